@@ -1,0 +1,104 @@
+# dlp-milter — plain GNU Makefile.  See README.md.
+#
+#   make deps     install the Debian packages the build, the tests and a run need
+#   make          build build/dlp-milter and build/dlpctl
+#   make run      deps + build + run the milter in the foreground with config/dlp-milter.conf
+#   make check    deps + build + unit and end-to-end tests   (SANITIZE=1: ASan + UBSan)
+#   make bench    benchmarks (not part of check)
+#   make fuzz     libFuzzer targets (FUZZ_SECONDS per target)
+
+CC      ?= cc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson \
+        inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive milter
+
+CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
+               -Wno-unused-parameter -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS_ALL  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+ifeq ($(SANITIZE),1)
+CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS     += -fsanitize=address,undefined
+BUILD       := build-san
+endif
+
+CFLAGS += $(CFLAGS_BASE)
+
+# Libraries: one archive per folder.  Programs: milter/main.c, quarantine/dlpctl*.c.
+DET_SRC := $(sort $(wildcard detectors/*.c))
+CFG_SRC := $(sort $(wildcard config/*.c))
+QUA_SRC := $(sort $(filter-out quarantine/dlpctl%.c,$(wildcard quarantine/*.c)))
+CTL_SRC := $(sort $(wildcard quarantine/dlpctl*.c))
+MIL_SRC := $(sort $(wildcard milter/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBDET := $(BUILD)/libdetectors.a
+LIBCFG := $(BUILD)/libconfig.a
+LIBQUA := $(BUILD)/libquarantine.a
+LIBS   := $(LIBQUA) $(LIBCFG) $(LIBDET)
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+UNIT_HELP := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+PROGS := $(BUILD)/dlp-milter $(BUILD)/dlpctl
+
+.PHONY: all deps run check unit e2e bench fuzz clean install
+all: $(PROGS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBDET): $(call obj,$(DET_SRC))
+$(LIBCFG): $(call obj,$(CFG_SRC))
+$(LIBQUA): $(call obj,$(QUA_SRC))
+$(LIBS):
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/dlp-milter: $(call obj,$(MIL_SRC)) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/dlpctl: $(call obj,$(CTL_SRC)) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_HELP)) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) -lcmocka
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+deps:
+	@sh tests/deps.sh
+
+run: deps $(PROGS)
+	mkdir -p var && chmod 0700 var
+	$(BUILD)/dlp-milter -f -c config/dlp-milter.conf
+
+unit: $(PROGS) $(UNIT_BIN)
+	@sh tests/run-unit.sh $(BUILD)
+
+e2e: $(PROGS)
+	@BUILD=$(BUILD) sh tests/run-e2e.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@sh tests/run-unit.sh $(BUILD)
+	@BUILD=$(BUILD) sh tests/run-e2e.sh
+
+bench: $(PROGS) $(BENCH_BIN)
+	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,91 @@
+/*
+ * conf.h — the configuration: one table of keys (conf_keys.c), an INI
+ * reader on inih, validation with file:line errors, and a refcounted
+ * immutable object that a reload swaps whole.
+ */
+#ifndef DLP_CONF_H
+#define DLP_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/policy.h"
+#include "detectors/scan.h"
+
+enum on_error { ONERR_TEMPFAIL, ONERR_ACCEPT, ONERR_REJECT };
+
+struct conf_rule {
+	char *name;		/* from [rule NAME] */
+	char *when_src;		/* the condition as written */
+	struct expr *when;
+	enum action action;
+	char *reason;		/* Japanese text for notices; lines may follow in English */
+	int line;		/* line of the section header */
+};
+
+struct conf {
+	int refs;		/* conf_ref / conf_unref; atomic */
+	char *path;
+	/* [milter] */
+	char *socket;		/* "inet:8890@127.0.0.1", "unix:/run/dlp-milter/sock" */
+	enum on_error on_error;
+	long timeout;		/* seconds libmilter waits on the MTA */
+	char *user, *group;	/* drop privileges to (empty: stay) */
+	char *pidfile;
+	long socket_mode;	/* unix socket mode */
+	/* [general] */
+	char **internal_domains; /* lower-case, NULL-terminated */
+	size_t n_internal;
+	char *var_dir;		/* register, quarantine, spool */
+	char *log_facility;
+	/* [limits] */
+	struct scan_limits limits;
+	/* [register] */
+	long retention_days;
+	/* [release] */
+	char *release_relay;	/* smtp://127.0.0.1:10026 */
+	/* [notice] */
+	char *notice_from;
+	char *notice_admin;	/* empty: none */
+	char *notice_relay;	/* empty: release_relay */
+	char *notice_templates;	/* directory of the templates */
+	/* [rule NAME] … in file order */
+	struct conf_rule *rules;
+	size_t nrules;
+};
+
+/* Read and check path.  On error returns NULL and writes every problem,
+ * one "file:line: message" per line, into err. */
+struct conf *conf_load(const char *path, char *err, size_t errlen);
+struct conf *conf_ref(struct conf *cf);
+/* Drop a reference; frees at zero.  NULL-safe. */
+void conf_unref(struct conf *cf);
+
+/* The engine's view of the config (points into cf). */
+void conf_scan_options(const struct conf *cf, struct scan_options *opt);
+/* Paths under var_dir: "incidents.db", "quarantine", "spool". */
+void conf_var_path(const struct conf *cf, const char *name, char *buf, size_t len);
+
+/* The one table of keys: for `-n`, the README table and the man page. */
+enum conf_type { CT_STRING, CT_INT, CT_SIZE, CT_DURATION, CT_ENUM, CT_DOMAINS, CT_EXPR,
+	CT_ACTION, CT_TEXT, CT_COUNT };
+
+struct conf_key {
+	const char *section;	/* "milter", "general", "limits", …, "rule" for [rule NAME] */
+	const char *name;
+	enum conf_type type;
+	const char *def;	/* default as written in a file; NULL = required */
+	long long min, max;	/* bounds for numbers */
+	const char *choices;	/* for CT_ENUM: "tempfail|accept|reject" */
+	size_t offset;		/* into struct conf (not used for rule keys) */
+	const char *desc;
+};
+
+extern const struct conf_key conf_keys[];
+extern const size_t conf_nkeys;
+const char *conf_type_name(enum conf_type t);
+/* Print the key table as a Markdown table (README) to fp. */
+#include <stdio.h>
+void conf_print_keys(FILE *fp);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * charset.h — conversion of text to UTF-8.
+ *
+ * Declared charsets are mapped to what glibc's iconv reads best for
+ * Japanese mail (shift_jis and friends → CP932, euc-jp → EUC-JP-MS,
+ * iso-2022-jp → ISO-2022-JP-3 with fallback).  Undeclared charsets are
+ * detected: BOM, valid UTF-8, ISO-2022-JP escapes, then uchardet.
+ * Invalid sequences become U+FFFD; conversion never fails on bad input.
+ */
+#ifndef DLP_CHARSET_H
+#define DLP_CHARSET_H
+
+#include <stddef.h>
+
+/* Guess the charset of data (NULL-safe, returns a static string such as
+ * "UTF-8", "CP932", "EUC-JP", "ISO-2022-JP", "UTF-16LE"). */
+const char *charset_detect(const unsigned char *data, size_t len);
+/* Convert data from charset (NULL or "" = detect) to UTF-8.  At most max
+ * bytes of output are produced (*truncated set to 1 if more would follow;
+ * truncated may be NULL).  Returns malloc'd NUL-terminated text with its
+ * length in *outlen, or NULL on ENOMEM. */
+char *charset_to_utf8(const unsigned char *data, size_t len, const char *charset,
+    size_t max, size_t *outlen, int *truncated);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * inspect.h — per-message inspection state shared by the MIME walk and the
+ * extractors, and the extractor registry.
+ *
+ * Every inspected thing is a part of the scan_result: a MIME leaf, a
+ * forwarded message, an archive member.  inspect_data() sniffs the decoded
+ * bytes with libmagic, picks the extractor by content (never by name or
+ * declared type alone), lets it produce text and child parts, and runs the
+ * text pipeline on the text.  Limits and parse failures mark the part
+ * unscanned with a reason; the rest of the message is still inspected.
+ */
+#ifndef DLP_INSPECT_H
+#define DLP_INSPECT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "detectors/scan.h"
+
+struct textscan;
+
+/* Text produced by an extractor, bounded by max_text_bytes. */
+struct textbuf {
+	char *buf;
+	size_t len, cap, max;
+	bool truncated;		/* more text than max was offered */
+};
+/* Append s[0..n).  Returns 0, or -1 once max is reached (truncated set)
+ * or on ENOMEM. */
+int textbuf_append(struct textbuf *tb, const char *s, size_t n);
+int textbuf_putc(struct textbuf *tb, char c);
+void textbuf_free(struct textbuf *tb);
+
+struct inspect {
+	const struct scan_options *opt;	/* limits, internal domains */
+	const struct textscan *ts;
+	struct scan_result *res;
+	size_t expanded;		/* bytes expanded from archives so far */
+	struct timespec deadline;	/* CLOCK_MONOTONIC */
+	bool out_of_time;		/* sticky once the deadline passed */
+	char **visible;			/* To and Cc addresses of the top message */
+	size_t nvisible;
+	char **bcc;			/* Bcc addresses (envelope stand-in for dlpctl scan) */
+	size_t nbcc;
+};
+
+/* Add a part and return its index, or -1 when max_parts is reached (the
+ * caller then marks its own part unscanned).  path is copied. */
+long inspect_part_add(struct inspect *in, const char *path, const char *filename,
+    const char *declared_type);
+/* Inspect the decoded bytes of part idx at nesting depth.  charset is the
+ * declared charset for text, or NULL. */
+void inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
+    unsigned depth, const char *charset);
+/* Run the text pipeline over UTF-8 text belonging to part idx. */
+void inspect_text(struct inspect *in, size_t idx, const char *utf8, size_t len);
+void inspect_unscanned(struct inspect *in, size_t idx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void inspect_encrypted(struct inspect *in, size_t idx);
+/* True once the time budget is spent (checked by long loops). */
+bool inspect_out_of_time(struct inspect *in);
+/* Child path: parent + "/" + name, with '/' in name kept as a separator but
+ * control characters dropped.  Returns a malloc'd string. */
+char *inspect_child_path(const char *parent, const char *name);
+
+/* An extractor turns one content type into text and/or child parts. */
+struct extractor {
+	const char *name;
+	/* 1 when this extractor takes content of detected MIME type mime
+	 * (libmagic), data being the decoded bytes. */
+	int (*accepts)(const char *mime, const char *declared, const unsigned char *data,
+	    size_t len);
+	/* Append the part's text to out, and inspect members as child parts.
+	 * Returns 0, or -1 after marking the part unscanned or encrypted. */
+	int (*extract)(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
+	    unsigned depth, const char *charset, struct textbuf *out);
+};
+
+/* The registry, in order of preference, NULL-terminated (extract.c). */
+extern const struct extractor *const extractors[];
+
+/* MIME walk of a whole message (mime_walk.c), used for the top level and
+ * for forwarded messages.  prefix is the part path of the message ("" at
+ * the top); a top-level walk also fills subject, message_id and the visible
+ * recipients.  Returns 0, or -1 when the message cannot be parsed at all. */
+int mime_walk(struct inspect *in, const unsigned char *data, size_t len,
+    const char *prefix, unsigned depth, bool top);
+
+#endif

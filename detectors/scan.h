@@ -1,0 +1,150 @@
+/*
+ * scan.h — the detection engine.
+ *
+ * A message is fed in milter phases (envfrom, rcpt, header, eoh, body, eom);
+ * at end of message the engine walks the MIME tree, extracts text from every
+ * part, runs the detectors and analyses the recipients, giving a scan_result.
+ * dlpctl scan feeds a .eml through the same calls (feed.h), with no MTA.
+ *
+ * Thread-safety: a scan_engine is built once and shared read-only by all
+ * threads; a scan_msg and its result belong to one thread.
+ * The engine knows nothing of sockets, SQLite or the MTA.
+ */
+#ifndef DLP_SCAN_H
+#define DLP_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct spool;
+struct valueset;
+
+/* Finding types: one detector each.  Order is part of the policy counters. */
+enum finding_type {
+	FT_EMAIL,
+	FT_PHONE,
+	FT_MY_NUMBER,
+	FT_CREDIT_CARD,
+	FT_POSTAL_ADDRESS,
+	FT_BIRTH_DATE,
+	FT_COUNT
+};
+
+/* Policy counters, the names a rule's `when` may use.  The first FT_COUNT
+ * are the finding types, in the same order. */
+enum scan_counter {
+	SC_EMAIL = FT_EMAIL,
+	SC_PHONE = FT_PHONE,
+	SC_MY_NUMBER = FT_MY_NUMBER,
+	SC_CREDIT_CARD = FT_CREDIT_CARD,
+	SC_POSTAL_ADDRESS = FT_POSTAL_ADDRESS,
+	SC_BIRTH_DATE = FT_BIRTH_DATE,
+	SC_PERSONAL_ITEMS,	/* distinct email + phone + postal_address + birth_date */
+	SC_RECIPIENTS,		/* envelope recipients */
+	SC_EXTERNAL,		/* envelope recipients outside internal_domains */
+	SC_EXTERNAL_VISIBLE,	/* distinct external addresses in To and Cc */
+	SC_EXTERNAL_DOMAINS,	/* distinct domains of external envelope recipients */
+	SC_ENCRYPTED,		/* parts that are encrypted */
+	SC_UNSCANNED,		/* parts that could not be inspected */
+	SC_ATTACHMENTS,		/* parts with a file name, archive members included */
+	SC_COUNT
+};
+
+const char *finding_type_name(enum finding_type t);
+const char *scan_counter_name(enum scan_counter c);
+/* Counter id for the name s[0..len), or -1 when there is none. */
+int scan_counter_lookup(const char *s, size_t len);
+
+/* Hard limits on the work done for one message.  0 never means "unlimited":
+ * the config gives every one of them a default and a bound. */
+struct scan_limits {
+	size_t spool_memory;	   /* bytes of a message kept in memory before a temp file */
+	size_t max_message_bytes;  /* larger messages are counted unscanned */
+	unsigned max_depth;	   /* nesting of multiparts, archives, attached messages */
+	unsigned max_parts;	   /* parts + archive members per message */
+	unsigned max_members;	   /* members per archive */
+	size_t max_member_bytes;   /* bytes expanded per member or decoded part */
+	size_t max_expanded_bytes; /* bytes expanded per message, all archives */
+	unsigned max_ratio;	   /* expanded / compressed per archive member */
+	size_t max_text_bytes;	   /* extracted text per part, matched */
+	unsigned time_budget_ms;   /* whole-message inspection time */
+};
+
+/* What the engine needs from the configuration. */
+struct scan_options {
+	const char *const *internal_domains; /* lower-case; a domain matches its subdomains */
+	size_t n_internal;
+	const char *spool_dir;		     /* temp files, created 0700 if missing */
+	struct scan_limits limits;
+};
+
+/* One inspected part: a MIME leaf, an archive member or a forwarded message. */
+struct scan_part {
+	char *path;		/* "2/list.zip/inner.zip/people.xlsx"; MIME parts are numbered */
+	char *filename;		/* decoded file name, or NULL */
+	char *declared_type;	/* Content-Type as declared (lower case), or NULL for members */
+	char *detected_type;	/* MIME type by content (libmagic), or NULL */
+	const char *extractor;	/* extractor used ("text", "html", "xlsx" …), or NULL */
+	unsigned counts[FT_COUNT]; /* distinct values found in this part */
+	bool encrypted;
+	char *unscanned;	/* why it could not be inspected, or NULL */
+	size_t size;		/* decoded bytes */
+};
+
+/* Recipients as analysed. */
+struct scan_rcpts {
+	char **envelope;	/* envelope recipient addresses, as given (no <>) */
+	size_t n_envelope;
+	unsigned recipients, external, external_visible, external_domains;
+};
+
+/* The result of a scan: whole-message findings are the distinct union over
+ * all parts.  Values are kept in full only inside the process; everything
+ * that leaves it uses the masked samples. */
+struct scan_result {
+	struct valueset *values[FT_COUNT]; /* distinct normalized values, whole message */
+	struct scan_part *parts;
+	size_t nparts;
+	struct scan_rcpts rcpt;
+	char *sender;		/* envelope sender (no <>), "" for the null sender */
+	char *subject;		/* decoded Subject, or NULL */
+	char *message_id;	/* Message-ID, or NULL */
+	unsigned encrypted, unscanned, attachments;
+	char *error;		/* set when the walk itself stopped early (limit, time) */
+};
+
+/* Number of distinct values of type t in the whole message. */
+size_t scan_result_count(const struct scan_result *r, enum finding_type t);
+/* Fill counters[SC_COUNT] for the policy. */
+void scan_result_counters(const struct scan_result *r, long counters[SC_COUNT]);
+/* Up to max masked samples of type t, written as NUL-terminated strings into
+ * out[i] (each of outlen bytes); returns how many were written. */
+size_t scan_result_samples(const struct scan_result *r, enum finding_type t,
+    char (*out)[64], size_t max);
+
+struct scan_engine;
+struct scan_msg;
+
+/* Compile detectors and load libmagic data.  NULL with err on failure. */
+struct scan_engine *scan_engine_new(const struct scan_options *opt, char *err, size_t errlen);
+void scan_engine_free(struct scan_engine *eng);
+
+/* A message context.  All feeding functions return 0, or -1 with an
+ * error that scan_msg_error() describes (spool write failure). */
+struct scan_msg *scan_msg_new(const struct scan_engine *eng);
+int scan_msg_envfrom(struct scan_msg *m, const char *addr);
+int scan_msg_rcpt(struct scan_msg *m, const char *addr);
+/* value exactly as the MTA gives it (may hold "\n" + whitespace folds). */
+int scan_msg_header(struct scan_msg *m, const char *name, const char *value);
+int scan_msg_eoh(struct scan_msg *m);
+int scan_msg_body(struct scan_msg *m, const void *buf, size_t len);
+/* Inspect the message.  Returns the result (owned by m) or NULL on an
+ * internal error (see scan_msg_error()).  Limits hit are not errors: they
+ * show as unscanned parts. */
+const struct scan_result *scan_msg_eom(struct scan_msg *m);
+/* The message as received: headers as given, then the body. */
+struct spool *scan_msg_spool(struct scan_msg *m);
+const char *scan_msg_error(const struct scan_msg *m);
+void scan_msg_free(struct scan_msg *m);
+
+#endif

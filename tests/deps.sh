@@ -1,0 +1,35 @@
+#!/bin/sh
+# Install every Debian package the build, the tests and a run need.
+# Idempotent and quick when all is there: apt runs only for what is missing.
+set -eu
+PKGS="build-essential pkg-config
+libmilter-dev libpcre2-dev libmagic-dev libzip-dev libsqlite3-dev libgmime-3.0-dev
+libutf8proc-dev libxml2-dev libuchardet-dev libjansson-dev libcurl4-openssl-dev
+libinih-dev libcmocka-dev libpoppler-glib-dev libgsf-1-dev libarchive-dev zlib1g-dev
+postfix swaks miltertest sqlite3 python3 zip unzip file procps
+python3-openpyxl python3-docx python3-reportlab python3-odf fonts-ipafont-gothic"
+
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages and not root: apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Postfix asks debconf questions on install: answer them before apt does.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+echo "postfix postfix/mailname string localhost" | debconf-set-selections
+if [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -e lock -e partial -e auxfiles)" ] ||
+   ! apt-get install -y --no-install-recommends $missing; then
+	apt-get update
+	apt-get install -y --no-install-recommends $missing
+fi
