@@ -1,0 +1,204 @@
+/*
+ * act.c — verdict → action.
+ *
+ *   pass    accept
+ *   tag     X-DLP-Verdict / X-DLP-Rules headers, accept
+ *   reject  register row (status rejected), then 550 5.7.1 with the
+ *           incident id
+ *   hold    the message as received into the quarantine store (fsync,
+ *           rename), then the register row committed, and only then
+ *           discard.  If either write fails: 451, never discard.
+ * Any internal error answers the configured on_error (default tempfail).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "config/conf.h"
+#include "config/policy.h"
+#include "detectors/scan.h"
+#include "milter/act.h"
+#include "milter/context.h"
+#include "milter/log.h"
+#include "milter/runtime.h"
+#include "quarantine/incident.h"
+#include "quarantine/register.h"
+#include "quarantine/store.h"
+
+static long
+elapsed_ms(const struct msgctx *mc)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - mc->start.tv_sec) * 1000 +
+	    (now.tv_nsec - mc->start.tv_nsec) / 1000000;
+}
+
+static sfsistat
+tempfail(SMFICTX *ctx, const char *text)
+{
+	smfi_setreply(ctx, "451", "4.3.0", (char *)text);
+	return SMFIS_TEMPFAIL;
+}
+
+sfsistat
+act_internal_error(SMFICTX *ctx, struct msgctx *mc, const char *why)
+{
+	enum on_error oe = (mc && mc->rt) ? mc->rt->conf->on_error : ONERR_TEMPFAIL;
+	const char *qid = mc ? mc->qid : NULL;
+
+	switch (oe) {
+	case ONERR_ACCEPT:
+		log_qid(LOG_ERR, qid, "error=\"%s\" action=accept (on_error)", why);
+		return SMFIS_ACCEPT;
+	case ONERR_REJECT:
+		log_qid(LOG_ERR, qid, "error=\"%s\" action=reject (on_error)", why);
+		smfi_setreply(ctx, "550", "5.7.1",
+		    "Message refused: the data-loss prevention filter could not inspect it");
+		return SMFIS_REJECT;
+	default:
+		log_qid(LOG_ERR, qid, "error=\"%s\" action=tempfail (on_error)", why);
+		return tempfail(ctx, "Data-loss prevention filter unavailable, try again later");
+	}
+}
+
+/* "email:49,phone:49" or "-" into buf. */
+static const char *
+findings_summary(const struct scan_result *res, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int t = 0; t < FT_COUNT && off < len; t++) {
+		size_t n = scan_result_count(res, t);
+		if (n)
+			off += snprintf(buf + off, len - off, "%s%s:%zu", off ? "," : "",
+			    finding_type_name(t), n);
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static void
+log_verdict(const struct msgctx *mc, const struct scan_result *res, const struct verdict *v,
+    const char *action, const char *incident)
+{
+	char rules[1024], finds[512];
+
+	log_qid(LOG_INFO, mc->qid,
+	    "verdict=%s action=%s rules=%s findings=%s rcpt=%u external=%u visible=%u "
+	    "domains=%u parts=%zu unscanned=%u encrypted=%u ms=%ld%s%s",
+	    action_name(v->action), action, verdict_rules(v, rules, sizeof(rules)),
+	    findings_summary(res, finds, sizeof(finds)), res->rcpt.recipients,
+	    res->rcpt.external, res->rcpt.external_visible, res->rcpt.external_domains,
+	    res->nparts, res->unscanned, res->encrypted, elapsed_ms(mc),
+	    incident ? " incident=" : "", incident ? incident : "");
+}
+
+/* Register row for a hold or a reject; for a hold the message is stored
+ * first.  Returns 0, or -1 with err (nothing left behind). */
+static int
+record(struct msgctx *mc, const struct scan_result *res, const struct verdict *v,
+    bool hold, char id[32], char *err, size_t errlen)
+{
+	struct runtime *rt = mc->rt;
+	struct incident inc;
+	struct reg *rg;
+	int rc = -1;
+
+	memset(&inc, 0, sizeof(inc));
+	reg_new_id(id, time(NULL));
+	if ((rg = reg_open(rt->register_path, REG_RW, err, errlen)) == NULL)
+		return -1;
+	if (hold && store_put(rt->quarantine_dir, id, scan_msg_spool(mc->scan), err, errlen) == -1)
+		goto out;
+	if (incident_build(&inc, id, res, v, mc->qid, hold ? "hold" : "reject") == -1) {
+		snprintf(err, errlen, "out of memory building the incident");
+		goto undo;
+	}
+	if (reg_insert(rg, &inc, "dlp-milter", err, errlen) == 0) {
+		rc = 0;
+		goto out;
+	}
+undo:
+	if (hold)
+		store_remove(rt->quarantine_dir, id, NULL, 0);
+out:
+	incident_clear(&inc);
+	reg_close(rg);
+	return rc;
+}
+
+static sfsistat
+do_reject(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
+    const struct verdict *v)
+{
+	char id[32], err[1024], rules[1024], text[2048];
+
+	if (record(mc, res, v, false, id, err, sizeof(err)) == -1)
+		return act_internal_error(ctx, mc, err);
+	log_verdict(mc, res, v, "reject", id);
+	snprintf(text, sizeof(text),
+	    "Message refused by the data-loss prevention policy (%s); incident %s",
+	    verdict_rules(v, rules, sizeof(rules)), id);
+	smfi_setreply(ctx, "550", "5.7.1", text);
+	return SMFIS_REJECT;
+}
+
+static sfsistat
+do_hold(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
+    const struct verdict *v)
+{
+	char id[32], err[1024];
+
+	if (record(mc, res, v, true, id, err, sizeof(err)) == -1) {
+		/* Never discard what is not safely stored: the client retries. */
+		log_qid(LOG_ERR, mc->qid, "hold failed, answering tempfail: %s", err);
+		return tempfail(ctx, "Message could not be quarantined, try again later");
+	}
+	log_verdict(mc, res, v, "hold", id);
+	return SMFIS_DISCARD;
+}
+
+static sfsistat
+do_tag(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
+    const struct verdict *v)
+{
+	char rules[1024];
+
+	if (smfi_addheader(ctx, "X-DLP-Verdict", "tag") == MI_FAILURE ||
+	    smfi_addheader(ctx, "X-DLP-Rules", (char *)verdict_rules(v, rules, sizeof(rules)))
+		== MI_FAILURE)
+		return act_internal_error(ctx, mc, "cannot add the X-DLP headers");
+	log_verdict(mc, res, v, "tag", NULL);
+	return SMFIS_ACCEPT;
+}
+
+sfsistat
+act_decide(SMFICTX *ctx, struct msgctx *mc)
+{
+	const struct scan_result *res;
+	long counters[SC_COUNT];
+	struct verdict v;
+
+	if (mc->failed || mc->scan == NULL)
+		return act_internal_error(ctx, mc, mc->scan ? scan_msg_error(mc->scan)
+							    : "out of memory");
+	if ((res = scan_msg_eom(mc->scan)) == NULL)
+		return act_internal_error(ctx, mc, scan_msg_error(mc->scan));
+	scan_result_counters(res, counters);
+	policy_decide(mc->rt->conf, counters, &v);
+	switch (v.action) {
+	case ACT_REJECT:
+		return do_reject(ctx, mc, res, &v);
+	case ACT_HOLD:
+		return do_hold(ctx, mc, res, &v);
+	case ACT_TAG:
+		return do_tag(ctx, mc, res, &v);
+	default:
+		log_verdict(mc, res, &v, "accept", NULL);
+		return SMFIS_ACCEPT;
+	}
+}

@@ -1,0 +1,16 @@
+/*
+ * act.h — apply the verdict at end of message, and log one line for it.
+ */
+#ifndef DLP_ACT_H
+#define DLP_ACT_H
+
+#include <libmilter/mfapi.h>
+
+struct msgctx;
+
+/* Scan, decide and act on the message of mc.  Returns the SMFIS_* answer. */
+sfsistat act_decide(SMFICTX *ctx, struct msgctx *mc);
+/* The configured on_error answer (default tempfail), logged with why. */
+sfsistat act_internal_error(SMFICTX *ctx, struct msgctx *mc, const char *why);
+
+#endif

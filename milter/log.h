@@ -1,0 +1,22 @@
+/*
+ * log.h — the one logging module: syslog, or stderr in the foreground.
+ * Message lines start with the queue id.  Never log a personal value:
+ * only counts, types, rule names and masked samples.
+ */
+#ifndef DLP_LOG_H
+#define DLP_LOG_H
+
+#include <stdbool.h>
+#include <syslog.h>
+
+/* facility: a syslog facility name ("mail", "local0" …).  Returns 0, or -1
+ * when the name is unknown (mail is used). */
+int log_init(const char *ident, bool to_stderr, const char *facility);
+/* Facility value for a name, or -1. */
+int log_facility(const char *name);
+void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line about one message: "QUEUEID: text". qid NULL or "" → "NOQUEUE". */
+void log_qid(int prio, const char *qid, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * runtime.c — build, share and swap the live config + engine.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config/conf.h"
+#include "detectors/scan.h"
+#include "milter/runtime.h"
+#include "quarantine/register.h"
+#include "quarantine/store.h"
+
+static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct runtime *rt_current;
+
+static void
+runtime_free(struct runtime *rt)
+{
+	if (rt == NULL)
+		return;
+	scan_engine_free(rt->engine);
+	conf_unref(rt->conf);
+	free(rt);
+}
+
+/* mkdir -p for one level with mode 0700; an existing directory is fine. */
+static int
+make_dir(const char *path, char *err, size_t errlen)
+{
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	snprintf(err, errlen, "cannot create directory %s: %s", path, strerror(errno));
+	return -1;
+}
+
+struct runtime *
+runtime_load(const char *path, char *err, size_t errlen)
+{
+	struct runtime *rt;
+	struct scan_options opt;
+	struct reg *rg;
+
+	if ((rt = calloc(1, sizeof(*rt))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	rt->refs = 1;
+	if ((rt->conf = conf_load(path, err, errlen)) == NULL)
+		goto fail;
+	conf_var_path(rt->conf, "quarantine", rt->quarantine_dir, sizeof(rt->quarantine_dir));
+	conf_var_path(rt->conf, "incidents.db", rt->register_path, sizeof(rt->register_path));
+	conf_var_path(rt->conf, "spool", rt->spool_dir, sizeof(rt->spool_dir));
+	if (make_dir(rt->conf->var_dir, err, errlen) == -1 ||
+	    make_dir(rt->spool_dir, err, errlen) == -1 ||
+	    store_init(rt->quarantine_dir, err, errlen) == -1)
+		goto fail;
+	/* Create or migrate the register now, so a bad path shows at start. */
+	if ((rg = reg_open(rt->register_path, REG_RW, err, errlen)) == NULL)
+		goto fail;
+	reg_close(rg);
+	conf_scan_options(rt->conf, &opt);
+	opt.spool_dir = rt->spool_dir;
+	if ((rt->engine = scan_engine_new(&opt, err, errlen)) == NULL)
+		goto fail;
+	return rt;
+fail:
+	runtime_free(rt);
+	return NULL;
+}
+
+struct runtime *
+runtime_get(void)
+{
+	struct runtime *rt;
+
+	pthread_mutex_lock(&rt_lock);
+	rt = rt_current;
+	if (rt)
+		__atomic_add_fetch(&rt->refs, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&rt_lock);
+	return rt;
+}
+
+void
+runtime_put(struct runtime *rt)
+{
+	if (rt && __atomic_sub_fetch(&rt->refs, 1, __ATOMIC_SEQ_CST) == 0)
+		runtime_free(rt);
+}
+
+void
+runtime_install(struct runtime *rt)
+{
+	struct runtime *old;
+
+	pthread_mutex_lock(&rt_lock);
+	old = rt_current;
+	rt_current = rt;
+	pthread_mutex_unlock(&rt_lock);
+	runtime_put(old);
+}

@@ -1,0 +1,34 @@
+/*
+ * runtime.h — the live configuration and the engine built from it, as one
+ * refcounted object.  A message takes a reference at MAIL FROM and keeps it
+ * to the end, so a reload (SIGHUP) applies to new messages while messages
+ * in flight finish on the config they started with.
+ */
+#ifndef DLP_RUNTIME_H
+#define DLP_RUNTIME_H
+
+#include <stddef.h>
+
+struct conf;
+struct scan_engine;
+
+struct runtime {
+	int refs;			/* atomic */
+	struct conf *conf;
+	struct scan_engine *engine;
+	char quarantine_dir[4096];	/* var_dir/quarantine */
+	char register_path[4096];	/* var_dir/incidents.db */
+	char spool_dir[4096];		/* var_dir/spool */
+};
+
+/* Load path and build everything (directories created 0700, register
+ * opened and migrated once).  NULL with every error in err. */
+struct runtime *runtime_load(const char *path, char *err, size_t errlen);
+/* The current runtime with a reference taken; never NULL after
+ * runtime_install(). */
+struct runtime *runtime_get(void);
+void runtime_put(struct runtime *rt);
+/* Make rt current (takes over the caller's reference). */
+void runtime_install(struct runtime *rt);
+
+#endif

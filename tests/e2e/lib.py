@@ -1,0 +1,413 @@
+"""Shared helpers for the end-to-end tests: a private Postfix on 127.0.0.1
+with its own config and queue under a temp dir, dlp-milter started from the
+build tree with the shipped config (var_dir moved into the temp dir), a local
+SMTP sink as the next hop, message builders, and a small test runner that
+prints "ok NAME" / "FAIL NAME: why" and "N passed, N failed".
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import smtplib
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from email.message import EmailMessage
+from email.utils import make_msgid, formatdate
+
+from sink import Sink
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+MILTER = os.path.join(BUILD, "dlp-milter")
+DLPCTL = os.path.join(BUILD, "dlpctl")
+SHIPPED_CONF = os.path.join(ROOT, "config", "dlp-milter.conf")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_port(port, timeout=15.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def wait_until(pred, timeout=20.0, step=0.1):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
+
+
+def test_config(shipped, var_dir, extra=""):
+    """The shipped config with var_dir moved under the test's temp dir."""
+    with open(shipped, encoding="utf-8") as f:
+        text = f.read()
+    text, n = re.subn(r"(?m)^\s*var_dir\s*=.*$", "var_dir = " + var_dir, text)
+    if n == 0:
+        text = re.sub(r"(?m)^\[general\]\s*$", "[general]\nvar_dir = " + var_dir, text, count=1)
+    return text + "\n" + extra
+
+
+class Milter:
+    def __init__(self, tmp, conf_text, port=None):
+        self.tmp = tmp
+        self.port = port or free_port()
+        self.conf = os.path.join(tmp, "dlp-milter.conf")
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(conf_text)
+        self.log = os.path.join(tmp, "milter.log")
+        self.proc = None
+
+    def start(self):
+        logf = open(self.log, "ab")
+        self.proc = subprocess.Popen(
+            [MILTER, "-f", "-c", self.conf, "-p", "inet:%d@127.0.0.1" % self.port],
+            stdout=logf, stderr=logf, cwd=self.tmp)
+        logf.close()
+        if not wait_port(self.port):
+            raise RuntimeError("dlp-milter did not listen; log:\n" + self.read_log())
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def kill(self):
+        self.stop(signal.SIGKILL)
+
+    def read_log(self):
+        try:
+            with open(self.log, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+MASTER_CF = """\
+127.0.0.1:{smtp} inet n - n - - smtpd
+127.0.0.1:{release} inet n - n - - smtpd
+  -o smtpd_milters=
+  -o syslog_name=postfix-release
+pickup    unix  n - n 60 1 pickup
+cleanup   unix  n - n - 0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+rewrite   unix  - - n - - trivial-rewrite
+bounce    unix  - - n - 0 bounce
+defer     unix  - - n - 0 bounce
+trace     unix  - - n - 0 bounce
+verify    unix  - - n - 1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n - - proxymap
+smtp      unix  - - n - - smtp
+relay     unix  - - n - - smtp
+showq     unix  n - n - - showq
+error     unix  - - n - - error
+retry     unix  - - n - - error
+discard   unix  - - n - - discard
+local     unix  - n n - - local
+anvil     unix  - - n - 1 anvil
+scache    unix  - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+"""
+
+MAIN_CF = """\
+compatibility_level = 3.6
+queue_directory = {tmp}/queue
+data_directory = {tmp}/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mta.dlp-test.invalid
+mydomain = dlp-test.invalid
+myorigin = $myhostname
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relayhost = [127.0.0.1]:{sink}
+relay_domains =
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtpd_recipient_restrictions = permit_mynetworks, reject
+smtpd_milters = inet:127.0.0.1:{milter}
+milter_default_action = tempfail
+milter_protocol = 6
+milter_connect_timeout = 5s
+milter_content_timeout = 120s
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+syslog_name = postfix-dlptest
+maillog_file_prefixes = {tmp}
+maillog_file = {tmp}/postfix.log
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+smtputf8_enable = no
+message_size_limit = 104857600
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+smtp_connect_timeout = 5s
+smtpd_recipient_limit = 20000
+default_process_limit = 100
+"""
+
+
+class Postfix:
+    """A private Postfix instance: smtpd on `smtp` (with the milter), a
+    second smtpd on `release` without milters, relaying to the sink."""
+
+    def __init__(self, tmp, milter_port, sink_port):
+        self.tmp = os.path.join(tmp, "postfix")
+        self.conf = os.path.join(self.tmp, "conf")
+        os.makedirs(self.conf)
+        os.makedirs(os.path.join(self.tmp, "data"))
+        self.smtp = free_port()
+        self.release = free_port()
+        subst = dict(tmp=self.tmp, smtp=self.smtp, release=self.release,
+                     sink=sink_port, milter=milter_port)
+        with open(os.path.join(self.conf, "main.cf"), "w") as f:
+            f.write(MAIN_CF.format(**subst))
+        with open(os.path.join(self.conf, "master.cf"), "w") as f:
+            f.write(MASTER_CF.format(**subst))
+
+    def postfix(self, *args, check=True):
+        return subprocess.run(["postfix", "-c", self.conf] + list(args),
+                              capture_output=True, text=True, check=check)
+
+    def start(self):
+        r = self.postfix("start", check=False)
+        if r.returncode != 0 or not wait_port(self.smtp) or not wait_port(self.release):
+            raise RuntimeError("postfix did not start: %s %s\n%s" %
+                               (r.stdout, r.stderr, self.read_log()))
+
+    def stop(self):
+        self.postfix("stop", check=False)
+        # Postfix's master exits asynchronously: wait for its pid file to go.
+        pidfile = os.path.join(self.tmp, "queue", "pid", "master.pid")
+        wait_until(lambda: not _pid_alive(pidfile), timeout=10)
+
+    def queue_count(self):
+        r = subprocess.run(["postqueue", "-c", self.conf, "-j"],
+                           capture_output=True, text=True)
+        return len([l for l in r.stdout.splitlines() if l.strip()])
+
+    def flush(self):
+        subprocess.run(["postqueue", "-c", self.conf, "-f"], capture_output=True)
+
+    def read_log(self):
+        try:
+            with open(os.path.join(self.tmp, "postfix.log"), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+def _pid_alive(pidfile):
+    try:
+        with open(pidfile) as f:
+            pid = int(f.read().strip())
+        os.kill(pid, 0)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+class Env:
+    """Sink + dlp-milter + Postfix, started in that order, stopped in reverse."""
+
+    def __init__(self, conf_extra="", conf_text=None):
+        self.tmp = tempfile.mkdtemp(prefix="dlp-e2e-")
+        os.chmod(self.tmp, 0o755)
+        self.var = os.path.join(self.tmp, "var")
+        self.sink = Sink(os.path.join(self.tmp, "sink"))
+        text = conf_text or test_config(SHIPPED_CONF, self.var, conf_extra)
+        self.milter = Milter(self.tmp, text)
+        self.postfix = Postfix(self.tmp, self.milter.port, self.sink.port)
+
+    def __enter__(self):
+        try:
+            self.milter.start()
+            self.postfix.start()
+        except Exception:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        for f in (self.postfix.stop, self.milter.stop, self.sink.stop):
+            try:
+                f()
+            except Exception:
+                pass
+        if os.environ.get("DLP_KEEP_TMP"):
+            print("  kept", self.tmp)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # --- sending -------------------------------------------------------
+    def send(self, msg, rcpts=None, sender=None, port=None):
+        """SMTP to Postfix.  Returns (code, text) of the final answer: 250
+        after DATA, or the first refusal."""
+        raw = msg.as_bytes() if isinstance(msg, EmailMessage) else msg
+        if sender is None:
+            sender = _first_addr(msg["From"]) if isinstance(msg, EmailMessage) else "sender@example.go.jp"
+        if rcpts is None:
+            rcpts = envelope_from_headers(msg)
+        try:
+            with smtplib.SMTP("127.0.0.1", port or self.postfix.smtp, timeout=180) as s:
+                s.ehlo("client.dlp-test.invalid")
+                code, text = s.mail(sender)
+                if code >= 400:
+                    return code, text.decode(errors="replace")
+                for r in rcpts:
+                    code, text = s.rcpt(r)
+                    if code >= 400:
+                        return code, text.decode(errors="replace")
+                code, text = s.data(raw)
+                return code, text.decode(errors="replace")
+        except smtplib.SMTPResponseException as e:
+            return e.smtp_code, e.smtp_error.decode(errors="replace")
+
+    # --- observing -----------------------------------------------------
+    def wait_sink(self, n, timeout=30):
+        return wait_until(lambda: len(self.sink.messages) >= n, timeout)
+
+    def quiet(self, seconds=2.0):
+        """Give Postfix time to deliver anything it was going to."""
+        time.sleep(seconds)
+        return self.postfix.queue_count() == 0
+
+    def incidents(self):
+        path = os.path.join(self.var, "incidents.db")
+        if not os.path.exists(path):
+            return []
+        con = sqlite3.connect(path)
+        con.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in con.execute("SELECT * FROM incidents ORDER BY created")]
+        finally:
+            con.close()
+
+    def quarantined(self):
+        d = os.path.join(self.var, "quarantine", "msg")
+        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+    def dlpctl(self, *args, check=True):
+        return subprocess.run([DLPCTL, "-c", self.milter.conf] + list(args),
+                              capture_output=True, text=True, check=check, cwd=self.tmp)
+
+    def diag(self):
+        return "\n--- milter log ---\n%s\n--- postfix log (tail) ---\n%s" % (
+            self.milter.read_log()[-3000:], self.postfix.read_log()[-3000:])
+
+
+def _first_addr(v):
+    m = re.search(r"<([^>]+)>", v or "")
+    return m.group(1) if m else (v or "").strip()
+
+
+def envelope_from_headers(msg):
+    from email.utils import getaddresses
+    fields = []
+    for h in ("To", "Cc", "Bcc"):
+        fields += msg.get_all(h, []) if isinstance(msg, EmailMessage) else []
+    return [a for _, a in getaddresses(fields) if a]
+
+
+def make_message(sender, to, subject, body, cc=(), attachments=(), html=None):
+    """attachments: (filename, bytes, maintype, subtype)."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="example.go.jp")
+    msg.set_content(body, charset="utf-8")
+    if html:
+        msg.add_alternative(html, subtype="html", charset="utf-8")
+    for name, data, maintype, subtype in attachments:
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return msg
+
+
+# --- people lists (synthetic, deterministic) -----------------------------
+FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"]
+GIVEN = ["太郎", "花子", "一郎", "美咲", "健太", "陽子", "翔", "愛", "大輔", "由美"]
+
+
+def people(n, seed=1):
+    """n synthetic people: (name, mobile, landline, email, address)."""
+    out = []
+    for i in range(n):
+        k = i + seed * 1000
+        name = FAMILY[i % 10] + " " + GIVEN[(i // 10 + seed) % 10]
+        mobile = "090-%04d-%04d" % (1000 + k % 9000, (k * 7919) % 10000)
+        land = "03-%04d-%04d" % (3000 + k % 6000, (k * 104729) % 10000)
+        email = "person%03d.s%d@mail.example.com" % (i, seed)
+        addr = "〒%03d-%04d 東京都千代田区霞が関%d-%d-%d" % (100 + i % 900, 8900 + i, 1 + i % 3, 1 + i % 9, 1 + i)
+        out.append((name, mobile, land, email, addr))
+    return out
+
+
+def people_csv(rows, encoding="utf-8"):
+    lines = ["氏名,携帯電話,電話,メール,住所"]
+    for name, mobile, land, email, addr in rows:
+        lines.append(",".join([name, mobile, land, email, addr]))
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+# --- runner --------------------------------------------------------------
+def run(tests):
+    """tests: list of (name, fn).  Prints one line per test and the total."""
+    passed = failed = 0
+    only = os.environ.get("DLP_E2E_ONLY")
+    for name, fn in tests:
+        if only and only not in name:
+            continue
+        t0 = time.time()
+        try:
+            fn()
+            passed += 1
+            print("ok   %-50s %5.1fs" % (name, time.time() - t0), flush=True)
+        except Exception as e:
+            failed += 1
+            detail = "".join(traceback.format_exception_only(type(e), e)).strip()
+            print("FAIL %-50s %s" % (name, detail), flush=True)
+            if not isinstance(e, AssertionError):
+                traceback.print_exc()
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+def check(cond, what, env=None):
+    if not cond:
+        raise AssertionError(what + (env.diag() if env is not None else ""))
