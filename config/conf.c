@@ -62,6 +62,7 @@ struct loader {
 	int *seen;		/* per conf_keys[] index: line given, 0 if not */
 	int sec_first[6];	/* first header line of each known section */
 	struct rule_src *rsrc;	/* parallel to cf->rules */
+	size_t ndomains;	/* domains written for internal_domains, good or bad */
 	struct diag *diags;
 	size_t ndiag, dcap;
 	int oom;
@@ -328,6 +329,7 @@ static void add_domains(struct loader *ld, const char *value, int line)
 		n = strcspn(p, ", \t");
 		if (n == 0)
 			break;
+		ld->ndomains++;
 		if (conf_check_domain(p, n, dom, sizeof(dom), err, sizeof(err)) < 0) {
 			diag(ld, line, 0, "internal_domains: %s", err);
 			p += n;
@@ -376,8 +378,6 @@ static void set_global(struct loader *ld, const struct conf_key *k, const char *
 		return;
 	case CT_DOMAINS:
 		add_domains(ld, value, line);
-		if (*value == '\0')
-			diag(ld, line, 0, "%s: empty", k->name);
 		return;
 	default:
 		if (conf_parse_number(k, value, &v, err, sizeof(err)) < 0) {
@@ -408,14 +408,16 @@ static void add_when_line(struct loader *ld, struct conf_rule *r, struct rule_sr
     const char *value)
 {
 	struct seg *s = realloc(rs->segs, (rs->nsegs + 1) * sizeof(*s));
+	size_t old = r->when_src ? strlen(r->when_src) : 0;
 
 	if (!s) {
 		ld->oom = 1;
 		return;
 	}
+
 	rs->segs = s;
 	s = &rs->segs[rs->nsegs++];
-	s->off = r->when_src ? strlen(r->when_src) + 1 : 0;
+	s->off = old ? old + 1 : 0;	/* append() puts a space between non-empty parts */
 	s->line = ld->lineno;
 	s->col = ld->value_col;
 	append(ld, &r->when_src, " ", value);
@@ -528,8 +530,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 {
 	struct loader *ld = user;
 
-	if (ld->oom)
-		return 1;
+	if (ld->oom || !name)
+		return 1;	/* !name: a new-section call, if inih was built to make them */
 	if (ld->kind == L_KEY)
 		on_key(ld, name, value ? value : "");
 	else if (ld->kind == L_CONT)
@@ -553,6 +555,7 @@ static int section_index(const char *name)
 static void check_globals(struct loader *ld)
 {
 	const struct scan_limits *lim = &ld->cf->limits;
+	const struct conf_key *dk;
 
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const struct conf_key *k = &conf_keys[i];
@@ -562,6 +565,9 @@ static void check_globals(struct loader *ld)
 			continue;
 		diag(ld, ld->sec_first[s], 0, "missing required key '%s' in [%s]", k->name, k->section);
 	}
+	if ((dk = conf_key_find("general", "internal_domains")) && ld->seen[dk - conf_keys] &&
+	    ld->ndomains == 0)
+		diag(ld, ld->seen[dk - conf_keys], 0, "internal_domains: empty");
 	if (lim->max_member_bytes > lim->max_expanded_bytes) {
 		const struct conf_key *k = conf_key_find("limits", "max_member_bytes");
 		diag(ld, ld->seen[k - conf_keys], 0,

@@ -615,6 +615,12 @@ static void test_domains(void **state)
 	expect_only("[general]\ninternal_domains = a..jp\n", 2, 0, "bad domain 'a..jp'");
 	expect_only("[general]\ninternal_domains = 例え.jp\n", 2, 0, "xn-- form");
 	expect_only("[general]\ninternal_domains = x@example.jp\n", 2, 0, "not an address");
+	/* The list may start on the line after the key. */
+	cf = load_ok("[general]\ninternal_domains =\n    a.jp\n    b.jp\n");
+	assert_int_equal(cf->n_internal, 2);
+	assert_string_equal(cf->internal_domains[1], "b.jp");
+	conf_unref(cf);
+	expect_only("[general]\ninternal_domains = ,\n", 2, 0, "internal_domains: empty");
 	/* An error on a continuation line names that line. */
 	expect_only("[general]\ninternal_domains = ok.jp\n  bad_.jp\n", 3, 0, "bad domain 'bad_.jp'");
 }
@@ -639,6 +645,21 @@ static void test_multiline_values(void **state)
 	conf_unref(cf);
 }
 
+static void test_multiline_first_empty(void **state)
+{
+	struct conf *cf = load_ok(MINIMAL "[rule r]\nwhen =\n    external > 0\n    and phone > 3\n"
+	    "action = tag\nreason =\n  日本語\n  English\n");
+
+	assert_string_equal(cf->rules[0].when_src, "external > 0 and phone > 3");
+	assert_string_equal(cf->rules[0].reason, "日本語\nEnglish");
+	conf_unref(cf);
+	/* Columns still point at the right line and place. */
+	expect_only(MINIMAL "[rule r]\nwhen =\n    external > 0\n    and phone > x\naction = tag\n",
+	    6, 17, "unknown counter 'x'");
+	expect_only(MINIMAL "[rule r]\nwhen =\n    external >\naction = tag\n", 5, 15,
+	    "found end of expression");
+}
+
 static void test_long_line(void **state)
 {
 	/* 6000 Japanese characters (18000 bytes) on one line: inih's runtime
@@ -656,6 +677,25 @@ static void test_long_line(void **state)
 	assert_int_equal(strlen(cf->rules[0].reason), n * 3 + 3);
 	assert_string_equal(cf->rules[0].reason + n * 3, "末");
 	conf_unref(cf);
+	free(text);
+}
+
+static void test_too_long_line(void **state)
+{
+	size_t n = 70000, len = n + 1024;
+	char *text = malloc(len), *p;
+
+	assert_non_null(text);
+	/* A 300-byte rule name: the header is read whole, not cut at 49. */
+	p = text + snprintf(text, len, MINIMAL "[rule %0300d]\nwhen = 1\naction = tag\n"
+	    "[milter]\npidfile = ", 7);
+	memset(p, 'x', n);
+	snprintf(p + n, len - (size_t)(p + n - text), "\ntimeout = 0\n");
+	assert_null(load_text(text));
+	expect_error(tmpconf, 3, 0, "bad rule name '000");
+	expect_error(tmpconf, 7, 0, "line longer than 65536 bytes");
+	expect_error(tmpconf, 8, 0, "timeout: '0' is out of bounds");
+	assert_int_equal(count_lines(err), 3);
 	free(text);
 }
 
@@ -750,7 +790,9 @@ int main(void)
 		cmocka_unit_test(test_string_forms),
 		cmocka_unit_test(test_domains),
 		cmocka_unit_test(test_multiline_values),
+		cmocka_unit_test(test_multiline_first_empty),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_too_long_line),
 		cmocka_unit_test(test_when_errors),
 		cmocka_unit_test(test_bom_crlf),
 		cmocka_unit_test(test_open_error),
