@@ -77,8 +77,8 @@ static int count_lines(const char *s)
 {
 	int n = *s ? 1 : 0;
 
-	for (; *s; s++)
-		n += *s == '\n';
+	while (*s)
+		n += *s++ == '\n';
 	return n;
 }
 
@@ -731,24 +731,18 @@ static void test_bom_crlf(void **state)
 	    "unknown section [x]");
 }
 
-static void test_open_error(void **state)
+static void test_open_error_small_buffer(void **state)
 {
-	char path[200];
+	char path[200], small[100];
 
 	snprintf(path, sizeof(path), "%s/missing.conf", tmpdir);
 	assert_null(conf_load(path, err, sizeof(err)));
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, "No such file"));
-}
-
-static void test_error_buffer_small(void **state)
-{
-	char small[100];
-
+	/* Errors that do not fit are counted, not cut mid-line. */
 	assert_null(conf_load(src_path("tests/unit/data/conf/many-errors.conf"), small,
 	    sizeof(small)));
-	assert_true(strlen(small) < sizeof(small));
-	assert_non_null(strstr(small, "more"));
+	assert_string_equal(small, "... 16 more");
 }
 
 static void test_refcount_and_options(void **state)
@@ -795,8 +789,7 @@ int main(void)
 		cmocka_unit_test(test_too_long_line),
 		cmocka_unit_test(test_when_errors),
 		cmocka_unit_test(test_bom_crlf),
-		cmocka_unit_test(test_open_error),
-		cmocka_unit_test(test_error_buffer_small),
+		cmocka_unit_test(test_open_error_small_buffer),
 		cmocka_unit_test(test_refcount_and_options),
 	};
 
