@@ -1,0 +1,463 @@
+/*
+ * conf.c — conf_load(): inih reads the file through conf_reader()
+ * (conf_read.c), so every value arrives here with its line and column and
+ * we know a repeated key from a continuation line.  Values are checked
+ * against the key table (conf_keys.c); the checks that need the whole file
+ * (required keys, rules, `when`) follow.  Every problem is collected and
+ * reported, sorted by line, not just the first.  The result is immutable and
+ * refcounted (conf_obj.c).
+ */
+#include <errno.h>
+#include <ini.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/conf.h"
+#include "config/conf_int.h"
+#include "config/conf_load.h"
+
+static char *xstrdup(struct loader *ld, const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		ld->oom = 1;
+	return p;
+}
+
+/* ---- values ---- */
+
+static void store_number(void *field, size_t size, long long v)
+{
+	switch (size) {
+	case 1: { int8_t x = (int8_t)v; memcpy(field, &x, size); break; }
+	case 2: { int16_t x = (int16_t)v; memcpy(field, &x, size); break; }
+	case 4: { int32_t x = (int32_t)v; memcpy(field, &x, size); break; }
+	default: { int64_t x = (int64_t)v; memcpy(field, &x, sizeof(x)); break; }
+	}
+}
+
+/* Add the domains of one line (comma or space separated) to the list. */
+static void add_domains(struct loader *ld, const char *value, int line)
+{
+	struct conf *cf = ld->cf;
+	char dom[256], err[300];
+	const char *p = value;
+
+	while (*p) {
+		size_t n;
+		char **list;
+		int dup = 0;
+
+		p += strspn(p, ", \t");
+		n = strcspn(p, ", \t");
+		if (n == 0)
+			break;
+		ld->ndomains++;
+		if (conf_check_domain(p, n, dom, sizeof(dom), err, sizeof(err)) < 0) {
+			conf_diag(ld, line, 0, "internal_domains: %s", err);
+			p += n;
+			continue;
+		}
+		p += n;
+		for (size_t i = 0; i < cf->n_internal; i++)
+			dup |= strcmp(cf->internal_domains[i], dom) == 0;
+		if (dup)
+			continue;
+		list = realloc(cf->internal_domains, (cf->n_internal + 2) * sizeof(*list));
+		if (!list || !(list[cf->n_internal] = strdup(dom))) {
+			if (list)
+				cf->internal_domains = list;
+			ld->oom = 1;
+			return;
+		}
+		list[++cf->n_internal] = NULL;
+		cf->internal_domains = list;
+	}
+}
+
+/* Set a key of [milter] … [notice].  line 0: the table's default. */
+static void set_global(struct loader *ld, const struct conf_key *k, const char *value, int line)
+{
+	char *field = (char *)ld->cf + k->offset, err[400];
+	long long v;
+	int idx;
+
+	switch (k->type) {
+	case CT_STRING:
+		if (conf_check_string(k, value, err, sizeof(err)) < 0) {
+			conf_diag(ld, line, 0, "%s: %s", k->name, err);
+			return;
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(ld, value);
+		return;
+	case CT_ENUM:
+		if ((idx = conf_choice_index(k->choices, value)) < 0) {
+			conf_format_choices(k->choices, err, sizeof(err));
+			conf_diag(ld, line, 0, "%s: bad value '%s' (one of %s)", k->name, value, err);
+			return;
+		}
+		store_number(field, k->size, idx);
+		return;
+	case CT_DOMAINS:
+		add_domains(ld, value, line);
+		return;
+	default:
+		if (conf_parse_number(k, value, &v, err, sizeof(err)) < 0) {
+			conf_diag(ld, line, 0, "%s: %s", k->name, err);
+			return;
+		}
+		store_number(field, k->size, v);
+		return;
+	}
+}
+
+/* Append "sep" + value to *dst (a new string when *dst is NULL). */
+static void append(struct loader *ld, char **dst, const char *sep, const char *value)
+{
+	size_t old = *dst ? strlen(*dst) : 0;
+	size_t n = old + strlen(sep) + strlen(value) + 1;
+	char *p = realloc(*dst, n);
+
+	if (!p) {
+		ld->oom = 1;
+		return;
+	}
+	snprintf(p + old, n - old, "%s%s", old ? sep : "", value);
+	*dst = p;
+}
+
+static void add_when_line(struct loader *ld, struct conf_rule *r, struct rule_src *rs,
+    const char *value)
+{
+	struct seg *s = realloc(rs->segs, (rs->nsegs + 1) * sizeof(*s));
+	size_t old = r->when_src ? strlen(r->when_src) : 0;
+
+	if (!s) {
+		ld->oom = 1;
+		return;
+	}
+
+	rs->segs = s;
+	s = &rs->segs[rs->nsegs++];
+	s->off = old ? old + 1 : 0;	/* append() puts a space between non-empty parts */
+	s->line = ld->lineno;
+	s->col = ld->value_col;
+	append(ld, &r->when_src, " ", value);
+}
+
+static void set_rule(struct loader *ld, const struct conf_key *k, const char *value)
+{
+	struct conf_rule *r = &ld->cf->rules[ld->rule];
+	struct rule_src *rs = &ld->rsrc[ld->rule];
+	char list[100];
+	int a;
+
+	switch (k->type) {
+	case CT_EXPR:
+		add_when_line(ld, r, rs, value);
+		return;
+	case CT_TEXT:
+		append(ld, &r->reason, "\n", value);
+		return;
+	default:
+		if ((a = action_lookup(value)) < 0) {
+			conf_format_choices(k->choices, list, sizeof(list));
+			conf_diag(ld, ld->lineno, 0, "action: bad action '%s' (one of %s)", value, list);
+			return;
+		}
+		r->action = (enum action)a;
+	}
+}
+
+/* The line of key k given before in this section, or 0; records this one. */
+static int repeat_of(struct loader *ld, const struct conf_key *k)
+{
+	int *slot, prev;
+
+	if (ld->sec == S_RULE) {
+		struct rule_src *rs = &ld->rsrc[ld->rule];
+		slot = k->type == CT_EXPR ? &rs->when_line : k->type == CT_ACTION ?
+		    &rs->action_line : &rs->reason_line;
+	} else
+		slot = &ld->seen[k - conf_keys];
+	prev = *slot;
+	if (!prev)
+		*slot = ld->lineno;
+	return prev;
+}
+
+static void unknown_key(struct loader *ld, const char *sec, const char *name)
+{
+	for (size_t i = 0; i < conf_nkeys; i++)
+		if (strcmp(conf_keys[i].name, name) == 0 && strcmp(conf_keys[i].section, sec) != 0) {
+			conf_diag(ld, ld->lineno, 0, "unknown key '%s' in [%s] (it belongs in [%s%s])",
+			    name, sec, conf_keys[i].section,
+			    strcmp(conf_keys[i].section, "rule") == 0 ? " NAME" : "");
+			return;
+		}
+	conf_diag(ld, ld->lineno, 0, "unknown key '%s' in [%s]", name, sec);
+}
+
+static void on_key(struct loader *ld, const char *name, const char *value)
+{
+	const char *sec = ld->sec == S_RULE ? "rule" : ld->secname;
+	const struct conf_key *k;
+	int prev;
+
+	ld->cur = NULL;
+	if (ld->sec == S_NONE) {
+		conf_diag(ld, ld->lineno, 0, "key '%s' outside a section", name);
+		return;
+	}
+	if (ld->sec != S_KNOWN && ld->sec != S_RULE)
+		return;		/* the section header was reported */
+	if (!*name) {
+		conf_diag(ld, ld->lineno, 0, "missing key name before '='");
+		return;
+	}
+	if (!(k = conf_key_find(sec, name))) {
+		unknown_key(ld, ld->sec == S_RULE ? "rule NAME" : sec, name);
+		return;
+	}
+	if ((prev = repeat_of(ld, k)) != 0) {
+		conf_diag(ld, ld->lineno, 0, "duplicate key '%s' (first at line %d)", name, prev);
+		return;
+	}
+	ld->cur = k;
+	if (ld->sec == S_RULE)
+		set_rule(ld, k, value);
+	else
+		set_global(ld, k, value, ld->lineno);
+}
+
+/* An indented line after a key: more of a multi-line value. */
+static void on_continuation(struct loader *ld, const char *value)
+{
+	const struct conf_key *k = ld->cur;
+
+	if (!k)
+		return;		/* the key itself was rejected */
+	if (k->type == CT_DOMAINS)
+		add_domains(ld, value, ld->lineno);
+	else if (k->type == CT_EXPR || k->type == CT_TEXT)
+		set_rule(ld, k, value);
+	else {
+		conf_diag(ld, ld->lineno, 0, "indented line continues '%s', which takes one line "
+		    "(only when, reason and internal_domains continue)", k->name);
+		ld->cur = NULL;
+	}
+}
+
+static int on_value(void *user, const char *section, const char *name, const char *value)
+{
+	struct loader *ld = user;
+
+	if (ld->oom || !name)
+		return 1;	/* !name: a new-section call, if inih was built to make them */
+	if (ld->kind == L_KEY)
+		on_key(ld, name, value ? value : "");
+	else if (ld->kind == L_CONT)
+		on_continuation(ld, value ? value : "");
+	else if (ld->kind != L_BAD)
+		conf_diag(ld, ld->lineno, 0, "internal error: line read as '%s'", name);
+	return 1;
+}
+
+
+/* ---- after the whole file ---- */
+
+static void check_globals(struct loader *ld)
+{
+	const struct scan_limits *lim = &ld->cf->limits;
+	const struct conf_key *dk;
+
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+		int s = conf_section_index(k->section);
+
+		if (k->def || s < 0 || ld->seen[i])
+			continue;
+		conf_diag(ld, ld->sec_first[s], 0, "missing required key '%s' in [%s]",
+		    k->name, k->section);
+	}
+	if ((dk = conf_key_find("general", "internal_domains")) && ld->seen[dk - conf_keys] &&
+	    ld->ndomains == 0)
+		conf_diag(ld, ld->seen[dk - conf_keys], 0, "internal_domains: empty");
+	if (lim->max_member_bytes > lim->max_expanded_bytes) {
+		const struct conf_key *k = conf_key_find("limits", "max_member_bytes");
+		conf_diag(ld, ld->seen[k - conf_keys], 0,
+		    "max_member_bytes (%zu) is larger than max_expanded_bytes (%zu)",
+		    lim->max_member_bytes, lim->max_expanded_bytes);
+	}
+}
+
+/* Byte offset of 1-based character column col in s. */
+static size_t byte_of_col(const char *s, int col)
+{
+	size_t i = 0;
+
+	for (int c = 1; s[i] && c < col; c++)
+		for (i++; ((unsigned char)s[i] & 0xC0) == 0x80; i++)
+			;
+	return i;
+}
+
+/* Compile a rule's `when`; on error report the file line and column of the
+ * offending token, whichever line of a multi-line condition it is on. */
+static void compile_when(struct loader *ld, struct conf_rule *r, const struct rule_src *rs)
+{
+	char msg[300], suffix[32];
+	const struct seg *sg = &rs->segs[0];
+	size_t at, mlen, slen;
+	int col;
+
+	r->when = expr_compile(r->when_src, msg, sizeof(msg), &col);
+	if (r->when)
+		return;
+	snprintf(suffix, sizeof(suffix), " at column %d", col);
+	mlen = strlen(msg);
+	slen = strlen(suffix);
+	if (mlen > slen && strcmp(msg + mlen - slen, suffix) == 0)
+		msg[mlen - slen] = '\0';
+	at = byte_of_col(r->when_src, col);
+	for (size_t i = 1; i < rs->nsegs; i++)
+		if (rs->segs[i].off <= at)
+			sg = &rs->segs[i];
+	conf_diag(ld, sg->line, sg->col + conf_char_col(r->when_src + sg->off, at - sg->off) - 1,
+	    "rule '%s': when: %s", r->name, msg);
+}
+
+static void check_rules(struct loader *ld)
+{
+	for (size_t i = 0; i < ld->cf->nrules; i++) {
+		struct conf_rule *r = &ld->cf->rules[i];
+		const struct rule_src *rs = &ld->rsrc[i];
+
+		if (!rs->when_line)
+			conf_diag(ld, r->line, 0, "rule '%s' has no 'when'", r->name);
+		if (!rs->action_line)
+			conf_diag(ld, r->line, 0, "rule '%s' has no 'action'", r->name);
+		if (r->when_src && rs->nsegs)
+			compile_when(ld, r, rs);
+		if (!r->reason)
+			r->reason = xstrdup(ld, "");
+	}
+}
+
+/* spool_dir, and the templates directory relative to the config file. */
+static void derive_paths(struct loader *ld)
+{
+	struct conf *cf = ld->cf;
+	const char *slash = strrchr(ld->path, '/');
+	char *p = NULL;
+
+	if (cf->var_dir && asprintf(&cf->spool_dir, "%s%sspool", cf->var_dir,
+	    cf->var_dir[strlen(cf->var_dir) - 1] == '/' ? "" : "/") < 0) {
+		cf->spool_dir = NULL;
+		ld->oom = 1;
+	}
+	if (!cf->notice_templates || !*cf->notice_templates || cf->notice_templates[0] == '/' ||
+	    !slash)
+		return;
+	if (asprintf(&p, "%.*s/%s", (int)(slash - ld->path), ld->path, cf->notice_templates) < 0) {
+		ld->oom = 1;
+		return;
+	}
+	free(cf->notice_templates);
+	cf->notice_templates = p;
+}
+
+static void loader_free(struct loader *ld)
+{
+	for (size_t i = 0; i < ld->ndiag; i++)
+		free(ld->diags[i].msg);
+	free(ld->diags);
+	for (size_t i = 0; ld->rsrc && i < ld->cf->nrules; i++)
+		free(ld->rsrc[i].segs);
+	free(ld->rsrc);
+	free(ld->seen);
+	free(ld->line);
+	if (ld->fp)
+		fclose(ld->fp);
+}
+
+/* inih's runtime knobs (Debian's build): heap line buffer that grows, long
+ * lines, no inline comments (a ';' in a reason is text), indented lines
+ * continue a value.  They are process globals: conf_load() is not to be run
+ * by two threads at once. */
+static void ini_setup(void)
+{
+	ini_use_stack = false;
+	ini_allow_realloc = true;
+	ini_max_line = CONF_MAX_LINE + 3;
+	ini_allow_inline_comments = false;
+	ini_allow_multiline = true;
+	ini_allow_bom = true;
+	ini_stop_on_first_error = false;
+	ini_allow_no_value = false;
+}
+
+/* Read the file into ld->cf and run the checks that need all of it. */
+static void load_file(struct loader *ld)
+{
+	int rc;
+
+	ini_setup();
+	rc = ini_parse_stream(conf_reader, ld, on_value, ld);
+	if (ferror(ld->fp))
+		conf_diag(ld, 0, 0, "read error: %s", strerror(errno));
+	if (rc == -2)
+		ld->oom = 1;
+	else if (rc > 0) {
+		int known = 0;
+		for (size_t i = 0; i < ld->ndiag; i++)
+			known |= ld->diags[i].line == rc;
+		if (!known)
+			conf_diag(ld, rc, 0, "syntax error");
+	}
+	check_globals(ld);
+	check_rules(ld);
+	derive_paths(ld);
+}
+
+struct conf *conf_load(const char *path, char *err, size_t errlen)
+{
+	struct loader ld = { .path = path };
+	struct conf *cf;
+
+	if (err && errlen)
+		err[0] = '\0';
+	cf = ld.cf = calloc(1, sizeof(*cf));
+	ld.seen = calloc(conf_nkeys, sizeof(*ld.seen));
+	if (!cf || !ld.seen || !(cf->path = strdup(path)))
+		goto oom;
+	cf->refs = 1;
+	for (size_t i = 0; i < conf_nkeys; i++)
+		if (conf_keys[i].def && strcmp(conf_keys[i].section, "rule") != 0)
+			set_global(&ld, &conf_keys[i], conf_keys[i].def, 0);
+	if (!(ld.fp = fopen(path, "r"))) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	load_file(&ld);
+	if (ld.oom)
+		goto oom;
+	if (ld.ndiag) {
+		conf_write_diags(&ld, err, errlen);
+		goto fail;
+	}
+	loader_free(&ld);
+	return cf;
+oom:
+	if (err && errlen)
+		snprintf(err, errlen, "%s: out of memory", path);
+fail:
+	loader_free(&ld);
+	conf_destroy(cf);
+	return NULL;
+}
