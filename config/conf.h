@@ -52,6 +52,7 @@ struct conf {
 	/* [rule NAME] … in file order */
 	struct conf_rule *rules;
 	size_t nrules;
+	char *spool_dir;	/* var_dir + "/spool": what conf_scan_options() points to */
 };
 
 /* Read and check path.  On error returns NULL and writes every problem,
@@ -68,17 +69,19 @@ void conf_var_path(const struct conf *cf, const char *name, char *buf, size_t le
 
 /* The one table of keys: for `-n`, the README table and the man page. */
 enum conf_type { CT_STRING, CT_INT, CT_SIZE, CT_DURATION, CT_ENUM, CT_DOMAINS, CT_EXPR,
-	CT_ACTION, CT_TEXT, CT_COUNT };
+	CT_ACTION, CT_TEXT, CT_MODE, CT_COUNT };
 
 struct conf_key {
 	const char *section;	/* "milter", "general", "limits", …, "rule" for [rule NAME] */
 	const char *name;
 	enum conf_type type;
 	const char *def;	/* default as written in a file; NULL = required */
-	long long min, max;	/* bounds for numbers */
-	const char *choices;	/* for CT_ENUM: "tempfail|accept|reject" */
+	long long min, max;	/* bounds for numbers, in the stored unit (bytes, ms, s) */
+	const char *choices;	/* "tempfail|accept|reject": CT_ENUM (stored as the int
+				 * index), CT_ACTION, or a CT_STRING limited to these */
 	size_t offset;		/* into struct conf (not used for rule keys) */
 	const char *desc;
+	size_t size;		/* sizeof the field at offset (numbers, enums) */
 };
 
 extern const struct conf_key conf_keys[];

@@ -1,0 +1,231 @@
+/*
+ * conf_keys.c — the one table of configuration keys.  The loader, `-n`,
+ * the README key table and the unit tests all read it.  Numbers are bounded
+ * in the unit they are stored in: bytes (size), milliseconds (duration),
+ * seconds or a plain count (integer), permission bits (mode).
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config/conf.h"
+#include "config/conf_int.h"
+
+#define K 1024LL
+#define M (1024LL * K)
+#define G (1024LL * M)
+
+#define FIELD(f) .offset = offsetof(struct conf, f), .size = sizeof(((struct conf *)0)->f)
+
+#define KEY(sec, nm, ty, df, lo, hi, ch, f, ds) \
+	{ .section = sec, .name = nm, .type = ty, .def = df, .min = lo, .max = hi, \
+	  .choices = ch, FIELD(f), .desc = ds }
+#define RULE(nm, ty, df, ch, ds) \
+	{ .section = "rule", .name = nm, .type = ty, .def = df, .choices = ch, .desc = ds }
+
+#define FACILITIES "auth|authpriv|cron|daemon|kern|local0|local1|local2|local3|local4|" \
+	"local5|local6|local7|lpr|mail|news|syslog|user|uucp"
+
+const struct conf_key conf_keys[] = {
+	KEY("milter", "socket", CT_STRING, "inet:8890@127.0.0.1", 0, 0, NULL, socket,
+	    "libmilter socket the MTA connects to: inet:PORT@HOST, inet6:PORT@HOST or unix:PATH"),
+	KEY("milter", "on_error", CT_ENUM, "tempfail", 0, 0, "tempfail|accept|reject", on_error,
+	    "answer to the MTA when a message cannot be handled (internal error)"),
+	KEY("milter", "timeout", CT_INT, "60", 1, 3600, NULL, timeout,
+	    "seconds libmilter waits on the MTA before giving up the connection"),
+	KEY("milter", "user", CT_STRING, "", 0, 0, NULL, user,
+	    "user to switch to after opening the socket (empty: stay)"),
+	KEY("milter", "group", CT_STRING, "", 0, 0, NULL, group,
+	    "group to switch to after opening the socket (empty: the user's group)"),
+	KEY("milter", "pidfile", CT_STRING, "", 0, 0, NULL, pidfile,
+	    "file the daemon writes its process id to (empty: none)"),
+	KEY("milter", "socket_mode", CT_MODE, "0660", 0, 0777, NULL, socket_mode,
+	    "permissions of a unix: socket, in octal"),
+
+	KEY("general", "internal_domains", CT_DOMAINS, NULL, 0, 0, NULL, internal_domains,
+	    "the organisation's mail domains, comma or space separated; each covers its subdomains"),
+	KEY("general", "var_dir", CT_STRING, "/var/lib/dlp-milter", 0, 0, NULL, var_dir,
+	    "directory of incidents.db, quarantine/ and spool/ (relative: to the current directory)"),
+	KEY("general", "log_facility", CT_STRING, "mail", 0, 0, FACILITIES, log_facility,
+	    "syslog facility of the daemon's log"),
+
+	KEY("limits", "spool_memory", CT_SIZE, "1M", 4 * K, 1 * G, NULL, limits.spool_memory,
+	    "bytes of a message kept in memory before it goes to a file under spool/"),
+	KEY("limits", "max_message_bytes", CT_SIZE, "64M", 64 * K, 2 * G, NULL,
+	    limits.max_message_bytes, "larger messages are not inspected and count as unscanned"),
+	KEY("limits", "max_depth", CT_INT, "8", 1, 32, NULL, limits.max_depth,
+	    "nesting of multiparts, archives and attached messages inspected"),
+	KEY("limits", "max_parts", CT_INT, "1000", 1, 100000, NULL, limits.max_parts,
+	    "parts and archive members inspected per message"),
+	KEY("limits", "max_members", CT_INT, "1000", 1, 100000, NULL, limits.max_members,
+	    "members inspected per archive"),
+	KEY("limits", "max_member_bytes", CT_SIZE, "64M", 64 * K, 2 * G, NULL,
+	    limits.max_member_bytes, "bytes decoded per MIME part or expanded per archive member"),
+	KEY("limits", "max_expanded_bytes", CT_SIZE, "256M", 64 * K, 16 * G, NULL,
+	    limits.max_expanded_bytes, "bytes expanded from all archives of one message"),
+	KEY("limits", "max_ratio", CT_INT, "200", 10, 100000, NULL, limits.max_ratio,
+	    "largest expanded/compressed size ratio of an archive member (zip bombs)"),
+	KEY("limits", "max_text_bytes", CT_SIZE, "4M", 4 * K, 256 * M, NULL, limits.max_text_bytes,
+	    "bytes of extracted text per part given to the detectors"),
+	KEY("limits", "time_budget", CT_DURATION, "60s", 1000, 3600000, NULL, limits.time_budget_ms,
+	    "time to inspect one message; what is left when it runs out counts as unscanned"),
+
+	KEY("register", "retention_days", CT_INT, "90", 1, 36500, NULL, retention_days,
+	    "days incidents and quarantined messages are kept before they are purged"),
+
+	KEY("release", "relay", CT_STRING, "smtp://127.0.0.1:10026", 0, 0, NULL, release_relay,
+	    "where released mail is re-injected: smtp://HOST:PORT of an MTA port without this milter"),
+
+	KEY("notice", "from", CT_STRING, "postmaster@localhost", 0, 0, NULL, notice_from,
+	    "sender address of hold notices"),
+	KEY("notice", "admin", CT_STRING, "", 0, 0, NULL, notice_admin,
+	    "administrator address told of every hold (empty: nobody)"),
+	KEY("notice", "relay", CT_STRING, "", 0, 0, NULL, notice_relay,
+	    "SMTP server notices are sent through: smtp://HOST:PORT (empty: [release] relay)"),
+	KEY("notice", "templates", CT_STRING, "", 0, 0, NULL, notice_templates,
+	    "directory of notice templates, relative to the config file's directory (empty: built-in)"),
+
+	RULE("when", CT_EXPR, NULL, NULL,
+	    "condition on the message's counters, in the `when` language"),
+	RULE("action", CT_ACTION, NULL, "pass|tag|hold|reject",
+	    "what to do when the condition holds; the strongest fired rule decides"),
+	RULE("reason", CT_TEXT, "", NULL,
+	    "why, for the sender's notice: Japanese first, English may follow; may span lines"),
+};
+
+const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
+
+static const char *const type_names[CT_COUNT] = {
+	[CT_STRING] = "string", [CT_INT] = "integer", [CT_SIZE] = "size",
+	[CT_DURATION] = "duration", [CT_ENUM] = "enum", [CT_DOMAINS] = "domains",
+	[CT_EXPR] = "expression", [CT_ACTION] = "action", [CT_TEXT] = "text",
+	[CT_MODE] = "mode",
+};
+
+const char *conf_type_name(enum conf_type t)
+{
+	return (unsigned)t < CT_COUNT && type_names[t] ? type_names[t] : "?";
+}
+
+const struct conf_key *conf_key_find(const char *section, const char *name)
+{
+	for (size_t i = 0; i < conf_nkeys; i++)
+		if (strcmp(conf_keys[i].section, section) == 0 && strcmp(conf_keys[i].name, name) == 0)
+			return &conf_keys[i];
+	return NULL;
+}
+
+int conf_choice_index(const char *choices, const char *s)
+{
+	const char *p = choices;
+	size_t n = strlen(s);
+
+	for (int i = 0; p && *p; i++) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && memcmp(p, s, n) == 0)
+			return i;
+		p = bar ? bar + 1 : NULL;
+	}
+	return -1;
+}
+
+void conf_format_choices(const char *choices, char *buf, size_t len)
+{
+	const char *p = choices;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	while (p && *p) {
+		const char *bar = strchr(p, '|');
+		int n = bar ? (int)(bar - p) : (int)strlen(p);
+		const char *sep = used == 0 ? "" : bar ? ", " : " or ";
+		int w = snprintf(buf + used, len - used, "%s%.*s", sep, n, p);
+
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+		p = bar ? bar + 1 : NULL;
+	}
+}
+
+void conf_format_number(enum conf_type t, long long v, char *buf, size_t len)
+{
+	if (t == CT_SIZE && v >= G && v % G == 0)
+		snprintf(buf, len, "%lldG", v / G);
+	else if (t == CT_SIZE && v >= M && v % M == 0)
+		snprintf(buf, len, "%lldM", v / M);
+	else if (t == CT_SIZE && v >= K && v % K == 0)
+		snprintf(buf, len, "%lldK", v / K);
+	else if (t == CT_DURATION && v >= 3600000 && v % 3600000 == 0)
+		snprintf(buf, len, "%lldh", v / 3600000);
+	else if (t == CT_DURATION && v >= 60000 && v % 60000 == 0)
+		snprintf(buf, len, "%lldm", v / 60000);
+	else if (t == CT_DURATION && v % 1000 == 0)
+		snprintf(buf, len, "%llds", v / 1000);
+	else if (t == CT_DURATION)
+		snprintf(buf, len, "%lldms", v);
+	else if (t == CT_MODE)
+		snprintf(buf, len, "%04llo", v);
+	else
+		snprintf(buf, len, "%lld", v);
+}
+
+/* Markdown cell text: '|' escaped, nothing else changed. */
+static void print_cell(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputc('\\', fp);
+		fputc(*s, fp);
+	}
+}
+
+static void print_bounds(FILE *fp, const struct conf_key *k)
+{
+	char lo[32], hi[32], buf[300];
+
+	switch (k->type) {
+	case CT_INT:
+	case CT_SIZE:
+	case CT_DURATION:
+	case CT_MODE:
+		conf_format_number(k->type, k->min, lo, sizeof(lo));
+		conf_format_number(k->type, k->max, hi, sizeof(hi));
+		fprintf(fp, "%s..%s", lo, hi);
+		break;
+	default:
+		if (k->choices) {
+			conf_format_choices(k->choices, buf, sizeof(buf));
+			print_cell(fp, buf);
+		}
+		break;
+	}
+}
+
+void conf_print_keys(FILE *fp)
+{
+	fprintf(fp, "| Section | Key | Type | Default | Bounds | Description |\n");
+	fprintf(fp, "| --- | --- | --- | --- | --- | --- |\n");
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		fprintf(fp, "| [%s%s] | %s | %s | ", k->section,
+		    strcmp(k->section, "rule") == 0 ? " NAME" : "", k->name, conf_type_name(k->type));
+		if (!k->def)
+			fprintf(fp, "*required*");
+		else if (!*k->def)
+			fprintf(fp, "(empty)");
+		else {
+			fputc('`', fp);
+			print_cell(fp, k->def);
+			fputc('`', fp);
+		}
+		fprintf(fp, " | ");
+		print_bounds(fp, k);
+		fprintf(fp, " | ");
+		print_cell(fp, k->desc);
+		fprintf(fp, " |\n");
+	}
+}

@@ -1,0 +1,64 @@
+/*
+ * conf_obj.c — the loaded configuration as an object: reference counting,
+ * freeing, and the views other modules take of it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/conf.h"
+#include "config/conf_int.h"
+
+void conf_destroy(struct conf *cf)
+{
+	if (!cf)
+		return;
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		if (k->type == CT_STRING && strcmp(k->section, "rule") != 0)
+			free(*(char **)((char *)cf + k->offset));
+	}
+	for (size_t i = 0; i < cf->n_internal; i++)
+		free(cf->internal_domains[i]);
+	free(cf->internal_domains);
+	for (size_t i = 0; i < cf->nrules; i++) {
+		free(cf->rules[i].name);
+		free(cf->rules[i].when_src);
+		expr_free(cf->rules[i].when);
+		free(cf->rules[i].reason);
+	}
+	free(cf->rules);
+	free(cf->spool_dir);
+	free(cf->path);
+	free(cf);
+}
+
+struct conf *conf_ref(struct conf *cf)
+{
+	if (cf)
+		__atomic_add_fetch(&cf->refs, 1, __ATOMIC_RELAXED);
+	return cf;
+}
+
+void conf_unref(struct conf *cf)
+{
+	if (cf && __atomic_sub_fetch(&cf->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		conf_destroy(cf);
+}
+
+void conf_scan_options(const struct conf *cf, struct scan_options *opt)
+{
+	memset(opt, 0, sizeof(*opt));
+	opt->internal_domains = (const char *const *)cf->internal_domains;
+	opt->n_internal = cf->n_internal;
+	opt->spool_dir = cf->spool_dir;
+	opt->limits = cf->limits;
+}
+
+void conf_var_path(const struct conf *cf, const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(cf->var_dir);
+
+	snprintf(buf, len, "%s%s%s", cf->var_dir, n && cf->var_dir[n - 1] == '/' ? "" : "/", name);
+}
