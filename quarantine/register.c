@@ -247,13 +247,14 @@ struct reg *reg_open(const char *path, enum reg_mode mode, char *err, size_t err
 	}
 	if (configure(rg, path, err, errlen) < 0)
 		goto fail;
+	if ((v = query_int(rg, "PRAGMA user_version", err, errlen)) < 0)
+		goto fail;
 	if (mode == REG_RW) {
-		if (migrate(rg, err, errlen) < 0)
+		/* Migrate (under a write lock) only when the schema is not current. */
+		if (v != SCHEMA_VERSION && migrate(rg, err, errlen) < 0)
 			goto fail;
 		return rg;
 	}
-	if ((v = query_int(rg, "PRAGMA user_version", err, errlen)) < 0)
-		goto fail;
 	if (v != SCHEMA_VERSION) {
 		snprintf(err, errlen, "register %s has schema version %d, this program %d: %s",
 		    path, v, SCHEMA_VERSION, v < SCHEMA_VERSION ?
@@ -296,6 +297,21 @@ void incident_clear(struct incident *inc)
 /* 32 symbols, no 0/O/1/I: 5 bits each, so no modulo bias. */
 static const char ID_ALPHABET[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
+/* Without kernel randomness (getrandom failing is not expected): ids need
+ * to be unique, not secret, so time, pid and a counter will do. */
+static void weak_random(unsigned char *buf, size_t len)
+{
+	static unsigned counter;
+	struct timespec ts;
+	unsigned long x;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^
+	    __atomic_add_fetch(&counter, 7919, __ATOMIC_RELAXED);
+	for (size_t i = 0; i < len; i++, x = x * 6364136223846793005UL + 1442695040888963407UL)
+		buf[i] = (unsigned char)(x >> 33);
+}
+
 void reg_new_id(char id[32], time_t now)
 {
 	unsigned char rnd[6];
@@ -311,16 +327,8 @@ void reg_new_id(char id[32], time_t now)
 		else if (n < 0 && errno != EINTR)
 			break;
 	}
-	if (got < sizeof(rnd)) {
-		/* No kernel randomness: ids need to be unique, not secret. */
-		struct timespec ts;
-		static unsigned counter;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		unsigned long x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^
-		    __atomic_add_fetch(&counter, 7919, __ATOMIC_RELAXED);
-		for (size_t i = 0; i < sizeof(rnd); i++, x = x * 6364136223846793005UL + 1)
-			rnd[i] = (unsigned char)(x >> 33);
-	}
+	if (got < sizeof(rnd))
+		weak_random(rnd, sizeof(rnd));
 	localtime_r(&now, &tm);
 	len = snprintf(id, 32, "%04d%02d%02d-", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	for (size_t i = 0; i < sizeof(rnd) && len + 1 < 32; i++)
