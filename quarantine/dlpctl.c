@@ -127,6 +127,103 @@ int ctl_print_json(FILE *fp, const json_t *j)
 	return fputc('\n', fp) == EOF ? -1 : 0;
 }
 
+static const char *str_or(const char *s, const char *def)
+{
+	return s && *s ? s : def;
+}
+
+/* Print text with every line after the first indented by ind spaces. */
+void ctl_print_indented(const char *s, int ind)
+{
+	for (; *s; s++) {
+		putchar(*s);
+		if (*s == '\n' && s[1])
+			printf("%*s", ind, "");
+	}
+}
+
+void ctl_print_rules(const json_t *rules)
+{
+	size_t i;
+	json_t *r;
+
+	printf("rules:\n");
+	json_array_foreach(rules, i, r) {
+		const char *reason = json_string_value(json_object_get(r, "reason"));
+		printf("  %s (%s)", str_or(json_string_value(json_object_get(r, "name")), "?"),
+		    str_or(json_string_value(json_object_get(r, "action")), "?"));
+		if (reason && *reason) {
+			printf(": ");
+			ctl_print_indented(reason, 4);
+		}
+		printf("\n");
+	}
+	if (json_array_size(rules) == 0)
+		printf("  (none)\n");
+}
+
+/* {type: {count, samples}}: one line per type, "…" when samples are fewer. */
+void ctl_print_findings(const json_t *findings)
+{
+	const char *type;
+	json_t *f, *s;
+	size_t i;
+	long long n;
+
+	printf("findings:\n");
+	json_object_foreach((json_t *)findings, type, f) {
+		n = (long long)json_integer_value(json_object_get(f, "count"));
+		printf("  %-15s %5lld ", type, n);
+		json_array_foreach(json_object_get(f, "samples"), i, s)
+			printf("%s%s", i ? ", " : " ", str_or(json_string_value(s), "?"));
+		printf("%s\n", n > (long long)json_array_size(json_object_get(f, "samples")) ?
+		    ", …" : "");
+	}
+	if (json_object_size(findings) == 0)
+		printf("  (none)\n");
+}
+
+/* "declared -> detected", one of them, or "-". */
+static void print_types(const json_t *p)
+{
+	const char *decl = json_string_value(json_object_get(p, "declared_type"));
+	const char *det = json_string_value(json_object_get(p, "detected_type"));
+
+	if (decl && det)
+		printf("%s -> %s", decl, det);
+	else
+		printf("%s", str_or(decl ? decl : det, "-"));
+}
+
+/* One line per part of result_json_parts(): path, file name, types,
+ * extractor, counts, encrypted / unscanned and why, size. */
+void ctl_print_parts(const json_t *parts)
+{
+	const char *type, *why;
+	json_t *p, *v;
+	size_t i;
+
+	printf("parts:\n");
+	json_array_foreach(parts, i, p) {
+		printf("  %-10s %-16s ", str_or(json_string_value(json_object_get(p, "path")), "?"),
+		    str_or(json_string_value(json_object_get(p, "filename")), "-"));
+		print_types(p);
+		printf("  [%s]", str_or(json_string_value(json_object_get(p, "extractor")), "-"));
+		json_object_foreach(json_object_get(p, "findings"), type, v)
+			if (json_integer_value(v))
+				printf(" %s=%lld", type, (long long)json_integer_value(v));
+		if (json_is_true(json_object_get(p, "encrypted")))
+			printf("  encrypted");
+		if ((why = json_string_value(json_object_get(p, "unscanned"))))
+			printf("  unscanned: %s", why);
+		if (json_is_integer(json_object_get(p, "size")))
+			printf("  (%lld bytes)", (long long)json_integer_value(json_object_get(p, "size")));
+		printf("\n");
+	}
+	if (json_array_size(parts) == 0)
+		printf("  (none)\n");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {

@@ -39,4 +39,11 @@ int ctl_show(const struct ctl *g, int argc, char **argv);
 /* Prints a JSON value followed by a newline; -1 on failure. */
 int ctl_print_json(FILE *fp, const json_t *j);
 
+/* Plain output shared by scan and show, from the JSON shapes of
+ * incident.h and result_json.h, to stdout. */
+void ctl_print_indented(const char *s, int ind);
+void ctl_print_rules(const json_t *rules);	/* [{name, action, reason}] */
+void ctl_print_findings(const json_t *findings); /* {type: {count, samples}} */
+void ctl_print_parts(const json_t *parts);	/* result_json_parts() */
+
 #endif

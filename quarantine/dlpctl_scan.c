@@ -336,13 +336,14 @@ static json_t *rules_json(const struct verdict *v, bool detail)
 	return a;
 }
 
-static int print_json(const struct scan_run *sr, const struct scan_args *sa)
+/* The decision as one JSON object (the --json output; plain output is
+ * printed from it too).  NULL on ENOMEM. */
+static json_t *decision_json(const struct scan_run *sr, const struct scan_args *sa)
 {
 	const struct scan_result *r = sr->res;
-	json_t *o;
-	int rc;
 
-	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?, s:s?}",
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?, s:s?,"
+	    " s:{s:I, s:I, s:I}}",
 	    "file", sa->file,
 	    "verdict", action_name(sr->v.action),
 	    "rules", rules_json(&sr->v, false),
@@ -353,80 +354,49 @@ static int print_json(const struct scan_run *sr, const struct scan_args *sa)
 	    "counters", counters_json(sr->counters),
 	    "parts", result_json_parts(r),
 	    "sender", r->sender,
-	    "error", r->error);
-	if (!o) {
+	    "error", r->error,
+	    "totals", "encrypted", (json_int_t)r->encrypted, "unscanned",
+	    (json_int_t)r->unscanned, "attachments", (json_int_t)r->attachments);
+}
+
+static long long jint(const json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static void print_plain(const json_t *d)
+{
+	const json_t *rc = json_object_get(d, "recipients"), *tot = json_object_get(d, "totals");
+	const char *error = json_string_value(json_object_get(d, "error"));
+
+	printf("verdict: %s\n", json_string_value(json_object_get(d, "verdict")));
+	ctl_print_rules(json_object_get(d, "rules_detail"));
+	ctl_print_findings(json_object_get(d, "samples"));
+	printf("recipients: %lld (external %lld, external visible %lld, external domains %lld)\n",
+	    jint(rc, "recipients"), jint(rc, "external"), jint(rc, "external_visible"),
+	    jint(rc, "external_domains"));
+	printf("encrypted %lld, unscanned %lld, attachments %lld\n", jint(tot, "encrypted"),
+	    jint(tot, "unscanned"), jint(tot, "attachments"));
+	ctl_print_parts(json_object_get(d, "parts"));
+	if (error)
+		printf("inspection stopped early: %s\n", error);
+}
+
+static int print_decision(const struct scan_run *sr, const struct scan_args *sa)
+{
+	json_t *d = decision_json(sr, sa);
+	int rc = 0;
+
+	if (!d) {
 		fprintf(stderr, "dlpctl scan: out of memory\n");
 		return CTL_FAIL;
 	}
-	rc = ctl_print_json(stdout, o);
-	json_decref(o);
+	if (sa->json)
+		rc = ctl_print_json(stdout, d);
+	else
+		print_plain(d);
+	json_decref(d);
 	return rc < 0 ? CTL_FAIL : CTL_OK;
-}
-
-static void print_findings(const struct scan_result *r)
-{
-	char samples[SAMPLES][64];
-	bool any = false;
-
-	printf("findings:\n");
-	for (int t = 0; t < FT_COUNT; t++) {
-		size_t n = scan_result_count(r, t), k;
-		if (n == 0)
-			continue;
-		any = true;
-		k = scan_result_samples(r, t, samples, SAMPLES);
-		printf("  %-15s %5zu ", finding_type_name(t), n);
-		for (size_t i = 0; i < k; i++)
-			printf("%s%s", i ? ", " : " ", samples[i]);
-		printf("%s\n", n > k ? ", …" : "");
-	}
-	if (!any)
-		printf("  (none)\n");
-}
-
-static void print_part(const struct scan_part *p)
-{
-	bool any = false;
-
-	printf("  %-12s %s  %s -> %s  [%s]", p->path, p->filename ? p->filename : "-",
-	    p->declared_type ? p->declared_type : "-",
-	    p->detected_type ? p->detected_type : "?", p->extractor ? p->extractor : "-");
-	for (int t = 0; t < FT_COUNT; t++) {
-		if (!p->counts[t])
-			continue;
-		printf("%s%s=%u", any ? " " : "  ", finding_type_name(t), p->counts[t]);
-		any = true;
-	}
-	if (p->encrypted)
-		printf("  encrypted");
-	if (p->unscanned)
-		printf("  unscanned: %s", p->unscanned);
-	printf("  (%zu bytes)\n", p->size);
-}
-
-static int print_plain(const struct scan_run *sr)
-{
-	const struct scan_result *r = sr->res;
-	const struct scan_rcpts *rc = &r->rcpt;
-
-	printf("verdict: %s\n", action_name(sr->v.action));
-	printf("rules:");
-	for (size_t i = 0; i < sr->v.nfired; i++) {
-		const struct conf_rule *cr = sr->v.fired[i];
-		printf("\n  %s (%s)%s%s", cr->name, action_name(cr->action),
-		    cr->reason && *cr->reason ? ": " : "", cr->reason ? cr->reason : "");
-	}
-	printf("%s\n", sr->v.nfired ? "" : " (none)");
-	print_findings(r);
-	printf("recipients: %u (external %u, external visible %u, external domains %u)\n",
-	    rc->recipients, rc->external, rc->external_visible, rc->external_domains);
-	printf("parts: %zu (encrypted %u, unscanned %u, attachments %u)\n", r->nparts,
-	    r->encrypted, r->unscanned, r->attachments);
-	for (size_t i = 0; i < r->nparts; i++)
-		print_part(&r->parts[i]);
-	if (r->error)
-		printf("inspection stopped early: %s\n", r->error);
-	return CTL_OK;
 }
 
 int ctl_scan(const struct ctl *g, int argc, char **argv)
@@ -448,7 +418,7 @@ int ctl_scan(const struct ctl *g, int argc, char **argv)
 	g_mime_init();
 	code = run_scan(&sr, &sa, fp);
 	if (code == 0)
-		code = sa.json ? print_json(&sr, &sa) : print_plain(&sr);
+		code = print_decision(&sr, &sa);
 	scan_msg_free(sr.msg);
 	scan_engine_free(sr.eng);
 	g_mime_shutdown();

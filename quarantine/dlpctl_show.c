@@ -33,81 +33,6 @@ static const char *str_or(const char *s, const char *def)
 	return s && *s ? s : def;
 }
 
-/* Print text with every line after the first indented by ind spaces. */
-static void print_indented(const char *s, int ind)
-{
-	for (; *s; s++) {
-		putchar(*s);
-		if (*s == '\n' && s[1])
-			printf("%*s", ind, "");
-	}
-}
-
-static void print_rules(const json_t *rules)
-{
-	size_t i;
-	json_t *r;
-
-	printf("rules:\n");
-	json_array_foreach(rules, i, r) {
-		const char *reason = json_string_value(json_object_get(r, "reason"));
-		printf("  %s (%s)", str_or(json_string_value(json_object_get(r, "name")), "?"),
-		    str_or(json_string_value(json_object_get(r, "action")), "?"));
-		if (reason && *reason) {
-			printf(": ");
-			print_indented(reason, 4);
-		}
-		printf("\n");
-	}
-	if (json_array_size(rules) == 0)
-		printf("  (none)\n");
-}
-
-static void print_findings(const json_t *findings)
-{
-	const char *type;
-	json_t *f, *s;
-	size_t i;
-
-	printf("findings:\n");
-	json_object_foreach((json_t *)findings, type, f) {
-		printf("  %-15s %5lld ", type,
-		    (long long)json_integer_value(json_object_get(f, "count")));
-		json_array_foreach(json_object_get(f, "samples"), i, s)
-			printf("%s%s", i ? ", " : " ", str_or(json_string_value(s), "?"));
-		printf("\n");
-	}
-	if (json_object_size(findings) == 0)
-		printf("  (none)\n");
-}
-
-static void print_parts(const json_t *parts)
-{
-	const char *type;
-	json_t *p, *v;
-	size_t i;
-
-	printf("parts:\n");
-	json_array_foreach(parts, i, p) {
-		printf("  %-12s %s  %s -> %s  [%s]",
-		    str_or(json_string_value(json_object_get(p, "path")), "?"),
-		    str_or(json_string_value(json_object_get(p, "filename")), "-"),
-		    str_or(json_string_value(json_object_get(p, "declared_type")), "-"),
-		    str_or(json_string_value(json_object_get(p, "detected_type")), "?"),
-		    str_or(json_string_value(json_object_get(p, "extractor")), "-"));
-		json_object_foreach(json_object_get(p, "findings"), type, v)
-			if (json_integer_value(v))
-				printf(" %s=%lld", type, (long long)json_integer_value(v));
-		if (json_is_true(json_object_get(p, "encrypted")))
-			printf("  encrypted");
-		if (json_string_value(json_object_get(p, "unscanned")))
-			printf("  unscanned: %s", json_string_value(json_object_get(p, "unscanned")));
-		printf("\n");
-	}
-	if (json_array_size(parts) == 0)
-		printf("  (none)\n");
-}
-
 static void print_incident(const struct incident *inc, const char *stored, long long size)
 {
 	char created[40], updated[40];
@@ -132,9 +57,9 @@ static void print_incident(const struct incident *inc, const char *stored, long 
 	    inc->recipients, inc->external, inc->external_visible, inc->external_domains);
 	json_array_foreach(inc->rcpt, i, a)
 		printf("  %s\n", str_or(json_string_value(a), "?"));
-	print_rules(inc->rules);
-	print_findings(inc->findings);
-	print_parts(inc->parts);
+	ctl_print_rules(inc->rules);
+	ctl_print_findings(inc->findings);
+	ctl_print_parts(inc->parts);
 }
 
 struct hist_out {
