@@ -269,6 +269,18 @@ def main():
         assert j["sender"] == "x@example.go.jp", j["sender"]
     case("scan_rcpt_and_from_override", t_rcpt_override)
 
+    def t_bcc_envelope():
+        eml = write("bcc.eml", (
+            "From: taro@example.go.jp\r\nTo: Colleague <colleague@example.go.jp>\r\n"
+            "Bcc: hidden@outside.example, Group: g1@other.example, g2@other.example;\r\n"
+            "Subject: bcc\r\n\r\nhello\r\n").encode())
+        j, _ = scan_json(["scan", "--config", conf, "--json", eml])
+        r = j["recipients"]
+        assert r["recipients"] == 4 and r["external"] == 3, r
+        assert r["external_visible"] == 0 and r["external_domains"] == 2, r
+        assert j["sender"] == "taro@example.go.jp", j["sender"]
+    case("scan_envelope_from_to_cc_bcc", t_bcc_envelope)
+
     def t_stdin():
         with open(mynumber_eml, "rb") as f:
             data = f.read()

@@ -547,6 +547,22 @@ static void test_open_missing_read_only(void **state)
 	assert_int_equal(access(fx->path, F_OK), -1);	/* nothing created */
 }
 
+static void test_not_a_database(void **state)
+{
+	struct fx *fx = *state;
+	char err[256] = "";
+	FILE *fp = fopen(fx->path, "w");
+
+	assert_non_null(fp);
+	fputs("this is a text file, not an SQLite database, and it is long enough "
+	    "to fill the first page header of one.\n", fp);
+	fclose(fp);
+	assert_null(reg_open(fx->path, REG_RW, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a database"));
+	assert_null(reg_open(fx->path, REG_RO, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a database"));
+}
+
 static void test_read_only_cannot_write(void **state)
 {
 	struct fx *fx = *state;
@@ -646,6 +662,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cas_two_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cas_two_processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_missing_read_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_cannot_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission_denied, setup, teardown),
 		cmocka_unit_test(test_new_id),
