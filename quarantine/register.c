@@ -7,7 +7,9 @@
  * transaction; PRAGMA user_version is the number of migrations applied.
  *
  * Threads: a struct reg may be shared; every call holds its (recursive)
- * mutex, so a reg_list callback may itself call reg_* on the same handle.
+ * mutex, so a reg_list callback may itself call reg_* on the same handle
+ * (whether a row it changes is seen again by the walk is SQLite's to say:
+ * filter on what the callback changes, as `expire` would, or collect ids).
  *
  * Ids: reg_insert does not retry on an id clash.  The id also names the
  * stored message, written before the row, so only the caller can pick a

@@ -260,6 +260,7 @@ struct collect {
 	char ids[16][32];
 	size_t n, stop_after;
 	struct reg *rg;		/* when set, the callback writes an audit row */
+	int expire;		/* and moves the incident from held to expired */
 };
 
 static int collect_cb(const struct incident *inc, void *arg)
@@ -270,6 +271,9 @@ static int collect_cb(const struct incident *inc, void *arg)
 	snprintf(c->ids[c->n++], 32, "%s", inc->id);
 	if (c->rg && reg_audit(c->rg, inc->id, "lister", "seen", NULL, err, sizeof(err)) < 0)
 		fail_msg("reg_audit in callback: %s", err);
+	if (c->expire && reg_set_status(c->rg, inc->id, "held", "expired", "lister", "old",
+	    err, sizeof(err)) != 0)
+		fail_msg("reg_set_status in callback: %s", err);
 	return c->stop_after && c->n >= c->stop_after;
 }
 
@@ -333,6 +337,15 @@ static void test_list_order_and_filters(void **state)
 	c.stop_after = 0;			/* the callback may use the handle */
 	c.rg = rg;
 	list(rg, "held", 0, 0, &c);
+	assert_int_equal(c.n, 3);
+	c.expire = 1;				/* … even to change a status */
+	list(rg, "held", 0, 0, &c);
+	assert_int_equal(c.n, 3);
+	c.rg = NULL;
+	c.expire = 0;
+	list(rg, "held", 0, 0, &c);
+	assert_int_equal(c.n, 0);
+	list(rg, "expired", 0, 0, &c);
 	assert_int_equal(c.n, 3);
 	reg_close(rg);
 }
