@@ -1,16 +1,14 @@
 /*
- * conf.c — conf_load(): the file is read by inih through our own line
- * reader, which numbers the lines and classifies each one exactly as inih
- * will (section, key, continuation, comment), so that every value arrives
- * with its line and column, a repeated key is told from a continuation line,
- * and a section with no keys is still seen.  Every problem is collected,
- * sorted by line and reported, not just the first.  The result is immutable
- * and refcounted.
+ * conf.c — conf_load(): inih reads the file through conf_reader()
+ * (conf_read.c), so every value arrives here with its line and column and
+ * we know a repeated key from a continuation line.  Values are checked
+ * against the key table (conf_keys.c); the checks that need the whole file
+ * (required keys, rules, `when`) follow.  Every problem is collected and
+ * reported, sorted by line, not just the first.  The result is immutable and
+ * refcounted (conf_obj.c).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,91 +16,7 @@
 
 #include "config/conf.h"
 #include "config/conf_int.h"
-
-#define CONF_MAX_LINE 65536		/* bytes a line may have */
-#define RULE_NAME_MAX 64
-
-enum line_kind { L_BLANK, L_SECTION, L_KEY, L_CONT, L_BAD };
-enum sec_kind { S_NONE, S_KNOWN, S_UNKNOWN, S_RULE, S_BAD };
-
-struct diag {
-	int line, col;		/* col 0: none */
-	size_t seq;		/* order of discovery, to keep the sort stable */
-	char *msg;
-};
-
-struct seg {			/* where one line of a rule's `when` lies */
-	size_t off;		/* byte offset in when_src */
-	int line, col;		/* file line, column of the value on that line */
-};
-
-struct rule_src {		/* parse-time facts of one rule */
-	int when_line, action_line, reason_line; /* 0: not given */
-	struct seg *segs;
-	size_t nsegs;
-};
-
-struct loader {
-	struct conf *cf;
-	const char *path;
-	/* the reader */
-	FILE *fp;
-	char *line;		/* the current raw line, as read */
-	size_t cap, len, pos;	/* getline buffer, line length, bytes given to inih */
-	int lineno;
-	enum line_kind kind;	/* of the current line */
-	int value_col;		/* column of the value on the current line */
-	int after_key;		/* inih would continue a key on an indented line */
-	/* the section */
-	enum sec_kind sec;
-	char secname[16];	/* S_KNOWN */
-	int sec_line;
-	size_t rule;		/* S_RULE: index in cf->rules */
-	const struct conf_key *cur; /* key a continuation line adds to, or NULL */
-	int *seen;		/* per conf_keys[] index: line given, 0 if not */
-	int sec_first[6];	/* first header line of each known section */
-	struct rule_src *rsrc;	/* parallel to cf->rules */
-	struct diag *diags;
-	size_t ndiag, dcap;
-	int oom;
-};
-
-static const char *const known_sections[] = {
-	"milter", "general", "limits", "register", "release", "notice",
-};
-
-static void diag(struct loader *ld, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void diag(struct loader *ld, int line, int col, const char *fmt, ...)
-{
-	char msg[600];
-	va_list ap;
-	struct diag *d;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (ld->ndiag == ld->dcap) {
-		size_t cap = ld->dcap ? ld->dcap * 2 : 16;
-		d = realloc(ld->diags, cap * sizeof(*d));
-		if (!d) {
-			ld->oom = 1;
-			return;
-		}
-		ld->diags = d;
-		ld->dcap = cap;
-	}
-	d = &ld->diags[ld->ndiag];
-	d->msg = strdup(msg);
-	if (!d->msg) {
-		ld->oom = 1;
-		return;
-	}
-	d->line = line;
-	d->col = col;
-	d->seq = ld->ndiag++;
-}
+#include "config/conf_load.h"
 
 static char *xstrdup(struct loader *ld, const char *s)
 {
@@ -111,193 +25,6 @@ static char *xstrdup(struct loader *ld, const char *s)
 	if (!p)
 		ld->oom = 1;
 	return p;
-}
-
-/* Column (characters) of byte offset off in s. */
-static int char_col(const char *s, size_t off)
-{
-	int col = 1;
-
-	for (size_t i = 0; i < off; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			col++;
-	return col;
-}
-
-/* ---- sections ---- */
-
-static int valid_rule_name(const char *s, size_t n)
-{
-	if (n == 0 || n > RULE_NAME_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
-			return 0;
-	return 1;
-}
-
-static void begin_rule(struct loader *ld, const char *name, size_t n)
-{
-	struct conf *cf = ld->cf;
-	struct conf_rule *r;
-	struct rule_src *rs;
-
-	ld->sec = S_BAD;
-	if (!valid_rule_name(name, n)) {
-		diag(ld, ld->lineno, 0, "bad rule name '%.*s' (1 to %d letters, digits, '_', '.', '-')",
-		    (int)(n > 80 ? 80 : n), name, RULE_NAME_MAX);
-		return;
-	}
-	for (size_t i = 0; i < cf->nrules; i++)
-		if (strlen(cf->rules[i].name) == n && memcmp(cf->rules[i].name, name, n) == 0) {
-			diag(ld, ld->lineno, 0, "duplicate rule '%.*s' (first at line %d)",
-			    (int)n, name, cf->rules[i].line);
-			return;
-		}
-	r = realloc(cf->rules, (cf->nrules + 1) * sizeof(*r));
-	if (r)
-		cf->rules = r;
-	rs = realloc(ld->rsrc, (cf->nrules + 1) * sizeof(*rs));
-	if (rs)
-		ld->rsrc = rs;
-	if (!r || !rs) {
-		ld->oom = 1;
-		return;
-	}
-	r = &cf->rules[cf->nrules];
-	memset(r, 0, sizeof(*r));
-	memset(&ld->rsrc[cf->nrules], 0, sizeof(*rs));
-	r->name = strndup(name, n);
-	if (!r->name) {
-		ld->oom = 1;
-		return;
-	}
-	r->line = ld->lineno;
-	r->action = ACT_PASS;
-	ld->rule = cf->nrules++;
-	ld->sec = S_RULE;
-}
-
-/* A "[...]" line: s at '[', n bytes up to the end of the stripped line. */
-static void begin_section(struct loader *ld, const char *s, size_t n)
-{
-	const char *close = memchr(s, ']', n), *b, *e;
-
-	ld->cur = NULL;
-	ld->sec = S_BAD;
-	if (!close) {
-		diag(ld, ld->lineno, 0, "missing ']' in section header");
-		return;
-	}
-	if ((size_t)(close - s) + 1 != n) {
-		diag(ld, ld->lineno, 0, "text after ']' in section header");
-		return;
-	}
-	for (b = s + 1; b < close && isspace((unsigned char)*b); b++)
-		;
-	for (e = close; e > b && isspace((unsigned char)e[-1]); e--)
-		;
-	ld->sec_line = ld->lineno;
-	if (e - b >= 4 && memcmp(b, "rule", 4) == 0 && (e - b == 4 || isspace((unsigned char)b[4]))) {
-		for (b += 4; b < e && isspace((unsigned char)*b); b++)
-			;
-		if (b == e)
-			diag(ld, ld->lineno, 0, "rule section without a name: [rule NAME]");
-		else
-			begin_rule(ld, b, (size_t)(e - b));
-		return;
-	}
-	for (size_t i = 0; i < sizeof(known_sections) / sizeof(known_sections[0]); i++)
-		if (strlen(known_sections[i]) == (size_t)(e - b) && memcmp(b, known_sections[i], e - b) == 0) {
-			snprintf(ld->secname, sizeof(ld->secname), "%s", known_sections[i]);
-			ld->sec = S_KNOWN;
-			if (!ld->sec_first[i])
-				ld->sec_first[i] = ld->lineno;
-			return;
-		}
-	ld->sec = S_UNKNOWN;
-	diag(ld, ld->lineno, 0, "unknown section [%.*s]", (int)(e - b > 80 ? 80 : e - b), b);
-}
-
-/* ---- the line reader ---- */
-
-/* Classify the current line as inih will treat it (see ini.c: comment,
- * continuation, section, name=value), with inline comments off. */
-static void classify(struct loader *ld)
-{
-	char *p = ld->line, *s, *e, *sep;
-
-	if (ld->lineno == 1 && ld->len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
-	for (s = p; *s && isspace((unsigned char)*s); s++)
-		;
-	for (e = ld->line + ld->len; e > s && isspace((unsigned char)e[-1]); e--)
-		;
-	if (s == e || strchr(";#", *s)) {
-		ld->kind = L_BLANK;
-	} else if (ld->after_key && s > ld->line) {
-		ld->kind = L_CONT;
-		ld->value_col = char_col(ld->line, (size_t)(s - ld->line));
-	} else if (*s == '[') {
-		ld->kind = L_SECTION;
-		if (memchr(s, ']', (size_t)(e - s)))
-			ld->after_key = 0;
-		begin_section(ld, s, (size_t)(e - s));
-	} else if ((sep = strpbrk(s, "=:")) != NULL && sep < e) {
-		ld->kind = L_KEY;
-		ld->after_key = 1;
-		for (sep++; sep < e && isspace((unsigned char)*sep); sep++)
-			;
-		ld->value_col = char_col(ld->line, (size_t)(sep - ld->line));
-	} else {
-		ld->kind = L_BAD;
-		diag(ld, ld->lineno, 0, "expected 'key = value', a [section] or a comment");
-	}
-}
-
-/* Read and classify the next line.  0, or -1 at the end of the file. */
-static int next_line(struct loader *ld)
-{
-	ssize_t n = getline(&ld->line, &ld->cap, ld->fp);
-
-	if (n < 0)
-		return -1;
-	ld->len = (size_t)n;
-	ld->pos = 0;
-	ld->lineno++;
-	if (memchr(ld->line, '\0', ld->len)) {
-		for (size_t i = 0; i < ld->len; i++)
-			if (ld->line[i] == '\0')
-				ld->line[i] = ' ';
-		diag(ld, ld->lineno, 0, "NUL byte in line");
-	}
-	if (ld->len > CONF_MAX_LINE) {
-		ld->kind = L_BAD;
-		diag(ld, ld->lineno, 0, "line longer than %d bytes", CONF_MAX_LINE);
-		return 0;
-	}
-	classify(ld);
-	return 0;
-}
-
-/* The fgets-style reader inih calls: hands out the current line, in pieces
- * of at most num - 1 bytes, and reads the next one when it is used up. */
-static char *reader(char *str, int num, void *stream)
-{
-	struct loader *ld = stream;
-	size_t n;
-
-	if (num < 2)
-		return NULL;
-	if (ld->pos >= ld->len && next_line(ld) < 0)
-		return NULL;
-	n = ld->len - ld->pos;
-	if (n > (size_t)num - 1)
-		n = (size_t)num - 1;
-	memcpy(str, ld->line + ld->pos, n);
-	str[n] = '\0';
-	ld->pos += n;
-	return str;
 }
 
 /* ---- values ---- */
@@ -328,8 +55,9 @@ static void add_domains(struct loader *ld, const char *value, int line)
 		n = strcspn(p, ", \t");
 		if (n == 0)
 			break;
+		ld->ndomains++;
 		if (conf_check_domain(p, n, dom, sizeof(dom), err, sizeof(err)) < 0) {
-			diag(ld, line, 0, "internal_domains: %s", err);
+			conf_diag(ld, line, 0, "internal_domains: %s", err);
 			p += n;
 			continue;
 		}
@@ -360,7 +88,7 @@ static void set_global(struct loader *ld, const struct conf_key *k, const char *
 	switch (k->type) {
 	case CT_STRING:
 		if (conf_check_string(k, value, err, sizeof(err)) < 0) {
-			diag(ld, line, 0, "%s: %s", k->name, err);
+			conf_diag(ld, line, 0, "%s: %s", k->name, err);
 			return;
 		}
 		free(*(char **)field);
@@ -369,19 +97,17 @@ static void set_global(struct loader *ld, const struct conf_key *k, const char *
 	case CT_ENUM:
 		if ((idx = conf_choice_index(k->choices, value)) < 0) {
 			conf_format_choices(k->choices, err, sizeof(err));
-			diag(ld, line, 0, "%s: bad value '%s' (one of %s)", k->name, value, err);
+			conf_diag(ld, line, 0, "%s: bad value '%s' (one of %s)", k->name, value, err);
 			return;
 		}
 		store_number(field, k->size, idx);
 		return;
 	case CT_DOMAINS:
 		add_domains(ld, value, line);
-		if (*value == '\0')
-			diag(ld, line, 0, "%s: empty", k->name);
 		return;
 	default:
 		if (conf_parse_number(k, value, &v, err, sizeof(err)) < 0) {
-			diag(ld, line, 0, "%s: %s", k->name, err);
+			conf_diag(ld, line, 0, "%s: %s", k->name, err);
 			return;
 		}
 		store_number(field, k->size, v);
@@ -408,14 +134,16 @@ static void add_when_line(struct loader *ld, struct conf_rule *r, struct rule_sr
     const char *value)
 {
 	struct seg *s = realloc(rs->segs, (rs->nsegs + 1) * sizeof(*s));
+	size_t old = r->when_src ? strlen(r->when_src) : 0;
 
 	if (!s) {
 		ld->oom = 1;
 		return;
 	}
+
 	rs->segs = s;
 	s = &rs->segs[rs->nsegs++];
-	s->off = r->when_src ? strlen(r->when_src) + 1 : 0;
+	s->off = old ? old + 1 : 0;	/* append() puts a space between non-empty parts */
 	s->line = ld->lineno;
 	s->col = ld->value_col;
 	append(ld, &r->when_src, " ", value);
@@ -438,7 +166,7 @@ static void set_rule(struct loader *ld, const struct conf_key *k, const char *va
 	default:
 		if ((a = action_lookup(value)) < 0) {
 			conf_format_choices(k->choices, list, sizeof(list));
-			diag(ld, ld->lineno, 0, "action: bad action '%s' (one of %s)", value, list);
+			conf_diag(ld, ld->lineno, 0, "action: bad action '%s' (one of %s)", value, list);
 			return;
 		}
 		r->action = (enum action)a;
@@ -466,12 +194,12 @@ static void unknown_key(struct loader *ld, const char *sec, const char *name)
 {
 	for (size_t i = 0; i < conf_nkeys; i++)
 		if (strcmp(conf_keys[i].name, name) == 0 && strcmp(conf_keys[i].section, sec) != 0) {
-			diag(ld, ld->lineno, 0, "unknown key '%s' in [%s] (it belongs in [%s%s])",
+			conf_diag(ld, ld->lineno, 0, "unknown key '%s' in [%s] (it belongs in [%s%s])",
 			    name, sec, conf_keys[i].section,
 			    strcmp(conf_keys[i].section, "rule") == 0 ? " NAME" : "");
 			return;
 		}
-	diag(ld, ld->lineno, 0, "unknown key '%s' in [%s]", name, sec);
+	conf_diag(ld, ld->lineno, 0, "unknown key '%s' in [%s]", name, sec);
 }
 
 static void on_key(struct loader *ld, const char *name, const char *value)
@@ -482,13 +210,13 @@ static void on_key(struct loader *ld, const char *name, const char *value)
 
 	ld->cur = NULL;
 	if (ld->sec == S_NONE) {
-		diag(ld, ld->lineno, 0, "key '%s' outside a section", name);
+		conf_diag(ld, ld->lineno, 0, "key '%s' outside a section", name);
 		return;
 	}
 	if (ld->sec != S_KNOWN && ld->sec != S_RULE)
 		return;		/* the section header was reported */
 	if (!*name) {
-		diag(ld, ld->lineno, 0, "missing key name before '='");
+		conf_diag(ld, ld->lineno, 0, "missing key name before '='");
 		return;
 	}
 	if (!(k = conf_key_find(sec, name))) {
@@ -496,7 +224,7 @@ static void on_key(struct loader *ld, const char *name, const char *value)
 		return;
 	}
 	if ((prev = repeat_of(ld, k)) != 0) {
-		diag(ld, ld->lineno, 0, "duplicate key '%s' (first at line %d)", name, prev);
+		conf_diag(ld, ld->lineno, 0, "duplicate key '%s' (first at line %d)", name, prev);
 		return;
 	}
 	ld->cur = k;
@@ -518,7 +246,7 @@ static void on_continuation(struct loader *ld, const char *value)
 	else if (k->type == CT_EXPR || k->type == CT_TEXT)
 		set_rule(ld, k, value);
 	else {
-		diag(ld, ld->lineno, 0, "indented line continues '%s', which takes one line "
+		conf_diag(ld, ld->lineno, 0, "indented line continues '%s', which takes one line "
 		    "(only when, reason and internal_domains continue)", k->name);
 		ld->cur = NULL;
 	}
@@ -528,43 +256,40 @@ static int on_value(void *user, const char *section, const char *name, const cha
 {
 	struct loader *ld = user;
 
-	if (ld->oom)
-		return 1;
+	if (ld->oom || !name)
+		return 1;	/* !name: a new-section call, if inih was built to make them */
 	if (ld->kind == L_KEY)
 		on_key(ld, name, value ? value : "");
 	else if (ld->kind == L_CONT)
 		on_continuation(ld, value ? value : "");
 	else if (ld->kind != L_BAD)
-		diag(ld, ld->lineno, 0, "internal error: line read as '%s'", name);
+		conf_diag(ld, ld->lineno, 0, "internal error: line read as '%s'", name);
 	return 1;
 }
 
 
 /* ---- after the whole file ---- */
 
-static int section_index(const char *name)
-{
-	for (size_t i = 0; i < sizeof(known_sections) / sizeof(known_sections[0]); i++)
-		if (strcmp(known_sections[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
 static void check_globals(struct loader *ld)
 {
 	const struct scan_limits *lim = &ld->cf->limits;
+	const struct conf_key *dk;
 
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const struct conf_key *k = &conf_keys[i];
-		int s = section_index(k->section);
+		int s = conf_section_index(k->section);
 
 		if (k->def || s < 0 || ld->seen[i])
 			continue;
-		diag(ld, ld->sec_first[s], 0, "missing required key '%s' in [%s]", k->name, k->section);
+		conf_diag(ld, ld->sec_first[s], 0, "missing required key '%s' in [%s]",
+		    k->name, k->section);
 	}
+	if ((dk = conf_key_find("general", "internal_domains")) && ld->seen[dk - conf_keys] &&
+	    ld->ndomains == 0)
+		conf_diag(ld, ld->seen[dk - conf_keys], 0, "internal_domains: empty");
 	if (lim->max_member_bytes > lim->max_expanded_bytes) {
 		const struct conf_key *k = conf_key_find("limits", "max_member_bytes");
-		diag(ld, ld->seen[k - conf_keys], 0,
+		conf_diag(ld, ld->seen[k - conf_keys], 0,
 		    "max_member_bytes (%zu) is larger than max_expanded_bytes (%zu)",
 		    lim->max_member_bytes, lim->max_expanded_bytes);
 	}
@@ -602,7 +327,7 @@ static void compile_when(struct loader *ld, struct conf_rule *r, const struct ru
 	for (size_t i = 1; i < rs->nsegs; i++)
 		if (rs->segs[i].off <= at)
 			sg = &rs->segs[i];
-	diag(ld, sg->line, sg->col + char_col(r->when_src + sg->off, at - sg->off) - 1,
+	conf_diag(ld, sg->line, sg->col + conf_char_col(r->when_src + sg->off, at - sg->off) - 1,
 	    "rule '%s': when: %s", r->name, msg);
 }
 
@@ -613,9 +338,9 @@ static void check_rules(struct loader *ld)
 		const struct rule_src *rs = &ld->rsrc[i];
 
 		if (!rs->when_line)
-			diag(ld, r->line, 0, "rule '%s' has no 'when'", r->name);
+			conf_diag(ld, r->line, 0, "rule '%s' has no 'when'", r->name);
 		if (!rs->action_line)
-			diag(ld, r->line, 0, "rule '%s' has no 'action'", r->name);
+			conf_diag(ld, r->line, 0, "rule '%s' has no 'action'", r->name);
 		if (r->when_src && rs->nsegs)
 			compile_when(ld, r, rs);
 		if (!r->reason)
@@ -644,47 +369,6 @@ static void derive_paths(struct loader *ld)
 	}
 	free(cf->notice_templates);
 	cf->notice_templates = p;
-}
-
-static int diag_cmp(const void *a, const void *b)
-{
-	const struct diag *x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Every problem, sorted by line, one per line of err. */
-static void write_diags(struct loader *ld, char *err, size_t errlen)
-{
-	size_t used = 0;
-
-	if (!err || !errlen)
-		return;
-	err[0] = '\0';
-	qsort(ld->diags, ld->ndiag, sizeof(*ld->diags), diag_cmp);
-	for (size_t i = 0; i < ld->ndiag; i++) {
-		const struct diag *d = &ld->diags[i];
-		char where[32] = "";
-		int n;
-
-		if (d->line && d->col)
-			snprintf(where, sizeof(where), ":%d:%d", d->line, d->col);
-		else if (d->line)
-			snprintf(where, sizeof(where), ":%d", d->line);
-		n = snprintf(err + used, errlen - used, "%s%s%s: %s", i ? "\n" : "", ld->path,
-		    where, d->msg);
-		/* Keep room to say how many did not fit. */
-		if (n < 0 || (size_t)n >= errlen - used ||
-		    (i + 1 < ld->ndiag && (size_t)n + 32 >= errlen - used)) {
-			err[used] = '\0';
-			snprintf(err + used, errlen - used, "%s... %zu more", i ? "\n" : "",
-			    ld->ndiag - i);
-			return;
-		}
-		used += (size_t)n;
-	}
 }
 
 static void loader_free(struct loader *ld)
@@ -723,9 +407,9 @@ static void load_file(struct loader *ld)
 	int rc;
 
 	ini_setup();
-	rc = ini_parse_stream(reader, ld, on_value, ld);
+	rc = ini_parse_stream(conf_reader, ld, on_value, ld);
 	if (ferror(ld->fp))
-		diag(ld, 0, 0, "read error: %s", strerror(errno));
+		conf_diag(ld, 0, 0, "read error: %s", strerror(errno));
 	if (rc == -2)
 		ld->oom = 1;
 	else if (rc > 0) {
@@ -733,7 +417,7 @@ static void load_file(struct loader *ld)
 		for (size_t i = 0; i < ld->ndiag; i++)
 			known |= ld->diags[i].line == rc;
 		if (!known)
-			diag(ld, rc, 0, "syntax error");
+			conf_diag(ld, rc, 0, "syntax error");
 	}
 	check_globals(ld);
 	check_rules(ld);
@@ -764,7 +448,7 @@ struct conf *conf_load(const char *path, char *err, size_t errlen)
 	if (ld.oom)
 		goto oom;
 	if (ld.ndiag) {
-		write_diags(&ld, err, errlen);
+		conf_write_diags(&ld, err, errlen);
 		goto fail;
 	}
 	loader_free(&ld);

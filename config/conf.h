@@ -56,7 +56,9 @@ struct conf {
 };
 
 /* Read and check path.  On error returns NULL and writes every problem,
- * one "file:line: message" per line, into err. */
+ * one "file:line: message" per line ("file:line:col:" inside a `when`),
+ * sorted by line, into err.  Sets inih's global knobs: do not run two
+ * conf_load() at once. */
 struct conf *conf_load(const char *path, char *err, size_t errlen);
 struct conf *conf_ref(struct conf *cf);
 /* Drop a reference; frees at zero.  NULL-safe. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -221,6 +222,49 @@ static void test_nesting(void **state)
 	assert_int_equal(expr_eval(NULL, ctr), 0);
 }
 
+/* Load a config whose one rule has the `when` lines given; expect one error
+ * at file line:col (the rule's `when` starts on line 4). */
+static void expect_file_error(const char *when, int line, int col, const char *msg)
+{
+	char path[] = "/tmp/test_policy.XXXXXX", err[1000], head[200];
+	int fd = mkstemp(path);
+	FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct conf *cf;
+
+	assert_non_null(fp);
+	fprintf(fp, "[general]\ninternal_domains = example.go.jp\n[rule r]\nwhen =%s\n"
+	    "action = tag\n", when);
+	fclose(fp);
+	cf = conf_load(path, err, sizeof(err));
+	unlink(path);
+	if (cf) {
+		conf_unref(cf);
+		fail_msg("'%s' loaded", when);
+	}
+	snprintf(head, sizeof(head), "%s:%d:%d: rule 'r': when: %s", path, line, col, msg);
+	if (strcmp(err, head) != 0)
+		fail_msg("want \"%s\"\nhave \"%s\"", head, err);
+}
+
+/* In a config file, an error names the file line and column of the token,
+ * whichever line of a multi-line condition it is on. */
+static void test_errors_in_file(void **state)
+{
+	/* "when = " is 7 characters: the expression starts in column 8. */
+	expect_file_error(" external > 0 and phones >= 3", 4, 25, "unknown counter 'phones'");
+	expect_file_error(" (external > 0", 4, 21, "expected ')', found end of expression");
+	expect_file_error(" external > 0)", 4, 20, "trailing input ')'");
+	expect_file_error("", 4, 7, "empty expression");
+	expect_file_error(" external > 0\n\tand phone = 3", 5, 12, "unexpected '=' (use '==')");
+	expect_file_error("\n    external > 0\n    and phone > x", 6, 17, "unknown counter 'x'");
+	expect_file_error("\n    external >", 5, 15,
+	    "expected a counter, a number or '(', found end of expression");
+	/* Columns count characters. */
+	expect_file_error("   phone >= １", 4, 19, "unexpected character '１'");
+	expect_file_error(" 電話 > 1", 4, 8, "unexpected character '電'");
+	expect_file_error(" email > 1 and\n  電話 > 1", 5, 3, "unexpected character '電'");
+}
+
 /* A config holding only rules, built without a file. */
 static struct conf *rules_conf(const char *const *spec, size_t n)
 {
@@ -350,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_nesting),
+		cmocka_unit_test(test_errors_in_file),
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_decide_cap),
 	};
