@@ -1,0 +1,49 @@
+/*
+ * dlpctl.h — what the dlpctl subcommands share: exit codes, the config
+ * path, opening the config and the register.  Only dlpctl*.c include it.
+ *
+ * Exit codes: 0 done; 1 usage or config error; 2 not found (incident id,
+ * file to scan); 3 failure while running (register, store, scan engine).
+ */
+#ifndef DLP_DLPCTL_H
+#define DLP_DLPCTL_H
+
+#include <stdio.h>
+
+#include "config/conf.h"
+#include "quarantine/register.h"
+
+enum ctl_exit { CTL_OK = 0, CTL_USAGE = 1, CTL_NOTFOUND = 2, CTL_FAIL = 3 };
+
+/* Options before the subcommand. */
+struct ctl {
+	const char *conf_path;	/* -c FILE, or NULL: ctl_conf_path() decides */
+};
+
+/* The config file to use: given (-c/--config), else $DLP_MILTER_CONF, else
+ * /etc/dlp-milter/dlp-milter.conf when it exists, else config/dlp-milter.conf
+ * of the source tree (the current directory's, or the one above the
+ * directory of the dlpctl binary, e.g. build/..).  Copies into buf; NULL
+ * when none is found (err says where it looked). */
+const char *ctl_conf_path(const char *given, char *buf, size_t len, char *err, size_t errlen);
+/* Load the config (path as ctl_conf_path); prints errors to stderr. */
+struct conf *ctl_load_conf(const struct ctl *g, const char *given);
+/* Open the register of cf; prints the error to stderr. */
+struct reg *ctl_open_register(const struct conf *cf, enum reg_mode mode);
+
+/* The subcommands: argv[0] is the subcommand name.  Return an exit code. */
+int ctl_scan(const struct ctl *g, int argc, char **argv);
+int ctl_list(const struct ctl *g, int argc, char **argv);
+int ctl_show(const struct ctl *g, int argc, char **argv);
+
+/* Prints a JSON value followed by a newline; -1 on failure. */
+int ctl_print_json(FILE *fp, const json_t *j);
+
+/* Plain output shared by scan and show, from the JSON shapes of
+ * incident.h and result_json.h, to stdout. */
+void ctl_print_indented(const char *s, int ind);
+void ctl_print_rules(const json_t *rules);	/* [{name, action, reason}] */
+void ctl_print_findings(const json_t *findings); /* {type: {count, samples}} */
+void ctl_print_parts(const json_t *parts);	/* result_json_parts() */
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * dlpctl_show.c — `dlpctl show ID`: one incident in full (envelope,
+ * recipients, rules with reasons, findings with masked samples, parts,
+ * status, the stored message) and its audit history; or one JSON object.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "quarantine/dlpctl.h"
+#include "quarantine/incident.h"
+#include "quarantine/store.h"
+
+static void show_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: dlpctl show ID [--json]\n"
+	    "\n"
+	    "Show an incident: sender, subject, queue id, Message-ID, time, recipients,\n"
+	    "rules with reasons, findings with masked samples, parts, status, the\n"
+	    "quarantined copy and the audit history.\n"
+	    "\n"
+	    "  -j, --json   one JSON object (the incident, \"stored\" and \"history\")\n"
+	    "  -h, --help   this help\n");
+}
+
+static const char *str_or(const char *s, const char *def)
+{
+	return s && *s ? s : def;
+}
+
+static void print_incident(const struct incident *inc, const char *stored, long long size)
+{
+	char created[40], updated[40];
+	size_t i;
+	json_t *a;
+
+	incident_format_time(inc->created, created, sizeof(created));
+	incident_format_time(inc->updated, updated, sizeof(updated));
+	printf("incident:   %s\n", inc->id);
+	printf("status:     %s (action %s), since %s by %s\n", inc->status, inc->action,
+	    updated, str_or(inc->updated_by, "?"));
+	printf("time:       %s\n", created);
+	printf("queue id:   %s\n", str_or(inc->queue_id, "-"));
+	printf("message id: %s\n", str_or(inc->message_id, "-"));
+	printf("sender:     %s\n", str_or(inc->sender, "<>"));
+	printf("subject:    %s\n", str_or(inc->subject, "-"));
+	if (size >= 0)
+		printf("stored:     %s (%lld bytes)\n", stored, size);
+	else
+		printf("stored:     no (%s)\n", stored);
+	printf("recipients: %ld (external %ld, external visible %ld, external domains %ld)\n",
+	    inc->recipients, inc->external, inc->external_visible, inc->external_domains);
+	json_array_foreach(inc->rcpt, i, a)
+		printf("  %s\n", str_or(json_string_value(a), "?"));
+	ctl_print_rules(inc->rules);
+	ctl_print_findings(inc->findings);
+	ctl_print_parts(inc->parts);
+}
+
+struct hist_out {
+	bool json;
+	json_t *array;
+	bool failed;
+};
+
+static int history_cb(const struct audit *a, void *arg)
+{
+	struct hist_out *ho = arg;
+	char when[40];
+
+	incident_format_time(a->time, when, sizeof(when));
+	if (ho->json) {
+		ho->failed = json_array_append_new(ho->array, json_pack("{s:s, s:I, s:s?, s:s?, s:s?}",
+		    "time", when, "time_epoch", (json_int_t)a->time, "actor", a->actor,
+		    "action", a->action, "reason", a->reason)) < 0;
+		return ho->failed;
+	}
+	printf("  %s  %-12s %s%s%s\n", when, str_or(a->actor, "?"), str_or(a->action, "?"),
+	    a->reason && *a->reason ? ": " : "", a->reason ? a->reason : "");
+	return 0;
+}
+
+/* Where the quarantined copy is (path) and its size, or -1 and why not. */
+static long long stored_copy(const struct conf *cf, const char *id, char *buf, size_t len)
+{
+	char dir[PATH_MAX];
+	struct stat sb;
+
+	conf_var_path(cf, "quarantine", dir, sizeof(dir));
+	store_path(dir, id, buf, len);
+	if (stat(buf, &sb) == 0)
+		return (long long)sb.st_size;
+	snprintf(buf, len, "no copy in %s/msg", dir);
+	return -1;
+}
+
+static int show_json(const struct incident *inc, const char *stored, long long size,
+    struct reg *rg)
+{
+	struct hist_out ho = { .json = true, .array = json_array() };
+	json_t *o = incident_json(inc);
+	char err[512] = "";
+	int code = CTL_FAIL;
+
+	if (!o || !ho.array)
+		goto out;
+	if (reg_history(rg, inc->id, history_cb, &ho, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dlpctl show: %s\n", err);
+		goto out;
+	}
+	if (ho.failed || json_object_set_new(o, "stored", size >= 0 ?
+	    json_pack("{s:s, s:I}", "path", stored, "size", (json_int_t)size) : json_null()) < 0 ||
+	    json_object_set(o, "history", ho.array) < 0)
+		goto out;
+	code = ctl_print_json(stdout, o) < 0 ? CTL_FAIL : CTL_OK;
+out:
+	json_decref(ho.array);
+	json_decref(o);
+	return code;
+}
+
+static int parse_show_args(int argc, char **argv, const char **id, bool *json)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': *json = true; break;
+		case 'h': show_usage(stdout); return -1;
+		default: show_usage(stderr); return CTL_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "dlpctl show: %s\n\n", argc == optind ? "ID missing" : "one ID only");
+		show_usage(stderr);
+		return CTL_USAGE;
+	}
+	*id = argv[optind];
+	return 0;
+}
+
+int ctl_show(const struct ctl *g, int argc, char **argv)
+{
+	struct hist_out ho = { .json = false };
+	char err[512] = "", stored[PATH_MAX + 64];
+	struct incident inc = { .created = 0 };
+	const char *id = NULL;
+	struct conf *cf = NULL;
+	struct reg *rg = NULL;
+	bool json = false;
+	long long size;
+	int code, rc;
+
+	if ((code = parse_show_args(argc, argv, &id, &json)) != 0)
+		return code < 0 ? CTL_OK : code;
+	if (!(cf = ctl_load_conf(g, NULL)))
+		return CTL_USAGE;
+	code = CTL_FAIL;
+	if (!(rg = ctl_open_register(cf, REG_RO)))
+		goto out;
+	if ((rc = reg_get(rg, id, &inc, err, sizeof(err))) != 0) {
+		fprintf(stderr, "dlpctl show: %s\n", err);
+		code = rc > 0 ? CTL_NOTFOUND : CTL_FAIL;
+		goto out;
+	}
+	size = stored_copy(cf, inc.id, stored, sizeof(stored));
+	if (json) {
+		code = show_json(&inc, stored, size, rg);
+		goto out;
+	}
+	print_incident(&inc, stored, size);
+	printf("history:\n");
+	if (reg_history(rg, inc.id, history_cb, &ho, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dlpctl show: %s\n", err);
+		goto out;
+	}
+	code = CTL_OK;
+out:
+	incident_clear(&inc);
+	reg_close(rg);
+	conf_unref(cf);
+	return code;
+}
