@@ -54,14 +54,16 @@ all: $(PROGS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIBDET): $(call obj,$(DET_SRC))
 $(LIBCFG): $(call obj,$(CFG_SRC))
 $(LIBQUA): $(call obj,$(QUA_SRC))
 $(LIBS):
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@echo "  AR      $@"
+	@rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/dlp-milter: $(call obj,$(MIL_SRC)) $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)

@@ -109,21 +109,17 @@ record(struct msgctx *mc, const struct scan_result *res, const struct verdict *v
 	int rc = -1;
 
 	memset(&inc, 0, sizeof(inc));
-	reg_new_id(id, time(NULL));
-	if ((rg = reg_open(rt->register_path, REG_RW, err, errlen)) == NULL)
+	if (incident_from_scan(&inc, res, v, mc->qid, hold ? ACT_HOLD : ACT_REJECT, time(NULL),
+		err, errlen) == -1)
 		return -1;
+	snprintf(id, 32, "%s", inc.id);
+	if ((rg = reg_open(rt->register_path, REG_RW, err, errlen)) == NULL)
+		goto out;
 	if (hold && store_put(rt->quarantine_dir, id, scan_msg_spool(mc->scan), err, errlen) == -1)
 		goto out;
-	if (incident_build(&inc, id, res, v, mc->qid, hold ? "hold" : "reject") == -1) {
-		snprintf(err, errlen, "out of memory building the incident");
-		goto undo;
-	}
-	if (reg_insert(rg, &inc, "dlp-milter", err, errlen) == 0) {
+	if (reg_insert(rg, &inc, "dlp-milter", err, errlen) == 0)
 		rc = 0;
-		goto out;
-	}
-undo:
-	if (hold)
+	else if (hold)
 		store_remove(rt->quarantine_dir, id, NULL, 0);
 out:
 	incident_clear(&inc);

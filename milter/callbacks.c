@@ -6,6 +6,7 @@
  * MAIL FROM, RCPT TO, headers, end of headers and body chunks.  The only
  * decision is taken at end of message (act.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -6,6 +6,7 @@ prints "ok NAME" / "FAIL NAME: why" and "N passed, N failed".
 """
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -184,7 +185,11 @@ class Postfix:
         self.tmp = os.path.join(tmp, "postfix")
         self.conf = os.path.join(self.tmp, "conf")
         os.makedirs(self.conf)
-        os.makedirs(os.path.join(self.tmp, "data"))
+        os.makedirs(os.path.join(self.tmp, "queue"))
+        data = os.path.join(self.tmp, "data")
+        os.makedirs(data)
+        pw = pwd.getpwnam("postfix")
+        os.chown(data, pw.pw_uid, pw.pw_gid)
         self.smtp = free_port()
         self.release = free_port()
         subst = dict(tmp=self.tmp, smtp=self.smtp, release=self.release,
@@ -275,7 +280,7 @@ class Env:
     def send(self, msg, rcpts=None, sender=None, port=None):
         """SMTP to Postfix.  Returns (code, text) of the final answer: 250
         after DATA, or the first refusal."""
-        raw = msg.as_bytes() if isinstance(msg, EmailMessage) else msg
+        raw = crlf(msg.as_bytes() if isinstance(msg, EmailMessage) else msg)
         if sender is None:
             sender = _first_addr(msg["From"]) if isinstance(msg, EmailMessage) else "sender@example.go.jp"
         if rcpts is None:
@@ -326,6 +331,11 @@ class Env:
     def diag(self):
         return "\n--- milter log ---\n%s\n--- postfix log (tail) ---\n%s" % (
             self.milter.read_log()[-3000:], self.postfix.read_log()[-3000:])
+
+
+def crlf(data):
+    """Bytes with every line ending CRLF, as they travel in SMTP."""
+    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
 def _first_addr(v):
