@@ -50,6 +50,7 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 PROGS := $(BUILD)/dlp-milter $(BUILD)/dlpctl
 
 .PHONY: all deps run check unit e2e bench fuzz clean install
+.SECONDARY:
 all: $(PROGS)
 
 $(BUILD)/obj/%.o: %.c
