@@ -18,6 +18,7 @@
  * header cell with that index must contain a keyword.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "detectors/det_util.h"
 
@@ -78,6 +79,42 @@ static size_t ci_find(const char *t, size_t len, size_t from, size_t to,
 			pu = next_byte(t, pu + 1, last, up);
 	}
 	return to;
+}
+
+/* Does kw (length kl) occur at t[s], as ci_find() would accept it? */
+static int ci_match_at(const char *t, size_t len, size_t s, const char *kw, size_t kl)
+{
+	if (kl > len - s)
+		return 0;
+	for (size_t j = 0; j < kl; j++)
+		if (lower((unsigned char)t[s + j]) != lower((unsigned char)kw[j]))
+			return 0;
+	if (is_letter((unsigned char)kw[0]) && s > 0 && is_letter((unsigned char)t[s - 1]))
+		return 0;
+	return !(is_letter((unsigned char)kw[kl - 1]) && s + kl < len &&
+	    is_letter((unsigned char)t[s + kl]));
+}
+
+void det_keyword_hits(const char *text, size_t len, const char *const *keywords,
+    const char *const *anchors, det_hit_fn fn, void *ctx)
+{
+	for (size_t a = 0; anchors[a] != NULL; a++) {
+		size_t al = strlen(anchors[a]), pos = 0;
+		const char *p;
+
+		while (pos < len && (p = memmem(text + pos, len - pos, anchors[a], al)) != NULL) {
+			size_t hit = (size_t)(p - text);
+
+			for (size_t k = 0; keywords[k] != NULL; k++) {
+				size_t kl = strlen(keywords[k]);
+				for (size_t o = 0; o + al <= kl && o <= hit; o++)
+					if (strncasecmp(keywords[k] + o, anchors[a], al) == 0 &&
+					    ci_match_at(text, len, hit - o, keywords[k], kl))
+						fn(ctx, hit - o, k);
+			}
+			pos = hit + 1;
+		}
+	}
 }
 
 long det_keyword_find(const char *text, size_t len, size_t from, size_t to,
@@ -240,30 +277,6 @@ int context_column_header(const char *text, size_t len, size_t at,
 	struct colcache cc = { 0 };
 
 	return context_column_header_c(text, len, at, keywords, &cc);
-}
-
-void det_keyword_windows(const char *text, size_t len, const char *const *keywords,
-    size_t before, size_t after, det_range_fn fn, void *ctx)
-{
-	size_t pos = 0, ws = 0, we = 0, kl = 0;
-	int open = 0;
-	long k;
-
-	while (pos < len && (k = det_keyword_find(text, len, pos, len, keywords, &kl)) >= 0) {
-		size_t s = det_chars_back(text, (size_t)k, before);
-		size_t e = det_chars_fwd(text, len, (size_t)k + kl, after);
-
-		if (open && s <= we) {
-			we = e > we ? e : we;
-		} else {
-			if (open)
-				fn(ctx, ws, we);
-			ws = s, we = e, open = 1;
-		}
-		pos = (size_t)k + kl;
-	}
-	if (open)
-		fn(ctx, ws, we);
 }
 
 void det_keyword_tables(const char *text, size_t len, const char *const *keywords,

@@ -39,7 +39,15 @@ static const char *const bd_keywords[] = {
 	"生年月日", "誕生日", "生まれ", "DOB", "D.O.B.", "date of birth",
 	"birth date", "birthdate", "birthday", NULL,
 };
-static const char *const bd_suffixes[] = { "生まれ", "日生", NULL };
+/* Searched for in one pass through the anchors: the keywords, then the
+ * suffixes (生まれ is both). */
+static const char *const bd_search[] = {
+	"生年月日", "誕生日", "生まれ", "DOB", "D.O.B.", "date of birth",
+	"birth date", "birthdate", "birthday", "日生", NULL,
+};
+#define BD_UMARE 2		/* bd_search[BD_UMARE] is 生まれ */
+#define BD_HISEI 9		/* bd_search[BD_HISEI] is 日生 */
+static const char *const bd_anchors[] = { "生", "b", "B", NULL };
 
 #define SP " ?"
 static const char bd_pattern[] =
@@ -193,10 +201,9 @@ static int bd_context(struct bd_scan *sc, size_t s, size_t e)
 static void bd_range(void *ctx, size_t from, size_t to)
 {
 	struct bd_scan *sc = ctx;
-	struct det_subject sj = { .text = sc->text, .len = to };
 	size_t at = from;
 
-	while (at < to && det_match(&sj, sc->st->re, at, 0, sc->md) > 0) {
+	while (at < to && det_match(sc->text, to, sc->st->re, at, 0, sc->md) > 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
 		char iso[11];
 
@@ -221,28 +228,26 @@ static int is_kanji_kana(const char *t, size_t len, size_t i)
 	return (cp >= 0x3041 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) || cp == 0x3005;
 }
 
-/* Dates written right before 生まれ or 日生. */
-static void bd_suffix_scan(struct bd_scan *sc)
+/* A keyword or suffix at `at`: look for the dates it vouches for. */
+static void bd_hit(void *ctx, size_t at, size_t k)
 {
+	struct bd_scan *sc = ctx;
 	const char *t = sc->text;
-	size_t pos = 0, kl;
-	long k;
+	size_t kl = strlen(bd_search[k]), end = at, after = at + kl;
 
-	while (pos < sc->len &&
-	    (k = det_keyword_find(t, sc->len, pos, sc->len, bd_suffixes, &kl)) >= 0) {
-		size_t end = (size_t)k;
-
-		pos = (size_t)k + kl;
-		if (kl == 6 && memcmp(t + k, "日生", 6) == 0) {
-			end += 3;	/* the date ends with its 日 */
-			if (!(sc->len - pos >= 6 && memcmp(t + pos, "まれ", 6) == 0) &&
-			    is_kanji_kana(t, sc->len, pos))
-				continue;
-		}
-		sc->need_end = end;
-		bd_range(sc, det_chars_back(t, (size_t)k, MAX_DATE / 2), end);
-		sc->need_end = 0;
+	if (k != BD_HISEI) {	/* a keyword: the date starts within WINDOW characters */
+		bd_range(sc, at, det_chars_fwd(t, sc->len, at + kl, WINDOW + MAX_DATE));
+		if (k != BD_UMARE)
+			return;
+	} else {	/* 日生: the date ends with its 日; no kanji or kana after 生 */
+		end += 3;
+		if (!(sc->len - after >= 6 && memcmp(t + after, "まれ", 6) == 0) &&
+		    is_kanji_kana(t, sc->len, after))
+			return;
 	}
+	sc->need_end = end;
+	bd_range(sc, det_chars_back(t, at, MAX_DATE / 2), end);
+	sc->need_end = 0;
 }
 
 static void bd_scan(const void *state, const char *text, size_t len, struct valueset *out)
@@ -254,9 +259,7 @@ static void bd_scan(const void *state, const char *text, size_t len, struct valu
 		valueset_set_incomplete(out);
 		return;
 	}
-	/* The date starts within WINDOW characters after a keyword begins. */
-	det_keyword_windows(text, len, bd_keywords, 0, WINDOW + MAX_DATE, bd_range, &sc);
-	bd_suffix_scan(&sc);
+	det_keyword_hits(text, len, bd_search, bd_anchors, bd_hit, &sc);
 	det_keyword_tables(text, len, bd_keywords, bd_range, &sc);
 	pcre2_match_data_free(sc.md);
 }
