@@ -102,8 +102,8 @@ flush_field(struct scan_msg *m, struct buf *f)
 	colon = strchr(f->s + nl, ':');
 	*colon = '\0';
 	f->s[nl] = '\0';
-	value = colon + 1 + strspn(colon + 1, " \t");
-	rc = scan_msg_header(m, f->s, value);
+	value = colon + 1;
+	rc = scan_msg_header_raw(m, f->s, value);
 	f->len = 0;
 	return rc;
 }

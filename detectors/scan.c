@@ -177,16 +177,30 @@ write_crlf(struct scan_msg *m, const char *s, size_t n)
 	return spool_write(m->sp, s + start, n - start);
 }
 
-int
-scan_msg_header(struct scan_msg *m, const char *name, const char *value)
+/* "Name:" + sep + value + CRLF into the spool. */
+static int
+write_header(struct scan_msg *m, const char *name, const char *sep, const char *value)
 {
 	value = value ? value : "";
 	if (!m->from_hdr && strcasecmp(name, "From") == 0)
-		m->from_hdr = strndup(value, FROM_MAX);
-	if (spool_write(m->sp, name, strlen(name)) < 0 || spool_write(m->sp, ": ", 2) < 0 ||
+		m->from_hdr = strndup(value + strspn(value, " \t"), FROM_MAX);
+	if (spool_write(m->sp, name, strlen(name)) < 0 || spool_write(m->sp, ":", 1) < 0 ||
+	    spool_write(m->sp, sep, strlen(sep)) < 0 ||
 	    write_crlf(m, value, strlen(value)) < 0 || spool_write(m->sp, "\r\n", 2) < 0)
 		return fail_errno(m, "spool");
 	return 0;
+}
+
+int
+scan_msg_header(struct scan_msg *m, const char *name, const char *value)
+{
+	return write_header(m, name, " ", value);
+}
+
+int
+scan_msg_header_raw(struct scan_msg *m, const char *name, const char *value)
+{
+	return write_header(m, name, "", value);
 }
 
 int

@@ -134,8 +134,14 @@ void scan_engine_free(struct scan_engine *eng);
 struct scan_msg *scan_msg_new(const struct scan_engine *eng);
 int scan_msg_envfrom(struct scan_msg *m, const char *addr);
 int scan_msg_rcpt(struct scan_msg *m, const char *addr);
-/* value exactly as the MTA gives it (may hold "\n" + whitespace folds). */
+/* A header field, written to the spool as "name: value" (value without its
+ * leading white space, as an MTA gives it by default; it may hold "\n" +
+ * whitespace folds). */
 int scan_msg_header(struct scan_msg *m, const char *name, const char *value);
+/* The same with value exactly as it follows the colon, leading white space
+ * included (milter SMFIP_HDR_LEADSPC, or a stored file): "name:" + value,
+ * so the spool holds the header byte for byte. */
+int scan_msg_header_raw(struct scan_msg *m, const char *name, const char *value);
 int scan_msg_eoh(struct scan_msg *m);
 int scan_msg_body(struct scan_msg *m, const void *buf, size_t len);
 /* Inspect the message.  Returns the result (owned by m) or NULL on an

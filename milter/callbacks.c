@@ -6,6 +6,7 @@
  * MAIL FROM, RCPT TO, headers, end of headers and body chunks.  The only
  * decision is taken at end of message (act.c).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #define WANT_NR (SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 
 static unsigned long proto_noreply; /* the NR flags the MTA accepted */
+bool milter_leadspc;		    /* header values come with their leading space */
 
 void
 msgctx_free(struct msgctx *mc)
@@ -83,9 +85,10 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long *pf3)
 {
 	*pf0 = f0 & SMFIF_ADDHDRS;
-	*pf1 = f1 & (WANT_NO | WANT_NR);
+	*pf1 = f1 & (WANT_NO | WANT_NR | SMFIP_HDR_LEADSPC);
 	*pf2 = *pf3 = 0;
 	proto_noreply = *pf1 & WANT_NR;
+	milter_leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
 	return SMFIS_CONTINUE;
 }
 
@@ -139,7 +142,7 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	if (cc == NULL || cc->msg == NULL || cc->msg->failed)
 		return cont(SMFIP_NR_HDR);
 	note_qid(ctx, cc->msg);
-	if (scan_msg_header(cc->msg->scan, name, value) == -1)
+	if ((milter_leadspc ? scan_msg_header_raw : scan_msg_header)(cc->msg->scan, name, value) == -1)
 		cc->msg->failed = 1;
 	return cont(SMFIP_NR_HDR);
 }

@@ -9,6 +9,7 @@
 #ifndef DLP_CONTEXT_H
 #define DLP_CONTEXT_H
 
+#include <stdbool.h>
 #include <time.h>
 
 struct runtime;
@@ -28,5 +29,9 @@ struct connctx {
 };
 
 void msgctx_free(struct msgctx *mc);
+
+/* True when the MTA agreed to SMFIP_HDR_LEADSPC: header values, received
+ * and added, carry their leading white space. */
+extern bool milter_leadspc;
 
 #endif
