@@ -32,7 +32,7 @@ zipread_open(struct zipread *zr, struct inspect *in, size_t idx, const char *kin
 
 	memset(zr, 0, sizeof(*zr));
 	zip_error_init(&ze);
-	src = zip_source_buffer_create(len ? data : "", len, 0, &ze);
+	src = zip_source_buffer_create(len ? (const void *)data : "", len, 0, &ze);
 	if (src == NULL)
 		goto fail;
 	za = zip_open_from_source(src, ZIP_RDONLY, &ze);
@@ -104,17 +104,17 @@ zipread_check(struct zipread *zr, const struct zipread_entry *e, char *why, size
 		    (unsigned long long)e->size, l->max_member_bytes);
 		return -1;
 	}
-	if (zr->in->expanded > l->max_expanded_bytes ||
-	    e->size > l->max_expanded_bytes - zr->in->expanded) {
-		snprintf(why, whylen, "max_expanded_bytes (%zu) reached for the message",
-		    l->max_expanded_bytes);
-		return -1;
-	}
 	if (e->size > ZIPREAD_RATIO_FLOOR &&
 	    (e->comp_size == 0 || e->size / e->comp_size >= l->max_ratio)) {
 		snprintf(why, whylen, "compression ratio %llu:1, over max_ratio (%u)",
 		    (unsigned long long)(e->comp_size ? e->size / e->comp_size : e->size),
 		    l->max_ratio);
+		return -1;
+	}
+	if (zr->in->expanded > l->max_expanded_bytes ||
+	    e->size > l->max_expanded_bytes - zr->in->expanded) {
+		snprintf(why, whylen, "max_expanded_bytes (%zu) reached for the message",
+		    l->max_expanded_bytes);
 		return -1;
 	}
 	return 0;

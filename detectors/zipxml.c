@@ -160,28 +160,29 @@ zipxml_name(struct zipxml *x)
 	return n ? (const char *)n : "";
 }
 
-char *
-zipxml_attr(struct zipxml *x, const char *local)
+size_t
+zipxml_attr(struct zipxml *x, const char *local, char *buf, size_t buflen)
 {
-	char *v = NULL;
+	size_t n = 0;
 
+	buf[0] = '\0';
 	if (xmlTextReaderMoveToFirstAttribute(x->r) != 1)
-		return NULL;
+		return 0;
 	do {
-		const xmlChar *n = xmlTextReaderConstLocalName(x->r);
+		const xmlChar *k = xmlTextReaderConstLocalName(x->r);
+		const xmlChar *v;
 
-		if (n != NULL && strcmp((const char *)n, local) == 0) {
-			xmlChar *val = xmlTextReaderValue(x->r);
-
-			if (val != NULL) {
-				v = strdup((const char *)val);
-				xmlFree(val);
-			}
-			break;
+		if (k == NULL || strcmp((const char *)k, local) != 0)
+			continue;
+		v = xmlTextReaderConstValue(x->r);
+		if (v != NULL) {
+			snprintf(buf, buflen, "%s", (const char *)v);
+			n = strlen(buf);
 		}
+		break;
 	} while (xmlTextReaderMoveToNextAttribute(x->r) == 1);
 	xmlTextReaderMoveToElement(x->r);
-	return v;
+	return n;
 }
 
 int
@@ -248,28 +249,29 @@ put(struct walk *w, const char *s, size_t n)
 static unsigned
 rule_count(struct walk *w, const struct zxrule *r, unsigned max)
 {
-	char *v;
-	unsigned long n = 1;
+	char v[24];
+	unsigned long n;
 
-	if (r->count == NULL || (v = zipxml_attr(w->x, r->count)) == NULL)
+	if (r->count == NULL || zipxml_attr(w->x, r->count, v, sizeof(v)) == 0)
 		return 1;
 	n = strtoul(v, NULL, 10);
-	free(v);
 	return n < 1 ? 1 : n > max ? max : (unsigned)n;
 }
 
-/* The end of an element with rule r. */
+/* The end of an element with rule r (empty: it had no start of its own). */
 static int
-walk_end(struct walk *w, const struct zxrule *r)
+walk_end(struct walk *w, const struct zxrule *r, bool empty)
 {
 	char last = w->out->len ? w->out->buf[w->out->len - 1] : '\n';
 
 	switch (r->act) {
 	case ZX_TEXT:
-		if (w->text > 0)
+		if (!empty && w->text > 0)
 			w->text--;
 		return 0;
 	case ZX_PARA:
+		if (!empty && w->text > 0)
+			w->text--;
 		if (w->cell == 0)
 			return textbuf_putc(w->out, '\n');
 		return strchr(" \t\n\f", last) ? 0 : textbuf_putc(w->out, ' ');
@@ -307,8 +309,9 @@ walk_start(struct walk *w, const struct zxrule *r, bool empty, bool *skip)
 
 	switch (r->act) {
 	case ZX_TEXT:
+	case ZX_PARA:
 		w->text += !empty;
-		return 0;
+		break;
 	case ZX_SKIP:
 		*skip = true;
 		return 0;
@@ -342,7 +345,7 @@ walk_start(struct walk *w, const struct zxrule *r, bool empty, bool *skip)
 		break;
 	}
 	if (rc == 0 && empty)
-		rc = walk_end(w, r);
+		rc = walk_end(w, r, true);
 	return rc;
 }
 
@@ -359,7 +362,7 @@ walk_node(struct walk *w, bool *skip)
 		return r ? walk_start(w, r, xmlTextReaderIsEmptyElement(w->x->r) == 1, skip) : 0;
 	case XML_READER_TYPE_END_ELEMENT:
 		r = rule_find(w);
-		return r ? walk_end(w, r) : 0;
+		return r ? walk_end(w, r, false) : 0;
 	case XML_READER_TYPE_TEXT:
 	case XML_READER_TYPE_CDATA:
 	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:

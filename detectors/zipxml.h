@@ -47,7 +47,7 @@ enum zxact {
 	ZX_TAB,		/* a tab */
 	ZX_BREAK,	/* a line break */
 	ZX_SPACES,	/* spaces: count attribute (default 1) */
-	ZX_PARA,	/* a paragraph: line break at its end (a space in a cell) */
+	ZX_PARA,	/* a paragraph: holds text; line break at its end (a space in a cell) */
 	ZX_CELL,	/* a table cell: tab between cells, count attribute = repeat */
 	ZX_ROW,		/* a table row: line break after a row with content */
 	ZX_TABLE,	/* a table or sheet: form feed before and after */
@@ -74,8 +74,9 @@ int zipxml_sep(struct textbuf *out, char c);
 
 /* Local name of the current node as a C string (never NULL). */
 const char *zipxml_name(struct zipxml *x);
-/* Attribute local name (any namespace) of the current element as a
- * malloc'd string, or NULL. */
-char *zipxml_attr(struct zipxml *x, const char *local);
+/* Copy the value of the current element's attribute of local name local
+ * (any namespace) into buf (truncated to buflen, NUL-terminated).
+ * Returns its length, 0 when absent. */
+size_t zipxml_attr(struct zipxml *x, const char *local, char *buf, size_t buflen);
 
 #endif
