@@ -89,8 +89,11 @@ xml_error(void *arg, xmlErrorPtr err)
 		return;
 	snprintf(x->why, sizeof(x->why), "XML error line %d: %s", err->line,
 	    err->message ? err->message : "?");
+	for (char *p = x->why; *p; p++)	/* one line */
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
 	n = strlen(x->why);
-	while (n > 0 && (x->why[n - 1] == '\n' || x->why[n - 1] == ' '))
+	while (n > 0 && x->why[n - 1] == ' ')
 		x->why[--n] = '\0';
 }
 
@@ -202,6 +205,7 @@ struct walk {
 	unsigned cell;		/* open cells */
 	size_t tabs;		/* cell separators not written yet */
 	bool ff;		/* a form feed not written yet */
+	bool space;		/* a space between paragraphs of a cell not written yet */
 	bool first_cell;	/* no cell started in the current row */
 	bool row_content;	/* the current row has text */
 	unsigned repeat[ZX_STACK]; /* repeat count of each open cell */
@@ -241,6 +245,11 @@ put(struct walk *w, const char *s, size_t n)
 	for (; w->tabs > 0; w->tabs--)
 		if (textbuf_putc(w->out, '\t') != 0)
 			return -1;
+	if (w->space) {
+		w->space = false;
+		if (textbuf_putc(w->out, ' ') != 0)
+			return -1;
+	}
 	w->row_content = true;
 	return textbuf_append(w->out, s, n);
 }
@@ -262,8 +271,6 @@ rule_count(struct walk *w, const struct zxrule *r, unsigned max)
 static int
 walk_end(struct walk *w, const struct zxrule *r, bool empty)
 {
-	char last = w->out->len ? w->out->buf[w->out->len - 1] : '\n';
-
 	switch (r->act) {
 	case ZX_TEXT:
 		if (!empty && w->text > 0)
@@ -274,8 +281,10 @@ walk_end(struct walk *w, const struct zxrule *r, bool empty)
 			w->text--;
 		if (w->cell == 0)
 			return textbuf_putc(w->out, '\n');
-		return strchr(" \t\n\f", last) ? 0 : textbuf_putc(w->out, ' ');
+		w->space = true;	/* written only if more text follows in the cell */
+		return 0;
 	case ZX_CELL:
+		w->space = false;
 		if (w->cell > 0)
 			w->cell--;
 		if (w->cell < ZX_STACK)
@@ -326,6 +335,7 @@ walk_start(struct walk *w, const struct zxrule *r, bool empty, bool *skip)
 		rc = put(w, spaces, r->act == ZX_NOTE ? 1 : rule_count(w, r, ZX_MAX_SPACES));
 		break;
 	case ZX_CELL:
+		w->space = false;
 		if (!w->first_cell)
 			w->tabs++;
 		w->first_cell = false;

@@ -306,6 +306,27 @@ test_zip_broken(void **state)
 	}
 }
 
+/* A member whose deflate data is damaged: the member is unscanned with
+ * libzip's reason, the archive and the body are fine. */
+static void
+test_zip_damaged_member(void **state)
+{
+	struct scan_engine *eng;
+	struct scan_msg *m = zt_scan_fixture(&eng, NULL, BODY, "damaged.zip", NULL, NULL);
+	const struct scan_result *r = mt_result(m);
+	const struct scan_part *p = mt_part(r, "2/名簿/people.txt");
+
+	zt_dump(r);
+	assert_non_null(p);
+	assert_non_null(p->unscanned);
+	assert_non_null(strstr(p->unscanned, "corrupt zip"));
+	assert_null(mt_part(r, "2")->unscanned);
+	assert_int_equal(scan_result_count(r, FT_EMAIL), 1);
+	assert_int_equal(r->unscanned, 1);
+	scan_msg_free(m);
+	scan_engine_free(eng);
+}
+
 /* A time budget of 0 ms: the archive is unscanned, never read for ever. */
 static void
 test_zip_time_budget(void **state)
@@ -338,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_zip_lying_header),
 		cmocka_unit_test(test_zip_many_members),
 		cmocka_unit_test(test_zip_broken),
+		cmocka_unit_test(test_zip_damaged_member),
 		cmocka_unit_test(test_zip_time_budget),
 	};
 
