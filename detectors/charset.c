@@ -169,12 +169,27 @@ converts(const char *cs, const unsigned char *s, size_t n)
 		size_t oleft = sizeof(out);
 
 		if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1 && errno != E2BIG) {
-			ok = false;
+			ok = errno == EINVAL;	/* a character cut at the end */
 			break;
 		}
 	}
 	iconv_close(cd);
 	return ok;
+}
+
+static bool
+single_byte(const char *cs)
+{
+	return strncmp(cs, "WINDOWS-125", 11) == 0 || strncmp(cs, "ISO-8859-", 9) == 0;
+}
+
+static bool
+has_c1(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] >= 0x81 && s[i] <= 0x9f)
+			return true;
+	return false;
 }
 
 static const char *
@@ -216,12 +231,16 @@ charset_detect(const unsigned char *data, size_t len)
 		return has_jis_escape(data, n) ? "ISO-2022-JP" : "UTF-8";
 	if (valid_utf8(data, n, n < len))
 		return "UTF-8";
-	if ((cs = uchardet_guess(data, n)) != NULL)
+	/* uchardet guesses Latin for short Japanese text (or nothing): CP932
+	 * that holds a lead byte of 0x81-0x9f (C1 controls or rare
+	 * punctuation in Latin text) wins over such a guess */
+	cs = uchardet_guess(data, n);
+	if (cs && !single_byte(cs))
 		return cs;
-	/* Too little text for uchardet: this is Japanese mail, try its
-	 * encodings strictly before falling back to Windows Latin. */
-	if (converts("CP932", data, n))
+	if (converts("CP932", data, n) && (!cs || has_c1(data, n)))
 		return "CP932";
+	if (cs)
+		return cs;
 	if (converts("EUC-JP-MS", data, n))
 		return "EUC-JP-MS";
 	return "WINDOWS-1252";
@@ -379,6 +398,8 @@ jis_to_sjis(const unsigned char *s, size_t n, size_t *outlen)
 		}
 		if (mode == ASCII || c < 0x21 || c > 0x7e) {
 			*p++ = (unsigned char)c;	/* controls pass in every mode */
+			if (c == '\n' || c == '\r')
+				mode = ASCII;	/* a line must end in ASCII (RFC 1468) */
 			i++;
 		} else if (mode == KANA) {
 			*p++ = c <= 0x5f ? (unsigned char)(c + 0x80) : 0xff;

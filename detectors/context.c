@@ -18,6 +18,7 @@
  * header cell with that index must contain a keyword.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "detectors/det_util.h"
 
@@ -78,6 +79,42 @@ static size_t ci_find(const char *t, size_t len, size_t from, size_t to,
 			pu = next_byte(t, pu + 1, last, up);
 	}
 	return to;
+}
+
+/* Does kw (length kl) occur at t[s], as ci_find() would accept it? */
+static int ci_match_at(const char *t, size_t len, size_t s, const char *kw, size_t kl)
+{
+	if (kl > len - s)
+		return 0;
+	for (size_t j = 0; j < kl; j++)
+		if (lower((unsigned char)t[s + j]) != lower((unsigned char)kw[j]))
+			return 0;
+	if (is_letter((unsigned char)kw[0]) && s > 0 && is_letter((unsigned char)t[s - 1]))
+		return 0;
+	return !(is_letter((unsigned char)kw[kl - 1]) && s + kl < len &&
+	    is_letter((unsigned char)t[s + kl]));
+}
+
+void det_keyword_hits(const char *text, size_t len, const char *const *keywords,
+    const char *const *anchors, det_hit_fn fn, void *ctx)
+{
+	for (size_t a = 0; anchors[a] != NULL; a++) {
+		size_t al = strlen(anchors[a]), pos = 0;
+		const char *p;
+
+		while (pos < len && (p = memmem(text + pos, len - pos, anchors[a], al)) != NULL) {
+			size_t hit = (size_t)(p - text);
+
+			for (size_t k = 0; keywords[k] != NULL; k++) {
+				size_t kl = strlen(keywords[k]);
+				for (size_t o = 0; o + al <= kl && o <= hit; o++)
+					if (strncasecmp(keywords[k] + o, anchors[a], al) == 0 &&
+					    ci_match_at(text, len, hit - o, keywords[k], kl))
+						fn(ctx, hit - o, k);
+			}
+			pos = hit + 1;
+		}
+	}
 }
 
 long det_keyword_find(const char *text, size_t len, size_t from, size_t to,
@@ -213,25 +250,47 @@ static int nth_cell(const char *s, size_t from, size_t to, char sep, size_t idx,
 	return -1;
 }
 
+/* The line [*ls, *le) holding `at` when it is a data row of a table
+ * block (cc filled); 0 when it is not. */
+static int table_row(const char *text, size_t len, size_t at, struct colcache *cc,
+    size_t *ls, size_t *le)
+{
+	if (at >= len)
+		return 0;
+	*ls = line_start(text, at);
+	*le = line_end(text, len, at);
+	if (!cc->valid || at < cc->block_start || at >= cc->block_end)
+		context_block(text, len, at, cc);
+	if (cc->sep == 0 || *ls == cc->head_start)
+		return 0;
+	return memchr(text + *ls, cc->sep, *le - *ls) != NULL;
+}
+
 int context_column_header_c(const char *text, size_t len, size_t at,
     const char *const *keywords, struct colcache *cc)
 {
 	size_t ls, le, cs, ce;
 
-	if (at >= len)
-		return 0;
-	ls = line_start(text, at);
-	le = line_end(text, len, at);
-	if (!cc->valid || at < cc->block_start || at >= cc->block_end)
-		context_block(text, len, at, cc);
-	if (cc->sep == 0 || ls == cc->head_start)
-		return 0;
-	if (memchr(text + ls, cc->sep, le - ls) == NULL)
+	if (!table_row(text, len, at, cc, &ls, &le))
 		return 0;
 	if (nth_cell(text, cc->head_start, cc->head_end, cc->sep,
 	    count_cells(text, ls, at, cc->sep), &cs, &ce) < 0)
 		return 0;
 	return det_keyword_find(text, len, cs, ce, keywords, NULL) >= 0;
+}
+
+size_t context_cell_start(const char *text, size_t len, size_t at, size_t cells_before,
+    struct colcache *cc)
+{
+	size_t ls, le, cs, ce, idx;
+
+	if (!table_row(text, len, at, cc, &ls, &le))
+		return (size_t)-1;
+	idx = count_cells(text, ls, at, cc->sep);
+	idx = idx > cells_before ? idx - cells_before : 0;
+	if (nth_cell(text, ls, le, cc->sep, idx, &cs, &ce) < 0)
+		return (size_t)-1;
+	return cs;
 }
 
 int context_column_header(const char *text, size_t len, size_t at,
@@ -240,30 +299,6 @@ int context_column_header(const char *text, size_t len, size_t at,
 	struct colcache cc = { 0 };
 
 	return context_column_header_c(text, len, at, keywords, &cc);
-}
-
-void det_keyword_windows(const char *text, size_t len, const char *const *keywords,
-    size_t before, size_t after, det_range_fn fn, void *ctx)
-{
-	size_t pos = 0, ws = 0, we = 0, kl = 0;
-	int open = 0;
-	long k;
-
-	while (pos < len && (k = det_keyword_find(text, len, pos, len, keywords, &kl)) >= 0) {
-		size_t s = det_chars_back(text, (size_t)k, before);
-		size_t e = det_chars_fwd(text, len, (size_t)k + kl, after);
-
-		if (open && s <= we) {
-			we = e > we ? e : we;
-		} else {
-			if (open)
-				fn(ctx, ws, we);
-			ws = s, we = e, open = 1;
-		}
-		pos = (size_t)k + kl;
-	}
-	if (open)
-		fn(ctx, ws, we);
 }
 
 void det_keyword_tables(const char *text, size_t len, const char *const *keywords,

@@ -21,7 +21,11 @@
  *  - the date followed (after at most one space) by 生まれ, or, for a date
  *    ending in 日, by 生 that is not followed by a kanji or kana
  *    ("昭和55年1月2日生", "1980年4月1日生まれ");
- *  - the date standing in a table column whose header cell holds a keyword.
+ *  - the date standing in a table column whose header cell holds a keyword
+ *    (tables as context_column_header() sees them).  In a table row the
+ *    first rule only looks inside the date's own cell and the cell before
+ *    it (a label in a form, "生年月日<TAB>1980/04/01"): a registration date
+ *    in the column next to a birth date is not a birth date.
  * Value: ISO date "1980-04-01".  Mask: year kept, "1980-**-**".
  */
 #include <stdio.h>
@@ -39,7 +43,15 @@ static const char *const bd_keywords[] = {
 	"生年月日", "誕生日", "生まれ", "DOB", "D.O.B.", "date of birth",
 	"birth date", "birthdate", "birthday", NULL,
 };
-static const char *const bd_suffixes[] = { "生まれ", "日生", NULL };
+/* Searched for in one pass through the anchors: the keywords, then the
+ * suffixes (生まれ is both). */
+static const char *const bd_search[] = {
+	"生年月日", "誕生日", "生まれ", "DOB", "D.O.B.", "date of birth",
+	"birth date", "birthdate", "birthday", "日生", NULL,
+};
+#define BD_UMARE 2		/* bd_search[BD_UMARE] is 生まれ */
+#define BD_HISEI 9		/* bd_search[BD_HISEI] is 日生 */
+static const char *const bd_anchors[] = { "生", "b", "B", NULL };
 
 #define SP " ?"
 static const char bd_pattern[] =
@@ -185,18 +197,25 @@ static int bd_context(struct bd_scan *sc, size_t s, size_t e)
 {
 	if (sc->need_end != 0)
 		return e == sc->need_end || (e + 1 == sc->need_end && sc->text[e] == ' ');
-	return context_keyword_before(sc->text, sc->len, s, bd_keywords, WINDOW) ||
-	    context_column_header_c(sc->text, sc->len, s, bd_keywords, &sc->cc);
+	size_t cell = context_cell_start(sc->text, sc->len, s, 1, &sc->cc);
+	size_t from = det_chars_back(sc->text, s, WINDOW);
+
+	if (cell == (size_t)-1)
+		return det_keyword_find(sc->text, sc->len, from, s, bd_keywords, NULL) >= 0;
+	/* in a table: the column header, or a keyword in the date's cell or
+	 * the one before (a label in a form) */
+	return context_column_header_c(sc->text, sc->len, s, bd_keywords, &sc->cc) ||
+	    det_keyword_find(sc->text, sc->len, from > cell ? from : cell, s, bd_keywords,
+	    NULL) >= 0;
 }
 
 /* Check every date in text[from..to) (the subject cut at `to`). */
 static void bd_range(void *ctx, size_t from, size_t to)
 {
 	struct bd_scan *sc = ctx;
-	struct det_subject sj = { .text = sc->text, .len = to };
 	size_t at = from;
 
-	while (at < to && det_match(&sj, sc->st->re, at, 0, sc->md) > 0) {
+	while (at < to && det_match(sc->text, to, sc->st->re, at, 0, sc->md) > 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
 		char iso[11];
 
@@ -221,28 +240,26 @@ static int is_kanji_kana(const char *t, size_t len, size_t i)
 	return (cp >= 0x3041 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) || cp == 0x3005;
 }
 
-/* Dates written right before 生まれ or 日生. */
-static void bd_suffix_scan(struct bd_scan *sc)
+/* A keyword or suffix at `at`: look for the dates it vouches for. */
+static void bd_hit(void *ctx, size_t at, size_t k)
 {
+	struct bd_scan *sc = ctx;
 	const char *t = sc->text;
-	size_t pos = 0, kl;
-	long k;
+	size_t kl = strlen(bd_search[k]), end = at, after = at + kl;
 
-	while (pos < sc->len &&
-	    (k = det_keyword_find(t, sc->len, pos, sc->len, bd_suffixes, &kl)) >= 0) {
-		size_t end = (size_t)k;
-
-		pos = (size_t)k + kl;
-		if (kl == 6 && memcmp(t + k, "日生", 6) == 0) {
-			end += 3;	/* the date ends with its 日 */
-			if (!(sc->len - pos >= 6 && memcmp(t + pos, "まれ", 6) == 0) &&
-			    is_kanji_kana(t, sc->len, pos))
-				continue;
-		}
-		sc->need_end = end;
-		bd_range(sc, det_chars_back(t, (size_t)k, MAX_DATE / 2), end);
-		sc->need_end = 0;
+	if (k != BD_HISEI) {	/* a keyword: the date starts within WINDOW characters */
+		bd_range(sc, at, det_chars_fwd(t, sc->len, at + kl, WINDOW + MAX_DATE));
+		if (k != BD_UMARE)
+			return;
+	} else {	/* 日生: the date ends with its 日; no kanji or kana after 生 */
+		end += 3;
+		if (!(sc->len - after >= 6 && memcmp(t + after, "まれ", 6) == 0) &&
+		    is_kanji_kana(t, sc->len, after))
+			return;
 	}
+	sc->need_end = end;
+	bd_range(sc, det_chars_back(t, at, MAX_DATE / 2), end);
+	sc->need_end = 0;
 }
 
 static void bd_scan(const void *state, const char *text, size_t len, struct valueset *out)
@@ -254,9 +271,7 @@ static void bd_scan(const void *state, const char *text, size_t len, struct valu
 		valueset_set_incomplete(out);
 		return;
 	}
-	/* The date starts within WINDOW characters after a keyword begins. */
-	det_keyword_windows(text, len, bd_keywords, 0, WINDOW + MAX_DATE, bd_range, &sc);
-	bd_suffix_scan(&sc);
+	det_keyword_hits(text, len, bd_search, bd_anchors, bd_hit, &sc);
 	det_keyword_tables(text, len, bd_keywords, bd_range, &sc);
 	pcre2_match_data_free(sc.md);
 }

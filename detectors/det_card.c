@@ -132,35 +132,59 @@ static int card_valid(const char *s, size_t n, const char *d, size_t nd)
 	return strcmp(g, w) == 0;
 }
 
+struct card_scan {
+	const struct card_state *st;
+	const char *text;
+	size_t len;
+	pcre2_match_data *md;
+	struct valueset *out;
+};
+
+/* Validate the match [s, s + n) and add it. */
+static void card_check(struct card_scan *sc, size_t s, size_t n)
+{
+	const char *text = sc->text;
+	char d[24];
+	size_t nd = det_digits(text + s, n, d, sizeof(d));
+
+	if (nd == (size_t)-1 || (s >= 2 && text[s - 1] == ' ' && text[s - 2] >= '0' &&
+	    text[s - 2] <= '9' && memchr(text + s, ' ', n) != NULL))
+		return;		/* a space-grouped number going on to the left */
+	if (card_valid(text + s, n, d, nd))
+		(void)valueset_add(sc->out, d, nd);
+	else if (nd == 19 && n == 23 && (text[s + 19] == ' ' || text[s + 19] == '-') &&
+	    card_valid(text + s, 19, d, 16))
+		(void)valueset_add(sc->out, d, 16);	/* 4-4-4-4 then a code */
+}
+
+/* Match within one cluster text[from..to), the subject cut one character
+ * after it. */
+static void card_range(void *ctx, size_t from, size_t to)
+{
+	struct card_scan *sc = ctx;
+	size_t cut = to < sc->len ? det_next_char(sc->text, sc->len, to) : to, at = from;
+
+	while (at < to && det_match(sc->text, cut, sc->st->re, at, 0, sc->md) > 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+
+		at = ov[1];
+		card_check(sc, ov[0], ov[1] - ov[0]);
+	}
+}
+
+/* Prefilter: clusters of digits, spaces, '-' and '.' holding 14 digits or
+ * more. */
 static void card_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
-	const struct card_state *st = state;
-	struct det_subject sj = { .text = text, .len = len };
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(st->re, NULL);
-	size_t at = 0;
+	struct card_scan sc = { .st = state, .text = text, .len = len, .out = out };
 
-	if (md == NULL) {
+	sc.md = pcre2_match_data_create_from_pattern(sc.st->re, NULL);
+	if (sc.md == NULL) {
 		valueset_set_incomplete(out);
 		return;
 	}
-	while (at < len && det_match(&sj, st->re, at, 0, md) > 0) {
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-		size_t s = ov[0], n = ov[1] - ov[0], nd;
-		char d[24];
-
-		at = ov[1];
-		nd = det_digits(text + s, n, d, sizeof(d));
-		if (nd == (size_t)-1 || (s >= 2 && text[s - 1] == ' ' && text[s - 2] >= '0' &&
-		    text[s - 2] <= '9' && memchr(text + s, ' ', n) != NULL))
-			continue;	/* a space-grouped number going on to the left */
-		if (card_valid(text + s, n, d, nd)) {
-			(void)valueset_add(out, d, nd);
-		} else if (nd == 19 && n == 23 && (text[s + 19] == ' ' || text[s + 19] == '-') &&
-		    card_valid(text + s, 19, d, 16)) {
-			(void)valueset_add(out, d, 16);	/* 4-4-4-4 then a code */
-		}
-	}
-	pcre2_match_data_free(md);
+	det_digit_clusters(text, len, "- .", 14, card_range, &sc);
+	pcre2_match_data_free(sc.md);
 }
 
 static void card_mask(const char *value, char *out, size_t outlen)

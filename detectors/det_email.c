@@ -111,10 +111,9 @@ static int domain_ok(const char *s, size_t n)
 }
 
 /* Check the candidate around the '@' at `at`; add it when valid. */
-static void email_try(const struct email_state *st, struct det_subject *sj,
+static void email_try(const struct email_state *st, const char *t, size_t len,
     pcre2_match_data *md, size_t at, struct valueset *out)
 {
-	const char *t = sj->text;
 	size_t s = at, e, dend;
 	char val[MAX_LOCAL + 1 + MAX_DOMAIN + 1];
 
@@ -124,13 +123,13 @@ static void email_try(const struct email_state *st, struct det_subject *sj,
 		return;		/* local part too long, or glued to another '@' */
 	while (s < at && t[s] == '.')
 		s++;
-	if (s == at || det_match(sj, st->re, s, PCRE2_ANCHORED, md) <= 0)
+	if (s == at || det_match(t, len, st->re, s, PCRE2_ANCHORED, md) <= 0)
 		return;
 	e = pcre2_get_ovector_pointer(md)[1];
 	dend = e;
-	while (dend < sj->len && is_domain((unsigned char)t[dend]))
+	while (dend < len && is_domain((unsigned char)t[dend]))
 		dend++;
-	if (dend < sj->len && t[dend] == '@')
+	if (dend < len && t[dend] == '@')
 		return;
 	while (e > at + 1 && (t[e - 1] == '.' || t[e - 1] == '-'))
 		e--;
@@ -144,7 +143,6 @@ static void email_try(const struct email_state *st, struct det_subject *sj,
 static void email_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
 	const struct email_state *st = state;
-	struct det_subject sj = { .text = text, .len = len };
 	pcre2_match_data *md = NULL;
 	const char *p = text, *end = text + len;
 
@@ -153,7 +151,7 @@ static void email_scan(const void *state, const char *text, size_t len, struct v
 			valueset_set_incomplete(out);
 			return;
 		}
-		email_try(st, &sj, md, (size_t)(p - text), out);
+		email_try(st, text, len, md, (size_t)(p - text), out);
 		p++;
 	}
 	pcre2_match_data_free(md);

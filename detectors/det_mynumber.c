@@ -88,14 +88,14 @@ struct mn_scan {
 	struct valueset *out;
 };
 
-/* Check every number in text[from..to) (the subject cut at `to`). */
+/* Check every number in the cluster text[from..to); the subject is cut one
+ * character after it, all the lookahead needs. */
 static void mn_range(void *ctx, size_t from, size_t to)
 {
 	struct mn_scan *sc = ctx;
-	struct det_subject sj = { .text = sc->text, .len = to };
-	size_t at = from;
+	size_t cut = to < sc->len ? det_next_char(sc->text, sc->len, to) : to, at = from;
 
-	while (at < to && det_match(&sj, sc->st->re, at, 0, sc->md) > 0) {
+	while (at < to && det_match(sc->text, cut, sc->st->re, at, 0, sc->md) > 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
 		char d[16];
 
@@ -108,9 +108,8 @@ static void mn_range(void *ctx, size_t from, size_t to)
 	}
 }
 
-/* Numbers are looked for only where the context can hold: around keywords
- * (the window widened by the longest number, so lookarounds see the real
- * neighbours) and in tables headed by one. */
+/* Prefilter: clusters of digits, spaces, '-' and '.' holding 12 digits or
+ * more; the context is checked only for numbers with a valid check digit. */
 static void mn_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
 	struct mn_scan sc = { .st = state, .text = text, .len = len, .out = out };
@@ -120,8 +119,7 @@ static void mn_scan(const void *state, const char *text, size_t len, struct valu
 		valueset_set_incomplete(out);
 		return;
 	}
-	det_keyword_windows(text, len, mn_keywords, WINDOW + 16, WINDOW + 16, mn_range, &sc);
-	det_keyword_tables(text, len, mn_keywords, mn_range, &sc);
+	det_digit_clusters(text, len, "-. ", 12, mn_range, &sc);
 	pcre2_match_data_free(sc.md);
 }
 

@@ -185,30 +185,49 @@ static int space_continues(const char *t, size_t len, size_t s, size_t e,
 	return e + 1 < len && t[e] == ' ' && t[e + 1] >= '0' && t[e + 1] <= '9';
 }
 
-static void phone_scan(const void *state, const char *text, size_t len, struct valueset *out)
-{
-	const struct phone_state *st = state;
-	struct det_subject sj = { .text = text, .len = len };
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(st->re, NULL);
-	size_t at = 0;
+struct phone_scan {
+	const struct phone_state *st;
+	const char *text;
+	size_t len;
+	pcre2_match_data *md;
+	struct valueset *out;
+};
 
-	if (md == NULL) {
-		valueset_set_incomplete(out);
-		return;
-	}
-	while (at < len && det_match(&sj, st->re, at, 0, md) > 0) {
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+/* Match within one cluster text[from..to); the subject is cut one character
+ * after it (that character is no digit, '-' or '.', so the lookahead sees
+ * all it needs). */
+static void phone_range(void *ctx, size_t from, size_t to)
+{
+	struct phone_scan *sc = ctx;
+	const char *text = sc->text;
+	size_t cut = to < sc->len ? det_next_char(text, sc->len, to) : to, at = from;
+
+	while (at < to && det_match(text, cut, sc->st->re, at, 0, sc->md) > 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
 		struct phone_cand c;
 
 		if (phone_parse(text + ov[0], ov[1] - ov[0], &c) == 0 && phone_valid(&c) &&
-		    !space_continues(text, len, ov[0], ov[1], &c)) {
-			(void)valueset_add(out, c.digits, c.n);
+		    !space_continues(text, sc->len, ov[0], ov[1], &c)) {
+			(void)valueset_add(sc->out, c.digits, c.n);
 			at = ov[1];
 		} else {
-			at = det_next_char(text, len, ov[0]);
+			at = det_next_char(text, cut, ov[0]);
 		}
 	}
-	pcre2_match_data_free(md);
+}
+
+/* Prefilter: clusters of digits and separators holding 10 digits or more. */
+static void phone_scan(const void *state, const char *text, size_t len, struct valueset *out)
+{
+	struct phone_scan sc = { .st = state, .text = text, .len = len, .out = out };
+
+	sc.md = pcre2_match_data_create_from_pattern(sc.st->re, NULL);
+	if (sc.md == NULL) {
+		valueset_set_incomplete(out);
+		return;
+	}
+	det_digit_clusters(text, len, "-. ()+", 10, phone_range, &sc);
+	pcre2_match_data_free(sc.md);
 }
 
 static void phone_mask(const char *value, char *out, size_t outlen)

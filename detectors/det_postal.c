@@ -121,7 +121,10 @@ static void postal_add(const char *t, size_t len, const char *c3, const char *c4
 	e = addr_end(t, len, s);
 	while (e > s && t[e - 1] == ' ')
 		e--;
-	k = (size_t)snprintf(val, sizeof(val), "%.3s-%.4s", c3, c4);
+	memcpy(val, c3, 3);
+	val[3] = '-';
+	memcpy(val + 4, c4, 4);
+	k = 8;
 	if (e > s) {
 		val[k++] = ' ';
 		memcpy(val + k, t + s, e - s);
@@ -130,25 +133,45 @@ static void postal_add(const char *t, size_t len, const char *c3, const char *c4
 	(void)valueset_add(out, val, k);
 }
 
+struct postal_scan {
+	const struct postal_state *st;
+	const char *text;
+	size_t len;
+	pcre2_match_data *md;
+	struct valueset *out;
+};
+
+/* Match around one cluster text[from..to): from 3 characters before it
+ * ("〒 " and spaces) to 8 after it (the separator and a prefecture name, for
+ * the lookahead). */
+static void postal_range(void *ctx, size_t from, size_t to)
+{
+	struct postal_scan *sc = ctx;
+	const char *text = sc->text;
+	size_t cut = det_chars_fwd(text, sc->len, to, 8);
+	size_t at = det_chars_back(text, from, 3);
+
+	while (at < to && det_match(text, cut, sc->st->re, at, 0, sc->md) > 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+		int g = ov[2] != PCRE2_UNSET ? 1 : 3;	/* 〒 form, or prefecture form */
+
+		postal_add(text, sc->len, text + ov[2 * g], text + ov[2 * g + 2], ov[1], sc->out);
+		at = ov[1] > ov[0] ? ov[1] : det_next_char(text, cut, ov[0]);
+	}
+}
+
+/* Prefilter: clusters of digits and '-' holding 7 digits or more. */
 static void postal_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
-	const struct postal_state *st = state;
-	struct det_subject sj = { .text = text, .len = len };
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(st->re, NULL);
-	size_t at = 0;
+	struct postal_scan sc = { .st = state, .text = text, .len = len, .out = out };
 
-	if (md == NULL) {
+	sc.md = pcre2_match_data_create_from_pattern(sc.st->re, NULL);
+	if (sc.md == NULL) {
 		valueset_set_incomplete(out);
 		return;
 	}
-	while (at < len && det_match(&sj, st->re, at, 0, md) > 0) {
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-		int g = ov[2] != PCRE2_UNSET ? 1 : 3;	/* 〒 form, or prefecture form */
-
-		postal_add(text, len, text + ov[2 * g], text + ov[2 * g + 2], ov[1], out);
-		at = ov[1] > ov[0] ? ov[1] : det_next_char(text, len, ov[0]);
-	}
-	pcre2_match_data_free(md);
+	det_digit_clusters(text, len, "-", 7, postal_range, &sc);
+	pcre2_match_data_free(sc.md);
 }
 
 static void postal_mask(const char *value, char *out, size_t outlen)

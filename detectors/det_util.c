@@ -33,16 +33,41 @@ pcre2_code *det_compile(const char *what, const char *pattern, uint32_t extra,
 	return re;
 }
 
-int det_match(struct det_subject *sj, const pcre2_code *re, size_t at, uint32_t opts,
+int det_match(const char *text, size_t len, const pcre2_code *re, size_t at, uint32_t opts,
     pcre2_match_data *md)
 {
-	int rc = pcre2_match(re, (PCRE2_SPTR)sj->text, sj->len, at, sj->opts | opts, md, NULL);
+	return pcre2_match(re, (PCRE2_SPTR)text, len, at, opts | PCRE2_NO_UTF_CHECK, md, NULL);
+}
 
-	/* Once a call has checked the subject from `at` on (or found a match
-	 * there), later calls at larger offsets need not check it again. */
-	if (rc > 0 || rc == PCRE2_ERROR_NOMATCH)
-		sj->opts = PCRE2_NO_UTF_CHECK;
-	return rc;
+void det_digit_clusters(const char *text, size_t len, const char *seps, size_t min_digits,
+    det_range_fn fn, void *ctx)
+{
+	unsigned char in[256] = { 0 };
+	const unsigned char *t = (const unsigned char *)text;
+	size_t span = min_digits > 0 ? min_digits : 1, i = 0;
+
+	for (int c = '0'; c <= '9'; c++)
+		in[c] = 2;
+	for (; *seps; seps++)
+		in[(unsigned char)*seps] = 1;
+	/* A cluster with min_digits digits is at least that many bytes long,
+	 * so probing one byte in every `span` finds all of them: when the
+	 * probe is no cluster byte, no such cluster starts at or before it. */
+	while (i + span <= len) {
+		size_t p = i + span - 1, s, e, n = 0;
+
+		if (!in[t[p]]) {
+			i = p + 1;
+			continue;
+		}
+		for (s = p; s > 0 && in[t[s - 1]]; s--)
+			;
+		for (e = s; e < len && in[t[e]]; e++)
+			n += in[t[e]] == 2;
+		if (n >= min_digits)
+			fn(ctx, s, e);
+		i = e + 1;
+	}
 }
 
 size_t det_digits(const char *s, size_t n, char *out, size_t cap)

@@ -25,16 +25,15 @@ extern const struct detector det_birthdate;
 pcre2_code *det_compile(const char *what, const char *pattern, uint32_t extra,
     char *err, size_t errlen);
 
-/* One subject being matched: the UTF check is done by the first match only. */
-struct det_subject {
-	const char *text;
-	size_t len;
-	uint32_t opts;		/* PCRE2_NO_UTF_CHECK after the first call */
-};
+/* A byte range [from, to) of the text being scanned. */
+typedef void (*det_range_fn)(void *ctx, size_t from, size_t to);
 
-/* pcre2_match at offset `at` (opts added).  Returns pcre2_match's code:
- * > 0 on a match, PCRE2_ERROR_NOMATCH, or another error. */
-int det_match(struct det_subject *sj, const pcre2_code *re, size_t at, uint32_t opts,
+/* pcre2_match over text[0..len) from offset `at` (opts added).  The text
+ * must be valid UTF-8 and len and `at` on character boundaries: normalized
+ * text is (normalize_text() replaces invalid bytes), so PCRE2's UTF check is
+ * skipped.  Returns pcre2_match's code: > 0 on a match, PCRE2_ERROR_NOMATCH,
+ * or another error. */
+int det_match(const char *text, size_t len, const pcre2_code *re, size_t at, uint32_t opts,
     pcre2_match_data *md);
 
 /* The ASCII digits of s[0..n), NUL-terminated, into out (cap bytes).
@@ -75,18 +74,34 @@ void context_block(const char *text, size_t len, size_t at, struct colcache *cc)
 int context_column_header_c(const char *text, size_t len, size_t at,
     const char *const *keywords, struct colcache *cc);
 
-/* A byte range [from, to) of the text being scanned. */
-typedef void (*det_range_fn)(void *ctx, size_t from, size_t to);
+/* The cheap prefilter before the digit patterns: call fn(ctx, start, end)
+ * on every cluster — a maximal run of ASCII digits and characters of seps —
+ * holding at least min_digits digits, in text order.  Only about one byte
+ * in min_digits is looked at outside clusters. */
+void det_digit_clusters(const char *text, size_t len, const char *seps, size_t min_digits,
+    det_range_fn fn, void *ctx);
 
-/* Call fn on the windows around every keyword occurrence — from `before`
- * characters before it to `after` characters after it — overlapping
- * windows merged, in text order. */
-void det_keyword_windows(const char *text, size_t len, const char *const *keywords,
-    size_t before, size_t after, det_range_fn fn, void *ctx);
+/* A keyword occurrence: keywords[k] starts at text offset `at`. */
+typedef void (*det_hit_fn)(void *ctx, size_t at, size_t k);
+
+/* Call fn on every occurrence of the keywords (matched as context.c says)
+ * in text, found through anchors: every keyword must contain one of the
+ * anchors (ASCII letters without case), and the text is searched for the
+ * anchors only (give both cases of a letter: "b", "B"), one memmem pass
+ * each.  Occurrences come in order for each anchor, not overall. */
+void det_keyword_hits(const char *text, size_t len, const char *const *keywords,
+    const char *const *anchors, det_hit_fn fn, void *ctx);
 
 /* Call fn on the rows (after the header row, to the block end) of every
  * table block whose header row holds a keyword. */
 void det_keyword_tables(const char *text, size_t len, const char *const *keywords,
     det_range_fn fn, void *ctx);
+
+/* When `at` lies in a data row of a table block (as
+ * context_column_header() sees tables), the offset where the cell
+ * `cells_before` cells before its own starts (the row's first cell at
+ * most); else (size_t)-1. */
+size_t context_cell_start(const char *text, size_t len, size_t at, size_t cells_before,
+    struct colcache *cc);
 
 #endif

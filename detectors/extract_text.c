@@ -20,8 +20,12 @@ looks_textual(const unsigned char *data, size_t len)
 
 	if (len >= 2 && (memcmp(data, "\xff\xfe", 2) == 0 || memcmp(data, "\xfe\xff", 2) == 0))
 		return 1;
-	for (size_t i = 0; i < n; i++)
-		bad += (data[i] < 0x20 && !strchr("\t\n\r\f\v\x1b", data[i])) || data[i] == 0x7f;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = data[i];
+
+		bad += (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
+		    c != 0x1b) || c == 0x7f;
+	}
 	return n > 0 && bad * 50 <= n;
 }
 

@@ -176,11 +176,12 @@ hdr_decode_text(const char *raw, size_t max)
 	d.out = malloc(d.max + 1);
 	if (!unf || !d.out)
 		goto fail;
-	/* Unfold: line breaks go, the whitespace after them stays. */
+	/* Unfold: line breaks go, the whitespace after them stays (tabs
+	 * shown as spaces). */
 	p = unf;
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != '\r' && s[i] != '\n')
-			*p++ = s[i];
+			*p++ = s[i] == '\t' ? ' ' : s[i];
 	*p = '\0';
 	p = unf + strspn(unf, " \t");
 	while (*p && !d.failed) {

@@ -9,11 +9,17 @@
  *   U+2018–2019, U+201C–201D, U+2020–2022, U+2030, U+203B, U+2190–2199,
  *   U+25A0–26FF, U+3001–3029, U+3030–3035, U+303C–303F, U+3041–3096,
  *   U+309D–309E, U+30A0–30FE, U+4E00–9FFF.
- * So a line made only of them is copied without calling utf8proc.  Every
+ * So a line made only of them is copied without calling utf8proc.  Two
+ * frequent compatibility characters are mapped by table, to what NFKC gives
+ * (a single ASCII character): the full-width forms U+FF01–FF5E (digits,
+ * letters, '－', '（', '：', '～' …) and the ideographic space U+3000.  Every
  * other run goes through utf8proc with UTF8PROC_STABLE | UTF8PROC_COMPAT |
  * UTF8PROC_COMPOSE (what utf8proc_map does, here without a malloc per run),
- * together with the fast character before it, which a combining mark in the
- * run may compose with.  Invalid UTF-8 bytes become U+FFFD first.
+ * together with the character output just before it, which a combining mark
+ * in the run may compose with (NFKC of that character followed by the run
+ * equals NFKC of the original character followed by the run, since its NFKD
+ * is itself, or the one ASCII character of the table).  Invalid UTF-8 bytes
+ * become U+FFFD first.
  *
  * Then, on the lines that need it (a run went through utf8proc, or 'ー'
  * follows a digit), folding:
@@ -72,14 +78,14 @@ static int ob_put(struct obuf *b, const void *s, size_t n)
 	return 0;
 }
 
-static int is_fast_cp(uint32_t c)
+static inline int is_fast_cp(uint32_t c)
 {
+	if (c >= 0x3000 && c <= 0x30FF)
+		return (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A0 && c <= 0x30FE) ||
+		    (c >= 0x3001 && c <= 0x3029) || (c >= 0x3030 && c <= 0x3035) ||
+		    (c >= 0x303C && c <= 0x303F) || c == 0x309D || c == 0x309E;
 	if (c >= 0x4E00 && c <= 0x9FFF)
 		return 1;
-	if (c >= 0x3000 && c <= 0x30FF)
-		return (c >= 0x3001 && c <= 0x3029) || (c >= 0x3030 && c <= 0x3035) ||
-		    (c >= 0x303C && c <= 0x303F) || (c >= 0x3041 && c <= 0x3096) ||
-		    c == 0x309D || c == 0x309E || (c >= 0x30A0 && c <= 0x30FE);
 	if (c >= 0x2000 && c <= 0x2FFF)
 		return c == 0x2018 || c == 0x2019 || c == 0x201C || c == 0x201D ||
 		    (c >= 0x2020 && c <= 0x2022) || c == 0x2030 || c == 0x203B ||
@@ -87,25 +93,45 @@ static int is_fast_cp(uint32_t c)
 	return c == 0xB0 || c == 0xB1 || c == 0xD7 || c == 0xF7;
 }
 
-/* Length of the fast multibyte character at s[0..n), or 0 when it is not
- * one (invalid UTF-8 included).  *cp receives the code point. */
-static size_t fast_char(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c;
+enum fast_kind {
+	FK_VERBATIM,		/* copied as it is */
+	FK_MAPPED,		/* replaced by one ASCII byte */
+	FK_LONG_VOWEL,		/* 'ー', copied; a dash when between digits */
+};
 
-	if (s[0] >= 0xE2 && s[0] <= 0xE9) {
+/* Length of the fast multibyte character at s[0..n), or 0 when it is not
+ * one (invalid UTF-8 included).  *kind says what it is; *map receives the
+ * ASCII byte of a mapped character. */
+static inline size_t fast_char(const unsigned char *s, size_t n, enum fast_kind *kind,
+    unsigned char *map)
+{
+	unsigned char c = s[0];
+	uint32_t cp;
+
+	*kind = FK_VERBATIM;
+	if (c >= 0xE2 && c <= 0xEF) {
 		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
 			return 0;
-		c = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-		*cp = c;
-		return is_fast_cp(c) ? 3 : 0;
+		if (c >= 0xE5 && c <= 0xE9)	/* U+5000–9FFF */
+			return 3;
+		cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+		if (cp >= 0xFF01 && cp <= 0xFF5E) {
+			*kind = FK_MAPPED, *map = (unsigned char)(cp - 0xFEE0);
+			return 3;
+		}
+		if (cp == 0x3000) {
+			*kind = FK_MAPPED, *map = ' ';
+			return 3;
+		}
+		if (cp == 0x30FC)
+			*kind = FK_LONG_VOWEL;
+		return is_fast_cp(cp) ? 3 : 0;
 	}
-	if (s[0] == 0xC2 || s[0] == 0xC3) {
+	if (c == 0xC2 || c == 0xC3) {
 		if (n < 2 || (s[1] & 0xC0) != 0x80)
 			return 0;
-		c = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-		*cp = c;
-		return is_fast_cp(c) ? 2 : 0;
+		cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
+		return is_fast_cp(cp) ? 2 : 0;
 	}
 	return 0;
 }
@@ -130,6 +156,11 @@ static int is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
+/* Lead bytes of the characters fold_line() may change. */
+static const unsigned char fold_lead[256] = {
+	[0xC2] = 1, [0xCB] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1, [0xF3] = 1,
+};
+
 /* Fold dashes, spaces and invisible characters of s[0..n) in place (the
  * text only shrinks).  s is valid UTF-8.  Returns the new length. */
 static size_t fold_line(char *s, size_t n)
@@ -137,23 +168,25 @@ static size_t fold_line(char *s, size_t n)
 	size_t r = 0, w = 0;
 
 	while (r < n) {
-		unsigned char c = (unsigned char)s[r];
+		size_t q = r;
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t l;
 
-		if (c < 0x80 || (c >= 0xE4 && c <= 0xE9)) {	/* ASCII, CJK */
-			size_t k = c < 0x80 ? 1 : 3;
-			memmove(s + w, s + r, k);
-			r += k, w += k;
-			continue;
-		}
+		while (q < n && !fold_lead[(unsigned char)s[q]])
+			q++;
+		if (w != r)
+			memmove(s + w, s + r, q - r);
+		w += q - r;
+		r = q;
+		if (r >= n)
+			break;
 		l = utf8proc_iterate((const utf8proc_uint8_t *)s + r, (utf8proc_ssize_t)(n - r), &cp);
 		if (l <= 0)
 			l = 1, cp = -1;
 		if (is_dash(cp) && w > 0 && is_digit(s[w - 1]) &&
 		    r + (size_t)l < n && is_digit(s[r + (size_t)l])) {
 			s[w++] = '-';
-		} else if (cp >= 0 && (is_invisible(cp))) {
+		} else if (cp >= 0 && is_invisible(cp)) {
 			/* dropped */
 		} else if (cp == 0x2028 || cp == 0x2029) {
 			s[w++] = '\n';
@@ -190,8 +223,10 @@ static size_t sanitize(const unsigned char *s, size_t n, unsigned char *dst)
 	return o;
 }
 
-/* NFKC of s[0..n) (any bytes) appended to b.  Returns 0 or -1 on ENOMEM. */
-static int nfkc_append(struct obuf *b, const unsigned char *s, size_t n)
+/* NFKC of pre[0..np) (valid UTF-8, at most 4 bytes) followed by s[0..n)
+ * (any bytes) appended to b.  Returns 0 or -1 on ENOMEM. */
+static int nfkc_append(struct obuf *b, const char *pre, size_t np,
+    const unsigned char *s, size_t n)
 {
 	utf8proc_int32_t stackbuf[256], *buf = stackbuf;
 	unsigned char smallclean[256], *clean = smallclean;
@@ -199,9 +234,10 @@ static int nfkc_append(struct obuf *b, const unsigned char *s, size_t n)
 	size_t cn;
 	int rc = -1;
 
-	if (n * 3 > sizeof(smallclean) && (clean = malloc(n * 3)) == NULL)
+	if (np + n * 3 > sizeof(smallclean) && (clean = malloc(np + n * 3)) == NULL)
 		return -1;
-	cn = sanitize(s, n, clean);
+	memcpy(clean, pre, np);
+	cn = np + sanitize(s, n, clean + np);
 	for (;;) {
 		need = utf8proc_decompose(clean, (utf8proc_ssize_t)cn, buf, cap, NORM_OPTS);
 		if (need < 0)
@@ -235,7 +271,7 @@ struct norm {
 	struct obuf out;
 	size_t line_start;	/* output offset where the current line starts */
 	int dirty;		/* the current line needs fold_line() */
-	size_t last_fast;	/* bytes of the verbatim character ending out, or 0 */
+	size_t last_out;	/* bytes of the final, starter character ending out, or 0 */
 };
 
 /* End the current output line: fold it when needed. */
@@ -248,60 +284,75 @@ static void end_line(struct norm *st)
 	}
 }
 
-/* Copy the run of fast characters at st->i.  Returns 0 or -1. */
+/* 'ー' at input offset i: does a digit come before it in the output? */
+static void note_long_vowel(struct norm *st, size_t span, size_t i)
+{
+	int prev = i > span ? st->in[i - 1] :
+	    (st->out.len > 0 ? (unsigned char)st->out.p[st->out.len - 1] : 0);
+
+	if (is_digit(prev))
+		st->dirty = 1;
+}
+
+/* Copy the run of fast (verbatim or table-mapped) characters at st->i.
+ * Returns 0 or -1. */
 static int copy_fast(struct norm *st)
 {
 	const unsigned char *s = st->in;
-	size_t i = st->i, start = i;
-	size_t last = 0;
+	size_t i = st->i, span = i;	/* verbatim bytes not yet copied: [span, i) */
 
 	while (i < st->len) {
-		unsigned char c = s[i];
-		uint32_t cp;
+		unsigned char c = s[i], map;
+		enum fast_kind kind;
 		size_t l;
 
 		if (c < 0x80) {
 			if (c == '\r' || c == '\n' || c == 0)
 				break;
-			i++, last = 1;
+			i++, st->last_out = 1;
 			continue;
 		}
-		l = fast_char(s + i, st->len - i, &cp);
+		if (c >= 0xE4 && c <= 0xE9 && st->len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+		    (s[i + 2] & 0xC0) == 0x80 && (c != 0xE4 || s[i + 1] >= 0xB8)) {
+			i += 3, st->last_out = 3;	/* CJK U+4E00–9FFF, the common case */
+			continue;
+		}
+		l = fast_char(s + i, st->len - i, &kind, &map);
 		if (l == 0)
 			break;
-		if (cp == 0x30FC) {
-			int prev = i > start ? s[i - 1] :
-			    (st->out.len > 0 ? (unsigned char)st->out.p[st->out.len - 1] : 0);
-			if (is_digit(prev))
-				st->dirty = 1;
+		if (kind == FK_MAPPED) {
+			if (ob_put(&st->out, s + span, i - span) < 0 || ob_put(&st->out, &map, 1) < 0)
+				return -1;
+			i += l, span = i, st->last_out = 1;
+			continue;
 		}
-		i += l, last = l;
-	}
-	if (i > start) {
-		if (ob_put(&st->out, s + start, i - start) < 0)
-			return -1;
-		st->last_fast = last;
+		if (kind == FK_LONG_VOWEL)
+			note_long_vowel(st, span, i);
+		i += l, st->last_out = l;
 	}
 	st->i = i;
-	return 0;
+	return ob_put(&st->out, s + span, i - span);
 }
 
-/* Normalize the run of other characters at st->i, with the fast character
- * before it.  Returns 0 or -1. */
+/* Normalize the run of other characters at st->i, with the character
+ * output before it.  Returns 0 or -1. */
 static int map_slow(struct norm *st)
 {
 	const unsigned char *s = st->in;
-	size_t i = st->i, start;
-	uint32_t cp;
+	size_t i = st->i, start = i;
+	char pre[4];
+	size_t np = st->last_out;
+	unsigned char map;
+	enum fast_kind kind;
 
-	while (i < st->len && s[i] >= 0x80 && fast_char(s + i, st->len - i, &cp) == 0)
+	while (i < st->len && s[i] >= 0x80 && fast_char(s + i, st->len - i, &kind, &map) == 0)
 		i++;
-	start = st->i - st->last_fast;
-	st->out.len -= st->last_fast;
-	st->last_fast = 0;
+	st->out.len -= np;
+	memcpy(pre, st->out.p + st->out.len, np);
+	st->last_out = 0;
 	st->dirty = 1;
 	st->i = i;
-	return nfkc_append(&st->out, s + start, i - start);
+	return nfkc_append(&st->out, pre, np, s + start, i - start);
 }
 
 char *normalize_text(const char *in, size_t len, size_t *outlen)
@@ -319,13 +370,14 @@ char *normalize_text(const char *in, size_t len, size_t *outlen)
 				goto fail;
 			st.i += (c == '\r' && st.i + 1 < len && st.in[st.i + 1] == '\n') ? 2 : 1;
 			st.line_start = st.out.len;
-			st.last_fast = 0;
+			st.last_out = 0;
 		} else if (c == 0) {
 			if (ob_put(&st.out, " ", 1) < 0)
 				goto fail;
 			st.i++;
-			st.last_fast = 0;
-		} else if (c < 0x80 || fast_char(st.in + st.i, len - st.i, &(uint32_t){0}) != 0) {
+			st.last_out = 0;
+		} else if (c < 0x80 ||
+		    fast_char(st.in + st.i, len - st.i, &(enum fast_kind){0}, &(unsigned char){0})) {
 			if (copy_fast(&st) < 0)
 				goto fail;
 		} else if (map_slow(&st) < 0) {
