@@ -69,5 +69,8 @@ double zt_maxrss_mb(void);
 void zt_dump(const struct scan_result *r);
 /* Number of parts whose path starts with prefix. */
 size_t zt_count_prefix(const struct scan_result *r, const char *prefix);
+/* How much slower than native this run is (valgrind: 50, or
+ * $ZT_TIME_FACTOR): time bounds in the tests are multiplied by it. */
+double zt_slow(void);
 
 #endif
