@@ -431,9 +431,9 @@ part_read(struct zipread *zr, const struct opart *p, struct ooxml_sst *sst, bool
 		snprintf(why, whylen, "%s unreadable", p->name);
 		return -1;
 	}
-	if (e.encryption != 0) {
-		snprintf(why, whylen, "%s encrypted", p->name);
-		return -1;
+	if (e.encryption != 0) {	/* not OOXML's own encryption (OLE2): zip's */
+		inspect_encrypted(zr->in, zr->idx);
+		return 0;
 	}
 	switch (p->kind) {
 	case OK_SST:

@@ -1,7 +1,8 @@
 /*
- * extract_zip.c — zip archives (application/zip as libmagic names it; OOXML
+ * extract_zip.c — zip archives (application/zip as libmagic names it, the
+ * zip-based jar/epub/apk, and octet-stream that starts like a zip; OOXML
  * and ODF files are their own types and go to extract_ooxml.c and
- * extract_odf.c).
+ * extract_odf.c, which come first in the registry).
  *
  * Every member becomes a child part "parent/member/name" and is inspected
  * by its own content, one level deeper: a zip in a zip in a zip is walked
@@ -19,11 +20,22 @@
 #include "detectors/inspect.h"
 #include "detectors/zipread.h"
 
+/* Zip and the zip-based types libmagic names but no other row reads
+ * (jar, epub, apk: their members are inspected like any zip's), and a zip
+ * libmagic could not name. */
 static int
 zip_accepts(const char *mime, const char *declared, const unsigned char *data, size_t len)
 {
-	return strcmp(mime, "application/zip") == 0 ||
-	    strcmp(mime, "application/x-zip-compressed") == 0;
+	static const char *const types[] = {
+		"application/zip", "application/x-zip-compressed", "application/java-archive",
+		"application/epub+zip", "application/vnd.android.package-archive", NULL
+	};
+
+	for (size_t i = 0; types[i]; i++)
+		if (strcmp(mime, types[i]) == 0)
+			return 1;
+	return strcmp(mime, "application/octet-stream") == 0 && len >= 4 &&
+	    (memcmp(data, "PK\3\4", 4) == 0 || memcmp(data, "PK\5\6", 4) == 0);
 }
 
 /* Inspect the members of an open archive. */

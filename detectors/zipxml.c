@@ -179,8 +179,9 @@ zipxml_attr(struct zipxml *x, const char *local, char *buf, size_t buflen)
 			continue;
 		v = xmlTextReaderConstValue(x->r);
 		if (v != NULL) {
-			snprintf(buf, buflen, "%s", (const char *)v);
-			n = strlen(buf);
+			n = strnlen((const char *)v, buflen - 1);
+			memcpy(buf, v, n);
+			buf[n] = '\0';
 		}
 		break;
 	} while (xmlTextReaderMoveToNextAttribute(x->r) == 1);

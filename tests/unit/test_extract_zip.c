@@ -199,6 +199,31 @@ test_zip_encrypted_aes(void **state)
 	done(eng, m);
 }
 
+/* Member names as Windows in Japan writes them (CP932, no UTF-8 flag)
+ * become UTF-8 labels; control characters are dropped from paths. */
+static void
+test_zip_member_names(void **state)
+{
+	static const char *const names[] = { "\x96\xbc\x95\xeb.txt", "a\x01" "b.txt" };
+	static const char *const datas[] = {
+		"山田 太郎 yamada.01@kaisha-meibo.co.jp\n", "sato.02@kaisha-meibo.co.jp\n"
+	};
+	struct scan_engine *eng;
+	size_t len;
+	unsigned char *zip = zt_zip_build(names, datas, NULL, 2, &len);
+	struct scan_msg *m = zt_scan_bytes(&eng, NULL, "", zip, len, "names.zip", NULL);
+	const struct scan_result *r = mt_result(m);
+
+	zt_dump(r);
+	assert_non_null(mt_part(r, "2/名簿.txt"));
+	assert_string_equal(mt_part(r, "2/名簿.txt")->filename, "名簿.txt");
+	assert_non_null(mt_part(r, "2/ab.txt"));
+	assert_int_equal(scan_result_count(r, FT_EMAIL), 2);
+	free(zip);
+	scan_msg_free(m);
+	scan_engine_free(eng);
+}
+
 /* 1 GiB of zeros in 1 MB: refused on its declared size, fast, in little
  * memory; then on its ratio, then on the message-wide budget. */
 static void
@@ -355,6 +380,7 @@ main(void)
 		cmocka_unit_test(test_zip_renamed_xlsx),
 		cmocka_unit_test(test_zip_encrypted_traditional),
 		cmocka_unit_test(test_zip_encrypted_aes),
+		cmocka_unit_test(test_zip_member_names),
 		cmocka_unit_test(test_zip_bomb),
 		cmocka_unit_test(test_zip_lying_header),
 		cmocka_unit_test(test_zip_many_members),

@@ -228,7 +228,7 @@ zt_zip_build(const char *const *names, const char *const *datas, const bool *aes
 		zip_int64_t idx;
 
 		assert_non_null(s);
-		idx = zip_file_add(za, names[i], s, ZIP_FL_ENC_UTF_8);
+		idx = zip_file_add(za, names[i], s, ZIP_FL_ENC_GUESS);
 		assert_true(idx >= 0);
 		if (aes && aes[i])
 			assert_int_equal(zip_file_set_encryption(za, (zip_uint64_t)idx,
