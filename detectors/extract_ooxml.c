@@ -1,8 +1,9 @@
 /*
  * extract_ooxml.c — Office Open XML: .docx/.xlsx/.pptx and the macro and
- * template variants (.docm/.xlsm/.pptm …), by detected type, and any zip
- * whose [Content_Types].xml and main part say it is one (libmagic names
- * only packages whose entries come in Office's order).
+ * template variants (.docm/.xlsm/.pptm …), by detected type (rows "docx",
+ * "xlsx", "pptx"), and any zip whose [Content_Types].xml and main part say
+ * it is one (row "ooxml": libmagic names only packages whose entries come
+ * in Office's order, others are application/zip or octet-stream).
  *
  * Parts are chosen by their content type in [Content_Types].xml (by name
  * when that file is missing), read as streams (zipxml.h: no DTD, no
@@ -133,32 +134,29 @@ ooxml_peek_kind(const unsigned char *data, size_t len)
 }
 
 static int
-ooxml_kind(const char *mime, const unsigned char *data, size_t len)
-{
-	int k = ooxml_mime_kind(mime);
-
-	if (k == 0 && (strcmp(mime, "application/zip") == 0 ||
-	    strcmp(mime, "application/octet-stream") == 0))
-		k = ooxml_peek_kind(data, len);
-	return k;
-}
-
-static int
 docx_accepts(const char *mime, const char *declared, const unsigned char *data, size_t len)
 {
-	return ooxml_kind(mime, data, len) == 'w';
+	return ooxml_mime_kind(mime) == 'w';
 }
 
 static int
 xlsx_accepts(const char *mime, const char *declared, const unsigned char *data, size_t len)
 {
-	return ooxml_kind(mime, data, len) == 'x';
+	return ooxml_mime_kind(mime) == 'x';
 }
 
 static int
 pptx_accepts(const char *mime, const char *declared, const unsigned char *data, size_t len)
 {
-	return ooxml_kind(mime, data, len) == 'p';
+	return ooxml_mime_kind(mime) == 'p';
+}
+
+/* A package libmagic did not name (one look at the central directory). */
+static int
+opc_accepts(const char *mime, const char *declared, const unsigned char *data, size_t len)
+{
+	return (strcmp(mime, "application/zip") == 0 ||
+	    strcmp(mime, "application/octet-stream") == 0) && ooxml_peek_kind(data, len) != 0;
 }
 
 /* ---- [Content_Types].xml ---- */
@@ -530,3 +528,4 @@ ooxml_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t 
 const struct extractor extract_docx = { "docx", docx_accepts, ooxml_extract };
 const struct extractor extract_xlsx = { "xlsx", xlsx_accepts, ooxml_extract };
 const struct extractor extract_pptx = { "pptx", pptx_accepts, ooxml_extract };
+const struct extractor extract_ooxml = { "ooxml", opc_accepts, ooxml_extract };

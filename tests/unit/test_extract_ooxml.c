@@ -129,11 +129,11 @@ test_pptx_clean(void **state)
 }
 
 /* Parts in another order: libmagic says only application/octet-stream,
- * the package is still read as a .docx by its parts. */
+ * the package is still read as Office Open XML by its parts. */
 static void
 test_docx_reordered(void **state)
 {
-	check_people("reordered.docx", "application/octet-stream", "docx", 20, 40);
+	check_people("reordered.docx", "application/octet-stream", "ooxml", 20, 40);
 }
 
 /* An .xlsx embedded in a .docx is a child part, inspected by content. */
