@@ -23,6 +23,12 @@
  *    tables as above) and comments.
  *  - embedded objects (any part under an "embeddings" folder): child parts,
  *    inspected by content.
+ * Limits: each XML part counts as an archive member (max_member_bytes on
+ * its inflated size, max_ratio, max_expanded_bytes, the time budget); at
+ * most max_members parts are read.  A part that fails (limit, corrupt
+ * data, XML error, DTD) marks the package unscanned with the part's name
+ * and reason, and the other parts are still read; a package with
+ * zip-encrypted entries counts encrypted.
  * Not read: slide layouts and masters (templates), charts, SmartArt data,
  * document properties, VBA projects, number formats (a number is given as
  * stored: a date is its serial, a phone number stored as a number has lost
@@ -322,7 +328,7 @@ kind_of_name(const char *n)
 		{ "ppt/notesSlides/notesSlide", OK_NOTES }, { "ppt/comments/", OK_PPTCOMMENT },
 	};
 
-	if (!ends(n, ".xml") || strchr(n + strlen(n) - 4, '/'))
+	if (!ends(n, ".xml"))
 		return OK_NONE;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strncmp(n, map[i].prefix, strlen(map[i].prefix)) == 0 &&
