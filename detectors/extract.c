@@ -15,6 +15,10 @@
 extern const struct extractor extract_html;
 extern const struct extractor extract_text;
 extern const struct extractor extract_rfc822;
+/* zipx: OOXML, ODF and zip (extract_ooxml.c, extract_odf.c, extract_zip.c) */
+extern const struct extractor extract_docx, extract_xlsx, extract_pptx, extract_ooxml;
+extern const struct extractor extract_odt, extract_ods, extract_odp;
+extern const struct extractor extract_zip;
 
 static int
 starts(const char *s, const char *prefix)
@@ -77,6 +81,11 @@ const struct extractor *const extractors[] = {
 	&extract_rfc822,
 	&extract_pgp,
 	&extract_html,
+	/* zipx: office packages before plain zip (an OOXML file libmagic
+	 * names application/zip or octet-stream is found by its parts) */
+	&extract_docx, &extract_xlsx, &extract_pptx, &extract_ooxml,
+	&extract_odt, &extract_ods, &extract_odp,
+	&extract_zip,
 	&extract_text,
 	&extract_none,
 	NULL
