@@ -44,10 +44,20 @@ struct inspect {
 	size_t nvisible;
 	char **bcc;			/* Bcc addresses (envelope stand-in for dlpctl scan) */
 	size_t nbcc;
+	struct valueset *(*pvals)[FT_COUNT]; /* distinct values per part (index = part), or NULL */
+	size_t npvals;			/* entries of pvals */
 };
 
+/* Load the calling thread's libmagic data (done lazily otherwise; libmagic
+ * handles are per thread).  0, or -1 with err. */
+int inspect_magic_load(char *err, size_t errlen);
+/* Free what in holds (visible, bcc, per-part sets); not in->res.  NULL-safe. */
+void inspect_done(struct inspect *in);
+
 /* Add a part and return its index, or -1 when max_parts is reached (the
- * caller then marks its own part unscanned).  path is copied. */
+ * caller then marks its own part unscanned).  path is copied.  The first
+ * refused part is still recorded once, past the limit, as unscanned
+ * "more than max_parts parts", so a limit is never hit silently. */
 long inspect_part_add(struct inspect *in, const char *path, const char *filename,
     const char *declared_type);
 /* Inspect the decoded bytes of part idx at nesting depth.  charset is the

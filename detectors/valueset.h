@@ -19,6 +19,10 @@ size_t valueset_count(const struct valueset *vs);
 const char *valueset_get(const struct valueset *vs, size_t i);
 /* Add every value of src to dst.  Returns 0 or -1 on ENOMEM. */
 int valueset_merge(struct valueset *dst, const struct valueset *src);
+/* Mark the set incomplete: a value was lost for lack of memory (sticky; a
+ * failed add marks it too, and merge carries it over). */
+void valueset_set_incomplete(struct valueset *vs);
+bool valueset_incomplete(const struct valueset *vs);
 void valueset_free(struct valueset *vs);
 
 #endif

@@ -1,0 +1,100 @@
+/*
+ * det_util.h — private helpers shared by the detectors (not a contract for
+ * other modules; only detectors/det_*.c, context.c and textscan.c use it).
+ */
+#ifndef DLP_DET_UTIL_H
+#define DLP_DET_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "detectors/detector.h"
+
+extern const struct detector det_email;
+extern const struct detector det_phone;
+extern const struct detector det_mynumber;
+extern const struct detector det_card;
+extern const struct detector det_postal;
+extern const struct detector det_birthdate;
+
+/* Compile pattern (PCRE2_UTF | extra) and JIT-compile it.  NULL with err
+ * naming `what` on failure. */
+pcre2_code *det_compile(const char *what, const char *pattern, uint32_t extra,
+    char *err, size_t errlen);
+
+/* A byte range [from, to) of the text being scanned. */
+typedef void (*det_range_fn)(void *ctx, size_t from, size_t to);
+
+/* pcre2_match over text[0..len) from offset `at` (opts added).  The text
+ * must be valid UTF-8 and len and `at` on character boundaries: normalized
+ * text is (normalize_text() replaces invalid bytes), so PCRE2's UTF check is
+ * skipped.  Returns pcre2_match's code: > 0 on a match, PCRE2_ERROR_NOMATCH,
+ * or another error. */
+int det_match(const char *text, size_t len, const pcre2_code *re, size_t at, uint32_t opts,
+    pcre2_match_data *md);
+
+/* The ASCII digits of s[0..n), NUL-terminated, into out (cap bytes).
+ * Returns their number, or (size_t)-1 when more than cap - 1. */
+size_t det_digits(const char *s, size_t n, char *out, size_t cap);
+
+/* Byte offset of the start of the character following the one at i. */
+size_t det_next_char(const char *text, size_t len, size_t i);
+
+/* Offset `n` characters before pos (or 0), and after pos (or len). */
+size_t det_chars_back(const char *text, size_t pos, size_t n);
+size_t det_chars_fwd(const char *text, size_t len, size_t pos, size_t n);
+
+/* Offset of the first keyword lying entirely in text[from..to) (matched as
+ * context.c says), or -1.  *kwlen receives the keyword's length. */
+long det_keyword_find(const char *text, size_t len, size_t from, size_t to,
+    const char *const *keywords, size_t *kwlen);
+
+/* context_keyword_near() on one side only: a keyword ends within `window`
+ * characters before start. */
+int context_keyword_before(const char *text, size_t len, size_t start,
+    const char *const *keywords, size_t window);
+
+/* Cache for context_column_header_c(): the table block last looked at. */
+struct colcache {
+	int valid;
+	size_t block_start, block_end;	/* bytes, '\f' excluded */
+	size_t head_start, head_end;	/* header row, or head_start == head_end */
+	char sep;			/* '\t' or ',', 0 when not tabular */
+};
+
+/* Fill cc with the table block holding `at`: its bounds, header row and
+ * separator (0 when the block is not a table). */
+void context_block(const char *text, size_t len, size_t at, struct colcache *cc);
+
+/* context_column_header() reusing what it found for the previous offset of
+ * the same text (cache zeroed before the first call). */
+int context_column_header_c(const char *text, size_t len, size_t at,
+    const char *const *keywords, struct colcache *cc);
+
+/* The cheap prefilter before the digit patterns: call fn(ctx, start, end)
+ * on every cluster — a maximal run of ASCII digits and characters of seps —
+ * holding at least min_digits digits, in text order.  Only about one byte
+ * in min_digits is looked at outside clusters. */
+void det_digit_clusters(const char *text, size_t len, const char *seps, size_t min_digits,
+    det_range_fn fn, void *ctx);
+
+/* A keyword occurrence: keywords[k] starts at text offset `at`. */
+typedef void (*det_hit_fn)(void *ctx, size_t at, size_t k);
+
+/* Call fn on every occurrence of the keywords (matched as context.c says)
+ * in text, found through anchors: every keyword must contain one of the
+ * anchors (ASCII letters without case), and the text is searched for the
+ * anchors only (give both cases of a letter: "b", "B"), one memmem pass
+ * each.  Occurrences come in order for each anchor, not overall. */
+void det_keyword_hits(const char *text, size_t len, const char *const *keywords,
+    const char *const *anchors, det_hit_fn fn, void *ctx);
+
+/* Call fn on the rows (after the header row, to the block end) of every
+ * table block whose header row holds a keyword. */
+void det_keyword_tables(const char *text, size_t len, const char *const *keywords,
+    det_range_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * extract.c — the extractor registry, in order of preference, and the
+ * "none" extractor.
+ *
+ * Every inspected part goes to the first row whose accepts() takes its
+ * content type as libmagic detected it.  A part no row accepts is
+ * unscanned ("no extractor for <type>").  Rows for archives and office
+ * documents (zip, ooxml, pdf …) go before "none"; "none" stays last.
+ */
+#include <string.h>
+
+#include "detectors/inspect.h"
+
+extern const struct extractor extract_html;
+extern const struct extractor extract_text;
+extern const struct extractor extract_rfc822;
+
+static int
+starts(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Content that holds no text to read: images, sound, video, detached
+ * signatures and empty parts.  They are inspected (sniffed) and are NOT
+ * unscanned: there is nothing a text detector could find in them (text in
+ * images would need OCR, which this filter does not do). */
+static int
+none_accepts(const char *mime, const char *declared, const unsigned char *data, size_t len)
+{
+	static const char *const exact[] = {
+		"application/pkcs7-signature", "application/x-pkcs7-signature",
+		"application/pgp-signature", "application/x-empty", "inode/x-empty", NULL
+	};
+
+	if (starts(mime, "image/") || starts(mime, "audio/") || starts(mime, "video/"))
+		return 1;
+	for (size_t i = 0; exact[i]; i++)
+		if (strcmp(mime, exact[i]) == 0)
+			return 1;
+	/* a detached signature in DER, which libmagic cannot name */
+	return strcmp(mime, "application/octet-stream") == 0 && declared &&
+	    (strcmp(declared, "application/pkcs7-signature") == 0 ||
+	    strcmp(declared, "application/x-pkcs7-signature") == 0);
+}
+
+static int
+none_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
+    unsigned depth, const char *charset, struct textbuf *out)
+{
+	return 0;
+}
+
+static const struct extractor extract_none = { "none", none_accepts, none_extract };
+
+const struct extractor *const extractors[] = {
+	&extract_rfc822,
+	&extract_html,
+	&extract_text,
+	&extract_none,
+	NULL
+};

@@ -1,0 +1,363 @@
+/*
+ * inspect.c — the per-part inspection: parts of the result, libmagic
+ * sniffing, choice of extractor, the text pipeline with per-part and
+ * whole-message distinct values, limits and the time budget.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <magic.h>
+
+#include "detectors/inspect.h"
+#include "detectors/textscan.h"
+#include "detectors/valueset.h"
+
+/* ---- text buffers ---- */
+
+int
+textbuf_append(struct textbuf *tb, const char *s, size_t n)
+{
+	size_t room = tb->max - tb->len;
+	int rc = 0;
+
+	if (n > room) {
+		n = room;
+		tb->truncated = true;
+		rc = -1;
+	}
+	if (n == 0)
+		return rc;
+	if (tb->len + n + 1 > tb->cap) {
+		size_t cap = tb->cap ? tb->cap : 4096;
+		char *p;
+
+		while (cap < tb->len + n + 1)
+			cap *= 2;
+		if (cap > tb->max + 1)
+			cap = tb->max + 1;
+		p = realloc(tb->buf, cap);
+		if (!p)
+			return -1;
+		tb->buf = p;
+		tb->cap = cap;
+	}
+	memcpy(tb->buf + tb->len, s, n);
+	tb->len += n;
+	tb->buf[tb->len] = '\0';
+	return rc;
+}
+
+int
+textbuf_putc(struct textbuf *tb, char c)
+{
+	return textbuf_append(tb, &c, 1);
+}
+
+void
+textbuf_free(struct textbuf *tb)
+{
+	if (!tb)
+		return;
+	free(tb->buf);
+	tb->buf = NULL;
+	tb->len = tb->cap = 0;
+}
+
+/* ---- libmagic, one handle per thread (magic_t is not thread-safe) ---- */
+
+static pthread_key_t magic_key;
+static pthread_once_t magic_once = PTHREAD_ONCE_INIT;
+
+static void
+magic_destroy(void *m)
+{
+	magic_close(m);
+}
+
+static void
+magic_key_init(void)
+{
+	(void)pthread_key_create(&magic_key, magic_destroy);
+}
+
+/* This thread's handle, loaded on first use; NULL with err on failure. */
+static magic_t
+thread_magic(char *err, size_t errlen)
+{
+	magic_t m;
+
+	pthread_once(&magic_once, magic_key_init);
+	m = pthread_getspecific(magic_key);
+	if (m)
+		return m;
+	m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+	if (!m) {
+		snprintf(err, errlen, "magic_open: %s", strerror(errno));
+		return NULL;
+	}
+	if (magic_load(m, NULL) != 0) {
+		snprintf(err, errlen, "magic_load: %s", magic_error(m));
+		magic_close(m);
+		return NULL;
+	}
+	if (pthread_setspecific(magic_key, m) != 0) {
+		snprintf(err, errlen, "pthread_setspecific failed");
+		magic_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+int
+inspect_magic_load(char *err, size_t errlen)
+{
+	return thread_magic(err, errlen) ? 0 : -1;
+}
+
+/* MIME type of data by content; "application/octet-stream" when unsure. */
+static const char *
+sniff(const unsigned char *data, size_t len)
+{
+	char err[128];
+	magic_t m = thread_magic(err, sizeof(err));
+	const char *t = m ? magic_buffer(m, data, len) : NULL;
+
+	return t && *t ? t : "application/octet-stream";
+}
+
+/* ---- parts ---- */
+
+/* Grow res->parts by one zeroed entry.  Returns its index or -1.  The
+ * array's capacity is implicit: 8, then doubled at each power of two. */
+static long
+part_new(struct scan_result *res)
+{
+	size_t n = res->nparts;
+	struct scan_part *p = res->parts;
+
+	if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+		p = realloc(res->parts, (n ? n * 2 : 8) * sizeof(*p));
+		if (!p)
+			return -1;
+	}
+	res->parts = p;
+	memset(&p[res->nparts], 0, sizeof(*p));
+	return (long)res->nparts++;
+}
+
+static char *
+lower_dup(const char *s)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	for (char *p = d; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return d;
+}
+
+long
+inspect_part_add(struct inspect *in, const char *path, const char *filename,
+    const char *declared_type)
+{
+	struct scan_result *res = in->res;
+	unsigned max = in->opt->limits.max_parts;
+	bool over = res->nparts >= max;
+	long idx;
+	struct scan_part *p;
+
+	if (res->nparts > max)
+		return -1;	/* the overflow is recorded already */
+	idx = part_new(res);
+	if (idx < 0)
+		return -1;
+	p = &res->parts[idx];
+	p->path = strdup(path ? path : "");
+	if (filename && *filename)
+		p->filename = strdup(filename);
+	p->declared_type = lower_dup(declared_type);
+	if (p->filename)
+		res->attachments++;
+	if (!over)
+		return idx;
+	inspect_unscanned(in, (size_t)idx, "more than max_parts (%u) parts: this part and "
+	    "later ones not inspected", max);
+	if (!res->error)
+		res->error = strdup("part limit reached");
+	return -1;
+}
+
+void
+inspect_unscanned(struct inspect *in, size_t idx, const char *fmt, ...)
+{
+	struct scan_part *p = &in->res->parts[idx];
+	char buf[256];
+	va_list ap;
+
+	if (p->unscanned)
+		return;		/* the first reason stands */
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	p->unscanned = strdup(buf);
+	in->res->unscanned++;
+}
+
+void
+inspect_encrypted(struct inspect *in, size_t idx)
+{
+	struct scan_part *p = &in->res->parts[idx];
+
+	if (p->encrypted)
+		return;
+	p->encrypted = true;
+	in->res->encrypted++;
+}
+
+bool
+inspect_out_of_time(struct inspect *in)
+{
+	struct timespec now;
+
+	if (in->out_of_time)
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > in->deadline.tv_sec ||
+	    (now.tv_sec == in->deadline.tv_sec && now.tv_nsec >= in->deadline.tv_nsec)) {
+		in->out_of_time = true;
+		if (!in->res->error)
+			in->res->error = strdup("time budget exceeded");
+	}
+	return in->out_of_time;
+}
+
+char *
+inspect_child_path(const char *parent, const char *name)
+{
+	size_t pl = parent ? strlen(parent) : 0, nl = name ? strlen(name) : 0;
+	char *s = malloc(pl + nl + 2), *p;
+
+	if (!s)
+		return NULL;
+	if (pl)
+		memcpy(s, parent, pl);
+	p = s + pl;
+	if (pl)
+		*p++ = '/';
+	for (size_t i = 0; i < nl; i++)
+		if ((unsigned char)name[i] >= 0x20 && name[i] != 0x7f)
+			*p++ = name[i];
+	*p = '\0';
+	return s;
+}
+
+/* ---- the text pipeline ---- */
+
+/* The value sets of part idx, made on first use; NULL on ENOMEM. */
+static struct valueset **
+part_sets(struct inspect *in, size_t idx)
+{
+	if (idx >= in->npvals) {
+		size_t n = in->res->nparts > idx ? in->res->nparts : idx + 1;
+		struct valueset *(*pv)[FT_COUNT] = realloc(in->pvals, n * sizeof(*pv));
+
+		if (!pv)
+			return NULL;
+		memset(&pv[in->npvals], 0, (n - in->npvals) * sizeof(*pv));
+		in->pvals = pv;
+		in->npvals = n;
+	}
+	for (int t = 0; t < FT_COUNT; t++)
+		if (!in->pvals[idx][t] && !(in->pvals[idx][t] = valueset_new()))
+			return NULL;
+	return in->pvals[idx];
+}
+
+void
+inspect_text(struct inspect *in, size_t idx, const char *utf8, size_t len)
+{
+	struct scan_result *res = in->res;
+	struct valueset **sets;
+
+	if (len == 0)
+		return;
+	sets = part_sets(in, idx);
+	if (!sets || textscan_run(in->ts, utf8, len, sets) < 0)
+		goto nomem;
+	for (int t = 0; t < FT_COUNT; t++) {
+		res->parts[idx].counts[t] = (unsigned)valueset_count(sets[t]);
+		if (!res->values[t] && !(res->values[t] = valueset_new()))
+			goto nomem;
+		if (valueset_merge(res->values[t], sets[t]) < 0)
+			goto nomem;
+	}
+	return;
+nomem:
+	inspect_unscanned(in, idx, "out of memory");
+}
+
+/* What inspect_data does with the chosen extractor's text. */
+static void
+run_extractor(struct inspect *in, size_t idx, const struct extractor *ex,
+    const unsigned char *data, size_t len, unsigned depth, const char *charset)
+{
+	struct textbuf tb = { .max = in->opt->limits.max_text_bytes };
+
+	in->res->parts[idx].extractor = ex->name;
+	ex->extract(in, idx, data, len, depth, charset, &tb);
+	if (tb.len)
+		inspect_text(in, idx, tb.buf, tb.len);
+	if (tb.truncated)
+		inspect_unscanned(in, idx, "text over max_text_bytes (%zu)", tb.max);
+	textbuf_free(&tb);
+}
+
+void
+inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
+    unsigned depth, const char *charset)
+{
+	struct scan_part *p = &in->res->parts[idx];
+	const struct extractor *ex = NULL;
+	const char *mime;
+
+	p->size = len;
+	if (inspect_out_of_time(in)) {
+		inspect_unscanned(in, idx, "time budget exceeded");
+		return;
+	}
+	mime = sniff(data, len);
+	p->detected_type = strdup(mime);
+	mime = p->detected_type ? p->detected_type : "application/octet-stream";
+	for (size_t i = 0; extractors[i] && !ex; i++)
+		if (extractors[i]->accepts(mime, p->declared_type, data, len))
+			ex = extractors[i];
+	if (!ex) {
+		inspect_unscanned(in, idx, "no extractor for %s", mime);
+		return;
+	}
+	run_extractor(in, idx, ex, data, len, depth, charset);
+}
+
+void
+inspect_done(struct inspect *in)
+{
+	if (!in)
+		return;
+	for (size_t i = 0; i < in->nvisible; i++)
+		free(in->visible[i]);
+	free(in->visible);
+	for (size_t i = 0; i < in->nbcc; i++)
+		free(in->bcc[i]);
+	free(in->bcc);
+	for (size_t i = 0; i < in->npvals; i++)
+		for (int t = 0; t < FT_COUNT; t++)
+			valueset_free(in->pvals[i][t]);
+	free(in->pvals);
+	in->visible = in->bcc = NULL;
+	in->nvisible = in->nbcc = 0;
+	in->pvals = NULL;
+	in->npvals = 0;
+}
