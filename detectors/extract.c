@@ -14,6 +14,12 @@
 extern const struct extractor extract_html;
 extern const struct extractor extract_text;
 extern const struct extractor extract_rfc822;
+/* docx branch: pdf, legacy office (OLE2), rtf, xml, tar/gzip */
+extern const struct extractor ext_pdf;
+extern const struct extractor ext_ole;
+extern const struct extractor ext_rtf;
+extern const struct extractor ext_xml;
+extern const struct extractor ext_archive;
 
 static int
 starts(const char *s, const char *prefix)
@@ -55,6 +61,11 @@ static const struct extractor extract_none = { "none", none_accepts, none_extrac
 
 const struct extractor *const extractors[] = {
 	&extract_rfc822,
+	&ext_pdf,		/* docx branch */
+	&ext_ole,		/* docx branch */
+	&ext_rtf,		/* docx branch */
+	&ext_xml,		/* docx branch */
+	&ext_archive,		/* docx branch */
 	&extract_html,
 	&extract_text,
 	&extract_none,
