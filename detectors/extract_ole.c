@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include <glib.h>
+#include <gsf/gsf-infile-impl.h>
 #include <gsf/gsf-infile-msole.h>
 #include <gsf/gsf-infile.h>
 #include <gsf/gsf-input-memory.h>
@@ -291,10 +292,53 @@ ole_read(struct ole *o, GsfInput *s, const char *name, size_t *n)
 	return buf;
 }
 
+/* Child i of dir, or NULL (noted as partial).  Calls the class method:
+ * gsf_infile_child_by_index() would g_warning() to stderr on a broken
+ * file, in GLib's default log domain. */
+static GsfInput *
+ole_open(struct ole *o, GsfInfile *dir, int i)
+{
+	GError *err = NULL;
+	GsfInput *c = GSF_INFILE_CLASS(G_OBJECT_GET_CLASS(dir))->child_by_index(dir, i, &err);
+	const char *name = gsf_infile_name_by_index(dir, i);
+
+	if (err != NULL) {
+		if (o->partial[0] == '\0')
+			snprintf(o->partial, sizeof(o->partial), "corrupt ole: stream %s: %s",
+			    name != NULL ? name : "?", err->message != NULL ? err->message : "unreadable");
+		g_error_free(err);
+		if (c != NULL)
+			g_object_unref(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Index of the child called name, or -1. */
+static int
+child_index(GsfInfile *dir, const char *name)
+{
+	int n = gsf_infile_num_children(dir);
+
+	for (int i = 0; i < n; i++) {
+		const char *s = gsf_infile_name_by_index(dir, i);
+		if (s != NULL && strcmp(s, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static bool
+has_child(GsfInfile *dir, const char *name)
+{
+	return child_index(dir, name) >= 0;
+}
+
 static unsigned char *
 ole_read_named(struct ole *o, GsfInfile *dir, const char *name, size_t *n)
 {
-	GsfInput *s = gsf_infile_child_by_name(dir, name);
+	int i = child_index(dir, name);
+	GsfInput *s = i >= 0 ? ole_open(o, dir, i) : NULL;
 	unsigned char *buf;
 
 	if (s == NULL)
@@ -302,17 +346,6 @@ ole_read_named(struct ole *o, GsfInfile *dir, const char *name, size_t *n)
 	buf = ole_read(o, s, name, n);
 	g_object_unref(s);
 	return buf;
-}
-
-static bool
-has_child(GsfInfile *dir, const char *name)
-{
-	GsfInput *s = gsf_infile_child_by_name(dir, name);
-
-	if (s == NULL)
-		return false;
-	g_object_unref(s);
-	return true;
 }
 
 /* Inspect bytes embedded in the document as a child part. */
@@ -524,7 +557,7 @@ ole_dir(struct ole *o, GsfInfile *dir, const char *prefix, int level)
 			ole_partial(o, "more than max_members ole streams (at %s)", name);
 			return;
 		}
-		GsfInput *c = gsf_infile_child_by_index(dir, i);
+		GsfInput *c = ole_open(o, dir, i);
 		if (c == NULL)
 			continue;
 		if (GSF_IS_INFILE(c) && gsf_infile_num_children(GSF_INFILE(c)) >= 0) {

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "detectors/inspect.h"
 #include "detectors/ole.h"
@@ -306,22 +307,23 @@ put_record_string(struct xls *x, struct ole_u16 *u, const unsigned char *p, size
 	ole_u16_flush(u);
 }
 
-/* Mark FORMAT ifmt as a date when its code has y, d, e or g outside quotes,
- * brackets and escapes. */
+/* Mark FORMAT ifmt as a date when its code, outside quotes, brackets and
+ * escapes, has y or d, or a Japanese era ("ge", "gg", "ee"); "General"
+ * and the exponent 'E' do not count. */
 static void
 format_record(struct xls *x, const unsigned char *p, size_t n)
 {
 	struct textbuf tb = { .max = 256 };
 	struct ole_u16 u = { .out = &tb };
 	bool q = false, date = false;
-	size_t i;
+	char prev = 0;
 	int br = 0;
 
 	if (n < 3)
 		return;
 	unsigned ifmt = ole_le16(p);
 	put_record_string(x, &u, p + 2, n - 2, x->biff == 5);
-	for (i = 0; i < tb.len; i++) {
+	for (size_t i = 0; i < tb.len && !date; i++) {
 		char c = tb.buf[i];
 		if (c == '"')
 			q = !q;
@@ -333,8 +335,16 @@ format_record(struct xls *x, const unsigned char *p, size_t n)
 			br++;
 		else if (c == ']' && br > 0)
 			br--;
-		else if (!br && strchr("yYdDeEgG", c) != NULL && c != '\0')
+		else if (br)
+			continue;
+		else if ((c == 'G' || c == 'g') && tb.len - i >= 7 &&
+		    strncasecmp(tb.buf + i, "general", 7) == 0)
+			i += 6;
+		else if (strchr("yYdD", c) != NULL)
 			date = true;
+		else if ((c == 'e' || c == 'g') && (prev == 'g' || prev == 'e'))
+			date = true;
+		prev = c;
 	}
 	if (date)
 		x->datefmt[ifmt / 8] |= (unsigned char)(1u << (ifmt % 8));
