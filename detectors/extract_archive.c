@@ -257,12 +257,67 @@ arc_entry(struct arc *c, struct archive_entry *e, const unsigned char *data, siz
 	return st;
 }
 
+/* Open data with the given formats.  0, or -1 after marking the part. */
+static int
+arc_open(struct arc *c, const unsigned char *data, size_t len, bool raw_only)
+{
+	c->a = archive_read_new();
+	if (c->a == NULL) {
+		inspect_unscanned(c->in, c->idx, "out of memory");
+		return -1;
+	}
+	if (archive_read_support_filter_gzip(c->a) != ARCHIVE_OK ||
+	    archive_read_support_filter_bzip2(c->a) != ARCHIVE_OK ||
+	    archive_read_support_filter_xz(c->a) != ARCHIVE_OK ||
+	    (!raw_only && archive_read_support_format_tar(c->a) != ARCHIVE_OK) ||
+	    archive_read_support_format_raw(c->a) != ARCHIVE_OK) {
+		inspect_unscanned(c->in, c->idx, "archive reader unavailable: %s",
+		    archive_error_string(c->a) ? archive_error_string(c->a) : "no built-in decompressor");
+		return -1;
+	}
+	if (archive_read_open_memory2(c->a, data, len, ARC_BLOCK) != ARCHIVE_OK) {
+		inspect_unscanned(c->in, c->idx, "corrupt archive: %s",
+		    archive_error_string(c->a) ? archive_error_string(c->a) : "cannot be opened");
+		return -1;
+	}
+	c->compressed = archive_filter_count(c->a) > 1;
+	return 0;
+}
+
+/* Read every entry.  Returns 0 at the end, -1 when stopped (the part
+ * marked), 1 when a compressed stream read as tar held no entry at all:
+ * zeros at its start look like a tar's end (a gzip bomb of zeros does), so
+ * the caller reads it again as one compressed file. */
+static int
+arc_entries(struct arc *c, const unsigned char *data, size_t len)
+{
+	struct archive_entry *e;
+	unsigned entries = 0;
+	int r;
+
+	while ((r = archive_read_next_header(c->a, &e)) != ARCHIVE_EOF) {
+		if (r < ARCHIVE_WARN) {
+			inspect_unscanned(c->in, c->idx, "corrupt archive: %s",
+			    archive_error_string(c->a) ? archive_error_string(c->a) : "bad header");
+			return -1;
+		}
+		entries++;
+		if (inspect_out_of_time(c->in)) {
+			inspect_unscanned(c->in, c->idx,
+			    "archive not read to its end: time budget exceeded");
+			return -1;
+		}
+		if (arc_entry(c, e, data, len) == ARC_STOP)
+			return -1;
+	}
+	return entries == 0 && c->compressed && archive_format(c->a) != ARCHIVE_FORMAT_RAW;
+}
+
 static int
 arc_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
     unsigned depth, const char *charset, struct textbuf *out)
 {
 	struct arc c = { .in = in, .idx = idx, .depth = depth };
-	struct archive_entry *e;
 	int rc = -1, r;
 
 	if (depth + 1 > in->opt->limits.max_depth) {
@@ -271,40 +326,20 @@ arc_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 		return -1;
 	}
 	c.path = strdup(in->res->parts[idx].path ? in->res->parts[idx].path : "");
-	c.a = archive_read_new();
-	if (c.path == NULL || c.a == NULL) {
+	if (c.path == NULL) {
 		inspect_unscanned(in, idx, "out of memory");
+		return -1;
+	}
+	if (arc_open(&c, data, len, false) < 0)
 		goto done;
-	}
-	if (archive_read_support_filter_gzip(c.a) != ARCHIVE_OK ||
-	    archive_read_support_filter_bzip2(c.a) != ARCHIVE_OK ||
-	    archive_read_support_filter_xz(c.a) != ARCHIVE_OK ||
-	    archive_read_support_format_tar(c.a) != ARCHIVE_OK ||
-	    archive_read_support_format_raw(c.a) != ARCHIVE_OK) {
-		inspect_unscanned(in, idx, "archive reader unavailable: %s",
-		    archive_error_string(c.a) ? archive_error_string(c.a) : "no built-in decompressor");
-		goto done;
-	}
-	if (archive_read_open_memory2(c.a, data, len, ARC_BLOCK) != ARCHIVE_OK) {
-		inspect_unscanned(in, idx, "corrupt archive: %s",
-		    archive_error_string(c.a) ? archive_error_string(c.a) : "cannot be opened");
-		goto done;
-	}
-	c.compressed = archive_filter_count(c.a) > 1;
-	while ((r = archive_read_next_header(c.a, &e)) != ARCHIVE_EOF) {
-		if (r < ARCHIVE_WARN) {
-			inspect_unscanned(in, idx, "corrupt archive: %s",
-			    archive_error_string(c.a) ? archive_error_string(c.a) : "bad header");
+	r = arc_entries(&c, data, len);
+	if (r == 1) {
+		archive_read_free(c.a);
+		if (arc_open(&c, data, len, true) < 0)
 			goto done;
-		}
-		if (inspect_out_of_time(in)) {
-			inspect_unscanned(in, idx, "archive not read to its end: time budget exceeded");
-			goto done;
-		}
-		if (arc_entry(&c, e, data, len) == ARC_STOP)
-			goto done;
+		r = arc_entries(&c, data, len);
 	}
-	rc = 0;
+	rc = r == 0 ? 0 : -1;
 done:
 	if (c.a != NULL)
 		archive_read_free(c.a);
