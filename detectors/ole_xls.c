@@ -398,6 +398,55 @@ bof_record(struct xls *x, const unsigned char *p, size_t n)
 	x->any = false;
 }
 
+/* A cell: text (shared or inline), number, RK numbers, formula result. */
+static void
+cell_record(struct xls *x, unsigned type, const unsigned char *p, size_t n)
+{
+	double v;
+
+	if (n < 6 || (type == R_NUMBER && n < 14) || (type == R_FORMULA && n < 14) ||
+	    (type == R_LABELSST && n < 10) || (type == R_RK && n < 10))
+		return;
+	if (type != R_MULRK)
+		cell_at(x, ole_le16(p), ole_le16(p + 2));
+	switch (type) {
+	case R_LABELSST: {
+		uint32_t i = ole_le32(p + 6);
+		if (i < x->nsst) {
+			const char *s = x->sst.buf + x->sstoff[i];
+			ole_u16_flush(&x->u);
+			if (textbuf_append(x->u.out, s, strlen(s)) < 0)
+				x->u.full = true;
+		}
+		break;
+	}
+	case R_LABEL: case R_RSTRING:
+		put_record_string(x, &x->u, p + 6, n - 6, false);
+		break;
+	case R_NUMBER:
+		memcpy(&v, p + 6, sizeof(v));	/* IEEE 754, little-endian host */
+		put_number(x, v, ole_le16(p + 4));
+		break;
+	case R_RK:
+		put_number(x, rk_value(ole_le32(p + 6)), ole_le16(p + 4));
+		break;
+	case R_MULRK:				/* row, first col, (xf, rk)*, last col */
+		for (size_t k = 4; k + 6 <= n - 2; k += 6) {
+			cell_at(x, ole_le16(p), ole_le16(p + 2) + (unsigned)(k - 4) / 6);
+			put_number(x, rk_value(ole_le32(p + k + 2)), ole_le16(p + k));
+		}
+		break;
+	case R_FORMULA:				/* cached result; 0xFFFF: not a number */
+		if (ole_le16(p + 12) != 0xFFFF) {
+			memcpy(&v, p + 6, sizeof(v));
+			put_number(x, v, ole_le16(p + 4));
+		} else {
+			x->want_string = p[6] == 0;	/* text: a STRING record follows */
+		}
+		break;
+	}
+}
+
 /* One record.  Returns 1 when the workbook is encrypted. */
 static int
 xls_record(struct xls *x, unsigned type, const unsigned char *p, size_t n,
@@ -416,55 +465,9 @@ xls_record(struct xls *x, unsigned type, const unsigned char *p, size_t n,
 	case R_FORMAT: format_record(x, p, n); break;
 	case R_XF: xf_record(x, p, n); break;
 	case R_SST: sst_parse(x, d, len, pos); break;
-	case R_LABELSST:
-		if (n >= 10) {
-			uint32_t i = ole_le32(p + 6);
-			cell_at(x, ole_le16(p), ole_le16(p + 2));
-			if (i < x->nsst) {
-				const char *s = x->sst.buf + x->sstoff[i];
-				ole_u16_flush(&x->u);
-				if (textbuf_append(x->u.out, s, strlen(s)) < 0)
-					x->u.full = true;
-			}
-		}
-		break;
-	case R_LABEL: case R_RSTRING:
-		if (n >= 8) {
-			cell_at(x, ole_le16(p), ole_le16(p + 2));
-			put_record_string(x, &x->u, p + 6, n - 6, false);
-		}
-		break;
-	case R_NUMBER:
-		if (n >= 14) {
-			double v;
-			memcpy(&v, p + 6, sizeof(v));	/* little-endian host */
-			cell_at(x, ole_le16(p), ole_le16(p + 2));
-			put_number(x, v, ole_le16(p + 4));
-		}
-		break;
-	case R_RK:
-		if (n >= 10) {
-			cell_at(x, ole_le16(p), ole_le16(p + 2));
-			put_number(x, rk_value(ole_le32(p + 6)), ole_le16(p + 4));
-		}
-		break;
-	case R_MULRK:
-		for (size_t k = 4; n >= 6 && k + 6 <= n - 2; k += 6) {
-			cell_at(x, ole_le16(p), ole_le16(p + 2) + (unsigned)(k - 4) / 6);
-			put_number(x, rk_value(ole_le32(p + k + 2)), ole_le16(p + k));
-		}
-		break;
-	case R_FORMULA:
-		if (n >= 14) {
-			cell_at(x, ole_le16(p), ole_le16(p + 2));
-			if (ole_le16(p + 12) != 0xFFFF) {
-				double v;
-				memcpy(&v, p + 6, sizeof(v));
-				put_number(x, v, ole_le16(p + 4));
-			} else {
-				x->want_string = p[6] == 0;
-			}
-		}
+	case R_LABELSST: case R_LABEL: case R_RSTRING: case R_NUMBER: case R_RK:
+	case R_MULRK: case R_FORMULA:
+		cell_record(x, type, p, n);
 		break;
 	case R_STRING:
 		if (want)

@@ -387,6 +387,85 @@ test_embedded(void **state)
 	free(gz);
 }
 
+/* Append a BIFF record to b at *n. */
+static void
+rec(unsigned char *b, size_t *n, unsigned type, const void *body, size_t len)
+{
+	put16(b + *n, type);
+	put16(b + *n + 2, (unsigned)len);
+	memcpy(b + *n + 4, body, len);
+	*n += 4 + len;
+}
+
+/* Records LibreOffice and xlwt do not write: inline LABEL strings, a
+ * formula's cached text (STRING), a comment's text (TXO + CONTINUE), and a
+ * BIFF5 workbook whose LABEL bytes are CP932 (０９０－１２３４－５６７８). */
+static void
+test_biff_records(void **state)
+{
+	unsigned char wb[1024], book[512], r[128];
+	size_t n = 0, m = 0;
+	static const unsigned char bof8g[] = { 0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0 };
+	static const unsigned char bof8s[] = { 0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0 };
+	static const unsigned char bof5g[] = { 0x00, 0x05, 0x05, 0x00, 0, 0, 0, 0 };
+	static const unsigned char bof5s[] = { 0x00, 0x05, 0x10, 0x00, 0, 0, 0, 0 };
+	static const unsigned char cp932[] = { 0xA4, 0x03 };
+	static const unsigned char sjis[] = "\x82\x4f\x82\x58\x82\x4f\x81\x7c\x82\x50\x82\x51"
+	    "\x82\x52\x82\x53\x81\x7c\x82\x54\x82\x55\x82\x56\x82\x57";
+
+	rec(wb, &n, 0x0809, bof8g, 8);
+	rec(wb, &n, 0x000A, "", 0);
+	rec(wb, &n, 0x0809, bof8s, 8);
+	memset(r, 0, sizeof(r));			/* LABEL row 0 col 0: x@example.jp */
+	put16(r + 6, 12);
+	r[8] = 0;
+	memcpy(r + 9, "x@example.jp", 12);
+	rec(wb, &n, 0x0204, r, 21);
+	memset(r, 0, sizeof(r));			/* FORMULA row 0 col 1, text result */
+	put16(r + 2, 1);
+	r[6] = 0;
+	put16(r + 12, 0xFFFF);
+	rec(wb, &n, 0x0006, r, 22);
+	memset(r, 0, sizeof(r));			/* STRING, UTF-16: y@example.jp */
+	put16(r, 12);
+	r[2] = 1;
+	for (int i = 0; i < 12; i++)
+		r[3 + 2 * i] = (unsigned char)"y@example.jp"[i];
+	rec(wb, &n, 0x0207, r, 27);
+	memset(r, 0, sizeof(r));			/* TXO, 20 characters of text */
+	put16(r + 10, 20);
+	rec(wb, &n, 0x01B6, r, 18);
+	r[0] = 0;
+	memcpy(r + 1, "comment z@example.jp", 20);
+	rec(wb, &n, 0x003C, r, 21);
+	rec(wb, &n, 0x000A, "", 0);
+
+	rec(book, &m, 0x0809, bof5g, 8);
+	rec(book, &m, 0x0042, cp932, 2);
+	rec(book, &m, 0x000A, "", 0);
+	rec(book, &m, 0x0809, bof5s, 8);
+	memset(r, 0, sizeof(r));			/* BIFF5 LABEL: cch, bytes */
+	put16(r + 6, sizeof(sjis) - 1);
+	memcpy(r + 8, sjis, sizeof(sjis) - 1);
+	rec(book, &m, 0x0204, r, 8 + sizeof(sjis) - 1);
+	rec(book, &m, 0x000A, "", 0);
+
+	struct ent e8[] = { { "Workbook", wb, n } };
+	struct ent e5[] = { { "Book", book, m } };
+	struct scan_msg *msg;
+	const struct scan_part *p = scan_built(&msg, e8, 1, "biff8.xls");
+	assert_non_null(p);
+	assert_null(p->unscanned);
+	assert_int_equal(p->counts[FT_EMAIL], 3);
+	scan_msg_free(msg);
+
+	p = scan_built(&msg, e5, 1, "biff5.xls");
+	assert_non_null(p);
+	assert_null(p->unscanned);
+	assert_int_equal(p->counts[FT_PHONE], 1);
+	scan_msg_free(msg);
+}
+
 /* A truncated .doc and a .xls whose header sector is destroyed, next to a
  * good .ppt: both broken ones unscanned, the .ppt still counted. */
 static void
@@ -486,6 +565,7 @@ main(void)
 		cmocka_unit_test(test_ppt_encryption),
 		cmocka_unit_test(test_property_streams),
 		cmocka_unit_test(test_embedded),
+		cmocka_unit_test(test_biff_records),
 		cmocka_unit_test(test_truncated_corrupt),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_stream_limit),
