@@ -10,6 +10,7 @@
 #include <string.h>
 #include <ftw.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -146,6 +147,42 @@ df_part_suffix(const struct scan_result *r, const char *suffix)
 			return &r->parts[i];
 	}
 	return NULL;
+}
+
+static int quiet_fd = -1, saved_out = -1, saved_err = -1;
+
+void
+df_quiet_begin(void)
+{
+	char path[] = "/tmp/dlp-quiet-XXXXXX";
+
+	quiet_fd = mkstemp(path);
+	assert_true(quiet_fd >= 0);
+	unlink(path);
+	fflush(stdout);
+	fflush(stderr);
+	saved_out = dup(1);
+	saved_err = dup(2);
+	assert_true(saved_out >= 0 && saved_err >= 0);
+	dup2(quiet_fd, 1);
+	dup2(quiet_fd, 2);
+}
+
+long
+df_quiet_end(void)
+{
+	struct stat st;
+
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out);
+	close(saved_err);
+	assert_int_equal(fstat(quiet_fd, &st), 0);
+	close(quiet_fd);
+	quiet_fd = saved_out = saved_err = -1;
+	return (long)st.st_size;
 }
 
 long

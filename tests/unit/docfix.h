@@ -38,6 +38,10 @@ struct scan_msg *df_scan(const struct scan_engine *eng, const struct df_att *att
 const struct scan_part *df_part(const struct scan_result *r, const char *filename);
 /* The first part whose path ends with suffix, or NULL. */
 const struct scan_part *df_part_suffix(const struct scan_result *r, const char *suffix);
+/* Send stdout and stderr to a temporary file until df_quiet_end(), which
+ * returns how many bytes were written there meanwhile. */
+void df_quiet_begin(void);
+long df_quiet_end(void);
 /* Peak resident set size of the process so far, in KB. */
 long df_maxrss_kb(void);
 /* Monotonic seconds. */

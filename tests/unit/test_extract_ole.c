@@ -500,7 +500,9 @@ test_truncated_corrupt(void **state)
 }
 
 /* Mutated and truncated copies of every kind: no crash (ASan/valgrind
- * watch the reads), always a result. */
+ * watch the reads), always a result, and not a word on stdout or stderr
+ * (libgsf warns through GLib's default log domain when a stream cannot be
+ * opened). */
 static void
 test_mutations(void **state)
 {
@@ -509,7 +511,9 @@ test_mutations(void **state)
 		OFFICE "people_enc.docx", NULL,
 	};
 	uint32_t seed = 12345;
+	int missing = 0;
 
+	df_quiet_begin();
 	for (size_t f = 0; files[f] != NULL; f++) {
 		size_t len;
 		unsigned char *orig = df_load(NULL, files[f], &len), *d = malloc(len);
@@ -526,13 +530,15 @@ test_mutations(void **state)
 			struct df_att a = { "mutant.bin", "application/octet-stream", d, n };
 			struct scan_msg *m = df_scan(eng, &a, 1);
 			const struct scan_result *r = mt_result(m);
-			assert_non_null(r);
-			assert_non_null(df_part(r, "mutant.bin"));
+			if (r == NULL || df_part(r, "mutant.bin") == NULL)
+				missing++;
 			scan_msg_free(m);
 		}
 		free(d);
 		free(orig);
 	}
+	assert_int_equal(df_quiet_end(), 0);
+	assert_int_equal(missing, 0);
 }
 
 /* Streams over max_member_bytes are left out: the part says so. */

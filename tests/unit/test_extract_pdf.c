@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,6 +249,26 @@ test_text_limit(void **state)
 	scan_engine_free(e);
 }
 
+/* poppler's complaints about broken PDFs go to GLib's log ("Poppler",
+ * level INFO, which GLib's default handler prints on stdout): nothing may
+ * reach stdout or stderr, even with G_MESSAGES_DEBUG=all. */
+static void
+test_quiet(void **state)
+{
+	size_t len;
+	unsigned char *d = df_load(fx, "people.pdf", &len);
+	struct df_att a = { "cut.pdf", "application/pdf", d, len / 2 };
+
+	setenv("G_MESSAGES_DEBUG", "all", 1);
+	df_quiet_begin();
+	scan_msg_free(scan_file(eng, "people_brokenxref.pdf"));
+	scan_msg_free(df_scan(eng, &a, 1));
+	long written = df_quiet_end();
+	unsetenv("G_MESSAGES_DEBUG");
+	free(d);
+	assert_int_equal(written, 0);
+}
+
 static void *
 scan_thread(void *arg)
 {
@@ -292,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_truncated_and_garbage),
 		cmocka_unit_test(test_encrypted_damaged),
 		cmocka_unit_test(test_text_limit),
+		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_threads),
 	};
 
