@@ -13,14 +13,22 @@
  * entity bomb ("billion laughs") costs its own size and an external
  * entity (file://, http://) is never read.  libxml2's own limits stay on
  * (no XML_PARSE_HUGE: depth 256, text nodes 10 MB).  Parser messages are
- * captured, never printed.
+ * captured, never printed: the reader's structured handler, and for the
+ * duration of the call this thread's libxml2 generic error function
+ * (encoding errors bypass the reader), restored afterwards.
  * Encodings: the document's BOM or declaration; a declared Shift_JIS family
  * is read as CP932 (its superset), EUC-JP as EUC-JP-MS; with neither BOM
  * nor declaration, the MIME charset when there is one.
- * A document that does not parse to its end is unscanned "corrupt xml:
- * <libxml2's first error>", the text before the error still scanned.
+ * A document that does not parse to its end (truncated, not well-formed,
+ * a byte invalid in its encoding — libxml2 often stops before delivering
+ * any node) is read again as plain text, markup included (charset.h), and
+ * marked unscanned "corrupt xml (read as plain text): <libxml2's first
+ * error>": its text is matched all the same, and the policy learns that
+ * its structure was broken.  An entity bomb is refused by libxml2 the same
+ * way: its plain text is only its declarations.
  */
 #include <limits.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +40,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 
+#include "detectors/charset.h"
 #include "detectors/inspect.h"
 
 #define XML_DEPTH_BITS	1024		/* depths whose "has element child" is kept */
@@ -106,6 +115,22 @@ xml_error(void *data, xmlErrorPtr e)
 	}
 }
 
+/* libxml2's messages that bypass the reader's handler (encoding errors go
+ * to the thread's generic error function, by default stderr). */
+static void
+xml_generic(void *data, const char *fmt, ...)
+{
+	struct xml *x = data;
+	va_list ap;
+
+	if (x == NULL || x->err[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(x->err, sizeof(x->err), fmt, ap);
+	va_end(ap);
+	x->err[strcspn(x->err, "\n")] = '\0';
+}
+
 static void
 entity_value(void *payload, void *data, const xmlChar *name)
 {
@@ -171,6 +196,26 @@ xml_encoding(const unsigned char *d, size_t len, const char *charset)
 	return NULL;
 }
 
+/* A document libxml2 cannot read to its end (one stray byte in the wrong
+ * encoding stops it, often before any node): replace what the reader gave
+ * with the whole document as text, markup and all, so that nothing in it
+ * goes unmatched. */
+static void
+xml_plain(struct textbuf *out, size_t start, const unsigned char *d, size_t len,
+    const char *enc)
+{
+	size_t n;
+	char *t;
+
+	out->len = start;
+	if (out->buf != NULL)
+		out->buf[start] = '\0';
+	t = charset_to_utf8(d, len, enc, out->max - start, &n, NULL);
+	if (t != NULL)
+		textbuf_append(out, t, n);
+	free(t);
+}
+
 static int
 xml_accepts(const char *mime, const char *declared, const unsigned char *data, size_t len)
 {
@@ -219,6 +264,10 @@ xml_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 {
 	struct xml *x = calloc(1, sizeof(*x));
 	xmlTextReaderPtr r = NULL;
+	xmlGenericErrorFunc old = NULL;
+	void *oldctx = NULL;
+	bool swapped = false;
+	size_t start = 0;
 	int rc = -1, walk;
 
 	if (x == NULL || len > INT_MAX) {
@@ -226,7 +275,12 @@ xml_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 		goto done;
 	}
 	x->out = out;
+	start = out->len;
 	pthread_once(&xml_once, xml_init_once);
+	old = xmlGenericError;
+	oldctx = xmlGenericErrorContext;
+	xmlSetGenericErrorFunc(x, xml_generic);
+	swapped = true;
 	r = xmlReaderForMemory((const char *)data, (int)len, NULL,
 	    xml_encoding(data, len, charset), XML_PARSE_NONET | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
@@ -236,15 +290,19 @@ xml_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 	}
 	xmlTextReaderSetStructuredErrorHandler(r, xml_error, x);
 	walk = xml_walk(in, r, x);
-	if (walk < 0)
-		inspect_unscanned(in, idx, "corrupt xml: %s", x->err[0] ? x->err : "parse error");
-	else if (walk == 0 && !x->full)
+	if (walk < 0) {
+		inspect_unscanned(in, idx, "corrupt xml (read as plain text): %s",
+		    x->err[0] ? x->err : "parse error");
+		xml_plain(out, start, data, len, xml_encoding(data, len, charset));
+	} else if (walk == 0 && !x->full)
 		inspect_unscanned(in, idx, "time budget exceeded in xml");
 	else
 		rc = 0;
 done:
 	if (r != NULL)
 		xmlFreeTextReader(r);
+	if (swapped)
+		xmlSetGenericErrorFunc(oldctx, old);	/* this thread's, as it was */
 	free(x);
 	return rc;
 }

@@ -186,6 +186,40 @@ df_quiet_end(void)
 }
 
 long
+df_mutants(const struct scan_engine *eng, const unsigned char *data, size_t len,
+    size_t skip, int n, const char *name)
+{
+	unsigned char *d = malloc(len ? len : 1);
+	uint32_t seed = 2463534242u;
+	long bad = 0;
+
+	assert_non_null(d);
+	assert_true(len > skip);
+	df_quiet_begin();
+	for (int k = 0; k < n; k++) {
+		size_t cut = len;
+		memcpy(d, data, len);
+		for (int j = 0; j < 8; j++) {
+			seed ^= seed << 13;
+			seed ^= seed >> 17;
+			seed ^= seed << 5;
+			d[skip + seed % (len - skip)] = (unsigned char)(seed >> 24);
+		}
+		if (k % 4 == 3)
+			cut = skip + (size_t)seed % (len - skip);
+		struct df_att a = { name, "application/octet-stream", d, cut };
+		struct scan_msg *m = df_scan(eng, &a, 1);
+		const struct scan_result *r = mt_result(m);
+		if (r == NULL || df_part(r, name) == NULL)
+			bad++;
+		scan_msg_free(m);
+	}
+	bad += df_quiet_end();
+	free(d);
+	return bad;
+}
+
+long
 df_maxrss_kb(void)
 {
 	struct rusage ru;

@@ -38,6 +38,12 @@ struct scan_msg *df_scan(const struct scan_engine *eng, const struct df_att *att
 const struct scan_part *df_part(const struct scan_result *r, const char *filename);
 /* The first part whose path ends with suffix, or NULL. */
 const struct scan_part *df_part_suffix(const struct scan_result *r, const char *suffix);
+/* Scan n mutated copies of data (8 random bytes changed past the first
+ * skip bytes; every fourth copy also truncated) as attachment name, with
+ * stdout and stderr captured.  Returns the copies whose part is missing
+ * from the result plus the bytes written to stdout/stderr: 0 is good. */
+long df_mutants(const struct scan_engine *eng, const unsigned char *data, size_t len,
+    size_t skip, int n, const char *name);
 /* Send stdout and stderr to a temporary file until df_quiet_end(), which
  * returns how many bytes were written there meanwhile. */
 void df_quiet_begin(void);

@@ -327,6 +327,21 @@ test_zero_prefixed(void **state)
 	free(gz);
 }
 
+/* Mutated and cut copies: always a result, never a word on stdout/stderr. */
+static void
+test_mutants(void **state)
+{
+	static const char *const files[] = { "people.tar.gz", "people.tar", "people.tar.bz2",
+		"people.txt.xz", "nested.tar.gz", NULL };
+
+	for (size_t i = 0; files[i] != NULL; i++) {
+		size_t len;
+		unsigned char *d = df_load(fx, files[i], &len);
+		assert_int_equal(df_mutants(eng, d, len, 16, 60, files[i]), 0);
+		free(d);
+	}
+}
+
 int
 main(void)
 {
@@ -339,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_gzip_bomb),
 		cmocka_unit_test(test_truncated_corrupt),
 		cmocka_unit_test(test_zero_prefixed),
+		cmocka_unit_test(test_mutants),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -301,6 +301,20 @@ test_threads(void **state)
 	}
 }
 
+/* Mutated and cut copies: always a result, never a word on stdout/stderr. */
+static void
+test_mutants(void **state)
+{
+	static const char *const files[] = { "people.pdf", "people_plain.pdf", "people_enc.pdf", NULL };
+
+	for (size_t i = 0; files[i] != NULL; i++) {
+		size_t len;
+		unsigned char *d = df_load(fx, files[i], &len);
+		assert_int_equal(df_mutants(eng, d, len, 16, 40, files[i]), 0);
+		free(d);
+	}
+}
+
 int
 main(void)
 {
@@ -314,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_encrypted_damaged),
 		cmocka_unit_test(test_text_limit),
 		cmocka_unit_test(test_quiet),
+		cmocka_unit_test(test_mutants),
 		cmocka_unit_test(test_threads),
 	};
 

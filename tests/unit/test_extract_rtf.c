@@ -179,6 +179,20 @@ test_deep_and_binary(void **state)
 	free(deep);
 }
 
+/* Mutated and cut copies: always a result, never a word on stdout/stderr. */
+static void
+test_mutants(void **state)
+{
+	static const char *const files[] = { "people_932.rtf", "people_u.rtf", NULL };
+
+	for (size_t i = 0; files[i] != NULL; i++) {
+		size_t len;
+		unsigned char *d = df_load(fx, files[i], &len);
+		assert_int_equal(df_mutants(eng, d, len, 8, 60, files[i]), 0);
+		free(d);
+	}
+}
+
 int
 main(void)
 {
@@ -188,6 +202,7 @@ main(void)
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_deep_and_binary),
+		cmocka_unit_test(test_mutants),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

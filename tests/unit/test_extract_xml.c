@@ -1,7 +1,8 @@
 /*
  * test_extract_xml.c — XML attachments through the engine (extract_xml.c):
  * UTF-8 and Shift_JIS documents with data in elements and attributes, an
- * entity bomb, an external entity, internal entities, truncated XML.
+ * entity bomb, an external entity, internal entities, truncated XML, a
+ * byte invalid in the encoding, mutated copies.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -167,6 +168,43 @@ test_truncated(void **state)
 	free(d);
 }
 
+/* One byte invalid in the document's encoding (a Latin-1 é in UTF-8) stops
+ * libxml2 before it delivers a node: the document is read as plain text,
+ * the whole list found, the part marked. */
+static void
+test_stray_byte(void **state)
+{
+	size_t len;
+	unsigned char *d = df_load(fx, "people.xml", &len);
+	unsigned char *t = (unsigned char *)strstr((char *)d, "<title>");
+	assert_non_null(t);
+	t[1] = 0xE9;
+	struct scan_msg *m = scan_mem(d, len, "stray.xml");
+	const struct scan_part *p = df_part(mt_result(m), "stray.xml");
+
+	assert_non_null(p);
+	assert_non_null(p->unscanned);
+	assert_non_null(strstr(p->unscanned, "read as plain text"));
+	assert_int_equal(p->counts[FT_EMAIL], 20);
+	assert_int_equal(p->counts[FT_PHONE], 40);
+	scan_msg_free(m);
+	free(d);
+}
+
+/* Mutated and cut copies: always a result, never a word on stdout/stderr. */
+static void
+test_mutants(void **state)
+{
+	static const char *const files[] = { "people.xml", "people_sjis.xml", "bomb.xml", NULL };
+
+	for (size_t i = 0; files[i] != NULL; i++) {
+		size_t len;
+		unsigned char *d = df_load(fx, files[i], &len);
+		assert_int_equal(df_mutants(eng, d, len, 40, 60, files[i]), 0);
+		free(d);
+	}
+}
+
 int
 main(void)
 {
@@ -177,6 +215,8 @@ main(void)
 		cmocka_unit_test(test_external_entity),
 		cmocka_unit_test(test_internal_entities),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_stray_byte),
+		cmocka_unit_test(test_mutants),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
