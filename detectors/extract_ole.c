@@ -353,10 +353,14 @@ static void
 ole_child(struct ole *o, const char *label, const char *filename,
     const unsigned char *data, size_t len)
 {
-	char *path = inspect_child_path(o->path, label);
+	char *path;
 	long child;
 
-	if (path == NULL)
+	if (o->depth + 1 > o->in->opt->limits.max_depth) {
+		ole_partial(o, "embedded object %s nested deeper than max_depth", label);
+		return;
+	}
+	if ((path = inspect_child_path(o->path, label)) == NULL)
 		return;
 	child = inspect_part_add(o->in, path, filename, NULL);
 	free(path);
@@ -373,8 +377,7 @@ static int
 ole10native(struct ole *o, const char *prefix, const unsigned char *d, size_t n)
 {
 	size_t p = 6, label, len;
-	char *name;
-	int rc;
+	char *name, *lab;
 
 	if (n < 6)
 		return -1;
@@ -397,12 +400,11 @@ ole10native(struct ole *o, const char *prefix, const unsigned char *d, size_t n)
 	name = charset_to_utf8(d + label, len, NULL, 255, &len, NULL);
 	if (name == NULL)
 		return -1;
-	char *lab = g_strconcat(prefix, name[0] ? name : "Ole10Native", NULL);
+	lab = g_strconcat(prefix, name[0] ? name : "Ole10Native", NULL);
 	ole_child(o, lab, name[0] ? name : NULL, d + p + 4, ole_le32(d + p));
-	rc = 0;
 	g_free(lab);
 	free(name);
-	return rc;
+	return 0;
 }
 
 /* Streams read by a format reader, not to be read again as strings. */

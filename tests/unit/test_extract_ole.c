@@ -369,6 +369,7 @@ test_embedded(void **state)
 		{ "ObjectPool/Package", gz, glen },
 		{ "Packaged/\001Ole10Native", native, n },
 	};
+	const struct ent *e2 = e;
 	struct scan_msg *m;
 	const struct scan_part *p = scan_built(&m, e, 2, "host.doc");
 	const struct scan_result *r = mt_result(m);
@@ -384,6 +385,24 @@ test_embedded(void **state)
 	assert_int_equal(scan_result_count(r, FT_EMAIL), 22);
 	assert_int_equal(scan_result_count(r, FT_PHONE), 40);
 	scan_msg_free(m);
+
+	/* max_depth 1: the attachment (depth 1) may not open its objects */
+	struct scan_limits lim = mt_limits();
+	lim.max_depth = 1;
+	struct scan_engine *shallow = mt_engine(&lim);
+	size_t len;
+	unsigned char *d = ole_build(e2, 2, &len);
+	struct df_att a = { "host.doc", "application/msword", d, len };
+	m = df_scan(shallow, &a, 1);
+	r = mt_result(m);
+	p = df_part(r, "host.doc");
+	assert_non_null(p);
+	assert_non_null(p->unscanned);
+	assert_non_null(strstr(p->unscanned, "max_depth"));
+	assert_null(df_part(r, "list.txt"));
+	scan_msg_free(m);
+	scan_engine_free(shallow);
+	free(d);
 	free(gz);
 }
 

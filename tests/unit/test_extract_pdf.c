@@ -1,6 +1,7 @@
 /*
  * test_extract_pdf.c — PDF attachments through the engine (extract_pdf.c):
- * Japanese text with an embedded font, encrypted and owner-password PDFs,
+ * Japanese text with an embedded font, embedded files (a text and a PDF),
+ * encrypted and owner-password PDFs,
  * a broken cross-reference table, truncated and garbage files, the text
  * limit, and concurrent scans.
  */
@@ -100,6 +101,44 @@ test_encrypted(void **state)
 	assert_int_equal(p->counts[FT_EMAIL], 0);
 	assert_int_equal(scan_result_count(r, FT_PHONE), 0);
 	scan_msg_free(m);
+}
+
+/* Files embedded in a PDF are child parts: a text list and a PDF (read
+ * after the PDF reader's lock is released); with max_depth 1 they are not
+ * opened and the PDF says so. */
+static void
+test_embedded_files(void **state)
+{
+	struct scan_msg *m = scan_file(eng, "people_attach.pdf");
+	const struct scan_result *r = mt_result(m);
+	const struct scan_part *p = df_part(r, "people_attach.pdf");
+	const struct scan_part *txt = df_part(r, "list.txt"), *pdf = df_part(r, "inner.pdf");
+
+	assert_non_null(p);
+	assert_null(p->unscanned);
+	assert_int_equal(p->counts[FT_EMAIL], 0);
+	assert_non_null(txt);
+	assert_non_null(pdf);
+	assert_int_equal(strncmp(txt->path, p->path, strlen(p->path)), 0);
+	assert_int_equal(txt->counts[FT_EMAIL], 20);
+	assert_string_equal(pdf->extractor, "pdf");
+	assert_int_equal(pdf->counts[FT_PHONE], 40);
+	assert_int_equal(scan_result_count(r, FT_EMAIL), 20);
+	scan_msg_free(m);
+
+	struct scan_limits lim = mt_limits();
+	lim.max_depth = 1;
+	struct scan_engine *e = mt_engine(&lim);
+	m = scan_file(e, "people_attach.pdf");
+	r = mt_result(m);
+	p = df_part(r, "people_attach.pdf");
+	assert_non_null(p);
+	assert_non_null(p->unscanned);
+	assert_non_null(strstr(p->unscanned, "max_depth"));
+	assert_null(df_part(r, "list.txt"));
+	assert_int_equal(scan_result_count(r, FT_EMAIL), 0);
+	scan_msg_free(m);
+	scan_engine_free(e);
 }
 
 /* Only an owner password: opens without one, read, not counted encrypted. */
@@ -322,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_people),
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_encrypted),
+		cmocka_unit_test(test_embedded_files),
 		cmocka_unit_test(test_owner_password),
 		cmocka_unit_test(test_broken_xref),
 		cmocka_unit_test(test_truncated_and_garbage),
