@@ -264,6 +264,46 @@ resolve(const char *charset)
 	return charset;
 }
 
+/* 8-bit bytes of s[0..n) that are not part of a valid UTF-8 sequence,
+ * and all 8-bit bytes. */
+static void
+utf8_misses(const unsigned char *s, size_t n, size_t *bad, size_t *all)
+{
+	*bad = *all = 0;
+	for (size_t i = 0; i < n;) {
+		size_t k = s[i] < 0x80 ? 1 : 0;
+
+		if (k == 0) {
+			for (k = 2; k <= 4 && i + k <= n && !valid_utf8(s + i, k, false); k++)
+				;
+			if (k > 4 || i + k > n) {
+				(*bad)++, (*all)++, i++;
+				continue;
+			}
+			*all += k;
+		}
+		i += k;
+	}
+}
+
+/* Japanese mailers label Shift_JIS as UTF-8 or as ISO-2022-JP.  True
+ * (detect instead) when most 8-bit bytes of declared UTF-8 are no UTF-8,
+ * or declared ISO-2022-JP has 8-bit bytes and no JIS escape.  A UTF-8
+ * text with a stray bad byte keeps its label. */
+static bool
+mislabelled(const char *cs, const unsigned char *data, size_t len)
+{
+	size_t n = len < DETECT_WINDOW ? len : DETECT_WINDOW, bad, all;
+
+	if (strcasecmp(cs, "UTF-8") == 0) {
+		utf8_misses(data, n, &bad, &all);
+		return bad * 2 > all;
+	}
+	if (strcasecmp(cs, "ISO-2022-JP") == 0)
+		return has_8bit(data, n) && !has_jis_escape(data, n);
+	return false;
+}
+
 /* Make room for want more bytes (clipped to max) after o->len.
  * false on ENOMEM. */
 static bool
@@ -431,6 +471,8 @@ charset_to_utf8(const unsigned char *data, size_t len, const char *charset, size
 
 	if (!data)
 		len = 0;
+	if (cs && mislabelled(cs, data, len))
+		cs = NULL;
 	if (!cs)
 		cs = charset_detect(data, len);
 	if (strcasecmp(cs, "ISO-2022-JP") == 0) {

@@ -250,25 +250,47 @@ static int nth_cell(const char *s, size_t from, size_t to, char sep, size_t idx,
 	return -1;
 }
 
+/* The line [*ls, *le) holding `at` when it is a data row of a table
+ * block (cc filled); 0 when it is not. */
+static int table_row(const char *text, size_t len, size_t at, struct colcache *cc,
+    size_t *ls, size_t *le)
+{
+	if (at >= len)
+		return 0;
+	*ls = line_start(text, at);
+	*le = line_end(text, len, at);
+	if (!cc->valid || at < cc->block_start || at >= cc->block_end)
+		context_block(text, len, at, cc);
+	if (cc->sep == 0 || *ls == cc->head_start)
+		return 0;
+	return memchr(text + *ls, cc->sep, *le - *ls) != NULL;
+}
+
 int context_column_header_c(const char *text, size_t len, size_t at,
     const char *const *keywords, struct colcache *cc)
 {
 	size_t ls, le, cs, ce;
 
-	if (at >= len)
-		return 0;
-	ls = line_start(text, at);
-	le = line_end(text, len, at);
-	if (!cc->valid || at < cc->block_start || at >= cc->block_end)
-		context_block(text, len, at, cc);
-	if (cc->sep == 0 || ls == cc->head_start)
-		return 0;
-	if (memchr(text + ls, cc->sep, le - ls) == NULL)
+	if (!table_row(text, len, at, cc, &ls, &le))
 		return 0;
 	if (nth_cell(text, cc->head_start, cc->head_end, cc->sep,
 	    count_cells(text, ls, at, cc->sep), &cs, &ce) < 0)
 		return 0;
 	return det_keyword_find(text, len, cs, ce, keywords, NULL) >= 0;
+}
+
+size_t context_cell_start(const char *text, size_t len, size_t at, size_t cells_before,
+    struct colcache *cc)
+{
+	size_t ls, le, cs, ce, idx;
+
+	if (!table_row(text, len, at, cc, &ls, &le))
+		return (size_t)-1;
+	idx = count_cells(text, ls, at, cc->sep);
+	idx = idx > cells_before ? idx - cells_before : 0;
+	if (nth_cell(text, ls, le, cc->sep, idx, &cs, &ce) < 0)
+		return (size_t)-1;
+	return cs;
 }
 
 int context_column_header(const char *text, size_t len, size_t at,

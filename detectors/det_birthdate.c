@@ -21,7 +21,11 @@
  *  - the date followed (after at most one space) by 生まれ, or, for a date
  *    ending in 日, by 生 that is not followed by a kanji or kana
  *    ("昭和55年1月2日生", "1980年4月1日生まれ");
- *  - the date standing in a table column whose header cell holds a keyword.
+ *  - the date standing in a table column whose header cell holds a keyword
+ *    (tables as context_column_header() sees them).  In a table row the
+ *    first rule only looks inside the date's own cell and the cell before
+ *    it (a label in a form, "生年月日<TAB>1980/04/01"): a registration date
+ *    in the column next to a birth date is not a birth date.
  * Value: ISO date "1980-04-01".  Mask: year kept, "1980-**-**".
  */
 #include <stdio.h>
@@ -193,8 +197,16 @@ static int bd_context(struct bd_scan *sc, size_t s, size_t e)
 {
 	if (sc->need_end != 0)
 		return e == sc->need_end || (e + 1 == sc->need_end && sc->text[e] == ' ');
-	return context_keyword_before(sc->text, sc->len, s, bd_keywords, WINDOW) ||
-	    context_column_header_c(sc->text, sc->len, s, bd_keywords, &sc->cc);
+	size_t cell = context_cell_start(sc->text, sc->len, s, 1, &sc->cc);
+	size_t from = det_chars_back(sc->text, s, WINDOW);
+
+	if (cell == (size_t)-1)
+		return det_keyword_find(sc->text, sc->len, from, s, bd_keywords, NULL) >= 0;
+	/* in a table: the column header, or a keyword in the date's cell or
+	 * the one before (a label in a form) */
+	return context_column_header_c(sc->text, sc->len, s, bd_keywords, &sc->cc) ||
+	    det_keyword_find(sc->text, sc->len, from > cell ? from : cell, s, bd_keywords,
+	    NULL) >= 0;
 }
 
 /* Check every date in text[from..to) (the subject cut at `to`). */

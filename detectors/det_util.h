@@ -97,4 +97,11 @@ void det_keyword_hits(const char *text, size_t len, const char *const *keywords,
 void det_keyword_tables(const char *text, size_t len, const char *const *keywords,
     det_range_fn fn, void *ctx);
 
+/* When `at` lies in a data row of a table block (as
+ * context_column_header() sees tables), the offset where the cell
+ * `cells_before` cells before its own starts (the row's first cell at
+ * most); else (size_t)-1. */
+size_t context_cell_start(const char *text, size_t len, size_t at, size_t cells_before,
+    struct colcache *cc);
+
 #endif

@@ -5,7 +5,8 @@
  * Every inspected part goes to the first row whose accepts() takes its
  * content type as libmagic detected it.  A part no row accepts is
  * unscanned ("no extractor for <type>").  Rows for archives and office
- * documents (zip, ooxml, pdf …) go before "none"; "none" stays last.
+ * documents (zip, ooxml, pdf …) go before "text", which also takes any
+ * part declared as text that reads as text; "none" stays last.
  */
 #include <string.h>
 
@@ -59,8 +60,28 @@ none_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t l
 
 static const struct extractor extract_none = { "none", none_accepts, none_extract };
 
+/* An OpenPGP message (ASCII-armoured or binary) sent as a plain part:
+ * encrypted content. */
+static int
+pgp_accepts(const char *mime, const char *declared, const unsigned char *data, size_t len)
+{
+	return strcmp(mime, "application/pgp-encrypted") == 0 ||
+	    strcmp(mime, "application/pgp") == 0;
+}
+
+static int
+pgp_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
+    unsigned depth, const char *charset, struct textbuf *out)
+{
+	inspect_encrypted(in, idx);
+	return -1;
+}
+
+static const struct extractor extract_pgp = { "pgp", pgp_accepts, pgp_extract };
+
 const struct extractor *const extractors[] = {
 	&extract_rfc822,
+	&extract_pgp,
 	&ext_pdf,		/* docx branch */
 	&ext_ole,		/* docx branch */
 	&ext_rtf,		/* docx branch */

@@ -11,8 +11,9 @@
 #define SNIFF_TEXT 8192		/* bytes checked when libmagic names no text */
 
 /* Text that libmagic named otherwise (a stray NUL, INI-like or odd
- * charsets): a UTF-16 byte order mark, or at most 1 in 50 of the first
- * bytes a control character other than tab, line ends, form feed and ESC. */
+ * charsets): a UTF-16 byte order mark, or among the first bytes no more
+ * than 2 + 1 in 50 control characters other than tab, line ends, form
+ * feed and ESC. */
 static int
 looks_textual(const unsigned char *data, size_t len)
 {
@@ -20,9 +21,13 @@ looks_textual(const unsigned char *data, size_t len)
 
 	if (len >= 2 && (memcmp(data, "\xff\xfe", 2) == 0 || memcmp(data, "\xfe\xff", 2) == 0))
 		return 1;
-	for (size_t i = 0; i < n; i++)
-		bad += (data[i] < 0x20 && !strchr("\t\n\r\f\v\x1b", data[i])) || data[i] == 0x7f;
-	return n > 0 && bad * 50 <= n;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = data[i];
+
+		bad += (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
+		    c != 0x1b) || c == 0x7f;
+	}
+	return n > 0 && bad <= 2 + n / 50;
 }
 
 static int

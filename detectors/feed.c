@@ -15,6 +15,7 @@
 #include "detectors/scan.h"
 
 #define CHUNK 65536
+#define FIELD_MAX (1024 * 1024)	/* header line or field kept; Postfix keeps 100 KB */
 
 struct buf {
 	char *s;
@@ -41,17 +42,18 @@ buf_put(struct buf *b, const char *s, size_t n)
 	return 0;
 }
 
-/* Read one line into b (without its end, NULs made spaces).  Returns 1 for
- * a line, 0 at end of file with nothing read, -1 on error.  *ended: the
- * line had a line end. */
+/* Read one line into b (without its end, NULs made spaces), at most
+ * FIELD_MAX bytes of it.  Returns 1 for a line, 2 for a line cut at
+ * FIELD_MAX (its rest stays in fp), 0 at end of file with nothing read,
+ * -1 on error.  *ended: the line had a line end. */
 static int
 read_line(FILE *fp, struct buf *b, bool *ended)
 {
-	int c;
+	int c = 0;
 
 	b->len = 0;
 	*ended = false;
-	while ((c = getc_unlocked(fp)) != EOF) {
+	while (b->len < FIELD_MAX && (c = getc_unlocked(fp)) != EOF) {
 		char ch = (char)c;
 
 		if (c == '\n' || c == '\r') {
@@ -67,6 +69,8 @@ read_line(FILE *fp, struct buf *b, bool *ended)
 		return -1;
 	if (b->s)
 		b->s[b->len] = '\0';
+	if (b->len >= FIELD_MAX)
+		return 2;
 	return b->len || *ended ? 1 : 0;
 }
 
@@ -166,14 +170,16 @@ feed_headers(struct scan_msg *m, FILE *fp, struct buf *line, bool *ended)
 			rc = 1;
 			goto out;
 		}
-		if ((line->s[0] == ' ' || line->s[0] == '\t') && field.len) {
-			if (buf_put(&field, "\n", 1) < 0 || buf_put(&field, line->s, line->len) < 0)
+		if ((line->s[0] == ' ' || line->s[0] == '\t') && field.len && r == 1) {
+			/* a fold; past FIELD_MAX the MTA too discards the excess */
+			if (field.len + line->len < FIELD_MAX &&
+			    (buf_put(&field, "\n", 1) < 0 || buf_put(&field, line->s, line->len) < 0))
 				goto out;
 			continue;
 		}
 		if (flush_field(m, &field) < 0)
 			goto out;
-		if (!field_name(line->s, line->len)) {
+		if (r == 2 || !field_name(line->s, line->len)) {	/* cut: no header */
 			rc = 2;
 			goto out;
 		}

@@ -18,6 +18,9 @@
 #include "detectors/charset.h"
 #include "detectors/hdr_decode.h"
 
+#define CHARSET_MAX 64		/* bytes of a charset name */
+#define WORD_MAX 2048		/* bytes of an encoded-word's text (RFC 2047: 75 in all) */
+
 struct dec {
 	char *out;		/* UTF-8 so far */
 	size_t len, max;
@@ -36,6 +39,16 @@ put_utf8(struct dec *d, const char *s, size_t n)
 	d->len += n;
 }
 
+/* True when s[0..n) is plain ASCII with no ISO-2022 escape. */
+static bool
+ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80 || s[i] == 0x1b)
+			return false;
+	return true;
+}
+
 /* Convert s[0..n) from cs (NULL: detect) and append it. */
 static void
 put_conv(struct dec *d, const char *s, size_t n, const char *cs)
@@ -45,6 +58,10 @@ put_conv(struct dec *d, const char *s, size_t n, const char *cs)
 
 	if (n == 0)
 		return;
+	if (!cs && ascii(s, n)) {
+		put_utf8(d, s, n);
+		return;
+	}
 	u = charset_to_utf8((const unsigned char *)s, n, cs, d->max - d->len, &ulen, NULL);
 	if (!u) {
 		d->failed = true;
@@ -128,22 +145,26 @@ struct word {
 static size_t
 parse_word(const char *s, struct word *w)
 {
-	const char *q1, *end;
+	const char *q1;
+	size_t i;
 
 	if (s[0] != '=' || s[1] != '?')
 		return 0;
 	w->cs = s + 2;
-	q1 = strchr(w->cs, '?');
+	q1 = memchr(w->cs, '?', strnlen(w->cs, CHARSET_MAX));
 	if (!q1 || q1 == w->cs || q1[1] == '\0' || !strchr("bBqQ", q1[1]) || q1[2] != '?')
 		return 0;
 	w->cslen = (size_t)(q1 - w->cs);
 	w->enc = q1[1];
 	w->text = q1 + 3;
-	end = strstr(w->text, "?=");
-	if (!end || memchr(w->text, ' ', (size_t)(end - w->text)))
-		return 0;
-	w->textlen = (size_t)(end - w->text);
-	return (size_t)(end + 2 - s);
+	/* up to "?=", with no white space, within WORD_MAX */
+	for (i = 0; i < WORD_MAX && w->text[i] && w->text[i] != ' '; i++) {
+		if (w->text[i] == '?' && w->text[i + 1] == '=') {
+			w->textlen = i;
+			return (size_t)(w->text + i + 2 - s);
+		}
+	}
+	return 0;
 }
 
 /* Decode the encoded-word w into the pending run, flushing the run first
@@ -195,11 +216,14 @@ hdr_decode_text(const char *raw, size_t max)
 			after_word = true;
 			continue;
 		}
-		/* raw text up to the next possible encoded-word */
+		/* raw text up to the next encoded-word (a "=?" inside raw JIS
+		 * bytes is no word and does not split the text) */
 		next = strstr(p + 1, "=?");
+		while (next && !parse_word(next, &w))
+			next = strstr(next + 1, "=?");
 		len = next ? (size_t)(next - p) : strlen(p);
 		ws = strspn(p, " \t");
-		if (after_word && ws == len && next && parse_word(next, &w)) {
+		if (after_word && ws == len && next) {
 			p += len;	/* whitespace between two encoded-words */
 			continue;
 		}

@@ -123,7 +123,7 @@ sniff(const unsigned char *data, size_t len)
 {
 	char err[128];
 	magic_t m = thread_magic(err, sizeof(err));
-	const char *t = m ? magic_buffer(m, data, len) : NULL;
+	const char *t = m ? magic_buffer(m, len ? data : (const unsigned char *)"", len) : NULL;
 
 	return t && *t ? t : "application/octet-stream";
 }

@@ -479,7 +479,7 @@ static long
 find_part(const struct scan_result *res, const char *path)
 {
 	for (size_t i = res->nparts; i-- > 0;)
-		if (strcmp(res->parts[i].path, path) == 0)
+		if (res->parts[i].path && strcmp(res->parts[i].path, path) == 0)
 			return (long)i;
 	return -1;
 }

@@ -127,10 +127,15 @@ test_invalid_sequences(void **state)
 {
 	const char nul[] = "a\0b";
 
-	check("abc\xff\xfe" "def", 8, "UTF-8", "abc\xef\xbf\xbd\xef\xbf\xbd" "def");
+	check("山\xff\xfe" "田", 8, "UTF-8", "山\xef\xbf\xbd\xef\xbf\xbd" "田");
 	check("\x93\x64\x98", 3, "Shift_JIS", "電\xef\xbf\xbd");	/* cut at the end */
 	check("\x93\x64\xff\x41", 4, "CP932", "電\xef\xbf\xbd" "A");
-	check("\xc3", 1, "UTF-8", "\xef\xbf\xbd");
+	check("山\xc3", 4, "UTF-8", "山\xef\xbf\xbd");	/* cut at the end */
+	/* mislabelled: Shift_JIS declared as UTF-8 or ISO-2022-JP is detected */
+	check(SJIS_SPECIALS, strlen(SJIS_SPECIALS), "UTF-8", UTF8_SPECIALS);
+	check(SJIS_SPECIALS, strlen(SJIS_SPECIALS), "ISO-2022-JP", UTF8_SPECIALS);
+	/* UTF-8 with one stray byte keeps its label */
+	check("山田\xff太郎", 13, "utf-8", "山田\xef\xbf\xbd太郎");
 	check("", 0, "ISO-2022-JP", "");
 	{
 		size_t n;

@@ -349,7 +349,8 @@ test_unknown_binary_and_media(void **state)
 	    "R0lGODlhAQABAIAAAP///wAAACwAAAAAAQABAAACAkQBADs=\r\n"
 	    "--b\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\n"
 	    "Content-Transfer-Encoding: base64\r\n\r\nMIIBAgYJKoZIhvcNAQcCoIIB8zCCAe8CAQE=\r\n"
-	    "--b--\r\n", b64);
+	    "--b\r\nContent-Type: text/plain; name=notes.txt\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n%s--b--\r\n", b64, b64);
 	m = mt_scan_str(eng, msg);
 	r = mt_result(m);
 	assert_string_equal(mt_part(r, "1")->unscanned,
@@ -360,7 +361,10 @@ test_unknown_binary_and_media(void **state)
 	assert_null(mt_part(r, "2")->unscanned);
 	assert_string_equal(mt_part(r, "3")->extractor, "none");
 	assert_null(mt_part(r, "3")->unscanned);
-	assert_int_equal(r->unscanned, 1);
+	/* declared text, binary content: not read as text */
+	assert_string_equal(mt_part(r, "4")->unscanned,
+	    "no extractor for application/octet-stream");
+	assert_int_equal(r->unscanned, 2);
 	scan_msg_free(m);
 	g_free(msg);
 	free(b64);
@@ -428,6 +432,18 @@ test_malformed(void **state)
 	r = mt_result(m);
 	assert_non_null(r->subject);
 	assert_int_equal(strlen(r->subject), 10000 * 6 + strlen(" end"));
+	scan_msg_free(m);
+	g_string_free(big, TRUE);
+
+	/* a 2 MB header line: cut as an MTA would, the rest read as body */
+	big = g_string_new("Subject: long\r\nX-Long: ");
+	for (int i = 0; i < 2 * 1024 * 1024; i++)
+		g_string_append_c(big, 'a');
+	g_string_append(big, "\r\n\r\nbody 090-1111-4444\r\n");
+	m = mt_scan(eng, big->str, big->len, NULL);
+	r = mt_result(m);
+	assert_string_equal(r->subject, "long");
+	assert_int_equal(scan_result_count(r, FT_PHONE), 1);
 	scan_msg_free(m);
 	g_string_free(big, TRUE);
 
