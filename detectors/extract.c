@@ -19,6 +19,12 @@ extern const struct extractor extract_rfc822;
 extern const struct extractor extract_docx, extract_xlsx, extract_pptx, extract_ooxml;
 extern const struct extractor extract_odt, extract_ods, extract_odp;
 extern const struct extractor extract_zip;
+/* pdf, legacy office (OLE2), rtf, xml, tar/gzip */
+extern const struct extractor extract_pdf;
+extern const struct extractor extract_ole;
+extern const struct extractor extract_rtf;
+extern const struct extractor extract_xml;
+extern const struct extractor extract_archive;
 
 static int
 starts(const char *s, const char *prefix)
@@ -80,6 +86,11 @@ static const struct extractor extract_pgp = { "pgp", pgp_accepts, pgp_extract };
 const struct extractor *const extractors[] = {
 	&extract_rfc822,
 	&extract_pgp,
+	&extract_pdf,
+	&extract_ole,
+	&extract_rtf,
+	&extract_xml,
+	&extract_archive,
 	&extract_html,
 	/* zipx: office packages before plain zip (an OOXML file libmagic
 	 * names application/zip or octet-stream is found by its parts) */

@@ -1,0 +1,209 @@
+/*
+ * test_extract_rtf.c — RTF attachments through the engine (extract_rtf.c):
+ * CP932 \'hh escapes with \ansicpg932 and \fcharset128, \uN escapes, skipped
+ * destinations, \bin, trail bytes written literally, truncated, deeply
+ * nested and binary RTF.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "detectors/scan.h"
+#include "tests/unit/docfix.h"
+#include "tests/unit/mimetest_util.h"
+
+static char *fx;
+static struct scan_engine *eng;
+
+static int
+setup(void **state)
+{
+	fx = df_make("rtf");
+	eng = mt_engine(NULL);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	scan_engine_free(eng);
+	df_rmtree(fx);
+	return 0;
+}
+
+static struct scan_msg *
+scan_mem(const void *d, size_t len, const char *name)
+{
+	struct df_att a = { name, "application/rtf", d, len };
+
+	return df_scan(eng, &a, 1);
+}
+
+static struct scan_msg *
+scan_file(const char *file)
+{
+	size_t len;
+	unsigned char *d = df_load(fx, file, &len);
+	struct scan_msg *m = scan_mem(d, len, file);
+
+	free(d);
+	return m;
+}
+
+/* The list in CP932 escapes (mobiles in full-width digits) and in \uN
+ * escapes: 20 addresses, 40 numbers each. */
+static void
+test_people(void **state)
+{
+	static const char *const files[] = { "people_932.rtf", "people_u.rtf", NULL };
+
+	for (size_t i = 0; files[i] != NULL; i++) {
+		struct scan_msg *m = scan_file(files[i]);
+		const struct scan_result *r = mt_result(m);
+		const struct scan_part *p = df_part(r, files[i]);
+		assert_non_null(p);
+		assert_string_equal(p->detected_type, "text/rtf");
+		assert_string_equal(p->extractor, "rtf");
+		assert_null(p->unscanned);
+		assert_int_equal(p->counts[FT_EMAIL], 20);
+		assert_int_equal(p->counts[FT_PHONE], 40);
+		scan_msg_free(m);
+	}
+}
+
+/* Numbers and addresses in the style sheet, \info, \*\generator and a
+ * \pict are not document text. */
+static void
+test_clean_with_noise(void **state)
+{
+	struct scan_msg *m = scan_file("clean.rtf");
+	const struct scan_result *r = mt_result(m);
+	const struct scan_part *p = df_part(r, "clean.rtf");
+
+	assert_non_null(p);
+	assert_null(p->unscanned);
+	for (int t = 0; t < FT_COUNT; t++)
+		assert_int_equal(scan_result_count(r, t), 0);
+	scan_msg_free(m);
+}
+
+/* \uc2 with two fallback escapes, a surrogate pair (\uc1), \bin data holding an
+ * address, a CP932 lead byte escaped with its trail byte written as is
+ * (０ = 82 4F: "\'82O"), \fcharset128 with \ansicpg1252. */
+static void
+test_escapes(void **state)
+{
+	static const char rtf[] =
+	    "{\\rtf1\\ansi\\ansicpg1252{\\fonttbl{\\f0 Arial;}{\\f1\\fcharset128 Gothic;}}"
+	    "\\uc2 \\u12354\\'82\\'a0 {\\uc1 \\u-10179?\\u-8694?} ok\\par "
+	    "{\\bin22 hidden@example.jp 1234}visible@example.jp\\par "
+	    "{\\f1 \\'82O\\'82X\\'82O\\'81|\\'82P\\'82Q\\'82R\\'82S\\'81|\\'82T\\'82U\\'82V\\'82W}\\par "
+	    "{\\f1 \\'82\\'60\\'82\\'61}\\tab last@example.jp\\par}";
+	struct scan_msg *m = scan_mem(rtf, sizeof(rtf) - 1, "escapes.rtf");
+	const struct scan_result *r = mt_result(m);
+	const struct scan_part *p = df_part(r, "escapes.rtf");
+	char samples[4][64];
+
+	assert_non_null(p);
+	assert_null(p->unscanned);
+	assert_int_equal(p->counts[FT_EMAIL], 2);	/* not hidden@ */
+	assert_int_equal(p->counts[FT_PHONE], 1);	/* ０９０－１２３４－５６７８ */
+	assert_int_equal(scan_result_samples(r, FT_PHONE, samples, 4), 1);
+	assert_non_null(strstr(samples[0], "5678"));
+	scan_msg_free(m);
+}
+
+/* A cut RTF (groups left open) next to a text part: the RTF is unscanned,
+ * what it held before the cut and the text part are counted. */
+static void
+test_truncated(void **state)
+{
+	static const char text[] = "other@example.jp\n";
+	size_t len;
+	unsigned char *d = df_load(fx, "people_932.rtf", &len);
+	struct df_att a[] = {
+		{ "cut.rtf", "application/rtf", d, len / 2 },
+		{ "note.txt", "text/plain", text, sizeof(text) - 1 },
+	};
+	struct scan_msg *m = df_scan(eng, a, 2);
+	const struct scan_result *r = mt_result(m);
+	const struct scan_part *p = df_part(r, "cut.rtf");
+
+	assert_non_null(p);
+	assert_non_null(p->unscanned);
+	assert_non_null(strstr(p->unscanned, "truncated rtf"));
+	assert_true(p->counts[FT_EMAIL] > 0);
+	assert_true(p->counts[FT_EMAIL] < 20);
+	assert_int_equal(df_part(r, "note.txt")->counts[FT_EMAIL], 1);
+	assert_int_equal(r->unscanned, 1);
+	scan_msg_free(m);
+	free(d);
+}
+
+/* 100 000 nested groups stop at the depth bound; binary bytes make it
+ * corrupt.  Neither crashes; both are unscanned. */
+static void
+test_deep_and_binary(void **state)
+{
+	size_t n = 100000, len = 6 + n + 32;
+	char *deep = malloc(len);
+	memcpy(deep, "{\\rtf1", 6);
+	memset(deep + 6, '{', n);
+	memcpy(deep + 6 + n, "deep@example.jp", 15);
+	len = 6 + n + 15;
+	unsigned char bin[4096];
+	memcpy(bin, "{\\rtf1 ", 7);
+	for (size_t i = 7; i < sizeof(bin); i++)
+		bin[i] = (unsigned char)((i * 131) % 256);
+	struct df_att a[] = {
+		{ "deep.rtf", "application/rtf", deep, len },
+		{ "binary.rtf", "application/rtf", bin, sizeof(bin) },
+	};
+	struct scan_msg *m = df_scan(eng, a, 2);
+	const struct scan_result *r = mt_result(m);
+	const struct scan_part *dp = df_part(r, "deep.rtf"), *bp = df_part(r, "binary.rtf");
+
+	assert_non_null(dp);
+	assert_non_null(bp);
+	assert_non_null(dp->unscanned);
+	assert_non_null(strstr(dp->unscanned, "nested deeper"));
+	assert_non_null(bp->unscanned);
+	assert_int_equal(r->unscanned, 2);
+	scan_msg_free(m);
+	free(deep);
+}
+
+/* Mutated and cut copies: always a result, never a word on stdout/stderr. */
+static void
+test_mutants(void **state)
+{
+	static const char *const files[] = { "people_932.rtf", "people_u.rtf", NULL };
+
+	for (size_t i = 0; files[i] != NULL; i++) {
+		size_t len;
+		unsigned char *d = df_load(fx, files[i], &len);
+		assert_int_equal(df_mutants(eng, d, len, 8, 60, files[i]), 0);
+		free(d);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_people),
+		cmocka_unit_test(test_clean_with_noise),
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_deep_and_binary),
+		cmocka_unit_test(test_mutants),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
