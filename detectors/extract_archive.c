@@ -325,7 +325,7 @@ arc_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 		    in->opt->limits.max_depth);
 		return -1;
 	}
-	c.path = strdup(in->res->parts[idx].path ? in->res->parts[idx].path : "");
+	c.path = inspect_container_path(in, idx);
 	if (c.path == NULL) {
 		inspect_unscanned(in, idx, "out of memory");
 		return -1;

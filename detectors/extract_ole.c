@@ -594,7 +594,7 @@ ole_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 	int rc = -1;
 
 	pthread_once(&ole_once, ole_init_once);
-	o.path = strdup(in->res->parts[idx].path ? in->res->parts[idx].path : "");
+	o.path = inspect_container_path(in, idx);
 	src = gsf_input_memory_new(data, (gsf_off_t)len, FALSE);
 	if (o.path == NULL || src == NULL) {
 		inspect_unscanned(in, idx, "out of memory");

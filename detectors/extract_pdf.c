@@ -227,7 +227,7 @@ pdf_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 	size_t natt = 0;
 	int page = 0, npages = 0, rc = -1, late = 0;
 	bool more = false, deep = false;
-	char *parent = strdup(in->res->parts[idx].path ? in->res->parts[idx].path : "");
+	char *parent = inspect_container_path(in, idx);
 
 	pthread_once(&pdf_once, pdf_init_once);
 	if (parent == NULL || pdf_lock_until(in) < 0) {

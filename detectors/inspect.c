@@ -254,6 +254,16 @@ inspect_child_path(const char *parent, const char *name)
 	return s;
 }
 
+char *
+inspect_container_path(const struct inspect *in, size_t idx)
+{
+	const struct scan_part *p = &in->res->parts[idx];
+
+	if (p->declared_type && p->filename && *p->filename)
+		return inspect_child_path(p->path, p->filename);
+	return strdup(p->path ? p->path : "");
+}
+
 /* ---- the text pipeline ---- */
 
 /* The value sets of part idx, made on first use; NULL on ENOMEM. */

@@ -74,6 +74,10 @@ bool inspect_out_of_time(struct inspect *in);
 /* Child path: parent + "/" + name, with '/' in name kept as a separator but
  * control characters dropped.  Returns a malloc'd string. */
 char *inspect_child_path(const char *parent, const char *name);
+/* The path under which the members of part idx are named: its path, and
+ * for a MIME part with a file name that name too ("2/list.zip"), so that a
+ * member reads "2/list.zip/inner.zip/people.xlsx".  malloc'd, or NULL. */
+char *inspect_container_path(const struct inspect *in, size_t idx);
 
 /* An extractor turns one content type into text and/or child parts. */
 struct extractor {

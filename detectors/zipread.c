@@ -285,10 +285,11 @@ child_add(struct zipread *zr, const struct zipread_entry *e, const char *label)
 {
 	struct inspect *in = zr->in;
 	const char *base = strrchr(label, '/');
-	char *path;
+	char *base_path = inspect_container_path(in, zr->idx), *path;
 	long c;
 
-	path = inspect_child_path(in->res->parts[zr->idx].path, label);
+	path = base_path ? inspect_child_path(base_path, label) : NULL;
+	free(base_path);
 	if (path == NULL)
 		return -1;
 	c = inspect_part_add(in, path, base ? base + 1 : label, NULL);

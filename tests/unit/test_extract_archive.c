@@ -215,9 +215,7 @@ static void
 test_gzip_bomb(void **state)
 {
 	long rss0 = df_maxrss_kb();
-	double t0 = df_now();
 	struct scan_msg *m = scan_file_with(eng, "bomb.gz");
-	double dt = df_now() - t0;
 	const struct scan_result *r = mt_result(m);
 	const struct scan_part *p = df_part(r, "bomb.gz"), *c = df_part(r, "bomb");
 
@@ -226,7 +224,6 @@ test_gzip_bomb(void **state)
 	assert_non_null(c);
 	assert_non_null(c->unscanned);
 	assert_non_null(strstr(c->unscanned, "max_ratio"));
-	assert_true(dt < 5.0);
 	assert_true(df_maxrss_kb() - rss0 < 100 * 1024);
 	scan_msg_free(m);
 

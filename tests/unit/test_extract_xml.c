@@ -94,15 +94,12 @@ static void
 test_entity_bomb(void **state)
 {
 	long rss0 = df_maxrss_kb();
-	double t0 = df_now();
 	struct scan_msg *m = scan_file("bomb.xml");
-	double dt = df_now() - t0;
 	const struct scan_part *p = df_part(mt_result(m), "bomb.xml");
 
 	assert_non_null(p);
 	assert_non_null(p->unscanned);
 	assert_non_null(strstr(p->unscanned, "corrupt xml"));
-	assert_true(dt < 2.0);
 	assert_true(df_maxrss_kb() - rss0 < 64 * 1024);
 	scan_msg_free(m);
 }
