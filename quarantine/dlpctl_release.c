@@ -236,7 +236,8 @@ int ctl_purge(const struct ctl *g, int argc, char **argv)
 	if (days < 0)
 		days = cf->retention_days;
 	conf_var_path(cf, "quarantine", qdir, sizeof(qdir));
-	if (release_purge(rg, qdir, time(NULL) - days * 86400, ctl_actor(actor, sizeof(actor)),
+	/* created <= now - days: at least DAYS old (0: everything up to now) */
+	if (release_purge(rg, qdir, time(NULL) - days * 86400 + 1, ctl_actor(actor, sizeof(actor)),
 	    &expired, &removed, err, sizeof(err)) < 0)
 		fprintf(stderr, "dlpctl purge: %s\n", err);
 	else
