@@ -46,7 +46,10 @@ static json_t *external_domains(const struct incident *inc, const struct scan_op
 		const char *r = json_string_value(v);
 		if (!r || !(at = strrchr(r, '@')) || !at[1] || rcpt_is_internal(opt, r))
 			continue;
-		g_tree_insert(t, g_ascii_strdown(at + 1, -1), GINT_TO_POINTER(1));
+		size_t n = strcspn(at + 1, ">");
+		while (n > 0 && at[n] == '.')	/* at[n] is the domain's last byte */
+			n--;
+		g_tree_insert(t, g_ascii_strdown(at + 1, (gssize)n), GINT_TO_POINTER(1));
 	}
 	if (a)
 		g_tree_foreach(t, append_key, a);

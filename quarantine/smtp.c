@@ -92,6 +92,8 @@ static void reply_line(struct xfer *x, const char *s, size_t n)
 		snprintf(x->bad, sizeof(x->bad), "%s: %s", x->cmd[0] ? x->cmd : "greeting",
 		    x->cur);
 	}
+	if (x->last_code == 354)	/* the next reply answers the message */
+		snprintf(x->cmd, sizeof(x->cmd), "end of DATA");
 	x->cur[0] = '\0';
 }
 
@@ -103,8 +105,6 @@ static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *
 	if (type == CURLINFO_HEADER_OUT) {
 		x->cmd[0] = '\0';
 		append_line(x->cmd, sizeof(x->cmd), data, size);
-		if (strcmp(x->cmd, "DATA") != 0 && x->last_code == 354)
-			snprintf(x->cmd, sizeof(x->cmd), "end of DATA");
 		return 0;
 	}
 	if (type != CURLINFO_HEADER_IN)
