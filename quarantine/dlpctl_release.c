@@ -100,7 +100,7 @@ static void outcome_notice(struct reg *rg, const struct conf *cf, const char *id
 		fprintf(stderr, "dlpctl: notice to %s not queued: %s\n", inc.sender, err);
 		goto out;
 	}
-	if (notify_deliver(rg, cf, &n, actor, err, sizeof(err)) == 0)
+	if (notify_deliver(rg, cf, &n, actor, NULL, err, sizeof(err)) == 0)
 		printf("notice sent to %s\n", inc.sender);
 	else
 		fprintf(stderr, "dlpctl: notice to %s not sent yet (dlp-milter retries it): %s\n",

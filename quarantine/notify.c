@@ -68,12 +68,12 @@ out:
 }
 
 int notify_deliver(struct reg *rg, const struct conf *cf, const struct nq_notice *n,
-    const char *actor, char *err, size_t errlen)
+    const char *actor, const bool *cancel, char *err, size_t errlen)
 {
 	char why[1024] = "", ferr[256];
 	const char *rcpt[1] = { n->recipient };
 	struct smtp_msg m = { .relay = notify_relay(cf), .from = cf->notice_from, .rcpt = rcpt,
-		.nrcpt = 1, .timeout = NOTIFY_TIMEOUT };
+		.nrcpt = 1, .timeout = NOTIFY_TIMEOUT, .cancel = cancel };
 	unsigned char *mail;
 	int rc;
 
@@ -104,7 +104,7 @@ int notify_run(struct reg *rg, const struct conf *cf, const char *actor, const b
 	while (!(stop && __atomic_load_n(stop, __ATOMIC_RELAXED))) {
 		if ((rc = nq_claim(rg, time(NULL), NQ_STALE, &n, err, errlen)) != 0)
 			break;
-		if (notify_deliver(rg, cf, &n, actor, why, sizeof(why)) == 0)
+		if (notify_deliver(rg, cf, &n, actor, stop, why, sizeof(why)) == 0)
 			ok++;
 		else
 			bad++;

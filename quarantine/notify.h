@@ -25,12 +25,13 @@ void notify_template_dir(const struct conf *cf, char *buf, size_t len);
 
 /* Render and send the claimed notice n, then record the outcome
  * (nq_finish) as actor.  0 sent; -1 not sent, with err (the notice is
- * pending again for a later try, or failed for good). */
+ * pending again for a later try, or failed for good).  cancel (may be
+ * NULL): the SMTP transaction is abandoned soon after *cancel is true. */
 int notify_deliver(struct reg *rg, const struct conf *cf, const struct nq_notice *n,
-    const char *actor, char *err, size_t errlen);
+    const char *actor, const bool *cancel, char *err, size_t errlen);
 
 /* Plan the notices of new incidents, then send every due one until none
- * is left or *stop becomes true.  *sent and *failed (may be NULL) count
+ * is left or *stop becomes true (which also cuts the current send short).  *sent and *failed (may be NULL) count
  * this run.  0, or -1 with err when the register failed. */
 int notify_run(struct reg *rg, const struct conf *cf, const char *actor, const bool *stop,
     int *sent, int *failed, char *err, size_t errlen);

@@ -120,6 +120,14 @@ static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *
 	return 0;
 }
 
+/* Progress callback: non-zero aborts the transfer when asked to. */
+static int progress_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	const bool *cancel = arg;
+
+	return __atomic_load_n(cancel, __ATOMIC_RELAXED) ? 1 : 0;
+}
+
 int smtp_global_init(void)
 {
 	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
@@ -158,6 +166,11 @@ static int set_options(CURL *c, const struct smtp_msg *m, struct xfer *x,
 	SET(CURLOPT_VERBOSE, 1L);	/* needed for the debug callback */
 	SET(CURLOPT_DEBUGFUNCTION, debug_cb);
 	SET(CURLOPT_DEBUGDATA, x);
+	if (m->cancel) {
+		SET(CURLOPT_NOPROGRESS, 0L);
+		SET(CURLOPT_XFERINFOFUNCTION, progress_cb);
+		SET(CURLOPT_XFERINFODATA, (void *)m->cancel);
+	}
 	/* NULL: libcurl sends MAIL FROM:<>, the null reverse-path. */
 	SET(CURLOPT_MAIL_FROM, m->from && *m->from ? m->from : NULL);
 #undef SET

@@ -10,6 +10,7 @@
 #ifndef DLP_SMTP_H
 #define DLP_SMTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct smtp_msg {
@@ -22,6 +23,7 @@ struct smtp_msg {
 	const unsigned char *prefix;	/* sent before data (a trace header), or NULL */
 	size_t prefix_len;
 	long timeout;			/* seconds for the whole transaction (0: 300) */
+	const bool *cancel;		/* NULL, or abort soon after *cancel turns true */
 };
 
 /* Once per process, before any thread sends (curl_global_init). */

@@ -476,6 +476,39 @@ def test_notice_failure_keeps_message():
         check(any(a["action"] == "notice failed" for a in acts), "failed attempt audited")
 
 
+def test_stalled_notice_relay_delays_nothing():
+    stall = FakeSMTP(stall=True)
+    try:
+        with Env() as e:
+            e.set_conf("notice", "relay", "smtp://127.0.0.1:%d" % stall.port)
+            e.milter.proc.send_signal(signal.SIGHUP)
+            check(wait_until(lambda: "reloaded" in e.milter.read_log(), 10), "reloaded", e)
+            for i in range(3):
+                t0 = time.time()
+                code, text = e.send(risky("stalled relay %d" % i))
+                took = time.time() - t0
+                check(code == 250 and took < 5, "answered at once with the notifier stuck: "
+                      "%d in %.1fs" % (code, took), e)
+            check(wait_until(lambda: stall.conns, 10), "the notifier is talking to the stalled relay")
+            check(len(e.incidents()) == 3 and all(r["status"] == "held" for r in e.incidents()),
+                  "all three held", e)
+            t0 = time.time()
+            proc = e.milter.proc
+            e.milter.stop()
+            check(proc.returncode == 0 and time.time() - t0 < 10, "SIGTERM stops the daemon "
+                  "promptly (rc %r in %.1fs)" % (proc.returncode, time.time() - t0), e)
+            # Queued (pending: the cut-short send counts as a failed attempt)
+            # or not yet planned: nothing is lost, the next start sends them.
+            waiting = e.register(
+                "SELECT i.id FROM incidents i WHERE i.notices_planned = 0 OR EXISTS (SELECT 1"
+                " FROM notices n WHERE n.incident = i.id AND n.kind = 'hold'"
+                " AND n.status = 'pending')")
+            check(len(waiting) == 3, "the three notices wait in the register: %r" %
+                  e.register("SELECT incident, kind, status FROM notices"))
+    finally:
+        stall.close()
+
+
 def main():
     global env
     env = Env()
@@ -502,6 +535,7 @@ def main():
         ])
     rc |= run([
         ("quarantine: failing notice keeps the message", test_notice_failure_keeps_message),
+        ("quarantine: stalled notice relay delays no mail", test_stalled_notice_relay_delays_nothing),
     ])
     return rc
 

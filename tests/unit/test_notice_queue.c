@@ -302,7 +302,7 @@ static void test_notify_failure_retried(void **state)
 	conf_unref(cf);
 	cf = load_conf(fx, fake_smtp_url(fs));
 	assert_int_equal(nq_claim(fx->rg, time(NULL) + 61, NQ_STALE, &n, err, sizeof(err)), 0);
-	assert_int_equal(notify_deliver(fx->rg, cf, &n, "dlp-milter", err, sizeof(err)), 0);
+	assert_int_equal(notify_deliver(fx->rg, cf, &n, "dlp-milter", NULL, err, sizeof(err)), 0);
 	nq_notice_clear(&n);
 	assert_string_equal(notices(fx, "20261125-RETRY1"),
 	    "hold>taro@example.go.jp:sent\nadmin>admin@example.go.jp:sent\n");
