@@ -77,9 +77,9 @@ const struct conf_key conf_keys[] = {
 	    "where released mail is re-injected: smtp://HOST:PORT of an MTA port without this milter"),
 
 	KEY("notice", "from", CT_STRING, "postmaster@localhost", 0, 0, NULL, notice_from,
-	    "sender address of hold notices"),
+	    "sender (From) address of the notices"),
 	KEY("notice", "admin", CT_STRING, "", 0, 0, NULL, notice_admin,
-	    "administrator address told of every hold (empty: nobody)"),
+	    "administrator address told of every hold and reject (empty: nobody)"),
 	KEY("notice", "relay", CT_STRING, "", 0, 0, NULL, notice_relay,
 	    "SMTP server notices are sent through: smtp://HOST:PORT (empty: [release] relay)"),
 	KEY("notice", "templates", CT_STRING, "", 0, 0, NULL, notice_templates,

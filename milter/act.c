@@ -20,6 +20,7 @@
 #include "milter/act.h"
 #include "milter/context.h"
 #include "milter/log.h"
+#include "milter/notifier.h"
 #include "milter/runtime.h"
 #include "quarantine/incident.h"
 #include "quarantine/register.h"
@@ -136,6 +137,7 @@ do_reject(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 	if (record(mc, res, v, false, id, err, sizeof(err)) == -1)
 		return act_internal_error(ctx, mc, err);
 	log_verdict(mc, res, v, "reject", id);
+	notifier_wake();	/* notices are sent by the notifier thread */
 	snprintf(text, sizeof(text),
 	    "Message refused by the data-loss prevention policy (%s); incident %s",
 	    verdict_rules(v, rules, sizeof(rules)), id);
@@ -155,6 +157,7 @@ do_hold(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 		return tempfail(ctx, "Message could not be quarantined, try again later");
 	}
 	log_verdict(mc, res, v, "hold", id);
+	notifier_wake();	/* notices are sent by the notifier thread */
 	return SMFIS_DISCARD;
 }
 

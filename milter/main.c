@@ -13,6 +13,7 @@
 
 #include "config/conf.h"
 #include "milter/log.h"
+#include "milter/notifier.h"
 #include "milter/runtime.h"
 #include "milter/signals.h"
 
@@ -132,9 +133,14 @@ main(int argc, char **argv)
 		log_msg(LOG_ERR, "cannot start the signal thread");
 		return 1;
 	}
+	if (notifier_start() == -1) {
+		log_msg(LOG_ERR, "cannot start the notifier thread");
+		return 1;
+	}
 	log_msg(LOG_INFO, "listening on %s with %s (%zu rules)", sockspec, config,
 	    rt->conf->nrules);
 	c = smfi_main();
+	notifier_stop();
 	log_msg(LOG_INFO, "stopped");
 	runtime_install(NULL);
 	return c == MI_SUCCESS ? 0 : 1;

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,10 @@ static const struct command {
 	{ "scan", ctl_scan, "inspect a .eml file and print the decision the daemon would take" },
 	{ "list", ctl_list, "list incidents, newest first" },
 	{ "show", ctl_show, "show one incident and its history" },
+	{ "release", ctl_release, "send a held message on to its recipients" },
+	{ "delete", ctl_delete, "delete a held message (the incident stays)" },
+	{ "purge", ctl_purge, "expire held messages past retention, remove old copies" },
+	{ "report", ctl_report, "incident report for a period (CSV or JSON)" },
 };
 
 static void usage(FILE *fp)
@@ -42,8 +47,9 @@ static void usage(FILE *fp)
 	    "\n"
 	    "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(fp, "  %-6s %s\n", commands[i].name, commands[i].summary);
-	fprintf(fp, "\nexit status: 0 done, 1 usage or config error, 2 not found, 3 failure\n");
+		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(fp, "\nexit status: 0 done, 1 usage or config error, 2 not found, 3 failure,\n"
+	    "4 refused (the incident is not in a state that allows it)\n");
 }
 
 static int readable(const char *path)
@@ -118,6 +124,59 @@ struct reg *ctl_open_register(const struct conf *cf, enum reg_mode mode)
 	if (!(rg = reg_open(path, mode, err, sizeof(err))))
 		fprintf(stderr, "dlpctl: %s\n", err);
 	return rg;
+}
+
+/* Keep a name printable and header-safe: letters, digits, . _ @ - + */
+static void clean_name(char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr("._@-+", *s)))
+			*s = '_';
+}
+
+const char *ctl_actor(char *buf, size_t len)
+{
+	const char *sudo = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	/* SUDO_USER only counts when sudo made us root: anyone can set it. */
+	if (getuid() == 0 && sudo && *sudo)
+		snprintf(buf, len, "%s", sudo);
+	else if (getlogin_r(buf, len) == 0 && *buf)
+		;
+	else if ((pw = getpwuid(getuid())))
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "uid%lu", (unsigned long)getuid());
+	clean_name(buf);
+	return buf;
+}
+
+time_t ctl_parse_date(const char *s, bool end_of_day)
+{
+	static const char *const formats[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+	    "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M" };
+	struct tm tm = { .tm_isdst = -1 };
+	const char *rest;
+	char *end;
+	long n;
+
+	n = strtol(s, &end, 10);
+	if (end != s && n >= 0 && (strcmp(end, "d") == 0 || strcmp(end, "h") == 0))
+		return time(NULL) - n * (*end == 'd' ? 86400 : 3600);
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct tm t = { .tm_isdst = -1 };
+		rest = strptime(s, formats[i], &t);
+		if (rest && *rest == '\0')
+			return mktime(&t);
+	}
+	rest = strptime(s, "%Y-%m-%d", &tm);
+	if (!rest || *rest)
+		return -1;
+	if (end_of_day)
+		tm.tm_mday++;	/* mktime normalises: the next midnight */
+	return mktime(&tm);
 }
 
 int ctl_print_json(FILE *fp, const json_t *j)

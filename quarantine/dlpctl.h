@@ -3,17 +3,21 @@
  * path, opening the config and the register.  Only dlpctl*.c include it.
  *
  * Exit codes: 0 done; 1 usage or config error; 2 not found (incident id,
- * file to scan); 3 failure while running (register, store, scan engine).
+ * file to scan); 3 failure while running (register, store, scan engine,
+ * the relay refusing a release); 4 refused: the incident is not in a
+ * state that allows it (not held, being released by another dlpctl).
  */
 #ifndef DLP_DLPCTL_H
 #define DLP_DLPCTL_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "config/conf.h"
 #include "quarantine/register.h"
 
-enum ctl_exit { CTL_OK = 0, CTL_USAGE = 1, CTL_NOTFOUND = 2, CTL_FAIL = 3 };
+enum ctl_exit { CTL_OK = 0, CTL_USAGE = 1, CTL_NOTFOUND = 2, CTL_FAIL = 3, CTL_REFUSED = 4 };
 
 /* Options before the subcommand. */
 struct ctl {
@@ -35,6 +39,20 @@ struct reg *ctl_open_register(const struct conf *cf, enum reg_mode mode);
 int ctl_scan(const struct ctl *g, int argc, char **argv);
 int ctl_list(const struct ctl *g, int argc, char **argv);
 int ctl_show(const struct ctl *g, int argc, char **argv);
+int ctl_release(const struct ctl *g, int argc, char **argv);
+int ctl_delete(const struct ctl *g, int argc, char **argv);
+int ctl_purge(const struct ctl *g, int argc, char **argv);
+int ctl_report(const struct ctl *g, int argc, char **argv);
+
+/* Who runs dlpctl, for the audit trail: SUDO_USER when sudo made us
+ * root, else the login name, else the user of the real uid; characters
+ * outside [A-Za-z0-9._@+-] become '_'.  Into buf, returned. */
+const char *ctl_actor(char *buf, size_t len);
+
+/* DATE (local time): YYYY-MM-DD, "YYYY-MM-DD HH:MM[:SS]", with a T, or an
+ * age Nd / Nh before now.  A bare day is its midnight, or with end_of_day
+ * the next midnight (so --to 2026-11-30 covers the 30th).  -1 if bad. */
+time_t ctl_parse_date(const char *s, bool end_of_day);
 
 /* Prints a JSON value followed by a newline; -1 on failure. */
 int ctl_print_json(FILE *fp, const json_t *j);

@@ -16,7 +16,7 @@
 #include "quarantine/dlpctl.h"
 #include "quarantine/incident.h"
 
-static const char *const STATUSES = "held|rejected|released|deleted|expired";
+static const char *const STATUSES = "held|rejected|releasing|released|deleted|expired";
 
 static void list_usage(FILE *fp)
 {
@@ -34,26 +34,6 @@ static void list_usage(FILE *fp)
 	    "\n"
 	    "DATE (local time): YYYY-MM-DD, \"YYYY-MM-DD HH:MM[:SS]\", YYYY-MM-DDTHH:MM[:SS],\n"
 	    "or an age: 7d, 12h.\n", STATUSES);
-}
-
-/* Seconds since the epoch for DATE, or -1. */
-static time_t parse_date(const char *s)
-{
-	static const char *const formats[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-	    "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
-	char *end;
-	long n;
-
-	n = strtol(s, &end, 10);
-	if (end != s && n >= 0 && (strcmp(end, "d") == 0 || strcmp(end, "h") == 0))
-		return time(NULL) - n * (*end == 'd' ? 86400 : 3600);
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		struct tm tm = { .tm_isdst = -1 };
-		const char *rest = strptime(s, formats[i], &tm);
-		if (rest && *rest == '\0')
-			return mktime(&tm);
-	}
-	return -1;
 }
 
 static bool known_status(const char *s)
@@ -157,7 +137,7 @@ static int parse_list_args(int argc, char **argv, const char **status, time_t *s
 			break;
 		case 'S':
 		case 'U':
-			if ((*(c == 'S' ? since : until) = parse_date(optarg)) < 0) {
+			if ((*(c == 'S' ? since : until) = ctl_parse_date(optarg, false)) < 0) {
 				fprintf(stderr, "dlpctl list: cannot read date \"%s\"\n", optarg);
 				return CTL_USAGE;
 			}

@@ -13,18 +13,21 @@
 
 #include "quarantine/dlpctl.h"
 #include "quarantine/incident.h"
+#include "quarantine/notice_queue.h"
 #include "quarantine/store.h"
 
 static void show_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: dlpctl show ID [--json]\n"
+	    "usage: dlpctl show ID [--json | --raw]\n"
 	    "\n"
 	    "Show an incident: sender, subject, queue id, Message-ID, time, recipients,\n"
 	    "rules with reasons, findings with masked samples, parts, status, the\n"
 	    "quarantined copy and the audit history.\n"
 	    "\n"
-	    "  -j, --json   one JSON object (the incident, \"stored\" and \"history\")\n"
+	    "  -j, --json   one JSON object (the incident, \"stored\", \"history\", \"notices\")\n"
+	    "  -r, --raw    the stored message itself, byte for byte (it holds the\n"
+	    "               personal data: for an administrator's eyes)\n"
 	    "  -h, --help   this help\n");
 }
 
@@ -99,10 +102,57 @@ static long long stored_copy(const struct conf *cf, const char *id, char *buf, s
 	return -1;
 }
 
+/* The stored message of id to stdout, byte for byte. */
+static int show_raw(const struct conf *cf, const char *id)
+{
+	char dir[PATH_MAX], err[PATH_MAX + 128];
+	unsigned char *buf;
+	size_t len;
+	int rc;
+
+	conf_var_path(cf, "quarantine", dir, sizeof(dir));
+	if (!(buf = store_get(dir, id, &len, err, sizeof(err)))) {
+		fprintf(stderr, "dlpctl show: %s\n", err);
+		return CTL_NOTFOUND;
+	}
+	rc = fwrite(buf, 1, len, stdout) == len ? CTL_OK : CTL_FAIL;
+	free(buf);
+	return rc;
+}
+
+struct notices_out {
+	json_t *array;		/* --json, else NULL: print */
+	bool failed;
+};
+
+static int notice_cb(const struct nq_notice *n, void *arg)
+{
+	struct notices_out *no = arg;
+	char when[40] = "-";
+
+	if (n->sent)
+		incident_format_time(n->sent, when, sizeof(when));
+	else if (strcmp(n->status, "pending") == 0)
+		incident_format_time(n->next_try, when, sizeof(when));
+	if (no->array) {
+		no->failed = json_array_append_new(no->array, json_pack("{s:s, s:s, s:s, s:i,"
+		    " s:s, s:s?}", "kind", notice_kind_name(n->kind), "recipient", n->recipient,
+		    "status", n->status, "attempts", n->attempts,
+		    n->sent ? "sent" : "next_try", when, "last_error", n->last_error)) < 0;
+		return no->failed;
+	}
+	printf("  %-8s %-30s %-8s attempts %d, %s %s%s%s\n", notice_kind_name(n->kind),
+	    n->recipient, n->status, n->attempts, n->sent ? "sent" : "next try", when,
+	    n->last_error && !n->sent ? "; last error: " : "",
+	    n->last_error && !n->sent ? n->last_error : "");
+	return 0;
+}
+
 static int show_json(const struct incident *inc, const char *stored, long long size,
     struct reg *rg)
 {
 	struct hist_out ho = { .json = true, .array = json_array() };
+	struct notices_out no = { .array = NULL };
 	json_t *o = incident_json(inc);
 	char err[512] = "";
 	int code = CTL_FAIL;
@@ -113,29 +163,38 @@ static int show_json(const struct incident *inc, const char *stored, long long s
 		fprintf(stderr, "dlpctl show: %s\n", err);
 		goto out;
 	}
+	if (!(no.array = json_array()) ||
+	    nq_list(rg, inc->id, notice_cb, &no, err, sizeof(err)) < 0 || no.failed ||
+	    json_object_set(o, "notices", no.array) < 0) {
+		fprintf(stderr, "dlpctl show: %s\n", err[0] ? err : "out of memory");
+		goto out;
+	}
 	if (ho.failed || json_object_set_new(o, "stored", size >= 0 ?
 	    json_pack("{s:s, s:I}", "path", stored, "size", (json_int_t)size) : json_null()) < 0 ||
 	    json_object_set(o, "history", ho.array) < 0)
 		goto out;
 	code = ctl_print_json(stdout, o) < 0 ? CTL_FAIL : CTL_OK;
 out:
+	json_decref(no.array);
 	json_decref(ho.array);
 	json_decref(o);
 	return code;
 }
 
-static int parse_show_args(int argc, char **argv, const char **id, bool *json)
+static int parse_show_args(int argc, char **argv, const char **id, bool *json, bool *raw)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "raw", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jrh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': *json = true; break;
+		case 'r': *raw = true; break;
 		case 'h': show_usage(stdout); return -1;
 		default: show_usage(stderr); return CTL_USAGE;
 		}
@@ -143,6 +202,10 @@ static int parse_show_args(int argc, char **argv, const char **id, bool *json)
 	if (argc - optind != 1) {
 		fprintf(stderr, "dlpctl show: %s\n\n", argc == optind ? "ID missing" : "one ID only");
 		show_usage(stderr);
+		return CTL_USAGE;
+	}
+	if (*json && *raw) {
+		fprintf(stderr, "dlpctl show: --json or --raw, not both\n");
 		return CTL_USAGE;
 	}
 	*id = argv[optind];
@@ -157,11 +220,11 @@ int ctl_show(const struct ctl *g, int argc, char **argv)
 	const char *id = NULL;
 	struct conf *cf = NULL;
 	struct reg *rg = NULL;
-	bool json = false;
+	bool json = false, raw = false;
 	long long size;
 	int code, rc;
 
-	if ((code = parse_show_args(argc, argv, &id, &json)) != 0)
+	if ((code = parse_show_args(argc, argv, &id, &json, &raw)) != 0)
 		return code < 0 ? CTL_OK : code;
 	if (!(cf = ctl_load_conf(g, NULL)))
 		return CTL_USAGE;
@@ -173,6 +236,10 @@ int ctl_show(const struct ctl *g, int argc, char **argv)
 		code = rc > 0 ? CTL_NOTFOUND : CTL_FAIL;
 		goto out;
 	}
+	if (raw) {
+		code = show_raw(cf, inc.id);
+		goto out;
+	}
 	size = stored_copy(cf, inc.id, stored, sizeof(stored));
 	if (json) {
 		code = show_json(&inc, stored, size, rg);
@@ -181,6 +248,12 @@ int ctl_show(const struct ctl *g, int argc, char **argv)
 	print_incident(&inc, stored, size);
 	printf("history:\n");
 	if (reg_history(rg, inc.id, history_cb, &ho, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dlpctl show: %s\n", err);
+		goto out;
+	}
+	printf("notices:\n");
+	if (nq_list(rg, inc.id, notice_cb, &(struct notices_out){ .array = NULL }, err,
+	    sizeof(err)) < 0) {
 		fprintf(stderr, "dlpctl show: %s\n", err);
 		goto out;
 	}

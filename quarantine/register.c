@@ -16,8 +16,13 @@
  * new one; a clash (32^6 ≈ 10^9 ids a day) fails with "already exists"
  * and the daemon answers with its on_error action, the MTA retrying later.
  *
- * Status values are checked here (held, rejected, released, deleted,
- * expired), not by the schema, so a later state needs no table rebuild.
+ * Status values are checked here (held, rejected, releasing, released,
+ * deleted, expired), not by the schema, so a later state needs no table
+ * rebuild.  `releasing` is the claim of one dlpctl release (release.c).
+ *
+ * register_int.h gives the other quarantine modules (notice_queue.c,
+ * release.c) the handle, the lock and the audit insert, so that their
+ * own tables and compare-and-sets share this connection's transactions.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +36,7 @@
 #include <sqlite3.h>
 
 #include "quarantine/register.h"
+#include "quarantine/register_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -69,10 +75,31 @@ static const char *const migrations[] = {
 	"  action TEXT NOT NULL,"
 	"  reason TEXT);"
 	"CREATE INDEX audit_incident ON audit(incident, seq);",
+	/* 2: the notice queue (notice_queue.c).  Incidents registered before
+	 * this migration count as planned: no notices for old holds. */
+	"ALTER TABLE incidents ADD COLUMN notices_planned INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE incidents SET notices_planned = 1;"
+	"CREATE INDEX incidents_unplanned ON incidents(created) WHERE notices_planned = 0;"
+	"CREATE TABLE notices ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  incident TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  recipient TEXT NOT NULL,"
+	"  note TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'pending',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  next_try INTEGER NOT NULL,"
+	"  claimed INTEGER,"
+	"  sent INTEGER,"
+	"  last_error TEXT);"
+	"CREATE UNIQUE INDEX notices_once ON notices(incident, kind, recipient);"
+	"CREATE INDEX notices_due ON notices(status, next_try);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-static const char *const statuses[] = { "held", "rejected", "released", "deleted", "expired" };
+static const char *const statuses[] = { "held", "rejected", "releasing", "released", "deleted",
+	"expired" };
 
 static const char INCIDENT_COLS[] =
 	"id, created, queue_id, message_id, sender, subject, recipients, external,"
@@ -90,8 +117,17 @@ static int valid_status(const char *s)
 static void lock(struct reg *rg) { pthread_mutex_lock(&rg->lock); }
 static void unlock(struct reg *rg) { pthread_mutex_unlock(&rg->lock); }
 
+void reg_lock(struct reg *rg) { lock(rg); }
+void reg_unlock(struct reg *rg) { unlock(rg); }
+sqlite3 *reg_db(struct reg *rg) { return rg->db; }
+
 /* Run sql (no results expected).  0 or -1 with err "what: sqlite message". */
 static int exec(struct reg *rg, const char *sql, const char *what, char *err, size_t errlen)
+{
+	return reg_exec(rg, sql, what, err, errlen);
+}
+
+int reg_exec(struct reg *rg, const char *sql, const char *what, char *err, size_t errlen)
 {
 	char *msg = NULL;
 
@@ -104,11 +140,21 @@ static int exec(struct reg *rg, const char *sql, const char *what, char *err, si
 
 static void rollback(struct reg *rg)
 {
+	reg_rollback(rg);
+}
+
+void reg_rollback(struct reg *rg)
+{
 	if (!sqlite3_get_autocommit(rg->db))
 		sqlite3_exec(rg->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static sqlite3_stmt *prepare(struct reg *rg, const char *sql, char *err, size_t errlen)
+{
+	return reg_prepare(rg, sql, err, errlen);
+}
+
+sqlite3_stmt *reg_prepare(struct reg *rg, const char *sql, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -359,6 +405,12 @@ static int bind_json(sqlite3_stmt *st, int i, const json_t *j, const char *def)
 }
 
 static int add_audit(struct reg *rg, const char *id, time_t t, const char *actor,
+    const char *action, const char *reason, char *err, size_t errlen)
+{
+	return reg_audit_locked(rg, id, t, actor, action, reason, err, errlen);
+}
+
+int reg_audit_locked(struct reg *rg, const char *id, time_t t, const char *actor,
     const char *action, const char *reason, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;

@@ -332,6 +332,175 @@ class Env:
         return "\n--- milter log ---\n%s\n--- postfix log (tail) ---\n%s" % (
             self.milter.read_log()[-3000:], self.postfix.read_log()[-3000:])
 
+    # --- quarantine workflow helpers (added for test_quarantine.py) -----
+    def set_conf(self, section, key, value):
+        """Set [section] key = value in the milter's config file (before
+        start, or followed by a reload).  dlpctl reads the same file."""
+        with open(self.milter.conf, encoding="utf-8") as f:
+            text = f.read()
+        with open(self.milter.conf, "w", encoding="utf-8") as f:
+            f.write(conf_set(text, section, key, value))
+
+    def use_release_port(self):
+        """[release] relay = the Postfix listener without milters."""
+        self.set_conf("release", "relay", "smtp://127.0.0.1:%d" % self.postfix.release)
+
+    def conf_variant(self, name, changes):
+        """A copy of the config with changes {(section, key): value}; its path."""
+        with open(self.milter.conf, encoding="utf-8") as f:
+            text = f.read()
+        for (section, key), value in changes.items():
+            text = conf_set(text, section, key, value)
+        path = os.path.join(self.tmp, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def dlpctl_with(self, conf, *args, env=None, check=False):
+        """dlpctl with another config file (and environment)."""
+        return subprocess.run([DLPCTL, "-c", conf] + list(args), capture_output=True, text=True,
+                              check=check, cwd=self.tmp, env=env)
+
+    def register(self, sql, params=()):
+        """Run SQL on the register (rows as dicts); commits."""
+        con = sqlite3.connect(os.path.join(self.var, "incidents.db"), timeout=30)
+        con.row_factory = sqlite3.Row
+        try:
+            rows = [dict(r) for r in con.execute(sql, params)]
+            con.commit()
+            return rows
+        finally:
+            con.close()
+
+    def sink_to(self, addr):
+        """Messages at the sink with addr among their envelope recipients."""
+        return [m for m in list(self.sink.messages) if addr in m[1]]
+
+
+def conf_set(text, section, key, value):
+    """text with `key = value` in [section] (replaced, or added)."""
+    lines = text.split("\n")
+    out, cur, done = [], None, False
+    for line in lines:
+        m = re.match(r"^\s*\[([^\]]+)\]\s*$", line)
+        if m:
+            if cur == section and not done:
+                out.append("%s = %s" % (key, value))
+                done = True
+            cur = m.group(1).strip()
+        elif cur == section and not done and re.match(r"^\s*%s\s*=" % re.escape(key), line):
+            out.append("%s = %s" % (key, value))
+            done = True
+            continue
+        out.append(line)
+    if not done:
+        if cur != section:
+            out.append("[%s]" % section)
+        out.append("%s = %s" % (key, value))
+    return "\n".join(out)
+
+
+class FakeSMTP:
+    """A scripted SMTP server on 127.0.0.1 for failure cases: replies maps a
+    verb (MAIL, RCPT, DATA, EOM for the end of data) to a reply line, or a
+    callable (arg) -> line; stall=True accepts connections and says nothing."""
+
+    def __init__(self, replies=None, stall=False):
+        import threading
+        self.replies = replies or {}
+        self.stall = stall
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.transactions = []   # (mail, rcpts, data) accepted after DATA
+        self.commands = []
+        self.conns = []
+        self.stopped = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _reply(self, verb, arg, default):
+        r = self.replies.get(verb, default)
+        return r(arg) if callable(r) else r
+
+    def _serve(self):
+        import threading
+        while not self.stopped:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(c)
+            if not self.stall:
+                threading.Thread(target=self._session, args=(c,), daemon=True).start()
+
+    def _session(self, c):
+        f = c.makefile("rwb")
+        try:
+            def say(line):
+                f.write(line.encode() + b"\r\n")
+                f.flush()
+            say("220 fake ESMTP")
+            mail, rcpts = None, []
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                cmd = line.decode("latin-1").rstrip("\r\n")
+                verb = cmd[:4].upper()
+                self.commands.append(cmd)
+                if verb == "EHLO":
+                    say("250-fake\r\n250 8BITMIME")
+                elif verb == "MAIL":
+                    mail, rcpts = cmd, []
+                    say(self._reply("MAIL", cmd, "250 ok"))
+                elif verb == "RCPT":
+                    r = self._reply("RCPT", cmd, "250 ok")
+                    if r.startswith("2"):
+                        rcpts.append(cmd)
+                    say(r)
+                elif verb == "DATA":
+                    r = self._reply("DATA", cmd, "354 go")
+                    say(r)
+                    if not r.startswith("3"):
+                        continue
+                    data = bytearray()
+                    while True:
+                        l = f.readline()
+                        if not l or l == b".\r\n":
+                            break
+                        data += l
+                    r = self._reply("EOM", bytes(data), "250 queued")
+                    if r.startswith("2"):
+                        self.transactions.append((mail, rcpts, bytes(data)))
+                    say(r)
+                elif verb == "QUIT":
+                    say("221 bye")
+                    return
+                else:
+                    say("250 ok")
+        except OSError:
+            pass
+        finally:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+    def close(self):
+        self.stopped = True
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        for c in self.conns:
+            try:
+                c.close()
+            except OSError:
+                pass
+
 
 def crlf(data):
     """Bytes with every line ending CRLF, as they travel in SMTP."""

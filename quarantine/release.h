@@ -1,0 +1,82 @@
+/*
+ * release.h — what an administrator does to a held message: release it
+ * (re-inject it unchanged, with one trace header, to the milter-less
+ * relay), delete it, or let it expire (purge).
+ *
+ * Release is a claim, a send, and a settlement:
+ *   held → releasing   compare-and-set (reg_set_status): of two admins
+ *                      releasing at once exactly one wins, the other is
+ *                      told it is being released;
+ *   send               MAIL FROM the original envelope sender (<> too),
+ *                      RCPT TO every original envelope recipient, DATA =
+ *                      "X-DLP-Released: ID by ACTOR at TIME" + the stored
+ *                      bytes;
+ *   releasing → released  only after 250 to the whole transaction;
+ *   releasing → held      on any failure, with the relay's reply in the
+ *                      audit row.
+ * A dlpctl that dies between claim and settlement leaves `releasing`.
+ * release with force takes such a claim over once it is older than
+ * RELEASE_STALE seconds (no live dlpctl sends for that long: the SMTP
+ * transaction times out at RELEASE_TIMEOUT) and releases again; if the
+ * dead process had in fact been answered 250, the recipients get the
+ * message twice — the lesser harm than losing it, and the trace header
+ * names the incident in both copies.
+ */
+#ifndef DLP_RELEASE_H
+#define DLP_RELEASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "quarantine/register.h"
+
+#define RELEASE_STALE 600	/* seconds before a releasing claim may be taken over */
+#define RELEASE_TIMEOUT 300	/* seconds for the SMTP transaction of a release */
+
+enum release_rc {
+	REL_DONE,		/* released (deleted, for release_delete) */
+	REL_ALREADY,		/* released (deleted) before: nothing done */
+	REL_BUSY,		/* another release holds the claim */
+	REL_NOT_HELD,		/* rejected, deleted, expired … */
+	REL_NOT_FOUND,
+	REL_SEND_FAILED,	/* the relay refused or was unreachable; still held */
+	REL_ERROR,		/* register or store failure */
+	REL_COUNT
+};
+
+const char *release_strerror(enum release_rc rc);
+
+struct release_opts {
+	const char *relay;	/* smtp://HOST:PORT */
+	const char *qdir;	/* the quarantine store */
+	const char *actor;	/* who, for the audit trail and the trace header */
+	const char *reason;	/* --reason, or NULL */
+	bool force;		/* take over a releasing claim older than stale */
+	long stale;		/* 0: RELEASE_STALE */
+	long timeout;		/* 0: RELEASE_TIMEOUT */
+};
+
+/* Release incident id.  msg gets one line for the administrator (the
+ * relay's reply on failure).  *code (may be NULL): the relay's last reply
+ * code, 0 when it said nothing. */
+enum release_rc release_incident(struct reg *rg, const char *id, const struct release_opts *o,
+    int *code, char *msg, size_t msglen);
+
+/* Delete held incident id: held → deleted, then its stored copy removed.
+ * With force a stale releasing claim is taken over first. */
+enum release_rc release_delete(struct reg *rg, const char *id, const struct release_opts *o,
+    char *msg, size_t msglen);
+
+/* Expire what is older than cutoff (created < cutoff): held incidents →
+ * expired and their stored copies removed; stored copies of released,
+ * deleted or expired incidents removed too.  Register rows stay.
+ * *expired and *removed count them.  0, or -1 with err (what was done
+ * before the failure stays done). */
+int release_purge(struct reg *rg, const char *qdir, time_t cutoff, const char *actor,
+    int *expired, int *removed, char *err, size_t errlen);
+
+/* The trace header for id into buf, CRLF-terminated; returns its length. */
+size_t release_trace_header(char *buf, size_t len, const char *id, const char *actor, time_t t);
+
+#endif
