@@ -25,7 +25,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: dlp-milter [-f] [-n] [-c FILE] [-p SOCKET]\n"
+	    "usage: dlp-milter [-f] [-n] [-K] [-c FILE] [-p SOCKET]\n"
 	    "\n"
 	    "Outbound data-loss-prevention mail filter (milter) for Postfix and Sendmail.\n"
 	    "\n"
@@ -34,6 +34,7 @@ usage(FILE *fp)
 	    "             inet:PORT@HOST, inet6:PORT@HOST or unix:/PATH\n"
 	    "  -f         stay in the foreground and log to stderr\n"
 	    "  -n         check the configuration, print errors as FILE:LINE, exit 0 or 1\n"
+	    "  -K         print the table of configuration keys (Markdown) and exit\n"
 	    "  -h         this help\n"
 	    "\n"
 	    "Signals: SIGHUP reloads the configuration (the old one stays on error),\n"
@@ -88,12 +89,13 @@ main(int argc, char **argv)
 	char err[16384], sockspec[1024];
 	struct runtime *rt;
 
-	while ((c = getopt(argc, argv, "c:p:fnh")) != -1) {
+	while ((c = getopt(argc, argv, "c:p:fnKh")) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'p': sockarg = optarg; break;
 		case 'f': foreground = 1; break;
 		case 'n': check = 1; break;
+		case 'K': conf_print_keys(stdout); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
