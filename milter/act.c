@@ -169,10 +169,10 @@ do_tag(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 
 	/* With SMFIP_HDR_LEADSPC negotiated, an added value carries its own
 	 * leading space, as received ones do. */
-	const char *sp = milter_leadspc ? " " : "";
+	const char *sp = mc->leadspc ? " " : "";
 
 	snprintf(value, sizeof(value), "%s%s", sp, verdict_rules(v, rules, sizeof(rules)));
-	if (smfi_addheader(ctx, "X-DLP-Verdict", milter_leadspc ? " tag" : "tag") == MI_FAILURE ||
+	if (smfi_addheader(ctx, "X-DLP-Verdict", mc->leadspc ? " tag" : "tag") == MI_FAILURE ||
 	    smfi_addheader(ctx, "X-DLP-Rules", value) == MI_FAILURE)
 		return act_internal_error(ctx, mc, "cannot add the X-DLP headers");
 	log_verdict(mc, res, v, "tag", NULL);

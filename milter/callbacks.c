@@ -23,8 +23,6 @@
 #define WANT_NO (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA)
 #define WANT_NR (SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 
-static unsigned long proto_noreply; /* the NR flags the MTA accepted */
-bool milter_leadspc;		    /* header values come with their leading space */
 
 void
 msgctx_free(struct msgctx *mc)
@@ -48,9 +46,9 @@ conn_get(SMFICTX *ctx)
 
 /* Answer for a stage whose reply we asked the MTA not to wait for. */
 static sfsistat
-cont(unsigned long nr_flag)
+cont(const struct connctx *cc, unsigned long nr_flag)
 {
-	return (proto_noreply & nr_flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	return (cc && (cc->noreply & nr_flag)) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 /* Pick up the queue id as soon as the MTA sends it. */
@@ -84,11 +82,17 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
     unsigned long *pf3)
 {
+	struct connctx *cc = conn_get(ctx);
+
 	*pf0 = f0 & SMFIF_ADDHDRS;
 	*pf1 = f1 & (WANT_NO | WANT_NR | SMFIP_HDR_LEADSPC);
 	*pf2 = *pf3 = 0;
-	proto_noreply = *pf1 & WANT_NR;
-	milter_leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	if (cc == NULL)		/* ask for replies: nothing else needs the context */
+		*pf1 &= ~(unsigned long)WANT_NR;
+	else {
+		cc->noreply = *pf1 & WANT_NR;
+		cc->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -107,17 +111,18 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		return act_internal_error(ctx, NULL, "out of memory");
 	cc->msg = mc;
 	cc->nmsgs++;
+	mc->leadspc = cc->leadspc;
 	clock_gettime(CLOCK_MONOTONIC, &mc->start);
 	mc->rt = runtime_get();
 	note_qid(ctx, mc);
 	if ((mc->scan = scan_msg_new(mc->rt->engine)) == NULL) {
 		mc->failed = 1;
-		return cont(SMFIP_NR_MAIL);
+		return cont(cc, SMFIP_NR_MAIL);
 	}
 	unbracket(argv[0] ? argv[0] : "", addr, sizeof(addr));
 	if (scan_msg_envfrom(mc->scan, addr) == -1)
 		mc->failed = 1;
-	return cont(SMFIP_NR_MAIL);
+	return cont(cc, SMFIP_NR_MAIL);
 }
 
 static sfsistat
@@ -127,11 +132,11 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	char addr[1024];
 
 	if (cc == NULL || cc->msg == NULL || cc->msg->failed)
-		return cont(SMFIP_NR_RCPT);
+		return cont(cc, SMFIP_NR_RCPT);
 	unbracket(argv[0] ? argv[0] : "", addr, sizeof(addr));
 	if (scan_msg_rcpt(cc->msg->scan, addr) == -1)
 		cc->msg->failed = 1;
-	return cont(SMFIP_NR_RCPT);
+	return cont(cc, SMFIP_NR_RCPT);
 }
 
 static sfsistat
@@ -140,11 +145,11 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	struct connctx *cc = smfi_getpriv(ctx);
 
 	if (cc == NULL || cc->msg == NULL || cc->msg->failed)
-		return cont(SMFIP_NR_HDR);
+		return cont(cc, SMFIP_NR_HDR);
 	note_qid(ctx, cc->msg);
-	if ((milter_leadspc ? scan_msg_header_raw : scan_msg_header)(cc->msg->scan, name, value) == -1)
+	if ((cc->leadspc ? scan_msg_header_raw : scan_msg_header)(cc->msg->scan, name, value) == -1)
 		cc->msg->failed = 1;
-	return cont(SMFIP_NR_HDR);
+	return cont(cc, SMFIP_NR_HDR);
 }
 
 static sfsistat
@@ -154,7 +159,7 @@ cb_eoh(SMFICTX *ctx)
 
 	if (cc && cc->msg && !cc->msg->failed && scan_msg_eoh(cc->msg->scan) == -1)
 		cc->msg->failed = 1;
-	return cont(SMFIP_NR_EOH);
+	return cont(cc, SMFIP_NR_EOH);
 }
 
 static sfsistat
@@ -164,7 +169,7 @@ cb_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 
 	if (cc && cc->msg && !cc->msg->failed && scan_msg_body(cc->msg->scan, buf, len) == -1)
 		cc->msg->failed = 1;
-	return cont(SMFIP_NR_BODY);
+	return cont(cc, SMFIP_NR_BODY);
 }
 
 static sfsistat

@@ -21,17 +21,16 @@ struct msgctx {
 	char qid[64];		/* Postfix/Sendmail queue id ({i}), "" until known */
 	struct timespec start;	/* CLOCK_MONOTONIC at MAIL FROM */
 	int failed;		/* a spool write failed: answer on_error at eom */
+	bool leadspc;		/* header values carry their leading space */
 };
 
 struct connctx {
 	struct msgctx *msg;	/* current message, or NULL */
+	unsigned long noreply;	/* the SMFIP_NR_* flags the MTA accepted */
+	bool leadspc;		/* the MTA accepted SMFIP_HDR_LEADSPC */
 	unsigned long nmsgs;	/* messages begun on this connection */
 };
 
 void msgctx_free(struct msgctx *mc);
-
-/* True when the MTA agreed to SMFIP_HDR_LEADSPC: header values, received
- * and added, carry their leading white space. */
-extern bool milter_leadspc;
 
 #endif
