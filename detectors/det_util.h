@@ -57,12 +57,24 @@ long det_keyword_find(const char *text, size_t len, size_t from, size_t to,
 int context_keyword_before(const char *text, size_t len, size_t start,
     const char *const *keywords, size_t window);
 
-/* Cache for context_column_header_c(): the table block last looked at. */
+#define COL_MAX 512		/* header cells kept per table block */
+
+/* Cache for context_column_header_c(): the table block last looked at and
+ * the row being read.  Set valid = 0 before the first call. */
 struct colcache {
 	int valid;
 	size_t block_start, block_end;	/* bytes, '\f' excluded */
 	size_t head_start, head_end;	/* header row, or head_start == head_end */
 	char sep;			/* '\t' or ',', 0 when not tabular */
+	size_t ncols;			/* header cells kept */
+	size_t col_start[COL_MAX], col_end[COL_MAX];
+	int row_valid;			/* the row fields below describe a line */
+	size_t row_start, row_end;	/* that line */
+	int row_has_sep;		/* it holds sep */
+	size_t pos;			/* cells counted in [row_start, pos) */
+	size_t idx;			/* separators before pos */
+	int quoted;			/* pos is inside double quotes */
+	size_t cell, prev;		/* start of the cell holding pos, of the one before */
 };
 
 /* Fill cc with the table block holding `at`: its bounds, header row and
