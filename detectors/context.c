@@ -105,7 +105,7 @@ void det_keyword_hits(const char *text, size_t len, const char *const *keywords,
 		size_t al = strlen(anchors[a]), pos = 0;
 		const char *p;
 
-		while (pos < len && (p = memmem(text + pos, len - pos, anchors[a], al)) != NULL) {
+		while (pos < len && (p = det_find(text + pos, len - pos, anchors[a], al)) != NULL) {
 			size_t hit = (size_t)(p - text);
 
 			for (size_t k = 0; keywords[k] != NULL; k++) {
@@ -140,7 +140,7 @@ long det_keyword_find(const char *text, size_t len, size_t from, size_t to,
 		if (has_letter(keywords[k])) {
 			p = ci_find(text, len, from, lim, keywords[k], kl);
 		} else {
-			q = memmem(text + from, lim - from, keywords[k], kl);
+			q = det_find(text + from, lim - from, keywords[k], kl);
 			p = q != NULL ? (size_t)(q - text) : to;
 		}
 		if (p < best) {

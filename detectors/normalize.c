@@ -369,9 +369,11 @@ static void note_long_vowel(struct norm *st, size_t span, size_t i)
 static int copy_fast(struct norm *st)
 {
 	const unsigned char *s = st->in;
+	const size_t len = st->len;
 	size_t i = st->i, span = i;	/* verbatim bytes not yet copied: [span, i) */
+	size_t last = st->last_out;	/* kept local: s may alias st */
 
-	while (i < st->len) {
+	while (i < len) {
 		unsigned char c = s[i], map;
 		enum fast_kind kind;
 		size_t l;
@@ -379,28 +381,39 @@ static int copy_fast(struct norm *st)
 		if (c < 0x80) {
 			if (c == '\r' || c == '\n' || c == 0)
 				break;
-			i++, st->last_out = 1;
+			i++, last = 1;
 			continue;
 		}
-		if (c >= 0xE4 && c <= 0xE9 && st->len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
-		    (s[i + 2] & 0xC0) == 0x80 && (c != 0xE4 || s[i + 1] >= 0xB8)) {
-			i += 3, st->last_out = 3;	/* CJK U+4E00–9FFF, the common case */
-			continue;
+		/* the common cases inline: CJK U+4E00–9FFF, kana U+3041–3096 and
+		 * U+30A1–30FB */
+		if (len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+			if (c >= 0xE4 && c <= 0xE9 && (c != 0xE4 || s[i + 1] >= 0xB8)) {
+				i += 3, last = 3;
+				continue;
+			}
+			if (c == 0xE3 && ((s[i + 1] == 0x81 && s[i + 2] >= 0x81) ||
+			    (s[i + 1] == 0x82 && s[i + 2] <= 0x96) ||
+			    (s[i + 1] == 0x82 && s[i + 2] >= 0xA1) ||
+			    (s[i + 1] == 0x83 && s[i + 2] <= 0xBB))) {
+				i += 3, last = 3;
+				continue;
+			}
 		}
-		l = fast_char(s + i, st->len - i, &kind, &map);
+		l = fast_char(s + i, len - i, &kind, &map);
 		if (l == 0)
 			break;
 		if (kind == FK_MAPPED) {
 			if (ob_put(&st->out, s + span, i - span) < 0 || ob_put(&st->out, &map, 1) < 0)
 				return -1;
-			i += l, span = i, st->last_out = 1;
+			i += l, span = i, last = 1;
 			continue;
 		}
 		if (kind == FK_LONG_VOWEL)
 			note_long_vowel(st, span, i);
-		i += l, st->last_out = l;
+		i += l, last = l;
 	}
 	st->i = i;
+	st->last_out = last;
 	return ob_put(&st->out, s + span, i - span);
 }
 
