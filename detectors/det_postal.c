@@ -7,8 +7,9 @@
  *  - NNN-NNNN followed, after at most two characters of ' ', ':' or '、',
  *    by the name of one of the 47 prefectures (北海道, 東京都, 大阪府,
  *    京都府, and the 43 …県), which starts the address text.
- * Boundaries: the code is refused when a digit, or a digit and '-' or '.',
- * stands right before it, or a digit or '-' and a digit right after it.
+ * Boundaries: the code is refused when a digit or '-' and a digit stands
+ * right after it, and in the second shape also when a digit, or a digit and
+ * '-' or '.', stands right before it.
  * Address text: from the first character after the code that is neither a
  * space nor ':' (the prefecture in the second shape) up to the end of the
  * line, a tab, a comma (',' or '、'), the next '〒' or 60 characters,

@@ -223,6 +223,7 @@ static char *generate(size_t *len)
 		put(&g, pick(&g, 8) == 0 ? "\r\n\r\n" : "\r\n");
 	}
 	*len = g.len;
+	memset(g.p + g.len, 0, g.cap - g.len);	/* JIT SIMD reads past the end */
 	return g.p;
 }
 
