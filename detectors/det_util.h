@@ -58,15 +58,15 @@ size_t det_chars_fwd(const char *text, size_t len, size_t pos, size_t n);
 long det_keyword_find(const char *text, size_t len, size_t from, size_t to,
     const char *const *keywords, size_t *kwlen);
 
-/* context_keyword_near() on one side only: a keyword ends within `window`
- * characters before start. */
+/* context_keyword_near() on one side only: a keyword lies entirely within
+ * the `window` characters before start. */
 int context_keyword_before(const char *text, size_t len, size_t start,
     const char *const *keywords, size_t window);
 
 #define COL_MAX 512		/* header cells kept per table block */
 
 /* Cache for context_column_header_c(): the table block last looked at and
- * the row being read.  Set valid = 0 before the first call. */
+ * the row being read (about 8 KB).  Set valid = 0 before the first call. */
 struct colcache {
 	int valid;
 	size_t block_start, block_end;	/* bytes, '\f' excluded */
@@ -87,8 +87,8 @@ struct colcache {
  * separator (0 when the block is not a table). */
 void context_block(const char *text, size_t len, size_t at, struct colcache *cc);
 
-/* context_column_header() reusing what it found for the previous offset of
- * the same text (cache zeroed before the first call). */
+/* context_column_header() reusing what it found for earlier offsets of the
+ * same text: linear work over a scan whose offsets mostly increase. */
 int context_column_header_c(const char *text, size_t len, size_t at,
     const char *const *keywords, struct colcache *cc);
 
@@ -105,8 +105,8 @@ typedef void (*det_hit_fn)(void *ctx, size_t at, size_t k);
 /* Call fn on every occurrence of the keywords (matched as context.c says)
  * in text, found through anchors: every keyword must contain one of the
  * anchors (ASCII letters without case), and the text is searched for the
- * anchors only (give both cases of a letter: "b", "B"), one memmem pass
- * each.  Occurrences come in order for each anchor, not overall. */
+ * anchors only (give both cases of a letter: "b", "B"), one det_find()
+ * pass each.  Occurrences come in order for each anchor, not overall. */
 void det_keyword_hits(const char *text, size_t len, const char *const *keywords,
     const char *const *anchors, det_hit_fn fn, void *ctx);
 
