@@ -15,7 +15,10 @@
  * table.  Inside double quotes a separator does not count.  The value's line
  * must be another line of the block and hold the separator too; the value's
  * column index is the number of separators before it on its line, and the
- * header cell with that index must contain a keyword.
+ * header cell with that index must contain a keyword.  Only the first
+ * COL_MAX (512) header cells are kept: later columns have no header.
+ * Work stays linear in the text: the block, its header cells and the
+ * counting along the current row are cached between calls (struct colcache).
  */
 #include <string.h>
 #include <strings.h>
@@ -102,7 +105,7 @@ void det_keyword_hits(const char *text, size_t len, const char *const *keywords,
 		size_t al = strlen(anchors[a]), pos = 0;
 		const char *p;
 
-		while (pos < len && (p = memmem(text + pos, len - pos, anchors[a], al)) != NULL) {
+		while (pos < len && (p = det_find(text + pos, len - pos, anchors[a], al)) != NULL) {
 			size_t hit = (size_t)(p - text);
 
 			for (size_t k = 0; keywords[k] != NULL; k++) {
@@ -137,7 +140,7 @@ long det_keyword_find(const char *text, size_t len, size_t from, size_t to,
 		if (has_letter(keywords[k])) {
 			p = ci_find(text, len, from, lim, keywords[k], kl);
 		} else {
-			q = memmem(text + from, lim - from, keywords[k], kl);
+			q = det_find(text + from, lim - from, keywords[k], kl);
 			p = q != NULL ? (size_t)(q - text) : to;
 		}
 		if (p < best) {
@@ -181,16 +184,37 @@ static size_t line_end(const char *text, size_t len, size_t at)
 	return at;
 }
 
+/* Split the header row into cells (at most COL_MAX). */
+static void header_cells(const char *text, struct colcache *cc)
+{
+	size_t start = cc->head_start;
+	int quoted = 0;
+
+	cc->ncols = 0;
+	for (size_t i = cc->head_start; i <= cc->head_end && cc->ncols < COL_MAX; i++) {
+		if (i < cc->head_end && text[i] == '"') {
+			quoted = !quoted;
+		} else if (i == cc->head_end || (text[i] == cc->sep && !quoted)) {
+			cc->col_start[cc->ncols] = start;
+			cc->col_end[cc->ncols++] = i;
+			start = i + 1;
+		}
+	}
+}
+
 void context_block(const char *text, size_t len, size_t at, struct colcache *cc)
 {
 	const char *ff = memrchr(text, '\f', at);
 	const char *nf = memchr(text + at, '\f', len - at);
 	size_t p;
 
-	memset(cc, 0, sizeof(*cc));
 	cc->valid = 1;
+	cc->row_valid = 0;
+	cc->sep = 0;
+	cc->ncols = 0;
 	cc->block_start = ff != NULL ? (size_t)(ff - text) + 1 : 0;
 	cc->block_end = nf != NULL ? (size_t)(nf - text) : len;
+	cc->head_start = cc->head_end = cc->block_start;
 	for (p = cc->block_start; p < cc->block_end; p++) {
 		size_t e = line_end(text, cc->block_end, p), q;
 		for (q = p; q < e; q++)
@@ -209,95 +233,76 @@ void context_block(const char *text, size_t len, size_t at, struct colcache *cc)
 		else if (memchr(text + cc->head_start, ',', cc->head_end - cc->head_start))
 			cc->sep = ',';
 	}
+	if (cc->sep != 0)
+		header_cells(text, cc);
 }
 
-/* Count separators in s[from..to) outside double quotes. */
-static size_t count_cells(const char *s, size_t from, size_t to, char sep)
+/* Bring the row state of cc to `at`: its line, and its cells counted up to
+ * `at` (continued from the last call when `at` is further on the same line,
+ * so that scanning a long row costs its length once). */
+static void row_advance(const char *text, size_t len, size_t at, struct colcache *cc)
 {
-	size_t n = 0;
-	int quoted = 0;
-
-	for (size_t i = from; i < to; i++) {
-		if (s[i] == '"')
-			quoted = !quoted;
-		else if (s[i] == sep && !quoted)
-			n++;
+	if (!cc->row_valid || at < cc->row_start || at >= cc->row_end) {
+		cc->row_start = line_start(text, at);
+		cc->row_end = line_end(text, len, at);
+		cc->row_has_sep = memchr(text + cc->row_start, cc->sep,
+		    cc->row_end - cc->row_start) != NULL;
+		cc->row_valid = 1;
+		cc->pos = cc->row_end + 1;	/* forces a restart below */
 	}
-	return n;
-}
-
-/* The cell number idx of the line s[from..to): [*cs, *ce).  Returns 0, or
- * -1 when the line has fewer cells. */
-static int nth_cell(const char *s, size_t from, size_t to, char sep, size_t idx,
-    size_t *cs, size_t *ce)
-{
-	size_t n = 0, start = from;
-	int quoted = 0;
-
-	for (size_t i = from; i <= to; i++) {
-		if (i < to && s[i] == '"') {
-			quoted = !quoted;
-		} else if (i == to || (s[i] == sep && !quoted)) {
-			if (n == idx) {
-				*cs = start;
-				*ce = i;
-				return 0;
-			}
-			n++;
-			start = i + 1;
+	if (at < cc->pos || cc->pos > cc->row_end) {
+		cc->pos = cc->cell = cc->prev = cc->row_start;
+		cc->idx = 0;
+		cc->quoted = 0;
+	}
+	for (; cc->pos < at; cc->pos++) {
+		char c = text[cc->pos];
+		if (c == '"') {
+			cc->quoted = !cc->quoted;
+		} else if (c == cc->sep && !cc->quoted) {
+			cc->idx++;
+			cc->prev = cc->cell;
+			cc->cell = cc->pos + 1;
 		}
 	}
-	return -1;
 }
 
-/* The line [*ls, *le) holding `at` when it is a data row of a table
- * block (cc filled); 0 when it is not. */
-static int table_row(const char *text, size_t len, size_t at, struct colcache *cc,
-    size_t *ls, size_t *le)
+/* Is `at` in a data row of a table block?  Leaves cc's row state at `at`. */
+static int table_row(const char *text, size_t len, size_t at, struct colcache *cc)
 {
 	if (at >= len)
 		return 0;
-	*ls = line_start(text, at);
-	*le = line_end(text, len, at);
 	if (!cc->valid || at < cc->block_start || at >= cc->block_end)
 		context_block(text, len, at, cc);
-	if (cc->sep == 0 || *ls == cc->head_start)
+	if (cc->sep == 0 || (at >= cc->head_start && at <= cc->head_end))
 		return 0;
-	return memchr(text + *ls, cc->sep, *le - *ls) != NULL;
+	row_advance(text, len, at, cc);
+	return cc->row_has_sep;
 }
 
 int context_column_header_c(const char *text, size_t len, size_t at,
     const char *const *keywords, struct colcache *cc)
 {
-	size_t ls, le, cs, ce;
-
-	if (!table_row(text, len, at, cc, &ls, &le))
+	if (!table_row(text, len, at, cc) || cc->idx >= cc->ncols)
 		return 0;
-	if (nth_cell(text, cc->head_start, cc->head_end, cc->sep,
-	    count_cells(text, ls, at, cc->sep), &cs, &ce) < 0)
-		return 0;
-	return det_keyword_find(text, len, cs, ce, keywords, NULL) >= 0;
+	return det_keyword_find(text, len, cc->col_start[cc->idx], cc->col_end[cc->idx],
+	    keywords, NULL) >= 0;
 }
 
 size_t context_cell_start(const char *text, size_t len, size_t at, size_t cells_before,
     struct colcache *cc)
 {
-	size_t ls, le, cs, ce, idx;
-
-	if (!table_row(text, len, at, cc, &ls, &le))
+	if (!table_row(text, len, at, cc))
 		return (size_t)-1;
-	idx = count_cells(text, ls, at, cc->sep);
-	idx = idx > cells_before ? idx - cells_before : 0;
-	if (nth_cell(text, ls, le, cc->sep, idx, &cs, &ce) < 0)
-		return (size_t)-1;
-	return cs;
+	return cells_before > 0 ? cc->prev : cc->cell;
 }
 
 int context_column_header(const char *text, size_t len, size_t at,
     const char *const *keywords)
 {
-	struct colcache cc = { 0 };
+	struct colcache cc;
 
+	cc.valid = 0;
 	return context_column_header_c(text, len, at, keywords, &cc);
 }
 

@@ -13,7 +13,8 @@
  * Context (required): a keyword — マイナンバー, 個人番号, 共通番号,
  * マイナンバーカード, 個人番号カード, 個人識別番号, 個人識別ナンバー,
  * 通知カード, My Number, MyNumber, Individual Number (ASCII letters in any
- * case) — lying within 300 characters before or after the number
+ * case, not glued to other ASCII letters) — lying within 300 characters
+ * before or after the number
  * (context_keyword_near), or the number standing in a table column whose
  * header cell holds one (context_column_header).
  * Value: the 12 digits.  Mask: "****-****-" + last 4 ("****-****-9018").

@@ -7,8 +7,9 @@
  *  - NNN-NNNN followed, after at most two characters of ' ', ':' or '、',
  *    by the name of one of the 47 prefectures (北海道, 東京都, 大阪府,
  *    京都府, and the 43 …県), which starts the address text.
- * Boundaries: the code is refused when a digit, or a digit and '-' or '.',
- * stands right before it, or a digit or '-' and a digit right after it.
+ * Boundaries: the code is refused when a digit or '-' and a digit stands
+ * right after it, and in the second shape also when a digit, or a digit and
+ * '-' or '.', stands right before it.
  * Address text: from the first character after the code that is neither a
  * space nor ':' (the prefecture in the second shape) up to the end of the
  * line, a tab, a comma (',' or '、'), the next '〒' or 60 characters,
@@ -141,15 +142,12 @@ struct postal_scan {
 	struct valueset *out;
 };
 
-/* Match around one cluster text[from..to): from 3 characters before it
- * ("〒 " and spaces) to 8 after it (the separator and a prefecture name, for
- * the lookahead). */
-static void postal_range(void *ctx, size_t from, size_t to)
+/* Match from text[from] on, the subject cut `tail` characters after `to`
+ * (room for the separator and a prefecture name, for the lookahead). */
+static void postal_range(struct postal_scan *sc, size_t from, size_t to, size_t tail)
 {
-	struct postal_scan *sc = ctx;
 	const char *text = sc->text;
-	size_t cut = det_chars_fwd(text, sc->len, to, 8);
-	size_t at = det_chars_back(text, from, 3);
+	size_t cut = det_chars_fwd(text, sc->len, to, tail), at = from;
 
 	while (at < to && det_match(text, cut, sc->st->re, at, 0, sc->md) > 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
@@ -160,17 +158,43 @@ static void postal_range(void *ctx, size_t from, size_t to)
 	}
 }
 
-/* Prefilter: clusters of digits and '-' holding 7 digits or more. */
+static int digits_at(const char *t, size_t len, size_t at, size_t n)
+{
+	if (at + n > len)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (t[at + i] < '0' || t[at + i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Prefilters: every NNN-NNNN is found at its '-' (memchr), and the
+ * unhyphenated 〒NNNNNNN at its '〒' (det_find); the pattern runs only there. */
 static void postal_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
 	struct postal_scan sc = { .st = state, .text = text, .len = len, .out = out };
+	const char *p;
+	size_t pos;
 
 	sc.md = pcre2_match_data_create_from_pattern(sc.st->re, NULL);
 	if (sc.md == NULL) {
 		valueset_set_incomplete(out);
 		return;
 	}
-	det_digit_clusters(text, len, "-", 7, postal_range, &sc);
+	for (pos = 3; pos < len && (p = memchr(text + pos, '-', len - pos)) != NULL;) {
+		size_t h = (size_t)(p - text);
+		if (digits_at(text, len, h - 3, 3) && digits_at(text, len, h + 1, 4))
+			postal_range(&sc, det_chars_back(text, h - 3, 3), h + 5, 8);
+		pos = h + 1;
+	}
+	for (pos = 0; pos < len && (p = det_find(text + pos, len - pos, "〒", 3)) != NULL;) {
+		size_t m = (size_t)(p - text) + 3, d = m;
+		while (d < len && d < m + 2 && text[d] == ' ')
+			d++;
+		if (digits_at(text, len, d, 7))
+			postal_range(&sc, m - 3, d + 7, 1);
+		pos = m;
+	}
 	pcre2_match_data_free(sc.md);
 }
 

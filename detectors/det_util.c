@@ -70,6 +70,26 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 	}
 }
 
+const char *det_find(const char *h, size_t n, const char *needle, size_t nl)
+{
+	unsigned char last;
+	size_t i;
+
+	if (nl == 0 || nl > n)
+		return nl == 0 ? h : NULL;
+	last = (unsigned char)needle[nl - 1];
+	for (i = nl - 1; i < n;) {
+		const char *p = memchr(h + i, last, n - i);
+		if (p == NULL)
+			return NULL;
+		i = (size_t)(p - h);
+		if (memcmp(h + i + 1 - nl, needle, nl - 1) == 0)
+			return h + i + 1 - nl;
+		i++;
+	}
+	return NULL;
+}
+
 size_t det_digits(const char *s, size_t n, char *out, size_t cap)
 {
 	size_t k = 0;

@@ -11,7 +11,9 @@
  *   postal_address "NNN-NNNN " + address text         "100-8914 東京都千代田区永田町1-6-1"
  *   birth_date     ISO date                           "1980-04-01"
  * Compiled state is read-only after init and shared between threads; scan()
- * allocates its own match data.
+ * allocates its own match data.  scan() takes normalized text only: it must
+ * be valid UTF-8 (normalize_text() output is), as PCRE2's UTF check is
+ * skipped; a value lost for lack of memory marks the valueset incomplete.
  */
 #ifndef DLP_DETECTOR_H
 #define DLP_DETECTOR_H

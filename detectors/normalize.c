@@ -14,7 +14,9 @@
  * (a single ASCII character): the full-width forms U+FF01–FF5E (digits,
  * letters, '－', '（', '：', '～' …) and the ideographic space U+3000.  Every
  * other run goes through utf8proc with UTF8PROC_STABLE | UTF8PROC_COMPAT |
- * UTF8PROC_COMPOSE (what utf8proc_map does, here without a malloc per run),
+ * UTF8PROC_COMPOSE — the steps of utf8proc_map (decompose each character,
+ * order the marks, compose), without a malloc per run and with a linear
+ * sort of combining marks where utf8proc's is quadratic —
  * together with the character output just before it, which a combining mark
  * in the run may compose with (NFKC of that character followed by the run
  * equals NFKC of the original character followed by the run, since its NFKD
@@ -44,6 +46,7 @@
 #include "detectors/normalize.h"
 
 #define NORM_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE)
+#define PAD 64			/* zeroed bytes after the final NUL */
 
 struct obuf {
 	char *p;
@@ -201,67 +204,135 @@ static size_t fold_line(char *s, size_t n)
 	return w;
 }
 
-/* Copy s[0..n) to dst with every invalid UTF-8 sequence replaced by U+FFFD
- * and NUL by a space.  dst holds at least 3 * n bytes.  Returns its length. */
-static size_t sanitize(const unsigned char *s, size_t n, unsigned char *dst)
+/* Code points being normalized. */
+struct cpbuf {
+	utf8proc_int32_t *p;
+	size_t n, cap;
+	utf8proc_int32_t small[256];
+};
+
+static int cp_grow(struct cpbuf *d, size_t need)
 {
-	size_t i = 0, o = 0;
+	size_t cap = d->cap * 2 > need ? d->cap * 2 : need;
+	utf8proc_int32_t *p = malloc(cap * sizeof(*p));
+
+	if (p == NULL)
+		return -1;
+	memcpy(p, d->p, d->n * sizeof(*p));
+	if (d->p != d->small)
+		free(d->p);
+	d->p = p;
+	d->cap = cap;
+	return 0;
+}
+
+/* Append the decomposition (NORM_OPTS) of every code point of s[0..n);
+ * invalid bytes count as U+FFFD.  One slot is always left spare for
+ * utf8proc_reencode().  Returns 0 or -1. */
+static int cp_decompose(struct cpbuf *d, const unsigned char *s, size_t n)
+{
+	size_t i = 0;
 
 	while (i < n) {
 		utf8proc_int32_t cp;
-		utf8proc_ssize_t l = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp);
-		if (l <= 0) {
-			memcpy(dst + o, "\xEF\xBF\xBD", 3);
-			o += 3, i++;
-		} else if (cp == 0) {
-			dst[o++] = ' ', i++;
-		} else {
-			memcpy(dst + o, s + i, (size_t)l);
-			o += (size_t)l, i += (size_t)l;
+		utf8proc_ssize_t l = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp), k;
+		int bc = 0;
+
+		if (l <= 0)
+			cp = 0xFFFD, l = 1;
+		for (;;) {
+			k = utf8proc_decompose_char(cp, d->p + d->n,
+			    (utf8proc_ssize_t)(d->cap - d->n - 1), NORM_OPTS, &bc);
+			if (k < 0)
+				return -1;
+			if ((size_t)k < d->cap - d->n)
+				break;
+			if (cp_grow(d, d->n + (size_t)k + 1) < 0)
+				return -1;
 		}
+		d->n += (size_t)k;
+		i += (size_t)l;
 	}
-	return o;
+	return 0;
 }
 
-/* NFKC of pre[0..np) (valid UTF-8, at most 4 bytes) followed by s[0..n)
- * (any bytes) appended to b.  Returns 0 or -1 on ENOMEM. */
+static int ccc(utf8proc_int32_t cp)
+{
+	return utf8proc_get_property(cp)->combining_class;
+}
+
+/* Stable sort of p[0..n) (non-starters) by combining class: insertion for
+ * short runs, counting sort for long ones.  Returns 0 or -1. */
+static int sort_marks(utf8proc_int32_t *p, size_t n)
+{
+	size_t count[257] = { 0 };
+	utf8proc_int32_t *tmp;
+
+	if (n <= 32) {
+		for (size_t i = 1; i < n; i++) {
+			utf8proc_int32_t v = p[i];
+			size_t j = i;
+			for (; j > 0 && ccc(p[j - 1]) > ccc(v); j--)
+				p[j] = p[j - 1];
+			p[j] = v;
+		}
+		return 0;
+	}
+	tmp = malloc(n * sizeof(*tmp));
+	if (tmp == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		count[ccc(p[i]) + 1]++;
+	for (size_t c = 1; c < 257; c++)
+		count[c] += count[c - 1];
+	for (size_t i = 0; i < n; i++)
+		tmp[count[ccc(p[i])]++] = p[i];
+	memcpy(p, tmp, n * sizeof(*tmp));
+	free(tmp);
+	return 0;
+}
+
+/* Canonical ordering, as utf8proc_decompose() does it but in linear time
+ * (utf8proc's own exchange sort is quadratic in a run of marks). */
+static int order_marks(struct cpbuf *d)
+{
+	size_t i = 0;
+
+	while (i < d->n) {
+		size_t j = i;
+		while (j < d->n && ccc(d->p[j]) != 0)
+			j++;
+		if (j - i > 1 && sort_marks(d->p + i, j - i) < 0)
+			return -1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* NFKC of pre[0..np) (valid UTF-8, one character) followed by s[0..n)
+ * (any bytes) appended to b: decomposition, canonical ordering, then
+ * utf8proc_reencode() composes — the steps of utf8proc_map().  Returns 0
+ * or -1 on ENOMEM. */
 static int nfkc_append(struct obuf *b, const char *pre, size_t np,
     const unsigned char *s, size_t n)
 {
-	utf8proc_int32_t stackbuf[256], *buf = stackbuf;
-	unsigned char smallclean[256], *clean = smallclean;
-	utf8proc_ssize_t need, cap = 256, m;
-	size_t cn;
+	struct cpbuf d = { .cap = 256 };
+	utf8proc_ssize_t m;
 	int rc = -1;
 
-	if (np + n * 3 > sizeof(smallclean) && (clean = malloc(np + n * 3)) == NULL)
-		return -1;
-	memcpy(clean, pre, np);
-	cn = np + sanitize(s, n, clean + np);
-	for (;;) {
-		need = utf8proc_decompose(clean, (utf8proc_ssize_t)cn, buf, cap, NORM_OPTS);
-		if (need < 0)
-			goto done;
-		if (need < cap)		/* reencode needs one spare byte */
-			break;
-		if (buf != stackbuf)
-			free(buf);
-		cap = need + 1;
-		buf = malloc((size_t)cap * sizeof(*buf));
-		if (buf == NULL)
-			goto done;
-	}
-	/* reencode writes UTF-8 into buf's own storage (4 bytes a code point
-	 * at most, plus the NUL in the spare slot). */
-	m = utf8proc_reencode(buf, need, NORM_OPTS);
+	d.p = d.small;
+	if (cp_decompose(&d, (const unsigned char *)pre, np) < 0 ||
+	    cp_decompose(&d, s, n) < 0 || order_marks(&d) < 0)
+		goto done;
+	/* reencode writes UTF-8 into the buffer's own storage (4 bytes a code
+	 * point at most, plus the NUL in the spare slot). */
+	m = utf8proc_reencode(d.p, (utf8proc_ssize_t)d.n, NORM_OPTS);
 	if (m < 0)
 		goto done;
-	rc = ob_put(b, buf, (size_t)m);
+	rc = ob_put(b, d.p, (size_t)m);
 done:
-	if (buf != stackbuf)
-		free(buf);
-	if (clean != smallclean)
-		free(clean);
+	if (d.p != d.small)
+		free(d.p);
 	return rc;
 }
 
@@ -299,9 +370,11 @@ static void note_long_vowel(struct norm *st, size_t span, size_t i)
 static int copy_fast(struct norm *st)
 {
 	const unsigned char *s = st->in;
+	const size_t len = st->len;
 	size_t i = st->i, span = i;	/* verbatim bytes not yet copied: [span, i) */
+	size_t last = st->last_out;	/* kept local: s may alias st */
 
-	while (i < st->len) {
+	while (i < len) {
 		unsigned char c = s[i], map;
 		enum fast_kind kind;
 		size_t l;
@@ -309,28 +382,39 @@ static int copy_fast(struct norm *st)
 		if (c < 0x80) {
 			if (c == '\r' || c == '\n' || c == 0)
 				break;
-			i++, st->last_out = 1;
+			i++, last = 1;
 			continue;
 		}
-		if (c >= 0xE4 && c <= 0xE9 && st->len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
-		    (s[i + 2] & 0xC0) == 0x80 && (c != 0xE4 || s[i + 1] >= 0xB8)) {
-			i += 3, st->last_out = 3;	/* CJK U+4E00–9FFF, the common case */
-			continue;
+		/* the common cases inline: CJK U+4E00–9FFF, kana U+3041–3096 and
+		 * U+30A1–30FB */
+		if (len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+			if (c >= 0xE4 && c <= 0xE9 && (c != 0xE4 || s[i + 1] >= 0xB8)) {
+				i += 3, last = 3;
+				continue;
+			}
+			if (c == 0xE3 && ((s[i + 1] == 0x81 && s[i + 2] >= 0x81) ||
+			    (s[i + 1] == 0x82 && s[i + 2] <= 0x96) ||
+			    (s[i + 1] == 0x82 && s[i + 2] >= 0xA1) ||
+			    (s[i + 1] == 0x83 && s[i + 2] <= 0xBB))) {
+				i += 3, last = 3;
+				continue;
+			}
 		}
-		l = fast_char(s + i, st->len - i, &kind, &map);
+		l = fast_char(s + i, len - i, &kind, &map);
 		if (l == 0)
 			break;
 		if (kind == FK_MAPPED) {
 			if (ob_put(&st->out, s + span, i - span) < 0 || ob_put(&st->out, &map, 1) < 0)
 				return -1;
-			i += l, span = i, st->last_out = 1;
+			i += l, span = i, last = 1;
 			continue;
 		}
 		if (kind == FK_LONG_VOWEL)
 			note_long_vowel(st, span, i);
-		i += l, st->last_out = l;
+		i += l, last = l;
 	}
 	st->i = i;
+	st->last_out = last;
 	return ob_put(&st->out, s + span, i - span);
 }
 
@@ -385,7 +469,12 @@ char *normalize_text(const char *in, size_t len, size_t *outlen)
 		}
 	}
 	end_line(&st);
-	st.out.p[st.out.len] = '\0';
+	/* NUL, then zeroed padding: PCRE2's JIT reads whole SIMD blocks past
+	 * the subject's end (harmless, but valgrind would see it read
+	 * uninitialized bytes). */
+	if (ob_reserve(&st.out, PAD) < 0)
+		goto fail;
+	memset(st.out.p + st.out.len, 0, PAD + 1);
 	if (outlen != NULL)
 		*outlen = st.out.len;
 	return st.out.p;

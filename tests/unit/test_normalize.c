@@ -284,6 +284,32 @@ static void test_differential(void **state)
 	}
 }
 
+/* Long runs of combining marks (sorted by a counting sort past 32 marks)
+ * come out as utf8proc orders them. */
+static void test_long_mark_runs(void **state)
+{
+	static const char *const marks[] = { "\xE3\x82\x99", "\xCC\x81", "\xEF\xBE\x9E",
+	    "\xCC\xA3", "\xD6\xB0" };
+	char in[8192];
+	size_t len = 0, n1, n2;
+	uint64_t rng = 42;
+
+	memcpy(in, "か", 3), len = 3;
+	for (int i = 0; i < 1500; i++) {
+		const char *m;
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		m = marks[rng % 5];
+		memcpy(in + len, m, strlen(m));
+		len += strlen(m);
+	}
+	char *a = normalize_text(in, len, &n1), *b = reference(in, len, &n2);
+	assert_non_null(a);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(a, b, n1);
+	free(a);
+	free(b);
+}
+
 /* Whatever the input, the output is valid UTF-8 with no NUL or CR. */
 static void test_output_always_valid(void **state)
 {
@@ -327,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_composition),
 		cmocka_unit_test(test_fast_ranges_against_utf8proc),
 		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_long_mark_runs),
 		cmocka_unit_test(test_output_always_valid),
 	};
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "detectors/detector.h"
@@ -215,6 +216,65 @@ static void test_masks(void **state)
 	assert_string_equal(out, "090-");
 }
 
+/* A text of about `size` bytes: head, then body repeated. */
+static char *repeat(const char *head, const char *body, size_t size, size_t *len)
+{
+	size_t hl = strlen(head), bl = strlen(body), n = hl;
+	char *p = malloc(size + hl + bl + 1);
+
+	assert_non_null(p);
+	memcpy(p, head, hl);
+	while (n < size) {
+		memcpy(p + n, body, bl);
+		n += bl;
+	}
+	p[n] = '\0';
+	*len = n;
+	return p;
+}
+
+/* Hostile shapes of 1 MB each finish in linear time (a quadratic path would
+ * take minutes here, not milliseconds). */
+static void test_hostile_inputs_stay_linear(void **state)
+{
+	static const char *const shapes[][2] = {
+		{ "生年月日,個人番号,カード\n", "1980-04-01,123456789018,4111111111111111," },
+		{ "x\tDOB\n", "\t1980/04/01" },
+		{ "", "1 " },
+		{ "", "0" },
+		{ "", "a@" },
+		{ "", "a@b." },
+		{ "", "生" },
+		{ "", "日生" },
+		{ "", "〒1-" },
+		{ "", "123-4567 " },
+		{ "", "ー1" },
+		{ "", "\xE3\x82\x99\xCC\x81" },
+		{ "", "\"" },
+		{ "a\"b,", "c,\"" },
+		{ "", "\f" },
+	};
+	struct timespec t0, t1;
+
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		struct found f;
+		size_t len;
+		char *text = repeat(shapes[i][0], shapes[i][1], 1 << 20, &len);
+		double secs;
+
+		for (int t = 0; t < FT_COUNT; t++)
+			assert_non_null(f.v[t] = valueset_new());
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(textscan_run(ts, text, len, f.v), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (secs > 30)
+			fail_msg("shape %zu took %.1f s", i, secs);
+		release(&f);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_incomplete_set_reported),
 		cmocka_unit_test(test_registry_and_names),
 		cmocka_unit_test(test_masks),
+		cmocka_unit_test(test_hostile_inputs_stay_linear),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
