@@ -23,9 +23,11 @@
  *    tables as above) and comments.
  *  - embedded objects (any part under an "embeddings" folder): child parts,
  *    inspected by content.
- * Limits: each XML part counts as an archive member (max_member_bytes on
- * its inflated size, max_ratio, max_expanded_bytes, the time budget); at
- * most max_members parts are read.  A part that fails (limit, corrupt
+ * Limits: each XML part counts as an archive member, streamed through the
+ * XML reader as it inflates and never held whole, so it is bound by
+ * max_ratio, max_expanded_bytes and the time budget but not by
+ * max_member_bytes (a 10 MB .xlsx holds an 80 MB sheet); at most
+ * max_members parts are read.  A part that fails (limit, corrupt
  * data, XML error, DTD) marks the package unscanned with the part's name
  * and reason, and the other parts are still read; a package with
  * zip-encrypted entries counts encrypted.

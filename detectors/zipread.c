@@ -91,7 +91,8 @@ zipread_locate(struct zipread *zr, const char *name)
 }
 
 int
-zipread_check(struct zipread *zr, const struct zipread_entry *e, char *why, size_t whylen)
+zipread_check(struct zipread *zr, const struct zipread_entry *e, bool streamed,
+    char *why, size_t whylen)
 {
 	const struct scan_limits *l = &zr->in->opt->limits;
 
@@ -99,7 +100,7 @@ zipread_check(struct zipread *zr, const struct zipread_entry *e, char *why, size
 		snprintf(why, whylen, "time budget spent");
 		return -1;
 	}
-	if (e->size > l->max_member_bytes) {
+	if (!streamed && e->size > l->max_member_bytes) {
 		snprintf(why, whylen, "%llu bytes expanded, over max_member_bytes (%zu)",
 		    (unsigned long long)e->size, l->max_member_bytes);
 		return -1;
@@ -198,7 +199,7 @@ zipread_read(struct zipread *zr, const struct zipread_entry *e, unsigned char **
 
 	*out = NULL;
 	*outlen = 0;
-	if (zipread_check(zr, e, why, whylen) != 0)
+	if (zipread_check(zr, e, false, why, whylen) != 0)
 		return -1;
 	if (zipread_stream_open(&st, zr, e) != 0)
 		goto fail;

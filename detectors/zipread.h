@@ -68,9 +68,13 @@ int zipread_stat(struct zipread *zr, uint64_t i, struct zipread_entry *e);
 /* Index of the entry named name (exact, case-sensitive), or -1. */
 int64_t zipread_locate(struct zipread *zr, const char *name);
 
-/* Check e's declared sizes against the limits before reading it.
- * Returns 0, or -1 with the reason in why. */
-int zipread_check(struct zipread *zr, const struct zipread_entry *e, char *why, size_t whylen);
+/* Check e's declared sizes against the limits before reading it.  A
+ * streamed entry (an office document's XML part, parsed as it inflates and
+ * never held whole) is not bound by max_member_bytes, only by the ratio,
+ * max_expanded_bytes and the time budget.  Returns 0, or -1 with the
+ * reason in why. */
+int zipread_check(struct zipread *zr, const struct zipread_entry *e, bool streamed,
+    char *why, size_t whylen);
 
 /* Read the whole of e into a malloc'd buffer (NUL-terminated, so text can
  * be used in place); *outlen gets the size.  The bytes are added to

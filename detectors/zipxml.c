@@ -102,7 +102,7 @@ zipxml_open(struct zipxml *x, struct zipread *zr, const struct zipread_entry *e)
 {
 	memset(x, 0, sizeof(*x));
 	pthread_once(&xml_once, xml_init);
-	if (zipread_check(zr, e, x->why, sizeof(x->why)) != 0)
+	if (zipread_check(zr, e, true, x->why, sizeof(x->why)) != 0)
 		return -1;
 	if (zipread_stream_open(&x->st, zr, e) != 0) {
 		snprintf(x->why, sizeof(x->why), "%s", x->st.why);

@@ -369,8 +369,8 @@ test_xml_reader_bounded(void **state)
 	free(why);
 	free(deep);
 
-	/* 2 MB of text in a part, with max_member_bytes 1 MB, then with
-	 * max_text_bytes 1000 */
+	/* 2 MB of text in a part: streamed, so max_member_bytes 1 MB does not
+	 * stop it but max_expanded_bytes 1 MB does; then max_text_bytes 1000 */
 	big = malloc(2100000);
 	n = (size_t)sprintf(big, "%s<w:p><w:r><w:t>", W_OPEN);
 	for (unsigned i = 0, x = 1; i < 2000000; i++) {	/* poorly compressible */
@@ -380,8 +380,14 @@ test_xml_reader_bounded(void **state)
 	sprintf(big + n + 2000000, "</w:t></w:r></w:p>%s", W_CLOSE);
 	lim.max_member_bytes = 1 << 20;
 	text = direct(big, &lim, &why);
+	assert_null(why);
+	assert_non_null(text);
+	assert_int_equal(strlen(text), 2000001);	/* the paragraph ends in a line break */
+	free(text);
+	lim.max_expanded_bytes = 1 << 20;
+	text = direct(big, &lim, &why);
 	assert_non_null(why);
-	assert_non_null(strstr(why, "max_member_bytes"));
+	assert_non_null(strstr(why, "max_expanded_bytes"));
 	free(text);
 	free(why);
 	lim = mt_limits();
