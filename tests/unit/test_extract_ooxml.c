@@ -159,6 +159,66 @@ test_docx_embedded_xlsx(void **state)
  * reference, phonetic runs left out, rich and inline strings, numbers as
  * written, formula results, booleans, empty rows dropped, sheets in
  * numeric name order between form feeds, line breaks in a cell as spaces. */
+/* A forwarded message carrying the .xlsx: as a message/rfc822 part, and as
+ * a saved .eml attached as application/octet-stream (found by content). */
+static void
+test_forwarded_xlsx(void **state)
+{
+	size_t xlen, ilen, olen;
+	unsigned char *xlsx = zt_load("people.xlsx", &xlen);
+	struct zt_att a = { "people.xlsx", T_XLSX, xlsx, xlen };
+	char *inner = zt_message("転送します。", &a, 1, &ilen), *outer;
+	struct scan_engine *eng = mt_engine(NULL);
+	const struct scan_result *r;
+	const struct scan_part *p;
+	struct scan_msg *m;
+	static const char head[] =
+	    "From: a@example.go.jp\r\nTo: b@partner.example.com\r\nSubject: Fwd\r\n"
+	    "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"fw\"\r\n\r\n"
+	    "--fw\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n転送\r\n"
+	    "--fw\r\nContent-Type: message/rfc822\r\n\r\n";
+
+	outer = malloc(sizeof(head) + ilen + 16);
+	assert_non_null(outer);
+	olen = (size_t)sprintf(outer, "%s", head);
+	memcpy(outer + olen, inner, ilen);
+	olen += ilen;
+	olen += (size_t)sprintf(outer + olen, "\r\n--fw--\r\n");
+	m = mt_scan(eng, outer, olen, NULL);
+	r = mt_result(m);
+	zt_dump(r);
+	p = mt_part(r, "2.2");	/* the forwarded message's attachment */
+	assert_non_null(p);
+	assert_string_equal(p->extractor, "xlsx");
+	assert_int_equal(p->counts[FT_EMAIL], 20);
+	assert_int_equal(p->counts[FT_PHONE], 40);
+	/* + the forwarded message's own From and To, read as its text */
+	assert_int_equal(mt_part(r, "2")->counts[FT_EMAIL], 2);
+	assert_int_equal(scan_result_count(r, FT_EMAIL), 22);
+	assert_int_equal(scan_result_count(r, FT_PHONE), 40);
+	scan_msg_free(m);
+
+	scan_engine_free(eng);
+
+	/* The same forwarded message saved as a file and attached: found by
+	 * content, its parts numbered as a forwarded message's. */
+	m = zt_scan_bytes(&eng, NULL, "添付を参照", (const unsigned char *)inner, ilen, "fwd.dat",
+	    NULL);
+	r = mt_result(m);
+	zt_dump(r);
+	assert_string_equal(mt_part(r, "2")->declared_type, "application/octet-stream");
+	assert_string_equal(mt_part(r, "2")->detected_type, "message/rfc822");
+	p = mt_part(r, "2.2");
+	assert_non_null(p);
+	assert_string_equal(p->extractor, "xlsx");
+	assert_int_equal(scan_result_count(r, FT_PHONE), 40);
+	scan_msg_free(m);
+	scan_engine_free(eng);
+	free(outer);
+	free(inner);
+	free(xlsx);
+}
+
 static void
 test_xlsx_layout(void **state)
 {
@@ -463,6 +523,7 @@ main(void)
 		cmocka_unit_test(test_pptx_clean),
 		cmocka_unit_test(test_docx_reordered),
 		cmocka_unit_test(test_docx_embedded_xlsx),
+		cmocka_unit_test(test_forwarded_xlsx),
 		cmocka_unit_test(test_xlsx_layout),
 		cmocka_unit_test(test_xlsx_cells_do_not_glue),
 		cmocka_unit_test(test_xlsx_numeric_phones),
