@@ -2,6 +2,13 @@
 # Run every cmocka unit test binary; one closing line "N passed, N failed".
 # Usage: tests/run-unit.sh BUILD_DIR
 build=${1:-build}
+# The robustness corpus lives outside the repository (never copied in):
+# beside the checkout, or in the workplace's shared folder.
+if [ -z "${DLP_CORPUS:-}" ]; then
+	for d in ../shared/mime-corpus /work/shared/mime-corpus; do
+		if [ -d "$d" ]; then DLP_CORPUS=$(cd "$d" && pwd); export DLP_CORPUS; break; fi
+	done
+fi
 pass=0 fail=0 bad=""
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
