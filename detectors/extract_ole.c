@@ -57,6 +57,8 @@
 #include <gsf/gsf-input-memory.h>
 #include <gsf/gsf-utils.h>
 
+#include <utf8proc.h>
+
 #include "detectors/charset.h"
 #include "detectors/inspect.h"
 #include "detectors/ole.h"
@@ -88,25 +90,9 @@ ole_put_cp(struct ole_u16 *u, unsigned cp)
 
 	if (u->full || cp == 0)
 		return;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | cp >> 12);
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (char)(0xF0 | cp >> 18);
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
+	/* utf8proc writes the UTF-8 form; 0 bytes for a code point that is none */
+	if ((n = (size_t)utf8proc_encode_char((utf8proc_int32_t)cp, (utf8proc_uint8_t *)b)) == 0)
+		return;
 	if (textbuf_append(u->out, b, n) < 0)
 		u->full = true;
 }
