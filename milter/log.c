@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <glib.h>
+
 #include "milter/log.h"
 
 static bool log_stderr;
@@ -90,4 +92,17 @@ log_qid(int prio, const char *qid, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_v(prio, qid ? qid : "", fmt, ap);
 	va_end(ap);
+}
+
+static void
+glib_log(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
+{
+	if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+		log_msg(LOG_ERR, "%s: %s", domain ? domain : "glib", message);
+}
+
+void
+log_capture_glib(void)
+{
+	g_log_set_default_handler(glib_log, NULL);
 }

@@ -15,6 +15,10 @@ int log_init(const char *ident, bool to_stderr, const char *facility);
 /* Facility value for a name, or -1. */
 int log_facility(const char *name);
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Route the messages of GLib-based libraries (GMime, poppler, libgsf) into
+ * this log: critical ones as errors, the rest dropped — their text may
+ * quote message content, and a daemon must not write to stdout. */
+void log_capture_glib(void);
 /* A line about one message: "QUEUEID: text". qid NULL or "" → "NOQUEUE". */
 void log_qid(int prio, const char *qid, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

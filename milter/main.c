@@ -114,6 +114,7 @@ main(int argc, char **argv)
 	}
 	snprintf(sockspec, sizeof(sockspec), "%s", sockarg ? sockarg : rt->conf->socket);
 	log_init("dlp-milter", foreground, rt->conf->log_facility);
+	log_capture_glib();
 	runtime_install(rt);
 
 	if (smfi_setconn(sockspec) == MI_FAILURE ||
