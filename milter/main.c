@@ -91,11 +91,18 @@ check_only(const char *path)
 {
 	char err[16384];
 	struct conf *cf = conf_load(path, err, sizeof(err));
+	struct priv_id to;
 
 	if (cf == NULL) {
 		fputs(err, stderr);
 		if (err[0] && err[strlen(err) - 1] != '\n')
 			fputc('\n', stderr);
+		return 1;
+	}
+	/* As root, also what the start would refuse: no user, an unknown one. */
+	if (geteuid() == 0 && priv_plan(0, cf->user, cf->group, &to, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		conf_unref(cf);
 		return 1;
 	}
 	printf("%s: configuration OK (%zu rules)\n", path, cf->nrules);
