@@ -398,6 +398,8 @@ class SyslogListener:
 
     def __init__(self):
         import threading
+        if os.path.lexists(self.PATH) and self._stale():
+            os.unlink(self.PATH)   # left by a test that was killed
         if os.path.lexists(self.PATH):
             raise RuntimeError("%s exists: a syslog daemon runs here" % self.PATH)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -407,6 +409,22 @@ class SyslogListener:
         self.stopped = False
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
+
+    def _stale(self):
+        """A socket file that nobody listens on any more."""
+        import stat as st
+        if not st.S_ISSOCK(os.lstat(self.PATH).st_mode):
+            return False
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            s.connect(self.PATH)
+            return False
+        except ConnectionRefusedError:
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
 
     def _serve(self):
         while not self.stopped:
