@@ -182,6 +182,9 @@ start(const struct opts *o, char *sockspec, size_t socklen)
 		goto fail;
 	}
 	log_init("dlp-milter", o->to_stderr, rt->conf->log_facility);
+	if (geteuid() == 0)
+		log_msg(LOG_WARNING, "running as root on purpose ([milter] user = root): "
+		    "for development and tests only");
 	runtime_install(rt);
 	if (rt->conf->pidfile[0] && pidfile_write(rt->conf->pidfile, err, sizeof(err)) == -1)
 		log_msg(LOG_WARNING, "%s", err);

@@ -200,9 +200,8 @@ static void print_daemon(const json_t *d)
 	long long pid = (long long)json_integer_value(json_object_get(d, "pid"));
 
 	if (strcmp(state, "absent") == 0) {
-		printf("daemon: no live counters (%s: %s) — is dlp-milter running with this "
-		    "configuration?\n", json_string_value(json_object_get(d, "file")),
-		    json_string_value(json_object_get(d, "error")));
+		printf("daemon: no live counters (%s) — is dlp-milter running with this "
+		    "configuration?\n", json_string_value(json_object_get(d, "error")));
 		return;
 	}
 	printf("daemon: pid %lld, started %s, ", pid,

@@ -323,6 +323,18 @@ def run_daemon_scenarios():
     check(not os.path.exists(RUN + "/dlp-milter.sock"), "socket removed at exit")
     out = sh(SBIN_CTL, "stats").stdout
     check("stopped at" in out, "stats says the daemon stopped: " + out)
+    # A daemon that died without its last write: the counters are stale.
+    path = os.path.join(VAR, "stats.json")
+    st = os.stat(path)
+    d = json.load(open(path))
+    d["stopped"], d["updated_epoch"] = False, int(time.time()) - 100
+    with open(path, "w") as f:
+        json.dump(d, f)
+    os.chown(path, st.st_uid, st.st_gid)
+    out = sh(SBIN_CTL, "stats").stdout
+    check("STALE: not updated for 10" in out, "stale counters said so: " + out)
+    check(json.loads(sh(SBIN_CTL, "stats", "--json").stdout)["daemon"]["state"] == "stale",
+          "state stale in JSON")
 
 
 def check_var_ownership(pw):
