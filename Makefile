@@ -6,11 +6,23 @@
 #   make check    deps + build + unit and end-to-end tests   (SANITIZE=1: ASan + UBSan)
 #   make bench    benchmarks (not part of check)
 #   make fuzz     libFuzzer targets (FUZZ_SECONDS per target)
+#   make install  PREFIX=/usr/local DESTDIR=: programs, man pages, config (kept
+#                 if present), systemd unit, var_dir for the dlp-milter user
+#   make deb      the Debian package, built in a copy under build/deb/
+#   make check-package  build the .deb, install it here, test it, purge it
 
 CC      ?= cc
 BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+CONFDIR     ?= /etc/dlp-milter
+VARDIR      ?= /var/lib/dlp-milter
+RUNDIR      ?= /run/dlp-milter
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+DLP_USER    ?= dlp-milter
 
 PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson \
         inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive milter
@@ -49,14 +61,14 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 PROGS := $(BUILD)/dlp-milter $(BUILD)/dlpctl
 
-.PHONY: all deps run check unit e2e bench fuzz clean install
+.PHONY: all deps run check unit e2e bench fuzz clean install uninstall deb check-package keys
 .SECONDARY:
 all: $(PROGS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIBDET): $(call obj,$(DET_SRC))
 $(LIBCFG): $(call obj,$(CFG_SRC))
@@ -100,6 +112,53 @@ check: deps
 
 bench: $(PROGS) $(BENCH_BIN)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+# --- installation ---------------------------------------------------------
+# The config is config/dlp-milter.conf with the installed paths and account
+# (contrib/install-data.sh); the unit and tmpfiles.d entry get the paths.
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' \
+	-e 's|@VARDIR@|$(VARDIR)|g' -e 's|@RUNDIR@|$(RUNDIR)|g' -e 's|@DLP_USER@|$(DLP_USER)|g'
+MANPAGES8 := man/dlp-milter.8 man/dlpctl.8
+MANPAGES5 := man/dlp-milter.conf.5
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR)
+	install -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(MANPAGES8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MANPAGES5) $(DESTDIR)$(MANDIR)/man5/
+	$(SUBST) contrib/dlp-milter.service.in > $(DESTDIR)$(UNITDIR)/dlp-milter.service
+	$(SUBST) contrib/dlp-milter.tmpfiles.in > $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
+	chmod 0644 $(DESTDIR)$(UNITDIR)/dlp-milter.service $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
+	@DESTDIR="$(DESTDIR)" CONFDIR="$(CONFDIR)" VARDIR="$(VARDIR)" RUNDIR="$(RUNDIR)" \
+	    DLP_USER="$(DLP_USER)" sh contrib/install-data.sh
+
+# Leaves the config, var_dir (the register and the quarantine) and the user.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/dlp-milter $(DESTDIR)$(SBINDIR)/dlpctl \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANPAGES8))) \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MANPAGES5))) \
+	    $(DESTDIR)$(UNITDIR)/dlp-milter.service $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
+
+# After a change of config/conf_keys.c: the README table and the man page.
+keys: $(BUILD)/dlp-milter
+	sh contrib/update-keys.sh $(BUILD)/dlp-milter
+
+# The Debian package, built in a copy of the tree so that neither the tree
+# nor its parent gets build products: build/deb/dlp-milter_*.deb.
+DEB_DIR := build/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	tar -c --exclude=./build --exclude=./build-san --exclude=./var --exclude=./.git \
+	    --exclude=__pycache__ . | tar -x -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b -j2
+	rm -rf $(DEB_DIR)/src
+	@ls -l $(DEB_DIR)/*.deb
+
+check-package: deps
+	@sh tests/deps.sh package
+	@$(MAKE) --no-print-directory all deb
+	@DEB_DIR=$(DEB_DIR) /usr/bin/python3 tests/pkg/test_package.py
 
 clean:
 	rm -rf build build-san

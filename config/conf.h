@@ -33,6 +33,7 @@ struct conf {
 	char *user, *group;	/* drop privileges to (empty: stay) */
 	char *pidfile;
 	long socket_mode;	/* unix socket mode */
+	char *socket_group;	/* unix socket group (empty: the daemon's) */
 	/* [general] */
 	char **internal_domains; /* lower-case, NULL-terminated */
 	size_t n_internal;
@@ -92,5 +93,8 @@ const char *conf_type_name(enum conf_type t);
 /* Print the key table as a Markdown table (README) to fp. */
 #include <stdio.h>
 void conf_print_keys(FILE *fp);
+/* Print it as roff for the KEYS part of man/dlp-milter.conf.5: per
+ * section a .SS, per key a .TP with type, bounds, default, description. */
+void conf_print_keys_man(FILE *fp);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/conf.h"
@@ -34,13 +35,15 @@ const struct conf_key conf_keys[] = {
 	KEY("milter", "timeout", CT_INT, "60", 1, 3600, NULL, timeout,
 	    "seconds libmilter waits on the MTA before giving up the connection"),
 	KEY("milter", "user", CT_STRING, "", 0, 0, NULL, user,
-	    "user to switch to after opening the socket (empty: stay)"),
+	    "account to switch to once the socket is open; required as root (root: stay root)"),
 	KEY("milter", "group", CT_STRING, "", 0, 0, NULL, group,
-	    "group to switch to after opening the socket (empty: the user's group)"),
+	    "group to switch to (empty: the user's own group)"),
 	KEY("milter", "pidfile", CT_STRING, "", 0, 0, NULL, pidfile,
-	    "file the daemon writes its process id to (empty: none)"),
+	    "file of the daemon's pid, written as the user, removed at exit (empty: none)"),
 	KEY("milter", "socket_mode", CT_MODE, "0660", 0, 0777, NULL, socket_mode,
 	    "permissions of a unix: socket, in octal"),
+	KEY("milter", "socket_group", CT_STRING, "", 0, 0, NULL, socket_group,
+	    "group of a unix: socket, e.g. postfix (empty: the daemon's group)"),
 
 	KEY("general", "internal_domains", CT_DOMAINS, NULL, 0, 0, NULL, internal_domains,
 	    "the organisation's mail domains, comma or space separated; each covers its subdomains"),
@@ -227,5 +230,69 @@ void conf_print_keys(FILE *fp)
 		fprintf(fp, " | ");
 		print_cell(fp, k->desc);
 		fprintf(fp, " |\n");
+	}
+}
+
+/* roff text: backslash and minus escaped, a leading . or ' made literal. */
+static void print_roff(FILE *fp, const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", fp);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\e", fp);
+		else if (*s == '-')
+			fputs("\\-", fp);
+		else
+			fputc(*s, fp);
+	}
+}
+
+/* "(type, bounds, default X)" of k, in roff. */
+static void print_man_kind(FILE *fp, const struct conf_key *k)
+{
+	char *bounds = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&bounds, &len);
+
+	if (mem) {
+		print_bounds(mem, k);
+		fclose(mem);
+	}
+	fprintf(fp, "(%s", conf_type_name(k->type));
+	if (bounds && *bounds) {
+		fputs(k->choices ? ": " : ", ", fp);
+		print_roff(fp, bounds);
+	}
+	if (!k->def)
+		fputs("; required)", fp);
+	else if (!*k->def)
+		fputs("; default empty)", fp);
+	else {
+		fputs("; default \\fB", fp);
+		print_roff(fp, k->def);
+		fputs("\\fR)", fp);
+	}
+	free(bounds);
+}
+
+void conf_print_keys_man(FILE *fp)
+{
+	const char *sec = "";
+
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		if (strcmp(k->section, sec) != 0) {
+			sec = k->section;
+			fprintf(fp, ".SS \"[%s%s]\"\n", sec, strcmp(sec, "rule") == 0 ? " NAME" : "");
+		}
+		fputs(".TP\n\\fB", fp);
+		print_roff(fp, k->name);
+		fputs("\\fR ", fp);
+		print_man_kind(fp, k);
+		fputc('\n', fp);
+		print_roff(fp, k->desc);
+		fputs(".\n", fp);
 	}
 }

@@ -19,6 +19,7 @@
 #include "detectors/scan.h"
 #include "milter/act.h"
 #include "milter/context.h"
+#include "milter/counters.h"
 #include "milter/log.h"
 #include "milter/notifier.h"
 #include "milter/runtime.h"
@@ -48,6 +49,9 @@ act_internal_error(SMFICTX *ctx, struct msgctx *mc, const char *why)
 {
 	enum on_error oe = (mc && mc->rt) ? mc->rt->conf->on_error : ONERR_TEMPFAIL;
 	const char *qid = mc ? mc->qid : NULL;
+	bool timed = mc && mc->eom.tv_sec != 0;
+
+	counters_error(oe == ONERR_TEMPFAIL, timed, timed ? counters_since_us(&mc->eom) : 0);
 
 	switch (oe) {
 	case ONERR_ACCEPT:
@@ -137,6 +141,7 @@ do_reject(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 	if (record(mc, res, v, false, id, err, sizeof(err)) == -1)
 		return act_internal_error(ctx, mc, err);
 	log_verdict(mc, res, v, "reject", id);
+	counters_verdict(STATS_REJECT, counters_since_us(&mc->eom));
 	notifier_wake();	/* notices are sent by the notifier thread */
 	snprintf(text, sizeof(text),
 	    "Message refused by the data-loss prevention policy (%s); incident %s",
@@ -154,9 +159,11 @@ do_hold(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 	if (record(mc, res, v, true, id, err, sizeof(err)) == -1) {
 		/* Never discard what is not safely stored: the client retries. */
 		log_qid(LOG_ERR, mc->qid, "hold failed, answering tempfail: %s", err);
+		counters_error(true, true, counters_since_us(&mc->eom));
 		return tempfail(ctx, "Message could not be quarantined, try again later");
 	}
 	log_verdict(mc, res, v, "hold", id);
+	counters_verdict(STATS_HOLD, counters_since_us(&mc->eom));
 	notifier_wake();	/* notices are sent by the notifier thread */
 	return SMFIS_DISCARD;
 }
@@ -176,6 +183,7 @@ do_tag(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 	    smfi_addheader(ctx, "X-DLP-Rules", value) == MI_FAILURE)
 		return act_internal_error(ctx, mc, "cannot add the X-DLP headers");
 	log_verdict(mc, res, v, "tag", NULL);
+	counters_verdict(STATS_TAG, counters_since_us(&mc->eom));
 	return SMFIS_ACCEPT;
 }
 
@@ -186,6 +194,7 @@ act_decide(SMFICTX *ctx, struct msgctx *mc)
 	long counters[SC_COUNT];
 	struct verdict v;
 
+	clock_gettime(CLOCK_MONOTONIC, &mc->eom);
 	if (mc->failed || mc->scan == NULL)
 		return act_internal_error(ctx, mc, mc->scan ? scan_msg_error(mc->scan)
 							    : "out of memory");
@@ -202,6 +211,7 @@ act_decide(SMFICTX *ctx, struct msgctx *mc)
 		return do_tag(ctx, mc, res, &v);
 	default:
 		log_verdict(mc, res, &v, "accept", NULL);
+		counters_verdict(STATS_ACCEPT, counters_since_us(&mc->eom));
 		return SMFIS_ACCEPT;
 	}
 }

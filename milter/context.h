@@ -20,6 +20,7 @@ struct msgctx {
 	struct scan_msg *scan;
 	char qid[64];		/* Postfix/Sendmail queue id ({i}), "" until known */
 	struct timespec start;	/* CLOCK_MONOTONIC at MAIL FROM */
+	struct timespec eom;	/* CLOCK_MONOTONIC at end of message; 0 before */
 	int failed;		/* a spool write failed: answer on_error at eom */
 	bool leadspc;		/* header values carry their leading space */
 };

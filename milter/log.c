@@ -1,5 +1,5 @@
 /*
- * log.c — syslog or stderr, one line per call.
+ * log.c — syslog or stderr, one line per call (see log.h).
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -12,16 +12,20 @@
 #include "milter/log.h"
 
 static bool log_stderr;
+static const char *log_ident = "dlp-milter";
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const struct {
 	const char *name;
 	int value;
 } facilities[] = {
-	{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
-	{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV }, { "cron", LOG_CRON },
+	{ "daemon", LOG_DAEMON }, { "kern", LOG_KERN }, { "lpr", LOG_LPR },
+	{ "mail", LOG_MAIL }, { "news", LOG_NEWS }, { "syslog", LOG_SYSLOG },
+	{ "user", LOG_USER }, { "uucp", LOG_UUCP }, { "local0", LOG_LOCAL0 },
+	{ "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 },
+	{ "local7", LOG_LOCAL7 },
 };
 
 int
@@ -44,9 +48,24 @@ log_init(const char *ident, bool to_stderr, const char *facility)
 		rc = -1;
 	}
 	log_stderr = to_stderr;
+	log_ident = ident;
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, fac);
 	return rc;
+}
+
+int
+log_set_facility(const char *facility)
+{
+	int fac = log_facility(facility);
+
+	if (fac < 0)
+		return -1;
+	/* openlog() again only sets the facility (under glibc's syslog lock):
+	 * no line is lost or sent without one in between. */
+	if (!log_stderr)
+		openlog(log_ident, LOG_PID | LOG_NDELAY, fac);
+	return 0;
 }
 
 static void

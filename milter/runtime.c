@@ -38,7 +38,7 @@ make_dir(const char *path, char *err, size_t errlen)
 }
 
 struct runtime *
-runtime_load(const char *path, char *err, size_t errlen)
+runtime_new(struct conf *cf, char *err, size_t errlen)
 {
 	struct runtime *rt;
 	struct scan_options opt;
@@ -46,11 +46,11 @@ runtime_load(const char *path, char *err, size_t errlen)
 
 	if ((rt = calloc(1, sizeof(*rt))) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		conf_unref(cf);
 		return NULL;
 	}
 	rt->refs = 1;
-	if ((rt->conf = conf_load(path, err, errlen)) == NULL)
-		goto fail;
+	rt->conf = cf;
 	conf_var_path(rt->conf, "quarantine", rt->quarantine_dir, sizeof(rt->quarantine_dir));
 	conf_var_path(rt->conf, "incidents.db", rt->register_path, sizeof(rt->register_path));
 	conf_var_path(rt->conf, "spool", rt->spool_dir, sizeof(rt->spool_dir));
@@ -70,6 +70,14 @@ runtime_load(const char *path, char *err, size_t errlen)
 fail:
 	runtime_free(rt);
 	return NULL;
+}
+
+struct runtime *
+runtime_load(const char *path, char *err, size_t errlen)
+{
+	struct conf *cf = conf_load(path, err, errlen);
+
+	return cf ? runtime_new(cf, err, errlen) : NULL;
 }
 
 struct runtime *

@@ -21,8 +21,11 @@ struct runtime {
 	char spool_dir[4096];		/* var_dir/spool */
 };
 
-/* Load path and build everything (directories created 0700, register
- * opened and migrated once).  NULL with every error in err. */
+/* Build everything from a loaded config (directories created 0700,
+ * register opened and migrated once); takes over the reference to cf,
+ * also on failure.  NULL with the error in err. */
+struct runtime *runtime_new(struct conf *cf, char *err, size_t errlen);
+/* conf_load(path), then runtime_new().  NULL with every error in err. */
 struct runtime *runtime_load(const char *path, char *err, size_t errlen);
 /* The current runtime with a reference taken; never NULL after
  * runtime_install(). */

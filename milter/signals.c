@@ -12,12 +12,19 @@
  * Reload: a whole new runtime (config + engine) is built from the file; on
  * any error the old one stays and the file:line errors are logged; on
  * success it is swapped in for new messages, open ones finish on theirs.
+ * A changed log facility is applied at once; what was used only at start
+ * (the socket, the account, the pid file, libmilter's timeout) is logged
+ * as needing a restart, and the daemon goes on as it started.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "config/conf.h"
 
 #include "milter/log.h"
 #include "milter/runtime.h"
@@ -41,11 +48,51 @@ sigwait(const sigset_t *set, int *sig)
 	return 0;
 }
 
+static bool
+differ(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+/* Apply what can change while running; name what needs a restart. */
+static void
+compare(const struct conf *old, const struct conf *new)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} at_start[] = {
+		{ "socket", offsetof(struct conf, socket) },
+		{ "socket_group", offsetof(struct conf, socket_group) },
+		{ "user", offsetof(struct conf, user) },
+		{ "group", offsetof(struct conf, group) },
+		{ "pidfile", offsetof(struct conf, pidfile) },
+	};
+
+	if (differ(old->log_facility, new->log_facility)) {
+		if (log_set_facility(new->log_facility) == 0)
+			log_msg(LOG_INFO, "log facility changed from %s to %s", old->log_facility,
+			    new->log_facility);
+	}
+	for (size_t i = 0; i < sizeof(at_start) / sizeof(at_start[0]); i++) {
+		const char *a = *(char *const *)((const char *)old + at_start[i].off);
+		const char *b = *(char *const *)((const char *)new + at_start[i].off);
+
+		if (differ(a, b))
+			log_msg(LOG_WARNING, "[milter] %s changed to '%s': takes effect at the "
+			    "next restart (running with '%s')", at_start[i].key, b ? b : "",
+			    a ? a : "");
+	}
+	if (old->socket_mode != new->socket_mode || old->timeout != new->timeout)
+		log_msg(LOG_WARNING, "[milter] socket_mode or timeout changed: takes effect at "
+		    "the next restart");
+}
+
 static void
 reload(void)
 {
 	char err[8192];
-	struct runtime *rt;
+	struct runtime *rt, *old;
 
 	if ((rt = runtime_load(reload_path, err, sizeof(err))) == NULL) {
 		/* err holds one "file:line: message" per line: log each. */
@@ -54,6 +101,10 @@ reload(void)
 			log_msg(LOG_ERR, "reload failed, keeping the running configuration: %s", line);
 		return;
 	}
+	old = runtime_get();
+	if (old)
+		compare(old->conf, rt->conf);
+	runtime_put(old);
 	runtime_install(rt);
 	log_msg(LOG_INFO, "configuration reloaded from %s", reload_path);
 }

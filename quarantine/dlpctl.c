@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "quarantine/dlpctl.h"
+#include "quarantine/priv.h"
 
 #define SYSTEM_CONF "/etc/dlp-milter/dlp-milter.conf"
 #define TREE_CONF "config/dlp-milter.conf"
@@ -33,7 +34,10 @@ static const struct command {
 	{ "delete", ctl_delete, "delete a held message (the incident stays)" },
 	{ "purge", ctl_purge, "expire held messages past retention, remove old copies" },
 	{ "report", ctl_report, "incident report for a period (CSV or JSON)" },
+	{ "stats", ctl_stats, "counts by action and rule, and the daemon's live counters" },
 };
+
+static char actor_at_start[128];	/* ctl_actor() before a switch of user */
 
 static void usage(FILE *fp)
 {
@@ -115,11 +119,38 @@ struct conf *ctl_load_conf(const struct ctl *g, const char *given)
 	return cf;
 }
 
+int ctl_become_owner(const struct conf *cf)
+{
+	struct priv_id to;
+	char err[1024];
+
+	if (geteuid() != 0)
+		return 0;
+	ctl_actor(actor_at_start, sizeof(actor_at_start));	/* who, before switching */
+	if (priv_owner_of(cf->var_dir, &to, err, sizeof(err)) == -1) {
+		if (errno != ENOENT) {
+			fprintf(stderr, "dlpctl: %s\n", err);
+			return -1;
+		}
+		/* No var_dir yet: the daemon's configured user, if any. */
+		if (priv_plan(0, cf->user, cf->group, &to, err, sizeof(err)) == -1)
+			return 0;
+	}
+	if (priv_drop(&to, err, sizeof(err)) == -1) {
+		fprintf(stderr, "dlpctl: cannot switch to %s, the owner of %s: %s\n",
+		    to.name[0] ? to.name : "the uid", cf->var_dir, err);
+		return -1;
+	}
+	return 0;
+}
+
 struct reg *ctl_open_register(const struct conf *cf, enum reg_mode mode)
 {
 	char path[PATH_MAX], err[512] = "";
 	struct reg *rg;
 
+	if (ctl_become_owner(cf) == -1)
+		return NULL;
 	conf_var_path(cf, "incidents.db", path, sizeof(path));
 	if (!(rg = reg_open(path, mode, err, sizeof(err))))
 		fprintf(stderr, "dlpctl: %s\n", err);
@@ -141,6 +172,10 @@ const char *ctl_actor(char *buf, size_t len)
 	struct passwd *pw;
 
 	/* SUDO_USER only counts when sudo made us root: anyone can set it. */
+	if (actor_at_start[0] && buf != actor_at_start) {
+		snprintf(buf, len, "%s", actor_at_start);
+		return buf;
+	}
 	if (getuid() == 0 && sudo && *sudo)
 		snprintf(buf, len, "%s", sudo);
 	else if (getlogin_r(buf, len) == 0 && *buf)

@@ -32,7 +32,13 @@ struct ctl {
 const char *ctl_conf_path(const char *given, char *buf, size_t len, char *err, size_t errlen);
 /* Load the config (path as ctl_conf_path); prints errors to stderr. */
 struct conf *ctl_load_conf(const struct ctl *g, const char *given);
-/* Open the register of cf; prints the error to stderr. */
+/* Started as root: switch for good to the owner of cf's var_dir (the
+ * daemon's user; [milter] user when var_dir does not exist yet), so that
+ * no file there becomes root's.  The audit actor is taken first.  0, or -1
+ * with the error printed.  Not root: nothing to do. */
+int ctl_become_owner(const struct conf *cf);
+/* ctl_become_owner(), then open the register of cf; prints the error to
+ * stderr. */
 struct reg *ctl_open_register(const struct conf *cf, enum reg_mode mode);
 
 /* The subcommands: argv[0] is the subcommand name.  Return an exit code. */
@@ -43,10 +49,12 @@ int ctl_release(const struct ctl *g, int argc, char **argv);
 int ctl_delete(const struct ctl *g, int argc, char **argv);
 int ctl_purge(const struct ctl *g, int argc, char **argv);
 int ctl_report(const struct ctl *g, int argc, char **argv);
+int ctl_stats(const struct ctl *g, int argc, char **argv);
 
 /* Who runs dlpctl, for the audit trail: SUDO_USER when sudo made us
- * root, else the login name, else the user of the real uid; characters
- * outside [A-Za-z0-9._@+-] become '_'.  Into buf, returned. */
+ * root, else the login name, else the user of the real uid, as it was
+ * before ctl_become_owner() switched; characters outside [A-Za-z0-9._@+-]
+ * become '_'.  Into buf, returned. */
 const char *ctl_actor(char *buf, size_t len);
 
 /* DATE (local time): YYYY-MM-DD, "YYYY-MM-DD HH:MM[:SS]", with a T, or an

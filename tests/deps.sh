@@ -1,5 +1,7 @@
 #!/bin/sh
-# Install every Debian package the build, the tests and a run need.
+# Install every Debian package the build, the tests and a run need;
+# `tests/deps.sh package` adds what `make check-package` needs to build the
+# .deb and check what it installs (man pages, the systemd unit, the user).
 # Idempotent and quick when all is there: apt runs only for what is missing.
 set -eu
 PKGS="build-essential pkg-config
@@ -8,6 +10,9 @@ libutf8proc-dev libxml2-dev libuchardet-dev libjansson-dev libcurl4-openssl-dev
 libinih-dev libcmocka-dev libpoppler-glib-dev libgsf-1-dev libarchive-dev zlib1g-dev
 postfix swaks miltertest sqlite3 python3 zip unzip file procps
 python3-openpyxl python3-docx python3-reportlab python3-odf python3-xlwt fonts-ipafont-gothic"
+if [ "${1:-}" = package ]; then
+	PKGS="$PKGS debhelper dpkg-dev fakeroot man-db groff-base adduser passwd systemd"
+fi
 
 missing=""
 for p in $PKGS; do

@@ -215,6 +215,17 @@ class Postfix:
         pidfile = os.path.join(self.tmp, "queue", "pid", "master.pid")
         wait_until(lambda: not _pid_alive(pidfile), timeout=10)
 
+    def set_main(self, key, value):
+        """Set `key = value` in this instance's main.cf (before start)."""
+        path = os.path.join(self.conf, "main.cf")
+        with open(path) as f:
+            text = f.read()
+        text, n = re.subn(r"(?m)^%s\s*=.*$" % re.escape(key), "%s = %s" % (key, value), text)
+        if n == 0:
+            text += "%s = %s\n" % (key, value)
+        with open(path, "w") as f:
+            f.write(text)
+
     def queue_count(self):
         r = subprocess.run(["postqueue", "-c", self.conf, "-j"],
                            capture_output=True, text=True)
@@ -375,6 +386,142 @@ class Env:
     def sink_to(self, addr):
         """Messages at the sink with addr among their envelope recipients."""
         return [m for m in list(self.sink.messages) if addr in m[1]]
+
+
+# --- the installed daemon (added for tests/pkg/test_package.py) -----------
+class SyslogListener:
+    """A syslog receiver on /dev/log (a unix datagram socket), for a machine
+    that has none: records (facility, severity, text) of every datagram.
+    Refuses to start when /dev/log exists (a real syslog owns it)."""
+
+    PATH = "/dev/log"
+
+    def __init__(self):
+        import threading
+        if os.path.lexists(self.PATH) and self._stale():
+            os.unlink(self.PATH)   # left by a test that was killed
+        if os.path.lexists(self.PATH):
+            raise RuntimeError("%s exists: a syslog daemon runs here" % self.PATH)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.PATH)
+        os.chmod(self.PATH, 0o666)
+        self.records = []
+        self.stopped = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _stale(self):
+        """A socket file that nobody listens on any more."""
+        import stat as st
+        if not st.S_ISSOCK(os.lstat(self.PATH).st_mode):
+            return False
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            s.connect(self.PATH)
+            return False
+        except ConnectionRefusedError:
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
+
+    def _serve(self):
+        while not self.stopped:
+            try:
+                data = self.sock.recv(65536)
+            except OSError:
+                return
+            m = re.match(rb"<(\d+)>(.*)", data, re.S)
+            if m:
+                pri = int(m.group(1))
+                self.records.append((pri >> 3, pri & 7,
+                                     m.group(2).decode("utf-8", "replace").rstrip("\n\0")))
+
+    def lines(self, word=""):
+        return [r for r in list(self.records) if word in r[2]]
+
+    def close(self):
+        self.stopped = True
+        try:
+            self.sock.close()
+        finally:
+            if os.path.exists(self.PATH):
+                os.unlink(self.PATH)
+
+
+class SystemMilter:
+    """The installed /usr/sbin/dlp-milter, started as root the way an init
+    script would (it detaches, switches to its user and writes its pid
+    file), with the installed /etc/dlp-milter/dlp-milter.conf."""
+
+    def __init__(self, conf="/etc/dlp-milter/dlp-milter.conf", binary="/usr/sbin/dlp-milter",
+                 syslog=None):
+        self.conf = conf
+        self.binary = binary
+        self.syslog = syslog
+        self.pidfile = self.setting("milter", "pidfile")
+        self.socket = self.setting("milter", "socket")
+        self.pid = None
+
+    def setting(self, section, key):
+        cur = None
+        with open(self.conf, encoding="utf-8") as f:
+            for line in f:
+                m = re.match(r"^\[([^\]]+)\]\s*$", line)
+                if m:
+                    cur = m.group(1).strip()
+                m = re.match(r"^(\w+)\s*=\s*(.*?)\s*$", line)
+                if m and cur == section and m.group(1) == key:
+                    return m.group(2)
+        return None
+
+    def start(self):
+        r = subprocess.run([self.binary, "-c", self.conf], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("dlp-milter did not start: %s%s" % (r.stdout, r.stderr))
+        if not wait_until(lambda: _pid_alive(self.pidfile), timeout=15):
+            raise RuntimeError("no pid file %s; log:\n%s" % (self.pidfile, self.read_log()))
+        with open(self.pidfile) as f:
+            self.pid = int(f.read().strip())
+        path = self.socket[5:] if self.socket.startswith("unix:") else None
+        if path and not wait_until(lambda: os.path.exists(path), timeout=15):
+            raise RuntimeError("no socket %s" % path)
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.pid is None:
+            return
+        try:
+            os.kill(self.pid, sig)
+        except ProcessLookupError:
+            pass
+        # Not our child (it detached): wait for /proc to lose it.
+        if not wait_until(lambda: not os.path.exists("/proc/%d" % self.pid), timeout=20):
+            os.kill(self.pid, signal.SIGKILL)
+        self.pid = None
+
+    def kill(self):
+        self.stop(signal.SIGKILL)
+
+    def read_log(self):
+        if not self.syslog:
+            return ""
+        return "\n".join(r[2] for r in self.syslog.lines("dlp-milter"))
+
+
+class PackageEnv(Env):
+    """Sink + the installed dlp-milter (SystemMilter, on a unix socket) +
+    a private Postfix whose smtpd_milters points at that socket.  The send
+    and observe helpers of Env apply; var is the installed var_dir."""
+
+    def __init__(self, milter):
+        self.tmp = tempfile.mkdtemp(prefix="dlp-pkg-")
+        os.chmod(self.tmp, 0o755)
+        self.milter = milter
+        self.var = milter.setting("general", "var_dir")
+        self.sink = Sink(os.path.join(self.tmp, "sink"))
+        self.postfix = Postfix(self.tmp, 0, self.sink.port)
+        self.postfix.set_main("smtpd_milters", milter.socket)
 
 
 def conf_set(text, section, key, value):
