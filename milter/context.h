@@ -21,6 +21,8 @@ struct msgctx {
 	char qid[64];		/* Postfix/Sendmail queue id ({i}), "" until known */
 	struct timespec start;	/* CLOCK_MONOTONIC at MAIL FROM */
 	int failed;		/* a spool write failed: answer on_error at eom */
+	int counted;		/* counted among the messages in flight */
+	int late;		/* begun after the stop: answered tempfail */
 };
 
 struct connctx {
@@ -29,6 +31,13 @@ struct connctx {
 };
 
 void msgctx_free(struct msgctx *mc);
+
+/* Clean stop (SIGTERM), called while libmilter still serves the sessions:
+ * from now on a new message is answered 451 4.3.2 at its end; wait up to
+ * [milter] timeout seconds for the messages in progress to be answered.
+ * Logs, and returns how many were still open (the MTA answers those
+ * tempfail once we exit). */
+unsigned long msgs_drain(void);
 
 /* True when the MTA agreed to SMFIP_HDR_LEADSPC: header values, received
  * and added, carry their leading white space. */
