@@ -3,8 +3,8 @@
  *
  * A connection context is made at the first MAIL FROM of a connection
  * (dlp-milter asks the MTA not to send CONNECT) and freed at close.  A
- * message context is made at MAIL FROM and freed by msgctx_free(), called
- * from eom, abort and close.
+ * message context is made at MAIL FROM by msgctx_new() and freed by
+ * msgctx_free(), called from eom, abort and close (context.c).
  */
 #ifndef DLP_CONTEXT_H
 #define DLP_CONTEXT_H
@@ -30,6 +30,9 @@ struct connctx {
 	unsigned long nmsgs;	/* messages begun on this connection */
 };
 
+/* A zeroed message context, counted in flight — or, once msgs_drain() has
+ * begun, marked late.  NULL when out of memory. */
+struct msgctx *msgctx_new(void);
 void msgctx_free(struct msgctx *mc);
 
 /* Clean stop (SIGTERM), called while libmilter still serves the sessions:
