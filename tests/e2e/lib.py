@@ -632,16 +632,22 @@ def _postfix_postconf(self, **params):
 Postfix.postconf = _postfix_postconf
 
 
-def rss_kb(pid):
-    """Resident set size of a process in kB (VmRSS), or None."""
+def rss_kb(pid, field="VmRSS"):
+    """A size from /proc/PID/status in kB (VmRSS: resident set; RssAnon:
+    its anonymous part, without mapped files), or None."""
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return None
+
+
+def thread_count(pid):
+    """Threads of a process, or None."""
+    return rss_kb(pid, "Threads")
 
 
 def tcp_sockets(port):
