@@ -33,7 +33,7 @@ const struct conf_key conf_keys[] = {
 	KEY("milter", "on_error", CT_ENUM, "tempfail", 0, 0, "tempfail|accept|reject", on_error,
 	    "answer to the MTA when a message cannot be handled (internal error)"),
 	KEY("milter", "timeout", CT_INT, "60", 1, 3600, NULL, timeout,
-	    "seconds libmilter waits on the MTA before giving up the connection"),
+	    "seconds libmilter waits on the MTA, and the longest SIGTERM waits for messages in progress"),
 	KEY("milter", "user", CT_STRING, "", 0, 0, NULL, user,
 	    "account to switch to once the socket is open; required as root (root: stay root)"),
 	KEY("milter", "group", CT_STRING, "", 0, 0, NULL, group,

@@ -10,6 +10,7 @@
  *           discard.  If either write fails: 451, never discard.
  * Any internal error answers the configured on_error (default tempfail).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +27,12 @@
 #include "quarantine/incident.h"
 #include "quarantine/register.h"
 #include "quarantine/store.h"
+
+/* The daemon's own register writes take turns here rather than in SQLite's
+ * busy handler, which polls with growing sleeps and lets newcomers overtake
+ * old waiters: with a few hundred sessions, some waited past its timeout.
+ * The busy timeout still bounds a wait on another process (dlpctl). */
+static pthread_mutex_t reg_write_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static long
 elapsed_ms(const struct msgctx *mc)
@@ -122,9 +129,10 @@ record(struct msgctx *mc, const struct scan_result *res, const struct verdict *v
 		goto out;
 	if (hold && store_put(rt->quarantine_dir, id, scan_msg_spool(mc->scan), err, errlen) == -1)
 		goto out;
-	if (reg_insert(rg, &inc, "dlp-milter", err, errlen) == 0)
-		rc = 0;
-	else if (hold)
+	pthread_mutex_lock(&reg_write_mu);
+	rc = reg_insert(rg, &inc, "dlp-milter", err, errlen);
+	pthread_mutex_unlock(&reg_write_mu);
+	if (rc == -1 && hold)
 		store_remove(rt->quarantine_dir, id, NULL, 0);
 out:
 	incident_clear(&inc);

@@ -24,16 +24,6 @@
 #define WANT_NR (SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 
 
-void
-msgctx_free(struct msgctx *mc)
-{
-	if (mc == NULL)
-		return;
-	scan_msg_free(mc->scan);
-	runtime_put(mc->rt);
-	free(mc);
-}
-
 static struct connctx *
 conn_get(SMFICTX *ctx)
 {
@@ -107,15 +97,19 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		return act_internal_error(ctx, NULL, "out of memory");
 	msgctx_free(cc->msg);
 	cc->msg = NULL;
-	if ((mc = calloc(1, sizeof(*mc))) == NULL)
+	if ((mc = msgctx_new()) == NULL)
 		return act_internal_error(ctx, NULL, "out of memory");
 	cc->msg = mc;
 	cc->nmsgs++;
 	mc->leadspc = cc->leadspc;
 	clock_gettime(CLOCK_MONOTONIC, &mc->start);
-	mc->rt = runtime_get();
 	note_qid(ctx, mc);
-	if ((mc->scan = scan_msg_new(mc->rt->engine)) == NULL) {
+	if (mc->late) {
+		mc->failed = 1;		/* nothing more is read: answered at eom */
+		return cont(cc, SMFIP_NR_MAIL);
+	}
+	mc->rt = runtime_get();
+	if (mc->rt == NULL || (mc->scan = scan_msg_new(mc->rt->engine)) == NULL) {
 		mc->failed = 1;
 		return cont(cc, SMFIP_NR_MAIL);
 	}
@@ -181,7 +175,13 @@ cb_eom(SMFICTX *ctx)
 	if (cc == NULL || cc->msg == NULL)
 		return act_internal_error(ctx, NULL, "end of message without MAIL FROM");
 	note_qid(ctx, cc->msg);
-	rc = act_decide(ctx, cc->msg);
+	if (cc->msg->late) {
+		log_qid(LOG_INFO, cc->msg->qid, "action=tempfail (stopping)");
+		smfi_setreply(ctx, "451", "4.3.2", "Data-loss prevention filter restarting, "
+		    "try again later");
+		rc = SMFIS_TEMPFAIL;
+	} else
+		rc = act_decide(ctx, cc->msg);
 	msgctx_free(cc->msg);
 	cc->msg = NULL;
 	return rc;

@@ -3,8 +3,8 @@
  *
  * A connection context is made at the first MAIL FROM of a connection
  * (dlp-milter asks the MTA not to send CONNECT) and freed at close.  A
- * message context is made at MAIL FROM and freed by msgctx_free(), called
- * from eom, abort and close.
+ * message context is made at MAIL FROM by msgctx_new() and freed by
+ * msgctx_free(), called from eom, abort and close (context.c).
  */
 #ifndef DLP_CONTEXT_H
 #define DLP_CONTEXT_H
@@ -23,6 +23,8 @@ struct msgctx {
 	struct timespec eom;	/* CLOCK_MONOTONIC at end of message; 0 before */
 	int failed;		/* a spool write failed: answer on_error at eom */
 	bool leadspc;		/* header values carry their leading space */
+	int counted;		/* counted among the messages in flight */
+	int late;		/* begun after the stop: answered tempfail */
 };
 
 struct connctx {
@@ -32,6 +34,16 @@ struct connctx {
 	unsigned long nmsgs;	/* messages begun on this connection */
 };
 
+/* A zeroed message context, counted in flight — or, once msgs_drain() has
+ * begun, marked late.  NULL when out of memory. */
+struct msgctx *msgctx_new(void);
 void msgctx_free(struct msgctx *mc);
+
+/* Clean stop (SIGTERM), called while libmilter still serves the sessions:
+ * from now on a new message is answered 451 4.3.2 at its end; wait up to
+ * [milter] timeout seconds for the messages in progress to be answered.
+ * Logs, and returns how many were still open (the MTA answers those
+ * tempfail once we exit). */
+unsigned long msgs_drain(void);
 
 #endif

@@ -1,20 +1,28 @@
 /*
- * signals.c — configuration reload on SIGHUP.
+ * signals.c — configuration reload on SIGHUP, clean stop on SIGTERM/SIGINT.
  *
  * libmilter runs its own signal thread that sigwait()s SIGHUP, SIGTERM and
  * SIGINT and stops the filter on any of them: with it, SIGHUP would stop
- * dlp-milter instead of reloading it.  So the program defines sigwait()
- * itself: libmilter's call lands here, and SIGHUP is taken out of the set
- * it waits for (SIGTERM and SIGINT keep their libmilter meaning: stop
- * accepting, let open connections finish).  Our own reloader thread waits
- * for SIGHUP alone with sigwaitinfo(), which is a different function.
+ * dlp-milter instead of reloading it, and a stop would strand the messages
+ * in progress (Debian's libmilter runs sessions on a worker pool whose
+ * controller stops reading every session the moment the filter stops, so
+ * a message whose end arrives after SIGTERM would never be answered).  So
+ * the program defines sigwait() itself: libmilter's call lands here, and
+ * the three signals are taken out of the set it waits for.  Our own thread
+ * waits for them with sigwaitinfo(), which is a different function.
  *
- * Reload: a whole new runtime (config + engine) is built from the file; on
- * any error the old one stays and the file:line errors are logged; on
- * success it is swapped in for new messages, open ones finish on theirs.
- * A changed log facility is applied at once; what was used only at start
- * (the socket, the account, the pid file, libmilter's timeout) is logged
- * as needing a restart, and the daemon goes on as it started.
+ * SIGHUP — reload: a whole new runtime (config + engine) is built from the
+ * file; on any error the old one stays and the file:line errors are
+ * logged; on success it is swapped in for new messages, open ones finish
+ * on theirs.  A changed log facility is applied at once; what was used
+ * only at start (the socket, the account, the pid file, libmilter's
+ * timeout) is logged as needing a restart, and the daemon goes on as it
+ * started.
+ *
+ * SIGTERM, SIGINT — stop: messages in progress are let finish (up to
+ * [milter] timeout) while libmilter still serves their sessions, messages
+ * begun after the signal are answered tempfail (msgs_drain), and only then
+ * is libmilter told to stop (smfi_stop): smfi_main() returns.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,8 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/conf.h"
+#include <libmilter/mfapi.h>
 
+#include "config/conf.h"
+#include "milter/context.h"
 #include "milter/log.h"
 #include "milter/runtime.h"
 #include "milter/signals.h"
@@ -39,6 +49,8 @@ sigwait(const sigset_t *set, int *sig)
 	int n;
 
 	sigdelset(&s, SIGHUP);
+	sigdelset(&s, SIGTERM);
+	sigdelset(&s, SIGINT);
 	do
 		n = sigwaitinfo(&s, NULL);
 	while (n == -1 && errno == EINTR);
@@ -110,15 +122,25 @@ reload(void)
 }
 
 static void *
-reloader(void *arg)
+signal_thread(void *arg)
 {
 	sigset_t set;
+	int sig;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
 	for (;;) {
-		if (sigwaitinfo(&set, NULL) == SIGHUP)
+		sig = sigwaitinfo(&set, NULL);
+		if (sig == SIGHUP)
 			reload();
+		else if (sig == SIGTERM || sig == SIGINT) {
+			log_msg(LOG_INFO, "%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			msgs_drain();
+			smfi_stop();
+			return NULL;
+		}
 	}
 	return NULL;
 }
@@ -140,7 +162,7 @@ signals_start(const char *config_path)
 	signal(SIGPIPE, SIG_IGN);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&tid, &attr, reloader, NULL) != 0) {
+	if (pthread_create(&tid, &attr, signal_thread, NULL) != 0) {
 		pthread_attr_destroy(&attr);
 		return -1;
 	}

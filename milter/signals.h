@@ -5,8 +5,9 @@
 #define DLP_SIGNALS_H
 
 /* Block the signals in the calling thread (do this before any other thread
- * starts) and start the thread that handles SIGHUP.  config_path is kept.
- * Returns 0 or -1. */
+ * starts) and start the thread that handles SIGHUP (reload) and SIGTERM and
+ * SIGINT (let the messages in progress finish, then smfi_stop()).
+ * config_path is kept.  Returns 0 or -1. */
 int signals_start(const char *config_path);
 
 #endif

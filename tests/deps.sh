@@ -9,7 +9,9 @@ libmilter-dev libpcre2-dev libmagic-dev libzip-dev libsqlite3-dev libgmime-3.0-d
 libutf8proc-dev libxml2-dev libuchardet-dev libjansson-dev libcurl4-openssl-dev
 libinih-dev libcmocka-dev libpoppler-glib-dev libgsf-1-dev libarchive-dev zlib1g-dev
 postfix swaks miltertest sqlite3 python3 zip unzip file procps
-python3-openpyxl python3-docx python3-reportlab python3-odf python3-xlwt fonts-ipafont-gothic"
+python3-openpyxl python3-docx python3-reportlab python3-odf python3-xlwt fonts-ipafont-gothic
+m4 sendmail-cf libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 libsasl2-2 libssl3 libwrap0"
+# sendmail-bin itself conflicts with postfix: deps-sendmail.sh unpacks it.
 if [ "${1:-}" = package ]; then
 	PKGS="$PKGS debhelper dpkg-dev fakeroot man-db groff-base adduser passwd systemd"
 fi
@@ -22,7 +24,7 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
-[ -z "$missing" ] && exit 0
+[ -z "$missing" ] && exec sh "$(dirname "$0")/deps-sendmail.sh"
 
 echo "deps: installing$missing"
 if [ "$(id -u)" -ne 0 ]; then
@@ -38,3 +40,4 @@ if [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -e lock -e partial -e au
 	apt-get update
 	apt-get install -y --no-install-recommends $missing
 fi
+exec sh "$(dirname "$0")/deps-sendmail.sh"

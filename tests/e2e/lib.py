@@ -737,3 +737,274 @@ def run(tests):
 def check(cond, what, env=None):
     if not cond:
         raise AssertionError(what + (env.diag() if env is not None else ""))
+
+
+# --- helpers for the fault, load and Sendmail tests ------------------------
+def _milter_pid(self):
+    return self.proc.pid if self.proc else None
+
+
+def _milter_signal(self, sig):
+    """Send sig to the running dlp-milter."""
+    self.proc.send_signal(sig)
+
+
+def _milter_log_size(self):
+    try:
+        return os.path.getsize(self.log)
+    except OSError:
+        return 0
+
+
+def _milter_wait_log(self, text, timeout=20.0, start=0):
+    """True once text appears in the milter's log after byte offset start."""
+    def seen():
+        return text in self.read_log().encode("utf-8", "replace")[start:].decode("utf-8", "replace")
+    return wait_until(seen, timeout)
+
+
+Milter.pid = property(_milter_pid)
+Milter.signal = _milter_signal
+Milter.log_size = _milter_log_size
+Milter.wait_log = _milter_wait_log
+
+
+def _postfix_postconf(self, **params):
+    """Set main.cf parameters (before start, or followed by a reload)."""
+    args = ["%s=%s" % (k, v) for k, v in params.items()]
+    subprocess.run(["postconf", "-c", self.conf, "-e"] + args, check=True,
+                   capture_output=True, text=True)
+
+
+Postfix.postconf = _postfix_postconf
+
+
+def rss_kb(pid, field="VmRSS"):
+    """A size from /proc/PID/status in kB (VmRSS: resident set; RssAnon:
+    its anonymous part, without mapped files), or None."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def thread_count(pid):
+    """Threads of a process, or None."""
+    return rss_kb(pid, "Threads")
+
+
+def tcp_sockets(port):
+    """Established IPv4 TCP sockets whose local port is port, from
+    /proc/net/tcp: a list of (remote_port, tx_queue, rx_queue)."""
+    out = []
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            parts = line.split()
+            local, remote, state, queues = parts[1], parts[2], parts[3], parts[4]
+            if state != "01" or int(local.split(":")[1], 16) != port:
+                continue
+            tx, rx = (int(x, 16) for x in queues.split(":"))
+            out.append((int(remote.split(":")[1], 16), tx, rx))
+    return out
+
+
+def dot_stuff(data):
+    """SMTP DATA transparency: a line starting with '.' gets one more."""
+    data = crlf(data)
+    if data.startswith(b"."):
+        data = b"." + data
+    return data.replace(b"\r\n.", b"\r\n..")
+
+
+class Session:
+    """One SMTP session driven step by step (to hold a transaction open, or
+    to send DATA in pieces).  Every step returns (code, text)."""
+
+    def __init__(self, port, helo="client.dlp-test.invalid", timeout=180):
+        self.smtp = smtplib.SMTP("127.0.0.1", port, timeout=timeout)
+        self.smtp.ehlo(helo)
+
+    @staticmethod
+    def _t(reply):
+        return reply[0], reply[1].decode(errors="replace")
+
+    def mail(self, sender):
+        return self._t(self.smtp.mail(sender))
+
+    def rcpt(self, rcpts):
+        reply = (250, b"")
+        for r in ([rcpts] if isinstance(rcpts, str) else rcpts):
+            reply = self.smtp.rcpt(r)
+            if reply[0] >= 400:
+                break
+        return self._t(reply)
+
+    def data_start(self):
+        self.smtp.putcmd("data")
+        return self._t(self.smtp.getreply())
+
+    def send_raw(self, data):
+        """Message bytes, already dot-stuffed (dot_stuff)."""
+        self.smtp.send(data)
+
+    def data_end(self):
+        """Terminate DATA; the MTA's answer for the message."""
+        self.smtp.send(b"\r\n.\r\n")
+        try:
+            return self._t(self.smtp.getreply())
+        except smtplib.SMTPServerDisconnected as e:
+            return 0, "disconnected: %s" % e
+
+    def rset(self):
+        return self._t(self.smtp.rset())
+
+    def close(self):
+        try:
+            self.smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        try:
+            self.smtp.close()
+        except OSError:
+            pass
+
+
+# --- Sendmail -----------------------------------------------------------------
+# Debian's sendmail-bin conflicts with postfix, so tests/deps-sendmail.sh
+# unpacks it (no install) into SENDMAIL_ROOT with a gethostname() shim:
+# sendmail qualifies the host name before it reads its config, and sleeps a
+# minute when the name has no dot.
+SENDMAIL_ROOT = os.environ.get("DLP_SENDMAIL_ROOT", "/var/cache/dlp-milter-test/sendmail")
+SENDMAIL_BIN = os.path.join(SENDMAIL_ROOT, "sendmail")
+SENDMAIL_SHIM = os.path.join(SENDMAIL_ROOT, "fakehost.so")
+SENDMAIL_CF_DIR = "/usr/share/sendmail/cf"
+
+SENDMAIL_MC = """\
+divert(-1)
+# dlp-milter end-to-end test: Sendmail on 127.0.0.1, everything relayed to
+# the sink, no DNS, queue and pid under the test's temp dir.
+divert(0)dnl
+include(`{cfdir}/m4/cf.m4')dnl
+VERSIONID(`dlp-milter e2e')dnl
+OSTYPE(`linux')dnl
+define(`confDOMAIN_NAME', `mta.dlp-test.invalid')dnl
+define(`confDONT_PROBE_INTERFACES', `true')dnl
+define(`confSERVICE_SWITCH_FILE', `{tmp}/service.switch')dnl
+define(`confHOSTS_FILE', `{tmp}/hosts')dnl
+define(`QUEUE_DIR', `{tmp}/mqueue')dnl
+define(`confPID_FILE', `{tmp}/sendmail.pid')dnl
+define(`STATUS_FILE', `{tmp}/sendmail.st')dnl
+define(`ALIAS_FILE', `')dnl
+define(`confHELP_FILE', `')dnl
+define(`confAUTH_MECHANISMS', `')dnl
+define(`confREFUSE_LA', `1000')dnl
+define(`confQUEUE_LA', `1000')dnl
+define(`confDELAY_LA', `0')dnl
+define(`confMIN_QUEUE_AGE', `0')dnl
+define(`confTO_QUEUEWARN', `')dnl
+define(`confTO_CONNECT', `5s')dnl
+define(`confMAX_MESSAGE_SIZE', `104857600')dnl
+define(`SMART_HOST', `relay:[127.0.0.1]')dnl
+define(`RELAY_MAILER_ARGS', `TCP $h {sink}')dnl
+FEATURE(`nocanonify')dnl
+FEATURE(`accept_unresolvable_domains')dnl
+FEATURE(`accept_unqualified_senders')dnl
+FEATURE(`no_default_msa')dnl
+DAEMON_OPTIONS(`Name=MTA, Family=inet, Addr=127.0.0.1, Port={smtp}')dnl
+DAEMON_OPTIONS(`Name=DLP-release, Family=inet, Addr=127.0.0.1, Port={release}, InputMailFilters=')dnl
+INPUT_MAIL_FILTER(`dlp-milter', `S=inet:{milter}@127.0.0.1, F=T, T=S:10s;R:2m;E:5m')dnl
+MAILER(`smtp')dnl
+"""
+
+
+def sendmail_available():
+    """'' when the unpacked Sendmail is there, else why not."""
+    for p in (SENDMAIL_BIN, SENDMAIL_SHIM, os.path.join(SENDMAIL_CF_DIR, "m4", "cf.m4")):
+        if not os.path.exists(p):
+            return "%s missing: run `make deps` (tests/deps-sendmail.sh)" % p
+    return ""
+
+
+class Sendmail:
+    """A private Sendmail (-bD, foreground): the MTA daemon on `smtp` with
+    INPUT_MAIL_FILTER dlp-milter, a second daemon on `release` with no
+    filters, everything relayed to the sink.  Same interface as Postfix."""
+
+    def __init__(self, tmp, milter_port, sink_port):
+        self.tmp = os.path.join(tmp, "sendmail")
+        self.queue = os.path.join(self.tmp, "mqueue")
+        os.makedirs(self.queue, mode=0o700)
+        self.smtp = free_port()
+        self.release = free_port()
+        self.proc = None
+        self.out = os.path.join(self.tmp, "sendmail.out")
+        with open(os.path.join(self.tmp, "service.switch"), "w") as f:
+            f.write("hosts files\naliases files\n")
+        with open(os.path.join(self.tmp, "hosts"), "w") as f:
+            f.write("127.0.0.1 localhost mta.dlp-test.invalid\n")
+        self.mc = os.path.join(self.tmp, "test.mc")
+        self.cf = os.path.join(self.tmp, "test.cf")
+        with open(self.mc, "w") as f:
+            f.write(SENDMAIL_MC.format(cfdir=SENDMAIL_CF_DIR, tmp=self.tmp, sink=sink_port,
+                                       smtp=self.smtp, release=self.release,
+                                       milter=milter_port))
+        with open(self.cf, "w") as f:
+            subprocess.run(["m4", self.mc], stdout=f, check=True, cwd=SENDMAIL_CF_DIR)
+
+    def start(self):
+        why = sendmail_available()
+        if why:
+            raise RuntimeError(why)
+        env = dict(os.environ, LD_PRELOAD=SENDMAIL_SHIM,
+                   DLP_FAKE_HOSTNAME="mta.dlp-test.invalid",
+                   RES_OPTIONS="timeout:1 attempts:1")
+        outf = open(self.out, "ab")
+        self.proc = subprocess.Popen([SENDMAIL_BIN, "-C", self.cf, "-bD", "-q1s"],
+                                     stdout=outf, stderr=outf, env=env, cwd=self.tmp)
+        outf.close()
+        if not wait_port(self.smtp) or not wait_port(self.release):
+            self.stop()
+            raise RuntimeError("sendmail did not start:\n" + self.read_log())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def queue_count(self):
+        return len([n for n in os.listdir(self.queue) if n.startswith("qf")])
+
+    def flush(self):
+        pass    # -q1s runs the queue every second
+
+    def read_log(self):
+        try:
+            with open(self.out, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+class SendmailEnv(Env):
+    """Sink + dlp-milter + Sendmail.  The MTA object is also reachable as
+    self.postfix so that every Env helper (send, quiet, use_release_port,
+    diag) works unchanged."""
+
+    def __init__(self, conf_extra="", conf_text=None):
+        self.tmp = tempfile.mkdtemp(prefix="dlp-e2e-sm-")
+        os.chmod(self.tmp, 0o755)
+        self.var = os.path.join(self.tmp, "var")
+        self.sink = Sink(os.path.join(self.tmp, "sink"))
+        text = conf_text or test_config(SHIPPED_CONF, self.var, conf_extra)
+        self.milter = Milter(self.tmp, text)
+        self.sendmail = self.postfix = Sendmail(self.tmp, self.milter.port, self.sink.port)

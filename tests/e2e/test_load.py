@@ -1,0 +1,248 @@
+"""End to end through a real Postfix: load.
+
+200 concurrent SMTP sessions send 10,000 messages of mixed kinds through
+Postfix and dlp-milter:
+
+  clean      external, nothing personal             -> 250, delivered
+  internal   internal only, a CSV of 49 people      -> 250, delivered
+  my_number  external, a My Number                  -> 550 5.7.1, register row `rejected`
+  mass       20 external addresses visible in To    -> 250, held (row + stored copy)
+  people     external, a CSV of 49 people attached  -> 250, held
+
+Every message carries its own Message-ID; at the end each one is found
+where its content says — at the sink (exactly once), in the register
+(exactly one row) and in the quarantine (one stored copy) — and the client's
+answers agree.  A 4xx would make the client retry, as an MTA would; a retry
+must not leave a second copy anywhere.  The daemon's VmRSS is sampled after
+the first 1,000 answers and at the end: it must stay flat (growth < 50 MB).
+
+DLP_LOAD_MESSAGES and DLP_LOAD_SESSIONS change the size of the run.
+"""
+import os
+import random
+import smtplib
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from lib import (Env, check, crlf, make_message, people, people_csv, rss_kb, run, thread_count,
+                 wait_until)
+
+TOTAL = int(os.environ.get("DLP_LOAD_MESSAGES", "10000"))
+SESSIONS = int(os.environ.get("DLP_LOAD_SESSIONS", "200"))
+PER_SESSION_RECONNECT = 25          # a session reconnects after this many messages
+SENDER = "kakari@example.go.jp"
+MIX = [("clean", 40), ("internal", 20), ("my_number", 15), ("mass", 10), ("people", 15)]
+EXPECT = {"clean": "delivered", "internal": "delivered", "my_number": "rejected",
+          "mass": "held", "people": "held"}
+
+
+# --- message templates (built once; each message gets its own Message-ID) ----
+def templates():
+    csv = people_csv(people(49))
+    mass_to = ["guest%02d@corp%d.example.com" % (i, i % 4) for i in range(20)]
+    kinds = {
+        "clean": make_message(SENDER, ["tanaka@partner.example.com"], "議事録",
+                              "本日の議事録を送ります。次回は来週です。\n" * 20),
+        "internal": make_message(SENDER, ["staff@example.go.jp", "jinji@bu.example.go.jp"], "名簿",
+                                 "内部の名簿です。\n",
+                                 attachments=[("meibo.csv", csv, "text", "csv")]),
+        "my_number": make_message(SENDER, ["hr@partner.example.com"], "手続き",
+                                  "マイナンバーは 1234 5678 9018 です。\n"),
+        "mass": make_message(SENDER, mass_to, "説明会のご案内", "皆様\n説明会を開催します。\n"),
+        "people": make_message(SENDER, ["a@partner.example.com", "b@other.example.net"], "名簿送付",
+                               "名簿を送ります。\n",
+                               attachments=[("meibo.csv", csv, "text", "csv")]),
+    }
+    out = {}
+    for kind, msg in kinds.items():
+        rcpts = [a.strip() for h in ("To", "Cc") for a in (msg.get(h) or "").split(",") if a.strip()]
+        del msg["Message-ID"]
+        msg["Message-ID"] = "<MSGID-PLACEHOLDER@example.go.jp>"
+        out[kind] = (crlf(msg.as_bytes()), rcpts)
+    return out
+
+
+def plan(total, seed=7):
+    rnd = random.Random(seed)
+    kinds = [k for k, w in MIX for _ in range(w)]
+    return [("load-%05d@example.go.jp" % i, rnd.choice(kinds)) for i in range(total)]
+
+
+class Client:
+    """SESSIONS threads share the plan; every answer is recorded."""
+
+    def __init__(self, env, tpl, work):
+        self.env, self.tpl, self.work = env, tpl, work
+        self.lock = threading.Lock()
+        self.next = 0
+        self.answers = {}        # msgid -> list of (code, text), one per attempt
+        self.answered = 0
+        self.errors = []
+        self.samples = []        # (answered, VmRSS, RssAnon, threads) every 500 answers
+
+    def take(self):
+        with self.lock:
+            if self.next >= len(self.work):
+                return None
+            item = self.work[self.next]
+            self.next += 1
+            return item
+
+    def record(self, mid, code, text):
+        with self.lock:
+            self.answers.setdefault(mid, []).append((code, text))
+            if code < 400 or code >= 500:
+                self.answered += 1
+                if self.answered % 500 == 0:
+                    pid = self.env.milter.pid
+                    self.samples.append((self.answered, rss_kb(pid), rss_kb(pid, "RssAnon"),
+                                         thread_count(pid)))
+
+    def send_one(self, s, mid, kind):
+        data, rcpts = self.tpl[kind]
+        data = data.replace(b"MSGID-PLACEHOLDER@example.go.jp", mid.encode())
+        try:
+            s.sendmail(SENDER, rcpts, data)
+            return 250, ""
+        except smtplib.SMTPDataError as e:
+            return e.smtp_code, e.smtp_error.decode(errors="replace")
+        except smtplib.SMTPRecipientsRefused as e:
+            code, text = list(e.recipients.values())[0]
+            return code, text.decode(errors="replace")
+        except smtplib.SMTPResponseException as e:
+            return e.smtp_code, e.smtp_error.decode(errors="replace")
+
+    def session(self):
+        s, sent = None, 0
+        try:
+            while True:
+                item = self.take()
+                if item is None:
+                    break
+                mid, kind = item
+                for attempt in range(5):
+                    if s is None or sent >= PER_SESSION_RECONNECT:
+                        if s is not None:
+                            s.quit()
+                        s = smtplib.SMTP("127.0.0.1", self.env.postfix.smtp, timeout=300)
+                        s.ehlo("load.dlp-test.invalid")
+                        sent = 0
+                    code, text = self.send_one(s, mid, kind)
+                    sent += 1
+                    self.record(mid, code, text)
+                    if not 400 <= code < 500:
+                        break
+                    s.rset()        # 4xx: retry, as an MTA client would
+                    time.sleep(1)
+        except Exception as e:          # noqa: BLE001 - reported, fails the test
+            with self.lock:
+                self.errors.append(repr(e))
+        finally:
+            if s is not None:
+                try:
+                    s.quit()
+                except (smtplib.SMTPException, OSError):
+                    pass
+
+
+def test_load():
+    env = Env()
+    # 200 concurrent sessions need 200 smtpd processes (and cleanup ones);
+    # no inflow throttling, generous delivery concurrency to the sink.
+    env.postfix.postconf(default_process_limit=450, in_flow_delay="0s",
+                         smtp_destination_concurrency_limit=50,
+                         default_destination_concurrency_limit=50,
+                         smtpd_client_connection_count_limit=0,
+                         smtpd_client_message_rate_limit=0)
+    with env:
+        tpl = templates()
+        work = plan(TOTAL)
+        client = Client(env, tpl, work)
+        rss_start, anon_start = rss_kb(env.milter.pid), rss_kb(env.milter.pid, "RssAnon")
+        t0 = time.time()
+        threads = [threading.Thread(target=client.session, daemon=True) for _ in range(SESSIONS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(1800)
+        t_sent = time.time() - t0
+        check(not client.errors, "client errors: %r" % client.errors[:5], env)
+        check(len(client.answers) == TOTAL, "every message answered (%d/%d)" % (len(client.answers), TOTAL))
+
+        want_delivered = {mid for mid, kind in work if EXPECT[kind] == "delivered"}
+        check(wait_until(lambda: len(env.sink.messages) >= len(want_delivered), 300, 0.5),
+              "sink got %d of %d" % (len(env.sink.messages), len(want_delivered)), env)
+        check(wait_until(lambda: env.postfix.queue_count() == 0, 120, 1), "Postfix queue drained", env)
+        time.sleep(2)
+        rss_end, anon_end = rss_kb(env.milter.pid), rss_kb(env.milter.pid, "RssAnon")
+        elapsed = time.time() - t0
+
+        # --- what the client was told ---
+        retries = sum(len(a) - 1 for a in client.answers.values())
+        final = {mid: a[-1][0] for mid, a in client.answers.items()}
+        kind_of = dict(work)
+        wrong = [(mid, kind_of[mid], final[mid]) for mid in final
+                 if final[mid] != (550 if EXPECT[kind_of[mid]] == "rejected" else 250)]
+        check(not wrong, "client answers as the content says; wrong: %d, e.g. %r"
+              % (len(wrong), wrong[:5]), env)
+
+        # --- the sink ---
+        at_sink = {}
+        for _, _, data in list(env.sink.messages):
+            i = data.find(b"Message-ID: <load-")
+            if i < 0:
+                continue    # a notice
+            mid = data[i + 13:data.index(b">", i)].decode()
+            at_sink[mid] = at_sink.get(mid, 0) + 1
+        dup = {m: n for m, n in at_sink.items() if n != 1}
+        check(not dup, "each delivered once at the sink; duplicates: %r" % list(dup.items())[:5])
+        check(set(at_sink) == want_delivered, "sink holds exactly the clean and internal messages: "
+              "missing %d, unexpected %d" % (len(want_delivered - set(at_sink)),
+                                            len(set(at_sink) - want_delivered)))
+
+        # --- the register and the quarantine ---
+        rows = env.register("SELECT id, message_id, status FROM incidents")
+        by_mid = {}
+        for r in rows:
+            by_mid.setdefault(r["message_id"].strip("<>"), []).append(r)
+        dup = {m: len(r) for m, r in by_mid.items() if len(r) != 1}
+        check(not dup, "one register row per message; duplicates: %r" % list(dup.items())[:5])
+        for status in ("held", "rejected"):
+            want = {mid for mid, kind in work if EXPECT[kind] == status}
+            got = {m for m, r in by_mid.items() if r[0]["status"] == status}
+            check(got == want, "%s in the register: %d, expected %d (missing %d)"
+                  % (status, len(got), len(want), len(want - got)))
+        stored = set(os.listdir(os.path.join(env.var, "quarantine", "msg")))
+        held_ids = {r[0]["id"] + ".eml" for r in by_mid.values() if r[0]["status"] == "held"}
+        check(stored == held_ids, "one stored copy per held message (%d stored, %d held)"
+              % (len(stored), len(held_ids)))
+        check(not os.listdir(os.path.join(env.var, "quarantine", "tmp")), "nothing left in tmp/")
+
+        # --- the log: one verdict line per answered message ---
+        verdicts = sum(1 for l in env.milter.read_log().splitlines() if " verdict=" in l)
+        check(verdicts >= TOTAL, "a verdict line per message (%d)" % verdicts)
+
+        counts = {k: sum(1 for _, kind in work if kind == k) for k, _ in MIX}
+        print("  load: %d messages (%s) in %.0fs (sent in %.0fs, %.0f msg/s), %d sessions, "
+              "%d retries" % (TOTAL, ", ".join("%s %d" % kv for kv in counts.items()), elapsed,
+                              t_sent, TOTAL / t_sent, SESSIONS, retries), flush=True)
+        print("  VmRSS/RssAnon/threads: start %s/%s kB; %s; idle end %s/%s kB"
+              % (rss_start, anon_start, "; ".join("after %d: %s/%s kB %s thr" % x for x in client.samples),
+                 rss_end, anon_end), flush=True)
+        samples = dict((n, (rss, anon)) for n, rss, anon, _ in client.samples)
+        last = max(n for n in samples if n <= TOTAL - SESSIONS)
+        check(1000 in samples and last > 1000, "VmRSS sampled under load")
+        growth = samples[last][0] - samples[1000][0]
+        check(growth < 50 * 1024, "memory flat under load: VmRSS grew %d kB from message 1000 to %d"
+              % (growth, last))
+        check(rss_end - samples[1000][0] < 50 * 1024, "and idle at the end: %d kB" % rss_end)
+
+
+def main():
+    return run([("load: %d messages, %d sessions, mixed kinds" % (TOTAL, SESSIONS), test_load)])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
