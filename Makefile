@@ -5,7 +5,8 @@
 #   make run      deps + build + run the milter in the foreground with config/dlp-milter.conf
 #   make check    deps + build + unit and end-to-end tests   (SANITIZE=1: ASan + UBSan)
 #   make bench    benchmarks (not part of check)
-#   make fuzz     libFuzzer targets (FUZZ_SECONDS per target)
+#   make fuzz     libFuzzer targets (FUZZ_SECONDS per target, FUZZ_TARGETS to pick)
+#   make valgrind dlpctl scan under valgrind over every fixture and the corpus
 #   make install  PREFIX=/usr/local DESTDIR=: programs, man pages, config (kept
 #                 if present), systemd unit, var_dir for the dlp-milter user
 #   make deb      the Debian package, built in a copy under build/deb/
@@ -37,6 +38,18 @@ LDFLAGS     += -fsanitize=address,undefined
 BUILD       := build-san
 endif
 
+# make fuzz: everything built by clang with libFuzzer's coverage, ASan and
+# UBSan into build-fuzz/; one binary per target (tests/fuzz/fuzz_entry.h).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= mime zip ooxml odf pdf ole rtf xml archive html text inspect textscan conf expr
+ifeq ($(FUZZ),1)
+CC          := clang
+CFLAGS_BASE += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=undefined
+LDFLAGS     += -fsanitize=address,undefined
+BUILD       := build-fuzz
+endif
+
 CFLAGS += $(CFLAGS_BASE)
 
 # Libraries: one archive per folder.  Programs: milter/main.c, quarantine/dlpctl*.c.
@@ -60,8 +73,10 @@ BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 PROGS := $(BUILD)/dlp-milter $(BUILD)/dlpctl
+FUZZ_BIN := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
-.PHONY: all deps run check unit e2e bench fuzz clean install uninstall deb check-package keys
+.PHONY: all deps run check unit e2e bench fuzz fuzz-bin valgrind clean install uninstall deb \
+	check-package keys
 .SECONDARY:
 all: $(PROGS)
 
@@ -92,6 +107,11 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_main.c $(BUILD)/obj/tests/fuzz/fuzz_entry.o $(LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CC) $(CFLAGS) -DFUZZ_TARGET='"$*"' -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
+
 deps:
 	@sh tests/deps.sh
 
@@ -109,6 +129,17 @@ check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@sh tests/run-unit.sh $(BUILD)
 	@BUILD=$(BUILD) sh tests/run-e2e.sh
+	@BUILD=$(BUILD) sh tests/valgrind-scan.sh --sample
+
+valgrind: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh tests/valgrind-scan.sh
+
+fuzz: deps
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bin
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build-fuzz $(FUZZ_TARGETS)
+
+fuzz-bin: $(FUZZ_BIN)
 
 bench: $(PROGS) $(BENCH_BIN)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
@@ -149,7 +180,7 @@ keys: $(BUILD)/dlp-milter
 DEB_DIR := build/deb
 deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
-	tar -c --exclude=./build --exclude=./build-san --exclude=./var --exclude=./.git \
+	tar -c --exclude=./build --exclude=./build-san --exclude=./build-fuzz --exclude=./var --exclude=./.git \
 	    --exclude=__pycache__ . | tar -x -C $(DEB_DIR)/src
 	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b -j2
 	rm -rf $(DEB_DIR)/src
@@ -161,6 +192,6 @@ check-package: deps
 	@DEB_DIR=$(DEB_DIR) /usr/bin/python3 tests/pkg/test_package.py
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

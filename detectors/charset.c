@@ -471,8 +471,15 @@ charset_to_utf8(const unsigned char *data, size_t len, const char *charset, size
 
 	if (!data)
 		len = 0;
-	if (cs && mislabelled(cs, data, len))
-		cs = NULL;
+	if (cs && mislabelled(cs, data, len)) {
+		const char *guess = charset_detect(data, len);
+
+		/* only for an ASCII-compatible guess: a stray byte-order mark
+		 * (FF FE) must not turn an ASCII text labelled UTF-8 into
+		 * UTF-16 and hide it from the detectors */
+		if (strncasecmp(guess, "UTF-16", 6) != 0 && strncasecmp(guess, "UTF-32", 6) != 0)
+			cs = guess;
+	}
 	if (!cs)
 		cs = charset_detect(data, len);
 	if (strcasecmp(cs, "ISO-2022-JP") == 0) {

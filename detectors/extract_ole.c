@@ -563,6 +563,37 @@ ole_dir(struct ole *o, GsfInfile *dir, const char *prefix, int level)
 	}
 }
 
+/* 1 when the root directory entry (entry 0, first in the sector the
+ * header names) has a left or right sibling.  [MS-CFB] 2.6.3 says it must
+ * not; libgsf 1.14.50 follows them anyway with no parent and leaks every
+ * entry reached that way (ole_dirent_new), so such a file is refused. */
+static int
+ole_root_has_siblings(const unsigned char *data, size_t len)
+{
+	unsigned shift, sib;
+	uint32_t dir;
+	uint64_t off;
+
+	if (len < 0x40)
+		return 0;
+	shift = data[0x1E] | (unsigned)data[0x1F] << 8;
+	if (shift < 6 || shift >= 31)
+		return 0;	/* libgsf refuses these before reading entries */
+	dir = (uint32_t)data[0x30] | (uint32_t)data[0x31] << 8 | (uint32_t)data[0x32] << 16 |
+	    (uint32_t)data[0x33] << 24;
+	off = ((uint64_t)1 << shift > 512 ? (uint64_t)1 << shift : 512) + ((uint64_t)dir << shift);
+	if (off > len || len - off < 0x4C)
+		return 0;	/* unreadable: libgsf fails before any entry */
+	for (int i = 0; i < 2; i++) {
+		const unsigned char *p = data + off + 0x44 + 4 * i;
+
+		sib = p[0] | p[1] << 8 | p[2] << 16 | (unsigned)p[3] << 24;
+		if (sib != 0xFFFFFFFFu)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 ole_accepts(const char *mime, const char *declared, const unsigned char *data, size_t len)
 {
@@ -584,6 +615,10 @@ ole_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 	src = gsf_input_memory_new(data, (gsf_off_t)len, FALSE);
 	if (o.path == NULL || src == NULL) {
 		inspect_unscanned(in, idx, "out of memory");
+		goto done;
+	}
+	if (ole_root_has_siblings(data, len)) {
+		inspect_unscanned(in, idx, "corrupt ole: the root directory entry has siblings");
 		goto done;
 	}
 	root = gsf_infile_msole_new(src, &err);

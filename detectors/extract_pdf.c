@@ -22,6 +22,10 @@
  * other and it is NOT counted encrypted — nothing in it is hidden from
  * inspection, and many published PDFs carry such permissions.
  *
+ * Embedded files are listed only when pdf_guard.h finds no indirect
+ * string object (poppler-glib 22.12 crashes on one in the EmbeddedFiles
+ * name tree); otherwise the part is unscanned "embedded files not read".
+ *
  * Broken PDFs: poppler rebuilds a broken cross-reference table by scanning
  * the file; a PDF it opens that way is read normally.  One it cannot open
  * is unscanned "corrupt pdf: <poppler's reason>".
@@ -49,6 +53,7 @@
 #include <poppler.h>
 
 #include "detectors/inspect.h"
+#include "detectors/pdf_guard.h"
 
 static pthread_mutex_t pdf_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t pdf_once = PTHREAD_ONCE_INIT;
@@ -225,7 +230,7 @@ pdf_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 	GBytes *bytes = NULL;
 	struct pdf_att *att = NULL;
 	size_t natt = 0;
-	int page = 0, npages = 0, rc = -1, late = 0;
+	int page = 0, npages = 0, rc = -1, late = 0, guard = 0;
 	bool more = false, deep = false;
 	char *parent = inspect_container_path(in, idx);
 
@@ -242,7 +247,9 @@ pdf_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 		npages = poppler_document_get_n_pages(doc);
 		late = pdf_pages(in, doc, out, &page);
 		deep = depth + 1 > in->opt->limits.max_depth;
-		if (!late && !deep && poppler_document_has_attachments(doc))
+		if (!late && poppler_document_has_attachments(doc))
+			guard = pdf_guard_strings(data, len, in->opt->limits.max_member_bytes);
+		if (!late && !deep && guard == 0 && poppler_document_has_attachments(doc))
 			natt = pdf_collect(in, doc, &att, &more);
 		else if (deep && poppler_document_has_attachments(doc))
 			more = true;
@@ -262,7 +269,11 @@ pdf_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 		inspect_unscanned(in, idx, "out of time at pdf page %d of %d", page + 1, npages);
 	} else {
 		pdf_children(in, idx, parent, att, natt, depth);
-		if (deep && more)
+		if (guard != 0)
+			inspect_unscanned(in, idx, "embedded files not read: %s", guard > 0 ?
+			    "an indirect string object (unsafe for poppler-glib 22.12)" :
+			    "object streams that cannot be checked");
+		else if (deep && more)
 			inspect_unscanned(in, idx, "embedded files nested deeper than max_depth (%u)",
 			    in->opt->limits.max_depth);
 		else if (more)

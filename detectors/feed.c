@@ -4,7 +4,9 @@
  * "\n"), end of headers, then the body in chunks of 64 KB with CRLF line
  * ends.  Lines may end in LF, CRLF or a lone CR (old Mac mail).  An mbox
  * "From " line before the headers is skipped; a line that is no header
- * field ends the headers and starts the body, as in Postfix.
+ * field ends the headers and starts the body, as in Postfix.  A header
+ * line longer than FIELD_MAX is cut there and the rest of it discarded
+ * (Postfix does the same past header_size_limit).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -72,6 +74,21 @@ read_line(FILE *fp, struct buf *b, bool *ended)
 	if (b->len >= FIELD_MAX)
 		return 2;
 	return b->len || *ended ? 1 : 0;
+}
+
+/* Drop the rest of a line cut at FIELD_MAX, up to and with its end.
+ * Returns 0, or -1 on error. */
+static int
+drop_rest(FILE *fp, bool *ended)
+{
+	int c;
+
+	while ((c = getc_unlocked(fp)) != EOF && c != '\n' && c != '\r')
+		;
+	if (c == '\r' && (c = getc_unlocked(fp)) != '\n' && c != EOF)
+		ungetc(c, fp);
+	*ended = c != EOF;
+	return ferror(fp) ? -1 : 0;
 }
 
 /* Length of the field name when line starts a header field, else 0. */
@@ -157,7 +174,7 @@ static int
 feed_headers(struct scan_msg *m, FILE *fp, struct buf *line, bool *ended)
 {
 	struct buf field = { 0 };
-	bool first = true;
+	bool first = true, fold;
 	int r, rc = -1;
 
 	while ((r = read_line(fp, line, ended)) > 0) {
@@ -170,18 +187,23 @@ feed_headers(struct scan_msg *m, FILE *fp, struct buf *line, bool *ended)
 			rc = 1;
 			goto out;
 		}
-		if ((line->s[0] == ' ' || line->s[0] == '\t') && field.len && r == 1) {
-			/* a fold; past FIELD_MAX the MTA too discards the excess */
+		fold = (line->s[0] == ' ' || line->s[0] == '\t') && field.len;
+		if (!fold && flush_field(m, &field) < 0)
+			goto out;
+		if (!fold && !field_name(line->s, line->len)) {
+			rc = 2;		/* not a header: the body */
+			goto out;
+		}
+		/* a header line longer than FIELD_MAX: the excess is discarded
+		 * and the headers go on, as in Postfix (header_size_limit) */
+		if (r == 2 && drop_rest(fp, ended) < 0)
+			goto out;
+		if (fold) {
+			/* past FIELD_MAX the MTA too discards the excess */
 			if (field.len + line->len < FIELD_MAX &&
 			    (buf_put(&field, "\n", 1) < 0 || buf_put(&field, line->s, line->len) < 0))
 				goto out;
 			continue;
-		}
-		if (flush_field(m, &field) < 0)
-			goto out;
-		if (r == 2 || !field_name(line->s, line->len)) {	/* cut: no header */
-			rc = 2;
-			goto out;
 		}
 		if (buf_put(&field, line->s, line->len) < 0)
 			goto out;

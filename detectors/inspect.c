@@ -333,6 +333,8 @@ inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t l
 	const struct extractor *ex = NULL;
 	const char *mime;
 
+	if (!data)
+		data = (const unsigned char *)"";	/* an empty part: no NULL + 0 below */
 	p->size = len;
 	if (inspect_out_of_time(in)) {
 		inspect_unscanned(in, idx, "time budget exceeded");

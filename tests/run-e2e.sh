@@ -6,6 +6,17 @@ build=${BUILD:-build}
 export BUILD="$build"
 py=/usr/bin/python3
 pass=0 fail=0
+# Sanitizer builds (make check SANITIZE=1): the daemon and dlpctl write any
+# ASan, LSan or UBSan report to a file under $san instead of stderr, and
+# stop at the first error; any report fails the run, even when the test
+# that caused it passed (a daemon may die between two tests unnoticed).
+san=$(mktemp -d /tmp/dlp-e2e-san.XXXXXX)
+chmod 1777 "$san"
+export ASAN_OPTIONS="abort_on_error=1:halt_on_error=1:detect_leaks=1:log_path=$san/asan"
+export UBSAN_OPTIONS="abort_on_error=1:halt_on_error=1:print_stacktrace=1:log_path=$san/ubsan"
+case $build in
+*san*) export G_SLICE=always-malloc ;;	# GLib's slices hidden from ASan otherwise
+esac
 for t in tests/e2e/test_*.py; do
 	[ -f "$t" ] || continue
 	echo "e2e $(basename "$t")"
@@ -19,5 +30,14 @@ for t in tests/e2e/test_*.py; do
 	rm -f "$out"
 	pass=$((pass + p)); fail=$((fail + f))
 done
+if [ -n "$(ls -A "$san")" ]; then
+	for f in "$san"/*; do
+		echo "=== sanitizer report $f"
+		head -100 "$f"
+	done >&2
+	echo "e2e: sanitizer reports: $(ls "$san" | wc -l) (ERROR: AddressSanitizer / runtime error)" >&2
+	fail=$((fail + 1))
+fi
+rm -rf "$san"
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
