@@ -112,6 +112,12 @@ class Proc:
                 self.proc.wait()
         self.proc = None
 
+    def cpu_s(self):
+        """User + system CPU seconds used so far (all threads)."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def hwm_kb(self):
         """(VmHWM, VmRSS) in kB."""
         out = {}
@@ -241,6 +247,7 @@ class Bench:
     def throughput(self, loads, reps, out):
         results = {}   # (msg, cfg) -> [msgs/s]
         accept = {}    # (msg, cfg) -> [msgs/s at smtp-source's end]
+        self.cpu = {}  # (msg, cfg) -> [milter CPU ms per message]
         for msg, (n, s) in loads.items():
             for cfg in CONFIGS:     # warm-up: processes, caches
                 self.send(msg, self.ports[cfg], max(4, n // 10), s)
@@ -248,7 +255,12 @@ class Bench:
                 order = CONFIGS[rep % 3:] + CONFIGS[:rep % 3]
                 for cfg in order:
                     before = len(self.dlp_lines())
+                    milter = {"naive": self.naive, "dlp": self.dlp}.get(cfg)
+                    c0 = milter.cpu_s() if milter else 0
                     ta, tall = self.send(msg, self.ports[cfg], n, s)
+                    if milter:
+                        self.cpu.setdefault((msg, cfg), []).append(
+                            (milter.cpu_s() - c0) * 1000 / n)
                     results.setdefault((msg, cfg), []).append(n / tall)
                     accept.setdefault((msg, cfg), []).append(n / ta)
                     if cfg == "dlp":
@@ -298,21 +310,25 @@ class Bench:
         return rows
 
 
-def fmt_table(results, accept):
+def fmt_table(results, accept, cpu):
     lines = ["messages/s through Postfix (median of the runs, min-max in brackets; "
-             "ratio = median / median of 'none')",
-             "%-4s %-6s %22s %8s %10s %18s" % ("msg", "milter", "msgs/s [min-max]", "ratio",
-                                               "vs naive", "accepted msgs/s")]
+             "ratio = median / median of 'none'); accepted = at smtp-source's end;",
+             "milter CPU = CPU time of the milter process per message (median)",
+             "%-4s %-6s %22s %8s %10s %16s %12s" % ("msg", "milter", "msgs/s [min-max]",
+                                                    "ratio", "vs naive", "accepted msgs/s",
+                                                    "milter CPU")]
     for msg in sorted({m for m, _ in results}):
         base = statistics.median(results[(msg, "none")])
         naive = statistics.median(results[(msg, "naive")])
         for cfg in CONFIGS:
             v = results[(msg, cfg)]
             med = statistics.median(v)
-            lines.append("%-4s %-6s %8.1f [%5.1f-%5.1f] %7.2fx %10s %12.1f" % (
+            c = cpu.get((msg, cfg))
+            lines.append("%-4s %-6s %8.1f [%5.1f-%5.1f] %7.2fx %10s %16.1f %12s" % (
                 msg, cfg, med, min(v), max(v), med / base,
                 "%.2fx" % (med / naive) if cfg == "dlp" else "",
-                statistics.median(accept[(msg, cfg)])))
+                statistics.median(accept[(msg, cfg)]),
+                "%.2f ms" % statistics.median(c) if c else "-"))
     return lines
 
 
@@ -345,7 +361,7 @@ def main():
         print("messages: %s; N and sessions: %s; %d runs each" % (
             sizes, ", ".join("%s %d/%d" % (m, n, s) for m, (n, s) in loads.items()), reps))
         results, accept = b.throughput(loads, reps, out)
-        for l in fmt_table(results, accept):
+        for l in fmt_table(results, accept, b.cpu):
             print(l)
         print("dlp-milter's log line for the last message of each kind (the scan ran):")
         for m in sorted(b.last_line):
