@@ -62,6 +62,21 @@ static const struct alias detected[] = {
 	{ "WINDOWS-1256", "WINDOWS-1256" }, { "WINDOWS-1257", "WINDOWS-1257" },
 };
 
+/* Charsets whose iconv modules stay loaded (charset_keep_modules), and
+ * the descriptors that hold them, open for the life of the process. */
+static const char *const kept[] = {
+	"ISO-2022-JP", "ISO-2022-JP-3", "CP932", "EUC-JP-MS", "EUC-JP", "SHIFT_JIS", NULL
+};
+static iconv_t kept_cd[sizeof(kept) / sizeof(kept[0])];
+
+void
+charset_keep_modules(void)
+{
+	for (size_t i = 0; kept[i]; i++)
+		if (kept_cd[i] == NULL)
+			kept_cd[i] = iconv_open("UTF-8", kept[i]);
+}
+
 /* Output buffer bounded by max. */
 struct out {
 	char *buf;

@@ -22,4 +22,13 @@ const char *charset_detect(const unsigned char *data, size_t len);
 char *charset_to_utf8(const unsigned char *data, size_t len, const char *charset,
     size_t max, size_t *outlen, int *truncated);
 
+/* Keep glibc's iconv modules for the Japanese charsets loaded for the
+ * life of the process.  glibc loads a module (a shared object;
+ * ISO-2022-JP.so brings libJIS, libGB and libKSC with it) at iconv_open
+ * and unloads it soon after its last iconv_close, and GMime opens and
+ * closes a converter for every encoded header: without this, every
+ * Japanese message pays a dlopen and a dlclose.  Call once (scan.c does,
+ * at the first scan_engine_new); the descriptors are never closed. */
+void charset_keep_modules(void);
+
 #endif

@@ -48,8 +48,9 @@ struct inspect {
 	size_t npvals;			/* entries of pvals */
 };
 
-/* Load the calling thread's libmagic data (done lazily otherwise; libmagic
- * handles are per thread).  0, or -1 with err. */
+/* Load a libmagic handle into the process-wide pool (done lazily
+ * otherwise; handles are borrowed per sniff, so any thread may use them),
+ * so that a missing database shows at start.  0, or -1 with err. */
 int inspect_magic_load(char *err, size_t errlen);
 /* Free what in holds (visible, bcc, per-part sets); not in->res.  NULL-safe. */
 void inspect_done(struct inspect *in);
@@ -101,5 +102,9 @@ extern const struct extractor *const extractors[];
  * recipients.  Returns 0, or -1 when the message cannot be parsed at all. */
 int mime_walk(struct inspect *in, const unsigned char *data, size_t len,
     const char *prefix, unsigned depth, bool top);
+/* The same for a whole top-level message held in file fd (bytes [0, len)),
+ * read through the file rather than mapped.  fd is not closed and its
+ * offset may move. */
+int mime_walk_fd(struct inspect *in, int fd, size_t len);
 
 #endif

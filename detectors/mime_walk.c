@@ -9,16 +9,22 @@
  * parts of the result; every leaf, forwarded message and encrypted
  * container is.
  *
- * The message is parsed straight from the caller's bytes (memory, or the
- * spool's private mapping of its temp file) with no copy: a GByteArray is
- * wrapped around the bytes (g_byte_array_new_take), given to a
- * GMimeStreamMem that does not own it, and released with
- * g_byte_array_free(…, FALSE), which leaves the bytes alone.  The parser
- * persists the stream, so leaf contents stay substreams of those bytes
- * until a leaf is decoded, one at a time, into at most max_member_bytes.
+ * A message in memory is parsed straight from the caller's bytes with no
+ * copy: a GByteArray is wrapped around the bytes (g_byte_array_new_take),
+ * given to a GMimeStreamMem that does not own it, and released with
+ * g_byte_array_free(…, FALSE), which leaves the bytes alone.  A message
+ * the spool put in a file (mime_walk_fd) is parsed from the file through a
+ * GMimeStreamFs on a dup of its descriptor: no mapping, so the message's
+ * bytes never count in the process's memory, only the page cache's (a
+ * mapping would add a 68 MB message to the resident set, on top of its
+ * decoded 50 MB attachment).  Either way the parser persists the stream,
+ * so leaf contents stay substreams until a leaf is decoded, one at a time,
+ * into at most max_member_bytes.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gmime/gmime.h>
 
@@ -39,19 +45,13 @@ struct parsed {
 
 static void walk_entity(struct inspect *in, GMimeObject *obj, const char *path, unsigned depth);
 
-/* Parse data[0..len) as a message.  Returns 0 with p->msg set, or -1. */
+/* Parse p->stream as a message.  Returns 0 with p->msg set, or -1. */
 static int
-parse_open(struct parsed *p, const unsigned char *data, size_t len)
+parse_stream(struct parsed *p)
 {
 	static const char *fallback[] = { "UTF-8", "EUC-JP", "CP932", "ISO-2022-JP", NULL };
 	GMimeParserOptions *opt;
 
-	memset(p, 0, sizeof(*p));
-	if (len > G_MAXUINT)
-		return -1;
-	p->bytes = g_byte_array_new_take((guint8 *)data, len);
-	p->stream = g_mime_stream_mem_new_with_byte_array(p->bytes);
-	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(p->stream), FALSE);
 	p->parser = g_mime_parser_new_with_stream(p->stream);
 	g_mime_parser_set_format(p->parser, GMIME_FORMAT_MESSAGE);
 	g_mime_parser_set_persist_stream(p->parser, TRUE);
@@ -63,6 +63,33 @@ parse_open(struct parsed *p, const unsigned char *data, size_t len)
 	p->msg = g_mime_parser_construct_message(p->parser, opt);
 	g_mime_parser_options_free(opt);
 	return p->msg ? 0 : -1;
+}
+
+/* Parse data[0..len) as a message.  Returns 0 with p->msg set, or -1. */
+static int
+parse_open(struct parsed *p, const unsigned char *data, size_t len)
+{
+	memset(p, 0, sizeof(*p));
+	if (len > G_MAXUINT)
+		return -1;
+	p->bytes = g_byte_array_new_take((guint8 *)data, len);
+	p->stream = g_mime_stream_mem_new_with_byte_array(p->bytes);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(p->stream), FALSE);
+	return parse_stream(p);
+}
+
+/* Parse bytes [0, len) of file fd as a message (through a dup of fd, which
+ * the stream owns).  Returns 0 with p->msg set, or -1. */
+static int
+parse_open_fd(struct parsed *p, int fd, size_t len)
+{
+	int dfd;
+
+	memset(p, 0, sizeof(*p));
+	if ((dfd = dup(fd)) < 0)
+		return -1;
+	p->stream = g_mime_stream_fs_new_with_bounds(dfd, 0, (gint64)len);
+	return parse_stream(p);
 }
 
 static void
@@ -502,22 +529,22 @@ header_length(const unsigned char *data, size_t len)
 	return n;
 }
 
-int
-mime_walk(struct inspect *in, const unsigned char *data, size_t len, const char *prefix,
-    unsigned depth, bool top)
+/* Walk the message parsed into p (parse_open* returned rc): len is its
+ * full size, too_big when only its headers were parsed. */
+static int
+walk_parsed(struct inspect *in, struct parsed *p, int rc, size_t len, const char *prefix,
+    unsigned depth, bool top, bool too_big)
 {
-	struct parsed p;
-	bool too_big = top && len > in->opt->limits.max_message_bytes;
 	long idx;
 
-	if (parse_open(&p, data, too_big ? header_length(data, len) : len) < 0) {
-		parse_close(&p);
+	if (rc < 0) {
+		parse_close(p);
 		if (top && (idx = inspect_part_add(in, "1", NULL, NULL)) >= 0)
 			inspect_unscanned(in, (size_t)idx, "message could not be parsed");
 		return -1;
 	}
 	if (top)
-		top_headers(in, p.msg);
+		top_headers(in, p->msg);
 	if (too_big) {
 		if ((idx = inspect_part_add(in, "message", NULL, "message/rfc822")) >= 0) {
 			in->res->parts[idx].size = len;
@@ -525,8 +552,63 @@ mime_walk(struct inspect *in, const unsigned char *data, size_t len, const char 
 			    "(%zu)", in->opt->limits.max_message_bytes);
 		}
 	} else
-		walk_message(in, p.msg, prefix ? prefix : "", depth,
+		walk_message(in, p->msg, prefix ? prefix : "", depth,
 		    top ? -1 : find_part(in->res, prefix ? prefix : ""));
-	parse_close(&p);
+	parse_close(p);
 	return 0;
+}
+
+int
+mime_walk(struct inspect *in, const unsigned char *data, size_t len, const char *prefix,
+    unsigned depth, bool top)
+{
+	struct parsed p;
+	bool too_big = top && len > in->opt->limits.max_message_bytes;
+	int rc = parse_open(&p, data, too_big ? header_length(data, len) : len);
+
+	return walk_parsed(in, &p, rc, len, prefix, depth, top, too_big);
+}
+
+/* pread all of buf[0..len) from offset 0 of fd.  Returns the bytes read
+ * (fewer at end of file), or -1. */
+static ssize_t
+read_head(int fd, unsigned char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int
+mime_walk_fd(struct inspect *in, int fd, size_t len)
+{
+	struct parsed p;
+	unsigned char *head;
+	ssize_t n;
+	int rc;
+
+	if (len <= in->opt->limits.max_message_bytes)
+		return walk_parsed(in, &p, parse_open_fd(&p, fd, len), len, "", 0, true, false);
+	/* too big to inspect: the headers only, from the first bytes */
+	n = len < HEADER_WINDOW ? (ssize_t)len : HEADER_WINDOW;
+	if ((head = malloc((size_t)n + 1)) == NULL || (n = read_head(fd, head, (size_t)n)) < 0) {
+		free(head);
+		memset(&p, 0, sizeof(p));
+		return walk_parsed(in, &p, -1, len, "", 0, true, true);
+	}
+	rc = parse_open(&p, head, header_length(head, (size_t)n));
+	rc = walk_parsed(in, &p, rc, len, "", 0, true, true);
+	free(head);
+	return rc;
 }

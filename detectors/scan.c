@@ -14,6 +14,7 @@
 #include <gmime/gmime.h>
 #include <libxml/parser.h>
 
+#include "detectors/charset.h"
 #include "detectors/inspect.h"
 #include "detectors/recipients.h"
 #include "detectors/scan.h"
@@ -49,6 +50,7 @@ lib_init(void)
 {
 	g_mime_init();
 	xmlInitParser();
+	charset_keep_modules();
 }
 
 void
@@ -292,17 +294,21 @@ scan_msg_eom(struct scan_msg *m)
 {
 	const struct scan_engine *eng = m->eng;
 	struct inspect in = { .opt = &eng->opt, .ts = eng->ts, .res = &m->res };
-	const unsigned char *data;
+	const unsigned char *data = NULL;
+	int fd = spool_fd(m->sp);
 
 	if (m->done)
 		return &m->res;
-	data = spool_data(m->sp);
-	if (!data) {
+	/* a message that went to a file is read from it, never mapped whole */
+	if (fd < 0 && !(data = spool_data(m->sp))) {
 		fail_errno(m, "spool map");
 		return NULL;
 	}
 	in.deadline = deadline_in(eng->opt.limits.time_budget_ms);
-	(void)mime_walk(&in, data, spool_size(m->sp), "", 0, true);
+	if (fd >= 0)
+		(void)mime_walk_fd(&in, fd, spool_size(m->sp));
+	else
+		(void)mime_walk(&in, data, spool_size(m->sp), "", 0, true);
 	if (set_envelope(m, &in) < 0) {
 		inspect_done(&in);
 		fail_errno(m, "recipients");

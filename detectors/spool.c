@@ -62,6 +62,28 @@ write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* Write all of buf at offset off of fd (the file offset is not used: a
+ * reader of spool_fd() may move it). */
+static int
+pwrite_all(int fd, const void *buf, size_t len, off_t off)
+{
+	const unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* An unnamed file under dir: O_TMPFILE where the file system has it,
  * else a mkstemp name unlinked at once.  Returns the fd or -1. */
 static int
@@ -93,7 +115,7 @@ spool_to_file(struct spool *sp)
 
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, sp->mem, sp->size) < 0) {
+	if (pwrite_all(fd, sp->mem, sp->size, 0) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -125,7 +147,7 @@ spool_write(struct spool *sp, const void *buf, size_t len)
 		return -1;
 	if (sp->fd >= 0) {
 		unmap(sp);	/* a later spool_data() maps the new size */
-		if (write_all(sp->fd, buf, len) < 0)
+		if (pwrite_all(sp->fd, buf, len, (off_t)sp->size) < 0)
 			return -1;
 		sp->size += len;
 		return 0;
@@ -159,6 +181,12 @@ int
 spool_in_memory(const struct spool *sp)
 {
 	return sp->fd < 0;
+}
+
+int
+spool_fd(const struct spool *sp)
+{
+	return sp->fd;
 }
 
 const unsigned char *

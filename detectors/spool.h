@@ -22,6 +22,10 @@ const unsigned char *spool_data(struct spool *sp);
 int spool_copy_to(struct spool *sp, int fd);
 /* True while the message is held in memory. */
 int spool_in_memory(const struct spool *sp);
+/* The temp file holding the message once it left memory, else -1.  Owned
+ * by the spool (do not close it); the spool writes with pwrite, so a
+ * reader may move the file offset (or read a dup of it). */
+int spool_fd(const struct spool *sp);
 void spool_free(struct spool *sp);
 
 #endif

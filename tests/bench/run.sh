@@ -1,0 +1,73 @@
+#!/bin/sh
+# `make bench` — dlp-milter's figures, printed and written to
+# $BUILD/bench/results.txt:
+#   1. the text pipeline against one PCRE2-JIT phone pattern (bench_text);
+#   2. MB/s per extractor, alone and through the whole engine (bench_extract);
+#   3. messages/s through a private Postfix on 127.0.0.1 — no milter, a naive
+#      do-nothing milter, dlp-milter — for a 4 KB Japanese mail, a 200 KB mail
+#      with an .xlsx and a 2 MB mail with a PDF, and dlp-milter's peak memory
+#      with 50 concurrent sessions and with one 50 MB attachment
+#      (bench_mta.py, with Postfix's smtp-source and smtp-sink).
+# Needs root (Postfix) and Debian's python3 with openpyxl and reportlab.
+# Every process started is stopped before the end (bench_mta.py cleans up
+# on errors and signals too).
+#
+# Environment: BENCH_REPS=N runs per MTA measurement (default 5);
+# BENCH_QUICK=1 fewer messages per run (a smoke test, not figures);
+# BENCH_ONLY=abc the MTA messages to measure; BENCH_NO_MEMORY=1 skips the
+# memory runs.
+set -eu
+build=${BUILD:-build}
+py=/usr/bin/python3
+out=$build/bench
+mail=$out/mail
+results=$out/results.txt
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+mkdir -p "$out"
+
+# The naive milter is the benchmark's baseline, never part of the product.
+cc -O2 -Wall -Wextra -Werror -Wno-unused-parameter -o "$out/naive-milter" \
+	tests/bench/naive_milter.c -lmilter -lpthread
+
+# Messages and files: generated once, again when a generator changes.
+stamp=$(cat tests/bench/make_bench_mail.py tests/fixtures/make_office_big.py \
+	tests/fixtures/make_office.py | sha1sum | cut -c1-16)
+if [ ! -f "$mail/.stamp" ] || [ "$(cat "$mail/.stamp")" != "$stamp" ]; then
+	echo "generating the messages and files in $mail (about a minute) ..." >&2
+	rm -rf "$mail"
+	$py tests/bench/make_bench_mail.py "$mail" --big 50 --files >&2
+	echo "$stamp" > "$mail/.stamp"
+fi
+
+# step TITLE CMD...: stdout into the results (and shown), stderr shown.
+step() {
+	title=$1
+	shift
+	printf '\n== %s\n' "$title" | tee -a "$results"
+	if "$@" > "$tmp"; then rc=0; else rc=$?; fi
+	tee -a "$results" < "$tmp"
+	if [ "$rc" -ne 0 ]; then
+		echo "bench: '$title' failed ($rc)" | tee -a "$results" >&2
+		exit "$rc"
+	fi
+}
+
+mem_gb=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
+{
+	echo "dlp-milter benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+	echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, ${mem_gb} GB RAM,"
+	echo "         Debian $(cat /etc/debian_version), kernel $(uname -r), Postfix $(postconf -h mail_version 2>/dev/null)"
+	echo "command: make bench   (BENCH_REPS=${BENCH_REPS:-5}${BENCH_QUICK:+ BENCH_QUICK=1})"
+	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$results"
+cat "$results"
+
+step "text pipeline (normalize + all detectors) vs one PCRE2-JIT phone pattern, 1 MB" \
+	"$build/bench/bench_text"
+step "extractors, MB of file per second (MB = 10^6 bytes)" \
+	"$build/bench/bench_extract" "$mail"
+step "through Postfix: smtp-source -> Postfix -> smtp-sink" \
+	$py tests/bench/bench_mta.py "$mail" --reps "${BENCH_REPS:-5}" ${BENCH_QUICK:+--quick}
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$results"
+echo "written to $results"
