@@ -228,6 +228,15 @@ def test_sigkill_while_registering(env):
           len(copies) <= 2, "at most the killed attempt's copy besides: %r" % copies)
     env.quiet(1)
     check(not delivered(env, msg), "nothing delivered")
+    # The killed attempt's copy has no row: dlpctl purge removes it once it
+    # is past the retention period (never the held copy).
+    old = time.time() - 100 * 86400
+    for c in orphans:
+        os.utime(os.path.join(env.var, "quarantine", c), (old, old))
+    r = env.dlpctl("purge", check=False)
+    check(r.returncode == 0, "purge: %s %s" % (r.stdout, r.stderr))
+    check(stored_copies(env, msg) == ["msg/%s.eml" % rows[0]["id"]],
+          "after purge only the held copy is left: %r (%s)" % (stored_copies(env, msg), r.stdout))
 
 
 # --- quarantine and register faults --------------------------------------------
