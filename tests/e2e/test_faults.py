@@ -27,8 +27,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import (Env, Session, check, dot_stuff, make_message, people, people_csv, run,
-                 tcp_sockets, wait_until)
+from lib import (Env, Session, check, check_no_sanitizer_report, dot_stuff, make_message, people,
+                 people_csv, run, tcp_sockets, wait_until)
 
 SENDER = "kakari@example.go.jp"
 EXT2 = ["a@partner.example.com", "b@other.example.net"]
@@ -549,6 +549,7 @@ def main():
     ]
     # One Postfix and one sink for all; each case restarts the milter it
     # kills, and counts only its own messages (by Message-ID).
+    tests.append(("faults: no sanitizer report in the milter log", check_no_sanitizer_report))
     with Env() as env:
         return run([(name, lambda fn=fn: fn(env)) for name, fn in tests])
 

@@ -26,8 +26,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import (Env, check, crlf, make_message, people, people_csv, rss_kb, run, thread_count,
-                 wait_until)
+from lib import (Env, check, check_no_sanitizer_report, crlf, make_message, people, people_csv,
+                 rss_kb, run, thread_count, wait_until)
 
 TOTAL = int(os.environ.get("DLP_LOAD_MESSAGES", "10000"))
 SESSIONS = int(os.environ.get("DLP_LOAD_SESSIONS", "200"))
@@ -238,6 +238,7 @@ def test_load():
         check(growth < 50 * 1024, "memory flat under load: VmRSS grew %d kB from message 1000 to %d"
               % (growth, last))
         check(rss_end - samples[1000][0] < 50 * 1024, "and idle at the end: %d kB" % rss_end)
+        check_no_sanitizer_report(env)
 
 
 def main():
