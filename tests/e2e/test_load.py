@@ -227,6 +227,7 @@ def test_load():
         # --- the log: one verdict line per answered message ---
         verdicts = sum(1 for l in env.milter.read_log().splitlines() if " verdict=" in l)
         check(verdicts >= TOTAL, "a verdict line per message (%d)" % verdicts)
+        check_no_sanitizer_report(env)      # stops the milter: after the last sample
 
         counts = {k: sum(1 for _, kind in work if kind == k) for k, _ in MIX}
         print("  load: %d messages (%s) in %.0fs (sent in %.0fs, %.0f msg/s), %d sessions, "
@@ -235,6 +236,9 @@ def test_load():
         print("  VmRSS/RssAnon/threads: start %s/%s kB; %s; idle end %s/%s kB"
               % (rss_start, anon_start, "; ".join("after %d: %s/%s kB %s thr" % x for x in client.samples),
                  rss_end, anon_end), flush=True)
+        if TOTAL < 1000 + SESSIONS + 500:
+            print("  memory not checked: too few messages for a sample after the first 1000")
+            return
         samples = dict((n, (rss, anon)) for n, rss, anon, _ in client.samples)
         last = max(n for n in samples if n <= TOTAL - SESSIONS)
         check(1000 in samples and last > 1000, "VmRSS sampled under load")
@@ -242,7 +246,6 @@ def test_load():
         check(growth < 50 * 1024, "memory flat under load: VmRSS grew %d kB from message 1000 to %d"
               % (growth, last))
         check(rss_end - samples[1000][0] < 50 * 1024, "and idle at the end: %d kB" % rss_end)
-        check_no_sanitizer_report(env)
 
 
 def main():
