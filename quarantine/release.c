@@ -1,12 +1,14 @@
 /*
  * release.c — release, delete and purge (see release.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "quarantine/incident.h"
 #include "quarantine/register_int.h"
@@ -339,11 +341,67 @@ static int remove_copies(struct reg *rg, const char *qdir, time_t cutoff, const 
 	return rc;
 }
 
+/* A stored copy with no register row: dlp-milter was killed (or the power
+ * went) between storing a held message and committing its row.  Its client
+ * was never answered, so it sent the message again; the copy is a leftover
+ * that nothing else would ever remove.  Files older than cutoff in msg/
+ * whose name is no incident, and in tmp/ (writes that never finished), are
+ * removed — never one younger than ORPHAN_MIN_AGE, whatever the cutoff: it
+ * may belong to a hold in progress, its row not committed yet. */
+#define ORPHAN_MIN_AGE 3600
+
+static int remove_orphans(struct reg *rg, const char *qdir, time_t cutoff, int *removed,
+    char *err, size_t errlen)
+{
+	static const char *const subs[] = { "msg", "tmp" };
+	char dir[PATH_MAX], path[PATH_MAX + 256], id[32];
+	struct incident inc;
+	struct dirent *de;
+	struct stat sb;
+	size_t n;
+	DIR *d;
+	int rc = 0, r;
+
+	if (cutoff > time(NULL) - ORPHAN_MIN_AGE)
+		cutoff = time(NULL) - ORPHAN_MIN_AGE;
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", qdir, subs[i]);
+		if (!(d = opendir(dir)))
+			continue;
+		while (rc == 0 && (de = readdir(d)) != NULL) {
+			n = strlen(de->d_name);
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			if (de->d_name[0] == '.' || n < 5 || n - 4 >= sizeof(id) ||
+			    strcmp(de->d_name + n - 4, ".eml") != 0 ||
+			    lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_mtime >= cutoff)
+				continue;
+			if (i == 0) {
+				snprintf(id, sizeof(id), "%.*s", (int)(n - 4), de->d_name);
+				if ((r = reg_get(rg, id, &inc, err, errlen)) == 0)
+					incident_clear(&inc);
+				if (r != 1) {
+					rc = r < 0 ? -1 : 0;
+					continue;	/* registered: not an orphan */
+				}
+			}
+			if (unlink(path) == 0)
+				(*removed)++;
+			else if (errno != ENOENT) {
+				snprintf(err, errlen, "purge: cannot remove %s: %s", path, strerror(errno));
+				rc = -1;
+			}
+		}
+		closedir(d);
+	}
+	return rc;
+}
+
 int release_purge(struct reg *rg, const char *qdir, time_t cutoff, const char *actor,
     int *expired, int *removed, char *err, size_t errlen)
 {
 	*expired = *removed = 0;
-	if (expire_held(rg, qdir, cutoff, actor, expired, err, errlen) < 0)
+	if (expire_held(rg, qdir, cutoff, actor, expired, err, errlen) < 0 ||
+	    remove_copies(rg, qdir, cutoff, actor, removed, err, errlen) < 0)
 		return -1;
-	return remove_copies(rg, qdir, cutoff, actor, removed, err, errlen);
+	return remove_orphans(rg, qdir, cutoff, removed, err, errlen);
 }

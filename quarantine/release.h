@@ -70,7 +70,9 @@ enum release_rc release_delete(struct reg *rg, const char *id, const struct rele
 
 /* Expire what is older than cutoff (created < cutoff): held incidents →
  * expired and their stored copies removed; stored copies of released,
- * deleted or expired incidents removed too.  Register rows stay.
+ * deleted or expired incidents removed too; so are stored files older than
+ * cutoff that belong to no incident (left by a daemon killed between the
+ * copy and the row) and unfinished writes in tmp/.  Register rows stay.
  * *expired and *removed count them.  0, or -1 with err (what was done
  * before the failure stays done). */
 int release_purge(struct reg *rg, const char *qdir, time_t cutoff, const char *actor,

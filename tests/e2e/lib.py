@@ -1008,3 +1008,16 @@ class SendmailEnv(Env):
         text = conf_text or test_config(SHIPPED_CONF, self.var, conf_extra)
         self.milter = Milter(self.tmp, text)
         self.sendmail = self.postfix = Sendmail(self.tmp, self.milter.port, self.sink.port)
+
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "WARNING: ThreadSanitizer")
+
+
+def check_no_sanitizer_report(env):
+    """Stop the milter (LeakSanitizer reports at exit) and check that its
+    log holds no sanitizer report (make check SANITIZE=1)."""
+    env.milter.stop()
+    log = env.milter.read_log()
+    bad = [l for l in log.splitlines() if any(m in l for m in SANITIZER_MARKS)]
+    check(not bad, "sanitizer report in the milter log:\n" + "\n".join(bad[:20]))

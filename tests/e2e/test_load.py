@@ -16,7 +16,11 @@ answers agree.  A 4xx would make the client retry, as an MTA would; a retry
 must not leave a second copy anywhere.  The daemon's VmRSS is sampled after
 the first 1,000 answers and at the end: it must stay flat (growth < 50 MB).
 
-DLP_LOAD_MESSAGES and DLP_LOAD_SESSIONS change the size of the run.
+The shipped configuration is used as it is: its notices go to a [release]
+relay that is down here, so the notifier keeps failing and rescheduling them
+— register writes of its own, alongside the daemon's (notice delivery is
+tested in test_quarantine.py).  DLP_LOAD_MESSAGES and DLP_LOAD_SESSIONS
+change the size of the run.
 """
 import os
 import random
@@ -26,8 +30,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import (Env, check, crlf, make_message, people, people_csv, rss_kb, run, thread_count,
-                 wait_until)
+from lib import (Env, check, check_no_sanitizer_report, crlf, make_message, people, people_csv,
+                 rss_kb, run, thread_count, wait_until)
 
 TOTAL = int(os.environ.get("DLP_LOAD_MESSAGES", "10000"))
 SESSIONS = int(os.environ.get("DLP_LOAD_SESSIONS", "200"))
@@ -223,6 +227,7 @@ def test_load():
         # --- the log: one verdict line per answered message ---
         verdicts = sum(1 for l in env.milter.read_log().splitlines() if " verdict=" in l)
         check(verdicts >= TOTAL, "a verdict line per message (%d)" % verdicts)
+        check_no_sanitizer_report(env)      # stops the milter: after the last sample
 
         counts = {k: sum(1 for _, kind in work if kind == k) for k, _ in MIX}
         print("  load: %d messages (%s) in %.0fs (sent in %.0fs, %.0f msg/s), %d sessions, "
@@ -231,6 +236,9 @@ def test_load():
         print("  VmRSS/RssAnon/threads: start %s/%s kB; %s; idle end %s/%s kB"
               % (rss_start, anon_start, "; ".join("after %d: %s/%s kB %s thr" % x for x in client.samples),
                  rss_end, anon_end), flush=True)
+        if TOTAL < 1000 + SESSIONS + 500:
+            print("  memory not checked: too few messages for a sample after the first 1000")
+            return
         samples = dict((n, (rss, anon)) for n, rss, anon, _ in client.samples)
         last = max(n for n in samples if n <= TOTAL - SESSIONS)
         check(1000 in samples and last > 1000, "VmRSS sampled under load")

@@ -14,8 +14,8 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import (SendmailEnv, check, crlf, make_message, people, people_csv, run,
-                 sendmail_available, wait_until)
+from lib import (SendmailEnv, check, check_no_sanitizer_report, crlf, make_message, people,
+                 people_csv, run, sendmail_available, wait_until)
 
 SENDER = "kakari@example.go.jp"
 EXT = ["partner%03d@corp%d.example.com" % (i, i % 7) for i in range(144)]
@@ -162,6 +162,7 @@ def main():
             ("sendmail: 144 external To held, released once", test_144_recipients_held_and_released),
             ("sendmail: hold notice sent through Sendmail", test_hold_notice_through_sendmail),
             ("sendmail: filter down -> 4xx, retry delivered", test_filter_down_tempfails),
+            ("sendmail: no sanitizer report in the milter log", lambda: check_no_sanitizer_report(env)),
         ])
 
 

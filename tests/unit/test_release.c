@@ -386,6 +386,59 @@ static void test_purge(void **state)
 	assert_int_equal(expired + removed, 0);
 }
 
+/* A file of the quarantine, given a modification time. */
+static void put_file(struct fx *fx, const char *sub, const char *name, time_t mtime, char *path,
+    size_t len)
+{
+	struct timespec ts[2] = { { mtime, 0 }, { mtime, 0 } };
+	int fd;
+
+	snprintf(path, len, "%s/%s/%s", fx->qdir, sub, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, MSG, strlen(MSG)), (ssize_t)strlen(MSG));
+	close(fd);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+/* Copies with no register row (a daemon killed between the copy and the
+ * row) and unfinished writes in tmp/ go once older than the cutoff. */
+static void test_purge_orphans(void **state)
+{
+	struct fx *fx = *state;
+	time_t now = time(NULL), day = 86400;
+	char err[256], old_orphan[512], new_orphan[512], old_tmp[512], new_tmp[512], other[512],
+	    held[256];
+	int expired, removed;
+
+	put_incident(fx, "20261125-KEEPME", "taro@example.go.jp", now, MSG);
+	store_path(fx->qdir, "20261125-KEEPME", held, sizeof(held));
+	assert_int_equal(utimensat(AT_FDCWD, held, (struct timespec[2]){ { now - 100 * day, 0 },
+	    { now - 100 * day, 0 } }, 0), 0);	/* an old file, but a held incident */
+	put_file(fx, "msg", "20261125-ORPHAN.eml", now - 100 * day, old_orphan, sizeof(old_orphan));
+	put_file(fx, "msg", "20261125-YOUNGO.eml", now - 60, new_orphan, sizeof(new_orphan));
+	put_file(fx, "tmp", "20261125-HALFWR.eml", now - 100 * day, old_tmp, sizeof(old_tmp));
+	put_file(fx, "tmp", "20261125-INPROG.eml", now, new_tmp, sizeof(new_tmp));
+	put_file(fx, "msg", "README", now - 100 * day, other, sizeof(other));
+	assert_int_equal(release_purge(fx->rg, fx->qdir, now - 90 * day, "admin1", &expired,
+	    &removed, err, sizeof(err)), 0);
+	assert_int_equal(expired, 0);
+	assert_int_equal(removed, 2);
+	assert_int_equal(access(old_orphan, F_OK), -1);
+	assert_int_equal(access(old_tmp, F_OK), -1);
+	assert_int_equal(access(new_orphan, F_OK), 0);
+	assert_int_equal(access(new_tmp, F_OK), 0);
+	assert_int_equal(access(other, F_OK), 0);
+	assert_int_equal(access(held, F_OK), 0);
+	assert_string_equal(status_of(fx, "20261125-KEEPME"), "held");
+	/* "Everything up to now" still spares what may be a hold in progress. */
+	assert_int_equal(release_purge(fx->rg, fx->qdir, now + 1, "admin1", &expired, &removed,
+	    err, sizeof(err)), 0);
+	assert_int_equal(expired, 2);		/* AAAAAA and KEEPME */
+	assert_int_equal(access(new_orphan, F_OK), 0);
+	assert_int_equal(access(new_tmp, F_OK), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,6 +452,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_abandoned_claim_taken_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_orphans, setup, teardown),
 	};
 
 	smtp_global_init();
