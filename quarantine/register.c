@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -213,21 +214,39 @@ fail:
 	return -1;
 }
 
-/* First check with open(2), so the message is plain and names the cause;
- * sqlite3 would quietly fall back to read-only on a write-protected file. */
+/* First check the file ourselves, so the message is plain and names the
+ * cause; sqlite3 would quietly fall back to read-only on a write-protected
+ * file.  An existing register is checked with faccessat(2), never opened:
+ * closing any descriptor of a file drops every POSIX lock the process holds
+ * on it, those of SQLite's connections in other threads included (the
+ * daemon's notifier, another message's hold).  A dlpctl could then take the
+ * database for its last user, checkpoint and delete the WAL under them: the
+ * daemon got "disk I/O error" (SQLITE_IOERR_SHORT_READ) holding mail while
+ * dlpctl released other mail.  A missing register is created (O_EXCL). */
 static int check_file(const char *path, enum reg_mode mode, char *err, size_t errlen)
 {
-	int fd, e;
+	struct stat sb;
+	int fd, e = 0;
 
-	if (mode == REG_RW)
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	else
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		close(fd);
-		return 0;
+	if (lstat(path, &sb) == 0) {
+		if (S_ISLNK(sb.st_mode))
+			e = ELOOP;	/* as O_NOFOLLOW would say */
+		else if (S_ISDIR(sb.st_mode))
+			e = EISDIR;
+		else if (faccessat(AT_FDCWD, path, mode == REG_RW ? R_OK | W_OK : R_OK,
+		    AT_EACCESS) != 0)
+			e = errno;
+	} else if (errno == ENOENT && mode == REG_RW) {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0)
+			close(fd);	/* new: no connection can hold a lock on it yet */
+		else if (errno != EEXIST)	/* another thread made it meanwhile */
+			e = errno;
+	} else {
+		e = errno;
 	}
-	e = errno;
+	if (e == 0)
+		return 0;
 	snprintf(err, errlen, "cannot open register %s %s: %s%s", path,
 	    mode == REG_RW ? "read-write" : "read-only",
 	    e == EACCES ? "permission denied" : e == ENOENT ? "no such file or directory" :
