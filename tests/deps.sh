@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config
 libmilter-dev libpcre2-dev libmagic-dev libzip-dev libsqlite3-dev libgmime-3.0-dev
 libutf8proc-dev libxml2-dev libuchardet-dev libjansson-dev libcurl4-openssl-dev
 libinih-dev libcmocka-dev libpoppler-glib-dev libgsf-1-dev libarchive-dev zlib1g-dev
-postfix swaks miltertest sqlite3 python3 zip unzip file procps
+postfix swaks miltertest sqlite3 python3 zip unzip file procps valgrind
 python3-openpyxl python3-docx python3-reportlab python3-odf python3-xlwt fonts-ipafont-gothic"
 
 missing=""
