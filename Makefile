@@ -136,6 +136,7 @@ valgrind: deps
 	@BUILD=$(BUILD) sh tests/valgrind-scan.sh
 
 fuzz: deps
+	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install clang" >&2; exit 1; }
 	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bin
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build-fuzz $(FUZZ_TARGETS)
 

@@ -474,6 +474,20 @@ jis_to_sjis(const unsigned char *s, size_t n, size_t *outlen)
 	return o;
 }
 
+/* An undeclared text after a UTF-16 byte-order mark with almost no NUL
+ * byte (UTF-16 puts one in every ASCII character, line ends included):
+ * the mark may be a decoy in front of ASCII text, which a mail client that
+ * ignores it shows.  Such a text is read both ways. */
+static bool
+bom_decoy(const unsigned char *data, size_t len)
+{
+	size_t n = len < DETECT_WINDOW ? len : DETECT_WINDOW, nul = 0;
+
+	for (size_t i = 0; i < n; i++)
+		nul += data[i] == 0;
+	return n > 0 && nul * 16 < n;
+}
+
 char *
 charset_to_utf8(const unsigned char *data, size_t len, const char *charset, size_t max,
     size_t *outlen, int *truncated)
@@ -482,7 +496,7 @@ charset_to_utf8(const unsigned char *data, size_t len, const char *charset, size
 	unsigned char *tmp = NULL;
 	const char *cs = resolve(charset);
 	iconv_t cd;
-	bool ok = true;
+	bool ok = true, declared = cs != NULL, decoy = false;
 
 	if (!data)
 		len = 0;
@@ -512,6 +526,7 @@ charset_to_utf8(const unsigned char *data, size_t len, const char *charset, size
 		cs = data[0] == 0xff ? "UTF-16LE" : "UTF-16BE";	/* the BOM wins */
 		data += 2;
 		len -= 2;
+		decoy = !declared && bom_decoy(data, len);
 	}
 	cd = iconv_open("UTF-8", cs);
 	if (cd == (iconv_t)-1 && strcasecmp(cs, "EUC-JP-MS") == 0)
@@ -520,6 +535,10 @@ charset_to_utf8(const unsigned char *data, size_t len, const char *charset, size
 		cd = iconv_open("UTF-8", "WINDOWS-1252");
 	if (cd != (iconv_t)-1) {
 		ok = convert(cd, data, len, &o);
+		iconv_close(cd);
+	}
+	if (ok && decoy && (cd = iconv_open("UTF-8", "UTF-8")) != (iconv_t)-1) {
+		ok = out_put(&o, "\n", 1) && convert(cd, data, len, &o);	/* the second reading */
 		iconv_close(cd);
 	}
 	free(tmp);

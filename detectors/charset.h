@@ -6,6 +6,9 @@
  * iso-2022-jp → ISO-2022-JP-3 with fallback).  Undeclared charsets are
  * detected: BOM, valid UTF-8, ISO-2022-JP escapes, then uchardet.
  * Invalid sequences become U+FFFD; conversion never fails on bad input.
+ * A UTF-16 byte-order mark cannot hide text: it does not override a UTF-8
+ * label, and an undeclared text behind one with almost no NUL bytes is
+ * read both as UTF-16 and as UTF-8 (the two readings one after the other).
  */
 #ifndef DLP_CHARSET_H
 #define DLP_CHARSET_H

@@ -396,9 +396,10 @@ test_nul_bytes(void **state)
 	scan_msg_free(m);
 }
 
-/* Invalid UTF-8 in a part declared UTF-8, and ISO-2022-JP with broken
- * escape sequences (cut, unknown, never closed) around ASCII text that
- * returns to ASCII properly: the text is decoded, the data found. */
+/* Invalid UTF-8 in a part declared UTF-8 (behind a stray UTF-16 BOM),
+ * ISO-2022-JP with broken escape sequences (cut, unknown, never closed)
+ * around ASCII text that returns to ASCII properly, and undeclared ASCII
+ * behind a UTF-16 BOM: the text is decoded, the data found. */
 static void
 test_invalid_charsets(void **state)
 {
@@ -415,9 +416,15 @@ test_invalid_charsets(void **state)
 	for (int i = 0; i < 20; i++)
 		g_string_append_printf(s, "\x1b$B$3$s\x1b$ \x1b(\x1b$(Q!!\x1b(B j%d 070-%04d-%04d "
 		    "\x1b$B$K\x1b(J j%d@example.org\x1b\r\n", i, 6000 + i, 7000 + i, i);
-	g_string_append(s, "\x1b$B$3$s$K$A$O\r\n--b--\r\n");	/* never closed */
+	g_string_append(s, "\x1b$B$3$s$K$A$O\r\n");	/* never closed */
+	/* undeclared, behind a decoy UTF-16 byte-order mark */
+	g_string_append(s, "--b\r\nContent-Type: text/plain\r\n\r\n\xff\xfe");
+	for (int i = 0; i < 20; i++)
+		g_string_append_printf(s, "k%d 080-%04d-%04d k%d@example.org\r\n", i, 6000 + i,
+		    7000 + i, i);
+	g_string_append(s, "--b--\r\n");
 	m = scan(s->str, s->len);
-	assert_held_people(mt_result(m), 40, 40);
+	assert_held_people(mt_result(m), 60, 60);
 	scan_msg_free(m);
 	g_string_free(s, TRUE);
 }
