@@ -72,12 +72,15 @@ textbuf_free(struct textbuf *tb)
  * the whole database, and the first matches compile its regular
  * expressions (about 0.4 ms and several ms of page faults and regcomp).
  * libmilter runs one thread per SMTP connection, so a handle per thread
- * would be loaded and thrown away for every message.  Handles are
- * therefore borrowed from a process-wide pool and given back after each
- * use; the pool grows to the number of threads sniffing at once (at most
- * MAGIC_POOL_MAX handles are kept) and lives as long as the process. */
+ * would be loaded and thrown away for every message, and each one holds
+ * about 10 MB resident (its mapping of the database, its regexes): 50
+ * concurrent sessions took 650 MB.  Handles are therefore borrowed from a
+ * process-wide pool for the length of one sniff and given back; as many
+ * are made as threads sniff at the same moment (a sniff is short and
+ * CPU-bound, so about the number of CPUs), at most MAGIC_POOL_MAX are kept
+ * idle, for the life of the process. */
 
-#define MAGIC_POOL_MAX 64
+#define MAGIC_POOL_MAX 8
 
 static pthread_mutex_t magic_lock = PTHREAD_MUTEX_INITIALIZER;
 static magic_t magic_pool[MAGIC_POOL_MAX];	/* idle handles */

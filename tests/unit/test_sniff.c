@@ -5,8 +5,10 @@
  * read differently (markup, a message, PGP armour, a PDF, binary) still
  * goes to libmagic and to its extractor, whatever the declared type.
  * CSV shows which path was taken: libmagic names it text/csv, the plain
- * path text/plain.
+ * path text/plain.  Threads sniffing at once get right answers (each
+ * borrows its own handle from the pool).
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -173,6 +175,55 @@ test_formats_go_to_libmagic(void **state)
 	g_free(b64);
 }
 
+/* Threads sniffing at once each borrow their own libmagic handle: every
+ * answer stays right. */
+struct sniffer {
+	int ok;				/* scans with the expected types */
+};
+
+static void *
+sniff_loop(void *arg)
+{
+	static const unsigned char gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0x03,
+		0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct sniffer *s = arg;
+	char *b64 = mt_base64(gz, sizeof(gz));
+	char *msg = g_strdup_printf(TOP "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: application/octet-stream\r\n\r\n%s\r\n"
+	    "--b\r\nContent-Type: application/octet-stream\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n%s--b\r\n"
+	    "Content-Type: text/plain\r\n\r\n<html><body>x</body></html>\r\n--b--\r\n",
+	    CSV, b64);
+
+	for (int i = 0; i < 40; i++) {
+		struct scan_msg *m = mt_scan_str(eng, msg);
+		const struct scan_result *r = mt_result(m);
+
+		s->ok += strcmp(mt_part(r, "1")->detected_type, "text/csv") == 0 &&
+		    strcmp(mt_part(r, "2")->detected_type, "application/gzip") == 0 &&
+		    strcmp(mt_part(r, "3")->detected_type, "text/html") == 0;
+		scan_msg_free(m);
+	}
+	g_free(msg);
+	free(b64);
+	return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+	pthread_t t[6];
+	struct sniffer s[6];
+
+	memset(s, 0, sizeof(s));
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, sniff_loop, &s[i]), 0);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(s[i].ok, 40);
+	}
+}
+
 int
 main(void)
 {
@@ -182,6 +233,7 @@ main(void)
 		cmocka_unit_test(test_markup_goes_to_libmagic),
 		cmocka_unit_test(test_message_goes_to_libmagic),
 		cmocka_unit_test(test_formats_go_to_libmagic),
+		cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
