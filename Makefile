@@ -38,6 +38,12 @@ LDFLAGS     += -fsanitize=address,undefined
 BUILD       := build-san
 endif
 
+# The robustness corpus lives outside the repository (never copied in):
+# beside the checkout, or in the workplace's shared folder.  The unit tests,
+# valgrind and the fuzz seeds all read it from $(DLP_CORPUS).
+DLP_CORPUS ?= $(firstword $(wildcard $(abspath ../shared/mime-corpus) /work/shared/mime-corpus))
+export DLP_CORPUS
+
 # make fuzz: everything built by clang with libFuzzer's coverage, ASan and
 # UBSan into build-fuzz/; one binary per target (tests/fuzz/fuzz_entry.h).
 FUZZ_SECONDS ?= 60
