@@ -149,6 +149,100 @@ df_part_suffix(const struct scan_result *r, const char *suffix)
 	return NULL;
 }
 
+int
+df_fixture_setup(void **state, struct df_fixture *fx, const char *groups, const char *ctype)
+{
+	fx->dir = df_make(groups);
+	fx->eng = mt_engine(NULL);
+	fx->ctype = ctype;
+	*state = fx;
+	return 0;
+}
+
+int
+df_fixture_teardown(void **state)
+{
+	struct df_fixture *fx = *state;
+
+	scan_engine_free(fx->eng);
+	df_rmtree(fx->dir);
+	fx->eng = NULL;
+	fx->dir = NULL;
+	return 0;
+}
+
+struct scan_msg *
+df_scan_mem(const struct df_fixture *fx, const void *data, size_t len, const char *name)
+{
+	struct df_att a = { name, fx->ctype, data, len };
+
+	return df_scan(fx->eng, &a, 1);
+}
+
+struct scan_msg *
+df_scan_file(const struct df_fixture *fx, const char *file)
+{
+	size_t len;
+	unsigned char *d = df_load(fx->dir, file, &len);
+	struct scan_msg *m = df_scan_mem(fx, d, len, file);
+
+	free(d);
+	return m;
+}
+
+const struct scan_part *
+df_expect_read(const struct scan_result *r, const char *name, const char *detected,
+    const char *extractor, unsigned email, unsigned phone)
+{
+	const struct scan_part *p = df_part(r, name);
+
+	assert_non_null(p);
+	if (detected != NULL)
+		assert_string_equal(p->detected_type, detected);
+	if (extractor != NULL)
+		assert_string_equal(p->extractor, extractor);
+	if (p->unscanned != NULL)
+		fail_msg("%s unscanned: %s", name, p->unscanned);
+	assert_int_equal(p->counts[FT_EMAIL], email);
+	assert_int_equal(p->counts[FT_PHONE], phone);
+	return p;
+}
+
+void
+df_expect_clean(const struct scan_result *r, const char *name)
+{
+	const struct scan_part *p = df_part(r, name);
+
+	assert_non_null(p);
+	assert_null(p->unscanned);
+	for (int t = 0; t < FT_COUNT; t++)
+		assert_int_equal(scan_result_count(r, t), 0);
+}
+
+const struct scan_part *
+df_expect_unscanned(const struct scan_result *r, const char *name, const char *why)
+{
+	const struct scan_part *p = df_part(r, name);
+
+	assert_non_null(p);
+	assert_non_null(p->unscanned);
+	if (why != NULL && strstr(p->unscanned, why) == NULL)
+		fail_msg("%s unscanned \"%s\", without \"%s\"", name, p->unscanned, why);
+	return p;
+}
+
+void
+df_expect_mutants(const struct df_fixture *fx, const char *const *files, size_t skip, int n)
+{
+	for (size_t i = 0; files[i] != NULL; i++) {
+		size_t len;
+		unsigned char *d = df_load(fx->dir, files[i], &len);
+
+		assert_int_equal(df_mutants(fx->eng, d, len, skip, n, files[i]), 0);
+		free(d);
+	}
+}
+
 static int quiet_fd = -1, saved_out = -1, saved_err = -1;
 
 void

@@ -38,6 +38,47 @@ struct scan_msg *df_scan(const struct scan_engine *eng, const struct df_att *att
 const struct scan_part *df_part(const struct scan_result *r, const char *filename);
 /* The first part whose path ends with suffix, or NULL. */
 const struct scan_part *df_part_suffix(const struct scan_result *r, const char *suffix);
+
+/* What the tests of one extractor share: their generated fixtures, an
+ * engine, and the type their attachments are declared with.  A test that
+ * wants other limits scans through a copy with its own engine. */
+struct df_fixture {
+	char *dir;			/* generated fixtures (df_make) */
+	struct scan_engine *eng;	/* mt_engine(NULL) */
+	const char *ctype;		/* declared Content-Type of attachments */
+};
+
+/* Group setup: make fixture groups into fx->dir and the engine, keep
+ * ctype, and set *state to fx for df_fixture_teardown.  Returns 0; fails
+ * the test on error. */
+int df_fixture_setup(void **state, struct df_fixture *fx, const char *groups,
+    const char *ctype);
+/* Group teardown: free the engine and remove the fixtures of *state.
+ * Returns 0. */
+int df_fixture_teardown(void **state);
+/* Scan data as one attachment called name, declared fx->ctype, through
+ * fx->eng.  Free with scan_msg_free. */
+struct scan_msg *df_scan_mem(const struct df_fixture *fx, const void *data, size_t len,
+    const char *name);
+/* The same with the bytes of fx->dir/file, as an attachment called file. */
+struct scan_msg *df_scan_file(const struct df_fixture *fx, const char *file);
+/* Assert that r has a part called name that was read in full (not
+ * unscanned), with detected type detected and extractor extractor (either
+ * unchecked when NULL), holding email addresses and phone numbers.
+ * Returns the part. */
+const struct scan_part *df_expect_read(const struct scan_result *r, const char *name,
+    const char *detected, const char *extractor, unsigned email, unsigned phone);
+/* Assert that r has a part called name, not unscanned, and nothing found
+ * in the whole message. */
+void df_expect_clean(const struct scan_result *r, const char *name);
+/* Assert that r has a part called name, unscanned for a reason containing
+ * why (any reason when NULL).  Returns the part. */
+const struct scan_part *df_expect_unscanned(const struct scan_result *r, const char *name,
+    const char *why);
+/* Assert that df_mutants(fx->eng, …, skip, n, file) finds nothing wrong
+ * for each file of the NULL-terminated list, read from fx->dir. */
+void df_expect_mutants(const struct df_fixture *fx, const char *const *files, size_t skip,
+    int n);
 /* Scan n mutated copies of data (8 random bytes changed past the first
  * skip bytes; every fourth copy also truncated) as attachment name, with
  * stdout and stderr captured.  Returns the copies whose part is missing

@@ -19,35 +19,12 @@
 #include "tests/unit/docfix.h"
 #include "tests/unit/mimetest_util.h"
 
-static char *fx;
-static struct scan_engine *eng;
+static struct df_fixture fx;
 
 static int
 setup(void **state)
 {
-	fx = df_make("tar bomb");
-	eng = mt_engine(NULL);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	scan_engine_free(eng);
-	df_rmtree(fx);
-	return 0;
-}
-
-static struct scan_msg *
-scan_file_with(const struct scan_engine *e, const char *file)
-{
-	size_t len;
-	unsigned char *d = df_load(fx, file, &len);
-	struct df_att a = { file, "application/octet-stream", d, len };
-	struct scan_msg *m = df_scan(e, &a, 1);
-
-	free(d);
-	return m;
+	return df_fixture_setup(state, &fx, "tar bomb", "application/octet-stream");
 }
 
 /* The tar's regular files are parts under the archive's path; the
@@ -56,7 +33,7 @@ scan_file_with(const struct scan_engine *e, const char *file)
 static void
 expect_people_tar(const char *file, const char *mime)
 {
-	struct scan_msg *m = scan_file_with(eng, file);
+	struct scan_msg *m = df_scan_file(&fx, file);
 	const struct scan_result *r = mt_result(m);
 	const struct scan_part *p = df_part(r, file);
 	const struct scan_part *p1 = df_part(r, "list/part1.txt");
@@ -97,7 +74,7 @@ test_traversal_names(void **state)
 {
 	struct stat before, after;
 	assert_int_equal(stat("/etc/passwd", &before), 0);
-	struct scan_msg *m = scan_file_with(eng, "people.tar");
+	struct scan_msg *m = df_scan_file(&fx, "people.tar");
 	const struct scan_result *r = mt_result(m);
 	const struct scan_part *p = df_part(r, "../../etc/passwd");
 
@@ -114,7 +91,7 @@ test_traversal_names(void **state)
 static void
 test_single_file(void **state)
 {
-	struct scan_msg *m = scan_file_with(eng, "people.txt.gz");
+	struct scan_msg *m = df_scan_file(&fx, "people.txt.gz");
 	const struct scan_result *r = mt_result(m);
 	const struct scan_part *c = df_part(r, "people.txt");
 
@@ -123,7 +100,7 @@ test_single_file(void **state)
 	assert_int_equal(c->counts[FT_PHONE], 40);
 	scan_msg_free(m);
 
-	m = scan_file_with(eng, "people.txt.xz");
+	m = df_scan_file(&fx, "people.txt.xz");
 	r = mt_result(m);
 	assert_string_equal(df_part(r, "people.txt.xz")->detected_type, "application/x-xz");
 	c = df_part(r, "people.txt");
@@ -131,12 +108,8 @@ test_single_file(void **state)
 	assert_int_equal(c->counts[FT_EMAIL], 20);
 	scan_msg_free(m);
 
-	m = scan_file_with(eng, "clean.txt.gz");
-	r = mt_result(m);
-	assert_non_null(df_part(r, "clean.txt"));
-	assert_null(df_part(r, "clean.txt")->unscanned);
-	for (int t = 0; t < FT_COUNT; t++)
-		assert_int_equal(scan_result_count(r, t), 0);
+	m = df_scan_file(&fx, "clean.txt.gz");
+	df_expect_clean(mt_result(m), "clean.txt");
 	scan_msg_free(m);
 }
 
@@ -146,7 +119,7 @@ test_single_file(void **state)
 static void
 test_nesting(void **state)
 {
-	struct scan_msg *m = scan_file_with(eng, "nested.tar.gz");
+	struct scan_msg *m = df_scan_file(&fx, "nested.tar.gz");
 	const struct scan_result *r = mt_result(m);
 
 	assert_int_equal(scan_result_count(r, FT_EMAIL), 20);
@@ -155,16 +128,14 @@ test_nesting(void **state)
 
 	struct scan_limits lim = mt_limits();
 	lim.max_depth = 2;
-	struct scan_engine *e = mt_engine(&lim);
-	m = scan_file_with(e, "nested.tar.gz");
+	struct df_fixture shallow = fx;
+	shallow.eng = mt_engine(&lim);
+	m = df_scan_file(&shallow, "nested.tar.gz");
 	r = mt_result(m);
-	const struct scan_part *inner = df_part(r, "inner/people.tar.gz");
-	assert_non_null(inner);
-	assert_non_null(inner->unscanned);
-	assert_non_null(strstr(inner->unscanned, "max_depth"));
+	df_expect_unscanned(r, "inner/people.tar.gz", "max_depth");
 	assert_int_equal(scan_result_count(r, FT_EMAIL), 0);
 	scan_msg_free(m);
-	scan_engine_free(e);
+	scan_engine_free(shallow.eng);
 }
 
 static size_t
@@ -185,26 +156,37 @@ test_many_members(void **state)
 {
 	struct scan_limits lim = mt_limits();
 	lim.max_members = 100;
-	struct scan_engine *e = mt_engine(&lim);
-	struct scan_msg *m = scan_file_with(e, "many.tar");
+	struct df_fixture few = fx;
+	few.eng = mt_engine(&lim);
+	struct scan_msg *m = df_scan_file(&few, "many.tar");
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "many.tar");
 
-	assert_non_null(p->unscanned);
-	assert_non_null(strstr(p->unscanned, "max_members"));
+	df_expect_unscanned(r, "many.tar", "max_members");
 	assert_int_equal(scan_result_count(r, FT_EMAIL), 20);
 	assert_int_equal(members(r, "many/"), 100);
 	scan_msg_free(m);
-	scan_engine_free(e);
+	scan_engine_free(few.eng);
 
-	m = scan_file_with(eng, "many.tar");		/* max_parts 500 */
+	m = df_scan_file(&fx, "many.tar");		/* max_parts 500 */
 	r = mt_result(m);
-	p = df_part(r, "many.tar");
-	assert_non_null(p->unscanned);
-	assert_non_null(strstr(p->unscanned, "max_parts"));
+	df_expect_unscanned(r, "many.tar", "max_parts");
 	assert_true(members(r, "many/") <= 500);
 	assert_int_equal(scan_result_count(r, FT_EMAIL), 20);
 	scan_msg_free(m);
+}
+
+/* bomb.gz under lim: its member is unscanned for why. */
+static void
+expect_bomb_stopped(const struct scan_limits *lim, const char *why)
+{
+	struct df_fixture f = fx;
+	struct scan_msg *m;
+
+	f.eng = mt_engine(lim);
+	m = df_scan_file(&f, "bomb.gz");
+	df_expect_unscanned(mt_result(m), "bomb", why);
+	scan_msg_free(m);
+	scan_engine_free(f.eng);
 }
 
 /* 1 GB of zeros in 1 MB of gzip (no FNAME: the member is "bomb", the part
@@ -215,38 +197,21 @@ static void
 test_gzip_bomb(void **state)
 {
 	long rss0 = df_maxrss_kb();
-	struct scan_msg *m = scan_file_with(eng, "bomb.gz");
+	struct scan_msg *m = df_scan_file(&fx, "bomb.gz");
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "bomb.gz"), *c = df_part(r, "bomb");
 
-	assert_non_null(p);
-	assert_non_null(p->unscanned);
-	assert_non_null(c);
-	assert_non_null(c->unscanned);
-	assert_non_null(strstr(c->unscanned, "max_ratio"));
+	df_expect_unscanned(r, "bomb.gz", NULL);
+	df_expect_unscanned(r, "bomb", "max_ratio");
 	assert_true(df_maxrss_kb() - rss0 < 100 * 1024);
 	scan_msg_free(m);
 
 	struct scan_limits lim = mt_limits();
 	lim.max_ratio = 100000;
 	lim.max_member_bytes = 8 << 20;
-	struct scan_engine *e = mt_engine(&lim);
-	m = scan_file_with(e, "bomb.gz");
-	c = df_part(mt_result(m), "bomb");
-	assert_non_null(c);
-	assert_non_null(strstr(c->unscanned, "max_member_bytes"));
-	scan_msg_free(m);
-	scan_engine_free(e);
-
+	expect_bomb_stopped(&lim, "max_member_bytes");
 	lim.max_member_bytes = 400 << 20;
 	lim.max_expanded_bytes = 16 << 20;
-	e = mt_engine(&lim);
-	m = scan_file_with(e, "bomb.gz");
-	c = df_part(mt_result(m), "bomb");
-	assert_non_null(c);
-	assert_non_null(strstr(c->unscanned, "max_expanded_bytes"));
-	scan_msg_free(m);
-	scan_engine_free(e);
+	expect_bomb_stopped(&lim, "max_expanded_bytes");
 }
 
 /* Truncated .tar.gz and .tar, and a gzip with a broken header, next to a
@@ -256,8 +221,8 @@ test_truncated_corrupt(void **state)
 {
 	static const char text[] = "other@example.jp\n";
 	size_t gl, tl;
-	unsigned char *gz = df_load(fx, "people.tar.gz", &gl);
-	unsigned char *tar = df_load(fx, "people.tar", &tl);
+	unsigned char *gz = df_load(fx.dir, "people.tar.gz", &gl);
+	unsigned char *tar = df_load(fx.dir, "people.tar", &tl);
 	unsigned char bad[64];
 	memset(bad, 0x5A, sizeof(bad));
 	bad[0] = 0x1F;
@@ -269,12 +234,12 @@ test_truncated_corrupt(void **state)
 		{ "bad.gz", "application/gzip", bad, sizeof(bad) },
 		{ "note.txt", "text/plain", text, sizeof(text) - 1 },
 	};
-	struct scan_msg *m = df_scan(eng, a, 4);
+	struct scan_msg *m = df_scan(fx.eng, a, 4);
 	const struct scan_result *r = mt_result(m);
 
-	assert_non_null(df_part(r, "cut.tar.gz")->unscanned);
-	assert_non_null(df_part(r, "cut.tar")->unscanned);
-	assert_non_null(df_part(r, "bad.gz")->unscanned);
+	df_expect_unscanned(r, "cut.tar.gz", NULL);
+	df_expect_unscanned(r, "cut.tar", NULL);
+	df_expect_unscanned(r, "bad.gz", NULL);
 	assert_int_equal(df_part(r, "note.txt")->counts[FT_EMAIL], 1);
 	assert_true(scan_result_count(r, FT_EMAIL) >= 1);
 	scan_msg_free(m);
@@ -314,7 +279,7 @@ test_zero_prefixed(void **state)
 		gz[19 + n + k] = (unsigned char)(n >> (8 * k));
 	}
 	struct df_att a = { "zeros.txt.gz", "application/gzip", gz, len };
-	struct scan_msg *m = df_scan(eng, &a, 1);
+	struct scan_msg *m = df_scan(fx.eng, &a, 1);
 	const struct scan_part *c = df_part(mt_result(m), "zeros.txt");
 
 	assert_non_null(c);
@@ -331,12 +296,7 @@ test_mutants(void **state)
 	static const char *const files[] = { "people.tar.gz", "people.tar", "people.tar.bz2",
 		"people.txt.xz", "nested.tar.gz", NULL };
 
-	for (size_t i = 0; files[i] != NULL; i++) {
-		size_t len;
-		unsigned char *d = df_load(fx, files[i], &len);
-		assert_int_equal(df_mutants(eng, d, len, 16, 60, files[i]), 0);
-		free(d);
-	}
+	df_expect_mutants(&fx, files, 16, 60);
 }
 
 int
@@ -354,5 +314,5 @@ main(void)
 		cmocka_unit_test(test_mutants),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, df_fixture_teardown);
 }

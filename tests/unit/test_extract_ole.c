@@ -24,79 +24,48 @@
 #include "tests/unit/docfix.h"
 #include "tests/unit/mimetest_util.h"
 
-#define OFFICE "tests/fixtures/office/"
-
-static char *fx;
-static struct scan_engine *eng;
+static struct df_fixture fx;		/* generated fixtures */
+static struct df_fixture office;	/* the committed ones (tests/fixtures/office/) */
 
 static int
 setup(void **state)
 {
-	fx = df_make("xls tar");
-	eng = mt_engine(NULL);
+	static char dir[1024];
+
+	snprintf(dir, sizeof(dir), "%s/tests/fixtures/office", df_srcdir());
+	df_fixture_setup(state, &fx, "xls tar", "application/octet-stream");
+	office = fx;
+	office.dir = dir;
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	scan_engine_free(eng);
-	df_rmtree(fx);
-	return 0;
-}
-
-/* Scan one attachment (dir NULL: a committed fixture). */
-static struct scan_msg *
-scan_one(const struct scan_engine *e, const char *dir, const char *file, const char *name)
-{
-	size_t len;
-	unsigned char *d = df_load(dir, file, &len);
-	struct df_att a = { name, "application/octet-stream", d, len };
-	struct scan_msg *m = df_scan(e, &a, 1);
-
-	free(d);
-	return m;
 }
 
 static void
-expect_people(const char *dir, const char *file, const char *name, const char *mime)
+expect_people(const struct df_fixture *f, const char *file, const char *mime)
 {
-	struct scan_msg *m = scan_one(eng, dir, file, name);
+	struct scan_msg *m = df_scan_file(f, file);
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, name);
+	const struct scan_part *p = df_expect_read(r, file, mime, "ole", 20, 40);
 
-	assert_non_null(p);
-	assert_string_equal(p->detected_type, mime);
-	assert_string_equal(p->extractor, "ole");
-	if (p->unscanned)
-		fail_msg("%s unscanned: %s", name, p->unscanned);
 	assert_false(p->encrypted);
-	assert_int_equal(p->counts[FT_EMAIL], 20);
-	assert_int_equal(p->counts[FT_PHONE], 40);
 	assert_int_equal(r->unscanned + r->encrypted, 0);
 	scan_msg_free(m);
 }
 
 static void
-expect_clean(const char *dir, const char *file, const char *name)
+expect_clean(const struct df_fixture *f, const char *file)
 {
-	struct scan_msg *m = scan_one(eng, dir, file, name);
-	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, name);
+	struct scan_msg *m = df_scan_file(f, file);
 
-	assert_non_null(p);
-	assert_null(p->unscanned);
-	for (int t = 0; t < FT_COUNT; t++)
-		assert_int_equal(scan_result_count(r, t), 0);
+	df_expect_clean(mt_result(m), file);
 	scan_msg_free(m);
 }
 
 static void
-expect_encrypted(const char *file, const char *name, const char *mime)
+expect_encrypted(const char *file, const char *mime)
 {
-	struct scan_msg *m = scan_one(eng, NULL, file, name);
+	struct scan_msg *m = df_scan_file(&office, file);
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, name);
+	const struct scan_part *p = df_part(r, file);
 
 	assert_non_null(p);
 	assert_string_equal(p->detected_type, mime);
@@ -110,44 +79,46 @@ expect_encrypted(const char *file, const char *name, const char *mime)
 static void
 test_doc(void **state)
 {
-	expect_people(NULL, OFFICE "people.doc", "people.doc", "application/msword");
-	expect_clean(NULL, OFFICE "clean.doc", "clean.doc");
+	expect_people(&office, "people.doc", "application/msword");
+	expect_clean(&office, "clean.doc");
 }
 
 static void
 test_xls(void **state)
 {
-	expect_people(NULL, OFFICE "people.xls", "people.xls", "application/vnd.ms-excel");
-	expect_people(fx, "people_xlwt.xls", "people_xlwt.xls", "application/vnd.ms-excel");
-	expect_clean(NULL, OFFICE "clean.xls", "clean.xls");
-	expect_clean(fx, "clean_xlwt.xls", "clean_xlwt.xls");
+	expect_people(&office, "people.xls", "application/vnd.ms-excel");
+	expect_people(&fx, "people_xlwt.xls", "application/vnd.ms-excel");
+	expect_clean(&office, "clean.xls");
+	expect_clean(&fx, "clean_xlwt.xls");
 }
 
 /* Date cells (format YYYY/MM/DD) under a 生年月日 header are birth dates. */
 static void
 test_xls_dates(void **state)
 {
-	struct scan_msg *m = scan_one(eng, fx, "people_xlwt.xls", "dates.xls");
-	const struct scan_result *r = mt_result(m);
+	size_t len;
+	unsigned char *d = df_load(fx.dir, "people_xlwt.xls", &len);
+	struct scan_msg *m = df_scan_mem(&fx, d, len, "dates.xls");
 
-	assert_int_equal(scan_result_count(r, FT_BIRTH_DATE), 20);
+	assert_int_equal(scan_result_count(mt_result(m), FT_BIRTH_DATE), 20);
 	scan_msg_free(m);
+	free(d);
 }
 
 static void
 test_ppt(void **state)
 {
-	expect_people(NULL, OFFICE "people.ppt", "people.ppt", "application/vnd.ms-powerpoint");
-	expect_clean(NULL, OFFICE "clean.ppt", "clean.ppt");
+	expect_people(&office, "people.ppt", "application/vnd.ms-powerpoint");
+	expect_clean(&office, "clean.ppt");
 }
 
 static void
 test_encrypted(void **state)
 {
-	expect_encrypted(OFFICE "people_enc.doc", "people_enc.doc", "application/msword");
-	expect_encrypted(OFFICE "people_enc.xls", "people_enc.xls", "application/vnd.ms-excel");
-	expect_encrypted(OFFICE "people_enc.docx", "people_enc.docx", "application/encrypted");
-	expect_encrypted(OFFICE "people_enc.xlsx", "people_enc.xlsx", "application/encrypted");
+	expect_encrypted("people_enc.doc", "application/msword");
+	expect_encrypted("people_enc.xls", "application/vnd.ms-excel");
+	expect_encrypted("people_enc.docx", "application/encrypted");
+	expect_encrypted("people_enc.xlsx", "application/encrypted");
 }
 
 /* ---- synthetic compound files ---- */
@@ -262,9 +233,8 @@ scan_built(struct scan_msg **m, const struct ent *e, size_t n, const char *name)
 {
 	size_t len;
 	unsigned char *d = ole_build(e, n, &len);
-	struct df_att a = { name, "application/octet-stream", d, len };
 
-	*m = df_scan(eng, &a, 1);
+	*m = df_scan_mem(&fx, d, len, name);
 	free(d);
 	return df_part(mt_result(*m), name);
 }
@@ -327,12 +297,9 @@ test_property_streams(void **state)
 		{ "__properties_version1.0", "\0\0\0\0\x01\0\0\0", 8 },
 	};
 	struct scan_msg *m;
-	const struct scan_part *p = scan_built(&m, e, 3, "mail.msg");
 
-	assert_non_null(p);
-	assert_null(p->unscanned);
-	assert_int_equal(p->counts[FT_EMAIL], 1);
-	assert_int_equal(p->counts[FT_PHONE], 2);
+	scan_built(&m, e, 3, "mail.msg");
+	df_expect_read(mt_result(m), "mail.msg", NULL, NULL, 1, 2);
 	scan_msg_free(m);
 }
 
@@ -343,7 +310,7 @@ test_embedded(void **state)
 {
 	static const char file[] = "embedded1@example.jp\nembedded2@example.jp\n";
 	size_t glen;
-	unsigned char *gz = df_load(fx, "people.txt.gz", &glen);
+	unsigned char *gz = df_load(fx.dir, "people.txt.gz", &glen);
 	unsigned char native[512];
 	size_t n = 0;
 	memset(native, 0, sizeof(native));
@@ -395,10 +362,7 @@ test_embedded(void **state)
 	struct df_att a = { "host.doc", "application/msword", d, len };
 	m = df_scan(shallow, &a, 1);
 	r = mt_result(m);
-	p = df_part(r, "host.doc");
-	assert_non_null(p);
-	assert_non_null(p->unscanned);
-	assert_non_null(strstr(p->unscanned, "max_depth"));
+	df_expect_unscanned(r, "host.doc", "max_depth");
 	assert_null(df_part(r, "list.txt"));
 	scan_msg_free(m);
 	scan_engine_free(shallow);
@@ -491,23 +455,20 @@ static void
 test_truncated_corrupt(void **state)
 {
 	size_t dl, xl, pl;
-	unsigned char *doc = df_load(NULL, OFFICE "people.doc", &dl);
-	unsigned char *xls = df_load(NULL, OFFICE "people.xls", &xl);
-	unsigned char *ppt = df_load(NULL, OFFICE "people.ppt", &pl);
+	unsigned char *doc = df_load(office.dir, "people.doc", &dl);
+	unsigned char *xls = df_load(office.dir, "people.xls", &xl);
+	unsigned char *ppt = df_load(office.dir, "people.ppt", &pl);
 	memset(xls + 0x30, 0xFF, 0x1D0);	/* directory start, FAT count, DIFAT */
 	struct df_att a[] = {
 		{ "cut.doc", "application/msword", doc, dl / 2 },
 		{ "broken.xls", "application/vnd.ms-excel", xls, xl },
 		{ "good.ppt", "application/vnd.ms-powerpoint", ppt, pl },
 	};
-	struct scan_msg *m = df_scan(eng, a, 3);
+	struct scan_msg *m = df_scan(fx.eng, a, 3);
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *cut = df_part(r, "cut.doc"), *bad = df_part(r, "broken.xls");
 
-	assert_non_null(cut);
-	assert_non_null(bad);
-	assert_non_null(cut->unscanned);
-	assert_non_null(bad->unscanned);
+	df_expect_unscanned(r, "cut.doc", NULL);
+	df_expect_unscanned(r, "broken.xls", NULL);
 	assert_int_equal(r->unscanned, 2);
 	assert_int_equal(df_part(r, "good.ppt")->counts[FT_EMAIL], 20);
 	assert_int_equal(scan_result_count(r, FT_EMAIL), 20);
@@ -526,8 +487,7 @@ static void
 test_mutations(void **state)
 {
 	static const char *const files[] = {
-		OFFICE "people.doc", OFFICE "people.xls", OFFICE "people.ppt",
-		OFFICE "people_enc.docx", NULL,
+		"people.doc", "people.xls", "people.ppt", "people_enc.docx", NULL,
 	};
 	uint32_t seed = 12345;
 	int missing = 0;
@@ -535,7 +495,7 @@ test_mutations(void **state)
 	df_quiet_begin();
 	for (size_t f = 0; files[f] != NULL; f++) {
 		size_t len;
-		unsigned char *orig = df_load(NULL, files[f], &len), *d = malloc(len);
+		unsigned char *orig = df_load(office.dir, files[f], &len), *d = malloc(len);
 		for (int k = 0; k < 40; k++) {
 			size_t n = len;
 			memcpy(d, orig, len);
@@ -547,7 +507,7 @@ test_mutations(void **state)
 			if (k % 4 == 3)
 				n = len * (size_t)(k + 1) / 44;
 			struct df_att a = { "mutant.bin", "application/octet-stream", d, n };
-			struct scan_msg *m = df_scan(eng, &a, 1);
+			struct scan_msg *m = df_scan(fx.eng, &a, 1);
 			const struct scan_result *r = mt_result(m);
 			if (r == NULL || df_part(r, "mutant.bin") == NULL)
 				missing++;
@@ -566,16 +526,15 @@ test_stream_limit(void **state)
 {
 	struct scan_limits lim = mt_limits();
 	lim.max_member_bytes = 2048;
-	struct scan_engine *e = mt_engine(&lim);
-	struct scan_msg *m = scan_one(e, NULL, OFFICE "people.doc", "people.doc");
-	const struct scan_part *p = df_part(mt_result(m), "people.doc");
+	struct df_fixture small = office;
+	small.eng = mt_engine(&lim);
+	struct scan_msg *m = df_scan_file(&small, "people.doc");
+	const struct scan_part *p = df_expect_unscanned(mt_result(m), "people.doc",
+	    "max_member_bytes");
 
-	assert_non_null(p);
-	assert_non_null(p->unscanned);
-	assert_non_null(strstr(p->unscanned, "max_member_bytes"));
 	assert_int_equal(p->counts[FT_EMAIL], 0);
 	scan_msg_free(m);
-	scan_engine_free(e);
+	scan_engine_free(small.eng);
 }
 
 int
@@ -596,5 +555,5 @@ main(void)
 		cmocka_unit_test(test_stream_limit),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, df_fixture_teardown);
 }

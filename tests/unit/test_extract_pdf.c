@@ -20,52 +20,24 @@
 #include "tests/unit/docfix.h"
 #include "tests/unit/mimetest_util.h"
 
-static char *fx;			/* generated fixtures */
-static struct scan_engine *eng;
+static struct df_fixture fx;
 
 static int
 setup(void **state)
 {
-	fx = df_make("pdf");
-	eng = mt_engine(NULL);
-	return 0;
+	return df_fixture_setup(state, &fx, "pdf", "application/pdf");
 }
 
-static int
-teardown(void **state)
-{
-	scan_engine_free(eng);
-	df_rmtree(fx);
-	return 0;
-}
-
-/* Scan one attachment of fixture file name. */
-static struct scan_msg *
-scan_file(const struct scan_engine *e, const char *name)
-{
-	size_t len;
-	unsigned char *d = df_load(fx, name, &len);
-	struct df_att a = { name, "application/pdf", d, len };
-	struct scan_msg *m = df_scan(e, &a, 1);
-
-	free(d);
-	return m;
-}
-
+/* 20 addresses, 40 numbers: 20 full-width mobiles and 20 landlines. */
 static void
 test_people(void **state)
 {
-	struct scan_msg *m = scan_file(eng, "people.pdf");
+	struct scan_msg *m = df_scan_file(&fx, "people.pdf");
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "people.pdf");
+	const struct scan_part *p = df_expect_read(r, "people.pdf", "application/pdf", "pdf",
+	    20, 40);
 
-	assert_non_null(p);
-	assert_string_equal(p->detected_type, "application/pdf");
-	assert_string_equal(p->extractor, "pdf");
-	assert_null(p->unscanned);
 	assert_false(p->encrypted);
-	assert_int_equal(p->counts[FT_EMAIL], 20);
-	assert_int_equal(p->counts[FT_PHONE], 40);	/* 20 full-width mobiles + 20 landlines */
 	assert_int_equal(scan_result_count(r, FT_EMAIL), 20);
 	assert_int_equal(scan_result_count(r, FT_PHONE), 40);
 	assert_int_equal(r->encrypted, 0);
@@ -81,28 +53,19 @@ test_people(void **state)
 static void
 test_people_table(void **state)
 {
-	struct scan_msg *m = scan_file(eng, "people_table.pdf");
-	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "people_table.pdf");
+	struct scan_msg *m = df_scan_file(&fx, "people_table.pdf");
 
-	assert_non_null(p);
-	assert_null(p->unscanned);
-	assert_int_equal(p->counts[FT_EMAIL], 20);
-	assert_int_equal(p->counts[FT_PHONE], 40);
+	df_expect_read(mt_result(m), "people_table.pdf", NULL, NULL, 20, 40);
 	scan_msg_free(m);
 }
 
 static void
 test_clean(void **state)
 {
-	struct scan_msg *m = scan_file(eng, "clean.pdf");
+	struct scan_msg *m = df_scan_file(&fx, "clean.pdf");
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "clean.pdf");
 
-	assert_non_null(p);
-	assert_null(p->unscanned);
-	for (int t = 0; t < FT_COUNT; t++)
-		assert_int_equal(scan_result_count(r, t), 0);
+	df_expect_clean(r, "clean.pdf");
 	assert_int_equal(r->unscanned + r->encrypted, 0);
 	scan_msg_free(m);
 }
@@ -110,7 +73,7 @@ test_clean(void **state)
 static void
 test_encrypted(void **state)
 {
-	struct scan_msg *m = scan_file(eng, "people_enc.pdf");
+	struct scan_msg *m = df_scan_file(&fx, "people_enc.pdf");
 	const struct scan_result *r = mt_result(m);
 	const struct scan_part *p = df_part(r, "people_enc.pdf");
 
@@ -128,7 +91,7 @@ test_encrypted(void **state)
 static void
 test_embedded_files(void **state)
 {
-	struct scan_msg *m = scan_file(eng, "people_attach.pdf");
+	struct scan_msg *m = df_scan_file(&fx, "people_attach.pdf");
 	const struct scan_result *r = mt_result(m);
 	const struct scan_part *p = df_part(r, "people_attach.pdf");
 	const struct scan_part *txt = df_part(r, "list.txt"), *pdf = df_part(r, "inner.pdf");
@@ -147,32 +110,26 @@ test_embedded_files(void **state)
 
 	struct scan_limits lim = mt_limits();
 	lim.max_depth = 1;
-	struct scan_engine *e = mt_engine(&lim);
-	m = scan_file(e, "people_attach.pdf");
+	struct df_fixture shallow = fx;
+	shallow.eng = mt_engine(&lim);
+	m = df_scan_file(&shallow, "people_attach.pdf");
 	r = mt_result(m);
-	p = df_part(r, "people_attach.pdf");
-	assert_non_null(p);
-	assert_non_null(p->unscanned);
-	assert_non_null(strstr(p->unscanned, "max_depth"));
+	df_expect_unscanned(r, "people_attach.pdf", "max_depth");
 	assert_null(df_part(r, "list.txt"));
 	assert_int_equal(scan_result_count(r, FT_EMAIL), 0);
 	scan_msg_free(m);
-	scan_engine_free(e);
+	scan_engine_free(shallow.eng);
 }
 
 /* Only an owner password: opens without one, read, not counted encrypted. */
 static void
 test_owner_password(void **state)
 {
-	struct scan_msg *m = scan_file(eng, "people_owner.pdf");
-	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "people_owner.pdf");
+	struct scan_msg *m = df_scan_file(&fx, "people_owner.pdf");
+	const struct scan_part *p = df_expect_read(mt_result(m), "people_owner.pdf", NULL, NULL,
+	    20, 40);
 
-	assert_non_null(p);
 	assert_false(p->encrypted);
-	assert_null(p->unscanned);
-	assert_int_equal(p->counts[FT_EMAIL], 20);
-	assert_int_equal(p->counts[FT_PHONE], 40);
 	scan_msg_free(m);
 }
 
@@ -180,14 +137,9 @@ test_owner_password(void **state)
 static void
 test_broken_xref(void **state)
 {
-	struct scan_msg *m = scan_file(eng, "people_brokenxref.pdf");
-	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "people_brokenxref.pdf");
+	struct scan_msg *m = df_scan_file(&fx, "people_brokenxref.pdf");
 
-	assert_non_null(p);
-	assert_null(p->unscanned);
-	assert_int_equal(p->counts[FT_EMAIL], 20);
-	assert_int_equal(p->counts[FT_PHONE], 40);
+	df_expect_read(mt_result(m), "people_brokenxref.pdf", NULL, NULL, 20, 40);
 	scan_msg_free(m);
 }
 
@@ -198,7 +150,7 @@ test_truncated_and_garbage(void **state)
 {
 	static const char text[] = "連絡先 a.b@example.jp 090-1111-2222\n";
 	size_t len;
-	unsigned char *d = df_load(fx, "people.pdf", &len);
+	unsigned char *d = df_load(fx.dir, "people.pdf", &len);
 	unsigned char junk[4096];
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(i * 7919 % 251);
@@ -208,15 +160,11 @@ test_truncated_and_garbage(void **state)
 		{ "junk.pdf", "application/pdf", junk, sizeof(junk) },
 		{ "note.txt", "text/plain; charset=utf-8", text, sizeof(text) - 1 },
 	};
-	struct scan_msg *m = df_scan(eng, a, 3);
+	struct scan_msg *m = df_scan(fx.eng, a, 3);
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *cut = df_part(r, "cut.pdf"), *junkp = df_part(r, "junk.pdf");
+	const struct scan_part *cut = df_expect_unscanned(r, "cut.pdf", "corrupt pdf");
 
-	assert_non_null(cut);
-	assert_non_null(junkp);
-	assert_non_null(cut->unscanned);
-	assert_non_null(strstr(cut->unscanned, "corrupt pdf"));
-	assert_non_null(junkp->unscanned);
+	df_expect_unscanned(r, "junk.pdf", NULL);
 	assert_false(cut->encrypted);
 	assert_int_equal(r->unscanned, 2);
 	assert_int_equal(scan_result_count(r, FT_EMAIL), 1);
@@ -230,7 +178,7 @@ static unsigned char *
 trailer_only(const char *name, size_t *outlen)
 {
 	size_t len;
-	unsigned char *d = df_load(fx, name, &len), *t = NULL, *b;
+	unsigned char *d = df_load(fx.dir, name, &len), *t = NULL, *b;
 
 	for (size_t i = len - 7; i > 0 && t == NULL; i--)
 		if (memcmp(d + i, "trailer", 7) == 0)
@@ -252,7 +200,7 @@ static void
 test_encrypted_damaged(void **state)
 {
 	size_t len, elen, plen;
-	unsigned char *d = df_load(fx, "people_enc.pdf", &len);
+	unsigned char *d = df_load(fx.dir, "people_enc.pdf", &len);
 	unsigned char *etr = trailer_only("people_enc.pdf", &elen);
 	unsigned char *ptr = trailer_only("people.pdf", &plen);
 	size_t off = len / 2;
@@ -264,21 +212,18 @@ test_encrypted_damaged(void **state)
 		{ "enc-trailer.pdf", "application/pdf", etr, elen },
 		{ "plain-trailer.pdf", "application/pdf", ptr, plen },
 	};
-	struct scan_msg *m = df_scan(eng, a, 3);
+	struct scan_msg *m = df_scan(fx.eng, a, 3);
 	const struct scan_result *r = mt_result(m);
 	const struct scan_part *h = df_part(r, "enc-half.pdf");
 	const struct scan_part *e = df_part(r, "enc-trailer.pdf");
-	const struct scan_part *p = df_part(r, "plain-trailer.pdf");
+	const struct scan_part *p = df_expect_unscanned(r, "plain-trailer.pdf", "corrupt pdf");
 
 	assert_non_null(h);
 	assert_non_null(e);
-	assert_non_null(p);
 	assert_true(h->encrypted);
 	assert_true(e->encrypted);
 	assert_null(e->unscanned);
 	assert_false(p->encrypted);
-	assert_non_null(p->unscanned);
-	assert_non_null(strstr(p->unscanned, "corrupt pdf"));
 	assert_int_equal(r->encrypted, 2);
 	scan_msg_free(m);
 	free(half);
@@ -293,18 +238,16 @@ test_text_limit(void **state)
 {
 	struct scan_limits lim = mt_limits();
 	lim.max_text_bytes = 1500;
-	struct scan_engine *e = mt_engine(&lim);
-	struct scan_msg *m = scan_file(e, "people.pdf");
-	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "people.pdf");
+	struct df_fixture small = fx;
+	small.eng = mt_engine(&lim);
+	struct scan_msg *m = df_scan_file(&small, "people.pdf");
+	const struct scan_part *p = df_expect_unscanned(mt_result(m), "people.pdf",
+	    "max_text_bytes");
 
-	assert_non_null(p);
-	assert_non_null(p->unscanned);
-	assert_non_null(strstr(p->unscanned, "max_text_bytes"));
 	assert_true(p->counts[FT_EMAIL] > 0);
 	assert_true(p->counts[FT_EMAIL] < 20);
 	scan_msg_free(m);
-	scan_engine_free(e);
+	scan_engine_free(small.eng);
 }
 
 /* poppler's complaints about broken PDFs go to GLib's log ("Poppler",
@@ -314,13 +257,12 @@ static void
 test_quiet(void **state)
 {
 	size_t len;
-	unsigned char *d = df_load(fx, "people.pdf", &len);
-	struct df_att a = { "cut.pdf", "application/pdf", d, len / 2 };
+	unsigned char *d = df_load(fx.dir, "people.pdf", &len);
 
 	setenv("G_MESSAGES_DEBUG", "all", 1);
 	df_quiet_begin();
-	scan_msg_free(scan_file(eng, "people_brokenxref.pdf"));
-	scan_msg_free(df_scan(eng, &a, 1));
+	scan_msg_free(df_scan_file(&fx, "people_brokenxref.pdf"));
+	scan_msg_free(df_scan_mem(&fx, d, len / 2, "cut.pdf"));
 	long written = df_quiet_end();
 	unsetenv("G_MESSAGES_DEBUG");
 	free(d);
@@ -333,7 +275,7 @@ scan_thread(void *arg)
 	int *ok = arg;
 
 	for (int i = 0; i < 5; i++) {
-		struct scan_msg *m = scan_file(eng, i % 2 ? "people.pdf" : "people_brokenxref.pdf");
+		struct scan_msg *m = df_scan_file(&fx, i % 2 ? "people.pdf" : "people_brokenxref.pdf");
 		const struct scan_result *r = mt_result(m);
 		if (scan_result_count(r, FT_EMAIL) != 20 || scan_result_count(r, FT_PHONE) != 40)
 			*ok = 0;
@@ -365,12 +307,7 @@ test_mutants(void **state)
 {
 	static const char *const files[] = { "people.pdf", "people_plain.pdf", "people_enc.pdf", NULL };
 
-	for (size_t i = 0; files[i] != NULL; i++) {
-		size_t len;
-		unsigned char *d = df_load(fx, files[i], &len);
-		assert_int_equal(df_mutants(eng, d, len, 16, 40, files[i]), 0);
-		free(d);
-	}
+	df_expect_mutants(&fx, files, 16, 40);
 }
 
 int
@@ -392,5 +329,5 @@ main(void)
 		cmocka_unit_test(test_threads),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, df_fixture_teardown);
 }

@@ -18,42 +18,12 @@
 #include "tests/unit/docfix.h"
 #include "tests/unit/mimetest_util.h"
 
-static char *fx;
-static struct scan_engine *eng;
+static struct df_fixture fx;
 
 static int
 setup(void **state)
 {
-	fx = df_make("rtf");
-	eng = mt_engine(NULL);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	scan_engine_free(eng);
-	df_rmtree(fx);
-	return 0;
-}
-
-static struct scan_msg *
-scan_mem(const void *d, size_t len, const char *name)
-{
-	struct df_att a = { name, "application/rtf", d, len };
-
-	return df_scan(eng, &a, 1);
-}
-
-static struct scan_msg *
-scan_file(const char *file)
-{
-	size_t len;
-	unsigned char *d = df_load(fx, file, &len);
-	struct scan_msg *m = scan_mem(d, len, file);
-
-	free(d);
-	return m;
+	return df_fixture_setup(state, &fx, "rtf", "application/rtf");
 }
 
 /* The list in CP932 escapes (mobiles in full-width digits) and in \uN
@@ -64,15 +34,8 @@ test_people(void **state)
 	static const char *const files[] = { "people_932.rtf", "people_u.rtf", NULL };
 
 	for (size_t i = 0; files[i] != NULL; i++) {
-		struct scan_msg *m = scan_file(files[i]);
-		const struct scan_result *r = mt_result(m);
-		const struct scan_part *p = df_part(r, files[i]);
-		assert_non_null(p);
-		assert_string_equal(p->detected_type, "text/rtf");
-		assert_string_equal(p->extractor, "rtf");
-		assert_null(p->unscanned);
-		assert_int_equal(p->counts[FT_EMAIL], 20);
-		assert_int_equal(p->counts[FT_PHONE], 40);
+		struct scan_msg *m = df_scan_file(&fx, files[i]);
+		df_expect_read(mt_result(m), files[i], "text/rtf", "rtf", 20, 40);
 		scan_msg_free(m);
 	}
 }
@@ -82,20 +45,16 @@ test_people(void **state)
 static void
 test_clean_with_noise(void **state)
 {
-	struct scan_msg *m = scan_file("clean.rtf");
-	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "clean.rtf");
+	struct scan_msg *m = df_scan_file(&fx, "clean.rtf");
 
-	assert_non_null(p);
-	assert_null(p->unscanned);
-	for (int t = 0; t < FT_COUNT; t++)
-		assert_int_equal(scan_result_count(r, t), 0);
+	df_expect_clean(mt_result(m), "clean.rtf");
 	scan_msg_free(m);
 }
 
 /* \uc2 with two fallback escapes, a surrogate pair (\uc1), \bin data holding an
  * address, a CP932 lead byte escaped with its trail byte written as is
- * (０ = 82 4F: "\'82O"), \fcharset128 with \ansicpg1252. */
+ * (０ = 82 4F: "\'82O"), \fcharset128 with \ansicpg1252: two addresses
+ * (not hidden@) and one number (０９０－１２３４－５６７８). */
 static void
 test_escapes(void **state)
 {
@@ -105,15 +64,11 @@ test_escapes(void **state)
 	    "{\\bin22 hidden@example.jp 1234}visible@example.jp\\par "
 	    "{\\f1 \\'82O\\'82X\\'82O\\'81|\\'82P\\'82Q\\'82R\\'82S\\'81|\\'82T\\'82U\\'82V\\'82W}\\par "
 	    "{\\f1 \\'82\\'60\\'82\\'61}\\tab last@example.jp\\par}";
-	struct scan_msg *m = scan_mem(rtf, sizeof(rtf) - 1, "escapes.rtf");
+	struct scan_msg *m = df_scan_mem(&fx, rtf, sizeof(rtf) - 1, "escapes.rtf");
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "escapes.rtf");
 	char samples[4][64];
 
-	assert_non_null(p);
-	assert_null(p->unscanned);
-	assert_int_equal(p->counts[FT_EMAIL], 2);	/* not hidden@ */
-	assert_int_equal(p->counts[FT_PHONE], 1);	/* ０９０－１２３４－５６７８ */
+	df_expect_read(r, "escapes.rtf", NULL, NULL, 2, 1);
 	assert_int_equal(scan_result_samples(r, FT_PHONE, samples, 4), 1);
 	assert_non_null(strstr(samples[0], "5678"));
 	scan_msg_free(m);
@@ -126,18 +81,15 @@ test_truncated(void **state)
 {
 	static const char text[] = "other@example.jp\n";
 	size_t len;
-	unsigned char *d = df_load(fx, "people_932.rtf", &len);
+	unsigned char *d = df_load(fx.dir, "people_932.rtf", &len);
 	struct df_att a[] = {
 		{ "cut.rtf", "application/rtf", d, len / 2 },
 		{ "note.txt", "text/plain", text, sizeof(text) - 1 },
 	};
-	struct scan_msg *m = df_scan(eng, a, 2);
+	struct scan_msg *m = df_scan(fx.eng, a, 2);
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "cut.rtf");
+	const struct scan_part *p = df_expect_unscanned(r, "cut.rtf", "truncated rtf");
 
-	assert_non_null(p);
-	assert_non_null(p->unscanned);
-	assert_non_null(strstr(p->unscanned, "truncated rtf"));
 	assert_true(p->counts[FT_EMAIL] > 0);
 	assert_true(p->counts[FT_EMAIL] < 20);
 	assert_int_equal(df_part(r, "note.txt")->counts[FT_EMAIL], 1);
@@ -165,15 +117,11 @@ test_deep_and_binary(void **state)
 		{ "deep.rtf", "application/rtf", deep, len },
 		{ "binary.rtf", "application/rtf", bin, sizeof(bin) },
 	};
-	struct scan_msg *m = df_scan(eng, a, 2);
+	struct scan_msg *m = df_scan(fx.eng, a, 2);
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *dp = df_part(r, "deep.rtf"), *bp = df_part(r, "binary.rtf");
 
-	assert_non_null(dp);
-	assert_non_null(bp);
-	assert_non_null(dp->unscanned);
-	assert_non_null(strstr(dp->unscanned, "nested deeper"));
-	assert_non_null(bp->unscanned);
+	df_expect_unscanned(r, "deep.rtf", "nested deeper");
+	df_expect_unscanned(r, "binary.rtf", NULL);
 	assert_int_equal(r->unscanned, 2);
 	scan_msg_free(m);
 	free(deep);
@@ -185,12 +133,7 @@ test_mutants(void **state)
 {
 	static const char *const files[] = { "people_932.rtf", "people_u.rtf", NULL };
 
-	for (size_t i = 0; files[i] != NULL; i++) {
-		size_t len;
-		unsigned char *d = df_load(fx, files[i], &len);
-		assert_int_equal(df_mutants(eng, d, len, 8, 60, files[i]), 0);
-		free(d);
-	}
+	df_expect_mutants(&fx, files, 8, 60);
 }
 
 int
@@ -205,5 +148,5 @@ main(void)
 		cmocka_unit_test(test_mutants),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, df_fixture_teardown);
 }

@@ -18,42 +18,12 @@
 #include "tests/unit/docfix.h"
 #include "tests/unit/mimetest_util.h"
 
-static char *fx;
-static struct scan_engine *eng;
+static struct df_fixture fx;
 
 static int
 setup(void **state)
 {
-	fx = df_make("xml");
-	eng = mt_engine(NULL);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	scan_engine_free(eng);
-	df_rmtree(fx);
-	return 0;
-}
-
-static struct scan_msg *
-scan_mem(const void *d, size_t len, const char *name)
-{
-	struct df_att a = { name, "application/xml", d, len };
-
-	return df_scan(eng, &a, 1);
-}
-
-static struct scan_msg *
-scan_file(const char *file)
-{
-	size_t len;
-	unsigned char *d = df_load(fx, file, &len);
-	struct scan_msg *m = scan_mem(d, len, file);
-
-	free(d);
-	return m;
+	return df_fixture_setup(state, &fx, "xml", "application/xml");
 }
 
 /* Landlines in attributes, mobiles in elements (full-width in the
@@ -64,15 +34,8 @@ test_people(void **state)
 	static const char *const files[] = { "people.xml", "people_sjis.xml", NULL };
 
 	for (size_t i = 0; files[i] != NULL; i++) {
-		struct scan_msg *m = scan_file(files[i]);
-		const struct scan_result *r = mt_result(m);
-		const struct scan_part *p = df_part(r, files[i]);
-		assert_non_null(p);
-		assert_string_equal(p->detected_type, "text/xml");
-		assert_string_equal(p->extractor, "xml");
-		assert_null(p->unscanned);
-		assert_int_equal(p->counts[FT_EMAIL], 20);
-		assert_int_equal(p->counts[FT_PHONE], 40);
+		struct scan_msg *m = df_scan_file(&fx, files[i]);
+		df_expect_read(mt_result(m), files[i], "text/xml", "xml", 20, 40);
 		scan_msg_free(m);
 	}
 }
@@ -80,12 +43,9 @@ test_people(void **state)
 static void
 test_clean(void **state)
 {
-	struct scan_msg *m = scan_file("clean.xml");
-	const struct scan_result *r = mt_result(m);
+	struct scan_msg *m = df_scan_file(&fx, "clean.xml");
 
-	assert_null(df_part(r, "clean.xml")->unscanned);
-	for (int t = 0; t < FT_COUNT; t++)
-		assert_int_equal(scan_result_count(r, t), 0);
+	df_expect_clean(mt_result(m), "clean.xml");
 	scan_msg_free(m);
 }
 
@@ -94,12 +54,9 @@ static void
 test_entity_bomb(void **state)
 {
 	long rss0 = df_maxrss_kb();
-	struct scan_msg *m = scan_file("bomb.xml");
-	const struct scan_part *p = df_part(mt_result(m), "bomb.xml");
+	struct scan_msg *m = df_scan_file(&fx, "bomb.xml");
 
-	assert_non_null(p);
-	assert_non_null(p->unscanned);
-	assert_non_null(strstr(p->unscanned, "corrupt xml"));
+	df_expect_unscanned(mt_result(m), "bomb.xml", "corrupt xml");
 	assert_true(df_maxrss_kb() - rss0 < 64 * 1024);
 	scan_msg_free(m);
 }
@@ -109,7 +66,7 @@ test_entity_bomb(void **state)
 static void
 test_external_entity(void **state)
 {
-	struct scan_msg *m = scan_file("xxe.xml");
+	struct scan_msg *m = df_scan_file(&fx, "xxe.xml");
 	const struct scan_result *r = mt_result(m);
 	char s[4][64];
 
@@ -130,7 +87,7 @@ test_internal_entities(void **state)
 	    "<!ENTITY p \"hidden@example.jp\">\n<!ENTITY q \"&p; 090-1234-5678\">\n]>\n"
 	    "<r><x>&q;</x><y k=\"03-1111-2222\"><![CDATA[cdata@example.jp]]></y>"
 	    "<z>visible@example.jp</z></r>\n";
-	struct scan_msg *m = scan_mem(xml, sizeof(xml) - 1, "ent.xml");
+	struct scan_msg *m = df_scan_mem(&fx, xml, sizeof(xml) - 1, "ent.xml");
 	const struct scan_result *r = mt_result(m);
 
 	assert_null(df_part(r, "ent.xml")->unscanned);
@@ -146,18 +103,15 @@ test_truncated(void **state)
 {
 	static const char text[] = "other@example.jp\n";
 	size_t len;
-	unsigned char *d = df_load(fx, "people.xml", &len);
+	unsigned char *d = df_load(fx.dir, "people.xml", &len);
 	struct df_att a[] = {
 		{ "cut.xml", "application/xml", d, len / 2 },
 		{ "note.txt", "text/plain", text, sizeof(text) - 1 },
 	};
-	struct scan_msg *m = df_scan(eng, a, 2);
+	struct scan_msg *m = df_scan(fx.eng, a, 2);
 	const struct scan_result *r = mt_result(m);
-	const struct scan_part *p = df_part(r, "cut.xml");
+	const struct scan_part *p = df_expect_unscanned(r, "cut.xml", "corrupt xml");
 
-	assert_non_null(p);
-	assert_non_null(p->unscanned);
-	assert_non_null(strstr(p->unscanned, "corrupt xml"));
 	assert_true(p->counts[FT_EMAIL] > 0 && p->counts[FT_EMAIL] < 20);
 	assert_int_equal(df_part(r, "note.txt")->counts[FT_EMAIL], 1);
 	assert_int_equal(r->unscanned, 1);
@@ -172,16 +126,14 @@ static void
 test_stray_byte(void **state)
 {
 	size_t len;
-	unsigned char *d = df_load(fx, "people.xml", &len);
+	unsigned char *d = df_load(fx.dir, "people.xml", &len);
 	unsigned char *t = (unsigned char *)strstr((char *)d, "<title>");
 	assert_non_null(t);
 	t[1] = 0xE9;
-	struct scan_msg *m = scan_mem(d, len, "stray.xml");
-	const struct scan_part *p = df_part(mt_result(m), "stray.xml");
+	struct scan_msg *m = df_scan_mem(&fx, d, len, "stray.xml");
+	const struct scan_part *p = df_expect_unscanned(mt_result(m), "stray.xml",
+	    "read as plain text");
 
-	assert_non_null(p);
-	assert_non_null(p->unscanned);
-	assert_non_null(strstr(p->unscanned, "read as plain text"));
 	assert_int_equal(p->counts[FT_EMAIL], 20);
 	assert_int_equal(p->counts[FT_PHONE], 40);
 	scan_msg_free(m);
@@ -194,12 +146,7 @@ test_mutants(void **state)
 {
 	static const char *const files[] = { "people.xml", "people_sjis.xml", "bomb.xml", NULL };
 
-	for (size_t i = 0; files[i] != NULL; i++) {
-		size_t len;
-		unsigned char *d = df_load(fx, files[i], &len);
-		assert_int_equal(df_mutants(eng, d, len, 40, 60, files[i]), 0);
-		free(d);
-	}
+	df_expect_mutants(&fx, files, 40, 60);
 }
 
 int
@@ -216,5 +163,5 @@ main(void)
 		cmocka_unit_test(test_mutants),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, df_fixture_teardown);
 }

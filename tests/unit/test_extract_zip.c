@@ -20,20 +20,6 @@
 
 #define BODY "添付を確認してください。連絡先 office.desk@kaisha-honbu.co.jp"
 
-static int
-setup(void **state)
-{
-	zt_fixtures();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	zt_fixtures_free();
-	return 0;
-}
-
 static void
 done(struct scan_engine *eng, struct scan_msg *m)
 {
@@ -385,5 +371,5 @@ main(void)
 		cmocka_unit_test(test_zip_time_budget),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, zt_setup, zt_teardown);
 }

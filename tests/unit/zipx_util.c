@@ -87,6 +87,20 @@ zt_fixtures_free(void)
 	zt_dir[0] = '\0';
 }
 
+int
+zt_setup(void **state)
+{
+	zt_fixtures();
+	return 0;
+}
+
+int
+zt_teardown(void **state)
+{
+	zt_fixtures_free();
+	return 0;
+}
+
 unsigned char *
 zt_load(const char *name, size_t *len)
 {
@@ -195,6 +209,45 @@ zt_part(const struct scan_result *r, const char *suffix)
 			return &r->parts[i];
 	}
 	return NULL;
+}
+
+void
+zt_expect_read(const struct scan_result *r, const char *detected, const char *extractor,
+    unsigned emails, unsigned phones)
+{
+	const struct scan_part *p = mt_part(r, "2");
+
+	zt_dump(r);
+	assert_non_null(p);
+	assert_string_equal(p->detected_type, detected);
+	assert_string_equal(p->extractor, extractor);
+	assert_null(p->unscanned);
+	assert_false(p->encrypted);
+	assert_int_equal(p->counts[FT_EMAIL], emails);
+	assert_int_equal(p->counts[FT_PHONE], phones);
+	assert_int_equal(scan_result_count(r, FT_EMAIL), emails);
+	assert_int_equal(scan_result_count(r, FT_PHONE), phones);
+	assert_int_equal(r->unscanned, 0);
+}
+
+void
+zt_expect_broken(const char *body, const char *const *files, const char *alt)
+{
+	for (size_t i = 0; files[i] != NULL; i++) {
+		struct scan_engine *eng;
+		struct scan_msg *m = zt_scan_fixture(&eng, NULL, body, files[i], NULL, NULL);
+		const struct scan_result *r = mt_result(m);
+		const struct scan_part *p = mt_part(r, "2");
+
+		zt_dump(r);
+		assert_non_null(p->unscanned);
+		assert_true(strstr(p->unscanned, "corrupt") != NULL ||
+		    (alt != NULL && strstr(p->unscanned, alt) != NULL));
+		assert_int_equal(mt_part(r, "1")->counts[FT_EMAIL], 1);
+		assert_true(scan_result_count(r, FT_EMAIL) >= 1);
+		scan_msg_free(m);
+		scan_engine_free(eng);
+	}
 }
 
 size_t

@@ -17,6 +17,10 @@
 const char *zt_fixtures(void);
 /* Remove the fixture directory (group teardown). */
 void zt_fixtures_free(void);
+/* Group setup and teardown of a cmocka test: zt_fixtures() and
+ * zt_fixtures_free().  Return 0. */
+int zt_setup(void **state);
+int zt_teardown(void **state);
 /* Run the generator into the fixture directory with extra arguments
  * (e.g. "big 5").  Returns the directory. */
 const char *zt_generate(const char *args);
@@ -46,6 +50,17 @@ struct scan_msg *zt_scan_bytes(struct scan_engine **eng, const struct scan_limit
 
 /* The first part whose path ends with suffix, or NULL. */
 const struct scan_part *zt_part(const struct scan_result *r, const char *suffix);
+/* Assert that attachment part "2" of r was read in full (not unscanned,
+ * not encrypted) with detected type detected and extractor extractor, that
+ * emails and phones were found in it and in the whole message, and that no
+ * part is unscanned. */
+void zt_expect_read(const struct scan_result *r, const char *detected, const char *extractor,
+    unsigned emails, unsigned phones);
+/* Scan each fixture of the NULL-terminated list files behind body (one
+ * address): assert that the attachment, part "2", is unscanned for a
+ * reason containing "corrupt" (or alt, when not NULL) and that the body's
+ * address still counts. */
+void zt_expect_broken(const char *body, const char *const *files, const char *alt);
 /* Number of parts with a reason containing needle. */
 size_t zt_unscanned_with(const struct scan_result *r, const char *needle);
 
