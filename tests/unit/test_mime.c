@@ -368,6 +368,26 @@ test_unknown_binary_and_media(void **state)
 	scan_msg_free(m);
 	g_free(msg);
 	free(b64);
+
+	/* Outlook's TNEF (winmail.dat) is not unpacked: unscanned, by its
+	 * signature 0x223E9F78, with the text inside it not counted. */
+	memcpy(bin, "\x78\x9f\x3e\x22\x00\x00\x01\x06\x90\x08\x00", 11);
+	memcpy(bin + 11, "090-1234-5678 a@partner.example.com", 35);
+	b64 = mt_base64(bin, 46);
+	msg = g_strdup_printf(TOP "Subject: tnef\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+	    "--b\r\nContent-Type: application/ms-tnef; name=winmail.dat\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n%s--b--\r\n", b64);
+	m = mt_scan_str(eng, msg);
+	r = mt_result(m);
+	assert_string_equal(mt_part(r, "2")->detected_type, "application/vnd.ms-tnef");
+	assert_string_equal(mt_part(r, "2")->unscanned,
+	    "no extractor for application/vnd.ms-tnef");
+	assert_int_equal(r->unscanned, 1);
+	assert_int_equal(scan_result_count(r, FT_PHONE), 0);
+	scan_msg_free(m);
+	g_free(msg);
+	free(b64);
 }
 
 static void
