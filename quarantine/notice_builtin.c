@@ -46,7 +46,7 @@ static const char *const builtin[NOTICE_COUNT] = {
 	"  Date:       {date}\n"
 	"  Recipients: {recipients} ({external} external, in {external_domains} external domains)\n"
 	"\n"
-	"Why: the rules {rules} matched (their reasons are quoted above).\n"
+	"Rules matched: {rules} (their reasons are quoted above).\n"
 	"\n"
 	"What was found (types and counts, masked examples only; the values\n"
 	"themselves are not repeated here):\n"
