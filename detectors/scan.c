@@ -393,15 +393,26 @@ scan_result_counters(const struct scan_result *r, long counters[SC_COUNT])
 	counters[SC_ATTACHMENTS] = r->attachments;
 }
 
+#define SAMPLE_LOOK 256
+
 size_t
 scan_result_samples(const struct scan_result *r, enum finding_type t, char (*out)[64],
     size_t max)
 {
-	size_t n = scan_result_count(r, t);
+	size_t n = scan_result_count(r, t), got = 0;
 
-	if (n > max)
-		n = max;
-	for (size_t i = 0; i < n; i++)
-		textscan_mask(t, valueset_get(r->values[t], i), out[i], sizeof(out[i]));
-	return n;
+	/* Masks that read the same (p***@mail.example.com for every p...)
+	 * are shown once; at most SAMPLE_LOOK values are looked at. */
+	if (n > SAMPLE_LOOK)
+		n = SAMPLE_LOOK;
+	for (size_t i = 0; i < n && got < max; i++) {
+		size_t k;
+
+		textscan_mask(t, valueset_get(r->values[t], i), out[got], sizeof(out[got]));
+		for (k = 0; k < got && strcmp(out[k], out[got]) != 0; k++)
+			;
+		if (k == got)
+			got++;
+	}
+	return got;
 }

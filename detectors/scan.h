@@ -118,7 +118,8 @@ size_t scan_result_count(const struct scan_result *r, enum finding_type t);
 /* Fill counters[SC_COUNT] for the policy. */
 void scan_result_counters(const struct scan_result *r, long counters[SC_COUNT]);
 /* Up to max masked samples of type t, written as NUL-terminated strings into
- * out[i] (each of outlen bytes); returns how many were written. */
+ * out[i] (each of outlen bytes), no two alike; returns how many were
+ * written. */
 size_t scan_result_samples(const struct scan_result *r, enum finding_type t,
     char (*out)[64], size_t max);
 
