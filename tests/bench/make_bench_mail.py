@@ -14,13 +14,15 @@ ready-to-send files (CRLF line ends, no envelope) into OUTDIR:
     big.eml  with --big MB: one attachment of about MB MB, a staff list
              .xlsx written as a stream over several sheets (rows until the
              file reaches the size), for the peak-memory measurement;
-    --files  also the files of bench_extract.c (see extractor_files).
+    --files  also the files of bench_extract.c, about 3-5 MB of every
+             format the product reads (see extractor_files).
 
     /usr/bin/python3 tests/bench/make_bench_mail.py OUTDIR [--big MB] [--files]
 
 Deterministic: a seeded PRNG, fixed dates and Message-IDs, so every run
 sends the same bytes.  Needs Debian's python3-openpyxl, python3-reportlab,
-python3-pil and fonts-ipafont-gothic.  All data is made up.
+python3-pil and fonts-ipafont-gothic (--files: python3-xlwt too).  All
+data is made up.
 """
 import io
 import os
@@ -313,24 +315,33 @@ def mail_c(rng):
                            data, "業務報告書.pdf", "pdf")
 
 
+TEXT_PDF_PAGES = 850        # about 2 MB
+
+
 def extractor_files(out):
-    """The files of bench_extract.c: b's and c's attachments, big.xlsx,
-    big.docx and big.zip of about 5 MB (tests/fixtures/make_office_big.py),
-    text.pdf (200 pages of Japanese text and staff rows, IPA Gothic)."""
+    """The files of bench_extract.c, one or more a format the product reads:
+    b's and c's attachments; big.xlsx, big.docx, big.pptx, big.odt,
+    big.ods, big.odp and big.zip of about 5 MB (tests/fixtures/
+    make_office_big.py); big.csv (CP932), big.txt, big.html, big.xml,
+    big.rtf, big.xls, big.doc, big.ppt, big.tar.gz and fwd.eml of about
+    3 MB (tests/fixtures/make_docs.py --bench); text.pdf (TEXT_PDF_PAGES
+    pages of Japanese text and staff rows, IPA Gothic)."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+    import make_docs
     import make_office_big
     for name, data in ATTACHED.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
     make_office_big.make_big(out, 5)
+    make_docs.bench(out, 3)
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
     if "IPAGothic" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("IPAGothic", FONT))
     rng = random.Random(4)
-    c = canvas.Canvas(os.path.join(out, "text.pdf"))
-    for pg in range(200):
+    c = canvas.Canvas(os.path.join(out, "text.pdf"), invariant=1)     # no date, fixed ID
+    for pg in range(TEXT_PDF_PAGES):
         c.setFont("IPAGothic", 9)
         y = 810
         c.drawString(30, y, "第%d頁 %s" % (pg + 1, paragraph(rng, 2)[:50]))
