@@ -448,10 +448,11 @@ inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t l
 	}
 	if (p->declared_type && strcmp(p->declared_type, "text/plain") == 0 &&
 	    plain_text(data, len))
-		snprintf(type, sizeof(type), "text/plain");
-	else
+		p->detected_type = strdup("text/plain");
+	else {
 		sniff(data, len, type, sizeof(type));
-	p->detected_type = strdup(type);
+		p->detected_type = strdup(type);
+	}
 	mime = p->detected_type ? p->detected_type : "application/octet-stream";
 	for (size_t i = 0; extractors[i] && !ex; i++)
 		if (extractors[i]->accepts(mime, p->declared_type, data, len))

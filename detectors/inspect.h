@@ -102,9 +102,8 @@ extern const struct extractor *const extractors[];
  * recipients.  Returns 0, or -1 when the message cannot be parsed at all. */
 int mime_walk(struct inspect *in, const unsigned char *data, size_t len,
     const char *prefix, unsigned depth, bool top);
-/* The same for a whole top-level message held in file fd (bytes [0, len)),
- * read through the file rather than mapped.  fd is not closed and its
- * offset may move. */
-int mime_walk_fd(struct inspect *in, int fd, size_t len);
+/* The same for a whole top-level message the spool put in its temp file,
+ * read through the file rather than mapped. */
+int mime_walk_spool(struct inspect *in, struct spool *sp);
 
 #endif

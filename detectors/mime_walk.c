@@ -13,7 +13,7 @@
  * copy: a GByteArray is wrapped around the bytes (g_byte_array_new_take),
  * given to a GMimeStreamMem that does not own it, and released with
  * g_byte_array_free(…, FALSE), which leaves the bytes alone.  A message
- * the spool put in a file (mime_walk_fd) is parsed from the file through a
+ * the spool put in a file (mime_walk_spool) is parsed from the file through a
  * GMimeStreamFs on a dup of its descriptor: no mapping, so the message's
  * bytes never count in the process's memory, only the page cache's (a
  * mapping would add a 68 MB message to the resident set, on top of its
@@ -21,7 +21,6 @@
  * so leaf contents stay substreams until a leaf is decoded, one at a time,
  * into at most max_member_bytes.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +30,7 @@
 #include "detectors/charset.h"
 #include "detectors/hdr_decode.h"
 #include "detectors/inspect.h"
+#include "detectors/spool.h"
 
 #define HEADER_WINDOW (1024 * 1024)	/* header bytes parsed of a message too big to walk */
 #define DECODE_CHUNK 65536
@@ -569,40 +569,22 @@ mime_walk(struct inspect *in, const unsigned char *data, size_t len, const char 
 	return walk_parsed(in, &p, rc, len, prefix, depth, top, too_big);
 }
 
-/* pread all of buf[0..len) from offset 0 of fd.  Returns the bytes read
- * (fewer at end of file), or -1. */
-static ssize_t
-read_head(int fd, unsigned char *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
 int
-mime_walk_fd(struct inspect *in, int fd, size_t len)
+mime_walk_spool(struct inspect *in, struct spool *sp)
 {
 	struct parsed p;
+	size_t len = spool_size(sp);
 	unsigned char *head;
 	ssize_t n;
 	int rc;
 
 	if (len <= in->opt->limits.max_message_bytes)
-		return walk_parsed(in, &p, parse_open_fd(&p, fd, len), len, "", 0, true, false);
+		return walk_parsed(in, &p, parse_open_fd(&p, spool_fd(sp), len), len, "", 0,
+		    true, false);
 	/* too big to inspect: the headers only, from the first bytes */
 	n = len < HEADER_WINDOW ? (ssize_t)len : HEADER_WINDOW;
-	if ((head = malloc((size_t)n + 1)) == NULL || (n = read_head(fd, head, (size_t)n)) < 0) {
+	head = malloc((size_t)n + 1);
+	if (head == NULL || (n = spool_read(sp, 0, head, (size_t)n)) < 0) {
 		free(head);
 		memset(&p, 0, sizeof(p));
 		return walk_parsed(in, &p, -1, len, "", 0, true, true);

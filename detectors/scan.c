@@ -306,7 +306,7 @@ scan_msg_eom(struct scan_msg *m)
 	}
 	in.deadline = deadline_in(eng->opt.limits.time_budget_ms);
 	if (fd >= 0)
-		(void)mime_walk_fd(&in, fd, spool_size(m->sp));
+		(void)mime_walk_spool(&in, m->sp);
 	else
 		(void)mime_walk(&in, data, spool_size(m->sp), "", 0, true);
 	if (set_envelope(m, &in) < 0) {

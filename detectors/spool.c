@@ -208,16 +208,22 @@ spool_data(struct spool *sp)
 	return sp->map;
 }
 
-int
-spool_copy_to(struct spool *sp, int fd)
+ssize_t
+spool_read(const struct spool *sp, size_t off, void *buf, size_t len)
 {
-	unsigned char buf[65536];
-	off_t off = 0;
+	size_t got = 0;
 
-	if (sp->fd < 0)
-		return write_all(fd, sp->mem, sp->size);
-	while ((size_t)off < sp->size) {
-		ssize_t n = pread(sp->fd, buf, sizeof(buf), off);
+	if (off >= sp->size)
+		return 0;
+	if (len > sp->size - off)
+		len = sp->size - off;
+	if (sp->fd < 0) {
+		memcpy(buf, sp->mem + off, len);
+		return (ssize_t)len;
+	}
+	while (got < len) {
+		ssize_t n = pread(sp->fd, (unsigned char *)buf + got, len - got,
+		    (off_t)(off + got));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -227,9 +233,25 @@ spool_copy_to(struct spool *sp, int fd)
 			errno = EIO;	/* the file shrank under us */
 			return -1;
 		}
-		if (write_all(fd, buf, (size_t)n) < 0)
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int
+spool_copy_to(struct spool *sp, int fd)
+{
+	unsigned char buf[65536];
+	size_t off = 0;
+
+	if (sp->fd < 0)
+		return write_all(fd, sp->mem, sp->size);
+	while (off < sp->size) {
+		ssize_t n = spool_read(sp, off, buf, sizeof(buf));
+
+		if (n < 0 || write_all(fd, buf, (size_t)n) < 0)
 			return -1;
-		off += n;
+		off += (size_t)n;
 	}
 	return 0;
 }

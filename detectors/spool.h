@@ -18,6 +18,10 @@ size_t spool_size(const struct spool *sp);
 /* Read-only view of the whole message: memory, or a private mapping of the
  * temp file.  Valid until spool_free().  NULL on failure (errno set). */
 const unsigned char *spool_data(struct spool *sp);
+/* Up to len bytes of the message from offset off into buf (memory or the
+ * temp file, whose offset is not used).  Returns the bytes read (fewer only
+ * at the end of the message), or -1 with errno set. */
+ssize_t spool_read(const struct spool *sp, size_t off, void *buf, size_t len);
 /* Write the whole message to fd.  Returns 0, or -1 with errno set. */
 int spool_copy_to(struct spool *sp, int fd);
 /* True while the message is held in memory. */

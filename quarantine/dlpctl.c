@@ -214,6 +214,24 @@ time_t ctl_parse_date(const char *s, bool end_of_day)
 	return mktime(&tm);
 }
 
+int ctl_date_arg(const char *cmd, const char *arg, bool end_of_day, time_t *t)
+{
+	if ((*t = ctl_parse_date(arg, end_of_day)) < 0) {
+		fprintf(stderr, "dlpctl %s: cannot read date \"%s\"\n", cmd, arg);
+		return CTL_USAGE;
+	}
+	return 0;
+}
+
+int ctl_no_operands(const char *cmd, int argc, char **argv)
+{
+	if (optind < argc) {
+		fprintf(stderr, "dlpctl %s: unexpected argument \"%s\"\n", cmd, argv[optind]);
+		return CTL_USAGE;
+	}
+	return 0;
+}
+
 int ctl_print_json(FILE *fp, const json_t *j)
 {
 	if (!j || json_dumpf(j, fp, JSON_INDENT(2) | JSON_ENCODE_ANY) < 0)

@@ -61,6 +61,11 @@ const char *ctl_actor(char *buf, size_t len);
  * age Nd / Nh before now.  A bare day is its midnight, or with end_of_day
  * the next midnight (so --to 2026-11-30 covers the 30th).  -1 if bad. */
 time_t ctl_parse_date(const char *s, bool end_of_day);
+/* ctl_parse_date of option argument arg into *t; CTL_USAGE, said on
+ * stderr as "dlpctl CMD: cannot read date", if bad, else 0. */
+int ctl_date_arg(const char *cmd, const char *arg, bool end_of_day, time_t *t);
+/* 0 when getopt left no operand in argv, else CTL_USAGE, said on stderr. */
+int ctl_no_operands(const char *cmd, int argc, char **argv);
 
 /* Prints a JSON value followed by a newline; -1 on failure. */
 int ctl_print_json(FILE *fp, const json_t *j);

@@ -137,21 +137,15 @@ static int parse_list_args(int argc, char **argv, const char **status, time_t *s
 			break;
 		case 'S':
 		case 'U':
-			if ((*(c == 'S' ? since : until) = ctl_parse_date(optarg, false)) < 0) {
-				fprintf(stderr, "dlpctl list: cannot read date \"%s\"\n", optarg);
+			if (ctl_date_arg("list", optarg, false, c == 'S' ? since : until) != 0)
 				return CTL_USAGE;
-			}
 			break;
 		case 'j': *json = true; break;
 		case 'h': list_usage(stdout); return -1;
 		default: list_usage(stderr); return CTL_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dlpctl list: unexpected argument \"%s\"\n", argv[optind]);
-		return CTL_USAGE;
-	}
-	return 0;
+	return ctl_no_operands("list", argc, argv);
 }
 
 int ctl_list(const struct ctl *g, int argc, char **argv)

@@ -224,10 +224,8 @@ int ctl_purge(const struct ctl *g, int argc, char **argv)
 		default: purge_usage(stderr); return CTL_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dlpctl purge: unexpected argument \"%s\"\n", argv[optind]);
+	if (ctl_no_operands("purge", argc, argv) != 0)
 		return CTL_USAGE;
-	}
 	if (!(cf = ctl_load_conf(g, NULL)))
 		return CTL_USAGE;
 	code = CTL_FAIL;

@@ -56,10 +56,9 @@ static int parse_report_args(int argc, char **argv, struct report_args *a)
 		switch (c) {
 		case 'F':
 		case 'T':
-			if ((*(c == 'F' ? &a->from : &a->to) = ctl_parse_date(optarg, c == 'T')) < 0) {
-				fprintf(stderr, "dlpctl report: cannot read date \"%s\"\n", optarg);
+			if (ctl_date_arg("report", optarg, c == 'T',
+			    c == 'F' ? &a->from : &a->to) != 0)
 				return CTL_USAGE;
-			}
 			break;
 		case 'f':
 			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "json") != 0) {
@@ -74,11 +73,7 @@ static int parse_report_args(int argc, char **argv, struct report_args *a)
 		default: report_usage(stderr); return CTL_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dlpctl report: unexpected argument \"%s\"\n", argv[optind]);
-		return CTL_USAGE;
-	}
-	return 0;
+	return ctl_no_operands("report", argc, argv);
 }
 
 struct collect {

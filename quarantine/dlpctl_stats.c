@@ -59,21 +59,16 @@ static int parse_stats_args(int argc, char **argv, struct stats_args *a)
 		switch (c) {
 		case 'S':
 		case 'U':
-			if ((*(c == 'S' ? &a->since : &a->until) = ctl_parse_date(optarg, false)) < 0) {
-				fprintf(stderr, "dlpctl stats: cannot read date \"%s\"\n", optarg);
+			if (ctl_date_arg("stats", optarg, false,
+			    c == 'S' ? &a->since : &a->until) != 0)
 				return CTL_USAGE;
-			}
 			break;
 		case 'j': a->json = true; break;
 		case 'h': stats_usage(stdout); return -1;
 		default: stats_usage(stderr); return CTL_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dlpctl stats: unexpected argument \"%s\"\n", argv[optind]);
-		return CTL_USAGE;
-	}
-	return 0;
+	return ctl_no_operands("stats", argc, argv);
 }
 
 static int bump(json_t *obj, const char *key)

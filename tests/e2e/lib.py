@@ -58,6 +58,17 @@ def wait_until(pred, timeout=20.0, step=0.1):
     return pred()
 
 
+def stop_process(proc, sig=signal.SIGTERM):
+    """Signal a child still running, wait 15 s for it, then kill it."""
+    if proc and proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def test_config(shipped, var_dir, extra=""):
     """The shipped config with var_dir moved under the test's temp dir."""
     with open(shipped, encoding="utf-8") as f:
@@ -88,13 +99,7 @@ class Milter:
             raise RuntimeError("dlp-milter did not listen; log:\n" + self.read_log())
 
     def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, sig)
         self.proc = None
 
     def kill(self):
@@ -972,13 +977,7 @@ class Sendmail:
             raise RuntimeError("sendmail did not start:\n" + self.read_log())
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc = None
 
     def queue_count(self):

@@ -1,6 +1,6 @@
 /*
  * test_spool_read.c — a message the spool put in a temp file is read from
- * the file (mime_walk_fd), not mapped: the same parts, types, extractors
+ * the file (mime_walk_spool), not mapped: the same parts, types, extractors
  * and findings as from memory, and no mapping of the file afterwards.
  */
 #include <setjmp.h>
