@@ -14,13 +14,13 @@
 #include <gmime/gmime.h>
 #include <libxml/parser.h>
 
-#include "detectors/charset.h"
-#include "detectors/inspect.h"
-#include "detectors/recipients.h"
+#include "text/charset.h"
+#include "extract/extract.h"
+#include "mime/recipients.h"
 #include "detectors/scan.h"
-#include "detectors/spool.h"
-#include "detectors/textscan.h"
-#include "detectors/valueset.h"
+#include "mime/spool.h"
+#include "text/textscan.h"
+#include "detect/valueset.h"
 
 #define FROM_MAX 65536		/* bytes of the From header kept for the sender */
 

@@ -25,7 +25,7 @@
 #include "milter/notifier.h"
 #include "milter/runtime.h"
 #include "quarantine/incident.h"
-#include "quarantine/register.h"
+#include "register/register.h"
 #include "quarantine/store.h"
 
 /* The daemon's own register writes take turns here rather than in SQLite's

@@ -16,9 +16,9 @@
 #include "milter/log.h"
 #include "milter/notifier.h"
 #include "milter/runtime.h"
-#include "quarantine/notify.h"
-#include "quarantine/register.h"
-#include "quarantine/smtp.h"
+#include "notice/notify.h"
+#include "register/register.h"
+#include "notice/smtp.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv;

@@ -11,7 +11,7 @@
 #include "config/conf.h"
 #include "detectors/scan.h"
 #include "milter/runtime.h"
-#include "quarantine/register.h"
+#include "register/register.h"
 #include "quarantine/store.h"
 
 static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -13,7 +13,7 @@
 
 #include "config/policy.h"
 #include "detectors/scan.h"
-#include "quarantine/register.h"
+#include "register/register.h"
 
 #define INCIDENT_SAMPLES 3	/* masked samples kept per finding type */
 

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "quarantine/incident.h"
-#include "quarantine/register_int.h"
+#include "register/sqlite.h"
 #include "quarantine/release.h"
-#include "quarantine/smtp.h"
+#include "notice/smtp.h"
 #include "quarantine/store.h"
 
 static const char *const rc_text[REL_COUNT] = {

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "quarantine/register.h"
+#include "register/register.h"
 
 #define RELEASE_STALE 600	/* seconds before a releasing claim may be taken over */
 #define RELEASE_TIMEOUT 300	/* seconds for the SMTP transaction of a release */

@@ -6,7 +6,7 @@
 
 #include <glib.h>
 
-#include "detectors/recipients.h"
+#include "mime/recipients.h"
 #include "quarantine/incident.h"
 #include "quarantine/report.h"
 

@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 #include "detectors/scan.h"
-#include "quarantine/register.h"
+#include "register/register.h"
 
 /* One incident as a report row (a new JSON object), NULL on ENOMEM.
  * opt gives the internal domains, for the external domain names. */

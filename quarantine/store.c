@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "detectors/spool.h"
+#include "mime/spool.h"
 #include "quarantine/store.h"
 
 static int valid_id(const char *id)

@@ -44,10 +44,10 @@
 
 #include <glib.h>
 
-#include "detectors/inspect.h"
+#include "extract/extract.h"
 #include "detectors/scan.h"
-#include "detectors/textscan.h"
-#include "detectors/valueset.h"
+#include "text/textscan.h"
+#include "detect/valueset.h"
 
 #define RUNS 3
 

@@ -25,10 +25,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "detectors/detector.h"
-#include "detectors/normalize.h"
-#include "detectors/textscan.h"
-#include "detectors/valueset.h"
+#include "detect/detector.h"
+#include "text/normalize.h"
+#include "text/textscan.h"
+#include "detect/valueset.h"
 
 #define TARGET_BYTES (1024 * 1024)
 #define RUNS 7

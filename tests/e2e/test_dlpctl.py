@@ -6,6 +6,7 @@ against build/lib*.a: scan, incident_from_scan, store_put, reg_insert).
 Usage: /usr/bin/python3 tests/e2e/test_dlpctl.py   (BUILD=build by default)
 Prints "ok NAME" or "FAIL NAME: why" per case, then "N passed, N failed".
 """
+import glob
 import json
 import os
 import pwd
@@ -114,7 +115,7 @@ HELPER = r"""
 #include "detectors/feed.h"
 #include "detectors/scan.h"
 #include "quarantine/incident.h"
-#include "quarantine/register.h"
+#include "register/register.h"
 #include "quarantine/store.h"
 
 /* helper CONF T0 EML...: scan each message as the daemon would, then
@@ -182,10 +183,13 @@ def build_helper(tmp):
     exe = os.path.join(tmp, "fill")
     with open(src, "w") as f:
         f.write(HELPER)
-    cmd = ["cc", "-std=gnu11", "-D_GNU_SOURCE", "-I" + ROOT] + pkg_config("--cflags") + \
-        ["-o", exe, src] + [os.path.join(BUILD, l) for l in
-                            ("libquarantine.a", "libconfig.a", "libdetectors.a")] + \
-        pkg_config("--libs") + ["-lpthread", "-lm"]
+    # the rooms' include paths and libraries as the Makefile builds them
+    # (build/lib/lib<room>.a); a group, since the helper needs no order
+    libs = sorted(glob.glob(os.path.join(BUILD, "lib", "lib*.a")))
+    cmd = ["cc", "-std=gnu11", "-D_GNU_SOURCE"] + \
+        ["-I" + os.path.join(ROOT, d) for d in ("", "detectors", "quarantine")] + \
+        pkg_config("--cflags") + ["-o", exe, src, "-Wl,--start-group"] + libs + \
+        ["-Wl,--end-group"] + pkg_config("--libs") + ["-lpthread", "-lm"]
     if BUILD.rstrip("/").endswith("-san"):
         cmd[1:1] = ["-fsanitize=address,undefined"]
     subprocess.run(cmd, check=True, capture_output=True)

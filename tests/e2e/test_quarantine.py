@@ -465,8 +465,12 @@ def test_notice_failure_keeps_message():
         code, text = e.send(msg)
         check(code == 250, "held: %d %s" % (code, text), e)
         inc = e.incidents()[-1]
-        check(wait_until(lambda: e.register("SELECT * FROM notices WHERE incident = ? AND attempts > 0",
-                                            (inc["id"],)), 20), "notice attempted", e)
+        # attempts counts at the claim (status 'sending'); the failure is
+        # written when the relay has answered: wait for that, not the claim
+        def tried():
+            n = e.register("SELECT * FROM notices WHERE incident = ?", (inc["id"],))
+            return n and all(x["status"] == "pending" and x["attempts"] > 0 for x in n)
+        check(wait_until(tried, 20), "every notice attempted", e)
         n = e.register("SELECT * FROM notices WHERE incident = ?", (inc["id"],))
         check(all(x["status"] == "pending" and x["last_error"] and x["next_try"] > time.time()
                   for x in n), "pending with an error and a later try: %r" % n)

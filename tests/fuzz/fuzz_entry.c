@@ -20,11 +20,11 @@
 #include "config/conf.h"
 #include "config/policy.h"
 #include "detectors/feed.h"
-#include "detectors/inspect.h"
+#include "extract/extract.h"
 #include "detectors/result_json.h"
 #include "detectors/scan.h"
-#include "detectors/textscan.h"
-#include "detectors/valueset.h"
+#include "text/textscan.h"
+#include "detect/valueset.h"
 #include "tests/fuzz/fuzz_entry.h"
 
 static const char *const fuzz_internal[] = { "example.go.jp" };

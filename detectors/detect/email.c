@@ -1,0 +1,178 @@
+/*
+ * det_email.c — mail addresses.
+ *
+ * Rule: at every '@' (found with memchr, the cheap prefilter), the local
+ * part is the run of characters [A-Za-z0-9!#$%&'*+/=?^_`{|}~.-] ending just
+ * before it, leading dots left out; the domain is the run of [A-Za-z0-9.-]
+ * after it, less trailing dots and hyphens (sentence punctuation).  The
+ * candidate is matched, anchored, by a PCRE2 pattern of that shape, then
+ * validated:
+ *  - local part 1–64 characters (a longer run is refused, not cut), no
+ *    leading, trailing or double dot;
+ *  - domain of two labels or more, each 1–63 characters of [A-Za-z0-9-],
+ *    not starting or ending with '-', the last one (TLD) letters only and at
+ *    least 2 of them; the whole domain at most 253 characters;
+ *  - the token is not glued to another '@' on either side ("a@b.jp@c.jp").
+ * Quoted local parts, IP-literal domains and non-ASCII (IDN) addresses are
+ * not looked for.
+ * Value: the address lower-cased.  Mask: first character of the local part,
+ * "***", "@domain" — "t***@example.com".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/util.h"
+#include "detect/valueset.h"
+
+#define LOCAL_CLASS "A-Za-z0-9!#$%&'*+/=?^_`{|}~.-"
+#define MAX_LOCAL 64
+#define MAX_DOMAIN 253
+
+struct email_state {
+	pcre2_code *re;
+};
+
+static void *email_init(char *err, size_t errlen)
+{
+	struct email_state *st = calloc(1, sizeof(*st));
+
+	if (st == NULL) {
+		snprintf(err, errlen, "email: out of memory");
+		return NULL;
+	}
+	st->re = det_compile("email",
+	    "[" LOCAL_CLASS "]{1,64}@[A-Za-z0-9][A-Za-z0-9.-]{0,252}", 0, err, errlen);
+	if (st->re == NULL) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static void email_free(void *state)
+{
+	struct email_state *st = state;
+
+	if (st == NULL)
+		return;
+	pcre2_code_free(st->re);
+	free(st);
+}
+
+static int is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+static int is_local(unsigned char c)
+{
+	return is_alnum(c) || (c != 0 && c < 0x80 && strchr("!#$%&'*+/=?^_`{|}~.-", c));
+}
+
+static int is_domain(unsigned char c)
+{
+	return is_alnum(c) || c == '.' || c == '-';
+}
+
+/* Local part s[0..n): no leading, trailing or double dot. */
+static int local_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > MAX_LOCAL || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (s[i] == '.' && s[i - 1] == '.')
+			return 0;
+	return 1;
+}
+
+/* Domain s[0..n): labels and TLD as the header says. */
+static int domain_ok(const char *s, size_t n)
+{
+	size_t labels = 0, i = 0;
+
+	if (n == 0 || n > MAX_DOMAIN)
+		return 0;
+	while (i <= n) {
+		size_t j = i, alpha = 1;
+		while (j < n && s[j] != '.')
+			j++;
+		if (j == i || j - i > 63 || s[i] == '-' || s[j - 1] == '-')
+			return 0;
+		for (size_t k = i; k < j; k++)
+			if (!((s[k] | 32) >= 'a' && (s[k] | 32) <= 'z'))
+				alpha = 0;
+		labels++;
+		if (j == n)
+			return labels >= 2 && alpha && j - i >= 2;
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* Check the candidate around the '@' at `at`; add it when valid. */
+static void email_try(const struct email_state *st, const char *t, size_t len,
+    pcre2_match_data *md, size_t at, struct valueset *out)
+{
+	size_t s = at, e, dend;
+	char val[MAX_LOCAL + 1 + MAX_DOMAIN + 1];
+
+	while (s > 0 && is_local((unsigned char)t[s - 1]) && at - s <= MAX_LOCAL)
+		s--;
+	if (s > 0 && (is_local((unsigned char)t[s - 1]) || t[s - 1] == '@'))
+		return;		/* local part too long, or glued to another '@' */
+	while (s < at && t[s] == '.')
+		s++;
+	if (s == at || det_match(t, len, st->re, s, PCRE2_ANCHORED, md) <= 0)
+		return;
+	e = pcre2_get_ovector_pointer(md)[1];
+	dend = e;
+	while (dend < len && is_domain((unsigned char)t[dend]))
+		dend++;
+	if (dend < len && t[dend] == '@')
+		return;
+	while (e > at + 1 && (t[e - 1] == '.' || t[e - 1] == '-'))
+		e--;
+	if (!local_ok(t + s, at - s) || !domain_ok(t + at + 1, e - at - 1))
+		return;
+	for (size_t i = s; i < e; i++)
+		val[i - s] = (char)((t[i] >= 'A' && t[i] <= 'Z') ? t[i] + 32 : t[i]);
+	(void)valueset_add(out, val, e - s);	/* a failure marks out incomplete */
+}
+
+static void email_scan(const void *state, const char *text, size_t len, struct valueset *out)
+{
+	const struct email_state *st = state;
+	pcre2_match_data *md = NULL;
+	const char *p = text, *end = text + len;
+
+	while ((p = memchr(p, '@', (size_t)(end - p))) != NULL) {
+		if (md == NULL && (md = pcre2_match_data_create_from_pattern(st->re, NULL)) == NULL) {
+			valueset_set_incomplete(out);
+			return;
+		}
+		email_try(st, text, len, md, (size_t)(p - text), out);
+		p++;
+	}
+	pcre2_match_data_free(md);
+}
+
+static void email_mask(const char *value, char *out, size_t outlen)
+{
+	const char *at = strchr(value, '@');
+
+	if (at == NULL || at == value) {
+		snprintf(out, outlen, "***");
+		return;
+	}
+	snprintf(out, outlen, "%c***%s", value[0], at);
+}
+
+const struct detector det_email = {
+	.name = "email",
+	.type = FT_EMAIL,
+	.init = email_init,
+	.scan = email_scan,
+	.mask = email_mask,
+	.free = email_free,
+};

@@ -1,0 +1,226 @@
+/*
+ * det_postal.c — postal addresses (郵便番号 + address).
+ *
+ * Shapes (normalized text):
+ *  - '〒', up to two spaces, NNN-NNNN (or NNNNNNN), then the address text,
+ *    which may be empty;
+ *  - NNN-NNNN followed, after at most two characters of ' ', ':' or '、',
+ *    by the name of one of the 47 prefectures (北海道, 東京都, 大阪府,
+ *    京都府, and the 43 …県), which starts the address text.
+ * Boundaries: the code is refused when a digit or '-' and a digit stands
+ * right after it, and in the second shape also when a digit, or a digit and
+ * '-' or '.', stands right before it.
+ * Address text: from the first character after the code that is neither a
+ * space nor ':' (the prefecture in the second shape) up to the end of the
+ * line, a tab, a comma (',' or '、'), the next '〒' or 60 characters,
+ * whichever comes first, spaces trimmed.
+ * Value: "NNN-NNNN " + address text, or "NNN-NNNN" alone when the text is
+ * empty; so two people at one postal code but different addresses count
+ * twice.  Mask: the code, then the prefecture when the text starts with one,
+ * then "***": "100-8914 東京都***", "100-8914 ***", or "100-8914".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/util.h"
+#include "detect/valueset.h"
+
+#define ADDR_CHARS 60
+
+static const char *const prefectures[] = {
+	"北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県",
+	"茨城県", "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県",
+	"新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県",
+	"静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県",
+	"奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県",
+	"徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県",
+	"熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県", NULL,
+};
+
+struct postal_state {
+	pcre2_code *re;
+};
+
+/* The pattern, with the prefecture alternation built from prefectures[]:
+ * group 1/2 the code after 〒, group 3/4 the code before a prefecture. */
+static char *postal_pattern(void)
+{
+	static const char head[] =
+	    "〒 {0,2}([0-9]{3})-?([0-9]{4})(?![0-9]|-[0-9])"
+	    "|(?<![0-9]|[0-9][-.])([0-9]{3})-([0-9]{4})(?![0-9]|-[0-9])[ :、]{0,2}(?=";
+	size_t cap = sizeof(head) + 2, k;
+	char *p;
+
+	for (size_t i = 0; prefectures[i] != NULL; i++)
+		cap += strlen(prefectures[i]) + 1;
+	p = malloc(cap);
+	if (p == NULL)
+		return NULL;
+	k = (size_t)snprintf(p, cap, "%s", head);
+	for (size_t i = 0; prefectures[i] != NULL; i++)
+		k += (size_t)snprintf(p + k, cap - k, "%s%s", i > 0 ? "|" : "", prefectures[i]);
+	snprintf(p + k, cap - k, ")");
+	return p;
+}
+
+static void *postal_init(char *err, size_t errlen)
+{
+	struct postal_state *st = calloc(1, sizeof(*st));
+	char *pat = postal_pattern();
+
+	if (st == NULL || pat == NULL) {
+		snprintf(err, errlen, "postal_address: out of memory");
+		goto fail;
+	}
+	st->re = det_compile("postal_address", pat, 0, err, errlen);
+	if (st->re == NULL)
+		goto fail;
+	free(pat);
+	return st;
+fail:
+	free(pat);
+	free(st);
+	return NULL;
+}
+
+static void postal_free(void *state)
+{
+	struct postal_state *st = state;
+
+	if (st == NULL)
+		return;
+	pcre2_code_free(st->re);
+	free(st);
+}
+
+/* End of the address text starting at s. */
+static size_t addr_end(const char *t, size_t len, size_t s)
+{
+	size_t e = s;
+
+	for (size_t n = 0; e < len && n < ADDR_CHARS; n++) {
+		if (t[e] == '\n' || t[e] == '\t' || t[e] == '\f' || t[e] == ',')
+			break;
+		if (len - e >= 3 && (memcmp(t + e, "、", 3) == 0 || memcmp(t + e, "〒", 3) == 0))
+			break;
+		e = det_next_char(t, len, e);
+	}
+	return e;
+}
+
+/* Add the value for the code c3-c4 (3 and 4 digits) and the address text
+ * starting at s. */
+static void postal_add(const char *t, size_t len, const char *c3, const char *c4,
+    size_t s, struct valueset *out)
+{
+	char val[16 + ADDR_CHARS * 4];
+	size_t e, k;
+
+	while (s < len && (t[s] == ' ' || t[s] == ':'))
+		s++;
+	e = addr_end(t, len, s);
+	while (e > s && t[e - 1] == ' ')
+		e--;
+	memcpy(val, c3, 3);
+	val[3] = '-';
+	memcpy(val + 4, c4, 4);
+	k = 8;
+	if (e > s) {
+		val[k++] = ' ';
+		memcpy(val + k, t + s, e - s);
+		k += e - s;
+	}
+	(void)valueset_add(out, val, k);
+}
+
+struct postal_scan {
+	const struct postal_state *st;
+	const char *text;
+	size_t len;
+	pcre2_match_data *md;
+	struct valueset *out;
+};
+
+/* Match from text[from] on, the subject cut `tail` characters after `to`
+ * (room for the separator and a prefecture name, for the lookahead). */
+static void postal_range(struct postal_scan *sc, size_t from, size_t to, size_t tail)
+{
+	const char *text = sc->text;
+	size_t cut = det_chars_fwd(text, sc->len, to, tail), at = from;
+
+	while (at < to && det_match(text, cut, sc->st->re, at, 0, sc->md) > 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+		int g = ov[2] != PCRE2_UNSET ? 1 : 3;	/* 〒 form, or prefecture form */
+
+		postal_add(text, sc->len, text + ov[2 * g], text + ov[2 * g + 2], ov[1], sc->out);
+		at = ov[1] > ov[0] ? ov[1] : det_next_char(text, cut, ov[0]);
+	}
+}
+
+static int digits_at(const char *t, size_t len, size_t at, size_t n)
+{
+	if (at + n > len)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (t[at + i] < '0' || t[at + i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Prefilters: every NNN-NNNN is found at its '-' (memchr), and the
+ * unhyphenated 〒NNNNNNN at its '〒' (det_find); the pattern runs only there. */
+static void postal_scan(const void *state, const char *text, size_t len, struct valueset *out)
+{
+	struct postal_scan sc = { .st = state, .text = text, .len = len, .out = out };
+	const char *p;
+	size_t pos;
+
+	sc.md = pcre2_match_data_create_from_pattern(sc.st->re, NULL);
+	if (sc.md == NULL) {
+		valueset_set_incomplete(out);
+		return;
+	}
+	for (pos = 3; pos < len && (p = memchr(text + pos, '-', len - pos)) != NULL;) {
+		size_t h = (size_t)(p - text);
+		if (digits_at(text, len, h - 3, 3) && digits_at(text, len, h + 1, 4))
+			postal_range(&sc, det_chars_back(text, h - 3, 3), h + 5, 8);
+		pos = h + 1;
+	}
+	for (pos = 0; pos < len && (p = det_find(text + pos, len - pos, "〒", 3)) != NULL;) {
+		size_t m = (size_t)(p - text) + 3, d = m;
+		while (d < len && d < m + 2 && text[d] == ' ')
+			d++;
+		if (digits_at(text, len, d, 7))
+			postal_range(&sc, m - 3, d + 7, 1);
+		pos = m;
+	}
+	pcre2_match_data_free(sc.md);
+}
+
+static void postal_mask(const char *value, char *out, size_t outlen)
+{
+	size_t n = strlen(value);
+
+	if (n <= 8) {
+		snprintf(out, outlen, "%s", value);
+		return;
+	}
+	for (size_t i = 0; prefectures[i] != NULL; i++) {
+		size_t pl = strlen(prefectures[i]);
+		if (n >= 9 + pl && memcmp(value + 9, prefectures[i], pl) == 0) {
+			snprintf(out, outlen, "%.8s %s***", value, prefectures[i]);
+			return;
+		}
+	}
+	snprintf(out, outlen, "%.8s ***", value);
+}
+
+const struct detector det_postal = {
+	.name = "postal_address",
+	.type = FT_POSTAL_ADDRESS,
+	.init = postal_init,
+	.scan = postal_scan,
+	.mask = postal_mask,
+	.free = postal_free,
+};

@@ -1,0 +1,167 @@
+/*
+ * valueset.c — a set of distinct strings (normalized finding values).
+ *
+ * Values are copied into their own NUL-terminated allocations and kept in an
+ * array in insertion order; an open-addressing table (linear probing, power
+ * of two size, load at most 1/2) maps FNV-1a hashes to array indexes.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/valueset.h"
+
+struct vs_item {
+	char *s;		/* NUL-terminated copy */
+	size_t len;		/* strlen-like length (bytes before the NUL) */
+	uint64_t hash;		/* FNV-1a of s[0..len) */
+};
+
+struct valueset {
+	struct vs_item *items;	/* insertion order */
+	size_t n, cap;		/* items used / allocated */
+	uint32_t *slots;	/* 0 = empty, else index + 1 into items */
+	size_t nslots;		/* power of two, 0 before the first add */
+	bool incomplete;	/* a value was lost for lack of memory */
+};
+
+static uint64_t vs_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+struct valueset *valueset_new(void)
+{
+	return calloc(1, sizeof(struct valueset));
+}
+
+/* Slot holding s, or the empty slot where it would go. */
+static size_t vs_find(const struct valueset *vs, const char *s, size_t len, uint64_t h)
+{
+	size_t mask = vs->nslots - 1;
+	size_t i = (size_t)h & mask;
+
+	for (;;) {
+		uint32_t k = vs->slots[i];
+		if (k == 0)
+			return i;
+		const struct vs_item *it = &vs->items[k - 1];
+		if (it->hash == h && it->len == len && memcmp(it->s, s, len) == 0)
+			return i;
+		i = (i + 1) & mask;
+	}
+}
+
+/* Double the slot table (or make the first one).  Returns 0 or -1; the set
+ * is unchanged on failure. */
+static int vs_grow(struct valueset *vs)
+{
+	size_t n = vs->nslots ? vs->nslots * 2 : 16;
+	uint32_t *slots;
+
+	if (n > UINT32_MAX)
+		return -1;
+	slots = calloc(n, sizeof(*slots));
+	if (slots == NULL)
+		return -1;
+	for (size_t k = 0; k < vs->n; k++) {
+		size_t i = (size_t)vs->items[k].hash & (n - 1);
+		while (slots[i] != 0)
+			i = (i + 1) & (n - 1);
+		slots[i] = (uint32_t)(k + 1);
+	}
+	free(vs->slots);
+	vs->slots = slots;
+	vs->nslots = n;
+	return 0;
+}
+
+bool valueset_has(const struct valueset *vs, const char *s, size_t len)
+{
+	if (vs == NULL || vs->nslots == 0)
+		return false;
+	return vs->slots[vs_find(vs, s, len, vs_hash(s, len))] != 0;
+}
+
+int valueset_add(struct valueset *vs, const char *s, size_t len)
+{
+	uint64_t h = vs_hash(s, len);
+	size_t slot;
+	char *copy;
+
+	if (vs->nslots != 0 && vs->slots[vs_find(vs, s, len, h)] != 0)
+		return 0;
+	if ((vs->n + 1) * 2 > vs->nslots && vs_grow(vs) < 0)
+		goto fail;
+	if (vs->n == vs->cap) {
+		size_t cap = vs->cap ? vs->cap * 2 : 8;
+		struct vs_item *items = realloc(vs->items, cap * sizeof(*items));
+		if (items == NULL)
+			goto fail;
+		vs->items = items;
+		vs->cap = cap;
+	}
+	copy = malloc(len + 1);
+	if (copy == NULL)
+		goto fail;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	slot = vs_find(vs, s, len, h);
+	vs->items[vs->n] = (struct vs_item){ .s = copy, .len = len, .hash = h };
+	vs->slots[slot] = (uint32_t)(vs->n + 1);
+	vs->n++;
+	return 1;
+fail:
+	vs->incomplete = true;
+	return -1;
+}
+
+size_t valueset_count(const struct valueset *vs)
+{
+	return vs != NULL ? vs->n : 0;
+}
+
+const char *valueset_get(const struct valueset *vs, size_t i)
+{
+	return i < vs->n ? vs->items[i].s : NULL;
+}
+
+int valueset_merge(struct valueset *dst, const struct valueset *src)
+{
+	if (src == NULL)
+		return 0;
+	for (size_t i = 0; i < src->n; i++)
+		if (valueset_add(dst, src->items[i].s, src->items[i].len) < 0)
+			return -1;
+	if (src->incomplete)
+		dst->incomplete = true;
+	return 0;
+}
+
+void valueset_set_incomplete(struct valueset *vs)
+{
+	if (vs != NULL)
+		vs->incomplete = true;
+}
+
+bool valueset_incomplete(const struct valueset *vs)
+{
+	return vs != NULL && vs->incomplete;
+}
+
+void valueset_free(struct valueset *vs)
+{
+	if (vs == NULL)
+		return;
+	for (size_t i = 0; i < vs->n; i++)
+		free(vs->items[i].s);
+	free(vs->items);
+	free(vs->slots);
+	free(vs);
+}

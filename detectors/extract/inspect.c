@@ -1,0 +1,486 @@
+/*
+ * inspect.c — the per-part inspection: parts of the result, libmagic
+ * sniffing, choice of extractor, the text pipeline with per-part and
+ * whole-message distinct values, limits and the time budget.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <magic.h>
+
+#include "extract/extract.h"
+#include "text/textscan.h"
+#include "detect/valueset.h"
+
+/* ---- text buffers ---- */
+
+int
+textbuf_append(struct textbuf *tb, const char *s, size_t n)
+{
+	size_t room = tb->max - tb->len;
+	int rc = 0;
+
+	if (n > room) {
+		n = room;
+		tb->truncated = true;
+		rc = -1;
+	}
+	if (n == 0)
+		return rc;
+	if (tb->len + n + 1 > tb->cap) {
+		size_t cap = tb->cap ? tb->cap : 4096;
+		char *p;
+
+		while (cap < tb->len + n + 1)
+			cap *= 2;
+		if (cap > tb->max + 1)
+			cap = tb->max + 1;
+		p = realloc(tb->buf, cap);
+		if (!p)
+			return -1;
+		tb->buf = p;
+		tb->cap = cap;
+	}
+	memcpy(tb->buf + tb->len, s, n);
+	tb->len += n;
+	tb->buf[tb->len] = '\0';
+	return rc;
+}
+
+int
+textbuf_putc(struct textbuf *tb, char c)
+{
+	return textbuf_append(tb, &c, 1);
+}
+
+void
+textbuf_free(struct textbuf *tb)
+{
+	if (!tb)
+		return;
+	free(tb->buf);
+	tb->buf = NULL;
+	tb->len = tb->cap = 0;
+}
+
+/* ---- libmagic: a pool of handles ----
+ *
+ * A magic_t is not thread-safe, and a fresh one is dear: magic_load maps
+ * the whole database, and the first matches compile its regular
+ * expressions (about 0.4 ms and several ms of page faults and regcomp).
+ * libmilter runs one thread per SMTP connection, so a handle per thread
+ * would be loaded and thrown away for every message, and each one holds
+ * about 10 MB resident (its mapping of the database, its regexes): 50
+ * concurrent sessions took 650 MB.  Handles are therefore borrowed from a
+ * process-wide pool for the length of one sniff and given back; as many
+ * are made as threads sniff at the same moment (a sniff is short and
+ * CPU-bound, so about the number of CPUs), at most MAGIC_POOL_MAX are kept
+ * idle, for the life of the process. */
+
+#define MAGIC_POOL_MAX 8
+
+static pthread_mutex_t magic_lock = PTHREAD_MUTEX_INITIALIZER;
+static magic_t magic_pool[MAGIC_POOL_MAX];	/* idle handles */
+static size_t magic_idle;			/* entries of magic_pool in use */
+
+/* An idle handle, or a newly loaded one; NULL with err on failure. */
+static magic_t
+magic_take(char *err, size_t errlen)
+{
+	magic_t m = NULL;
+
+	pthread_mutex_lock(&magic_lock);
+	if (magic_idle > 0)
+		m = magic_pool[--magic_idle];
+	pthread_mutex_unlock(&magic_lock);
+	if (m)
+		return m;
+	m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+	if (!m) {
+		snprintf(err, errlen, "magic_open: %s", strerror(errno));
+		return NULL;
+	}
+	if (magic_load(m, NULL) != 0) {
+		snprintf(err, errlen, "magic_load: %s", magic_error(m));
+		magic_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Back to the pool (closed when the pool is full). */
+static void
+magic_give(magic_t m)
+{
+	pthread_mutex_lock(&magic_lock);
+	if (magic_idle < MAGIC_POOL_MAX) {
+		magic_pool[magic_idle++] = m;
+		m = NULL;
+	}
+	pthread_mutex_unlock(&magic_lock);
+	if (m)
+		magic_close(m);
+}
+
+int
+inspect_magic_load(char *err, size_t errlen)
+{
+	magic_t m = magic_take(err, errlen);
+
+	if (!m)
+		return -1;
+	magic_give(m);
+	return 0;
+}
+
+/* MIME type of data by content into out; "application/octet-stream" when
+ * unsure or when libmagic cannot be loaded. */
+static void
+sniff(const unsigned char *data, size_t len, char *out, size_t outlen)
+{
+	char err[128];
+	magic_t m = magic_take(err, sizeof(err));
+	const char *t = m ? magic_buffer(m, len ? data : (const unsigned char *)"", len) : NULL;
+
+	snprintf(out, outlen, "%s", t && *t ? t : "application/octet-stream");
+	if (m)
+		magic_give(m);
+}
+
+/* ---- plain text without libmagic ----
+ *
+ * libmagic tries every text rule of its database on any text (hundreds of
+ * string searches and regular expressions): 1 to 2 ms per part whatever
+ * its size, more than the rest of the inspection of a short mail.  A part
+ * declared text/plain is therefore taken as text/plain without asking
+ * libmagic when its bytes leave no room for another answer that would be
+ * read differently:
+ *   - no control character but TAB, LF, CR, FF and ESC (ISO-2022-JP), no
+ *     DEL: no binary format (zip, gzip, OLE, PNG, JPEG, PDF with binary
+ *     streams … all have such bytes in their first bytes);
+ *   - the first non-blank byte is a letter, a digit or a non-ASCII byte:
+ *     no "%PDF" or "%!PS", "{\rtf", "-----BEGIN PGP", "#!", JSON …;
+ *   - the first line is no "Name:" header field and no "From " line: no
+ *     mail or news message (read by the rfc822 extractor);
+ *   - no '<' in the first PLAIN_MARKUP_WINDOW bytes: no HTML, XML or SVG
+ *     (libmagic looks for HTML tags in the first 4 KB).  Bytes in the
+ *     double-byte mode of ISO-2022-JP (after ESC $ …, until ESC ( …) are
+ *     kanji and kana, not markup: "以下" is "0J2<" there.
+ * Anything else goes to libmagic as before.  The only answers libmagic
+ * could still give for such bytes (text/plain, text/csv, other text/…,
+ * application/octet-stream) all lead to the same "text" extractor. */
+
+#define PLAIN_MARKUP_WINDOW 8192
+
+static bool
+plain_byte(unsigned char c)
+{
+	return c >= 0x20 ? c != 0x7f : c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x1b;
+}
+
+/* The first line (from p, at most to end) looks like a header field
+ * "Name:" or an mbox "From " line. */
+static bool
+header_like(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char *q = p;
+
+	if (end - p >= 5 && memcmp(p, "From ", 5) == 0)
+		return true;
+	while (q < end && *q > ' ' && *q < 0x7f && *q != ':')
+		q++;
+	return q > p && q < end && *q == ':';
+}
+
+/* A '<' in data[0..n) outside the double-byte mode of ISO-2022-JP. */
+static bool
+has_markup(const unsigned char *data, size_t n)
+{
+	bool dbcs = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] == 0x1b && i + 1 < n) {
+			if (data[i + 1] == '$')
+				dbcs = true;
+			else if (data[i + 1] == '(')
+				dbcs = false;
+		} else if (data[i] == '<' && !dbcs) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+plain_text(const unsigned char *data, size_t len)
+{
+	const unsigned char *p = data, *end = data + len;
+	size_t window = len < PLAIN_MARKUP_WINDOW ? len : PLAIN_MARKUP_WINDOW;
+
+	for (size_t i = 0; i < len; i++)
+		if (!plain_byte(data[i]))
+			return false;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	if (p == end || !(*p >= 0x80 || *p == 0x1b || (*p >= '0' && *p <= '9') ||
+	    ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')))
+		return false;
+	if (header_like(p, end))
+		return false;
+	return !has_markup(data, window);
+}
+
+/* ---- parts ---- */
+
+/* Grow res->parts by one zeroed entry.  Returns its index or -1.  The
+ * array's capacity is implicit: 8, then doubled at each power of two. */
+static long
+part_new(struct scan_result *res)
+{
+	size_t n = res->nparts;
+	struct scan_part *p = res->parts;
+
+	if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+		p = realloc(res->parts, (n ? n * 2 : 8) * sizeof(*p));
+		if (!p)
+			return -1;
+	}
+	res->parts = p;
+	memset(&p[res->nparts], 0, sizeof(*p));
+	return (long)res->nparts++;
+}
+
+static char *
+lower_dup(const char *s)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	for (char *p = d; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return d;
+}
+
+long
+inspect_part_add(struct inspect *in, const char *path, const char *filename,
+    const char *declared_type)
+{
+	struct scan_result *res = in->res;
+	unsigned max = in->opt->limits.max_parts;
+	bool over = res->nparts >= max;
+	long idx;
+	struct scan_part *p;
+
+	if (res->nparts > max)
+		return -1;	/* the overflow is recorded already */
+	idx = part_new(res);
+	if (idx < 0)
+		return -1;
+	p = &res->parts[idx];
+	p->path = strdup(path ? path : "");
+	if (filename && *filename)
+		p->filename = strdup(filename);
+	p->declared_type = lower_dup(declared_type);
+	if (p->filename)
+		res->attachments++;
+	if (!over)
+		return idx;
+	inspect_unscanned(in, (size_t)idx, "more than max_parts (%u) parts: this part and "
+	    "later ones not inspected", max);
+	if (!res->error)
+		res->error = strdup("part limit reached");
+	return -1;
+}
+
+void
+inspect_unscanned(struct inspect *in, size_t idx, const char *fmt, ...)
+{
+	struct scan_part *p = &in->res->parts[idx];
+	char buf[256];
+	va_list ap;
+
+	if (p->unscanned)
+		return;		/* the first reason stands */
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	p->unscanned = strdup(buf);
+	in->res->unscanned++;
+}
+
+void
+inspect_encrypted(struct inspect *in, size_t idx)
+{
+	struct scan_part *p = &in->res->parts[idx];
+
+	if (p->encrypted)
+		return;
+	p->encrypted = true;
+	in->res->encrypted++;
+}
+
+bool
+inspect_out_of_time(struct inspect *in)
+{
+	struct timespec now;
+
+	if (in->out_of_time)
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > in->deadline.tv_sec ||
+	    (now.tv_sec == in->deadline.tv_sec && now.tv_nsec >= in->deadline.tv_nsec)) {
+		in->out_of_time = true;
+		if (!in->res->error)
+			in->res->error = strdup("time budget exceeded");
+	}
+	return in->out_of_time;
+}
+
+char *
+inspect_child_path(const char *parent, const char *name)
+{
+	size_t pl = parent ? strlen(parent) : 0, nl = name ? strlen(name) : 0;
+	char *s = malloc(pl + nl + 2), *p;
+
+	if (!s)
+		return NULL;
+	if (pl)
+		memcpy(s, parent, pl);
+	p = s + pl;
+	if (pl)
+		*p++ = '/';
+	for (size_t i = 0; i < nl; i++)
+		if ((unsigned char)name[i] >= 0x20 && name[i] != 0x7f)
+			*p++ = name[i];
+	*p = '\0';
+	return s;
+}
+
+char *
+inspect_container_path(const struct inspect *in, size_t idx)
+{
+	const struct scan_part *p = &in->res->parts[idx];
+
+	if (p->declared_type && p->filename && *p->filename)
+		return inspect_child_path(p->path, p->filename);
+	return strdup(p->path ? p->path : "");
+}
+
+/* ---- the text pipeline ---- */
+
+/* The value sets of part idx, made on first use; NULL on ENOMEM. */
+static struct valueset **
+part_sets(struct inspect *in, size_t idx)
+{
+	if (idx >= in->npvals) {
+		size_t n = in->res->nparts > idx ? in->res->nparts : idx + 1;
+		struct valueset *(*pv)[FT_COUNT] = realloc(in->pvals, n * sizeof(*pv));
+
+		if (!pv)
+			return NULL;
+		memset(&pv[in->npvals], 0, (n - in->npvals) * sizeof(*pv));
+		in->pvals = pv;
+		in->npvals = n;
+	}
+	for (int t = 0; t < FT_COUNT; t++)
+		if (!in->pvals[idx][t] && !(in->pvals[idx][t] = valueset_new()))
+			return NULL;
+	return in->pvals[idx];
+}
+
+void
+inspect_text(struct inspect *in, size_t idx, const char *utf8, size_t len)
+{
+	struct scan_result *res = in->res;
+	struct valueset **sets;
+
+	if (len == 0)
+		return;
+	sets = part_sets(in, idx);
+	if (!sets || textscan_run(in->ts, utf8, len, sets) < 0)
+		goto nomem;
+	for (int t = 0; t < FT_COUNT; t++) {
+		res->parts[idx].counts[t] = (unsigned)valueset_count(sets[t]);
+		if (!res->values[t] && !(res->values[t] = valueset_new()))
+			goto nomem;
+		if (valueset_merge(res->values[t], sets[t]) < 0)
+			goto nomem;
+	}
+	return;
+nomem:
+	inspect_unscanned(in, idx, "out of memory");
+}
+
+/* What inspect_data does with the chosen extractor's text. */
+static void
+run_extractor(struct inspect *in, size_t idx, const struct extractor *ex,
+    const unsigned char *data, size_t len, unsigned depth, const char *charset)
+{
+	struct textbuf tb = { .max = in->opt->limits.max_text_bytes };
+
+	in->res->parts[idx].extractor = ex->name;
+	ex->extract(in, idx, data, len, depth, charset, &tb);
+	if (tb.len)
+		inspect_text(in, idx, tb.buf, tb.len);
+	if (tb.truncated)
+		inspect_unscanned(in, idx, "text over max_text_bytes (%zu)", tb.max);
+	textbuf_free(&tb);
+}
+
+void
+inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
+    unsigned depth, const char *charset)
+{
+	struct scan_part *p = &in->res->parts[idx];
+	const struct extractor *ex = NULL;
+	const char *mime;
+	char type[256];
+
+	if (!data)
+		data = (const unsigned char *)"";	/* an empty part: no NULL + 0 below */
+	p->size = len;
+	if (inspect_out_of_time(in)) {
+		inspect_unscanned(in, idx, "time budget exceeded");
+		return;
+	}
+	if (p->declared_type && strcmp(p->declared_type, "text/plain") == 0 &&
+	    plain_text(data, len))
+		p->detected_type = strdup("text/plain");
+	else {
+		sniff(data, len, type, sizeof(type));
+		p->detected_type = strdup(type);
+	}
+	mime = p->detected_type ? p->detected_type : "application/octet-stream";
+	for (size_t i = 0; extractors[i] && !ex; i++)
+		if (extractors[i]->accepts(mime, p->declared_type, data, len))
+			ex = extractors[i];
+	if (!ex) {
+		inspect_unscanned(in, idx, "no extractor for %s", mime);
+		return;
+	}
+	run_extractor(in, idx, ex, data, len, depth, charset);
+}
+
+void
+inspect_done(struct inspect *in)
+{
+	if (!in)
+		return;
+	for (size_t i = 0; i < in->nvisible; i++)
+		free(in->visible[i]);
+	free(in->visible);
+	for (size_t i = 0; i < in->nbcc; i++)
+		free(in->bcc[i]);
+	free(in->bcc);
+	for (size_t i = 0; i < in->npvals; i++)
+		for (int t = 0; t < FT_COUNT; t++)
+			valueset_free(in->pvals[i][t]);
+	free(in->pvals);
+	in->visible = in->bcc = NULL;
+	in->nvisible = in->nbcc = 0;
+	in->pvals = NULL;
+	in->npvals = 0;
+}

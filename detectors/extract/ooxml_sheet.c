@@ -1,0 +1,322 @@
+/*
+ * ooxml_sheet.c — SpreadsheetML shared strings and worksheets as text
+ * (see ooxml_sheet.h).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract/extract.h"
+#include "extract/ooxml_sheet.h"
+#include "extract/zipxml.h"
+
+#define SHEET_MAX_COL 16383	/* XFD, Excel's last column */
+
+/* ---- shared strings ---- */
+
+void
+ooxml_sst_free(struct ooxml_sst *t)
+{
+	if (t == NULL)
+		return;
+	free(t->buf);
+	free(t->off);
+	memset(t, 0, sizeof(*t));
+}
+
+static int
+sst_bytes(struct ooxml_sst *t, const char *s, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		char *p;
+
+		while (cap < t->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(t->buf, cap)) == NULL)
+			return -1;
+		t->buf = p;
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	return 0;
+}
+
+/* Close the string that started at start. */
+static int
+sst_push(struct ooxml_sst *t, size_t start)
+{
+	if (sst_bytes(t, "", 1) != 0)	/* the NUL */
+		return -1;
+	if (t->n == t->ncap) {
+		size_t cap = t->ncap ? t->ncap * 2 : 256;
+		size_t *o = realloc(t->off, cap * sizeof(*o));
+
+		if (o == NULL)
+			return -1;
+		t->off = o;
+		t->ncap = cap;
+	}
+	t->off[t->n++] = start;
+	return 0;
+}
+
+/* One node of sharedStrings.xml; *skip for phonetic runs.  -1 on ENOMEM. */
+static int
+sst_node(struct zipxml *x, struct ooxml_sst *t, bool *in_si, unsigned *in_t, size_t *start,
+    bool *skip)
+{
+	int type = xmlTextReaderNodeType(x->r);
+	const char *n = zipxml_name(x);
+	const xmlChar *v;
+
+	if (type == XML_READER_TYPE_ELEMENT) {
+		bool empty = xmlTextReaderIsEmptyElement(x->r) == 1;
+
+		if (strcmp(n, "rPh") == 0 || strcmp(n, "phoneticPr") == 0) {
+			*skip = true;
+		} else if (strcmp(n, "si") == 0) {
+			*start = t->len;
+			*in_si = !empty;
+			*in_t = 0;
+			if (empty)
+				return sst_push(t, *start);
+		} else if (strcmp(n, "t") == 0 && *in_si && !empty) {
+			(*in_t)++;
+		}
+	} else if (type == XML_READER_TYPE_END_ELEMENT) {
+		if (strcmp(n, "t") == 0 && *in_t > 0)
+			(*in_t)--;
+		else if (strcmp(n, "si") == 0 && *in_si) {
+			*in_si = false;
+			return sst_push(t, *start);
+		}
+	} else if (*in_t > 0 && (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+	    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
+		if ((v = xmlTextReaderConstValue(x->r)) != NULL)
+			return sst_bytes(t, (const char *)v, strlen((const char *)v));
+	}
+	return 0;
+}
+
+int
+ooxml_sst_load(struct zipread *zr, const struct zipread_entry *e, struct ooxml_sst *t,
+    char *why, size_t whylen)
+{
+	struct zipxml x;
+	bool in_si = false, skip = false;
+	unsigned in_t = 0;
+	size_t start = 0;
+	int ret;
+
+	if (zipxml_open(&x, zr, e) != 0) {
+		snprintf(why, whylen, "%s: %s", e->name, x.why);
+		return -1;
+	}
+	while ((ret = zipxml_next(&x, skip)) == 1) {
+		skip = false;
+		if (sst_node(&x, t, &in_si, &in_t, &start, &skip) != 0) {
+			snprintf(x.why, sizeof(x.why), "out of memory");
+			ret = -1;
+			break;
+		}
+	}
+	if (ret < 0)
+		snprintf(why, whylen, "%s: %s", e->name, x.why);
+	zipxml_close(&x);
+	return ret < 0 ? -1 : 0;
+}
+
+/* ---- worksheets ---- */
+
+/* State of one worksheet walk. */
+struct sheetw {
+	struct zipxml *x;
+	const struct ooxml_sst *sst;
+	struct textbuf *out;
+	struct textbuf val;	/* the current cell's value as stored */
+	long last_col;		/* column of the last cell written in the row, or -1 */
+	long prev_col;		/* column of the last cell seen in the row, or -1 */
+	long col;		/* column of the current cell */
+	char type[16];		/* its t attribute */
+	bool in_c, in_is;
+	unsigned in_v, in_t;
+	bool row_content;	/* the row has a value written */
+};
+
+/* Column index of a reference such as "AB12" (0-based), or -1. */
+static long
+ref_col(const char *r)
+{
+	long c = 0;
+	const char *p = r;
+
+	for (; (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'); p++) {
+		c = c * 26 + ((*p | 0x20) - 'a' + 1);
+		if (c > SHEET_MAX_COL + 1)
+			c = SHEET_MAX_COL + 1;
+	}
+	return p == r ? -1 : c - 1;
+}
+
+/* Append v with tabs and line breaks made spaces. */
+static int
+put_value(struct textbuf *out, const char *v)
+{
+	while (*v) {
+		size_t n = strcspn(v, "\t\r\n");
+
+		if (n && textbuf_append(out, v, n) != 0)
+			return -1;
+		v += n;
+		if (*v) {
+			if (textbuf_putc(out, ' ') != 0)
+				return -1;
+			v++;
+		}
+	}
+	return 0;
+}
+
+/* Write the current cell, placed by its column. */
+static int
+cell_end(struct sheetw *w)
+{
+	const char *v = w->val.len ? w->val.buf : "";
+	long tabs;
+
+	w->in_c = false;
+	w->prev_col = w->col;
+	if (strcmp(w->type, "s") == 0) {
+		char *end;
+		unsigned long i = strtoul(v, &end, 10);
+
+		v = (end != v && i < w->sst->n) ? w->sst->buf + w->sst->off[i] : "";
+	} else if (strcmp(w->type, "b") == 0) {
+		v = strcmp(v, "1") == 0 ? "TRUE" : strcmp(v, "0") == 0 ? "FALSE" : v;
+	}
+	if (*v == '\0')
+		return 0;
+	tabs = w->last_col < 0 ? w->col : w->col - w->last_col;
+	if (tabs < 0 || (tabs == 0 && w->last_col >= 0))
+		tabs = 1;	/* out of order: still a separator */
+	for (; tabs > 0; tabs--)
+		if (textbuf_putc(w->out, '\t') != 0)
+			return -1;
+	w->last_col = w->col;
+	w->row_content = true;
+	return put_value(w->out, v);
+}
+
+static void
+cell_start(struct sheetw *w, bool empty)
+{
+	char r[16];
+
+	w->col = zipxml_attr(w->x, "r", r, sizeof(r)) ? ref_col(r) : -1;
+	if (w->col < 0)
+		w->col = w->prev_col + 1 > SHEET_MAX_COL ? SHEET_MAX_COL : w->prev_col + 1;
+	if (zipxml_attr(w->x, "t", w->type, sizeof(w->type)) == 0)
+		snprintf(w->type, sizeof(w->type), "n");
+	w->val.len = 0;
+	w->in_v = w->in_t = 0;
+	w->in_is = false;
+	w->in_c = !empty;
+	if (empty)
+		w->prev_col = w->col;
+}
+
+static int
+sheet_element(struct sheetw *w, const char *n, bool *skip)
+{
+	bool empty = xmlTextReaderIsEmptyElement(w->x->r) == 1;
+
+	if (strcmp(n, "row") == 0) {
+		w->last_col = w->prev_col = -1;
+		w->row_content = false;
+	} else if (strcmp(n, "c") == 0) {
+		cell_start(w, empty);
+	} else if (!w->in_c || empty) {
+		return 0;
+	} else if (strcmp(n, "v") == 0) {
+		w->in_v++;
+	} else if (strcmp(n, "is") == 0) {
+		w->in_is = true;
+	} else if (strcmp(n, "t") == 0 && w->in_is) {
+		w->in_t++;
+	} else if (strcmp(n, "f") == 0 || strcmp(n, "rPh") == 0 || strcmp(n, "extLst") == 0) {
+		*skip = true;
+	}
+	return 0;
+}
+
+/* One node; -1 once out is full. */
+static int
+sheet_node(struct sheetw *w, bool *skip)
+{
+	int type = xmlTextReaderNodeType(w->x->r);
+	const char *n = zipxml_name(w->x);
+	const xmlChar *v;
+
+	switch (type) {
+	case XML_READER_TYPE_ELEMENT:
+		return sheet_element(w, n, skip);
+	case XML_READER_TYPE_END_ELEMENT:
+		if (strcmp(n, "v") == 0 && w->in_v > 0)
+			w->in_v--;
+		else if (strcmp(n, "t") == 0 && w->in_t > 0)
+			w->in_t--;
+		else if (strcmp(n, "is") == 0)
+			w->in_is = false;
+		else if (strcmp(n, "c") == 0 && w->in_c)
+			return cell_end(w);
+		else if (strcmp(n, "row") == 0 && w->row_content) {
+			w->row_content = false;
+			return textbuf_putc(w->out, '\n');
+		}
+		return 0;
+	case XML_READER_TYPE_TEXT:
+	case XML_READER_TYPE_CDATA:
+	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+		if ((w->in_v || w->in_t) && (v = xmlTextReaderConstValue(w->x->r)) != NULL &&
+		    textbuf_append(&w->val, (const char *)v, strlen((const char *)v)) != 0 &&
+		    !w->val.truncated)
+			return -1;	/* ENOMEM; an over-long value is cut */
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int
+ooxml_sheet_text(struct zipread *zr, const struct zipread_entry *e,
+    const struct ooxml_sst *t, struct textbuf *out, char *why, size_t whylen)
+{
+	struct zipxml x;
+	struct sheetw w;
+	bool skip = false;
+	int ret;
+
+	if (zipxml_open(&x, zr, e) != 0) {
+		snprintf(why, whylen, "%s: %s", e->name, x.why);
+		return -1;
+	}
+	memset(&w, 0, sizeof(w));
+	w.x = &x;
+	w.sst = t;
+	w.out = out;
+	w.val.max = out->max;
+	w.last_col = w.prev_col = -1;
+	while ((ret = zipxml_next(&x, skip)) == 1) {
+		skip = false;
+		if (sheet_node(&w, &skip) != 0)
+			break;	/* out is full */
+	}
+	if (ret < 0)
+		snprintf(why, whylen, "%s: %s", e->name, x.why);
+	textbuf_free(&w.val);
+	zipxml_close(&x);
+	return ret < 0 ? -1 : 0;
+}

@@ -1,0 +1,82 @@
+/*
+ * zipxml.h — bounded XML reading of archive members (OOXML and ODF parts)
+ * and a table-driven markup-to-text walk.
+ *
+ * A member is parsed as a stream (libxml2's xmlReader over
+ * zipread_stream_read), so memory stays flat whatever the size of the part,
+ * and the bytes are bounded by the zipread limits and the time budget.
+ * Safety: XML_PARSE_NONET, no entity substitution, no DTD loading; and a
+ * part with a DOCTYPE (OOXML and ODF never have one) is refused before
+ * libxml2 sees it, so an entity-expansion bomb ends as a refused part.
+ * libxml2's own limits stay on (no XML_PARSE_HUGE): text nodes of at most
+ * 10 MB, nesting of at most 256 elements.
+ */
+#ifndef DLP_ZIPXML_H
+#define DLP_ZIPXML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/xmlreader.h>
+
+#include "extract/zipread.h"
+
+struct textbuf;
+
+/* An XML member being read. */
+struct zipxml {
+	struct zipread_stream st;
+	xmlTextReaderPtr r;	/* the reader: use libxml2's accessors */
+	int guard;		/* DOCTYPE guard state over the prolog */
+	bool refused;		/* the guard refused the part */
+	char why[200];		/* reason once zipxml_next returned -1 */
+};
+
+/* Open member e.  Returns 0, or -1 with the reason in x->why (x needs no
+ * close then). */
+int zipxml_open(struct zipxml *x, struct zipread *zr, const struct zipread_entry *e);
+/* Advance to the next node (skip: past the current element's subtree).
+ * Returns 1, 0 at the end, or -1 with the reason in x->why. */
+int zipxml_next(struct zipxml *x, bool skip);
+void zipxml_close(struct zipxml *x);
+
+/* What an element means for the text. */
+enum zxact {
+	ZX_TEXT = 1,	/* text nodes inside it are text */
+	ZX_SKIP,	/* ignore the element and its subtree */
+	ZX_TAB,		/* a tab */
+	ZX_BREAK,	/* a line break */
+	ZX_SPACES,	/* spaces: count attribute (default 1) */
+	ZX_PARA,	/* a paragraph: holds text; line break at its end (a space in a cell) */
+	ZX_CELL,	/* a table cell: tab between cells, count attribute = repeat */
+	ZX_ROW,		/* a table row: line break after a row with content */
+	ZX_TABLE,	/* a table or sheet: form feed before and after */
+	ZX_NOTE		/* a note or comment anchored in text: a space before */
+};
+
+/* One row of a rule table, matched on the element's local name (and the
+ * namespace when ns is not NULL); tables end with a NULL name. */
+struct zxrule {
+	const char *name;	/* local name */
+	const char *ns;		/* namespace URI, or NULL for any */
+	enum zxact act;
+	const char *count;	/* local name of a count attribute, or NULL */
+};
+
+/* Append the text of member e to out by the rules.  Returns 0 (also when
+ * out is full: out->truncated), or -1 with the reason in why. */
+int zipxml_text(struct zipread *zr, const struct zipread_entry *e, const struct zxrule *rules,
+    struct textbuf *out, char *why, size_t whylen);
+
+/* Separator helpers shared with the spreadsheet walk: append c unless out
+ * is empty or already ends with c. */
+int zipxml_sep(struct textbuf *out, char c);
+
+/* Local name of the current node as a C string (never NULL). */
+const char *zipxml_name(struct zipxml *x);
+/* Copy the value of the current element's attribute of local name local
+ * (any namespace) into buf (truncated to buflen, NUL-terminated).
+ * Returns its length, 0 when absent. */
+size_t zipxml_attr(struct zipxml *x, const char *local, char *buf, size_t buflen);
+
+#endif

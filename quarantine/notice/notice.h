@@ -1,0 +1,73 @@
+/*
+ * notice.h — notice mails: the templates and the composer.
+ *
+ * Kinds: hold (to the sender of a held message), admin (to [notice] admin,
+ * for every new hold and reject), released and deleted (to the sender,
+ * the outcome).  A template is UTF-8 text, optionally starting with a
+ * "Subject: …" line (and a blank line); every {name} below is replaced,
+ * an unknown {name} is left as written.  The file for a kind is
+ * DIR/notice-KIND.txt; without a directory or without that file the
+ * built-in text (the same as the shipped config/notice-KIND.txt) is used.
+ *
+ *   {incident} {sender} {subject} {date} {status}
+ *   {recipients} {external} {external_visible} {external_domains}  counts
+ *   {rules}        names of the rules that fired, comma separated
+ *   {reasons}      each fired rule with its reason (all its lines)
+ *   {findings}     per part: types (Japanese names) and counts, then the
+ *                  masked samples; {findings_en} the same in English
+ *   {action} {action_ja}   hold / reject, 保留 / 拒否
+ *   {admin}        whom to contact ([notice] admin, else [notice] from)
+ *   {actor} {decided} {note}   who released or deleted, when, and the
+ *                  --reason given ("-" when none)
+ *
+ * The mail: From [notice] from, To the recipient, Reply-To the admin,
+ * Subject RFC 2047-encoded UTF-8, Date, Message-ID, Auto-Submitted:
+ * auto-generated, X-DLP-Incident, X-DLP-Notice, one text/plain UTF-8
+ * part in base64 (Japanese first, English after, in one part: Outlook
+ * shows a second inline text part as an attachment).  Never the message
+ * itself, never a full personal value: findings come from the register,
+ * which keeps counts and masked samples only.
+ */
+#ifndef DLP_NOTICE_H
+#define DLP_NOTICE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "register/register.h"
+
+enum notice_kind { NOTICE_HOLD, NOTICE_ADMIN, NOTICE_RELEASED, NOTICE_DELETED, NOTICE_COUNT };
+
+/* "hold", "admin", "released", "deleted". */
+const char *notice_kind_name(enum notice_kind k);
+/* The kind named s, or -1. */
+int notice_kind_from_name(const char *s);
+/* The built-in template of k. */
+const char *notice_builtin(enum notice_kind k);
+
+/* The template of k: DIR/notice-KIND.txt when dir is set and the file
+ * exists, else the built-in text.  malloc'd; NULL with err when the file
+ * exists but cannot be read. */
+char *notice_template(const char *dir, enum notice_kind k, char *err, size_t errlen);
+
+struct notice_ctx {
+	const struct incident *inc;
+	enum notice_kind kind;
+	const char *from;	/* [notice] from: the From address */
+	const char *to;		/* the recipient */
+	const char *admin;	/* contact for {admin} and Reply-To; NULL/"": from */
+	const char *actor;	/* released / deleted by (NULL: "-") */
+	const char *note;	/* their --reason (NULL: "-") */
+	time_t decided;		/* when (0: inc->updated) */
+	time_t now;		/* the Date header (0: time(NULL)) */
+};
+
+/* tmpl with every placeholder replaced.  malloc'd, NULL on ENOMEM. */
+char *notice_expand(const char *tmpl, const struct notice_ctx *c);
+
+/* The whole mail from tmpl, CRLF line ends.  malloc'd bytes and *len, or
+ * NULL with err.  Needs g_mime_init(). */
+unsigned char *notice_compose(const char *tmpl, const struct notice_ctx *c, size_t *len,
+    char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * notify.c — render, send and record one notice (see notify.h).
+ */
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notice/notify.h"
+#include "notice/smtp.h"
+
+const char *notify_relay(const struct conf *cf)
+{
+	return cf->notice_relay && *cf->notice_relay ? cf->notice_relay : cf->release_relay;
+}
+
+void notify_template_dir(const struct conf *cf, char *buf, size_t len)
+{
+	char copy[PATH_MAX];
+	const char *t = cf->notice_templates;
+
+	if (!t || !*t) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	if (t[0] == '/' || !cf->path) {
+		snprintf(buf, len, "%s", t);
+		return;
+	}
+	snprintf(copy, sizeof(copy), "%s", cf->path);
+	snprintf(buf, len, "%s/%s", dirname(copy), t);
+}
+
+/* The mail for n: malloc'd bytes, or NULL with err. */
+static unsigned char *render(struct reg *rg, const struct conf *cf, const struct nq_notice *n,
+    size_t *len, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], who[256] = "";
+	struct incident inc;
+	struct notice_ctx c;
+	unsigned char *mail = NULL;
+	char *tmpl = NULL;
+	int rc;
+
+	if ((rc = reg_get(rg, n->incident, &inc, err, errlen)) != 0)
+		return NULL;
+	notify_template_dir(cf, dir, sizeof(dir));
+	if (!(tmpl = notice_template(dir, n->kind, err, errlen)))
+		goto out;
+	memset(&c, 0, sizeof(c));
+	c.inc = &inc;
+	c.kind = n->kind;
+	c.from = cf->notice_from;
+	c.to = n->recipient;
+	c.admin = cf->notice_admin && *cf->notice_admin ? cf->notice_admin : cf->notice_from;
+	if (n->kind == NOTICE_RELEASED || n->kind == NOTICE_DELETED) {
+		snprintf(who, sizeof(who), "%s", inc.updated_by ? inc.updated_by : "-");
+		c.actor = who;
+		c.decided = inc.updated;
+		c.note = n->note;
+	}
+	mail = notice_compose(tmpl, &c, len, err, errlen);
+out:
+	free(tmpl);
+	incident_clear(&inc);
+	return mail;
+}
+
+int notify_deliver(struct reg *rg, const struct conf *cf, const struct nq_notice *n,
+    const char *actor, const bool *cancel, char *err, size_t errlen)
+{
+	char why[1024] = "", ferr[256];
+	const char *rcpt[1] = { n->recipient };
+	struct smtp_msg m = { .relay = notify_relay(cf), .from = cf->notice_from, .rcpt = rcpt,
+		.nrcpt = 1, .timeout = NOTIFY_TIMEOUT, .cancel = cancel };
+	unsigned char *mail;
+	int rc;
+
+	mail = render(rg, cf, n, &m.len, why, sizeof(why));
+	m.data = mail;
+	rc = mail ? smtp_send(&m, NULL, why, sizeof(why)) : -1;
+	free(mail);
+	if (nq_finish(rg, n, actor, rc == 0 ? NULL : why, time(NULL), ferr, sizeof(ferr)) < 0) {
+		snprintf(err, errlen, "%s%s%s", rc == 0 ? "" : why, rc == 0 ? "" : "; ", ferr);
+		return -1;
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "%s", why);
+	return rc;
+}
+
+int notify_run(struct reg *rg, const struct conf *cf, const char *actor, const bool *stop,
+    int *sent, int *failed, char *err, size_t errlen)
+{
+	struct scan_options opt;
+	struct nq_notice n;
+	char why[1024];
+	int ok = 0, bad = 0, rc = 0;
+
+	conf_scan_options(cf, &opt);
+	if (nq_plan(rg, &opt, cf->notice_admin, time(NULL), NULL, err, errlen) < 0)
+		return -1;
+	while (!(stop && __atomic_load_n(stop, __ATOMIC_RELAXED))) {
+		if ((rc = nq_claim(rg, time(NULL), NQ_STALE, &n, err, errlen)) != 0)
+			break;
+		if (notify_deliver(rg, cf, &n, actor, stop, why, sizeof(why)) == 0)
+			ok++;
+		else
+			bad++;
+		nq_notice_clear(&n);
+	}
+	if (sent)
+		*sent = ok;
+	if (failed)
+		*failed = bad;
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,85 @@
+/*
+ * notice_queue.h — the notices to send, kept in the register (table
+ * notices, migration 2), so that no notice is lost to a slow or dead
+ * relay, a crash or a restart.
+ *
+ * Life of a notice: pending (next_try) → sending (claimed by one sender,
+ * attempts + 1) → sent, or back to pending with a later next_try
+ * (backoff: 1, 2, 4 … minutes, at most an hour), or failed once
+ * NQ_GIVE_UP seconds have passed since it was queued.  A claim older than
+ * the caller's `stale` (the sender died) may be taken again.  Every sent
+ * notice and every failed attempt is an audit row of its incident.
+ *
+ * The daemon plans the notices of new incidents (nq_plan: hold → the
+ * sender when internal, admin → [notice] admin for holds and rejects);
+ * dlpctl adds the outcome notices of release and delete (nq_add).
+ */
+#ifndef DLP_NOTICE_QUEUE_H
+#define DLP_NOTICE_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "detectors/scan.h"
+#include "notice/notice.h"
+#include "register/register.h"
+
+#define NQ_GIVE_UP (2 * 86400)	/* seconds after queueing: failed for good */
+#define NQ_STALE 600		/* a claim older than this was abandoned */
+
+struct nq_notice {
+	long long seq;
+	char incident[32];
+	enum notice_kind kind;
+	char recipient[512];
+	char *note;		/* --reason of a release/delete, or NULL */
+	char status[16];	/* pending | sending | sent | failed */
+	int attempts;
+	time_t created, next_try, claimed, sent;
+	char *last_error;	/* or NULL */
+};
+
+void nq_notice_clear(struct nq_notice *n);
+
+/* Seconds to wait after the attempts-th failed attempt. */
+long nq_backoff(int attempts);
+
+/* True when a notice may go to sender: it has a domain that is one of
+ * opt's internal domains (an outside address may be forged). */
+bool nq_sender_internal(const struct scan_options *opt, const char *sender);
+
+/* Queue the notices of every incident not planned yet and mark it
+ * planned: kind hold to its sender when the incident is a hold, still
+ * held and nq_sender_internal(); kind admin to admin (NULL/"": none) for
+ * a hold or a reject.  *added (may be NULL) counts the notices queued.
+ * 0 or -1 with err. */
+int nq_plan(struct reg *rg, const struct scan_options *opt, const char *admin, time_t now,
+    int *added, char *err, size_t errlen);
+
+/* Queue one notice, due now; with claim it is created `sending` for the
+ * caller (attempts 1) and *seq tells which.  0, 1 when that notice
+ * (incident, kind, recipient) exists already, -1 with err. */
+int nq_add(struct reg *rg, const char *id, enum notice_kind kind, const char *rcpt,
+    const char *note, bool claim, time_t now, long long *seq, char *err, size_t errlen);
+
+/* Claim the notice due first: pending with next_try <= now, or sending
+ * with a claim older than stale seconds.  0 with *n filled (clear it with
+ * nq_notice_clear), 1 when none is due, -1 with err. */
+int nq_claim(struct reg *rg, time_t now, long stale, struct nq_notice *n,
+    char *err, size_t errlen);
+
+/* Load notice seq into *n.  0, 1 when missing, -1 with err. */
+int nq_get(struct reg *rg, long long seq, struct nq_notice *n, char *err, size_t errlen);
+
+/* Outcome of the claimed notice n, with its audit row by actor: error
+ * NULL → sent; else pending again at now + nq_backoff(), or failed when
+ * NQ_GIVE_UP has passed since n->created.  0 or -1 with err. */
+int nq_finish(struct reg *rg, const struct nq_notice *n, const char *actor,
+    const char *error, time_t now, char *err, size_t errlen);
+
+/* The notices of incident id, oldest first.  cb returns non-zero to stop. */
+int nq_list(struct reg *rg, const char *id, int (*cb)(const struct nq_notice *n, void *arg),
+    void *arg, char *err, size_t errlen);
+
+#endif

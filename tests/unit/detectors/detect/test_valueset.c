@@ -1,0 +1,135 @@
+/*
+ * test_valueset.c — the distinct-string set: add, lookup, order, growth,
+ * merge, the incomplete flag.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "detect/valueset.h"
+
+static void test_add_and_has(void **state)
+{
+	struct valueset *vs = valueset_new();
+
+	assert_non_null(vs);
+	assert_int_equal(valueset_count(vs), 0);
+	assert_false(valueset_has(vs, "abc", 3));
+	assert_int_equal(valueset_add(vs, "abc", 3), 1);
+	assert_int_equal(valueset_add(vs, "abc", 3), 0);
+	assert_true(valueset_has(vs, "abc", 3));
+	assert_false(valueset_has(vs, "ab", 2));
+	assert_false(valueset_has(vs, "abcd", 4));
+	assert_int_equal(valueset_add(vs, "ab", 2), 1);	/* a prefix is another value */
+	assert_int_equal(valueset_count(vs), 2);
+	valueset_free(vs);
+}
+
+static void test_length_not_nul(void **state)
+{
+	struct valueset *vs = valueset_new();
+
+	/* only len bytes count, whatever follows */
+	assert_int_equal(valueset_add(vs, "09012345678xyz", 11), 1);
+	assert_true(valueset_has(vs, "09012345678", 11));
+	assert_string_equal(valueset_get(vs, 0), "09012345678");
+	assert_int_equal(valueset_add(vs, "", 0), 1);
+	assert_true(valueset_has(vs, "", 0));
+	assert_string_equal(valueset_get(vs, 1), "");
+	valueset_free(vs);
+}
+
+static void test_insertion_order(void **state)
+{
+	struct valueset *vs = valueset_new();
+	const char *v[] = { "zeta", "alpha", "mu", "alpha", "beta", "zeta" };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		valueset_add(vs, v[i], strlen(v[i]));
+	assert_int_equal(valueset_count(vs), 4);
+	assert_string_equal(valueset_get(vs, 0), "zeta");
+	assert_string_equal(valueset_get(vs, 1), "alpha");
+	assert_string_equal(valueset_get(vs, 2), "mu");
+	assert_string_equal(valueset_get(vs, 3), "beta");
+	assert_null(valueset_get(vs, 4));
+	valueset_free(vs);
+}
+
+static void test_growth(void **state)
+{
+	struct valueset *vs = valueset_new();
+	char buf[32];
+
+	for (int i = 0; i < 20000; i++) {
+		int n = snprintf(buf, sizeof(buf), "v%d", i);
+		assert_int_equal(valueset_add(vs, buf, (size_t)n), 1);
+	}
+	for (int i = 0; i < 20000; i += 7) {
+		int n = snprintf(buf, sizeof(buf), "v%d", i);
+		assert_int_equal(valueset_add(vs, buf, (size_t)n), 0);
+		assert_true(valueset_has(vs, buf, (size_t)n));
+	}
+	assert_int_equal(valueset_count(vs), 20000);
+	assert_string_equal(valueset_get(vs, 0), "v0");
+	assert_string_equal(valueset_get(vs, 12345), "v12345");
+	assert_false(valueset_has(vs, "v20000", 6));
+	valueset_free(vs);
+}
+
+static void test_merge(void **state)
+{
+	struct valueset *a = valueset_new(), *b = valueset_new();
+
+	valueset_add(a, "x", 1);
+	valueset_add(a, "y", 1);
+	valueset_add(b, "y", 1);
+	valueset_add(b, "z", 1);
+	assert_int_equal(valueset_merge(a, b), 0);
+	assert_int_equal(valueset_count(a), 3);
+	assert_string_equal(valueset_get(a, 2), "z");
+	assert_int_equal(valueset_count(b), 2);		/* src unchanged */
+	assert_int_equal(valueset_merge(a, NULL), 0);
+	assert_int_equal(valueset_count(a), 3);
+	valueset_free(a);
+	valueset_free(b);
+}
+
+static void test_incomplete_flag(void **state)
+{
+	struct valueset *a = valueset_new(), *b = valueset_new();
+
+	assert_false(valueset_incomplete(a));
+	valueset_set_incomplete(b);
+	assert_true(valueset_incomplete(b));
+	assert_int_equal(valueset_merge(a, b), 0);
+	assert_true(valueset_incomplete(a));	/* carried over by merge */
+	assert_false(valueset_incomplete(NULL));
+	valueset_set_incomplete(NULL);		/* harmless */
+	valueset_free(a);
+	valueset_free(b);
+}
+
+static void test_null_safe(void **state)
+{
+	valueset_free(NULL);
+	assert_int_equal(valueset_count(NULL), 0);
+	assert_false(valueset_has(NULL, "a", 1));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_and_has),
+		cmocka_unit_test(test_length_not_nul),
+		cmocka_unit_test(test_insertion_order),
+		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_incomplete_flag),
+		cmocka_unit_test(test_null_safe),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,404 @@
+/*
+ * test_notice.c — the notice composer: a notice made from a real scan of a
+ * message full of personal data, parsed back with GMime (headers, RFC 2047
+ * subject, one UTF-8 text/plain part, Japanese then English, placeholders
+ * filled, no full value anywhere); the shipped template files equal the
+ * built-in texts; template directory override and its errors; every kind.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <limits.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "config/conf.h"
+#include "config/policy.h"
+#include "quarantine/incident.h"
+#include "notice/notice.h"
+#include "tests/unit/lib/mimetest_util.h"
+
+#define NPEOPLE 12
+
+struct fx {
+	char dir[64];
+	struct conf *cf;
+	struct scan_engine *eng;
+	struct scan_msg *msg;
+	struct incident inc;
+	char *eml;
+	char values[NPEOPLE * 2 + 2][64];	/* every personal value in the message */
+	int nvalues;
+};
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(p);
+}
+
+static const char CONF[] =
+	"[general]\n"
+	"internal_domains = example.go.jp\n"
+	"var_dir = /tmp\n"
+	"[rule personal_data]\n"
+	"when = personal_items >= 10\n"
+	"action = hold\n"
+	"reason = 個人情報が多く含まれています。\n"
+	"\tThe message holds much personal data.\n";
+
+/* A message: a CSV of NPEOPLE people (phone, mail) in the body. */
+static char *make_message(struct fx *fx)
+{
+	char body[8192];
+	size_t used = 0;
+	char *eml;
+
+	for (int i = 0; i < NPEOPLE; i++) {
+		snprintf(fx->values[fx->nvalues++], 64, "090-2345-%04d", 6100 + i * 7);
+		snprintf(fx->values[fx->nvalues++], 64, "person%02d@mail.example.com", i);
+		used += (size_t)snprintf(body + used, sizeof(body) - used, "職員%02d,%s,%s\r\n", i,
+		    fx->values[fx->nvalues - 2], fx->values[fx->nvalues - 1]);
+	}
+	if (asprintf(&eml, "From: Taro <taro@example.go.jp>\r\n"
+	    "To: partner@outside.example\r\n"
+	    "Subject: =?UTF-8?B?5ZCN57C/44Gu6YCB5LuY?=\r\n"	/* 名簿の送付 */
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n"
+	    "\r\n%s", body) < 0)
+		return NULL;
+	return eml;
+}
+
+static int setup(void **state)
+{
+	static const char *const rcpt[] = { "partner@outside.example", "colleague@example.go.jp",
+		NULL };
+	struct fx *fx = calloc(1, sizeof(*fx));
+	char path[128], err[1024];
+	const struct scan_result *r;
+	long counters[SC_COUNT];
+	struct verdict v;
+	FILE *fp;
+
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_notice.XXXXXX");
+	if (!mkdtemp(fx->dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/c.conf", fx->dir);
+	fp = fopen(path, "w");
+	fputs(CONF, fp);
+	fclose(fp);
+	if (!(fx->cf = conf_load(path, err, sizeof(err))))
+		fail_msg("conf: %s", err);
+	fx->eng = mt_engine(NULL);
+	fx->eml = make_message(fx);
+	fx->msg = mt_scan(fx->eng, fx->eml, strlen(fx->eml), rcpt);
+	r = mt_result(fx->msg);
+	scan_result_counters(r, counters);
+	policy_decide(fx->cf, counters, &v);
+	assert_int_equal(v.action, ACT_HOLD);
+	if (incident_from_scan(&fx->inc, r, &v, "Q1", ACT_HOLD, 1795000000, err, sizeof(err)) < 0)
+		fail_msg("incident: %s", err);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	incident_clear(&fx->inc);
+	scan_msg_free(fx->msg);
+	scan_engine_free(fx->eng);
+	conf_unref(fx->cf);
+	free(fx->eml);
+	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+static struct notice_ctx ctx(struct fx *fx, enum notice_kind k)
+{
+	struct notice_ctx c = { .inc = &fx->inc, .kind = k, .from = "dlp-notice@example.go.jp",
+		.to = "taro@example.go.jp", .admin = "dlp-admin@example.go.jp", .now = 1795000100 };
+	return c;
+}
+
+static GMimeMessage *parse(const unsigned char *mail, size_t len)
+{
+	GMimeStream *st = g_mime_stream_mem_new_with_buffer((const char *)mail, len);
+	GMimeParser *p = g_mime_parser_new_with_stream(st);
+	GMimeMessage *m = g_mime_parser_construct_message(p, NULL);
+
+	g_object_unref(p);
+	g_object_unref(st);
+	assert_non_null(m);
+	return m;
+}
+
+/* The decoded text of the (single) part. */
+static char *body_text(GMimeMessage *m)
+{
+	GMimeObject *part = g_mime_message_get_mime_part(m);
+	GMimeDataWrapper *dw;
+	GMimeStream *out;
+	GByteArray *ba;
+	char *s;
+
+	assert_true(GMIME_IS_PART(part));
+	dw = g_mime_part_get_content(GMIME_PART(part));
+	ba = g_byte_array_new();
+	out = g_mime_stream_mem_new_with_byte_array(ba);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(out), FALSE);
+	g_mime_data_wrapper_write_to_stream(dw, out);
+	g_object_unref(out);
+	s = strndup((const char *)ba->data, ba->len);
+	g_byte_array_free(ba, TRUE);
+	return s;
+}
+
+static void test_hold_notice_parses_back(void **state)
+{
+	struct fx *fx = *state;
+	struct notice_ctx c = ctx(fx, NOTICE_HOLD);
+	char err[256] = "", *body, *raw, *hdr_end;
+	InternetAddressList *al;
+	GMimeObject *part;
+	GMimeMessage *m;
+	unsigned char *mail;
+	size_t len;
+
+	mail = notice_compose(notice_builtin(NOTICE_HOLD), &c, &len, err, sizeof(err));
+	assert_non_null(mail);
+	raw = strndup((const char *)mail, len);
+	/* CRLF everywhere, an RFC 2047 encoded UTF-8 subject, no raw 8-bit header. */
+	for (char *p = strchr(raw, '\n'); p; p = strchr(p + 1, '\n'))
+		assert_int_equal(p[-1], '\r');
+	hdr_end = strstr(raw, "\r\n\r\n");
+	assert_non_null(hdr_end);
+	for (char *p = raw; p < hdr_end; p++)
+		assert_true((unsigned char)*p < 0x80);
+	assert_non_null(strcasestr(raw, "Subject: =?utf-8?b?"));
+
+	m = parse(mail, len);
+	assert_non_null(strstr(g_mime_message_get_subject(m), "【送信保留】"));
+	assert_non_null(strstr(g_mime_message_get_subject(m), fx->inc.id));
+	al = g_mime_message_get_from(m);
+	assert_string_equal(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+	    internet_address_list_get_address(al, 0))), "dlp-notice@example.go.jp");
+	al = g_mime_message_get_to(m);
+	assert_int_equal(internet_address_list_length(al), 1);
+	assert_string_equal(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+	    internet_address_list_get_address(al, 0))), "taro@example.go.jp");
+	assert_non_null(g_mime_message_get_date(m));
+	assert_non_null(g_mime_message_get_message_id(m));
+	assert_string_equal(g_mime_object_get_header(GMIME_OBJECT(m), "Auto-Submitted"),
+	    "auto-generated");
+	assert_string_equal(g_mime_object_get_header(GMIME_OBJECT(m), "X-DLP-Incident"), fx->inc.id);
+	part = g_mime_message_get_mime_part(m);
+	assert_true(GMIME_IS_PART(part) && !GMIME_IS_MULTIPART(part));
+	assert_true(g_mime_content_type_is_type(g_mime_object_get_content_type(part), "text", "plain"));
+	assert_string_equal(g_mime_object_get_content_type_parameter(part, "charset"), "utf-8");
+
+	body = body_text(m);
+	assert_true(g_utf8_validate(body, -1, NULL));
+	assert_non_null(strstr(body, fx->inc.id));
+	assert_non_null(strstr(body, "名簿の送付"));	/* the original subject */
+	assert_non_null(strstr(body, "個人情報が多く含まれています。"));
+	assert_non_null(strstr(body, "電話番号 12件"));
+	assert_non_null(strstr(body, "メールアドレス 12件"));
+	assert_non_null(strstr(body, "dlp-admin@example.go.jp"));
+	assert_non_null(strstr(body, "2 件（うち外部 1 件"));
+	assert_true(strstr(body, "保留") < strstr(body, "English"));
+	assert_non_null(strstr(strstr(body, "English"), "phone numbers: 12"));
+	assert_null(strchr(body, '{'));			/* every placeholder filled */
+	for (int i = 0; i < fx->nvalues; i++) {
+		assert_null(strstr(body, fx->values[i]));
+		assert_null(strstr(raw, fx->values[i]));
+	}
+	assert_non_null(strstr(body, "****"));		/* masked samples only */
+	free(body);
+	free(raw);
+	free(mail);
+	g_object_unref(m);
+}
+
+static void test_every_kind_composes(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const subj[NOTICE_COUNT] = { "送信保留", "保留", "送信完了", "削除" };
+	char err[256], *body;
+	unsigned char *mail;
+	GMimeMessage *m;
+	size_t len;
+
+	for (int k = 0; k < NOTICE_COUNT; k++) {
+		struct notice_ctx c = ctx(fx, k);
+		c.actor = "admin1";
+		c.note = "確認済み";
+		c.decided = 1795003600;
+		mail = notice_compose(notice_builtin(k), &c, &len, err, sizeof(err));
+		assert_non_null(mail);
+		m = parse(mail, len);
+		assert_non_null(strstr(g_mime_message_get_subject(m), subj[k]));
+		assert_string_equal(g_mime_object_get_header(GMIME_OBJECT(m), "X-DLP-Notice"),
+		    notice_kind_name(k));
+		body = body_text(m);
+		assert_null(strchr(body, '{'));
+		if (k == NOTICE_RELEASED || k == NOTICE_DELETED) {
+			assert_non_null(strstr(body, "admin1"));
+			assert_non_null(strstr(body, "確認済み"));
+		}
+		for (int i = 0; i < fx->nvalues; i++)
+			assert_null(strstr(body, fx->values[i]));
+		free(body);
+		free(mail);
+		g_object_unref(m);
+	}
+}
+
+static void test_expand_placeholders(void **state)
+{
+	struct fx *fx = *state;
+	struct notice_ctx c = ctx(fx, NOTICE_HOLD);
+	char *s;
+
+	s = notice_expand("[{incident}] {rules} {unknown} {recipients}/{external} {note} {{x}\n"
+	    "{reasons}\nend", &c);
+	assert_non_null(s);
+	assert_non_null(strstr(s, fx->inc.id));
+	assert_non_null(strstr(s, "] personal_data {unknown} 2/1 - {{x}\n"));
+	/* A multi-line reason: the English line indented under the rule. */
+	assert_non_null(strstr(s, "  - personal_data: 個人情報が多く含まれています。\n"
+	    "      The message holds much personal data.\nend"));
+	free(s);
+}
+
+static void test_subject_line_cleaned(void **state)
+{
+	struct fx *fx = *state;
+	struct notice_ctx c = ctx(fx, NOTICE_HOLD);
+	char err[256];
+	unsigned char *mail;
+	GMimeMessage *m;
+	size_t len;
+
+	free(fx->inc.subject);
+	fx->inc.subject = strdup("evil\r\nBcc: x@outside.example");
+	mail = notice_compose("Subject: re {subject}\n\nbody {subject}\n", &c, &len, err,
+	    sizeof(err));
+	assert_non_null(mail);
+	assert_null(strstr((char *)mail, "\r\nBcc:"));
+	m = parse(mail, len);
+	assert_null(g_mime_message_get_bcc(m) && internet_address_list_length(
+	    g_mime_message_get_bcc(m)) ? "bcc" : NULL);
+	assert_non_null(strstr(g_mime_message_get_subject(m), "evil"));
+	g_object_unref(m);
+	free(mail);
+	/* Without a Subject line the whole text is the body. */
+	mail = notice_compose("just a body {incident}\n", &c, &len, err, sizeof(err));
+	m = parse(mail, len);
+	assert_string_equal(g_mime_message_get_subject(m), "dlp-milter");
+	g_object_unref(m);
+	free(mail);
+	c.to = "";
+	assert_null(notice_compose("x", &c, &len, err, sizeof(err)));
+	assert_non_null(strstr(err, "no To"));
+}
+
+/* <repo>/config/notice-KIND.txt, found from the current directory or the
+ * test binary (build/tests/test_notice). */
+static FILE *open_shipped(const char *kind)
+{
+	char exe[PATH_MAX] = "", path[PATH_MAX * 2];
+	ssize_t n;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "config/notice-%s.txt", kind);
+	if ((fp = fopen(path, "r")))
+		return fp;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0)
+		exe[n] = '\0';
+	snprintf(path, sizeof(path), "%s/../../config/notice-%s.txt", dirname(exe), kind);
+	return fopen(path, "r");
+}
+
+static void test_shipped_files_equal_builtin(void **state)
+{
+	char buf[16384];
+	size_t n;
+	FILE *fp;
+
+	for (int k = 0; k < NOTICE_COUNT; k++) {
+		fp = open_shipped(notice_kind_name(k));
+		assert_non_null(fp);
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+		buf[n] = '\0';
+		assert_string_equal(buf, notice_builtin(k));
+	}
+}
+
+static void test_template_directory(void **state)
+{
+	struct fx *fx = *state;
+	char path[256], err[256] = "", *t;
+	FILE *fp;
+
+	/* A file for hold only: hold from the file, the rest built in. */
+	snprintf(path, sizeof(path), "%s/notice-hold.txt", fx->dir);
+	fp = fopen(path, "w");
+	fputs("Subject: custom {incident}\n\nカスタム {subject}\n", fp);
+	fclose(fp);
+	t = notice_template(fx->dir, NOTICE_HOLD, err, sizeof(err));
+	assert_string_equal(t, "Subject: custom {incident}\n\nカスタム {subject}\n");
+	free(t);
+	t = notice_template(fx->dir, NOTICE_ADMIN, err, sizeof(err));
+	assert_string_equal(t, notice_builtin(NOTICE_ADMIN));
+	free(t);
+	t = notice_template("", NOTICE_HOLD, err, sizeof(err));
+	assert_string_equal(t, notice_builtin(NOTICE_HOLD));
+	free(t);
+	/* A file that exists but cannot be read, or is not UTF-8: an error. */
+	snprintf(path, sizeof(path), "%s/notice-deleted.txt", fx->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_null(notice_template(fx->dir, NOTICE_DELETED, err, sizeof(err)));
+	assert_non_null(strstr(err, "notice-deleted.txt"));
+	snprintf(path, sizeof(path), "%s/notice-released.txt", fx->dir);
+	fp = fopen(path, "w");
+	fputs("Subject: \xff\xfe\n", fp);
+	fclose(fp);
+	assert_null(notice_template(fx->dir, NOTICE_RELEASED, err, sizeof(err)));
+	assert_non_null(strstr(err, "not UTF-8"));
+	assert_int_equal(notice_kind_from_name("released"), NOTICE_RELEASED);
+	assert_int_equal(notice_kind_from_name("nope"), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hold_notice_parses_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_kind_composes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expand_placeholders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subject_line_cleaned, setup, teardown),
+		cmocka_unit_test(test_shipped_files_equal_builtin),
+		cmocka_unit_test_setup_teardown(test_template_directory, setup, teardown),
+	};
+	int rc;
+
+	g_mime_init();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	g_mime_shutdown();
+	return rc;
+}
