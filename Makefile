@@ -1,6 +1,7 @@
 # dlp-milter — plain GNU Makefile.  See README.md.
 #
 #   make deps     install the Debian packages the build, the tests and a run need
+#                 (make run installs only what building and running need)
 #   make          build build/dlp-milter and build/dlpctl
 #   make run      deps + build + run the milter in the foreground with config/dlp-milter.conf
 #   make check    deps + build + unit and end-to-end tests   (SANITIZE=1: ASan + UBSan)
@@ -87,7 +88,7 @@ vpath test_%.c $(sort $(dir $(UNIT_SRC)))
 PROGS := $(BUILD)/dlp-milter $(BUILD)/dlpctl
 FUZZ_BIN := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
-.PHONY: all deps run check unit e2e bench fuzz fuzz-bin valgrind clean install uninstall deb \
+.PHONY: all deps deps-run run check unit e2e bench fuzz fuzz-bin valgrind clean install uninstall deb \
 	check-package keys
 .SECONDARY:
 all: $(PROGS)
@@ -127,9 +128,13 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_main.c $(BUILD)/obj/tests/fuzz/fuzz_entry.
 	@$(CC) $(CFLAGS) -DFUZZ_TARGET='"$*"' -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
 
 deps:
-	@sh tests/deps.sh
+	@sh tests/deps.sh check
 
-run: deps $(PROGS)
+deps-run:
+	@sh tests/deps.sh run
+
+run: deps-run
+	@$(MAKE) --no-print-directory all
 	mkdir -p var && chmod 0700 var
 	$(BUILD)/dlp-milter -f -c config/dlp-milter.conf
 

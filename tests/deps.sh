@@ -1,20 +1,35 @@
 #!/bin/sh
-# Install every Debian package the build, the tests and a run need;
-# `tests/deps.sh package` adds what `make check-package` needs to build the
-# .deb and check what it installs (man pages, the systemd unit, the user).
+# Install the Debian packages dlp-milter needs, in three sets:
+#   tests/deps.sh run       what building and running need (`make run`)
+#   tests/deps.sh           + what the tests need (`make deps`, `make check`),
+#                             and Sendmail unpacked for its tests (deps-sendmail.sh)
+#   tests/deps.sh package   + what `make check-package` needs to build the
+#                             .deb and check what it installs
 # Idempotent and quick when all is there: apt runs only for what is missing.
 set -eu
+mode=${1:-check}
+# building and running
 PKGS="build-essential pkg-config
 libmilter-dev libpcre2-dev libmagic-dev libzip-dev libsqlite3-dev libgmime-3.0-dev
 libutf8proc-dev libxml2-dev libuchardet-dev libjansson-dev libcurl4-openssl-dev
-libinih-dev libcmocka-dev libpoppler-glib-dev libgsf-1-dev libarchive-dev zlib1g-dev
+libinih-dev libpoppler-glib-dev libgsf-1-dev libarchive-dev zlib1g-dev"
+# the tests: unit (cmocka), end-to-end (a real Postfix, Sendmail's m4 and
+# libraries, swaks, miltertest), fixtures made by Python, valgrind
+TEST_PKGS="libcmocka-dev
 postfix swaks miltertest sqlite3 python3 zip unzip file procps valgrind
 python3-openpyxl python3-docx python3-reportlab python3-odf python3-xlwt fonts-ipafont-gothic
 m4 sendmail-cf libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 libsasl2-2 libssl3 libwrap0"
 # sendmail-bin itself conflicts with postfix: deps-sendmail.sh unpacks it.
-if [ "${1:-}" = package ]; then
-	PKGS="$PKGS debhelper dpkg-dev fakeroot man-db groff-base adduser passwd systemd"
-fi
+case "$mode" in
+run) ;;
+check) PKGS="$PKGS $TEST_PKGS" ;;
+package) PKGS="$PKGS $TEST_PKGS debhelper dpkg-dev fakeroot man-db groff-base adduser passwd systemd" ;;
+*) echo "usage: tests/deps.sh [run|check|package]" >&2; exit 2 ;;
+esac
+after() {
+	[ "$mode" = run ] && exit 0
+	exec sh "$(dirname "$0")/deps-sendmail.sh"
+}
 
 missing=""
 for p in $PKGS; do
@@ -24,7 +39,7 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
-[ -z "$missing" ] && exec sh "$(dirname "$0")/deps-sendmail.sh"
+[ -z "$missing" ] && after
 
 echo "deps: installing$missing"
 if [ "$(id -u)" -ne 0 ]; then
@@ -40,4 +55,4 @@ if [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -e lock -e partial -e au
 	apt-get update
 	apt-get install -y --no-install-recommends $missing
 fi
-exec sh "$(dirname "$0")/deps-sendmail.sh"
+after
