@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "quarantine/incident.h"
-#include "register/sqlite.h"
 #include "quarantine/release.h"
 #include "notice/smtp.h"
 #include "quarantine/store.h"
@@ -47,42 +46,13 @@ size_t release_trace_header(char *buf, size_t len, const char *id, const char *a
 static int take_over(struct reg *rg, const char *id, const struct incident *inc, long stale,
     const char *actor, char *err, size_t errlen)
 {
-	time_t now = time(NULL);
-	sqlite3_stmt *st = NULL;
 	char why[256], since[40];
-	int rc;
 
 	incident_format_time(inc->updated, since, sizeof(since));
 	snprintf(why, sizeof(why), "--force: release claim of %s since %s abandoned",
 	    inc->updated_by ? inc->updated_by : "?", since);
-	reg_lock(rg);
-	if (reg_exec(rg, "BEGIN IMMEDIATE", "take over", err, errlen) < 0 ||
-	    !(st = reg_prepare(rg, "UPDATE incidents SET status = 'held', updated = ?,"
-	    " updated_by = ? WHERE id = ? AND status = 'releasing' AND updated <= ?", err, errlen)))
-		goto fail;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)(now - stale));
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		snprintf(err, errlen, "register: take over %s: %s", id, sqlite3_errmsg(reg_db(rg)));
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	rc = sqlite3_changes(reg_db(rg)) == 1 ? 0 : 1;
-	if (rc == 0 && reg_audit_locked(rg, id, now, actor, "releasing -> held", why, err,
-	    errlen) < 0)
-		goto fail;
-	if (reg_exec(rg, "COMMIT", "take over", err, errlen) < 0)
-		goto fail;
-	reg_unlock(rg);
-	return rc;
-fail:
-	sqlite3_finalize(st);
-	reg_rollback(rg);
-	reg_unlock(rg);
-	return -1;
+	return reg_set_status_before(rg, id, "releasing", "held", time(NULL) - stale, actor, why,
+	    err, errlen);
 }
 
 /* Why an incident in status inc->status cannot be claimed: msg and rc. */

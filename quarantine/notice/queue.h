@@ -1,5 +1,5 @@
 /*
- * notice_queue.h — the notices to send, kept in the register (table
+ * queue.h — the notices to send, kept in the register (table
  * notices, migration 2), so that no notice is lost to a slow or dead
  * relay, a crash or a restart.
  *

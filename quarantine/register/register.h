@@ -1,10 +1,17 @@
 /*
- * register.h — the incident register: SQLite in WAL mode with a busy
- * timeout, schema created and migrated by the code (PRAGMA user_version).
+ * register.h — the incident register: incidents, their audit trail and
+ * the notice queue's rows, behind one interface.
  *
  * One row per hold and reject; an audit row for every state change.
  * Rows hold types, counts, part names and masked samples, never full
  * personal values.
+ *
+ * The storage is a backend (register/backend.h: a table of functions, as
+ * OpenSMTPD's queue and table backends): SQLite in WAL mode today
+ * (register/sqlite_*.c), chosen by reg_open from the path; a second one
+ * (PostgreSQL, by URL) goes beside it without a change here.  Every change
+ * is one transaction of the backend with its audit row, so any number of
+ * daemons and dlpctl processes may work on one register at once.
  */
 #ifndef DLP_REGISTER_H
 #define DLP_REGISTER_H
@@ -19,8 +26,8 @@ struct reg;
 
 enum reg_mode { REG_RW, REG_RO };
 
-/* Open (creating and migrating when REG_RW) the register at path.
- * NULL with a plain-language err on failure. */
+/* Open (creating and migrating when REG_RW) the register at path (a file:
+ * SQLite).  NULL with a plain-language err on failure. */
 struct reg *reg_open(const char *path, enum reg_mode mode, char *err, size_t errlen);
 void reg_close(struct reg *rg);
 
@@ -54,6 +61,11 @@ int reg_get(struct reg *rg, const char *id, struct incident *inc, char *err, siz
  * audit row.  0 done, 1 when the status was not `from`, -1 with err. */
 int reg_set_status(struct reg *rg, const char *id, const char *from, const char *to,
     const char *actor, const char *reason, char *err, size_t errlen);
+/* The same, only when the incident's last change is at or before
+ * `before` (the age is part of the compare: taking over an abandoned
+ * claim).  0 done, 1 not (other status, newer, missing), -1 with err. */
+int reg_set_status_before(struct reg *rg, const char *id, const char *from, const char *to,
+    time_t before, const char *actor, const char *reason, char *err, size_t errlen);
 /* Append an audit row (notice sent, release failed …).  0 or -1 with err. */
 int reg_audit(struct reg *rg, const char *id, const char *actor, const char *action,
     const char *reason, char *err, size_t errlen);
@@ -71,5 +83,59 @@ struct audit {
 };
 int reg_history(struct reg *rg, const char *id,
     int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen);
+
+/* The notice queue's rows (notice/queue.h says what they mean; kind is
+ * notice_kind_name()'s word, the register keeps it as text). */
+struct reg_notice {
+	long long seq;
+	char incident[32];
+	char kind[16];
+	char recipient[512];
+	char *note;		/* or NULL */
+	char status[16];	/* pending | sending | sent | failed */
+	int attempts;
+	time_t created, next_try, claimed, sent;
+	char *last_error;	/* or NULL */
+};
+
+void reg_notice_clear(struct reg_notice *n);
+
+/* A notice to queue, as the planner wants it. */
+struct reg_notice_want {
+	const char *kind, *recipient;
+};
+#define REG_PLAN_MAX 4		/* notices per incident at most */
+
+/* For every incident not planned yet (oldest first, at most 200 per call):
+ * want(arg, id, sender, action, status, w) fills w[0 .. REG_PLAN_MAX) and
+ * returns how many; those are queued (pending, due now; one that exists
+ * already is kept) and the incident marked planned, all in one
+ * transaction.  *added (may be NULL) counts the notices queued.  0 or -1. */
+int reg_notice_plan(struct reg *rg,
+    int (*want)(void *arg, const char *id, const char *sender, const char *action,
+    const char *status, struct reg_notice_want *w), void *arg, time_t now, int *added,
+    char *err, size_t errlen);
+/* Queue one notice due now; claimed: created `sending` (attempts 1).
+ * 0 (*seq set, may be NULL), 1 when (incident, kind, recipient) exists,
+ * -1 with err ("no incident ID" when it does not exist). */
+int reg_notice_add(struct reg *rg, const char *id, const char *kind, const char *rcpt,
+    const char *note, bool claim, time_t now, long long *seq, char *err, size_t errlen);
+/* Load notice seq.  0, 1 when missing, -1 with err. */
+int reg_notice_get(struct reg *rg, long long seq, struct reg_notice *n, char *err,
+    size_t errlen);
+/* Claim the notice due first (pending with next_try <= now, or sending
+ * claimed at or before now - stale): it becomes sending, attempts + 1.
+ * 0 with *n, 1 when none is due, -1 with err. */
+int reg_notice_claim(struct reg *rg, time_t now, long stale, struct reg_notice *n,
+    char *err, size_t errlen);
+/* The outcome of claimed notice seq (still sending): status, next_try,
+ * sent = now unless error, last_error = error; with its audit row (actor,
+ * audit_action, why) on the notice's incident.  0 or -1 with err. */
+int reg_notice_finish(struct reg *rg, const struct reg_notice *n, const char *status,
+    time_t next, const char *error, time_t now, const char *actor, const char *audit_action,
+    const char *why, char *err, size_t errlen);
+/* The notices of incident id, oldest first.  cb returns non-zero to stop. */
+int reg_notice_list(struct reg *rg, const char *id,
+    int (*cb)(const struct reg_notice *n, void *arg), void *arg, char *err, size_t errlen);
 
 #endif

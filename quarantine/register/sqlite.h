@@ -1,34 +1,82 @@
 /*
- * register_int.h — the register's connection for the other quarantine
- * modules (notice_queue.c, release.c): their tables and compare-and-sets
- * run on the same handle, under the same recursive lock, inside the same
- * kind of IMMEDIATE transaction.  Not for use outside quarantine/.
+ * sqlite.h — the SQLite backend's handle and helpers, shared by its files
+ * (sqlite.c: the connection; sqlite_incidents.c, sqlite_audit.c,
+ * sqlite_notices.c: the tables).  Private to register/.
  *
- * Pattern: reg_lock; reg_exec("BEGIN IMMEDIATE"); … reg_audit_locked …;
- * reg_exec("COMMIT"); reg_unlock — and reg_rollback on any failure.
+ * Pattern of every change: sq_lock; sq_exec("BEGIN IMMEDIATE"); …;
+ * sq_exec("COMMIT"); sq_unlock — and sq_rollback on any failure.
  */
-#ifndef DLP_REGISTER_INT_H
-#define DLP_REGISTER_INT_H
+#ifndef DLP_REGISTER_SQLITE_H
+#define DLP_REGISTER_SQLITE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
-struct reg;
+#include "register/backend.h"
 
-void reg_lock(struct reg *rg);
-void reg_unlock(struct reg *rg);
-sqlite3 *reg_db(struct reg *rg);
+struct sq_reg {
+	struct reg base;
+	sqlite3 *db;
+	pthread_mutex_t lock;	/* recursive: callbacks may re-enter */
+	enum reg_mode mode;
+};
+
+static inline struct sq_reg *sq(struct reg *rg) { return (struct sq_reg *)rg; }
+
+void sq_lock(struct sq_reg *s);
+void sq_unlock(struct sq_reg *s);
 /* Run sql without results.  0 or -1 with err "register: what: …". */
-int reg_exec(struct reg *rg, const char *sql, const char *what, char *err, size_t errlen);
+int sq_exec(struct sq_reg *s, const char *sql, const char *what, char *err, size_t errlen);
 /* Roll back the open transaction, if any. */
-void reg_rollback(struct reg *rg);
+void sq_rollback(struct sq_reg *s);
 /* A prepared statement, or NULL with err. */
-sqlite3_stmt *reg_prepare(struct reg *rg, const char *sql, char *err, size_t errlen);
-/* An audit row at time t (the caller holds the lock; no transaction of
- * its own).  0 or -1 with err ("no incident ID" when it does not exist). */
-int reg_audit_locked(struct reg *rg, const char *id, time_t t, const char *actor,
+sqlite3_stmt *sq_prepare(struct sq_reg *s, const char *sql, char *err, size_t errlen);
+/* Bind s, or NULL when s is NULL. */
+void sq_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* A malloc'd copy of column i, NULL when NULL. */
+char *sq_col_dup(sqlite3_stmt *st, int i);
+/* Column i into buf (empty when NULL). */
+void sq_col_copy(sqlite3_stmt *st, int i, char *buf, size_t len);
+
+/* An audit row at time t (lock held, inside the caller's transaction).
+ * 0 or -1 with err ("no incident ID" when it does not exist). */
+int sq_audit_locked(struct sq_reg *s, const char *id, time_t t, const char *actor,
     const char *action, const char *reason, char *err, size_t errlen);
+
+/* sqlite_incidents.c */
+int sq_insert(struct reg *rg, const struct incident *inc, const char *actor,
+    char *err, size_t errlen);
+int sq_get(struct reg *rg, const char *id, struct incident *inc, char *err, size_t errlen);
+int sq_set_status(struct reg *rg, const char *id, const char *from, const char *to,
+    time_t before, const char *actor, const char *reason, char *err, size_t errlen);
+int sq_list(struct reg *rg, const char *status, time_t since, time_t until,
+    int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
+
+/* sqlite_audit.c */
+int sq_audit(struct reg *rg, const char *id, const char *actor, const char *action,
+    const char *reason, char *err, size_t errlen);
+int sq_history(struct reg *rg, const char *id,
+    int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen);
+
+/* sqlite_notices.c */
+int sq_notice_plan(struct reg *rg,
+    int (*want)(void *arg, const char *id, const char *sender, const char *action,
+    const char *status, struct reg_notice_want *w), void *arg, time_t now, int *added,
+    char *err, size_t errlen);
+int sq_notice_add(struct reg *rg, const char *id, const char *kind, const char *rcpt,
+    const char *note, bool claim, time_t now, long long *seq, char *err, size_t errlen);
+int sq_notice_get(struct reg *rg, long long seq, struct reg_notice *n, char *err,
+    size_t errlen);
+int sq_notice_claim(struct reg *rg, time_t now, long stale, struct reg_notice *n,
+    char *err, size_t errlen);
+int sq_notice_finish(struct reg *rg, const struct reg_notice *n, const char *status,
+    time_t next, const char *error, time_t now, const char *actor, const char *audit_action,
+    const char *why, char *err, size_t errlen);
+int sq_notice_list(struct reg *rg, const char *id,
+    int (*cb)(const struct reg_notice *n, void *arg), void *arg, char *err, size_t errlen);
 
 #endif

@@ -419,6 +419,53 @@ static void test_status_and_audit(void **state)
 	reg_close(rg);
 }
 
+/* The compare-and-set with an age: only a change older than `before`
+ * applies (taking over an abandoned claim); a newer one is left alone. */
+static void test_set_status_before(void **state)
+{
+	struct fx *fx = *state;
+	char err[256] = "";
+	struct incident inc, got;
+	struct reg *rg = open_rw(fx->path);
+	time_t now = time(NULL);
+
+	make_incident(&inc, "20261125-AGE222", now, "held");
+	assert_int_equal(reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)), 0);
+	assert_int_equal(reg_set_status(rg, inc.id, "held", "releasing", "admin1", NULL,
+	    err, sizeof(err)), 0);
+	/* the claim is fresh (updated now): not taken over */
+	assert_int_equal(reg_set_status_before(rg, inc.id, "releasing", "held", now - 600,
+	    "admin2", "--force", err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "changed after"));
+	assert_int_equal(reg_get(rg, inc.id, &got, err, sizeof(err)), 0);
+	assert_string_equal(got.status, "releasing");
+	assert_string_equal(got.updated_by, "admin1");
+	incident_clear(&got);
+	/* an old enough claim is */
+	assert_int_equal(reg_set_status_before(rg, inc.id, "releasing", "held", now + 1,
+	    "admin2", "--force", err, sizeof(err)), 0);
+	assert_int_equal(reg_get(rg, inc.id, &got, err, sizeof(err)), 0);
+	assert_string_equal(got.status, "held");
+	assert_string_equal(got.updated_by, "admin2");
+	incident_clear(&got);
+	/* wrong status still says so */
+	assert_int_equal(reg_set_status_before(rg, inc.id, "releasing", "held", now + 1,
+	    "admin2", NULL, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "is held, not releasing"));
+	incident_clear(&inc);
+	reg_close(rg);
+}
+
+/* A URL names a backend; one this build lacks is refused plainly. */
+static void test_unknown_backend(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	assert_null(reg_open("postgresql://db.example/dlp", REG_RW, err, sizeof(err)));
+	assert_non_null(strstr(err, "no backend for postgresql://"));
+}
+
 #define RACE_N 40
 
 struct racer {
@@ -672,6 +719,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_insert_rejects_unknown_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_order_and_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_and_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_status_before, setup, teardown),
+		cmocka_unit_test(test_unknown_backend),
 		cmocka_unit_test_setup_teardown(test_cas_two_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cas_two_processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_missing_read_only, setup, teardown),

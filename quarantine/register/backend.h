@@ -1,0 +1,71 @@
+/*
+ * backend.h — the register's storage backends (private to register/).
+ *
+ * register.c is the front: it checks what a caller asks (known statuses,
+ * an id and an action), picks the backend from the path, and calls it
+ * through this table; the backend owns the connection, its locking and
+ * its transactions.  Every backend's handle starts with a struct reg, so
+ * the front can find the table from any handle.
+ *
+ * A new backend (PostgreSQL: a URL instead of a file) is one more table
+ * and one more line in register.c's reg_open; nothing outside register/
+ * changes.  The schema and its migrations are in schema.c, one list for
+ * every backend.
+ */
+#ifndef DLP_REGISTER_BACKEND_H
+#define DLP_REGISTER_BACKEND_H
+
+#include "register/register.h"
+
+struct reg_backend;
+
+/* The first member of every backend's handle. */
+struct reg {
+	const struct reg_backend *be;
+};
+
+struct reg_backend {
+	const char *name;
+	struct reg *(*open)(const char *path, enum reg_mode mode, char *err, size_t errlen);
+	void (*close)(struct reg *rg);
+
+	int (*insert)(struct reg *rg, const struct incident *inc, const char *actor,
+	    char *err, size_t errlen);
+	int (*get)(struct reg *rg, const char *id, struct incident *inc, char *err,
+	    size_t errlen);
+	/* before: 0 for any age */
+	int (*set_status)(struct reg *rg, const char *id, const char *from, const char *to,
+	    time_t before, const char *actor, const char *reason, char *err, size_t errlen);
+	int (*audit)(struct reg *rg, const char *id, const char *actor, const char *action,
+	    const char *reason, char *err, size_t errlen);
+	int (*list)(struct reg *rg, const char *status, time_t since, time_t until,
+	    int (*cb)(const struct incident *inc, void *arg), void *arg, char *err,
+	    size_t errlen);
+	int (*history)(struct reg *rg, const char *id,
+	    int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen);
+
+	int (*notice_plan)(struct reg *rg,
+	    int (*want)(void *arg, const char *id, const char *sender, const char *action,
+	    const char *status, struct reg_notice_want *w), void *arg, time_t now, int *added,
+	    char *err, size_t errlen);
+	int (*notice_add)(struct reg *rg, const char *id, const char *kind, const char *rcpt,
+	    const char *note, bool claim, time_t now, long long *seq, char *err, size_t errlen);
+	int (*notice_get)(struct reg *rg, long long seq, struct reg_notice *n, char *err,
+	    size_t errlen);
+	int (*notice_claim)(struct reg *rg, time_t now, long stale, struct reg_notice *n,
+	    char *err, size_t errlen);
+	int (*notice_finish)(struct reg *rg, const struct reg_notice *n, const char *status,
+	    time_t next, const char *error, time_t now, const char *actor,
+	    const char *audit_action, const char *why, char *err, size_t errlen);
+	int (*notice_list)(struct reg *rg, const char *id,
+	    int (*cb)(const struct reg_notice *n, void *arg), void *arg, char *err,
+	    size_t errlen);
+};
+
+extern const struct reg_backend reg_sqlite_backend;
+
+/* The schema (schema.c): migration i brings version i to i + 1. */
+extern const char *const reg_migrations[];
+extern const int reg_schema_version;
+
+#endif

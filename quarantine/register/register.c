@@ -1,0 +1,217 @@
+/*
+ * register.c — the register's front (register.h): checks what the caller
+ * asks, then calls the backend of the handle (backend.h).
+ *
+ * Status values are checked here (held, rejected, releasing, released,
+ * deleted, expired), not by a backend's schema, so a later state needs no
+ * table rebuild.  `releasing` is the claim of one dlpctl release
+ * (release.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "register/backend.h"
+
+static const char *const statuses[] = { "held", "rejected", "releasing", "released", "deleted",
+	"expired" };
+
+static bool valid_status(const char *s)
+{
+	for (size_t i = 0; s && i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (strcmp(s, statuses[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The backend for a path: a file is SQLite.  A URL scheme names another
+ * backend; none is built in yet, so one is refused plainly. */
+static const struct reg_backend *backend_for(const char *path, char *err, size_t errlen)
+{
+	const char *colon = strstr(path, "://");
+
+	if (colon && colon != path && strspn(path, "abcdefghijklmnopqrstuvwxyz+") ==
+	    (size_t)(colon - path)) {
+		snprintf(err, errlen, "register %.*s: this dlp-milter has no backend for %.*s:// "
+		    "(built in: a file, SQLite)", (int)(colon - path), path, (int)(colon - path),
+		    path);
+		return NULL;
+	}
+	return &reg_sqlite_backend;
+}
+
+struct reg *reg_open(const char *path, enum reg_mode mode, char *err, size_t errlen)
+{
+	const struct reg_backend *be = backend_for(path, err, errlen);
+
+	return be ? be->open(path, mode, err, errlen) : NULL;
+}
+
+void reg_close(struct reg *rg)
+{
+	if (rg)
+		rg->be->close(rg);
+}
+
+int reg_insert(struct reg *rg, const struct incident *inc, const char *actor,
+    char *err, size_t errlen)
+{
+	if (!inc->id[0] || !inc->action || !valid_status(inc->status)) {
+		snprintf(err, errlen, "register: incident needs an id, an action and a known "
+		    "status (got %s)", inc->status ? inc->status : "none");
+		return -1;
+	}
+	return rg->be->insert(rg, inc, actor, err, errlen);
+}
+
+int reg_get(struct reg *rg, const char *id, struct incident *inc, char *err, size_t errlen)
+{
+	return rg->be->get(rg, id, inc, err, errlen);
+}
+
+int reg_set_status_before(struct reg *rg, const char *id, const char *from, const char *to,
+    time_t before, const char *actor, const char *reason, char *err, size_t errlen)
+{
+	if (!valid_status(to) || !from) {
+		snprintf(err, errlen, "register: unknown status %s", to ? to : "(none)");
+		return -1;
+	}
+	return rg->be->set_status(rg, id, from, to, before, actor, reason, err, errlen);
+}
+
+int reg_set_status(struct reg *rg, const char *id, const char *from, const char *to,
+    const char *actor, const char *reason, char *err, size_t errlen)
+{
+	return reg_set_status_before(rg, id, from, to, 0, actor, reason, err, errlen);
+}
+
+int reg_audit(struct reg *rg, const char *id, const char *actor, const char *action,
+    const char *reason, char *err, size_t errlen)
+{
+	return rg->be->audit(rg, id, actor, action, reason, err, errlen);
+}
+
+int reg_list(struct reg *rg, const char *status, time_t since, time_t until,
+    int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen)
+{
+	return rg->be->list(rg, status, since, until, cb, arg, err, errlen);
+}
+
+int reg_history(struct reg *rg, const char *id,
+    int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen)
+{
+	return rg->be->history(rg, id, cb, arg, err, errlen);
+}
+
+void reg_notice_clear(struct reg_notice *n)
+{
+	if (!n)
+		return;
+	free(n->note);
+	free(n->last_error);
+	memset(n, 0, sizeof(*n));
+}
+
+int reg_notice_plan(struct reg *rg,
+    int (*want)(void *arg, const char *id, const char *sender, const char *action,
+    const char *status, struct reg_notice_want *w), void *arg, time_t now, int *added,
+    char *err, size_t errlen)
+{
+	return rg->be->notice_plan(rg, want, arg, now, added, err, errlen);
+}
+
+int reg_notice_add(struct reg *rg, const char *id, const char *kind, const char *rcpt,
+    const char *note, bool claim, time_t now, long long *seq, char *err, size_t errlen)
+{
+	return rg->be->notice_add(rg, id, kind, rcpt, note, claim, now, seq, err, errlen);
+}
+
+int reg_notice_get(struct reg *rg, long long seq, struct reg_notice *n, char *err,
+    size_t errlen)
+{
+	return rg->be->notice_get(rg, seq, n, err, errlen);
+}
+
+int reg_notice_claim(struct reg *rg, time_t now, long stale, struct reg_notice *n,
+    char *err, size_t errlen)
+{
+	return rg->be->notice_claim(rg, now, stale, n, err, errlen);
+}
+
+int reg_notice_finish(struct reg *rg, const struct reg_notice *n, const char *status,
+    time_t next, const char *error, time_t now, const char *actor, const char *audit_action,
+    const char *why, char *err, size_t errlen)
+{
+	return rg->be->notice_finish(rg, n, status, next, error, now, actor, audit_action, why,
+	    err, errlen);
+}
+
+int reg_notice_list(struct reg *rg, const char *id,
+    int (*cb)(const struct reg_notice *n, void *arg), void *arg, char *err, size_t errlen)
+{
+	return rg->be->notice_list(rg, id, cb, arg, err, errlen);
+}
+
+void incident_clear(struct incident *inc)
+{
+	if (!inc)
+		return;
+	free(inc->queue_id);
+	free(inc->message_id);
+	free(inc->sender);
+	free(inc->subject);
+	json_decref(inc->rcpt);
+	json_decref(inc->rules);
+	json_decref(inc->findings);
+	json_decref(inc->parts);
+	free(inc->action);
+	free(inc->status);
+	free(inc->updated_by);
+	memset(inc, 0, sizeof(*inc));
+}
+
+/* 32 symbols, no 0/O/1/I: 5 bits each, so no modulo bias. */
+static const char ID_ALPHABET[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/* Without kernel randomness (getrandom failing is not expected): ids need
+ * to be unique, not secret, so time, pid and a counter will do. */
+static void weak_random(unsigned char *buf, size_t len)
+{
+	static unsigned counter;
+	struct timespec ts;
+	unsigned long x;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^
+	    __atomic_add_fetch(&counter, 7919, __ATOMIC_RELAXED);
+	for (size_t i = 0; i < len; i++, x = x * 6364136223846793005UL + 1442695040888963407UL)
+		buf[i] = (unsigned char)(x >> 33);
+}
+
+void reg_new_id(char id[32], time_t now)
+{
+	unsigned char rnd[6];
+	struct tm tm;
+	size_t got = 0;
+	ssize_t n;
+	int len;
+
+	while (got < sizeof(rnd)) {
+		n = getrandom(rnd + got, sizeof(rnd) - got, 0);
+		if (n > 0)
+			got += (size_t)n;
+		else if (n < 0 && errno != EINTR)
+			break;
+	}
+	if (got < sizeof(rnd))
+		weak_random(rnd, sizeof(rnd));
+	localtime_r(&now, &tm);
+	len = snprintf(id, 32, "%04d%02d%02d-", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	for (size_t i = 0; i < sizeof(rnd) && len + 1 < 32; i++)
+		id[len++] = ID_ALPHABET[rnd[i] & 31];
+	id[len] = '\0';
+}

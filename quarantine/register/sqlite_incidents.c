@@ -1,0 +1,273 @@
+/*
+ * sqlite_incidents.c — the incidents table on SQLite: insert, get, the
+ * compare-and-set of a status and the newest-first walk (register.h).
+ *
+ * Every change is one IMMEDIATE transaction with its audit row: two
+ * administrators releasing at once cannot both win.  Ids: an insert does
+ * not retry on an id clash — the id also names the stored message, written
+ * before the row, so only the caller can pick a new one; a clash (32^6 ≈
+ * 10^9 ids a day) fails with "already exists" and the daemon answers with
+ * its on_error action, the MTA retrying later.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "register/sqlite.h"
+
+static const char INCIDENT_COLS[] =
+	"id, created, queue_id, message_id, sender, subject, recipients, external,"
+	" external_visible, external_domains, rcpt, rules, findings, parts, action,"
+	" status, updated, updated_by";
+
+/* Bind json as compact UTF-8 text, def when j is NULL.  -1 on ENOMEM. */
+static int bind_json(sqlite3_stmt *st, int i, const json_t *j, const char *def)
+{
+	char *s;
+
+	if (!j)
+		return sqlite3_bind_text(st, i, def, -1, SQLITE_STATIC) == SQLITE_OK ? 0 : -1;
+	if (!(s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY)))
+		return -1;
+	return sqlite3_bind_text(st, i, s, -1, free) == SQLITE_OK ? 0 : -1;
+}
+
+static int insert_row(struct sq_reg *rg, const struct incident *inc, const char *actor,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!(st = sq_prepare(rg, "INSERT INTO incidents (id, created, queue_id, message_id,"
+	    " sender, subject, recipients, external, external_visible, external_domains,"
+	    " rcpt, rules, findings, parts, action, status, updated, updated_by)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err, errlen)))
+		return -1;
+	sq_bind_text(st, 1, inc->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)inc->created);
+	sq_bind_text(st, 3, inc->queue_id);
+	sq_bind_text(st, 4, inc->message_id);
+	sq_bind_text(st, 5, inc->sender);
+	sq_bind_text(st, 6, inc->subject);
+	sqlite3_bind_int64(st, 7, inc->recipients);
+	sqlite3_bind_int64(st, 8, inc->external);
+	sqlite3_bind_int64(st, 9, inc->external_visible);
+	sqlite3_bind_int64(st, 10, inc->external_domains);
+	if (bind_json(st, 11, inc->rcpt, "[]") < 0 || bind_json(st, 12, inc->rules, "[]") < 0 ||
+	    bind_json(st, 13, inc->findings, "{}") < 0 || bind_json(st, 14, inc->parts, "[]") < 0) {
+		snprintf(err, errlen, "register: out of memory");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sq_bind_text(st, 15, inc->action);
+	sq_bind_text(st, 16, inc->status);
+	sqlite3_bind_int64(st, 17, (sqlite3_int64)(inc->updated ? inc->updated : inc->created));
+	sq_bind_text(st, 18, inc->updated_by ? inc->updated_by : actor);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_CONSTRAINT &&
+	    sqlite3_extended_errcode(rg->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+		snprintf(err, errlen, "incident id %s already exists", inc->id);
+	else if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "register: insert %s: %s", inc->id, sqlite3_errmsg(rg->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int sq_insert(struct reg *base, const struct incident *inc, const char *actor,
+    char *err, size_t errlen)
+{
+	struct sq_reg *rg = sq(base);
+	char what[64];
+
+	sq_lock(rg);
+	if (sq_exec(rg, "BEGIN IMMEDIATE", "insert", err, errlen) < 0)
+		goto fail;
+	snprintf(what, sizeof(what), "created %s", inc->status);
+	if (insert_row(rg, inc, actor, err, errlen) < 0 ||
+	    sq_audit_locked(rg, inc->id, inc->created, actor, what, NULL, err, errlen) < 0 ||
+	    sq_exec(rg, "COMMIT", "insert", err, errlen) < 0)
+		goto fail;
+	sq_unlock(rg);
+	return 0;
+fail:
+	sq_rollback(rg);
+	sq_unlock(rg);
+	return -1;
+}
+
+static json_t *col_json(sqlite3_stmt *st, int i, const char *def)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	json_t *j = s ? json_loads((const char *)s, JSON_DECODE_ANY, NULL) : NULL;
+
+	return j ? j : json_loads(def, 0, NULL);
+}
+
+/* Fill inc from a row selected with INCIDENT_COLS.  -1 on ENOMEM. */
+static int row_to_incident(sqlite3_stmt *st, struct incident *inc)
+{
+	const unsigned char *id = sqlite3_column_text(st, 0);
+
+	memset(inc, 0, sizeof(*inc));
+	snprintf(inc->id, sizeof(inc->id), "%s", id ? (const char *)id : "");
+	inc->created = (time_t)sqlite3_column_int64(st, 1);
+	inc->queue_id = sq_col_dup(st, 2);
+	inc->message_id = sq_col_dup(st, 3);
+	inc->sender = sq_col_dup(st, 4);
+	inc->subject = sq_col_dup(st, 5);
+	inc->recipients = (long)sqlite3_column_int64(st, 6);
+	inc->external = (long)sqlite3_column_int64(st, 7);
+	inc->external_visible = (long)sqlite3_column_int64(st, 8);
+	inc->external_domains = (long)sqlite3_column_int64(st, 9);
+	inc->rcpt = col_json(st, 10, "[]");
+	inc->rules = col_json(st, 11, "[]");
+	inc->findings = col_json(st, 12, "{}");
+	inc->parts = col_json(st, 13, "[]");
+	inc->action = sq_col_dup(st, 14);
+	inc->status = sq_col_dup(st, 15);
+	inc->updated = (time_t)sqlite3_column_int64(st, 16);
+	inc->updated_by = sq_col_dup(st, 17);
+	if (!inc->rcpt || !inc->rules || !inc->findings || !inc->parts || !inc->action ||
+	    !inc->status) {
+		incident_clear(inc);
+		return -1;
+	}
+	return 0;
+}
+
+int sq_get(struct reg *base, const char *id, struct incident *inc, char *err, size_t errlen)
+{
+	struct sq_reg *rg = sq(base);
+	char sql[512];
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	memset(inc, 0, sizeof(*inc));
+	snprintf(sql, sizeof(sql), "SELECT %s FROM incidents WHERE id = ?", INCIDENT_COLS);
+	sq_lock(rg);
+	if (!(st = sq_prepare(rg, sql, err, errlen)))
+		goto out;
+	sq_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ret = row_to_incident(st, inc);
+		if (ret < 0)
+			snprintf(err, errlen, "register: out of memory");
+	} else if (rc == SQLITE_DONE) {
+		snprintf(err, errlen, "no incident %s", id);
+		ret = 1;
+	} else {
+		snprintf(err, errlen, "register: get %s: %s", id, sqlite3_errmsg(rg->db));
+	}
+	sqlite3_finalize(st);
+out:
+	sq_unlock(rg);
+	return ret;
+}
+
+/* Why the compare and set did not apply: fills err, returns 1 or -1. */
+static int explain_no_change(struct sq_reg *rg, const char *id, const char *from,
+    time_t before, char *err, size_t errlen)
+{
+	struct incident cur;
+	int rc = sq_get(&rg->base, id, &cur, err, errlen);
+
+	if (rc == 0 && strcmp(cur.status, from) == 0 && before)
+		snprintf(err, errlen, "incident %s changed after the given time", id);
+	else if (rc == 0)
+		snprintf(err, errlen, "incident %s is %s, not %s", id, cur.status, from);
+	incident_clear(&cur);
+	return rc < 0 ? -1 : 1;
+}
+
+/* Returns 0 done, 1 when the incident is missing or not in status `from`
+ * (err says which), -1 with err.  One IMMEDIATE transaction: two admins
+ * releasing at once cannot both win. */
+int sq_set_status(struct reg *base, const char *id, const char *from, const char *to,
+    time_t before, const char *actor, const char *reason, char *err, size_t errlen)
+{
+	struct sq_reg *rg = sq(base);
+	char what[64];
+	sqlite3_stmt *st = NULL;
+	time_t now = time(NULL);
+	int rc, changed;
+
+	sq_lock(rg);
+	if (sq_exec(rg, "BEGIN IMMEDIATE", "set status", err, errlen) < 0)
+		goto fail;
+	if (!(st = sq_prepare(rg, "UPDATE incidents SET status = ?, updated = ?, updated_by = ?"
+	    " WHERE id = ? AND status = ? AND (?6 = 0 OR updated <= ?6)", err, errlen)))
+		goto fail;
+	sq_bind_text(st, 1, to);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	sq_bind_text(st, 3, actor ? actor : "?");
+	sq_bind_text(st, 4, id);
+	sq_bind_text(st, 5, from);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)before);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+		snprintf(err, errlen, "register: set status %s: %s", id, sqlite3_errmsg(rg->db));
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	changed = sqlite3_changes(rg->db);
+	if (changed != 1) {
+		rc = explain_no_change(rg, id, from, before, err, errlen);
+		sq_rollback(rg);
+		sq_unlock(rg);
+		return rc;
+	}
+	snprintf(what, sizeof(what), "%s -> %s", from, to);
+	if (sq_audit_locked(rg, id, now, actor, what, reason, err, errlen) < 0 ||
+	    sq_exec(rg, "COMMIT", "set status", err, errlen) < 0)
+		goto fail;
+	sq_unlock(rg);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	sq_rollback(rg);
+	sq_unlock(rg);
+	return -1;
+}
+
+int sq_list(struct reg *base, const char *status, time_t since, time_t until,
+    int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen)
+{
+	struct sq_reg *rg = sq(base);
+	char sql[768];
+	struct incident inc;
+	sqlite3_stmt *st;
+	int rc, stop, ret = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM incidents WHERE (?1 IS NULL OR status = ?1)"
+	    " AND (?2 = 0 OR created >= ?2) AND (?3 = 0 OR created < ?3)"
+	    " ORDER BY created DESC, rowid DESC", INCIDENT_COLS);
+	sq_lock(rg);
+	if (!(st = sq_prepare(rg, sql, err, errlen)))
+		goto out;
+	sq_bind_text(st, 1, status);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)until);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (row_to_incident(st, &inc) < 0) {
+			snprintf(err, errlen, "register: out of memory");
+			goto done;
+		}
+		stop = cb(&inc, arg);
+		incident_clear(&inc);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "register: list: %s", sqlite3_errmsg(rg->db));
+		goto done;
+	}
+	ret = 0;
+done:
+	sqlite3_finalize(st);
+out:
+	sq_unlock(rg);
+	return ret;
+}
