@@ -14,13 +14,14 @@
 #include <gmime/gmime.h>
 #include <libxml/parser.h>
 
-#include "text/charset.h"
+#include "detect/valueset.h"
+#include "detectors/scan.h"
 #include "extract/extract.h"
 #include "mime/recipients.h"
-#include "detectors/scan.h"
 #include "mime/spool.h"
+#include "mime/walk.h"
+#include "text/charset.h"
 #include "text/textscan.h"
-#include "detect/valueset.h"
 
 #define FROM_MAX 65536		/* bytes of the From header kept for the sender */
 
@@ -293,7 +294,8 @@ const struct scan_result *
 scan_msg_eom(struct scan_msg *m)
 {
 	const struct scan_engine *eng = m->eng;
-	struct inspect in = { .opt = &eng->opt, .ts = eng->ts, .res = &m->res };
+	struct inspect in = { .opt = &eng->opt, .ts = eng->ts, .res = &m->res,
+	    .walk = mime_walk };
 	const unsigned char *data = NULL;
 	int fd = spool_fd(m->sp);
 

@@ -1,5 +1,5 @@
 /*
- * inspect.h — per-message inspection state shared by the MIME walk and the
+ * extract.h — per-message inspection state shared by the MIME walk and the
  * extractors, and the extractor registry.
  *
  * Every inspected thing is a part of the scan_result: a MIME leaf, a
@@ -9,8 +9,8 @@
  * text pipeline on the text.  Limits and parse failures mark the part
  * unscanned with a reason; the rest of the message is still inspected.
  */
-#ifndef DLP_INSPECT_H
-#define DLP_INSPECT_H
+#ifndef DLP_EXTRACT_H
+#define DLP_EXTRACT_H
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -46,6 +46,11 @@ struct inspect {
 	size_t nbcc;
 	struct valueset *(*pvals)[FT_COUNT]; /* distinct values per part (index = part), or NULL */
 	size_t npvals;			/* entries of pvals */
+	/* The MIME walk of a message, for a forwarded message (rfc822.c):
+	 * mime/walk.c's mime_walk, set by whoever starts the inspection, so
+	 * that this room does not call back into the one above it. */
+	int (*walk)(struct inspect *in, const unsigned char *data, size_t len,
+	    const char *prefix, unsigned depth, bool top);
 };
 
 /* Load a libmagic handle into the process-wide pool (done lazily
@@ -93,17 +98,7 @@ struct extractor {
 	    unsigned depth, const char *charset, struct textbuf *out);
 };
 
-/* The registry, in order of preference, NULL-terminated (extract.c). */
+/* The registry, in order of preference, NULL-terminated (registry.c). */
 extern const struct extractor *const extractors[];
-
-/* MIME walk of a whole message (mime_walk.c), used for the top level and
- * for forwarded messages.  prefix is the part path of the message ("" at
- * the top); a top-level walk also fills subject, message_id and the visible
- * recipients.  Returns 0, or -1 when the message cannot be parsed at all. */
-int mime_walk(struct inspect *in, const unsigned char *data, size_t len,
-    const char *prefix, unsigned depth, bool top);
-/* The same for a whole top-level message the spool put in its temp file,
- * read through the file rather than mapped. */
-int mime_walk_spool(struct inspect *in, struct spool *sp);
 
 #endif

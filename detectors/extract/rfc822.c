@@ -1,7 +1,7 @@
 /*
  * extract_rfc822.c — a mail message found by content (a .eml attached as
  * application/octet-stream, a transfer-encoded message/rfc822): walked as
- * MIME (mime_walk.c) one level deeper, its parts numbered under this one.
+ * MIME (mime/walk.c, through in->walk) one level deeper, its parts numbered under this one.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -87,7 +87,7 @@ rfc822_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t
 		inspect_unscanned(in, idx, "out of memory");
 		return -1;
 	}
-	rc = mime_walk(in, data, len, path, depth + 1, false);
+	rc = in->walk ? in->walk(in, data, len, path, depth + 1, false) : -1;
 	free(path);
 	if (rc < 0) {
 		inspect_unscanned(in, idx, "message could not be parsed");

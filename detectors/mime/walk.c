@@ -27,10 +27,11 @@
 
 #include <gmime/gmime.h>
 
-#include "text/charset.h"
-#include "mime/hdr_decode.h"
 #include "extract/extract.h"
+#include "mime/hdr_decode.h"
 #include "mime/spool.h"
+#include "mime/walk.h"
+#include "text/charset.h"
 
 #define HEADER_WINDOW (1024 * 1024)	/* header bytes parsed of a message too big to walk */
 #define DECODE_CHUNK 65536
@@ -566,6 +567,8 @@ mime_walk(struct inspect *in, const unsigned char *data, size_t len, const char 
 	bool too_big = top && len > in->opt->limits.max_message_bytes;
 	int rc = parse_open(&p, data, too_big ? header_length(data, len) : len);
 
+	if (!in->walk)
+		in->walk = mime_walk;
 	return walk_parsed(in, &p, rc, len, prefix, depth, top, too_big);
 }
 
@@ -578,6 +581,8 @@ mime_walk_spool(struct inspect *in, struct spool *sp)
 	ssize_t n;
 	int rc;
 
+	if (!in->walk)
+		in->walk = mime_walk;
 	if (len <= in->opt->limits.max_message_bytes)
 		return walk_parsed(in, &p, parse_open_fd(&p, spool_fd(sp), len), len, "", 0,
 		    true, false);

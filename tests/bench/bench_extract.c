@@ -45,6 +45,7 @@
 #include <glib.h>
 
 #include "extract/extract.h"
+#include "mime/walk.h"
 #include "detectors/scan.h"
 #include "text/textscan.h"
 #include "detect/valueset.h"
@@ -158,6 +159,7 @@ extract_once(const struct extractor *ex, const char *name, const unsigned char *
 	memset(&res, 0, sizeof(res));
 	memset(&in, 0, sizeof(in));
 	in.opt = &opt;
+	in.walk = mime_walk;
 	in.res = &res;
 	in.ts = textscan_new(err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &in.deadline);

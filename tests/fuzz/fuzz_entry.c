@@ -21,6 +21,7 @@
 #include "config/policy.h"
 #include "detectors/feed.h"
 #include "extract/extract.h"
+#include "mime/walk.h"
 #include "detectors/result_json.h"
 #include "detectors/scan.h"
 #include "text/textscan.h"
@@ -219,6 +220,7 @@ run_part(const struct extractor *ex, const uint8_t *data, size_t len, const char
 	memset(&res, 0, sizeof(res));
 	memset(&in, 0, sizeof(in));
 	in.opt = &fuzz_opt;
+	in.walk = mime_walk;
 	in.ts = tscan;
 	in.res = &res;
 	clock_gettime(CLOCK_MONOTONIC, &in.deadline);

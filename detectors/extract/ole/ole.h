@@ -1,6 +1,7 @@
 /*
  * ole.h — readers of the streams of legacy Office files (OLE2 compound
- * documents), used by extract_ole.c.  Internal to detectors/.
+ * documents), used by ole.c, and the text helpers they share (text.c).
+ * Internal to extract/ole/.
  *
  * Each reader takes the bytes of one stream (already bounded by
  * max_member_bytes), appends text to out and says whether the stream is

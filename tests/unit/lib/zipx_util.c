@@ -16,6 +16,7 @@
 #include <zip.h>
 
 #include "extract/extract.h"
+#include "mime/walk.h"
 #include "detectors/scan.h"
 #include "text/textscan.h"
 #include "detect/valueset.h"
@@ -330,6 +331,7 @@ zt_extract_text(const struct extractor *ex, const struct scan_limits *lim,
 	memset(&res, 0, sizeof(res));
 	memset(&in, 0, sizeof(in));
 	in.opt = &opt;
+	in.walk = mime_walk;
 	in.res = &res;
 	in.ts = textscan_new(err, sizeof(err));
 	assert_non_null(in.ts);
