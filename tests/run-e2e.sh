@@ -2,7 +2,9 @@
 # Run every end-to-end test (tests/e2e/test_*.py) with Debian's python3;
 # one closing line "N passed, N failed".
 # Needs root: the tests start their own Postfix (and Sendmail).
+# Usage: tests/run-e2e.sh [TEST]   (TEST: test_dlpctl — one script)
 build=${BUILD:-build}
+only=${1:-}
 export BUILD="$build"
 py=/usr/bin/python3
 pass=0 fail=0
@@ -19,6 +21,7 @@ case $build in
 esac
 for t in tests/e2e/test_*.py; do
 	[ -f "$t" ] || continue
+	[ -n "$only" ] && [ "$(basename "$t" .py)" != "$only" ] && continue
 	echo "e2e $(basename "$t")"
 	out=$(mktemp)
 	$py "$t" 2>&1 | tee "$out"

@@ -4,8 +4,12 @@
  * in a result, with no crash, hang or leak (run under ASan and valgrind).
  *
  * The directory is $DLP_CORPUS, else ../shared/mime-corpus beside the
- * repository root (found upwards from the working directory).  A missing
- * directory fails the test: it never passes silently.
+ * repository root (found upwards from the working directory).  A clone of
+ * the repository alone has neither: the test is then skipped, with one line
+ * saying why (counted as skipped, never as passed), and the project's own
+ * tests carry the same ground with messages they make (test_hostile.c:
+ * malformed structure, nesting, huge headers; the mime/ and text/ tests:
+ * Japanese encodings).  A DLP_CORPUS that is set but unreadable fails.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -99,6 +103,11 @@ test_corpus(void **state)
 	if (!dir)
 		fail_msg("corpus: no repository root above the working directory; "
 		    "set DLP_CORPUS to the mime-corpus directory");
+	if (!(getenv("DLP_CORPUS") && *getenv("DLP_CORPUS")) && access(dir, F_OK) != 0) {
+		printf("corpus: skipped: no mail corpus at %s (it lives outside the repository; "
+		    "set DLP_CORPUS to a mime-corpus directory to run it)\n", dir);
+		skip();
+	}
 	n = scandir(dir, &names, NULL, by_name);
 	if (n < 0)
 		fail_msg("corpus: cannot read %s (set DLP_CORPUS to the mime-corpus directory)", dir);
