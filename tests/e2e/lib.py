@@ -30,6 +30,18 @@ DLPCTL = os.path.join(BUILD, "dlpctl")
 SHIPPED_CONF = os.path.join(ROOT, "config", "dlp-milter.conf")
 
 
+def program_for(user_dir, prog=DLPCTL):
+    """A copy of prog in user_dir (made 0755), for a test that runs it as
+    another user: the clone may sit in a directory that user cannot enter
+    (root's home, 0700), so build/ is out of its reach."""
+    os.chmod(user_dir, 0o755)
+    dst = os.path.join(user_dir, os.path.basename(prog))
+    if not os.path.exists(dst):
+        shutil.copy2(prog, dst)
+    os.chmod(dst, 0o755)
+    return dst
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
