@@ -19,7 +19,7 @@ for t in "$build"/tests/test_*; do
 	k=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi	# crashed before its summary
 	pass=$((pass + p)); fail=$((fail + f)); skipped=$((skipped + k))
-	[ "$k" -ne 0 ] && printf '%s\n' "$out" | grep -i 'skipped:' | grep -v '^\[' >&2
+	[ "$k" -ne 0 ] && printf '%s\n' "$out" | grep -i 'skipped:' | grep -v '^\['
 	if [ "$f" -ne 0 ]; then
 		bad="$bad $name"
 		printf '%s\n' "$out" | grep -v '^\[ \(RUN\|      OK\) ' >&2
