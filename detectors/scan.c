@@ -1,6 +1,6 @@
 /*
  * scan.c — the engine and the message context: the milter phases feed the
- * spool, end of message runs the inspection (mime_walk.c, inspect.c) and
+ * spool, end of message runs the inspection (mime/walk.c, extract/inspect.c) and
  * the recipient analysis (recipients.c) into a scan_result.
  */
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * det_birthdate.c — birth dates.
+ * birthdate.c — birth dates.
  *
  * Shapes (normalized text; spaces allowed around 年, 月, 日):
  *   YYYY-M-D, YYYY/M/D, YYYY.M.D (the same separator twice; month and day

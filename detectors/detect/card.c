@@ -1,5 +1,5 @@
 /*
- * det_card.c — payment card numbers.
+ * card.c — payment card numbers.
  *
  * Shapes (normalized text): 14–19 digits in a row, or grouped with the same
  * separator (' ' or '-') throughout: 4-4-4-4, 4-4-4-4-3, 4-6-5, 4-6-4.

@@ -1,5 +1,5 @@
 /*
- * det_email.c — mail addresses.
+ * email.c — mail addresses.
  *
  * Rule: at every '@' (found with memchr, the cheap prefilter), the local
  * part is the run of characters [A-Za-z0-9!#$%&'*+/=?^_`{|}~.-] ending just

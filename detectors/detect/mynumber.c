@@ -1,5 +1,5 @@
 /*
- * det_mynumber.c — Individual Numbers (My Number, 個人番号).
+ * mynumber.c — Individual Numbers (My Number, 個人番号).
  *
  * Shapes (normalized text): 12 digits in a row, or 4-4-4 with the same
  * separator twice (' ', '-' or '.').  Boundaries: refused when a digit, or

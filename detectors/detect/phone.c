@@ -1,5 +1,5 @@
 /*
- * det_phone.c — Japanese telephone numbers.
+ * phone.c — Japanese telephone numbers.
  *
  * Shapes matched (normalized text; d = ASCII digit; S = one separator, '-',
  * ' ' or '.'):

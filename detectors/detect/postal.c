@@ -1,5 +1,5 @@
 /*
- * det_postal.c — postal addresses (郵便番号 + address).
+ * postal.c — postal addresses (郵便番号 + address).
  *
  * Shapes (normalized text):
  *  - '〒', up to two spaces, NNN-NNNN (or NNNNNNN), then the address text,

@@ -1,5 +1,5 @@
 /*
- * detector.c — the registry of pattern detectors, and the names of the
+ * registry.c — the registry of pattern detectors, and the names of the
  * finding types and policy counters (the words a policy rule uses).
  */
 #include <string.h>

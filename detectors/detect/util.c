@@ -1,5 +1,5 @@
 /*
- * det_util.c — small helpers shared by the detectors: PCRE2 compile and
+ * util.c — small helpers shared by the detectors: PCRE2 compile and
  * match wrappers, digit extraction, UTF-8 character stepping.
  */
 #include <stdio.h>

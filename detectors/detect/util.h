@@ -1,5 +1,5 @@
 /*
- * det_util.h — private helpers shared by the detectors (not a contract for
+ * util.h — private helpers shared by the detectors (not a contract for
  * other modules; only detectors/det_*.c, context.c and textscan.c use it).
  */
 #ifndef DLP_DET_UTIL_H

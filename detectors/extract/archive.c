@@ -1,5 +1,5 @@
 /*
- * extract_archive.c — tar archives and gzip, bzip2, xz compressed files
+ * archive.c — tar archives and gzip, bzip2, xz compressed files
  * (.tar .tar.gz .tgz .gz .tar.bz2 .bz2 .tar.xz .xz) with libarchive.
  *
  * Every regular file in the archive becomes a child part, inspected by

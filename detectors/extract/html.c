@@ -1,5 +1,5 @@
 /*
- * extract_html.c — HTML and XHTML (html_text.h).  Also declared text/html
+ * html.c — HTML and XHTML (html_text.h).  Also declared text/html
  * that libmagic reads as plain text (a fragment with no <html>).
  */
 #include <string.h>

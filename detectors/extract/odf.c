@@ -1,5 +1,5 @@
 /*
- * extract_odf.c — OpenDocument: .odt/.ods/.odp (and their templates, and
+ * odf.c — OpenDocument: .odt/.ods/.odp (and their templates, and
  * .odg drawings), by detected type.
  *
  * Read: content.xml, then styles.xml (page headers and footers), as

@@ -1,5 +1,5 @@
 /*
- * extract_ooxml.c — Office Open XML: .docx/.xlsx/.pptx and the macro and
+ * ooxml.c — Office Open XML: .docx/.xlsx/.pptx and the macro and
  * template variants (.docm/.xlsm/.pptm …), by detected type (rows "docx",
  * "xlsx", "pptx"), and any zip whose [Content_Types].xml and main part say
  * it is one (row "ooxml": libmagic names only packages whose entries come

@@ -1,6 +1,6 @@
 /*
  * ooxml_sheet.h — SpreadsheetML parts as text: the shared-string table and
- * worksheets (used by extract_ooxml.c).
+ * worksheets (used by ooxml.c).
  *
  * A worksheet row is a line; its cells are tab-separated and placed by
  * their reference ("C3": third column), so a cell boundary is always a

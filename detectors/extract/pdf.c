@@ -1,5 +1,5 @@
 /*
- * extract_pdf.c — PDF text with poppler-glib.
+ * pdf.c — PDF text with poppler-glib.
  *
  * What is read: the text of every page (poppler_page_get_text), pages
  * separated by '\f', until max_text_bytes or the time budget ends; files

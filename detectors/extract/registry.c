@@ -1,5 +1,5 @@
 /*
- * extract.c — the extractor registry, in order of preference, and the
+ * registry.c — the extractor registry, in order of preference, and the
  * "none" extractor.
  *
  * Every inspected part goes to the first row whose accepts() takes its
@@ -15,7 +15,7 @@
 extern const struct extractor extract_html;
 extern const struct extractor extract_text;
 extern const struct extractor extract_rfc822;
-/* zipx: OOXML, ODF and zip (extract_ooxml.c, extract_odf.c, extract_zip.c) */
+/* zipx: OOXML, ODF and zip (ooxml.c, odf.c, zip.c) */
 extern const struct extractor extract_docx, extract_xlsx, extract_pptx, extract_ooxml;
 extern const struct extractor extract_odt, extract_ods, extract_odp;
 extern const struct extractor extract_zip;

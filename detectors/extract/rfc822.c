@@ -1,5 +1,5 @@
 /*
- * extract_rfc822.c — a mail message found by content (a .eml attached as
+ * rfc822.c — a mail message found by content (a .eml attached as
  * application/octet-stream, a transfer-encoded message/rfc822): walked as
  * MIME (mime/walk.c, through in->walk) one level deeper, its parts numbered under this one.
  */

@@ -1,5 +1,5 @@
 /*
- * extract_rtf.c — the text of an RTF document.
+ * rtf.c — the text of an RTF document.
  *
  * Read: the document text with \par, \line, \sect, \page, \row → newline
  * and \tab, \cell → tab; \'hh escapes decoded in the code page of the

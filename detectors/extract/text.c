@@ -1,5 +1,5 @@
 /*
- * extract_text.c — plain text (.txt, .csv, .tsv, source, XML, JSON …):
+ * text.c — plain text (.txt, .csv, .tsv, source, XML, JSON …):
  * the declared charset, else detection (charset.h), to UTF-8.
  */
 #include <stdlib.h>

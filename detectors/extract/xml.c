@@ -1,5 +1,5 @@
 /*
- * extract_xml.c — the text of an XML document (text/xml, application/xml;
+ * xml.c — the text of an XML document (text/xml, application/xml;
  * the XML inside OOXML and ODF packages is their extractors' business).
  *
  * Read with libxml2's streaming xmlReader: text and CDATA nodes, attribute

@@ -1,8 +1,8 @@
 /*
- * extract_zip.c — zip archives (application/zip as libmagic names it, the
+ * zip.c — zip archives (application/zip as libmagic names it, the
  * zip-based jar/epub/apk, and octet-stream that starts like a zip; OOXML
- * and ODF files are their own types and go to extract_ooxml.c and
- * extract_odf.c, which come first in the registry).
+ * and ODF files are their own types and go to ooxml.c and
+ * odf.c, which come first in the registry).
  *
  * Every member becomes a child part "parent/member/name" and is inspected
  * by its own content, one level deeper: a zip in a zip in a zip is walked

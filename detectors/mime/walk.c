@@ -1,5 +1,5 @@
 /*
- * mime_walk.c — the MIME tree of a message, with GMime 3.
+ * walk.c — the MIME tree of a message, with GMime 3.
  *
  * Parts are numbered as IMAP does: the body of a single-part message is
  * "1", the children of a multipart body "1", "2" …, of a nested multipart

@@ -1,5 +1,5 @@
 /*
- * dlpctl.h — what the dlpctl subcommands share: exit codes, the config
+ * ctl.h — what the dlpctl subcommands share: exit codes, the config
  * path, opening the config and the register.  Only dlpctl*.c include it.
  *
  * Exit codes: 0 done; 1 usage or config error; 2 not found (incident id,

@@ -1,5 +1,5 @@
 /*
- * dlpctl_list.c — `dlpctl list`: incidents newest first, one line each
+ * list.c — `dlpctl list`: incidents newest first, one line each
  * (id, time, action/status, sender, recipient counts, findings, rules),
  * or a JSON array of incidents.
  *

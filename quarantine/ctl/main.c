@@ -1,10 +1,10 @@
 /*
- * dlpctl.c — the administration tool: global options, subcommand
+ * main.c — the administration tool: global options, subcommand
  * dispatch, and what the subcommands share (config, register).
  *
  *   dlpctl [-c FILE] COMMAND [OPTIONS] [ARGS]
  *
- * Exit codes are in dlpctl.h.  Every subcommand takes -h/--help.
+ * Exit codes are in ctl.h.  Every subcommand takes -h/--help.
  */
 #include <errno.h>
 #include <getopt.h>

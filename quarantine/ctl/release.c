@@ -1,5 +1,5 @@
 /*
- * dlpctl_release.c — `dlpctl release`, `dlpctl delete`, `dlpctl purge`.
+ * release.c — `dlpctl release`, `dlpctl delete`, `dlpctl purge`.
  *
  * release and delete tell the sender of the outcome (when the sender is
  * internal): the notice is queued in the register already claimed by

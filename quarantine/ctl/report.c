@@ -1,5 +1,5 @@
 /*
- * dlpctl_report.c — `dlpctl report`: the incidents of a period, oldest
+ * report.c — `dlpctl report`: the incidents of a period, oldest
  * first, one row each, and a summary by rule, disposition and action;
  * CSV (default) or JSON.  Row fields: report.h.
  */

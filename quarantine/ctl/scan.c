@@ -1,5 +1,5 @@
 /*
- * dlpctl_scan.c — `dlpctl scan`: feed a .eml through the same engine
+ * scan.c — `dlpctl scan`: feed a .eml through the same engine
  * calls as the daemon (scan_msg_* via feed_file), decide with the same
  * policy, and print the decision.  Only masked samples are printed.
  *

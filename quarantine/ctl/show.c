@@ -1,5 +1,5 @@
 /*
- * dlpctl_show.c — `dlpctl show ID`: one incident in full (envelope,
+ * show.c — `dlpctl show ID`: one incident in full (envelope,
  * recipients, rules with reasons, findings with masked samples, parts,
  * status, the stored message) and its audit history; or one JSON object.
  */

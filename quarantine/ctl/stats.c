@@ -1,5 +1,5 @@
 /*
- * dlpctl_stats.c — `dlpctl stats`: what the register holds for a period
+ * stats.c — `dlpctl stats`: what the register holds for a period
  * (incidents by action, by status and by rule) and the daemon's live
  * counters from var_dir/stats.json (messages, answers by action, errors,
  * temporary failures, answer time percentiles), with whether the daemon

@@ -1,5 +1,5 @@
 /*
- * notice_builtin.c — the built-in notice templates: the same texts as
+ * builtin.c — the built-in notice templates: the same texts as
  * config/notice-KIND.txt, used when [notice] templates is empty or the
  * directory has no file for a kind.  test_notice checks that the shipped
  * files and these strings are identical.  Placeholders: notice.h.

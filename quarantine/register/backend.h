@@ -8,7 +8,7 @@
  * the front can find the table from any handle.
  *
  * A new backend (PostgreSQL: a URL instead of a file) is one more table
- * and one more line in register.c's reg_open; nothing outside register/
+ * and one more line in register.c's backend_for; nothing outside register/
  * changes.  The schema and its migrations are in schema.c, one list for
  * every backend.
  */

@@ -1,5 +1,5 @@
 /*
- * ole_ppt.c — the text of a PowerPoint 97–2003 presentation ([MS-PPT]),
+ * ppt.c — the text of a PowerPoint 97–2003 presentation ([MS-PPT]),
  * read from its PowerPoint Document stream.
  *
  * The stream is a sequence of records (8-byte header: version/instance,

@@ -1,5 +1,5 @@
 /*
- * ole_word.c — the text of a Word 97–2003 document ([MS-DOC]).
+ * word.c — the text of a Word 97–2003 document ([MS-DOC]).
  *
  * The FIB at the start of the WordDocument stream says whether the file is
  * encrypted (fEncrypted, set for both RC4 and XOR obfuscation) and where the

@@ -1,5 +1,5 @@
 /*
- * ole_xls.c — the cells of an Excel 5–2003 workbook ([MS-XLS], BIFF5 and
+ * xls.c — the cells of an Excel 5–2003 workbook ([MS-XLS], BIFF5 and
  * BIFF8), read from its Workbook (or Book) stream.
  *
  * Read: the shared string table (SST, across CONTINUE records), and the

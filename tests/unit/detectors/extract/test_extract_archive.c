@@ -1,6 +1,6 @@
 /*
  * test_extract_archive.c — tar and gzip/bzip2/xz attachments through the
- * engine (extract_archive.c): members as child parts, names as labels only,
+ * engine (archive.c): members as child parts, names as labels only,
  * a single compressed file, nesting and max_depth, member and part limits,
  * a 1 GB gzip bomb, truncated and corrupt archives.
  */

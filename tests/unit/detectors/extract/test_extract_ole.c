@@ -1,6 +1,6 @@
 /*
  * test_extract_ole.c — legacy Office and other OLE2 attachments through the
- * engine (extract_ole.c and its readers): Word, Excel (LibreOffice- and
+ * engine (ole.c and its readers): Word, Excel (LibreOffice- and
  * xlwt-made, dates), PowerPoint, encrypted legacy files and encrypted OOXML,
  * Outlook-style property streams, embedded objects, truncated and mutated
  * files, the stream size limit.  Synthetic compound files are written with

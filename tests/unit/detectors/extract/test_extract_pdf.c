@@ -1,5 +1,5 @@
 /*
- * test_extract_pdf.c — PDF attachments through the engine (extract_pdf.c):
+ * test_extract_pdf.c — PDF attachments through the engine (pdf.c):
  * Japanese text with an embedded font, embedded files (a text and a PDF),
  * encrypted and owner-password PDFs,
  * a broken cross-reference table, truncated and garbage files, the text

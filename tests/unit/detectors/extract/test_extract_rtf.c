@@ -1,5 +1,5 @@
 /*
- * test_extract_rtf.c — RTF attachments through the engine (extract_rtf.c):
+ * test_extract_rtf.c — RTF attachments through the engine (rtf.c):
  * CP932 \'hh escapes with \ansicpg932 and \fcharset128, \uN escapes, skipped
  * destinations, \bin, trail bytes written literally, truncated, deeply
  * nested and binary RTF.

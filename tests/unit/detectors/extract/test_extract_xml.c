@@ -1,5 +1,5 @@
 /*
- * test_extract_xml.c — XML attachments through the engine (extract_xml.c):
+ * test_extract_xml.c — XML attachments through the engine (xml.c):
  * UTF-8 and Shift_JIS documents with data in elements and attributes, an
  * entity bomb, an external entity, internal entities, truncated XML, a
  * byte invalid in the encoding, mutated copies.
