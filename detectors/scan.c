@@ -382,10 +382,12 @@ scan_result_count(const struct scan_result *r, enum finding_type t)
 void
 scan_result_counters(const struct scan_result *r, long counters[SC_COUNT])
 {
-	for (int t = 0; t < FT_COUNT; t++)
+	counters[SC_PERSONAL_ITEMS] = 0;
+	for (int t = 0; t < FT_COUNT; t++) {
 		counters[t] = (long)scan_result_count(r, (enum finding_type)t);
-	counters[SC_PERSONAL_ITEMS] = counters[SC_EMAIL] + counters[SC_PHONE] +
-	    counters[SC_POSTAL_ADDRESS] + counters[SC_BIRTH_DATE];
+		if (finding_type_personal((enum finding_type)t))
+			counters[SC_PERSONAL_ITEMS] += counters[t];
+	}
 	counters[SC_RECIPIENTS] = r->rcpt.recipients;
 	counters[SC_EXTERNAL] = r->rcpt.external;
 	counters[SC_EXTERNAL_VISIBLE] = r->rcpt.external_visible;

@@ -16,30 +16,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "detectors/finding_types.h"
+
 struct spool;
 struct valueset;
 
-/* Finding types: one detector each.  Order is part of the policy counters. */
+/* Finding types: one detector each, from the table in finding_types.h.
+ * Order is part of the policy counters. */
 enum finding_type {
-	FT_EMAIL,
-	FT_PHONE,
-	FT_MY_NUMBER,
-	FT_CREDIT_CARD,
-	FT_POSTAL_ADDRESS,
-	FT_BIRTH_DATE,
+#define FT_ENUM(id, name, det, personal, ja, en) FT_##id,
+	FINDING_TYPES(FT_ENUM)
+#undef FT_ENUM
 	FT_COUNT
 };
 
 /* Policy counters, the names a rule's `when` may use.  The first FT_COUNT
  * are the finding types, in the same order. */
 enum scan_counter {
-	SC_EMAIL = FT_EMAIL,
-	SC_PHONE = FT_PHONE,
-	SC_MY_NUMBER = FT_MY_NUMBER,
-	SC_CREDIT_CARD = FT_CREDIT_CARD,
-	SC_POSTAL_ADDRESS = FT_POSTAL_ADDRESS,
-	SC_BIRTH_DATE = FT_BIRTH_DATE,
-	SC_PERSONAL_ITEMS,	/* distinct email + phone + postal_address + birth_date */
+#define SC_ENUM(id, name, det, personal, ja, en) SC_##id = FT_##id,
+	FINDING_TYPES(SC_ENUM)
+#undef SC_ENUM
+	SC_PERSONAL_ITEMS = FT_COUNT, /* distinct values of the types marked personal */
 	SC_RECIPIENTS,		/* envelope recipients */
 	SC_EXTERNAL,		/* envelope recipients outside internal_domains */
 	SC_EXTERNAL_VISIBLE,	/* distinct external addresses in To and Cc */
@@ -51,6 +48,13 @@ enum scan_counter {
 };
 
 const char *finding_type_name(enum finding_type t);
+/* The type's words for people: Japanese ("電話番号") or English ("phone
+ * numbers"). */
+const char *finding_type_label(enum finding_type t, bool english);
+/* Counts into personal_items. */
+bool finding_type_personal(enum finding_type t);
+/* Finding type for a name ("phone"), or -1. */
+int finding_type_lookup(const char *name);
 const char *scan_counter_name(enum scan_counter c);
 /* Counter id for the name s[0..len), or -1 when there is none. */
 int scan_counter_lookup(const char *s, size_t len);
