@@ -188,41 +188,6 @@ const char *ctl_actor(char *buf, size_t len)
 	return buf;
 }
 
-time_t ctl_parse_date(const char *s, bool end_of_day)
-{
-	static const char *const formats[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-	    "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M" };
-	struct tm tm = { .tm_isdst = -1 };
-	const char *rest;
-	char *end;
-	long n;
-
-	n = strtol(s, &end, 10);
-	if (end != s && n >= 0 && (strcmp(end, "d") == 0 || strcmp(end, "h") == 0))
-		return time(NULL) - n * (*end == 'd' ? 86400 : 3600);
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		struct tm t = { .tm_isdst = -1 };
-		rest = strptime(s, formats[i], &t);
-		if (rest && *rest == '\0')
-			return mktime(&t);
-	}
-	rest = strptime(s, "%Y-%m-%d", &tm);
-	if (!rest || *rest)
-		return -1;
-	if (end_of_day)
-		tm.tm_mday++;	/* mktime normalises: the next midnight */
-	return mktime(&tm);
-}
-
-int ctl_date_arg(const char *cmd, const char *arg, bool end_of_day, time_t *t)
-{
-	if ((*t = ctl_parse_date(arg, end_of_day)) < 0) {
-		fprintf(stderr, "dlpctl %s: cannot read date \"%s\"\n", cmd, arg);
-		return CTL_USAGE;
-	}
-	return 0;
-}
-
 int ctl_no_operands(const char *cmd, int argc, char **argv)
 {
 	if (optind < argc) {
@@ -239,15 +204,15 @@ int ctl_print_json(FILE *fp, const json_t *j)
 	return fputc('\n', fp) == EOF ? -1 : 0;
 }
 
-static const char *str_or(const char *s, const char *def)
-{
-	return s && *s ? s : def;
-}
-
 /* Print text with every line after the first indented by ind spaces. */
 void ctl_print_indented(const char *s, int ind)
 {
 	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 && *s != '\n') {
+			char c[2] = { *s, '\0' };
+			fputs(ctl_shown(c, ""), stdout);
+			continue;
+		}
 		putchar(*s);
 		if (*s == '\n' && s[1])
 			printf("%*s", ind, "");
@@ -262,8 +227,8 @@ void ctl_print_rules(const json_t *rules)
 	printf("rules:\n");
 	json_array_foreach(rules, i, r) {
 		const char *reason = json_string_value(json_object_get(r, "reason"));
-		printf("  %s (%s)", str_or(json_string_value(json_object_get(r, "name")), "?"),
-		    str_or(json_string_value(json_object_get(r, "action")), "?"));
+		printf("  %s (%s)", ctl_shown(json_string_value(json_object_get(r, "name")), "?"),
+		    ctl_shown(json_string_value(json_object_get(r, "action")), "?"));
 		if (reason && *reason) {
 			printf(": ");
 			ctl_print_indented(reason, 4);
@@ -287,7 +252,7 @@ void ctl_print_findings(const json_t *findings)
 		n = (long long)json_integer_value(json_object_get(f, "count"));
 		printf("  %-15s %5lld ", type, n);
 		json_array_foreach(json_object_get(f, "samples"), i, s)
-			printf("%s%s", i ? ", " : " ", str_or(json_string_value(s), "?"));
+			printf("%s%s", i ? ", " : " ", ctl_shown(json_string_value(s), "?"));
 		printf("%s\n", n > (long long)json_array_size(json_object_get(f, "samples")) ?
 		    ", …" : "");
 	}
@@ -304,7 +269,7 @@ static void print_types(const json_t *p)
 	if (decl && det)
 		printf("%s -> %s", decl, det);
 	else
-		printf("%s", str_or(decl ? decl : det, "-"));
+		printf("%s", ctl_shown(decl ? decl : det, "-"));
 }
 
 /* One line per part of result_json_parts(): path, file name, types,
@@ -317,17 +282,17 @@ void ctl_print_parts(const json_t *parts)
 
 	printf("parts:\n");
 	json_array_foreach(parts, i, p) {
-		printf("  %-10s %-16s ", str_or(json_string_value(json_object_get(p, "path")), "?"),
-		    str_or(json_string_value(json_object_get(p, "filename")), "-"));
+		printf("  %-10s %-16s ", ctl_shown(json_string_value(json_object_get(p, "path")), "?"),
+		    ctl_shown(json_string_value(json_object_get(p, "filename")), "-"));
 		print_types(p);
-		printf("  [%s]", str_or(json_string_value(json_object_get(p, "extractor")), "-"));
+		printf("  [%s]", ctl_shown(json_string_value(json_object_get(p, "extractor")), "-"));
 		json_object_foreach(json_object_get(p, "findings"), type, v)
 			if (json_integer_value(v))
 				printf(" %s=%lld", type, (long long)json_integer_value(v));
 		if (json_is_true(json_object_get(p, "encrypted")))
 			printf("  encrypted");
 		if ((why = json_string_value(json_object_get(p, "unscanned"))))
-			printf("  unscanned: %s", why);
+			printf("  unscanned: %s", ctl_shown(why, "?"));
 		if (json_is_integer(json_object_get(p, "size")))
 			printf("  (%lld bytes)", (long long)json_integer_value(json_object_get(p, "size")));
 		printf("\n");

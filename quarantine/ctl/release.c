@@ -126,7 +126,7 @@ static int exit_code(enum release_rc rc)
 static int run_action(const struct ctl *g, int argc, char **argv, bool rel)
 {
 	struct act_args a = { .id = NULL };
-	char qdir[PATH_MAX], actor[128], msg[2048] = "";
+	char qdir[PATH_MAX], actor[128], msg[2048] = "", id[32];
 	struct release_opts o;
 	struct conf *cf = NULL;
 	struct reg *rg = NULL;
@@ -140,6 +140,9 @@ static int run_action(const struct ctl *g, int argc, char **argv, bool rel)
 	code = CTL_FAIL;
 	if (!(rg = ctl_open_register(cf, REG_RW)))
 		goto out;
+	if ((code = ctl_incident_id(rg, argv[0], a.id, id)) != CTL_OK)
+		goto out;
+	a.id = id;
 	conf_var_path(cf, "quarantine", qdir, sizeof(qdir));
 	memset(&o, 0, sizeof(o));
 	o.relay = cf->release_relay;

@@ -31,11 +31,6 @@ static void show_usage(FILE *fp)
 	    "  -h, --help   this help\n");
 }
 
-static const char *str_or(const char *s, const char *def)
-{
-	return s && *s ? s : def;
-}
-
 static void print_incident(const struct incident *inc, const char *stored, long long size)
 {
 	char created[40], updated[40];
@@ -46,12 +41,12 @@ static void print_incident(const struct incident *inc, const char *stored, long 
 	incident_format_time(inc->updated, updated, sizeof(updated));
 	printf("incident:   %s\n", inc->id);
 	printf("status:     %s (action %s), since %s by %s\n", inc->status, inc->action,
-	    updated, str_or(inc->updated_by, "?"));
+	    updated, ctl_shown(inc->updated_by, "?"));
 	printf("time:       %s\n", created);
-	printf("queue id:   %s\n", str_or(inc->queue_id, "-"));
-	printf("message id: %s\n", str_or(inc->message_id, "-"));
-	printf("sender:     %s\n", str_or(inc->sender, "<>"));
-	printf("subject:    %s\n", str_or(inc->subject, "-"));
+	printf("queue id:   %s\n", ctl_shown(inc->queue_id, "-"));
+	printf("message id: %s\n", ctl_shown(inc->message_id, "-"));
+	printf("sender:     %s\n", ctl_shown(inc->sender, "<>"));
+	printf("subject:    %s\n", ctl_shown(inc->subject, "-"));
 	if (size >= 0)
 		printf("stored:     %s (%lld bytes)\n", stored, size);
 	else
@@ -59,7 +54,7 @@ static void print_incident(const struct incident *inc, const char *stored, long 
 	printf("recipients: %ld (external %ld, external visible %ld, external domains %ld)\n",
 	    inc->recipients, inc->external, inc->external_visible, inc->external_domains);
 	json_array_foreach(inc->rcpt, i, a)
-		printf("  %s\n", str_or(json_string_value(a), "?"));
+		printf("  %s\n", ctl_shown(json_string_value(a), "?"));
 	ctl_print_rules(inc->rules);
 	ctl_print_findings(inc->findings);
 	ctl_print_parts(inc->parts);
@@ -83,8 +78,8 @@ static int history_cb(const struct audit *a, void *arg)
 		    "action", a->action, "reason", a->reason)) < 0;
 		return ho->failed;
 	}
-	printf("  %s  %-12s %s%s%s\n", when, str_or(a->actor, "?"), str_or(a->action, "?"),
-	    a->reason && *a->reason ? ": " : "", a->reason ? a->reason : "");
+	printf("  %s  %-12s %s%s%s\n", when, ctl_shown(a->actor, "?"), ctl_shown(a->action, "?"),
+	    a->reason && *a->reason ? ": " : "", ctl_shown(a->reason, ""));
 	return 0;
 }
 
@@ -215,7 +210,7 @@ static int parse_show_args(int argc, char **argv, const char **id, bool *json, b
 int ctl_show(const struct ctl *g, int argc, char **argv)
 {
 	struct hist_out ho = { .json = false };
-	char err[512] = "", stored[PATH_MAX + 64];
+	char err[512] = "", stored[PATH_MAX + 64], full[32];
 	struct incident inc = { .created = 0 };
 	const char *id = NULL;
 	struct conf *cf = NULL;
@@ -231,7 +226,10 @@ int ctl_show(const struct ctl *g, int argc, char **argv)
 	code = CTL_FAIL;
 	if (!(rg = ctl_open_register(cf, REG_RO)))
 		goto out;
-	if ((rc = reg_get(rg, id, &inc, err, sizeof(err))) != 0) {
+	if ((code = ctl_incident_id(rg, "show", id, full)) != CTL_OK)
+		goto out;
+	code = CTL_FAIL;
+	if ((rc = reg_get(rg, full, &inc, err, sizeof(err))) != 0) {
 		fprintf(stderr, "dlpctl show: %s\n", err);
 		code = rc > 0 ? CTL_NOTFOUND : CTL_FAIL;
 		goto out;

@@ -19,14 +19,15 @@
 #include "quarantine/stats.h"
 
 struct stats_args {
-	time_t since, until;	/* 0: open */
+	struct ctl_period period;
 	bool json;
 };
 
 static void stats_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: dlpctl stats [--since DATE] [--until DATE] [--json]\n"
+	    "usage: dlpctl stats [--since DATE] [--until DATE] [--month YYYY-MM]\n"
+	    "                    [--fiscal-year YYYY] [--json]\n"
 	    "\n"
 	    "Incidents of the period by action, status and rule (from the register),\n"
 	    "and the running daemon's counters since it started: messages, answers by\n"
@@ -35,39 +36,36 @@ static void stats_usage(FILE *fp)
 	    "var_dir/stats.json every %d seconds; older than %d seconds, they are\n"
 	    "called stale.\n"
 	    "\n"
-	    "      --since DATE   incidents created at or after DATE\n"
-	    "      --until DATE   incidents created before DATE\n"
+	    "%s"
 	    "  -j, --json         one JSON object: register, daemon\n"
-	    "  -h, --help         this help\n"
-	    "\n"
-	    "DATE (local time): YYYY-MM-DD, \"YYYY-MM-DD HH:MM[:SS]\", or an age: 7d, 12h.\n",
-	    STATS_PERIOD, STATS_STALE);
+	    "  -h, --help         this help\n",
+	    STATS_PERIOD, STATS_STALE, ctl_period_help);
 }
 
 static int parse_stats_args(int argc, char **argv, struct stats_args *a)
 {
 	static const struct option longopts[] = {
-		{ "since", required_argument, NULL, 'S' },
-		{ "until", required_argument, NULL, 'U' },
+		CTL_PERIOD_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		if ((rc = ctl_period_opt("stats", c, optarg, &a->period)) != 1) {
+			if (rc != 0)
+				return rc;
+			continue;
+		}
 		switch (c) {
-		case 'S':
-		case 'U':
-			if (ctl_date_arg("stats", optarg, false,
-			    c == 'S' ? &a->since : &a->until) != 0)
-				return CTL_USAGE;
-			break;
 		case 'j': a->json = true; break;
 		case 'h': stats_usage(stdout); return -1;
 		default: stats_usage(stderr); return CTL_USAGE;
 		}
 	}
+	if ((rc = ctl_period_check("stats", &a->period)) != 0)
+		return rc;
 	return ctl_no_operands("stats", argc, argv);
 }
 
@@ -105,7 +103,8 @@ static json_t *register_counts(const struct conf *cf, const struct stats_args *a
 
 	if (!reg || !(rg = ctl_open_register(cf, REG_RO)))
 		goto fail;
-	if (reg_list(rg, NULL, a->since, a->until, count_cb, reg, err, sizeof(err)) < 0) {
+	if (reg_list(rg, NULL, a->period.since, a->period.until, count_cb, reg, err,
+	    sizeof(err)) < 0) {
 		fprintf(stderr, "dlpctl stats: %s\n", err[0] ? err : "out of memory");
 		goto fail;
 	}
@@ -170,10 +169,10 @@ static void print_register(const json_t *reg, const struct stats_args *a)
 {
 	char from[40] = "the first", to[40] = "now";
 
-	if (a->since)
-		incident_format_time(a->since, from, sizeof(from));
-	if (a->until)
-		incident_format_time(a->until, to, sizeof(to));
+	if (a->period.since)
+		incident_format_time(a->period.since, from, sizeof(from));
+	if (a->period.until)
+		incident_format_time(a->period.until, to, sizeof(to));
 	printf("register, %s .. %s:\n", from, to);
 	printf("  %-12s%lld\n", "incidents",
 	    (long long)json_integer_value(json_object_get(reg, "incidents")));
@@ -222,7 +221,7 @@ static void print_daemon(const json_t *d)
 
 int ctl_stats(const struct ctl *g, int argc, char **argv)
 {
-	struct stats_args a = { .since = 0 };
+	struct stats_args a = { .json = false };
 	json_t *reg = NULL, *dmn = NULL, *all = NULL;
 	struct conf *cf;
 	int code;

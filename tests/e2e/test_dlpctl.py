@@ -61,7 +61,7 @@ def case(name, fn):
         print("ok %s" % name)
 
 
-def run(args, stdin=None, user=None):
+def run(args, stdin=None, user=None, prog=None):
     pre = None
     if user:
         pw = pwd.getpwnam(user)
@@ -69,7 +69,7 @@ def run(args, stdin=None, user=None):
         def pre():
             os.setgid(pw.pw_gid)
             os.setuid(pw.pw_uid)
-    p = subprocess.run([DLPCTL] + args, input=stdin, capture_output=True, preexec_fn=pre,
+    p = subprocess.run([prog or DLPCTL] + args, input=stdin, capture_output=True, preexec_fn=pre,
                        env=dict(os.environ, DLP_MILTER_CONF=""))
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
@@ -119,7 +119,8 @@ HELPER = r"""
 #include "quarantine/store.h"
 
 /* helper CONF T0 EML...: scan each message as the daemon would, then
- * store it and register it with created = T0 + 60 * i; print the ids. */
+ * store it and register it with created = T0 + 60 * i; print the ids.
+ * From the third message on, ids end in "ZZ": a tail that is not unique. */
 int main(int argc, char **argv)
 {
 	char err[8192], db[4096], qdir[4096];
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
 		}
 		if (incident_from_scan(&inc, r, &v, "QID", v.action, (time_t)(t0 + 60 * (i - 3)),
 		    err, sizeof(err)) < 0 ||
+		    (i >= 5 && (inc.id[13] = inc.id[14] = 'Z') != 'Z') ||
 		    (v.action == ACT_HOLD && store_put(qdir, inc.id, scan_msg_spool(m), err, sizeof(err)) < 0) ||
 		    reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s\n", err); return 1;
@@ -227,6 +229,13 @@ def main():
                                    for i in range(20))
     people_eml = write("people.eml", message(["partner@outside.example"],
                                              attach=("people.csv", rows)))
+    # A Subject whose encoded-word decodes to a line break and a header:
+    # dlpctl must show it escaped, never as a line of its own.
+    import base64
+    evil = base64.b64encode("会議\r\nBcc: someone@evil.example\x1b[2J".encode()).decode()
+    ctrl_eml = write("ctrl.eml", message(["partner@outside.example"],
+                                         subject="=?UTF-8?B?%s?=" % evil,
+                                         attach=("people.csv", rows)))
 
     def t_mynumber_reject():
         j, out = scan_json(["scan", "--config", conf, "--json", mynumber_eml])
@@ -338,7 +347,7 @@ def main():
     try:
         helper = build_helper(tmp)
         t0 = 1795000000
-        p = subprocess.run([helper, conf, str(t0), mynumber_eml, mass_eml, people_eml],
+        p = subprocess.run([helper, conf, str(t0), mynumber_eml, mass_eml, people_eml, ctrl_eml],
                            capture_output=True, text=True)
         ids = p.stdout.split()
         fill_err = p.stderr if p.returncode else None
@@ -346,26 +355,88 @@ def main():
         ids, fill_err = [], "helper build failed: %s" % e.stderr.decode()[-600:]
 
     def need_fill():
-        assert fill_err is None and len(ids) == 3, "fill: %s" % fill_err
+        assert fill_err is None and len(ids) == 4, "fill: %s" % fill_err
+
+    def rows_of(out):
+        """The id column of list's rows, under its header row."""
+        lines = out.splitlines()
+        assert lines and lines[0].split()[:3] == ["ID", "CREATED", "ACTION/STATUS"], out
+        assert lines[0].rstrip().endswith("SUBJECT"), lines[0]
+        return [l.split()[0] for l in lines[1:]], lines[1:]
 
     def t_list():
         need_fill()
         rc, out, err = run(["-c", conf, "list"])
         assert rc == 0, err
-        lines = out.splitlines()
-        assert [l.split()[0] for l in lines] == ids[::-1], out   # newest first
-        assert "reject/rejected" in lines[2] and "my_number" in lines[2], lines[2]
-        assert "hold/held" in lines[0] and "personal_data" in lines[0], lines[0]
-        assert "phone=20" in lines[0], lines[0]
+        got, lines = rows_of(out)
+        assert got == ids[::-1], out   # newest first
+        assert "reject/rejected" in lines[3] and "my_number" in lines[3], lines[3]
+        assert "hold/held" in lines[1] and "personal_data" in lines[1], lines[1]
+        assert "phone=20" in lines[1], lines[1]
+        assert lines[2].rstrip().endswith("説明会のご案内"), lines[2]   # the subject
         rc, out, _ = run(["-c", conf, "list", "--status", "held"])
-        assert [l.split()[0] for l in out.splitlines()] == [ids[2], ids[1]], out
+        assert rows_of(out)[0] == [ids[3], ids[2], ids[1]], out
         since = subprocess.run(["date", "-d", "@%d" % (t0 + 60), "+%Y-%m-%d %H:%M:%S"],
                                capture_output=True, text=True).stdout.strip()
         rc, out, _ = run(["-c", conf, "list", "--since", since])
-        assert [l.split()[0] for l in out.splitlines()] == [ids[2], ids[1]], (since, out)
+        assert rows_of(out)[0] == [ids[3], ids[2], ids[1]], (since, out)
         rc, _, err = run(["-c", conf, "list", "--status", "lost"])
         assert rc == 1 and "unknown status" in err, (rc, err)
     case("list_order_and_filters", t_list)
+
+    def t_list_text_filters():
+        need_fill()
+        for args, want in ((["--subject", "説明会"], [ids[1]]),
+                           (["--rule", "my_number"], [ids[0]]),
+                           (["--rule", "personal"], []),          # a rule name, whole
+                           (["--rcpt", "SOMEONE@Partner"], ids[::-1]),  # any case
+                           (["--rcpt", "boss@"], []),
+                           (["--sender", "TARO@example"], ids[::-1]),
+                           (["--sender", "hanako"], []),
+                           (["--rule", "personal_data", "--subject", "連絡"], [ids[2]])):
+            rc, out, err = run(["-c", conf, "list"] + args)
+            assert rc == 0, (args, err)
+            got = rows_of(out)[0] if out else []
+            assert got == want, (args, got, want, out)
+            if not want:
+                assert "no incident matches" in err, (args, err)
+    case("list_sender_rcpt_rule_subject", t_list_text_filters)
+
+    def t_control_chars_escaped():
+        need_fill()
+        rc, out, err = run(["-c", conf, "list", "--rule", "personal_data"])
+        assert rc == 0, err
+        assert "会議\\r\\nBcc: someone@evil.example\\e[2J" in out, out
+        assert not any(l.startswith("Bcc") for l in out.splitlines()), out
+        assert "\x1b" not in out and "\r" not in out, repr(out)
+        rc, out, err = run(["-c", conf, "show", ids[3]])
+        assert rc == 0, err
+        assert "subject:    会議\\r\\nBcc: someone@evil.example\\e[2J" in out, out
+        assert not any(l.startswith("Bcc") for l in out.splitlines()), out
+        assert "\x1b" not in out and "\r" not in out, repr(out)
+    case("list_and_show_escape_control_characters", t_control_chars_escaped)
+
+    def t_id_as_typed():
+        need_fill()
+        full = ids[1]
+        for typed in (full.lower(), full[-6:], full[-6:].lower(), full[-4:]):
+            rc, out, err = run(["-c", conf, "show", "--json", typed])
+            assert rc == 0 and json.loads(out)["id"] == full, (typed, rc, err)
+        rc, _, err = run(["-c", conf, "show", "20990101-NOSUCH"])
+        assert rc == 2 and "no incident" in err, (rc, err)
+        rc, _, err = run(["-c", conf, "show", ""])
+        assert rc == 1 and "is not an incident id" in err, (rc, err)
+        assert ids[2].endswith("ZZ") and ids[3].endswith("ZZ"), ids
+        rc, _, err = run(["-c", conf, "show", "zz"])
+        assert rc == 1 and "is the end of 2 incident ids" in err, (rc, err)
+        assert ids[2] in err and ids[3] in err, err
+        # release and delete find the incident the same way: the reject is
+        # refused as not held, by its full id
+        rc, _, err = run(["-c", conf, "release", ids[0][-6:].lower(), "--reason", "x"])
+        assert rc == 4 and ids[0] in err, (rc, err)
+        rc, _, err = run(["-c", conf, "delete", ids[0][-5:].lower()])
+        assert rc == 4 and ids[0] in err, (rc, err)
+    case("incident_id_any_case_and_unique_tail", t_id_as_typed)
 
     def t_list_json():
         need_fill()
@@ -373,7 +444,7 @@ def main():
         assert rc == 0, err
         a = json.loads(out)
         assert [x["id"] for x in a] == ids[::-1], a
-        assert a[2]["action"] == "reject" and a[2]["status"] == "rejected", a[2]
+        assert a[3]["action"] == "reject" and a[3]["status"] == "rejected", a[3]
         assert MY_NUMBER not in out, "full My Number in list --json"
     case("list_json", t_list_json)
 
@@ -408,7 +479,12 @@ def main():
 
     def t_permission():
         need_fill()
-        rc, out, err = run(["-c", conf, "list"], user="nobody")
+        # a copy in tmp (0755): build/ may be out of nobody's reach (a
+        # clone in root's home, 0700)
+        prog = os.path.join(tmp, "dlpctl")
+        shutil.copy2(DLPCTL, prog)
+        os.chmod(prog, 0o755)
+        rc, out, err = run(["-c", conf, "list"], user="nobody", prog=prog)
         assert rc == 3, (rc, err)
         assert "cannot open register %s/incidents.db" % var in err, err
         assert "permission denied — run dlpctl as the dlp-milter user or root" in err, err

@@ -365,36 +365,75 @@ def test_report_json_and_csv():
     disp = {}
     for x in rows:
         disp[x["status"]] = disp.get(x["status"], 0) + 1
-    check(rep["summary"]["by_disposition"] == disp, "summary by disposition: %r" % rep["summary"])
-    check(rep["summary"]["by_rule"].get("personal_data_volume", 0) >= 5, "summary by rule")
+    check("summary" not in rep, "the incidents alone, the summary is its own output")
+    r = env.dlpctl("report", "--format", "json", "--summary", check=False)
+    summ = json.loads(r.stdout)["summary"]
+    check(summ["by_disposition"] == disp, "summary by disposition: %r" % summ)
+    check(summ["by_rule"].get("personal_data_volume", 0) >= 5, "summary by rule")
+    check(summ["by_sender"].get(SENDER, 0) >= 5, "summary by sender: %r" % summ["by_sender"])
+    check(summ["by_month"] == {time.strftime("%Y-%m"): len(rows)}, "summary by month: %r"
+          % summ["by_month"])
     mass = [x for x in rep["incidents"] if "mass_recipients" in x["rules"]][0]
     check(mass["external"] == 144 and mass["external_domains"] ==
           sorted("corp%d.example.com" % i for i in range(7)), "external domains: %r" % mass)
     check(mass["decided_by"] and mass["decided_at"], "who decided and when")
     held = [x for x in rep["incidents"] if x["disposition"] == "held"]
     check(all(x["decided_by"] == "" for x in held), "nobody decided a held one yet")
+    reasons = {x["reason"] for x in rep["incidents"]}
+    check("確認済み" in reasons and "誤送信" in reasons, "release and delete reasons: %r" % reasons)
     check("1234 5678 9018" not in r.stdout and PEOPLE[0][1] not in r.stdout, "no values")
 
     r = subprocess.run([DLPCTL, "-c", env.milter.conf, "report", "--bom"], capture_output=True)
     check(r.returncode == 0 and r.stdout.startswith(b"\xef\xbb\xbf"), "BOM")
     text = r.stdout.decode("utf-8-sig")
     check("\r\n" in text and "\n" not in text.replace("\r\n", ""), "CRLF line ends only")
-    table, _, summary = text.partition("\r\n\r\n")
-    recs = list(csv.DictReader(io.StringIO(table, newline="")))
+    check(text.startswith("管理番号 (id),日時 (date),送信者 (sender),件名 (subject)"),
+          "Japanese headings with the key: %r" % text[:80])
+    check("\r\n\r\n" not in text, "no summary appended to the sheet")
+    r = env.dlpctl("report", "--lang", "en", check=False)
+    recs = list(csv.DictReader(io.StringIO(r.stdout, newline="")))
     check(len(recs) == len(rows), "one CSV row per incident: %d/%d" % (len(recs), len(rows)))
     check({x["id"]: x["disposition"] for x in recs} == {x["id"]: x["status"] for x in rows},
           "CSV dispositions")
     check(any(x["subject"] == "名簿送付（第1回）" for x in recs), "subjects in UTF-8")
-    summ = list(csv.reader(io.StringIO(summary, newline="")))
-    check(["disposition", "held", str(disp["held"])] in summ, "summary table: %r" % summ)
+    check(any(x["reason"] == "誤送信" for x in recs), "the reason column")
+    r = env.dlpctl("report", "--summary", "--lang", "en", check=False)
+    summ = list(csv.reader(io.StringIO(r.stdout, newline="")))
+    check(summ[0] == ["summary", "name", "incidents"] and
+          ["disposition", "held", str(disp["held"])] in summ and
+          ["total", "", str(len(rows))] in summ, "summary table: %r" % summ)
 
     r = env.dlpctl("report", "--no-subject", check=False)
     check("subject" not in r.stdout.splitlines()[0] and "名簿送付" not in r.stdout, "--no-subject")
-    r = env.dlpctl("report", "--format", "json", "--to", "2000-01-01", check=False)
-    check(json.loads(r.stdout)["incidents"] == [], "--to filters")
+    r = env.dlpctl("report", "--format", "json", "--until", "2000-01-01", check=False)
+    check(json.loads(r.stdout)["incidents"] == [], "--until filters")
     today = time.strftime("%Y-%m-%d")
-    r = env.dlpctl("report", "--format", "json", "--from", today, "--to", today, check=False)
-    check(len(json.loads(r.stdout)["incidents"]) >= len(rows) - 2, "--from/--to today")
+    for since, until in (("--since", "--until"), ("--from", "--to")):
+        r = env.dlpctl("report", "--format", "json", since, today, until, today, check=False)
+        check(len(json.loads(r.stdout)["incidents"]) == len(rows),
+              "%s/%s today: a bare day counts whole" % (since, until))
+    r = env.dlpctl("list", "--since", today, "--until", today, "--json", check=False)
+    check(len(json.loads(r.stdout)) == len(rows), "list: a bare --until day counts whole too")
+    r = env.dlpctl("report", "--format", "json", "--month", time.strftime("%Y-%m"), check=False)
+    j = json.loads(r.stdout)
+    check(j["period"] == time.strftime("%Y-%m") and len(j["incidents"]) == len(rows), "--month")
+    y, m = int(time.strftime("%Y")), int(time.strftime("%m"))
+    fy = y if m >= 4 else y - 1
+    r = env.dlpctl("report", "--format", "json", "--fiscal-year", str(fy), check=False)
+    j = json.loads(r.stdout)
+    check(j["period"] == "FY%d" % fy and j["since"].startswith("%d-04-01" % fy) and
+          j["until"].startswith("%d-04-01" % (fy + 1)) and len(j["incidents"]) == len(rows),
+          "--fiscal-year: %r" % {k: j.get(k) for k in ("period", "since", "until")})
+    r = env.dlpctl("report", "--fiscal-year", str(fy - 1), "--format", "json", check=False)
+    check(json.loads(r.stdout)["incidents"] == [], "last fiscal year is empty")
+    for args, want in ((["--since", "2026-12-05", "--until", "2026-12-01"], "reversed range"),
+                       (["--month", "2026-13"], "give YYYY-MM"),
+                       (["--month", "2026-12", "--since", "2026-01-01"], "give one period"),
+                       (["--fiscal-year", "26"], "the year it starts in")):
+        for cmd in ("report", "list", "stats"):
+            r = env.dlpctl(cmd, *args, check=False)
+            check(r.returncode == 1 and want in r.stderr and r.stdout == "",
+                  "%s %s: %s / %s" % (cmd, args, r.returncode, r.stderr))
 
 
 def test_list_and_show():
