@@ -61,6 +61,12 @@ struct conf {
  * sorted by line, into err.  Sets inih's global knobs: do not run two
  * conf_load() at once. */
 struct conf *conf_load(const char *path, char *err, size_t errlen);
+/* For the commands that work on the register and the quarantine (dlpctl
+ * list, show, release …): as conf_load, but when every problem is inside
+ * [rule NAME] sections the config is returned without any rule, the
+ * problems still in err and *partial set.  A problem anywhere else (a
+ * var_dir, a relay, a syntax error outside the rules) fails as conf_load. */
+struct conf *conf_load_admin(const char *path, char *err, size_t errlen, bool *partial);
 struct conf *conf_ref(struct conf *cf);
 /* Drop a reference; frees at zero.  NULL-safe. */
 void conf_unref(struct conf *cf);

@@ -30,8 +30,15 @@ struct ctl {
  * directory of the dlpctl binary, e.g. build/..).  Copies into buf; NULL
  * when none is found (err says where it looked). */
 const char *ctl_conf_path(const char *given, char *buf, size_t len, char *err, size_t errlen);
-/* Load the config (path as ctl_conf_path); prints errors to stderr. */
+/* Load the config (path as ctl_conf_path); prints errors to stderr, with
+ * the file's name.  A config found by a fallback (not -c, not
+ * $DLP_MILTER_CONF, not the system one) is named on stderr. */
 struct conf *ctl_load_conf(const struct ctl *g, const char *given);
+/* The same for the commands that work on the register (list, show,
+ * release, delete, purge, report, stats): errors only inside the rules
+ * are a warning with FILE:LINE, and the command goes on without them;
+ * a relative var_dir is said with the directory it resolves to. */
+struct conf *ctl_load_admin_conf(const struct ctl *g);
 /* Started as root: switch for good to the owner of cf's var_dir (the
  * daemon's user; [milter] user when var_dir does not exist yet), so that
  * no file there becomes root's.  The audit actor is taken first.  0, or -1

@@ -101,21 +101,74 @@ const char *ctl_conf_path(const char *given, char *buf, size_t len, char *err, s
 	return NULL;
 }
 
+/* The config file this run uses, for the messages that go wrong later. */
+static char conf_used[PATH_MAX];
+
+/* Find the config; say so when it was not named (a fallback is never
+ * silent), and where a relative var_dir puts the register. */
+static const char *find_conf(const struct ctl *g, const char *given, char *path, size_t len)
+{
+	const char *env = getenv("DLP_MILTER_CONF");
+	char err[1024] = "";
+
+	if (!ctl_conf_path(given ? given : g->conf_path, path, len, err, sizeof(err))) {
+		fprintf(stderr, "dlpctl: %s\n", err);
+		return NULL;
+	}
+	if (!given && !g->conf_path && !(env && *env) && strcmp(path, SYSTEM_CONF) != 0)
+		fprintf(stderr, "dlpctl: no -c FILE, $DLP_MILTER_CONF or %s: using %s\n",
+		    SYSTEM_CONF, path);
+	snprintf(conf_used, sizeof(conf_used), "%s", path);
+	return path;
+}
+
+static void say_relative_var_dir(const struct conf *cf)
+{
+	char cwd[PATH_MAX];
+
+	if (cf->var_dir[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		fprintf(stderr, "dlpctl: %s: var_dir %s is relative to the current directory:"
+		    " %s/%s\n", conf_used, cf->var_dir, cwd, cf->var_dir);
+}
+
 struct conf *ctl_load_conf(const struct ctl *g, const char *given)
 {
 	char path[PATH_MAX], err[8192] = "";
 	struct conf *cf;
 
-	if (!ctl_conf_path(given ? given : g->conf_path, path, sizeof(path), err, sizeof(err))) {
-		fprintf(stderr, "dlpctl: %s\n", err);
+	if (!find_conf(g, given, path, sizeof(path)))
 		return NULL;
-	}
 	if (!(cf = conf_load(path, err, sizeof(err)))) {
 		size_t n = strlen(err);
 		fprintf(stderr, "dlpctl: config %s:\n%s%s", path, err,
 		    n && err[n - 1] == '\n' ? "" : "\n");
 		return NULL;
 	}
+	return cf;
+}
+
+struct conf *ctl_load_admin_conf(const struct ctl *g)
+{
+	char path[PATH_MAX], err[8192] = "";
+	struct conf *cf;
+	bool partial;
+	size_t n;
+
+	if (!find_conf(g, NULL, path, sizeof(path)))
+		return NULL;
+	cf = conf_load_admin(path, err, sizeof(err), &partial);
+	n = strlen(err);
+	if (!cf) {
+		fprintf(stderr, "dlpctl: config %s:\n%s%s", path, err,
+		    n && err[n - 1] == '\n' ? "" : "\n");
+		return NULL;
+	}
+	if (partial)
+		fprintf(stderr, "dlpctl: warning: config %s has errors in its rules (the daemon"
+		    " keeps its running policy; dlp-milter -n checks the file); the register"
+		    " and the relay are read, so this command goes on:\n%s%s", path, err,
+		    n && err[n - 1] == '\n' ? "" : "\n");
+	say_relative_var_dir(cf);
 	return cf;
 }
 
@@ -153,7 +206,8 @@ struct reg *ctl_open_register(const struct conf *cf, enum reg_mode mode)
 		return NULL;
 	conf_var_path(cf, "incidents.db", path, sizeof(path));
 	if (!(rg = reg_open(path, mode, err, sizeof(err))))
-		fprintf(stderr, "dlpctl: %s\n", err);
+		fprintf(stderr, "dlpctl: %s (var_dir %s, from %s)\n", err, cf->var_dir,
+		    conf_used[0] ? conf_used : cf->path);
 	return rg;
 }
 

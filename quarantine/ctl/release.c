@@ -135,7 +135,7 @@ static int run_action(const struct ctl *g, int argc, char **argv, bool rel)
 
 	if ((code = parse_act_args(argc, argv, &a)) != 0)
 		return code < 0 ? CTL_OK : code;
-	if (!(cf = ctl_load_conf(g, NULL)))
+	if (!(cf = ctl_load_admin_conf(g)))
 		return CTL_USAGE;
 	code = CTL_FAIL;
 	if (!(rg = ctl_open_register(cf, REG_RW)))
@@ -229,7 +229,7 @@ int ctl_purge(const struct ctl *g, int argc, char **argv)
 	}
 	if (ctl_no_operands("purge", argc, argv) != 0)
 		return CTL_USAGE;
-	if (!(cf = ctl_load_conf(g, NULL)))
+	if (!(cf = ctl_load_admin_conf(g)))
 		return CTL_USAGE;
 	code = CTL_FAIL;
 	if (!(rg = ctl_open_register(cf, REG_RW)))

@@ -186,7 +186,7 @@ int ctl_report(const struct ctl *g, int argc, char **argv)
 
 	if ((code = parse_report_args(argc, argv, &a)) != 0)
 		return code < 0 ? CTL_OK : code;
-	if (!(cf = ctl_load_conf(g, NULL)))
+	if (!(cf = ctl_load_admin_conf(g)))
 		return CTL_USAGE;
 	code = CTL_FAIL;
 	if (!(c.rg = ctl_open_register(cf, REG_RO)))

@@ -221,7 +221,7 @@ int ctl_show(const struct ctl *g, int argc, char **argv)
 
 	if ((code = parse_show_args(argc, argv, &id, &json, &raw)) != 0)
 		return code < 0 ? CTL_OK : code;
-	if (!(cf = ctl_load_conf(g, NULL)))
+	if (!(cf = ctl_load_admin_conf(g)))
 		return CTL_USAGE;
 	code = CTL_FAIL;
 	if (!(rg = ctl_open_register(cf, REG_RO)))

@@ -228,7 +228,7 @@ int ctl_stats(const struct ctl *g, int argc, char **argv)
 
 	if ((code = parse_stats_args(argc, argv, &a)) != 0)
 		return code < 0 ? CTL_OK : code;
-	if (!(cf = ctl_load_conf(g, NULL)))
+	if (!(cf = ctl_load_admin_conf(g)))
 		return CTL_USAGE;
 	code = CTL_FAIL;
 	if (!(reg = register_counts(cf, &a)) || !(dmn = daemon_counts(cf, time(NULL))))

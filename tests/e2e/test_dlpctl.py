@@ -477,6 +477,47 @@ def main():
         assert rc == 2 and "no incident" in err, (rc, err)
     case("show_json_and_not_found", t_show_json)
 
+    def t_broken_rule_keeps_register_commands():
+        need_fill()
+        with open(conf) as f:
+            good = f.read()
+        broken = write("broken.conf", (good + "\n[rule typo]\nwhen = external_visibel >= 5\n"
+                                       "action = hold\n").encode())
+        line = good.count("\n") + 3     # the `when` line of the appended rule
+        for args in (["list"], ["show", ids[2]], ["report", "--summary"], ["stats"]):
+            rc, out, err = run(["-c", broken] + args)
+            assert rc == 0, (args, rc, err)
+            assert "warning: config %s has errors in its rules" % broken in err, err
+            assert "%s:%d:" % (broken, line) in err, (line, err)
+            assert out, (args, "no output")
+        rc, out, err = run(["-c", broken, "release", ids[0], "--reason", "x"])
+        assert rc == 4 and "warning: config" in err, (rc, err)   # got to the register
+        # scan needs the rules: there the same typo is an error
+        rc, _, err = run(["-c", broken, "scan", mass_eml])
+        assert rc == 1 and "%s:%d:" % (broken, line) in err, (rc, err)
+        # outside the rules (a bad var_dir line) nothing runs on a guess
+        bad_var = write("badvar.conf", good.replace("var_dir = ", "var_dir = \n#").encode()
+                        + b"[general]\nbogus_key = 1\n")
+        rc, _, err = run(["-c", bad_var, "list"])
+        assert rc == 1 and "dlpctl: config %s:" % bad_var in err, (rc, err)
+    case("broken_rule_keeps_register_commands", t_broken_rule_keeps_register_commands)
+
+    def t_config_named_when_not_given():
+        d = tempfile.mkdtemp(prefix="cwdconf.", dir=tmp)
+        os.mkdir(os.path.join(d, "config"))
+        with open(os.path.join(d, "config", "dlp-milter.conf"), "w") as f:
+            f.write(CONF.format(var="./var"))
+        p = subprocess.run([DLPCTL, "list"], cwd=d, capture_output=True, text=True,
+                           env=dict(os.environ, DLP_MILTER_CONF=""))
+        if os.path.exists("/etc/dlp-milter/dlp-milter.conf"):
+            assert "using config/dlp-milter.conf" not in p.stderr, p.stderr
+        else:
+            assert "no -c FILE, $DLP_MILTER_CONF or /etc/dlp-milter/dlp-milter.conf: using " \
+                "config/dlp-milter.conf" in p.stderr, p.stderr
+            assert "var_dir ./var is relative to the current directory: %s/./var" % d \
+                in p.stderr, p.stderr
+    case("config_fallback_and_relative_var_dir_said", t_config_named_when_not_given)
+
     def t_permission():
         need_fill()
         # a copy in tmp (0755): build/ may be out of nobody's reach (a

@@ -522,6 +522,51 @@ static void test_all_errors_reported(void **state)
 	assert_int_equal(count_lines(err), n);
 }
 
+/* The register commands' load: errors only in rules leave the rest. */
+static void test_admin_load(void **state)
+{
+	static const char base[] = "[general]\ninternal_domains = example.go.jp\n"
+	    "var_dir = /srv/dlp\n[release]\nrelay = smtp://127.0.0.1:10026\n"
+	    "[rule ok]\nwhen = external > 0\naction = hold\n";
+	char text[1024];
+	struct conf *cf;
+	bool partial = true;
+
+	write_text(base);
+	cf = conf_load_admin(tmpconf, err, sizeof(err), &partial);
+	assert_non_null(cf);
+	assert_false(partial);
+	assert_int_equal(cf->nrules, 1);
+	conf_unref(cf);
+
+	/* A typo in a `when` and a rule without an action: a warning. */
+	snprintf(text, sizeof(text), "%s[rule typo]\nwhen = external_visibel >= 5\n"
+	    "action = hold\n[rule half]\nwhen = external > 0\n", base);
+	write_text(text);
+	assert_null(conf_load(tmpconf, err, sizeof(err)));
+	cf = conf_load_admin(tmpconf, err, sizeof(err), &partial);
+	assert_non_null(cf);
+	assert_true(partial);
+	assert_int_equal(cf->nrules, 0);	/* no policy from a broken file */
+	assert_string_equal(cf->var_dir, "/srv/dlp");
+	assert_string_equal(cf->release_relay, "smtp://127.0.0.1:10026");
+	assert_non_null(strstr(err, ":10:"));	/* the typo's FILE:LINE */
+	assert_non_null(strstr(err, "rule 'half' has no 'action'"));
+	conf_unref(cf);
+
+	/* A bad rule header is a rule problem too; one outside the rules is not. */
+	snprintf(text, sizeof(text), "%s[rule bad name!]\nwhen = external > 0\n", base);
+	write_text(text);
+	cf = conf_load_admin(tmpconf, err, sizeof(err), &partial);
+	assert_non_null(cf);
+	conf_unref(cf);
+	snprintf(text, sizeof(text), "%s[rule typo]\nwhen = externl > 0\naction = hold\n"
+	    "[release]\nrelay = not-a-url\n", base);
+	write_text(text);
+	assert_null(conf_load_admin(tmpconf, err, sizeof(err), &partial));
+	assert_non_null(strstr(err, "relay"));
+}
+
 static void test_section_errors(void **state)
 {
 	expect_only(MINIMAL "[milter\nsocket = unix:/x\n", 3, 0, "missing ']'");
@@ -780,6 +825,7 @@ int main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_all_errors_reported),
+		cmocka_unit_test(test_admin_load),
 		cmocka_unit_test(test_section_errors),
 		cmocka_unit_test(test_key_errors),
 		cmocka_unit_test(test_string_forms),
