@@ -40,6 +40,8 @@ struct scan_msg {
 	size_t nrcpt;
 	char *from_hdr;			/* first From header, for a sender when none given */
 	struct scan_result res;		/* valid after eom */
+	void (*on_text)(void *, const struct scan_part *, const char *, size_t);
+	void *on_text_arg;
 	bool done;			/* eom ran */
 	char err[256];			/* last error */
 };
@@ -290,12 +292,21 @@ deadline_in(unsigned ms)
 	return t;
 }
 
+void
+scan_msg_on_text(struct scan_msg *m,
+    void (*fn)(void *arg, const struct scan_part *part, const char *text, size_t len),
+    void *arg)
+{
+	m->on_text = fn;
+	m->on_text_arg = arg;
+}
+
 const struct scan_result *
 scan_msg_eom(struct scan_msg *m)
 {
 	const struct scan_engine *eng = m->eng;
 	struct inspect in = { .opt = &eng->opt, .ts = eng->ts, .res = &m->res,
-	    .walk = mime_walk };
+	    .walk = mime_walk, .on_text = m->on_text, .on_text_arg = m->on_text_arg };
 	const unsigned char *data = NULL;
 	int fd = spool_fd(m->sp);
 

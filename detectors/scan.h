@@ -155,6 +155,14 @@ int scan_msg_body(struct scan_msg *m, const void *buf, size_t len);
 const struct scan_result *scan_msg_eom(struct scan_msg *m);
 /* The message as received: headers as given, then the body. */
 struct spool *scan_msg_spool(struct scan_msg *m);
+/* Show the text as it is read (dlpctl show --text; the daemon sets none):
+ * fn(arg, part, text, len) for each piece of text extracted from a part
+ * (the decoded body, a sheet, a page …), UTF-8, before normalization; part
+ * is the part as recorded so far (path, file name, types).  Set before
+ * scan_msg_eom. */
+void scan_msg_on_text(struct scan_msg *m,
+    void (*fn)(void *arg, const struct scan_part *part, const char *text, size_t len),
+    void *arg);
 const char *scan_msg_error(const struct scan_msg *m);
 void scan_msg_free(struct scan_msg *m);
 

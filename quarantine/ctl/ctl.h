@@ -63,6 +63,7 @@ int ctl_delete(const struct ctl *g, int argc, char **argv);
 int ctl_purge(const struct ctl *g, int argc, char **argv);
 int ctl_report(const struct ctl *g, int argc, char **argv);
 int ctl_stats(const struct ctl *g, int argc, char **argv);
+int ctl_audit(const struct ctl *g, int argc, char **argv);
 
 /* Who runs dlpctl, for the audit trail: SUDO_USER when sudo made us
  * root, else the login name, else the user of the real uid, as it was
@@ -116,6 +117,12 @@ int ctl_no_operands(const char *cmd, int argc, char **argv);
  * with "…".  Every text that mail brings in goes through it before it is
  * printed (subjects, addresses, display names, file names, reasons). */
 const char *ctl_shown(const char *s, const char *def);
+
+/* text[0..len) with (mask) every run of 6 or more digits masked but its
+ * last two and every mail address's local part but its first character,
+ * and the control characters escaped: all of them with one_line (a header),
+ * else all but LF and tab, CRLF read as a line end (mask.c).  malloc'd. */
+char *ctl_mask_text(const char *text, size_t len, bool mask, bool one_line);
 
 /* Prints a JSON value followed by a newline; -1 on failure. */
 int ctl_print_json(FILE *fp, const json_t *j);

@@ -80,8 +80,13 @@ int reg_list(struct reg *rg, const char *status, time_t since, time_t until,
 struct audit {
 	time_t time;
 	const char *actor, *action, *reason;
+	const char *incident;
 };
 int reg_history(struct reg *rg, const char *id,
+    int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen);
+/* Every incident's audit rows with since <= time < until (0: open), in the
+ * order they were written.  cb returns non-zero to stop. */
+int reg_audit_list(struct reg *rg, time_t since, time_t until,
     int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen);
 
 /* The notice queue's rows (notice/queue.h says what they mean; kind is

@@ -233,9 +233,14 @@ def main():
     # dlpctl must show it escaped, never as a line of its own.
     import base64
     evil = base64.b64encode("会議\r\nBcc: someone@evil.example\x1b[2J".encode()).decode()
-    ctrl_eml = write("ctrl.eml", message(["partner@outside.example"],
-                                         subject="=?UTF-8?B?%s?=" % evil,
-                                         attach=("people.csv", rows)))
+    # Its body is ISO-2022-JP, as Japanese mail often is: show --text
+    # prints it decoded.
+    ctrl = message(["partner@outside.example"], subject="=?UTF-8?B?%s?=" % evil,
+                   body="BODYMARK", attach=("people.csv", rows))
+    jis = "会議の資料です。連絡先 090-1111-2222\r\n".encode("iso-2022-jp")
+    ctrl = ctrl.replace(b"charset=utf-8\r\nContent-Transfer-Encoding: 8bit",
+                        b"charset=iso-2022-jp\r\nContent-Transfer-Encoding: 7bit", 1)
+    ctrl_eml = write("ctrl.eml", ctrl.replace(b"BODYMARK", jis))
 
     def t_mynumber_reject():
         j, out = scan_json(["scan", "--config", conf, "--json", mynumber_eml])
@@ -471,7 +476,9 @@ def main():
         assert j["rules"][0]["name"] == "my_number", j["rules"]
         assert j["findings"]["my_number"]["count"] == 1, j["findings"]
         assert all("*" in s for s in j["findings"]["my_number"]["samples"]), j["findings"]
-        assert [h["action"] for h in j["history"]] == ["created rejected"], j["history"]
+        # the view itself is in the history: who looked, before it was shown
+        assert [h["action"] for h in j["history"]] == ["created rejected",
+                                                       "viewed the incident (json)"], j["history"]
         assert MY_NUMBER not in out, "full My Number in show --json"
         rc, _, err = run(["-c", conf, "show", "20990101-NOSUCH"])
         assert rc == 2 and "no incident" in err, (rc, err)
@@ -517,6 +524,42 @@ def main():
             assert "var_dir ./var is relative to the current directory: %s/./var" % d \
                 in p.stderr, p.stderr
     case("config_fallback_and_relative_var_dir_said", t_config_named_when_not_given)
+
+    def t_show_text_and_audit():
+        need_fill()
+        rc, out, err = run(["-c", conf, "show", "--text", ids[3][-6:]])
+        assert rc == 0, err
+        assert "会議の資料です。連絡先 ***-****-**22" in out, out     # ISO-2022-JP decoded
+        assert "--- 2  people.csv (text) ---" in out, out
+        assert "--- subject (header) ---\n会議\\r\\nBcc: s******@evil.example\\e[2J\n" in out, out
+        assert "職員00,***-****-**00" in out, out
+        assert "090-3456-7000" not in out and "090-1111-2222" not in out, "a value in full"
+        rc, out, err = run(["-c", conf, "show", "--text", "--unmasked", ids[3]])
+        assert rc == 0 and "090-1111-2222" in out and "090-3456-7000" in out, out
+        rc, _, err = run(["-c", conf, "show", "--unmasked", ids[3]])
+        assert rc == 1 and "--unmasked goes with --text" in err, (rc, err)
+        rc, _, err = run(["-c", conf, "show", "--raw", ids[3]])
+        assert rc == 0, err
+        rc, out, err = run(["-c", conf, "audit", "--incident", ids[3].lower(), "--json"])
+        assert rc == 0, err
+        rows = json.loads(out)
+        acts = [r["action"] for r in rows]
+        assert acts[0] == "created held", acts
+        for want in ("viewed the text (masked)", "viewed the text unmasked",
+                     "viewed the stored message"):
+            assert want in acts, (want, acts)
+        viewers = {r["actor"] for r in rows if r["action"].startswith("viewed")}
+        assert len(viewers) == 1 and "dlp-milter" not in viewers and "" not in viewers, rows
+        rc, out, err = run(["-c", conf, "audit"])
+        assert rc == 0, err
+        lines = out.splitlines()
+        assert any(ids[0] in l and "created rejected" in l for l in lines), out
+        assert any(ids[3] in l and "viewed the stored message" in l for l in lines), out
+        rc, out, err = run(["-c", conf, "audit", "--actor", "dlp-milter", "--json"])
+        assert rc == 0 and all(r["actor"] == "dlp-milter" for r in json.loads(out)), out
+        rc, out, err = run(["-c", conf, "audit", "--until", "2000-01-01"])
+        assert rc == 0 and out == "" and "no audit row matches" in err, (rc, out, err)
+    case("show_text_masked_and_views_audited", t_show_text_and_audit)
 
     def t_permission():
         need_fill()
