@@ -82,7 +82,7 @@ const struct conf_key conf_keys[] = {
 	KEY("notice", "from", CT_STRING, "postmaster@localhost", 0, 0, NULL, notice_from,
 	    "sender (From) address of the notices"),
 	KEY("notice", "admin", CT_STRING, "", 0, 0, NULL, notice_admin,
-	    "administrator address told of every hold and reject (empty: nobody)"),
+	    "administrator addresses told of every hold and reject, split by commas (empty: nobody)"),
 	KEY("notice", "relay", CT_STRING, "", 0, 0, NULL, notice_relay,
 	    "SMTP server notices are sent through: smtp://HOST:PORT (empty: [release] relay)"),
 	KEY("notice", "templates", CT_STRING, "", 0, 0, NULL, notice_templates,

@@ -36,9 +36,10 @@ static void act_usage(FILE *fp, const char *cmd)
 		fprintf(fp,
 		    "Send the held message of incident ID on, unchanged, to every original\n"
 		    "recipient with the original sender, through [release] relay, with a trace\n"
-		    "header X-DLP-Released.  The incident becomes released only when the relay\n"
-		    "accepted the whole transaction; otherwise it stays held, the relay's reply\n"
-		    "is printed and the exit status is 3.\n\n");
+		    "header X-DLP-Released: TOKEN (random; the audit trail ties it to the\n"
+		    "incident).  The incident becomes released only when the relay accepted\n"
+		    "the whole transaction; otherwise it stays held, the relay's reply is\n"
+		    "printed and the exit status is 3.\n\n");
 	else
 		fprintf(fp, "Delete the held message of incident ID; the incident stays, as deleted.\n\n");
 	fprintf(fp,

@@ -109,7 +109,7 @@ void reg_notice_clear(struct reg_notice *n);
 struct reg_notice_want {
 	const char *kind, *recipient;
 };
-#define REG_PLAN_MAX 4		/* notices per incident at most */
+#define REG_PLAN_MAX 8		/* notices per incident at most */
 
 /* For every incident not planned yet (oldest first, at most 200 per call):
  * want(arg, id, sender, action, status, w) fills w[0 .. REG_PLAN_MAX) and

@@ -567,6 +567,23 @@ static void test_admin_load(void **state)
 	assert_non_null(strstr(err, "relay"));
 }
 
+static void test_admin_addresses(void **state)
+{
+	static const char base[] = "[general]\ninternal_domains = example.go.jp\n"
+	    "var_dir = /srv/dlp\n[notice]\nfrom = dlp@example.go.jp\nadmin = ";
+	char text[512];
+	struct conf *cf;
+
+	snprintf(text, sizeof(text), "%sa1@example.go.jp, a2@example.go.jp\n", base);
+	cf = load_text(text);
+	assert_non_null(cf);
+	conf_unref(cf);
+	snprintf(text, sizeof(text), "%sa1@example.go.jp, not-an-address\n", base);
+	assert_null(load_text(text));
+	assert_non_null(strstr(err, ":6: "));
+	assert_non_null(strstr(err, "bad mail address 'not-an-address'"));
+}
+
 static void test_section_errors(void **state)
 {
 	expect_only(MINIMAL "[milter\nsocket = unix:/x\n", 3, 0, "missing ']'");
@@ -826,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_admin_load),
+		cmocka_unit_test(test_admin_addresses),
 		cmocka_unit_test(test_section_errors),
 		cmocka_unit_test(test_key_errors),
 		cmocka_unit_test(test_string_forms),
