@@ -71,6 +71,11 @@ struct conf *conf_ref(struct conf *cf);
 /* Drop a reference; frees at zero.  NULL-safe. */
 void conf_unref(struct conf *cf);
 
+/* What new changes in old's policy, one line: "rules added: a, b; rules
+ * removed: c; rules changed: d" (changed: its when, action or reason), or
+ * "rules unchanged (N)". */
+void conf_diff_rules(const struct conf *old, const struct conf *new, char *buf, size_t len);
+
 /* The engine's view of the config (points into cf). */
 void conf_scan_options(const struct conf *cf, struct scan_options *opt);
 /* Paths under var_dir: "incidents.db", "quarantine", "spool". */

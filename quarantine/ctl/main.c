@@ -36,6 +36,7 @@ static const struct command {
 	{ "report", ctl_report, "incident report for a period (CSV or JSON)" },
 	{ "stats", ctl_stats, "counts by action and rule, and the daemon's live counters" },
 	{ "audit", ctl_audit, "the audit trail: who created, viewed, released, deleted" },
+	{ "reload", ctl_reload, "check the config and have the running daemon reload it" },
 };
 
 static char actor_at_start[128];	/* ctl_actor() before a switch of user */

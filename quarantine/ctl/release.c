@@ -192,13 +192,14 @@ int ctl_delete(const struct ctl *g, int argc, char **argv)
 static void purge_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: dlpctl purge [--older-than DAYS]\n"
+	    "usage: dlpctl purge [--older-than DAYS] [--force]\n"
 	    "\n"
 	    "Held incidents older than DAYS become expired and their stored messages are\n"
 	    "removed; stored copies of released or deleted incidents older than DAYS are\n"
 	    "removed too.  The register rows stay: the register is the record.\n"
 	    "\n"
 	    "  -d, --older-than DAYS  default: [register] retention_days\n"
+	    "  -f, --force            needed for --older-than 0 (every held message now)\n"
 	    "  -h, --help             this help\n");
 }
 
@@ -206,17 +207,20 @@ int ctl_purge(const struct ctl *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "older-than", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char qdir[PATH_MAX], actor[128], err[1024] = "", *end;
 	struct conf *cf = NULL;
 	struct reg *rg = NULL;
+	bool force = false;
 	long days = -1;
 	int c, code, expired = 0, removed = 0;
 
-	while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:fh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'f': force = true; break;
 		case 'd':
 			days = strtol(optarg, &end, 10);
 			if (end == optarg || *end || days < 0 || days > 36500) {
@@ -230,6 +234,11 @@ int ctl_purge(const struct ctl *g, int argc, char **argv)
 	}
 	if (ctl_no_operands("purge", argc, argv) != 0)
 		return CTL_USAGE;
+	if (days == 0 && !force) {
+		fprintf(stderr, "dlpctl purge: --older-than 0 expires every held message now, the"
+		    " ones held a minute ago too: add --force if that is what you mean\n");
+		return CTL_USAGE;
+	}
 	if (!(cf = ctl_load_admin_conf(g)))
 		return CTL_USAGE;
 	code = CTL_FAIL;

@@ -352,6 +352,9 @@ def test_purge():
           "past retention: expired, file removed")
     check(status(young["id"]) == "held" and os.path.exists(stored_path(young["id"])), "young one kept")
     r = env.dlpctl("purge", "--older-than", "0", check=False)
+    check(r.returncode == 1 and "add --force" in r.stderr and status(young["id"]) == "held",
+          "--older-than 0 asks for --force: %s" % r.stderr)
+    r = env.dlpctl("purge", "--older-than", "0", "--force", check=False)
     check(r.returncode == 0 and status(young["id"]) == "expired", "--older-than 0 expires it: %s %s %s" % (r.stdout, r.stderr, status(young["id"])))
     check(not os.path.exists(stored_path(young["id"])), "its file removed")
     check(len(env.register("SELECT id FROM incidents WHERE id IN (?, ?)", (old["id"], young["id"]))) == 2,
