@@ -584,6 +584,32 @@ static void test_admin_addresses(void **state)
 	assert_non_null(strstr(err, "bad mail address 'not-an-address'"));
 }
 
+static void test_diff_rules(void **state)
+{
+	static const char base[] = "[general]\ninternal_domains = example.go.jp\n"
+	    "var_dir = /srv/dlp\n";
+	char text[1024], what[400];
+	struct conf *a, *b;
+
+	snprintf(text, sizeof(text), "%s[rule keep]\nwhen = external > 0\naction = hold\n"
+	    "[rule edit]\nwhen = phone > 0\naction = hold\n"
+	    "[rule gone]\nwhen = email > 0\naction = tag\n", base);
+	a = load_ok(text);
+	snprintf(text, sizeof(text), "%s[rule keep]\nwhen = external > 0\naction = hold\n"
+	    "[rule edit]\nwhen = phone > 0\naction = reject\n"
+	    "[rule new1]\nwhen = email > 0\naction = tag\n"
+	    "[rule new2]\nwhen = email > 1\naction = tag\n", base);
+	b = load_ok(text);
+	conf_diff_rules(a, b, what, sizeof(what));
+	assert_string_equal(what, "rules added: new1, new2; rules removed: gone; rules changed: edit");
+	conf_diff_rules(b, b, what, sizeof(what));
+	assert_string_equal(what, "rules unchanged (4)");
+	conf_diff_rules(a, b, what, 20);	/* cut, still a string */
+	assert_int_equal(strlen(what), 19);
+	conf_unref(a);
+	conf_unref(b);
+}
+
 static void test_section_errors(void **state)
 {
 	expect_only(MINIMAL "[milter\nsocket = unix:/x\n", 3, 0, "missing ']'");
@@ -844,6 +870,7 @@ int main(void)
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_admin_load),
 		cmocka_unit_test(test_admin_addresses),
+		cmocka_unit_test(test_diff_rules),
 		cmocka_unit_test(test_section_errors),
 		cmocka_unit_test(test_key_errors),
 		cmocka_unit_test(test_string_forms),
