@@ -348,6 +348,42 @@ def main():
         assert rc == 1 and "bad.conf:" in err, (rc, err)
     case("scan_errors_and_exit_codes", t_errors)
 
+    def t_bare_attachment():
+        import io
+        import zipfile
+        import openpyxl
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["氏名", "電話"])
+        for i in range(20):
+            ws.append(["職員%02d" % i, "090-3456-%04d" % (7000 + i * 3)])
+        buf = io.BytesIO()
+        wb.save(buf)
+        xlsx = write("名簿.xlsx", buf.getvalue())
+        zbuf = io.BytesIO()
+        with zipfile.ZipFile(zbuf, "w") as z:
+            z.writestr("people.xlsx", buf.getvalue())
+        zpath = write("people.zip", zbuf.getvalue())
+        csv = write("people.csv", rows.encode())
+        for path in (xlsx, zpath, csv):
+            rc, out, err = run(["scan", "--config", conf, path])
+            assert rc == 0, (path, err)
+            assert out.startswith("input: %s is not a mail message: scanned as the attachment"
+                                  " of a message from dlpctl-scan@example.go.jp to an external"
+                                  " recipient\n" % path), out
+            assert "verdict: hold" in out and "phone              20" in out, out
+            assert "corrupt zip" not in out and "unscanned 0" in out, out
+        assert "名簿.xlsx" in run(["scan", "--config", conf, xlsx])[1], "its own file name"
+        # internal recipients given: scanned so, and said so
+        j, out = scan_json(["scan", "--config", conf, "--json", "--rcpt",
+                            "colleague@example.go.jp", zpath])
+        assert j["input"] == "attachment" and j["recipients"]["external"] == 0, j
+        assert j["findings"]["phone"] == 20, j["findings"]
+        # a real message is still read as one
+        j, _ = scan_json(["scan", "--config", conf, "--json", people_eml])
+        assert j["input"] == "message", j
+    case("scan_bare_attachment", t_bare_attachment)
+
     # list and show on a register filled through the library.
     try:
         helper = build_helper(tmp)
