@@ -83,6 +83,8 @@ int release_purge(struct reg *rg, const char *qdir, time_t cutoff, const char *a
  * to the incident, the admin and the time, which the mail does not show.
  * 0, or -1 (errno) without random bytes. */
 #define RELEASE_TOKEN_LEN 20
+/* The audit action of a released copy the daemon saw come back. */
+#define RELEASE_LOOP_ACTION "released copy came back through the filter"
 int release_token(char token[RELEASE_TOKEN_LEN + 1]);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "ctl/ctl.h"
 #include "quarantine/incident.h"
+#include "quarantine/release.h"
 #include "quarantine/stats.h"
 
 struct stats_args {
@@ -92,12 +93,24 @@ static int count_cb(const struct incident *inc, void *arg)
 	return bad ? -1 : 0;
 }
 
-/* {incidents, by_action, by_status, by_rule} of the period, or NULL
- * (error printed). */
+static int loop_cb(const struct audit *a, void *arg)
+{
+	json_t *reg = arg;
+
+	if (a->action && strcmp(a->action, RELEASE_LOOP_ACTION) == 0) {
+		json_object_set_new(reg, "release_loops", json_integer(json_integer_value(
+		    json_object_get(reg, "release_loops")) + 1));
+		json_object_set_new(reg, "release_loop", json_string(a->reason ? a->reason : ""));
+	}
+	return 0;
+}
+
+/* {incidents, by_action, by_status, by_rule, release_loops} of the
+ * period, or NULL (error printed). */
 static json_t *register_counts(const struct conf *cf, const struct stats_args *a)
 {
-	json_t *reg = json_pack("{s:i, s:{}, s:{}, s:{}}", "incidents", 0, "by_action",
-	    "by_status", "by_rule");
+	json_t *reg = json_pack("{s:i, s:{}, s:{}, s:{}, s:i}", "incidents", 0, "by_action",
+	    "by_status", "by_rule", "release_loops", 0);
 	struct reg *rg = NULL;
 	char err[512] = "";
 
@@ -106,6 +119,11 @@ static json_t *register_counts(const struct conf *cf, const struct stats_args *a
 	if (reg_list(rg, NULL, a->period.since, a->period.until, count_cb, reg, err,
 	    sizeof(err)) < 0) {
 		fprintf(stderr, "dlpctl stats: %s\n", err[0] ? err : "out of memory");
+		goto fail;
+	}
+	if (reg_audit_list(rg, a->period.since, a->period.until, loop_cb, reg, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "dlpctl stats: %s\n", err);
 		goto fail;
 	}
 	reg_close(rg);
@@ -179,6 +197,12 @@ static void print_register(const json_t *reg, const struct stats_args *a)
 	print_counts("by action", json_object_get(reg, "by_action"));
 	print_counts("by status", json_object_get(reg, "by_status"));
 	print_counts("by rule", json_object_get(reg, "by_rule"));
+	if (json_integer_value(json_object_get(reg, "release_loops")))
+		printf("  WARNING: %lld released cop%s came back through the filter (%s):"
+		    " released mail must go to a listener without dlp-milter\n",
+		    (long long)json_integer_value(json_object_get(reg, "release_loops")),
+		    json_integer_value(json_object_get(reg, "release_loops")) == 1 ? "y" : "ies",
+		    ctl_shown(json_string_value(json_object_get(reg, "release_loop")), "?"));
 }
 
 static double num(const json_t *o, const char *k)

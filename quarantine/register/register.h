@@ -84,6 +84,11 @@ struct audit {
 };
 int reg_history(struct reg *rg, const char *id,
     int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen);
+/* The incident whose newest audit row says action with reason (the
+ * release token of "release sent as"): 0 with id[32], 1 when none, -1 with
+ * err. */
+int reg_audit_find(struct reg *rg, const char *action, const char *reason, char id[32],
+    char *err, size_t errlen);
 /* Every incident's audit rows with since <= time < until (0: open), in the
  * order they were written.  cb returns non-zero to stop. */
 int reg_audit_list(struct reg *rg, time_t since, time_t until,

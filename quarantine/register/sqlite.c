@@ -41,6 +41,7 @@ const struct reg_backend reg_sqlite_backend = {
 	.audit = sq_audit,
 	.list = sq_list,
 	.audit_list = sq_audit_list,
+	.audit_find = sq_audit_find,
 	.notice_plan = sq_notice_plan,
 	.notice_add = sq_notice_add,
 	.notice_get = sq_notice_get,

@@ -81,3 +81,31 @@ out:
 	sq_unlock(rg);
 	return ret;
 }
+
+int sq_audit_find(struct reg *base, const char *action, const char *reason, char id[32],
+    char *err, size_t errlen)
+{
+	struct sq_reg *rg = sq(base);
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	sq_lock(rg);
+	if (!(st = sq_prepare(rg, "SELECT incident FROM audit WHERE action = ? AND reason = ?"
+	    " ORDER BY seq DESC LIMIT 1", err, errlen)))
+		goto out;
+	sq_bind_text(st, 1, action);
+	sq_bind_text(st, 2, reason);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(id, 32, "%s", (const char *)sqlite3_column_text(st, 0));
+		ret = 0;
+	} else if (rc == SQLITE_DONE) {
+		ret = 1;
+	} else {
+		snprintf(err, errlen, "register: audit lookup: %s", sqlite3_errmsg(rg->db));
+	}
+	sqlite3_finalize(st);
+out:
+	sq_unlock(rg);
+	return ret;
+}

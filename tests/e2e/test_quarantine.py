@@ -314,6 +314,34 @@ def test_imitation_header_still_held():
     check(not [m for m in env.sink.messages if b"Subject: imitation" in m[2]], "nothing delivered")
 
 
+def test_release_loop_detected():
+    """[release] relay by mistake the filtered port: the copy comes back,
+    is held again, and the daemon and dlpctl stats say why."""
+    row = hold(risky("loop"))
+    loop = env.conf_variant("loop.conf", {("release", "relay"):
+                                          "smtp://127.0.0.1:%d" % env.postfix.smtp})
+    start = env.milter.log_size()
+    before = {r["id"] for r in env.incidents()}
+    r = env.dlpctl_with(loop, "release", row["id"], "--reason", "loop test")
+    check(r.returncode == 0, "the filtered port accepts the release: %s %s" % (r.stdout, r.stderr))
+    want = "released copy of incident %s came back through the filter" % row["id"]
+    check(env.milter.wait_log(want, 30, start), "the daemon logs the loop", env)
+    check(wait_until(lambda: any(a["action"] == "released copy came back through the filter"
+                                 for a in audit(row["id"])), 10),
+          "an audit row on the released incident: %r" % audit(row["id"]))
+    again = [x for x in env.incidents() if x["id"] not in before]
+    check(len(again) == 1 and again[0]["status"] == "held", "the copy was inspected and held "
+          "again, not let through by its header: %r" % again)
+    r = env.dlpctl("stats", check=False)
+    check("WARNING: 1 released copy came back through the filter (the [release] relay it "
+          "was sent to runs dlp-milter again; queue id " in r.stdout,
+          "dlpctl stats warns: %s" % r.stdout)
+    j = json.loads(env.dlpctl("stats", "--json", check=False).stdout)
+    check(j["register"]["release_loops"] == 1, "stats --json: %r" % j["register"])
+    r = env.dlpctl("delete", again[0]["id"], "--reason", "loop test copy", check=False)
+    check(r.returncode == 0, "the second copy deleted: %s" % r.stderr)
+
+
 def test_actor_from_sudo_user():
     row = hold(risky("sudo"))
     r = env.dlpctl_with(env.milter.conf, "release", row["id"],
@@ -583,6 +611,7 @@ def main():
             ("quarantine: crashed release recovered by --force", test_crashed_release_recoverable),
             ("quarantine: X-DLP-Released imitation still held", test_imitation_header_still_held),
             ("quarantine: actor from SUDO_USER", test_actor_from_sudo_user),
+            ("quarantine: release relay looping into the filter detected", test_release_loop_detected),
             ("quarantine: delete", test_delete),
             ("quarantine: daemon holds while dlpctl releases", test_daemon_and_dlpctl_concurrently),
             ("quarantine: report JSON and CSV", test_report_json_and_csv),
