@@ -38,6 +38,8 @@ struct conf {
 	char **internal_domains; /* lower-case, NULL-terminated */
 	size_t n_internal;
 	char *var_dir;		/* register, quarantine, spool */
+	char *own_numbers;	/* the organisation's phone numbers / ranges, "" for none */
+	int internal_addresses;	/* 0 count, 1 exclude addresses in internal_domains */
 	char *log_facility;
 	/* [limits] */
 	struct scan_limits limits;

@@ -49,6 +49,10 @@ const struct conf_key conf_keys[] = {
 	    "the organisation's mail domains, comma or space separated; each covers its subdomains"),
 	KEY("general", "var_dir", CT_STRING, "/var/lib/dlp-milter", 0, 0, NULL, var_dir,
 	    "directory of incidents.db, quarantine/ and spool/ (relative: to the current directory)"),
+	KEY("general", "own_numbers", CT_STRING, "", 0, 0, NULL, own_numbers,
+	    "the organisation's own phone numbers, not counted: 03-5253-1111, ranges 03-5253-* (empty: none)"),
+	KEY("general", "internal_addresses", CT_ENUM, "count", 0, 0, "count|exclude",
+	    internal_addresses, "mail addresses in internal_domains: count them as personal data, or exclude them"),
 	KEY("general", "log_facility", CT_STRING, "mail", 0, 0, FACILITIES, log_facility,
 	    "syslog facility of the daemon's log"),
 

@@ -61,6 +61,8 @@ void conf_scan_options(const struct conf *cf, struct scan_options *opt)
 	opt->n_internal = cf->n_internal;
 	opt->spool_dir = cf->spool_dir;
 	opt->limits = cf->limits;
+	opt->own_numbers = cf->own_numbers;
+	opt->exclude_internal_addresses = cf->internal_addresses == 1;
 }
 
 void conf_var_path(const struct conf *cf, const char *name, char *buf, size_t len)

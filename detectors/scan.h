@@ -80,6 +80,11 @@ struct scan_options {
 	size_t n_internal;
 	const char *spool_dir;		     /* temp files, created 0700 if missing */
 	struct scan_limits limits;
+	/* The organisation's own contact data, found but not counted (shown as
+	 * excluded): phone numbers "03-5253-1111, 03-5253-*" (a trailing * or
+	 * x's: a range), and mail addresses in internal_domains when set. */
+	const char *own_numbers;		/* NULL or "" for none */
+	bool exclude_internal_addresses;
 };
 
 /* One inspected part: a MIME leaf, an archive member or a forwarded message. */
@@ -107,6 +112,7 @@ struct scan_rcpts {
  * that leaves it uses the masked samples. */
 struct scan_result {
 	struct valueset *values[FT_COUNT]; /* distinct normalized values, whole message */
+	struct valueset *excluded[FT_COUNT]; /* found, but the organisation's own: not counted */
 	struct scan_part *parts;
 	size_t nparts;
 	struct scan_rcpts rcpt;
@@ -117,6 +123,10 @@ struct scan_result {
 	char *error;		/* set when the walk itself stopped early (limit, time) */
 };
 
+/* Values of type t found but excluded (scan_options own_numbers …). */
+size_t scan_result_excluded(const struct scan_result *r, enum finding_type t);
+size_t scan_result_excluded_samples(const struct scan_result *r, enum finding_type t,
+    char (*out)[64], size_t max);
 /* Number of distinct values of type t in the whole message. */
 size_t scan_result_count(const struct scan_result *r, enum finding_type t);
 /* Fill counters[SC_COUNT] for the policy. */

@@ -79,7 +79,7 @@ static json_t *finding_counts(const struct incident *inc)
 	const char *type;
 
 	json_object_foreach(inc->findings, type, f)
-		if (o)
+		if (o && json_integer_value(json_object_get(f, "count")))
 			json_object_set_new(o, type, json_integer(json_integer_value(
 			    json_object_get(f, "count"))));
 	return o;

@@ -63,6 +63,8 @@ static void findings_summary(const json_t *findings, char *buf, size_t len)
 
 	buf[0] = '\0';
 	json_object_foreach((json_t *)findings, type, v) {
+		if (json_integer_value(json_object_get(v, "count")) == 0)
+			continue;	/* only excluded values */
 		w = snprintf(buf + used, len - used, "%s%s=%lld", used ? " " : "", type,
 		    (long long)json_integer_value(json_object_get(v, "count")));
 		if (w < 0 || (size_t)w >= len - used)

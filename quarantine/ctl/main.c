@@ -300,19 +300,31 @@ void ctl_print_findings(const json_t *findings)
 {
 	const char *type;
 	json_t *f, *s;
-	size_t i;
-	long long n;
+	size_t i, shown = 0;
+	long long n, x;
 
 	printf("findings:\n");
 	json_object_foreach((json_t *)findings, type, f) {
 		n = (long long)json_integer_value(json_object_get(f, "count"));
-		printf("  %-15s %5lld ", type, n);
-		json_array_foreach(json_object_get(f, "samples"), i, s)
-			printf("%s%s", i ? ", " : " ", ctl_shown(json_string_value(s), "?"));
-		printf("%s\n", n > (long long)json_array_size(json_object_get(f, "samples")) ?
-		    ", …" : "");
+		x = (long long)json_integer_value(json_object_get(f, "excluded"));
+		if (n) {
+			shown++;
+			printf("  %-15s %5lld ", type, n);
+			json_array_foreach(json_object_get(f, "samples"), i, s)
+				printf("%s%s", i ? ", " : " ", ctl_shown(json_string_value(s), "?"));
+			printf("%s\n", n > (long long)json_array_size(json_object_get(f, "samples")) ?
+			    ", …" : "");
+		}
+		if (x) {
+			shown++;
+			printf("  %-15s %5lld  excluded, the organisation's own:", type, x);
+			json_array_foreach(json_object_get(f, "excluded_samples"), i, s)
+				printf("%s%s", i ? ", " : " ", ctl_shown(json_string_value(s), "?"));
+			printf("%s\n", x > (long long)json_array_size(json_object_get(f,
+			    "excluded_samples")) ? ", …" : "");
+		}
 	}
-	if (json_object_size(findings) == 0)
+	if (shown == 0)
 		printf("  (none)\n");
 }
 

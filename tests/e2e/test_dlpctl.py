@@ -384,6 +384,26 @@ def main():
         assert j["input"] == "message", j
     case("scan_bare_attachment", t_bare_attachment)
 
+    def t_own_numbers_excluded():
+        sig = write("sig.eml", message(["partner@outside.example"], body=(
+            "連絡先 090-3456-7000\n--\n総務課 kakari@example.go.jp\n"
+            "代表 03-5253-1111 / 03-5253-4321\n")))
+        own = write("own.conf", (CONF.format(var=var) + "").replace(
+            "var_dir = %s" % var, "var_dir = %s\nown_numbers = 03-5253-*\n"
+            "internal_addresses = exclude" % var).encode())
+        j, out = scan_json(["scan", "--config", own, "--json", sig])
+        assert j["findings"]["phone"] == 1 and j["findings"]["email"] == 0, j["findings"]
+        assert j["samples"]["phone"]["excluded"] == 2, j["samples"]
+        assert j["samples"]["email"]["excluded"] == 1, j["samples"]
+        rc, out, err = run(["scan", "--config", own, sig])
+        assert rc == 0, err
+        assert "phone               2  excluded, the organisation's own: 03-****-1111, " \
+            "03-****-4321" in out, out
+        assert "03-5253" not in out, "an excluded number in full"
+        j, _ = scan_json(["scan", "--config", conf, "--json", sig])
+        assert j["findings"]["phone"] == 3 and j["findings"]["email"] == 1, j["findings"]
+    case("scan_own_numbers_excluded_but_listed", t_own_numbers_excluded)
+
     # list and show on a register filled through the library.
     try:
         helper = build_helper(tmp)

@@ -275,7 +275,8 @@ static void test_key_table(void **state)
 #define OFF(f) offsetof(struct conf, f)
 	static const size_t fields[] = { OFF(socket), OFF(on_error), OFF(timeout), OFF(user),
 		OFF(group), OFF(pidfile), OFF(socket_mode), OFF(socket_group),
-		OFF(internal_domains), OFF(var_dir), OFF(log_facility), OFF(limits.spool_memory),
+		OFF(internal_domains), OFF(var_dir), OFF(own_numbers), OFF(internal_addresses),
+		OFF(log_facility), OFF(limits.spool_memory),
 		OFF(limits.max_message_bytes), OFF(limits.max_depth), OFF(limits.max_parts), OFF(limits.max_members),
 		OFF(limits.max_member_bytes), OFF(limits.max_expanded_bytes), OFF(limits.max_ratio),
 		OFF(limits.max_text_bytes), OFF(limits.time_budget_ms), OFF(retention_days),
@@ -582,6 +583,17 @@ static void test_admin_addresses(void **state)
 	assert_null(load_text(text));
 	assert_non_null(strstr(err, ":6: "));
 	assert_non_null(strstr(err, "bad mail address 'not-an-address'"));
+
+	/* own_numbers: numbers and ranges; internal_addresses: count|exclude */
+	snprintf(text, sizeof(text), "%s\n[general]\nown_numbers = 03-5253-1111, 03-5253-*,"
+	    " (0120)123-xxx\ninternal_addresses = exclude\n", base);
+	cf = load_text(text);
+	assert_non_null(cf);
+	assert_int_equal(cf->internal_addresses, 1);
+	conf_unref(cf);
+	snprintf(text, sizeof(text), "%s\n[general]\nown_numbers = 03-5253-1*1\n", base);
+	assert_null(load_text(text));
+	assert_non_null(strstr(err, "bad number '03-5253-1*1'"));
 }
 
 static void test_diff_rules(void **state)
