@@ -8,7 +8,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import Milter, ROOT, SHIPPED_CONF, test_config
+from lib import Milter, ROOT, SHIPPED_CONF, test_config, wait_until
 
 LUA = os.path.join(ROOT, "tests", "milter")
 
@@ -45,6 +45,10 @@ def run_script(name):
     m.start()
     try:
         if name in SETUP:
+            # The socket listens before the daemon has made var/quarantine:
+            # wait for its first stats.json (written once it runs), or the
+            # setup races the start and the daemon refuses to start.
+            wait_until(lambda: os.path.exists(os.path.join(var, "stats.json")), 30)
             SETUP[name](var)
         script = os.path.join(tmp, name)
         with open(script, "w") as f:
