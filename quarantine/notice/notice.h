@@ -36,9 +36,12 @@
 
 #include "register/register.h"
 
-enum notice_kind { NOTICE_HOLD, NOTICE_ADMIN, NOTICE_RELEASED, NOTICE_DELETED, NOTICE_COUNT };
+enum notice_kind {
+	NOTICE_HOLD, NOTICE_ADMIN, NOTICE_RELEASED, NOTICE_DELETED, NOTICE_REJECT,
+	NOTICE_EXPIRED, NOTICE_COUNT
+};
 
-/* "hold", "admin", "released", "deleted". */
+/* "hold", "admin", "released", "deleted", "reject", "expired". */
 const char *notice_kind_name(enum notice_kind k);
 /* The kind named s, or -1. */
 int notice_kind_from_name(const char *s);
@@ -60,6 +63,8 @@ struct notice_ctx {
 	const char *note;	/* their --reason (NULL: "-") */
 	time_t decided;		/* when (0: inc->updated) */
 	time_t now;		/* the Date header (0: time(NULL)) */
+	const char *sender_name;	/* the From display name, decoded (NULL: none) */
+	int retention_days;	/* [register] retention_days */
 };
 
 /* tmpl with every placeholder replaced.  malloc'd, NULL on ENOMEM. */

@@ -182,7 +182,11 @@ static void test_shipped_config(void **state)
 		assert_null(strchr(r->reason, '\t'));
 	}
 	assert_string_equal(cf->rules[0].when_src, "external > 0 and my_number >= 1");
-	assert_int_equal(count_lines(rule(cf, "personal_data_volume")->reason), 4);
+	assert_int_equal(count_lines(rule(cf, "personal_data_volume")->reason), 5);
+	/* the shipped reasons name the rules' own numbers, not literal ones */
+	assert_non_null(strstr(rule(cf, "mass_recipients")->reason, "{threshold}"));
+	assert_non_null(strstr(rule(cf, "mass_recipients")->advice, "Bcc"));
+	assert_null(cf->warnings);
 	assert_string_equal(cf->notice_from, "dlp-notice@example.go.jp");
 	assert_int_equal(cf->on_error, ONERR_TEMPFAIL);
 	conf_unref(cf);
@@ -294,8 +298,8 @@ static void test_key_table(void **state)
 	}
 	for (size_t i = 0; i < conf_nkeys; i++)
 		rulekeys += !strcmp(conf_keys[i].section, "rule");
-	assert_int_equal(rulekeys, 3);
-	assert_int_equal(conf_nkeys, sizeof(fields) / sizeof(fields[0]) + 3);
+	assert_int_equal(rulekeys, 4);
+	assert_int_equal(conf_nkeys, sizeof(fields) / sizeof(fields[0]) + 4);
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const struct conf_key *k = &conf_keys[i];
 		int rulekey = !strcmp(k->section, "rule");

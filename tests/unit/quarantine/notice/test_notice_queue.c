@@ -131,11 +131,13 @@ static void test_plan(void **state)
 	add(fx, "20261125-NULLSN", "", "hold", now);
 	assert_int_equal(nq_plan(fx->rg, &fx->opt, "admin@example.go.jp", now, &added, err,
 	    sizeof(err)), 0);
-	assert_int_equal(added, 5);
+	assert_int_equal(added, 6);
 	assert_string_equal(notices(fx, "20261125-HOLDIN"),
 	    "hold>taro@example.go.jp:pending\nadmin>admin@example.go.jp:pending\n");
 	assert_string_equal(notices(fx, "20261125-HOLDEX"), "admin>admin@example.go.jp:pending\n");
-	assert_string_equal(notices(fx, "20261125-REJECT"), "admin>admin@example.go.jp:pending\n");
+	/* a reject tells its internal sender too (a notice, not only the 550 line) */
+	assert_string_equal(notices(fx, "20261125-REJECT"),
+	    "reject>taro@example.go.jp:pending\nadmin>admin@example.go.jp:pending\n");
 	assert_string_equal(notices(fx, "20261125-NULLSN"), "admin>admin@example.go.jp:pending\n");
 	/* Planned once: nothing more on the next run. */
 	assert_int_equal(nq_plan(fx->rg, &fx->opt, "admin@example.go.jp", now, &added, err,
