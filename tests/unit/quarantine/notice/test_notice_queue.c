@@ -163,6 +163,36 @@ static void test_plan(void **state)
 	    "admin>a2@example.go.jp:pending\nadmin>a3@x.example:pending\n");
 }
 
+/* A held incident that expires: its sender gets the expired notice that
+ * the hold notice promised, once; a sender who had no hold notice (an
+ * outside address) gets none; nothing for an incident still held. */
+static void test_expired(void **state)
+{
+	struct fx *fx = *state;
+	time_t now = time(NULL);
+	char err[256];
+
+	add(fx, "20261125-HOLDIN", "taro@example.go.jp", "hold", now);
+	add(fx, "20261125-HOLDEX", "forged@outside.example", "hold", now);
+	add(fx, "20261125-STILLH", "jiro@example.go.jp", "hold", now);
+	assert_int_equal(nq_plan(fx->rg, &fx->opt, NULL, now, NULL, err, sizeof(err)), 0);
+	assert_int_equal(nq_expired(fx->rg, "20261125-STILLH", now, err, sizeof(err)), 0);
+	assert_string_equal(notices(fx, "20261125-STILLH"), "hold>jiro@example.go.jp:pending\n");
+	for (int i = 0; i < 2; i++) {
+		const char *id = i ? "20261125-HOLDEX" : "20261125-HOLDIN";
+		assert_int_equal(reg_set_status(fx->rg, id, "held", "expired", "admin1",
+		    "retention", err, sizeof(err)), 0);
+	}
+	assert_int_equal(nq_expired(fx->rg, "20261125-HOLDIN", now, err, sizeof(err)), 1);
+	assert_int_equal(nq_expired(fx->rg, "20261125-HOLDIN", now, NULL, 0), 1);	/* once */
+	assert_string_equal(notices(fx, "20261125-HOLDIN"),
+	    "hold>taro@example.go.jp:pending\nexpired>taro@example.go.jp:pending\n");
+	assert_int_equal(nq_expired(fx->rg, "20261125-HOLDEX", now, err, sizeof(err)), 0);
+	assert_string_equal(notices(fx, "20261125-HOLDEX"), "");
+	assert_int_equal(nq_expired(fx->rg, "20261125-NOSUCH", now, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no incident 20261125-NOSUCH"));
+}
+
 static void test_claim_backoff_give_up(void **state)
 {
 	struct fx *fx = *state;
@@ -365,6 +395,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sender_internal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_backoff_give_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abandoned_claim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_run_delivers, setup, teardown),
