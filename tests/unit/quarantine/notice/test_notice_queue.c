@@ -25,6 +25,8 @@
 #include "notice/queue.h"
 #include "notice/notify.h"
 #include "notice/smtp.h"
+#include "quarantine/release.h"
+#include "quarantine/store.h"
 #include "tests/unit/lib/smtp_fake.h"
 
 struct fx {
@@ -191,6 +193,25 @@ static void test_expired(void **state)
 	assert_string_equal(notices(fx, "20261125-HOLDEX"), "");
 	assert_int_equal(nq_expired(fx->rg, "20261125-NOSUCH", now, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no incident 20261125-NOSUCH"));
+}
+
+/* dlpctl purge's path (release_purge) queues the expired notice. */
+static void test_purge_queues_expired(void **state)
+{
+	struct fx *fx = *state;
+	time_t now = time(NULL);
+	char err[256], qdir[128];
+	int expired, removed;
+
+	snprintf(qdir, sizeof(qdir), "%s/quarantine", fx->dir);
+	assert_int_equal(store_init(qdir, err, sizeof(err)), 0);
+	add(fx, "20261125-OLDOLD", "taro@example.go.jp", "hold", now - 100 * 86400);
+	assert_int_equal(nq_plan(fx->rg, &fx->opt, NULL, now, NULL, err, sizeof(err)), 0);
+	assert_int_equal(release_purge(fx->rg, qdir, now - 90 * 86400, "admin1", &expired, &removed,
+	    err, sizeof(err)), 0);
+	assert_int_equal(expired, 1);
+	assert_string_equal(notices(fx, "20261125-OLDOLD"),
+	    "hold>taro@example.go.jp:pending\nexpired>taro@example.go.jp:pending\n");
 }
 
 static void test_claim_backoff_give_up(void **state)
@@ -396,6 +417,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sender_internal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_queues_expired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_backoff_give_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abandoned_claim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_run_delivers, setup, teardown),
