@@ -263,7 +263,7 @@ def test_expired_notice():
     check("期限切れ" in str(m["Subject"]) and row["id"] in str(m["Subject"]), "subject: %s" % m["Subject"])
     for want in ("送信されずに削除されました（期限切れ）", "期限切れテスト", "90 日", "has been deleted (expired)"):
         check(want in body, "the expired notice says %r" % want)
-    r = env.dlpctl("purge", "--older-than", "0", check=False)
+    r = env.dlpctl("purge", "--older-than", "0", "--force", check=False)
     env.quiet(1)
     check(len(notices_for(row["id"], "expired")) == 1, "sent once")
 
