@@ -695,7 +695,6 @@ def main():
             ("quarantine: admin notice on hold and reject", test_admin_notice_on_hold_and_reject),
             ("quarantine: forged outside sender gets no notice", test_external_forged_sender_gets_no_notice),
             ("quarantine: reject notice to the sender", test_reject_notice_to_sender),
-            ("quarantine: greeting by display name, one advice", test_greeting_and_advice),
             ("quarantine: release to all 144, bytes unchanged", test_release_every_recipient_byte_identical),
             ("quarantine: release with the null sender", test_release_null_sender),
             ("quarantine: relay down -> still held, exit 3", test_release_relay_down_stays_held),
@@ -710,6 +709,7 @@ def main():
             ("quarantine: report JSON and CSV", test_report_json_and_csv),
             ("quarantine: list and show", test_list_and_show),
             ("quarantine: permissions", test_permissions),
+            ("quarantine: greeting by display name, one advice", test_greeting_and_advice),
             ("quarantine: expired notice after purge", test_expired_notice),
             ("quarantine: purge", test_purge),
         ])
