@@ -524,10 +524,11 @@ static struct conf *load(const char *path, char *err, size_t errlen, bool *parti
 		conf_write_diags(&ld, err, errlen);
 		if (!rules_only)
 			goto fail;
-		conf_free_rules(cf);	/* the config without its policy */
 		*partial = true;
 	}
-	loader_free(&ld);
+	loader_free(&ld);	/* before the rules go: it walks them */
+	if (partial && *partial)
+		conf_free_rules(cf);	/* the config without its policy */
 	return cf;
 oom:
 	if (err && errlen)
