@@ -26,7 +26,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import (DLPCTL, Env, FakeSMTP, check, crlf, free_port, make_message, people,
+from lib import (DLPCTL, MILTER, Env, FakeSMTP, check, crlf, free_port, make_message, people,
                  people_csv, program_for, run, wait_until)
 
 SENDER = "kakari@example.go.jp"
@@ -245,6 +245,28 @@ def test_greeting_and_advice():
           "no header from the display name: %r" % data.split(b"\r\n\r\n")[0])
     check(not env.sink_to("evil@outside.example"), "nothing sent to the injected address")
     check("山田 Bcc: evil@outside.example 様" in m.get_content(), "the name on one line, cleaned")
+
+
+def test_config_check_warns_stale_number():
+    """dlp-milter -n: the running config has no warning; lowering the
+    mass-recipient threshold to 5 under a reason that says 10 is warned
+    about at FILE:LINE:COL, and the check still passes."""
+    r = subprocess.run([MILTER, "-n", "-c", env.milter.conf], capture_output=True, text=True)
+    check(r.returncode == 0 and "warning" not in r.stderr, "no warning: %s %s" % (r.stdout, r.stderr))
+    lines = open(env.milter.conf, encoding="utf-8").read().split("\n")
+    at = lines.index("when = external_visible >= 10")
+    lines[at] = "when = external_visible >= 5"
+    lines.insert(at + 2, "reason = 宛先に10件以上の外部アドレスが見えています。")
+    while not lines[at + 3].startswith(("[", "advice")):
+        del lines[at + 3]       # the old reason's continuation lines
+    stale = env.milter.conf + ".stale"
+    with open(stale, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+    r = subprocess.run([MILTER, "-n", "-c", stale], capture_output=True, text=True)
+    want = "%s:%d:13: warning: rule 'mass_recipients': reason: the number 10 is not what 'when' " \
+           "compares with (5): write {threshold}" % (stale, at + 3)
+    check(r.returncode == 0 and want in r.stderr, "warned at FILE:LINE:COL: %s" % r.stderr)
+    os.unlink(stale)
 
 
 def test_expired_notice():
@@ -710,6 +732,7 @@ def main():
             ("quarantine: list and show", test_list_and_show),
             ("quarantine: permissions", test_permissions),
             ("quarantine: greeting by display name, one advice", test_greeting_and_advice),
+            ("quarantine: dlp-milter -n warns of a stale number", test_config_check_warns_stale_number),
             ("quarantine: expired notice after purge", test_expired_notice),
             ("quarantine: purge", test_purge),
         ])
