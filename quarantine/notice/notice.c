@@ -267,7 +267,9 @@ static void append_reasons_lang(GString *g, const struct incident *inc, gboolean
 }
 
 /* The advice of the fired rules, one item per rule (the same text once),
- * or the kind's default when no rule gives any. */
+ * or the kind's default when no rule gives any.  A reject notice takes the
+ * advice of the reject rules only: a hold rule's "cancel it and resend"
+ * means nothing for a mail that was refused. */
 static void append_advice(GString *g, const struct notice_ctx *c, gboolean ja)
 {
 	const char *bullet = ja ? "  ・" : "  - ", *indent = "    ";
@@ -277,8 +279,12 @@ static void append_advice(GString *g, const struct notice_ctx *c, gboolean ja)
 
 	json_array_foreach(c->inc->rules, i, o) {
 		const char *a = json_string_value(json_object_get(o, "advice"));
+		const char *act = json_string_value(json_object_get(o, "action"));
 		gboolean dup = FALSE;
 		size_t mark = g->len;
+
+		if (c->kind == NOTICE_REJECT && (!act || strcmp(act, "reject") != 0))
+			continue;
 
 		for (guint k = 0; a && k < seen->len; k++)
 			dup = dup || strcmp(a, g_ptr_array_index(seen, k)) == 0;
@@ -306,9 +312,10 @@ static void append_advice(GString *g, const struct notice_ctx *c, gboolean ja)
 		    "  - If it is still needed, send it again without the personal data.\n");
 }
 
-/* The From display name given (decoded): C0 and C1 controls and DEL
- * dropped, runs of white space one space, at most 64 characters; else the
- * sender's address. */
+/* The From display name given (decoded): C0 and C1 controls, DEL and
+ * line separators become a space, format characters (bidi overrides,
+ * zero-width) are dropped, runs of white space one space, at most 64
+ * characters; else the sender's address. */
 static void append_sender_name(GString *g, const struct notice_ctx *c)
 {
 	const char *s = c->sender_name;
@@ -318,6 +325,8 @@ static void append_sender_name(GString *g, const struct notice_ctx *c)
 
 	for (; s && *s && g_utf8_validate(s, -1, NULL) && chars < 64; s = g_utf8_next_char(s)) {
 		u = g_utf8_get_char(s);
+		if (g_unichar_type(u) == G_UNICODE_FORMAT)
+			continue;
 		if (u < 0x20 || (u >= 0x7f && u < 0xa0) || u == 0x2028 || u == 0x2029 ||
 		    g_unichar_isspace(u)) {
 			if (g->len > start && g->str[g->len - 1] != ' ')

@@ -397,10 +397,14 @@ static void test_rule_advice(void **state)
 	assert_non_null(strstr(body, "  - personal_data: 個人情報が多く含まれています。\n"));
 	free(ja);
 	free(body);
-	/* a reject with no advice of its own: resend without the personal data */
+	/* a reject whose reject rule has no advice: resend without the personal
+	 * data; a hold rule's advice (cancel, Bcc) is not for a refused mail */
 	json_decref(fx->inc.rules);
-	fx->inc.rules = json_pack("[{s:s, s:s, s:s}]", "name", "my_number", "action", "reject",
-	    "reason", "マイナンバーが含まれています。\nA My Number was found.");
+	fx->inc.rules = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]",
+	    "name", "my_number", "action", "reject",
+	    "reason", "マイナンバーが含まれています。\nA My Number was found.",
+	    "name", "mass_recipients", "action", "hold", "reason", "宛先が多数です。",
+	    "advice", "送信を取り消し、Bcc に移して送り直してください。\nCancel it; resend with Bcc.");
 	c.kind = NOTICE_REJECT;
 	body = compose_body(&c, NOTICE_REJECT);
 	ja = japanese_part(body);
@@ -408,8 +412,18 @@ static void test_rule_advice(void **state)
 	assert_non_null(strstr(ja, "  ・マイナンバーが含まれています。\n"));
 	assert_non_null(strstr(ja, "個人情報を含めない形に見直したうえで送り直してください"));
 	assert_null(strstr(ja, "my_number"));
+	assert_null(strstr(ja, "Bcc"));
+	assert_null(strstr(body, "resend with Bcc"));
 	assert_non_null(strstr(body, "  - my_number: A My Number was found.\n"));
 	free(ja);
+	free(body);
+	/* a reject rule's own advice is shown */
+	json_object_set_new(json_array_get(fx->inc.rules, 0), "advice",
+	    json_string("マイナンバーを除いてから送り直してください。\nRemove the My Number, then resend."));
+	body = compose_body(&c, NOTICE_REJECT);
+	assert_non_null(strstr(body, "お願い:\n  ・マイナンバーを除いてから送り直してください。\n\n"));
+	assert_non_null(strstr(body, "What to do:\n  - Remove the My Number, then resend.\n\n"));
+	assert_null(strstr(body, "個人情報を含めない形に"));
 	free(body);
 }
 
@@ -424,7 +438,8 @@ static void test_sender_name(void **state)
 	GMimeMessage *m;
 	size_t len;
 
-	c.sender_name = "山田\t太郎\r\nBcc: x@outside.example\x1b[31m\xc2\x85" "end";
+	/* TAB CR LF, ESC, C1 NEL (U+0085), a right-to-left override (U+202E) */
+	c.sender_name = "山田\t太郎\r\nBcc: x@outside.example\x1b[31m\xc2\x85" "end\xe2\x80\xae";
 	mail = notice_compose("Subject: for {sender_name}\n\n{sender_name} 様\nDear {sender_name},\n",
 	    &c, &len, err, sizeof(err));
 	assert_non_null(mail);
