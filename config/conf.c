@@ -149,6 +149,25 @@ static void add_when_line(struct loader *ld, struct conf_rule *r, struct rule_sr
 	append(ld, &r->when_src, " ", value);
 }
 
+/* A line of reason (which 0) or advice (1): appended, and where it lies. */
+static void add_text_line(struct loader *ld, char **dst, struct rule_src *rs, int which,
+    const char *value)
+{
+	struct seg *s = realloc(rs->tsegs[which], (rs->ntsegs[which] + 1) * sizeof(*s));
+	size_t old = *dst ? strlen(*dst) : 0;
+
+	if (!s) {
+		ld->oom = 1;
+		return;
+	}
+	rs->tsegs[which] = s;
+	s = &s[rs->ntsegs[which]++];
+	s->off = old ? old + 1 : 0;	/* append() puts "\n" between non-empty parts */
+	s->line = ld->lineno;
+	s->col = ld->value_col;
+	append(ld, dst, "\n", value);
+}
+
 static void set_rule(struct loader *ld, const struct conf_key *k, const char *value)
 {
 	struct conf_rule *r = &ld->cf->rules[ld->rule];
@@ -161,7 +180,8 @@ static void set_rule(struct loader *ld, const struct conf_key *k, const char *va
 		add_when_line(ld, r, rs, value);
 		return;
 	case CT_TEXT:
-		append(ld, &r->reason, "\n", value);
+		add_text_line(ld, strcmp(k->name, "advice") == 0 ? &r->advice : &r->reason, rs,
+		    strcmp(k->name, "advice") == 0, value);
 		return;
 	default:
 		if ((a = action_lookup(value)) < 0) {
@@ -181,7 +201,8 @@ static int repeat_of(struct loader *ld, const struct conf_key *k)
 	if (ld->sec == S_RULE) {
 		struct rule_src *rs = &ld->rsrc[ld->rule];
 		slot = k->type == CT_EXPR ? &rs->when_line : k->type == CT_ACTION ?
-		    &rs->action_line : &rs->reason_line;
+		    &rs->action_line : strcmp(k->name, "advice") == 0 ? &rs->advice_line :
+		    &rs->reason_line;
 	} else
 		slot = &ld->seen[k - conf_keys];
 	prev = *slot;
@@ -331,6 +352,47 @@ static void compile_when(struct loader *ld, struct conf_rule *r, const struct ru
 	    "rule '%s': when: %s", r->name, msg);
 }
 
+struct text_check {
+	struct loader *ld;
+	const struct conf_rule *r;
+	const struct rule_src *rs;
+	int which;		/* 0 reason, 1 advice */
+	const char *text;
+};
+
+/* One warning about text at byte off: FILE:LINE:COL of that byte. */
+static void text_warn(void *arg, size_t off, const char *msg)
+{
+	struct text_check *t = arg;
+	const struct seg *sg = NULL;
+	char *w = NULL, *old = t->ld->cf->warnings;
+
+	for (size_t i = 0; i < t->rs->ntsegs[t->which]; i++)
+		if (t->rs->tsegs[t->which][i].off <= off)
+			sg = &t->rs->tsegs[t->which][i];
+	if (!sg)
+		return;
+	if (asprintf(&w, "%s%s:%d:%d: warning: rule '%s': %s: %s\n", old ? old : "",
+	    t->ld->path, sg->line, sg->col + conf_char_col(t->text + sg->off, off - sg->off) - 1,
+	    t->r->name, t->which ? "advice" : "reason", msg) < 0) {
+		t->ld->oom = 1;
+		return;
+	}
+	free(old);
+	t->ld->cf->warnings = w;
+}
+
+/* The placeholders and numbers of a rule's reason or advice against its
+ * when (policy_check_text), as warnings. */
+static void check_text(struct loader *ld, const struct conf_rule *r, const struct rule_src *rs,
+    int which)
+{
+	struct text_check t = { ld, r, rs, which, which ? r->advice : r->reason };
+
+	if (t.text)
+		policy_check_text(t.text, r->when, text_warn, &t);
+}
+
 static void check_rules(struct loader *ld)
 {
 	for (size_t i = 0; i < ld->cf->nrules; i++) {
@@ -345,6 +407,10 @@ static void check_rules(struct loader *ld)
 			compile_when(ld, r, rs);
 		if (!r->reason)
 			r->reason = xstrdup(ld, "");
+		if (r->when) {
+			check_text(ld, r, rs, 0);
+			check_text(ld, r, rs, 1);
+		}
 	}
 }
 
@@ -377,7 +443,7 @@ static void loader_free(struct loader *ld)
 		free(ld->diags[i].msg);
 	free(ld->diags);
 	for (size_t i = 0; ld->rsrc && i < ld->cf->nrules; i++)
-		free(ld->rsrc[i].segs);
+		free(ld->rsrc[i].segs), free(ld->rsrc[i].tsegs[0]), free(ld->rsrc[i].tsegs[1]);
 	free(ld->rsrc);
 	free(ld->seen);
 	free(ld->line);
@@ -458,10 +524,11 @@ static struct conf *load(const char *path, char *err, size_t errlen, bool *parti
 		conf_write_diags(&ld, err, errlen);
 		if (!rules_only)
 			goto fail;
-		conf_free_rules(cf);	/* the config without its policy */
 		*partial = true;
 	}
-	loader_free(&ld);
+	loader_free(&ld);	/* before the rules go: it walks them */
+	if (partial && *partial)
+		conf_free_rules(cf);	/* the config without its policy */
 	return cf;
 oom:
 	if (err && errlen)

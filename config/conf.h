@@ -20,6 +20,7 @@ struct conf_rule {
 	struct expr *when;
 	enum action action;
 	char *reason;		/* Japanese text for notices; lines may follow in English */
+	char *advice;		/* what the sender should do, the same way (NULL: none) */
 	int line;		/* line of the section header */
 };
 
@@ -56,6 +57,8 @@ struct conf {
 	struct conf_rule *rules;
 	size_t nrules;
 	char *spool_dir;	/* var_dir + "/spool": what conf_scan_options() points to */
+	char *warnings;		/* "FILE:LINE:COL: warning: …" lines, or NULL: what
+				 * works but is likely wrong (dlp-milter -n prints them) */
 };
 
 /* Read and check path.  On error returns NULL and writes every problem,

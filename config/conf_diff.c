@@ -20,7 +20,7 @@ static bool same(const struct conf_rule *a, const struct conf_rule *b)
 {
 	return strcmp(a->when_src ? a->when_src : "", b->when_src ? b->when_src : "") == 0 &&
 	    a->action == b->action && strcmp(a->reason ? a->reason : "", b->reason ? b->reason :
-	    "") == 0;
+	    "") == 0 && strcmp(a->advice ? a->advice : "", b->advice ? b->advice : "") == 0;
 }
 
 /* Append "; WHAT: a, b" for the rules of `in` that pass the test. */

@@ -98,6 +98,8 @@ const struct conf_key conf_keys[] = {
 	    "what to do when the condition holds; the strongest fired rule decides"),
 	RULE("reason", CT_TEXT, "", NULL,
 	    "why, for the sender's notice: Japanese first, English may follow; may span lines"),
+	RULE("advice", CT_TEXT, "", NULL,
+	    "what the sender should do now, for the hold notice: Japanese first, English may follow"),
 };
 
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);

@@ -16,6 +16,7 @@ void conf_free_rules(struct conf *cf)
 		free(cf->rules[i].when_src);
 		expr_free(cf->rules[i].when);
 		free(cf->rules[i].reason);
+		free(cf->rules[i].advice);
 	}
 	free(cf->rules);
 	cf->rules = NULL;
@@ -37,6 +38,7 @@ void conf_destroy(struct conf *cf)
 	free(cf->internal_domains);
 	conf_free_rules(cf);
 	free(cf->spool_dir);
+	free(cf->warnings);
 	free(cf->path);
 	free(cf);
 }

@@ -32,6 +32,31 @@ struct expr *expr_compile(const char *src, char *err, size_t errlen, int *col);
 long expr_eval(const struct expr *e, const long counters[SC_COUNT]);
 void expr_free(struct expr *e);
 
+/* The integer a comparison of e compares counter c with (c < 0: any
+ * counter), the first such comparison as written, left to right:
+ * `external > 0 and external_visible >= 10` has threshold 0 for any
+ * counter and 10 for external_visible.  -1 when there is none. */
+long expr_threshold(const struct expr *e, int c);
+/* Every integer compared with a counter in e, as written, into out[0 ..
+ * max); returns how many there are (may exceed max). */
+size_t expr_constants(const struct expr *e, long *out, size_t max);
+
+/* The reason (or advice) text of a rule with its placeholders filled:
+ *   {NAME}            the message's counter NAME (any counter of `when`)
+ *   {threshold}       expr_threshold(when, any): the first comparison's integer
+ *   {threshold:NAME}  expr_threshold(when, NAME)
+ * Anything else in braces, or a threshold the rule does not have, is left
+ * as written.  counters may be NULL (thresholds only).  malloc'd, NULL on
+ * ENOMEM. */
+char *policy_fill(const char *text, const struct expr *when, const long *counters);
+/* Problems of a reason's placeholders and numbers for `dlp-milter -n`: calls
+ * warn(arg, off, msg) for every {NAME} that is no counter, every
+ * {threshold...} the rule's when cannot give, and every literal number (ASCII
+ * or full-width digits outside braces) that is none of the integers when
+ * compares (write {threshold} instead); off is the byte offset in text. */
+void policy_check_text(const char *text, const struct expr *when,
+    void (*warn)(void *arg, size_t off, const char *msg), void *arg);
+
 struct conf;
 struct conf_rule;
 

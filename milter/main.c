@@ -105,6 +105,8 @@ check_only(const char *path)
 		conf_unref(cf);
 		return 1;
 	}
+	if (cf->warnings)
+		fputs(cf->warnings, stderr);	/* notices: a reason that no longer fits its rule */
 	printf("%s: configuration OK (%zu rules)\n", path, cf->nrules);
 	conf_unref(cf);
 	return 0;

@@ -30,15 +30,23 @@ static char *dup_or_null(const char *s, int *oom)
 	return d;
 }
 
-/* [{name, action, reason}] for every rule that fired. */
-static json_t *rules_json(const struct verdict *v)
+/* [{name, action, reason, advice}] for every rule that fired, the
+ * placeholders of reason and advice filled from the message's counters
+ * (policy_fill). */
+static json_t *rules_json(const struct verdict *v, const long counters[SC_COUNT])
 {
 	json_t *a = json_array(), *o;
 
 	for (size_t i = 0; a && v && i < v->nfired; i++) {
 		const struct conf_rule *cr = v->fired[i];
-		o = json_pack("{s:s, s:s, s:s?}", "name", cr->name, "action",
-		    action_name(cr->action), "reason", cr->reason);
+		char *reason = policy_fill(cr->reason, cr->when, counters);
+		char *advice = cr->advice ? policy_fill(cr->advice, cr->when, counters) : NULL;
+
+		o = reason && (advice || !cr->advice) ? json_pack("{s:s, s:s, s:s, s:s?}", "name",
+		    cr->name, "action", action_name(cr->action), "reason", reason, "advice", advice) :
+		    NULL;
+		free(reason);
+		free(advice);
 		if (!o || json_array_append_new(a, o) < 0) {
 			json_decref(a);
 			return NULL;
@@ -64,6 +72,7 @@ int incident_from_scan(struct incident *inc, const struct scan_result *r,
     const struct verdict *v, const char *queue_id, enum action act, time_t now,
     char *err, size_t errlen)
 {
+	long counters[SC_COUNT];
 	int oom = 0;
 
 	memset(inc, 0, sizeof(*inc));
@@ -84,7 +93,8 @@ int incident_from_scan(struct incident *inc, const struct scan_result *r,
 	inc->external_visible = r->rcpt.external_visible;
 	inc->external_domains = r->rcpt.external_domains;
 	inc->rcpt = rcpt_json(&r->rcpt);
-	inc->rules = rules_json(v);
+	scan_result_counters(r, counters);
+	inc->rules = rules_json(v, counters);
 	inc->findings = result_json_findings_samples(r, INCIDENT_SAMPLES);
 	inc->parts = result_json_parts(r);
 	inc->action = dup_or_null(action_name(act), &oom);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "quarantine/incident.h"
+#include "notice/queue.h"
 #include "quarantine/release.h"
 #include "notice/smtp.h"
 #include "quarantine/store.h"
@@ -290,6 +291,7 @@ static int expire_held(struct reg *rg, const char *qdir, time_t cutoff, const ch
 		r = reg_set_status(rg, l.ids[i], "held", "expired", actor, why, err, errlen);
 		if (r > 0)
 			continue;	/* released or deleted meanwhile */
+		if (r == 0) nq_expired(rg, l.ids[i], time(NULL), NULL, 0);	/* notices: the sender's 期限切れ */
 		if (r < 0 || store_remove(qdir, l.ids[i], err, errlen) < 0)
 			rc = -1;
 		else

@@ -14,7 +14,8 @@
 #include "detectors/scan.h"
 #include "notice/notice.h"
 
-static const char *const kind_names[NOTICE_COUNT] = { "hold", "admin", "released", "deleted" };
+static const char *const kind_names[NOTICE_COUNT] = { "hold", "admin", "released", "deleted",
+	"reject", "expired" };
 
 const char *notice_kind_name(enum notice_kind k)
 {
@@ -198,6 +199,149 @@ static void append_reasons(GString *g, const struct incident *inc)
 		g_string_append(g, "  -\n");
 }
 
+/* Is line [s, e) Japanese (any byte outside ASCII)? */
+static gboolean line_ja(const char *s, const char *e)
+{
+	for (; s < e; s++)
+		if ((unsigned char)*s >= 0x80)
+			return TRUE;
+	return FALSE;
+}
+
+/* The lines of text in one language (ja: those with a non-ASCII
+ * character; else the others), each line after the first indented by
+ * indent; all lines when none is in that language.  FALSE when text is
+ * empty. */
+static gboolean append_lang(GString *g, const char *text, gboolean ja, const char *indent)
+{
+	gboolean any = FALSE, all;
+	int pass;
+
+	if (!text || !*text)
+		return FALSE;
+	for (pass = 0; pass < 2 && !any; pass++) {
+		all = pass == 1;
+		for (const char *s = text, *e; *s; s = *e ? e + 1 : e) {
+			e = strchr(s, '\n');
+			if (!e)
+				e = s + strlen(s);
+			if (e == s || (!all && line_ja(s, e) != ja))
+				continue;
+			if (any)
+				g_string_append_printf(g, "\n%s", indent);
+			g_string_append_len(g, s, e - s);
+			any = TRUE;
+		}
+	}
+	return any;
+}
+
+/* {reasons_ja}: "  ・reason" in Japanese, no rule names (they are ids of
+ * the config, not words for the sender); {reasons_en}: "  - name: reason"
+ * in English. */
+static void append_reasons_lang(GString *g, const struct incident *inc, gboolean ja)
+{
+	size_t i, start = g->len;
+	json_t *o;
+
+	json_array_foreach(inc->rules, i, o) {
+		const char *reason = json_string_value(json_object_get(o, "reason"));
+		size_t mark = g->len;
+
+		if (ja)
+			g_string_append(g, "  ・");
+		else
+			g_string_append_printf(g, "  - %s: ",
+			    str_or(json_string_value(json_object_get(o, "name")), "?"));
+		if (!append_lang(g, reason, ja, ja ? "    " : "      ")) {
+			if (ja) {
+				g_string_truncate(g, mark);
+				continue;
+			}
+			g_string_append(g, "-");
+		}
+		g_string_append_c(g, '\n');
+	}
+	if (g->len == start)
+		g_string_append(g, "  -\n");
+}
+
+/* The advice of the fired rules, one item per rule (the same text once),
+ * or the kind's default when no rule gives any.  A reject notice takes the
+ * advice of the reject rules only: a hold rule's "cancel it and resend"
+ * means nothing for a mail that was refused. */
+static void append_advice(GString *g, const struct notice_ctx *c, gboolean ja)
+{
+	const char *bullet = ja ? "  ・" : "  - ", *indent = "    ";
+	GPtrArray *seen = g_ptr_array_new();
+	size_t i, start = g->len;
+	json_t *o;
+
+	json_array_foreach(c->inc->rules, i, o) {
+		const char *a = json_string_value(json_object_get(o, "advice"));
+		const char *act = json_string_value(json_object_get(o, "action"));
+		gboolean dup = FALSE;
+		size_t mark = g->len;
+
+		if (c->kind == NOTICE_REJECT && (!act || strcmp(act, "reject") != 0))
+			continue;
+
+		for (guint k = 0; a && k < seen->len; k++)
+			dup = dup || strcmp(a, g_ptr_array_index(seen, k)) == 0;
+		if (!a || !*a || dup)
+			continue;
+		g_ptr_array_add(seen, (gpointer)a);
+		g_string_append(g, bullet);
+		if (append_lang(g, a, ja, indent))
+			g_string_append_c(g, '\n');
+		else
+			g_string_truncate(g, mark);
+	}
+	g_ptr_array_free(seen, TRUE);
+	if (g->len > start)
+		return;
+	if (c->kind == NOTICE_HOLD)
+		g_string_append(g, ja ?
+		    "  ・宛先や添付ファイルの誤りなど、送信すべきでないメールだった場合は、送り\n"
+		    "    直さずに管理者へご連絡ください。\n" :
+		    "  - If the mail should not have been sent (wrong recipients, wrong\n"
+		    "    attachment), do not send it again: tell the administrator.\n");
+	else
+		g_string_append(g, ja ?
+		    "  ・必要な場合は、個人情報を含めない形に見直したうえで送り直してください。\n" :
+		    "  - If it is still needed, send it again without the personal data.\n");
+}
+
+/* The From display name given (decoded): C0 and C1 controls, DEL and
+ * line separators become a space, format characters (bidi overrides,
+ * zero-width) are dropped, runs of white space one space, at most 64
+ * characters; else the sender's address. */
+static void append_sender_name(GString *g, const struct notice_ctx *c)
+{
+	const char *s = c->sender_name;
+	size_t start = g->len;
+	int chars = 0;
+	gunichar u;
+
+	for (; s && *s && g_utf8_validate(s, -1, NULL) && chars < 64; s = g_utf8_next_char(s)) {
+		u = g_utf8_get_char(s);
+		if (g_unichar_type(u) == G_UNICODE_FORMAT)
+			continue;
+		if (u < 0x20 || (u >= 0x7f && u < 0xa0) || u == 0x2028 || u == 0x2029 ||
+		    g_unichar_isspace(u)) {
+			if (g->len > start && g->str[g->len - 1] != ' ')
+				g_string_append_c(g, ' ');
+			continue;
+		}
+		g_string_append_unichar(g, u);
+		chars++;
+	}
+	while (g->len > start && g->str[g->len - 1] == ' ')
+		g_string_truncate(g, g->len - 1);
+	if (g->len == start)
+		g_string_append(g, str_or(c->inc->sender, "<>"));
+}
+
 static void append_rules(GString *g, const struct incident *inc)
 {
 	size_t i;
@@ -246,7 +390,13 @@ static gboolean expand_one(GString *g, const char *name, size_t len, const char 
 	else if (IS("external_visible")) g_string_append_printf(g, "%ld", inc->external_visible);
 	else if (IS("external_domains")) g_string_append_printf(g, "%ld", inc->external_domains);
 	else if (IS("rules")) append_rules(g, inc);
+	else if (IS("sender_name")) append_sender_name(g, c);
 	else if (IS("reasons")) { append_reasons(g, inc); trim_nl(g, after); }
+	else if (IS("reasons_ja")) { append_reasons_lang(g, inc, TRUE); trim_nl(g, after); }
+	else if (IS("reasons_en")) { append_reasons_lang(g, inc, FALSE); trim_nl(g, after); }
+	else if (IS("advice")) { append_advice(g, c, TRUE); trim_nl(g, after); }
+	else if (IS("advice_en")) { append_advice(g, c, FALSE); trim_nl(g, after); }
+	else if (IS("retention_days")) g_string_append_printf(g, "%d", c->retention_days);
 	else if (IS("findings")) { append_findings(g, inc, 0); trim_nl(g, after); }
 	else if (IS("findings_en")) { append_findings(g, inc, 1); trim_nl(g, after); }
 	else if (IS("action")) g_string_append(g, str_or(inc->action, "?"));

@@ -1,18 +1,27 @@
 /*
  * notice.h — notice mails: the templates and the composer.
  *
- * Kinds: hold (to the sender of a held message), admin (to [notice] admin,
- * for every new hold and reject), released and deleted (to the sender,
- * the outcome).  A template is UTF-8 text, optionally starting with a
+ * Kinds: hold (to the sender of a held message), reject (to the sender
+ * of a rejected one), admin (to [notice] admin, for every new hold and
+ * reject), released, deleted and expired (to the sender, the outcome;
+ * expired when dlpctl purge expired the held message).  A template is UTF-8 text, optionally starting with a
  * "Subject: …" line (and a blank line); every {name} below is replaced,
  * an unknown {name} is left as written.  The file for a kind is
  * DIR/notice-KIND.txt; without a directory or without that file the
  * built-in text (the same as the shipped config/notice-KIND.txt) is used.
  *
  *   {incident} {sender} {subject} {date} {status}
+ *   {sender_name}  the From display name (ctx sender_name), controls
+ *                  dropped, at most 64 characters; else {sender}
  *   {recipients} {external} {external_visible} {external_domains}  counts
  *   {rules}        names of the rules that fired, comma separated
  *   {reasons}      each fired rule with its reason (all its lines)
+ *   {reasons_ja}   each fired rule's Japanese lines (those with a
+ *                  non-ASCII character), without the rule's name;
+ *                  {reasons_en} "name: " and the other lines
+ *   {advice} {advice_en}  the fired rules' advice, each distinct one
+ *                  once, Japanese / English lines; else the kind's default
+ *   {retention_days}  [register] retention_days (ctx retention_days)
  *   {findings}     per part: types (Japanese names) and counts, then the
  *                  masked samples; {findings_en} the same in English
  *   {action} {action_ja}   hold / reject, 保留 / 拒否
@@ -36,9 +45,12 @@
 
 #include "register/register.h"
 
-enum notice_kind { NOTICE_HOLD, NOTICE_ADMIN, NOTICE_RELEASED, NOTICE_DELETED, NOTICE_COUNT };
+enum notice_kind {
+	NOTICE_HOLD, NOTICE_ADMIN, NOTICE_RELEASED, NOTICE_DELETED, NOTICE_REJECT,
+	NOTICE_EXPIRED, NOTICE_COUNT
+};
 
-/* "hold", "admin", "released", "deleted". */
+/* "hold", "admin", "released", "deleted", "reject", "expired". */
 const char *notice_kind_name(enum notice_kind k);
 /* The kind named s, or -1. */
 int notice_kind_from_name(const char *s);
@@ -60,6 +72,8 @@ struct notice_ctx {
 	const char *note;	/* their --reason (NULL: "-") */
 	time_t decided;		/* when (0: inc->updated) */
 	time_t now;		/* the Date header (0: time(NULL)) */
+	const char *sender_name;	/* the From display name, decoded (NULL: none) */
+	int retention_days;	/* [register] retention_days */
 };
 
 /* tmpl with every placeholder replaced.  malloc'd, NULL on ENOMEM. */

@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gmime/gmime.h>
+
 #include "notice/notify.h"
 #include "notice/smtp.h"
+
+#define HEADER_MAX 65536	/* bytes of a stored message's header read for its From */
 
 const char *notify_relay(const struct conf *cf)
 {
@@ -32,11 +36,60 @@ void notify_template_dir(const struct conf *cf, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s", dirname(copy), t);
 }
 
+void notify_sender_name(const struct conf *cf, const char *id, char *buf, size_t len)
+{
+	char qdir[PATH_MAX], path[PATH_MAX + 64], *head;
+	InternetAddressList *from;
+	InternetAddress *a;
+	GMimeParser *parser;
+	GMimeMessage *msg;
+	GMimeStream *st;
+	const char *name;
+	size_t n = 0;
+	FILE *fp;
+
+	snprintf(buf, len, "%s", "");
+	conf_var_path(cf, "quarantine", qdir, sizeof(qdir));
+	/* store.h's layout: DIR/msg/ID.eml (libquarantine links before this one) */
+	snprintf(path, sizeof(path), "%s/msg/%s.eml", qdir, id);
+	if (!(fp = fopen(path, "rb")))
+		return;
+	if (!(head = malloc(HEADER_MAX + 3))) {
+		fclose(fp);
+		return;
+	}
+	/* the header only: up to the first empty line */
+	while (n < HEADER_MAX && fgets(head + n, (int)(HEADER_MAX - n + 1), fp)) {
+		size_t l = strlen(head + n);
+		int blank = strcmp(head + n, "\n") == 0 || strcmp(head + n, "\r\n") == 0;
+
+		n += l;
+		if (blank)
+			break;
+	}
+	fclose(fp);
+	memcpy(head + n, "\n", 2);
+	st = g_mime_stream_mem_new_with_buffer(head, n + 1);
+	parser = g_mime_parser_new_with_stream(st);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	from = msg ? g_mime_message_get_from(msg) : NULL;
+	a = from && internet_address_list_length(from) > 0 ?
+	    internet_address_list_get_address(from, 0) : NULL;
+	name = a ? internet_address_get_name(a) : NULL;
+	if (name && g_utf8_validate(name, -1, NULL))
+		snprintf(buf, len, "%s", name);
+	if (msg)
+		g_object_unref(msg);
+	g_object_unref(parser);
+	g_object_unref(st);
+	free(head);
+}
+
 /* The mail for n: malloc'd bytes, or NULL with err. */
 static unsigned char *render(struct reg *rg, const struct conf *cf, const struct nq_notice *n,
     size_t *len, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], who[256] = "";
+	char dir[PATH_MAX], who[256] = "", name[512];
 	struct incident inc;
 	struct notice_ctx c;
 	unsigned char *mail = NULL;
@@ -54,6 +107,9 @@ static unsigned char *render(struct reg *rg, const struct conf *cf, const struct
 	c.from = cf->notice_from;
 	c.to = n->recipient;
 	c.admin = cf->notice_admin && *cf->notice_admin ? cf->notice_admin : cf->notice_from;
+	notify_sender_name(cf, inc.id, name, sizeof(name));
+	c.sender_name = name;
+	c.retention_days = (int)cf->retention_days;
 	if (n->kind == NOTICE_RELEASED || n->kind == NOTICE_DELETED) {
 		snprintf(who, sizeof(who), "%s", inc.updated_by ? inc.updated_by : "-");
 		c.actor = who;

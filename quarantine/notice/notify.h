@@ -23,6 +23,12 @@ const char *notify_relay(const struct conf *cf);
  * [notice] templates, relative to the directory of the config file. */
 void notify_template_dir(const struct conf *cf, char *buf, size_t len);
 
+/* The decoded display name of the From header of incident id's stored
+ * message (the quarantine of cf) into buf; "" when there is no stored copy
+ * (a reject, or removed by delete or purge), no From or no name.  As
+ * mail gives it: notice_expand() cleans it before use. */
+void notify_sender_name(const struct conf *cf, const char *id, char *buf, size_t len);
+
 /* Render and send the claimed notice n, then record the outcome
  * (nq_finish) as actor.  0 sent; -1 not sent, with err (the notice is
  * pending again for a later try, or failed for good).  cancel (may be

@@ -85,7 +85,8 @@ int nq_admins(const char *list, struct reg_notice_want *w, int max, char (*buf)[
 }
 
 /* The notices of one unplanned incident: hold → its sender when the
- * incident is a hold, still held and the sender internal; admin → the
+ * incident is a hold, still held and the sender internal; reject → its
+ * sender when a reject and the sender internal; admin → the
  * administrator for a hold or a reject. */
 static int want(void *arg, const char *id, const char *sender, const char *action,
     const char *status, struct reg_notice_want *w)
@@ -97,6 +98,9 @@ static int want(void *arg, const char *id, const char *sender, const char *actio
 	if (action && strcmp(action, "hold") == 0 && status && strcmp(status, "held") == 0 &&
 	    nq_sender_internal(p->opt, sender))
 		w[n++] = (struct reg_notice_want){ notice_kind_name(NOTICE_HOLD), sender };
+	if (action && strcmp(action, "reject") == 0 && status && strcmp(status, "rejected") == 0 &&
+	    nq_sender_internal(p->opt, sender))
+		w[n++] = (struct reg_notice_want){ notice_kind_name(NOTICE_REJECT), sender };
 	n += nq_admins(p->admin, w + n, REG_PLAN_MAX - n, p->buf);
 	return n;
 }
@@ -108,6 +112,46 @@ int nq_plan(struct reg *rg, const struct scan_options *opt, const char *admin, t
 	struct plan p = { opt, admin, buf };
 
 	return reg_notice_plan(rg, want, &p, now, added, err, errlen);
+}
+
+struct hold_to {
+	const char *sender;
+	bool found;
+};
+
+static int hold_cb(const struct nq_notice *n, void *arg)
+{
+	struct hold_to *h = arg;
+
+	if (n->kind == NOTICE_HOLD && strcmp(n->recipient, h->sender) == 0)
+		h->found = true;
+	return h->found;
+}
+
+int nq_expired(struct reg *rg, const char *id, time_t now, char *err, size_t errlen)
+{
+	struct incident inc;
+	struct hold_to h = { NULL, false };
+	char e[256];
+	int rc;
+
+	if (!err) {
+		err = e;
+		errlen = sizeof(e);
+	}
+	if ((rc = reg_get(rg, id, &inc, err, errlen)) != 0) {
+		if (rc > 0)
+			snprintf(err, errlen, "no incident %s", id);
+		return -1;
+	}
+	h.sender = inc.sender ? inc.sender : "";
+	rc = inc.status && strcmp(inc.status, "expired") == 0 && *h.sender ?
+	    nq_list(rg, id, hold_cb, &h, err, errlen) : 0;
+	if (rc >= 0 && h.found)
+		rc = reg_notice_add(rg, id, notice_kind_name(NOTICE_EXPIRED), h.sender, NULL, false,
+		    now, NULL, err, errlen) < 0 ? -1 : 0;
+	incident_clear(&inc);
+	return rc < 0 ? -1 : h.found ? 1 : 0;
 }
 
 int nq_add(struct reg *rg, const char *id, enum notice_kind kind, const char *rcpt,

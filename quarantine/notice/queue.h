@@ -58,11 +58,19 @@ int nq_admins(const char *list, struct reg_notice_want *w, int max, char (*buf)[
 
 /* Queue the notices of every incident not planned yet and mark it
  * planned: kind hold to its sender when the incident is a hold, still
- * held and nq_sender_internal(); kind admin to each address of admin
+ * held and nq_sender_internal(); kind reject to its sender when it is a
+ * reject and nq_sender_internal(); kind admin to each address of admin
  * (NULL/"": none; at most REG_PLAN_MAX - 1) for a hold or a reject.  *added (may be NULL) counts the notices queued.
  * 0 or -1 with err. */
 int nq_plan(struct reg *rg, const struct scan_options *opt, const char *admin, time_t now,
     int *added, char *err, size_t errlen);
+
+/* The expired notice of incident id, which has just become expired: queued
+ * (pending, due now) to the sender when a hold notice went to the sender
+ * (the hold notice promises it; an outside sender had none).  For the
+ * purge path.  1 queued (or queued before), 0 none due, -1 with err (err
+ * may be NULL). */
+int nq_expired(struct reg *rg, const char *id, time_t now, char *err, size_t errlen);
 
 /* Queue one notice, due now; with claim it is created `sending` for the
  * caller (attempts 1) and *seq tells which.  0, 1 when that notice

@@ -9,8 +9,10 @@ register: notices (language, addressee, no personal values), release
 Received), failures leaving the mail held, parallel and crashed releases,
 delete, purge, report, permissions, concurrency with the daemon.
 """
+import base64
 import csv
 import email
+import email.headerregistry
 import email.policy
 import io
 import json
@@ -24,7 +26,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import (DLPCTL, Env, FakeSMTP, check, crlf, free_port, make_message, people,
+from lib import (DLPCTL, MILTER, Env, FakeSMTP, check, crlf, free_port, make_message, people,
                  people_csv, program_for, run, wait_until)
 
 SENDER = "kakari@example.go.jp"
@@ -175,6 +177,117 @@ def test_admin_notice_on_hold_and_reject():
     check("123456789018" not in body and "1234 5678 9018" not in body, "no My Number in it")
     env.quiet(1)
     check(not notices_for(rid, "hold"), "a reject sends the sender no hold notice")
+
+
+def japanese_part(body):
+    return body[:body.index("\nEnglish\n")]
+
+
+def test_reject_notice_to_sender():
+    """A rejected internal sender gets a notice (Japanese, then English), not
+    only the 550 line; rule ids stay out of the Japanese part."""
+    msg = make_message(SENDER, ["hr2@partner.example.com"], "拒否通知テスト",
+                       "マイナンバー 1234 5678 9018\n")
+    code, text = env.send(msg)
+    check(code == 550, "My Number rejected: %d %s" % (code, text), env)
+    rid = re.search(r"incident (\S+)", text).group(1)
+    got = wait_notice(rid, "reject")
+    check(len(got) == 1 and got[0][1] == [SENDER], "one reject notice to the sender: %r" %
+          [g[1] for g in got])
+    m, raw = got[0][2], got[0][3]
+    check("拒否" in str(m["Subject"]) and rid in str(m["Subject"]), "subject: %s" % m["Subject"])
+    body = m.get_content()
+    ja = japanese_part(body)
+    for want in ("送信を取りやめました（拒否）", "マイナンバー（個人番号）が含まれているため", "拒否通知テスト",
+                 "個人情報を含めない形に見直したうえで送り直してください", SENDER + " 様"):
+        check(want in ja, "the Japanese part says %r" % want)
+    check("my_number" not in ja, "no rule id in the Japanese part")
+    check("my_number: A My Number" in body and "was refused" in body, "English part with the rule")
+    text = body + raw.decode("latin-1")
+    check("123456789018" not in text and "1234 5678 9018" not in text, "no My Number in it")
+    check(any(a["action"] == "notice sent" and "reject to " + SENDER in a["reason"]
+              for a in audit(rid)), "audit row for the reject notice")
+
+
+def test_greeting_and_advice():
+    """The hold notice greets the sender by the From display name (decoded);
+    a display name with CR LF inside its encoded word makes no header; a
+    mass-recipient hold gives one piece of advice (resend with Bcc) and its
+    reason the rule's own numbers."""
+    to = ["visible%02d@corp%d.example.com" % (i, i % 3) for i in range(12)]
+    msg = make_message(SENDER, to, "宛先多数", "ご案内です。\n")
+    del msg["From"]
+    msg["From"] = email.headerregistry.Address("総務課 山田", addr_spec=SENDER)
+    row = hold(msg)
+    got = wait_notice(row["id"], "hold")
+    body = got[0][2].get_content()
+    ja = japanese_part(body)
+    check("総務課 山田 様" in ja and "Dear 総務課 山田," in body, "greeted by the display name: %r" %
+          body[:80])
+    check("外部のアドレスが 12 件見えています（10 件以上で保留）" in ja, "reason with the rule's numbers")
+    check("Bcc に移して送り直してください" in ja and "送り直さず" not in ja,
+          "one piece of advice: resend with Bcc")
+    check("with the external recipients in Bcc" in body and "do not send it again" not in body,
+          "the English advice agrees")
+    check("mass_recipients" not in ja and "mass_recipients:" in body, "rule id only in English")
+    check("{" not in body, "every placeholder filled")
+
+    evil = base64.b64encode("山田\r\nBcc: evil@outside.example".encode()).decode()
+    raw = crlf(make_message(SENDER, ["p@partner.example.com", "q@other.example.net"], "名前の注入",
+                            "名簿を送ります。\n",
+                            attachments=[("meibo.csv", people_csv(PEOPLE), "text", "csv")]).as_bytes())
+    raw = re.sub(rb"^From: .*$", ("From: =?UTF-8?B?%s?= <%s>" % (evil, SENDER)).encode(), raw,
+                 count=1, flags=re.M)
+    row = hold(raw, sender=SENDER, rcpts=["p@partner.example.com", "q@other.example.net"])
+    got = wait_notice(row["id"], "hold")
+    m, data = got[0][2], got[0][3]
+    check(got[0][1] == [SENDER] and not m["Bcc"] and b"\r\nBcc:" not in data,
+          "no header from the display name: %r" % data.split(b"\r\n\r\n")[0])
+    check(not env.sink_to("evil@outside.example"), "nothing sent to the injected address")
+    check("山田 Bcc: evil@outside.example 様" in m.get_content(), "the name on one line, cleaned")
+
+
+def test_config_check_warns_stale_number():
+    """dlp-milter -n: the running config has no warning; lowering the
+    mass-recipient threshold to 5 under a reason that says 10 is warned
+    about at FILE:LINE:COL, and the check still passes."""
+    r = subprocess.run([MILTER, "-n", "-c", env.milter.conf], capture_output=True, text=True)
+    check(r.returncode == 0 and "warning" not in r.stderr, "no warning: %s %s" % (r.stdout, r.stderr))
+    lines = open(env.milter.conf, encoding="utf-8").read().split("\n")
+    at = lines.index("when = external_visible >= 10")
+    lines[at] = "when = external_visible >= 5"
+    lines.insert(at + 2, "reason = 宛先に10件以上の外部アドレスが見えています。")
+    while not lines[at + 3].startswith(("[", "advice")):
+        del lines[at + 3]       # the old reason's continuation lines
+    stale = env.milter.conf + ".stale"
+    with open(stale, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+    r = subprocess.run([MILTER, "-n", "-c", stale], capture_output=True, text=True)
+    want = "%s:%d:13: warning: rule 'mass_recipients': reason: the number 10 is not what 'when' " \
+           "compares with (5): write {threshold}" % (stale, at + 3)
+    check(r.returncode == 0 and want in r.stderr, "warned at FILE:LINE:COL: %s" % r.stderr)
+    os.unlink(stale)
+
+
+def test_expired_notice():
+    """A held message that expires by dlpctl purge: the sender gets the
+    期限切れ notice that the hold notice promised."""
+    row = hold(risky("期限切れテスト"))
+    hold_body = wait_notice(row["id"], "hold")[0][2].get_content()
+    check("90 日のうちに確認が終わらなかったメールは" in hold_body, "the hold notice promises it")
+    env.register("UPDATE incidents SET created = created - 100 * 86400 WHERE id = ?", (row["id"],))
+    r = env.dlpctl("purge", check=False)
+    check(r.returncode == 0 and status(row["id"]) == "expired", "expired: %s" % r.stderr)
+    got = wait_notice(row["id"], "expired")
+    check(len(got) == 1 and got[0][1] == [SENDER], "one expired notice to the sender")
+    m = got[0][2]
+    body = m.get_content()
+    check("期限切れ" in str(m["Subject"]) and row["id"] in str(m["Subject"]), "subject: %s" % m["Subject"])
+    for want in ("送信されずに削除されました（期限切れ）", "期限切れテスト", "90 日", "has been deleted (expired)"):
+        check(want in body, "the expired notice says %r" % want)
+    r = env.dlpctl("purge", "--older-than", "0", "--force", check=False)
+    env.quiet(1)
+    check(len(notices_for(row["id"], "expired")) == 1, "sent once")
 
 
 def test_external_forged_sender_gets_no_notice():
@@ -603,6 +716,7 @@ def main():
             ("quarantine: hold notice to the internal sender", test_hold_notice_to_internal_sender),
             ("quarantine: admin notice on hold and reject", test_admin_notice_on_hold_and_reject),
             ("quarantine: forged outside sender gets no notice", test_external_forged_sender_gets_no_notice),
+            ("quarantine: reject notice to the sender", test_reject_notice_to_sender),
             ("quarantine: release to all 144, bytes unchanged", test_release_every_recipient_byte_identical),
             ("quarantine: release with the null sender", test_release_null_sender),
             ("quarantine: relay down -> still held, exit 3", test_release_relay_down_stays_held),
@@ -617,6 +731,9 @@ def main():
             ("quarantine: report JSON and CSV", test_report_json_and_csv),
             ("quarantine: list and show", test_list_and_show),
             ("quarantine: permissions", test_permissions),
+            ("quarantine: greeting by display name, one advice", test_greeting_and_advice),
+            ("quarantine: dlp-milter -n warns of a stale number", test_config_check_warns_stale_number),
+            ("quarantine: expired notice after purge", test_expired_notice),
             ("quarantine: purge", test_purge),
         ])
     rc |= run([

@@ -182,7 +182,11 @@ static void test_shipped_config(void **state)
 		assert_null(strchr(r->reason, '\t'));
 	}
 	assert_string_equal(cf->rules[0].when_src, "external > 0 and my_number >= 1");
-	assert_int_equal(count_lines(rule(cf, "personal_data_volume")->reason), 4);
+	assert_int_equal(count_lines(rule(cf, "personal_data_volume")->reason), 5);
+	/* the shipped reasons name the rules' own numbers, not literal ones */
+	assert_non_null(strstr(rule(cf, "mass_recipients")->reason, "{threshold}"));
+	assert_non_null(strstr(rule(cf, "mass_recipients")->advice, "Bcc"));
+	assert_null(cf->warnings);
 	assert_string_equal(cf->notice_from, "dlp-notice@example.go.jp");
 	assert_int_equal(cf->on_error, ONERR_TEMPFAIL);
 	conf_unref(cf);
@@ -294,8 +298,8 @@ static void test_key_table(void **state)
 	}
 	for (size_t i = 0; i < conf_nkeys; i++)
 		rulekeys += !strcmp(conf_keys[i].section, "rule");
-	assert_int_equal(rulekeys, 3);
-	assert_int_equal(conf_nkeys, sizeof(fields) / sizeof(fields[0]) + 3);
+	assert_int_equal(rulekeys, 4);
+	assert_int_equal(conf_nkeys, sizeof(fields) / sizeof(fields[0]) + 4);
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const struct conf_key *k = &conf_keys[i];
 		int rulekey = !strcmp(k->section, "rule");
@@ -622,6 +626,39 @@ static void test_diff_rules(void **state)
 	conf_unref(b);
 }
 
+/* A reason or advice whose number is not the rule's threshold, or whose
+ * placeholder names nothing: the config loads, with a warning at the file
+ * line and column of that text (what dlp-milter -n prints). */
+static void test_reason_warnings(void **state)
+{
+	char want[512];
+	struct conf *cf;
+
+	cf = load_ok(MINIMAL "[rule mass]\n"			/* line 3 */
+	    "when = external_visible >= 5\n"
+	    "action = hold\n"
+	    "reason = 宛先に10件以上の外部アドレス（{threshold} 件以上で保留）\n"	/* line 6 */
+	    "\t{external_visible} visible, {bogus}\n"
+	    "advice = Bcc に移して送り直してください。{threshold:email}\n");	/* line 8 */
+	assert_non_null(cf->warnings);
+	snprintf(want, sizeof(want), "%s:6:13: warning: rule 'mass': reason: the number 10 is "
+	    "not what 'when' compares with (5): write {threshold} so the text follows the rule\n"
+	    "%s:7:30: warning: rule 'mass': reason: {bogus}: unknown placeholder", tmpconf, tmpconf);
+	assert_non_null(strstr(cf->warnings, want));
+	snprintf(want, sizeof(want), "%s:8:28: warning: rule 'mass': advice: {threshold:email}: "
+	    "'when' does not compare email with a number\n", tmpconf);
+	assert_non_null(strstr(cf->warnings, want));
+	assert_int_equal(count_lines(cf->warnings), 4);	/* three lines, each ending in \n */
+	assert_string_equal(cf->rules[0].advice, "Bcc に移して送り直してください。{threshold:email}");
+	conf_unref(cf);
+	/* the same reason with placeholders: no warning; no advice: NULL */
+	cf = load_ok(MINIMAL "[rule mass]\nwhen = external_visible >= 5\naction = hold\n"
+	    "reason = 宛先に{threshold}件以上、{external_visible} 件\n");
+	assert_null(cf->warnings);
+	assert_null(cf->rules[0].advice);
+	conf_unref(cf);
+}
+
 static void test_section_errors(void **state)
 {
 	expect_only(MINIMAL "[milter\nsocket = unix:/x\n", 3, 0, "missing ']'");
@@ -883,6 +920,7 @@ int main(void)
 		cmocka_unit_test(test_admin_load),
 		cmocka_unit_test(test_admin_addresses),
 		cmocka_unit_test(test_diff_rules),
+		cmocka_unit_test(test_reason_warnings),
 		cmocka_unit_test(test_section_errors),
 		cmocka_unit_test(test_key_errors),
 		cmocka_unit_test(test_string_forms),

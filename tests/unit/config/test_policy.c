@@ -384,6 +384,108 @@ static void test_decide_cap(void **state)
 	free_rules_conf(cf);
 }
 
+static struct expr *compile(const char *src)
+{
+	char err[200];
+	struct expr *e = expr_compile(src, err, sizeof(err), NULL);
+
+	if (!e)
+		fail_msg("'%s': %s", src, err);
+	return e;
+}
+
+static void test_threshold(void **state)
+{
+	struct expr *e = compile("external > 0 and (personal_items >= 10 or 3 < email)");
+	long k[8];
+
+	(void)state;
+	assert_int_equal(expr_threshold(e, -1), 0);	/* the first comparison, as written */
+	assert_int_equal(expr_threshold(e, SC_PERSONAL_ITEMS), 10);
+	assert_int_equal(expr_threshold(e, SC_EMAIL), 3);	/* integer on the left */
+	assert_int_equal(expr_threshold(e, SC_PHONE), -1);
+	assert_int_equal(expr_constants(e, k, 8), 3);
+	assert_int_equal(k[0], 0);
+	assert_int_equal(k[1], 10);
+	assert_int_equal(k[2], 3);
+	assert_int_equal(expr_constants(e, k, 1), 3);	/* counts beyond max */
+	expr_free(e);
+	e = compile("encrypted");		/* no comparison */
+	assert_int_equal(expr_threshold(e, -1), -1);
+	assert_int_equal(expr_constants(e, k, 8), 0);
+	expr_free(e);
+}
+
+static void test_fill(void **state)
+{
+	struct expr *e = compile("external_visible >= 5");
+	long c[SC_COUNT] = { 0 };
+	char *s;
+
+	(void)state;
+	c[SC_EXTERNAL_VISIBLE] = 7;
+	c[SC_EMAIL] = 12;
+	s = policy_fill("To/Cc に {external_visible} 件（{threshold} 件以上で保留）、"
+	    "{threshold:external_visible}; {email} mails; {threshold:email} {nope} {admin} {x:y} {",
+	    e, c);
+	assert_string_equal(s, "To/Cc に 7 件（5 件以上で保留）、5; 12 mails; {threshold:email} "
+	    "{nope} {admin} {x:y} {");
+	free(s);
+	s = policy_fill("{threshold} only {external_visible}", e, NULL);	/* no counters */
+	assert_string_equal(s, "5 only {external_visible}");
+	free(s);
+	s = policy_fill(NULL, e, c);
+	assert_string_equal(s, "");
+	free(s);
+	expr_free(e);
+}
+
+struct warned {
+	char all[2048];
+	int n;
+};
+
+static void warn_cb(void *arg, size_t off, const char *msg)
+{
+	struct warned *w = arg;
+	size_t used = strlen(w->all);
+
+	snprintf(w->all + used, sizeof(w->all) - used, "%zu:%s\n", off, msg);
+	w->n++;
+}
+
+static void test_check_text(void **state)
+{
+	struct expr *e = compile("external > 0 and external_visible >= 5");
+	struct warned w = { "", 0 };
+
+	(void)state;
+	/* what still fits: the thresholds, placeholders, digits inside words */
+	policy_check_text("{threshold:external_visible} 件以上、{external_visible} 件 (5 or more, "
+	    "UTF-8, X509, 0)", e, warn_cb, &w);
+	assert_int_equal(w.n, 0);
+	/* "10件以上" under >= 5, in ASCII and in full-width digits */
+	policy_check_text("宛先に10件以上", e, warn_cb, &w);
+	policy_check_text("１０件", e, warn_cb, &w);
+	assert_int_equal(w.n, 2);
+	assert_non_null(strstr(w.all, "9:the number 10 is not what 'when' compares with (0, ...): "
+	    "write {threshold}"));
+	assert_non_null(strstr(w.all, "0:the number 10 is not"));
+	memset(&w, 0, sizeof(w));
+	policy_check_text("{bogus} {threshold:email} {threshold:nocounter}", e, warn_cb, &w);
+	assert_int_equal(w.n, 3);
+	assert_non_null(strstr(w.all, "0:{bogus}: unknown placeholder"));
+	assert_non_null(strstr(w.all, "8:{threshold:email}: 'when' does not compare email"));
+	assert_non_null(strstr(w.all, "26:{threshold:nocounter}: no counter 'nocounter'"));
+	expr_free(e);
+	e = compile("encrypted");
+	memset(&w, 0, sizeof(w));
+	policy_check_text("{threshold} 2 files", e, warn_cb, &w);	/* no integers: no number check */
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.all, "{threshold}: 'when' compares no counter with a number"));
+	expr_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +499,9 @@ int main(void)
 		cmocka_unit_test(test_errors_in_file),
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_decide_cap),
+		cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_fill),
+		cmocka_unit_test(test_check_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,7 @@
 #include "config/policy.h"
 #include "quarantine/incident.h"
 #include "notice/notice.h"
+#include "notice/notify.h"
 #include "tests/unit/lib/mimetest_util.h"
 
 #define NPEOPLE 12
@@ -236,7 +237,8 @@ static void test_hold_notice_parses_back(void **state)
 static void test_every_kind_composes(void **state)
 {
 	struct fx *fx = *state;
-	static const char *const subj[NOTICE_COUNT] = { "送信保留", "保留", "送信完了", "削除" };
+	static const char *const subj[NOTICE_COUNT] = { "送信保留", "保留", "送信完了", "削除",
+		"送信拒否", "期限切れ" };
 	char err[256], *body;
 	unsigned char *mail;
 	GMimeMessage *m;
@@ -316,6 +318,204 @@ static void test_subject_line_cleaned(void **state)
 	assert_non_null(strstr(err, "no To"));
 }
 
+/* The text of body before the "English" divider, and after it. */
+static char *japanese_part(const char *body)
+{
+	const char *e = strstr(body, "\nEnglish\n");
+
+	assert_non_null(e);
+	return strndup(body, (size_t)(e - body));
+}
+
+static char *compose_body(struct notice_ctx *c, enum notice_kind k)
+{
+	char err[256];
+	unsigned char *mail;
+	GMimeMessage *m;
+	size_t len;
+	char *body;
+
+	mail = notice_compose(notice_builtin(k), c, &len, err, sizeof(err));
+	assert_non_null(mail);
+	m = parse(mail, len);
+	body = body_text(m);
+	g_object_unref(m);
+	free(mail);
+	return body;
+}
+
+/* One piece of advice per rule: a mass-recipient hold says "cancel and
+ * resend with Bcc" and nothing in the same notice says "do not resend";
+ * rule ids stay out of the Japanese text (the English part names them);
+ * a rule without advice leaves the default. */
+static void test_rule_advice(void **state)
+{
+	struct fx *fx = *state;
+	struct notice_ctx c = ctx(fx, NOTICE_HOLD);
+	char *body, *ja;
+
+	c.retention_days = 90;
+	/* the fixture's rule has no advice: the default, and the expiry promise */
+	body = compose_body(&c, NOTICE_HOLD);
+	ja = japanese_part(body);
+	assert_non_null(strstr(ja, "送り\n    直さずに管理者へご連絡ください。"));
+	assert_non_null(strstr(ja, "90 日のうちに確認が終わらなかったメールは、送信されずに削除されます"));
+	assert_non_null(strstr(ja, "（期限切れ）"));
+	assert_non_null(strstr(ja, "  ・個人情報が多く含まれています。\n"));
+	assert_null(strstr(ja, "personal_data"));
+	assert_null(strstr(ja, "The message holds"));		/* English lines in English */
+	assert_non_null(strstr(body, "  - personal_data: The message holds much personal data.\n"));
+	assert_non_null(strstr(body, "do not send it again"));
+	free(ja);
+	free(body);
+
+	json_decref(fx->inc.rules);
+	fx->inc.rules = json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]",
+	    "name", "mass_recipients", "action", "hold",
+	    "reason", "宛先（To/Cc）に外部のアドレスが 12 件見えています（10 件以上で保留）。\n"
+	    "12 external addresses are visible in To/Cc.",
+	    "advice", "送信を取り消し、外部の宛先を Bcc に移して送り直してください。\n"
+	    "Cancel it and send it again with the external recipients in Bcc.",
+	    "name", "personal_data", "action", "hold", "reason", "個人情報が多く含まれています。",
+	    "name", "mass_again", "action", "hold", "reason", "同じ助言の別のルール。",
+	    "advice", "送信を取り消し、外部の宛先を Bcc に移して送り直してください。\n"
+	    "Cancel it and send it again with the external recipients in Bcc.");
+	body = compose_body(&c, NOTICE_HOLD);
+	ja = japanese_part(body);
+	assert_non_null(strstr(ja, "お願い:\n  ・送信を取り消し、外部の宛先を Bcc に移して送り直してください。\n\n"));
+	assert_null(strstr(ja, "送り\n    直さずに"));		/* no contrary advice */
+	assert_null(strstr(ja, "送り直さず"));
+	assert_non_null(strstr(ja, "  ・宛先（To/Cc）に外部のアドレスが 12 件見えています"));
+	assert_null(strstr(ja, "mass_recipients"));
+	assert_null(strstr(ja, "personal_data"));
+	assert_null(strstr(ja, "mass_again"));
+	assert_non_null(strstr(body, "What to do:\n  - Cancel it and send it again with the external "
+	    "recipients in Bcc.\n\n"));
+	assert_null(strstr(body, "do not send it again"));
+	assert_non_null(strstr(body, "  - mass_recipients: 12 external addresses are visible"));
+	/* a reason with no English line is shown whole in the English part */
+	assert_non_null(strstr(body, "  - personal_data: 個人情報が多く含まれています。\n"));
+	free(ja);
+	free(body);
+	/* a reject whose reject rule has no advice: resend without the personal
+	 * data; a hold rule's advice (cancel, Bcc) is not for a refused mail */
+	json_decref(fx->inc.rules);
+	fx->inc.rules = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]",
+	    "name", "my_number", "action", "reject",
+	    "reason", "マイナンバーが含まれています。\nA My Number was found.",
+	    "name", "mass_recipients", "action", "hold", "reason", "宛先が多数です。",
+	    "advice", "送信を取り消し、Bcc に移して送り直してください。\nCancel it; resend with Bcc.");
+	c.kind = NOTICE_REJECT;
+	body = compose_body(&c, NOTICE_REJECT);
+	ja = japanese_part(body);
+	assert_non_null(strstr(ja, "送信を取りやめました（拒否）"));
+	assert_non_null(strstr(ja, "  ・マイナンバーが含まれています。\n"));
+	assert_non_null(strstr(ja, "個人情報を含めない形に見直したうえで送り直してください"));
+	assert_null(strstr(ja, "my_number"));
+	assert_null(strstr(ja, "Bcc"));
+	assert_null(strstr(body, "resend with Bcc"));
+	assert_non_null(strstr(body, "  - my_number: A My Number was found.\n"));
+	free(ja);
+	free(body);
+	/* a reject rule's own advice is shown */
+	json_object_set_new(json_array_get(fx->inc.rules, 0), "advice",
+	    json_string("マイナンバーを除いてから送り直してください。\nRemove the My Number, then resend."));
+	body = compose_body(&c, NOTICE_REJECT);
+	assert_non_null(strstr(body, "お願い:\n  ・マイナンバーを除いてから送り直してください。\n\n"));
+	assert_non_null(strstr(body, "What to do:\n  - Remove the My Number, then resend.\n\n"));
+	assert_null(strstr(body, "個人情報を含めない形に"));
+	free(body);
+}
+
+/* The greeting uses the From display name; what mail brings in there
+ * (CR, LF, ESC, C1 controls) never makes a header or a line of its own. */
+static void test_sender_name(void **state)
+{
+	struct fx *fx = *state;
+	struct notice_ctx c = ctx(fx, NOTICE_HOLD);
+	char err[256], *body, *raw, longname[300];
+	unsigned char *mail;
+	GMimeMessage *m;
+	size_t len;
+
+	/* TAB CR LF, ESC, C1 NEL (U+0085), a right-to-left override (U+202E) */
+	c.sender_name = "山田\t太郎\r\nBcc: x@outside.example\x1b[31m\xc2\x85" "end\xe2\x80\xae";
+	mail = notice_compose("Subject: for {sender_name}\n\n{sender_name} 様\nDear {sender_name},\n",
+	    &c, &len, err, sizeof(err));
+	assert_non_null(mail);
+	raw = strndup((const char *)mail, len);
+	assert_null(strstr(raw, "\r\nBcc:"));
+	assert_null(strchr(raw, '\x1b'));
+	m = parse(mail, len);
+	assert_true(!g_mime_message_get_bcc(m) ||
+	    internet_address_list_length(g_mime_message_get_bcc(m)) == 0);
+	assert_string_equal(g_mime_message_get_subject(m),
+	    "for 山田 太郎 Bcc: x@outside.example [31m end");
+	body = body_text(m);
+	assert_string_equal(body, "山田 太郎 Bcc: x@outside.example [31m end 様\n"
+	    "Dear 山田 太郎 Bcc: x@outside.example [31m end,\n");
+	free(body);
+	g_object_unref(m);
+	free(raw);
+	free(mail);
+	/* no name, or only blanks and controls: the address */
+	for (int i = 0; i < 2; i++) {
+		c.sender_name = i ? " \r\n\t" : NULL;
+		body = notice_expand("{sender_name} 様", &c);
+		assert_non_null(strstr(body, fx->inc.sender));
+		assert_non_null(strstr(body, " 様"));
+		free(body);
+	}
+	/* a long one is cut at 64 characters */
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	c.sender_name = longname;
+	body = notice_expand("[{sender_name}]", &c);
+	assert_int_equal(strlen(body), 66);
+	free(body);
+	/* not UTF-8: the address */
+	c.sender_name = "\xff\xfe";
+	body = notice_expand("{sender_name}", &c);
+	assert_string_equal(body, fx->inc.sender);
+	free(body);
+}
+
+/* The display name comes from the From of the stored message (RFC 2047
+ * decoded); none when there is no stored copy or no name. */
+static void test_stored_sender_name(void **state)
+{
+	struct fx *fx = *state;
+	char path[256], err[1024], name[256];
+	struct conf *cf;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/s.conf", fx->dir);
+	fp = fopen(path, "w");
+	fprintf(fp, "[general]\ninternal_domains = example.go.jp\nvar_dir = %s\n", fx->dir);
+	fclose(fp);
+	assert_non_null(cf = conf_load(path, err, sizeof(err)));
+	snprintf(path, sizeof(path), "%s/quarantine", fx->dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/quarantine/msg", fx->dir);
+	mkdir(path, 0700);
+	notify_sender_name(cf, "20261125-NOFILE", name, sizeof(name));
+	assert_string_equal(name, "");
+	snprintf(path, sizeof(path), "%s/quarantine/msg/20261125-NAMED1.eml", fx->dir);
+	fp = fopen(path, "w");
+	fputs("Received: from x\r\nFrom: =?UTF-8?B?5bGx55SwIOWkqumDjg==?= <taro@example.go.jp>\r\n"
+	    "To: a@outside.example\r\nSubject: s\r\n\r\nFrom: body <not@this.one>\r\n", fp);
+	fclose(fp);
+	notify_sender_name(cf, "20261125-NAMED1", name, sizeof(name));
+	assert_string_equal(name, "山田 太郎");
+	snprintf(path, sizeof(path), "%s/quarantine/msg/20261125-NONAME.eml", fx->dir);
+	fp = fopen(path, "w");
+	fputs("From: taro@example.go.jp\nSubject: s\n\nbody\n", fp);
+	fclose(fp);
+	notify_sender_name(cf, "20261125-NONAME", name, sizeof(name));
+	assert_string_equal(name, "");
+	conf_unref(cf);
+}
+
 /* <repo>/config/notice-KIND.txt, found from the current directory or the
  * test binary (build/tests/test_notice). */
 static FILE *open_shipped(const char *kind)
@@ -393,6 +593,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expand_placeholders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subject_line_cleaned, setup, teardown),
 		cmocka_unit_test(test_shipped_files_equal_builtin),
+		cmocka_unit_test_setup_teardown(test_rule_advice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sender_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stored_sender_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_template_directory, setup, teardown),
 	};
 	int rc;

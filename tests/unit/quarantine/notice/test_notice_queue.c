@@ -25,6 +25,8 @@
 #include "notice/queue.h"
 #include "notice/notify.h"
 #include "notice/smtp.h"
+#include "quarantine/release.h"
+#include "quarantine/store.h"
 #include "tests/unit/lib/smtp_fake.h"
 
 struct fx {
@@ -131,11 +133,13 @@ static void test_plan(void **state)
 	add(fx, "20261125-NULLSN", "", "hold", now);
 	assert_int_equal(nq_plan(fx->rg, &fx->opt, "admin@example.go.jp", now, &added, err,
 	    sizeof(err)), 0);
-	assert_int_equal(added, 5);
+	assert_int_equal(added, 6);
 	assert_string_equal(notices(fx, "20261125-HOLDIN"),
 	    "hold>taro@example.go.jp:pending\nadmin>admin@example.go.jp:pending\n");
 	assert_string_equal(notices(fx, "20261125-HOLDEX"), "admin>admin@example.go.jp:pending\n");
-	assert_string_equal(notices(fx, "20261125-REJECT"), "admin>admin@example.go.jp:pending\n");
+	/* a reject tells its internal sender too (a notice, not only the 550 line) */
+	assert_string_equal(notices(fx, "20261125-REJECT"),
+	    "reject>taro@example.go.jp:pending\nadmin>admin@example.go.jp:pending\n");
 	assert_string_equal(notices(fx, "20261125-NULLSN"), "admin>admin@example.go.jp:pending\n");
 	/* Planned once: nothing more on the next run. */
 	assert_int_equal(nq_plan(fx->rg, &fx->opt, "admin@example.go.jp", now, &added, err,
@@ -159,6 +163,55 @@ static void test_plan(void **state)
 	assert_string_equal(notices(fx, "20261125-MULTIA"),
 	    "hold>taro@example.go.jp:pending\nadmin>a1@example.go.jp:pending\n"
 	    "admin>a2@example.go.jp:pending\nadmin>a3@x.example:pending\n");
+}
+
+/* A held incident that expires: its sender gets the expired notice that
+ * the hold notice promised, once; a sender who had no hold notice (an
+ * outside address) gets none; nothing for an incident still held. */
+static void test_expired(void **state)
+{
+	struct fx *fx = *state;
+	time_t now = time(NULL);
+	char err[256];
+
+	add(fx, "20261125-HOLDIN", "taro@example.go.jp", "hold", now);
+	add(fx, "20261125-HOLDEX", "forged@outside.example", "hold", now);
+	add(fx, "20261125-STILLH", "jiro@example.go.jp", "hold", now);
+	assert_int_equal(nq_plan(fx->rg, &fx->opt, NULL, now, NULL, err, sizeof(err)), 0);
+	assert_int_equal(nq_expired(fx->rg, "20261125-STILLH", now, err, sizeof(err)), 0);
+	assert_string_equal(notices(fx, "20261125-STILLH"), "hold>jiro@example.go.jp:pending\n");
+	for (int i = 0; i < 2; i++) {
+		const char *id = i ? "20261125-HOLDEX" : "20261125-HOLDIN";
+		assert_int_equal(reg_set_status(fx->rg, id, "held", "expired", "admin1",
+		    "retention", err, sizeof(err)), 0);
+	}
+	assert_int_equal(nq_expired(fx->rg, "20261125-HOLDIN", now, err, sizeof(err)), 1);
+	assert_int_equal(nq_expired(fx->rg, "20261125-HOLDIN", now, NULL, 0), 1);	/* once */
+	assert_string_equal(notices(fx, "20261125-HOLDIN"),
+	    "hold>taro@example.go.jp:pending\nexpired>taro@example.go.jp:pending\n");
+	assert_int_equal(nq_expired(fx->rg, "20261125-HOLDEX", now, err, sizeof(err)), 0);
+	assert_string_equal(notices(fx, "20261125-HOLDEX"), "");
+	assert_int_equal(nq_expired(fx->rg, "20261125-NOSUCH", now, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no incident 20261125-NOSUCH"));
+}
+
+/* dlpctl purge's path (release_purge) queues the expired notice. */
+static void test_purge_queues_expired(void **state)
+{
+	struct fx *fx = *state;
+	time_t now = time(NULL);
+	char err[256], qdir[128];
+	int expired, removed;
+
+	snprintf(qdir, sizeof(qdir), "%s/quarantine", fx->dir);
+	assert_int_equal(store_init(qdir, err, sizeof(err)), 0);
+	add(fx, "20261125-OLDOLD", "taro@example.go.jp", "hold", now - 100 * 86400);
+	assert_int_equal(nq_plan(fx->rg, &fx->opt, NULL, now, NULL, err, sizeof(err)), 0);
+	assert_int_equal(release_purge(fx->rg, qdir, now - 90 * 86400, "admin1", &expired, &removed,
+	    err, sizeof(err)), 0);
+	assert_int_equal(expired, 1);
+	assert_string_equal(notices(fx, "20261125-OLDOLD"),
+	    "hold>taro@example.go.jp:pending\nexpired>taro@example.go.jp:pending\n");
 }
 
 static void test_claim_backoff_give_up(void **state)
@@ -363,6 +416,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sender_internal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_queues_expired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_backoff_give_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abandoned_claim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_run_delivers, setup, teardown),
