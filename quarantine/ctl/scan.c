@@ -416,15 +416,20 @@ static json_t *counters_json(const long counters[SC_COUNT])
 	return o;
 }
 
-static json_t *rules_json(const struct verdict *v, bool detail)
+/* The fired rules; detail: with when and the reason as the notice fills
+ * it (placeholders from the counters). */
+static json_t *rules_json(const struct verdict *v, const long *counters, bool detail)
 {
 	json_t *a = json_array(), *e;
 
 	for (size_t i = 0; a && i < v->nfired; i++) {
 		const struct conf_rule *cr = v->fired[i];
+		char *reason = detail && cr->reason ? policy_fill(cr->reason, cr->when, counters) :
+		    NULL;
 		e = detail ? json_pack("{s:s, s:s, s:s?, s:s?}", "name", cr->name, "action",
-		    action_name(cr->action), "when", cr->when_src, "reason", cr->reason) :
-		    json_string(cr->name);
+		    action_name(cr->action), "when", cr->when_src, "reason",
+		    reason ? reason : cr->reason) : json_string(cr->name);
+		free(reason);
 		if (!e || json_array_append_new(a, e) < 0) {
 			json_decref(a);
 			return NULL;
@@ -443,8 +448,8 @@ static json_t *decision_json(const struct scan_run *sr, const struct scan_args *
 	    " s:{s:I, s:I, s:I}}",
 	    "file", sa->file, "input", sr->attachment ? "attachment" : "message",
 	    "verdict", action_name(sr->v.action),
-	    "rules", rules_json(&sr->v, false),
-	    "rules_detail", rules_json(&sr->v, true),
+	    "rules", rules_json(&sr->v, sr->counters, false),
+	    "rules_detail", rules_json(&sr->v, sr->counters, true),
 	    "findings", result_json_findings(r),
 	    "samples", result_json_findings_samples(r, SAMPLES),
 	    "recipients", result_json_recipients(r),

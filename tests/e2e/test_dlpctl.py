@@ -379,6 +379,10 @@ def main():
                             "colleague@example.go.jp", zpath])
         assert j["input"] == "attachment" and j["recipients"]["external"] == 0, j
         assert j["findings"]["phone"] == 20, j["findings"]
+        # the shipped rules' reasons as the notice fills them
+        shipped = os.path.join(ROOT, "config", "dlp-milter.conf")
+        rc, out, err = run(["scan", "--config", shipped, xlsx])
+        assert rc == 0 and "重複を除き 20 件" in out and "{" not in out, (err, out)
         # a real message is still read as one
         j, _ = scan_json(["scan", "--config", conf, "--json", people_eml])
         assert j["input"] == "message", j
