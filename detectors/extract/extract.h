@@ -57,6 +57,9 @@ struct inspect {
  * otherwise; handles are borrowed per sniff, so any thread may use them),
  * so that a missing database shows at start.  0, or -1 with err. */
 int inspect_magic_load(char *err, size_t errlen);
+/* Make poppler's lazy process-wide state (pdf.c) now, once; done on first
+ * use otherwise.  A sandbox worker calls it before its filter is loaded. */
+void pdf_init(void);
 /* Free what in holds (visible, bcc, per-part sets); not in->res.  NULL-safe. */
 void inspect_done(struct inspect *in);
 
