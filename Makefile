@@ -29,7 +29,7 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DLP_USER    ?= dlp-milter
 
 PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson \
-        inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive milter
+        inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive libseccomp zlib milter
 
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
                -Wno-unused-parameter -I. -Idetectors -Iquarantine $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -68,7 +68,7 @@ CFLAGS += $(CFLAGS_BASE)
 # (quarantine first, the detectors last), without --start-group: a call
 # that runs "upward" (an include circle between rooms) fails to link.
 ROOMS := quarantine quarantine/notice quarantine/register config \
-         detectors detectors/mime detectors/extract detectors/text detectors/detect
+         detectors detectors/sandbox detectors/mime detectors/extract detectors/text detectors/detect
 room_src = $(sort $(wildcard $(1)/*.c) $(if $(filter detectors/extract,$(1)),$(wildcard $(1)/ole/*.c)))
 room_lib = $(BUILD)/lib/lib$(notdir $(1)).a
 CTL_SRC := $(sort $(wildcard quarantine/ctl/*.c))

@@ -20,6 +20,7 @@
 #include "mime/recipients.h"
 #include "mime/spool.h"
 #include "mime/walk.h"
+#include "sandbox/sandbox.h"
 #include "text/charset.h"
 #include "text/textscan.h"
 
@@ -295,7 +296,8 @@ scan_msg_eom(struct scan_msg *m)
 {
 	const struct scan_engine *eng = m->eng;
 	struct inspect in = { .opt = &eng->opt, .ts = eng->ts, .res = &m->res,
-	    .walk = mime_walk };
+	    .walk = mime_walk, .offload = eng->opt.sandbox ? sandbox_inspect : NULL,
+	    .offload_ctx = eng->opt.sandbox };
 	const unsigned char *data = NULL;
 	int fd = spool_fd(m->sp);
 

@@ -20,6 +20,7 @@
 
 struct spool;
 struct valueset;
+struct sandbox_pool;
 
 /* Finding types: one detector each, from the table in finding_types.h.
  * Order is part of the policy counters. */
@@ -80,6 +81,8 @@ struct scan_options {
 	size_t n_internal;
 	const char *spool_dir;		     /* temp files, created 0700 if missing */
 	struct scan_limits limits;
+	struct sandbox_pool *sandbox;	     /* reads attachments in worker processes
+						(detectors/sandbox/), or NULL: here */
 };
 
 /* One inspected part: a MIME leaf, an archive member or a forwarded message. */

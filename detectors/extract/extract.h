@@ -20,6 +20,7 @@
 #include "detectors/scan.h"
 
 struct textscan;
+struct extractor;
 
 /* Text produced by an extractor, bounded by max_text_bytes. */
 struct textbuf {
@@ -51,6 +52,13 @@ struct inspect {
 	 * that this room does not call back into the one above it. */
 	int (*walk)(struct inspect *in, const unsigned char *data, size_t len,
 	    const char *prefix, unsigned depth, bool top);
+	/* Where attachments are read: set (detectors/sandbox/ sandbox_inspect
+	 * with its pool as ctx), a part whose extractor inspect_offloaded()
+	 * names is handed to it instead of being read here; NULL: read in this
+	 * process (dlpctl scan, the tests, inside a worker). */
+	void (*offload)(void *ctx, struct inspect *in, size_t idx, const struct extractor *ex,
+	    const unsigned char *data, size_t len, unsigned depth, const char *charset);
+	void *offload_ctx;
 };
 
 /* Load a libmagic handle into the process-wide pool (done lazily
@@ -103,5 +111,18 @@ struct extractor {
 
 /* The registry, in order of preference, NULL-terminated (registry.c). */
 extern const struct extractor *const extractors[];
+/* The row called name, or NULL. */
+const struct extractor *extractor_by_name(const char *name);
+
+/* Run ex over part idx (whose detected_type is set) as inspect_data does
+ * once it has chosen ex: its text through the pipeline, its members as
+ * child parts.  A sandbox worker calls it for the part it was handed. */
+void inspect_extract(struct inspect *in, size_t idx, const struct extractor *ex,
+    const unsigned char *data, size_t len, unsigned depth, const char *charset);
+/* True when part idx, to be read by ex, goes to in->offload: everything
+ * but plain text, a mail's own HTML body (no file name), a forwarded
+ * message (walked here, its attachments go one by one) and the
+ * extractors that read nothing ("none", "pgp"). */
+bool inspect_offloaded(const struct inspect *in, size_t idx, const struct extractor *ex);
 
 #endif

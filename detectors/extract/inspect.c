@@ -414,9 +414,21 @@ nomem:
 	inspect_unscanned(in, idx, "out of memory");
 }
 
-/* What inspect_data does with the chosen extractor's text. */
-static void
-run_extractor(struct inspect *in, size_t idx, const struct extractor *ex,
+bool
+inspect_offloaded(const struct inspect *in, size_t idx, const struct extractor *ex)
+{
+	static const char *const here[] = { "text", "rfc822", "none", "pgp", NULL };
+
+	if (!in->offload)
+		return false;
+	for (size_t i = 0; here[i]; i++)
+		if (strcmp(ex->name, here[i]) == 0)
+			return false;
+	return !(strcmp(ex->name, "html") == 0 && !in->res->parts[idx].filename);
+}
+
+void
+inspect_extract(struct inspect *in, size_t idx, const struct extractor *ex,
     const unsigned char *data, size_t len, unsigned depth, const char *charset)
 {
 	struct textbuf tb = { .max = in->opt->limits.max_text_bytes };
@@ -461,7 +473,10 @@ inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t l
 		inspect_unscanned(in, idx, "no extractor for %s", mime);
 		return;
 	}
-	run_extractor(in, idx, ex, data, len, depth, charset);
+	if (inspect_offloaded(in, idx, ex))
+		in->offload(in->offload_ctx, in, idx, ex, data, len, depth, charset);
+	else
+		inspect_extract(in, idx, ex, data, len, depth, charset);
 }
 
 void

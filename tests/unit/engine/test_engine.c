@@ -318,7 +318,7 @@ static void
 test_spool_failure(void **state)
 {
 	static const char *const internal[] = { "example.go.jp" };
-	struct scan_options opt = { internal, 1, "/proc/no/such/dir", mt_limits() };
+	struct scan_options opt = { internal, 1, "/proc/no/such/dir", mt_limits(), NULL };
 	char err[128], body[64] = { 0 };
 	struct scan_engine *eng;
 	struct scan_msg *m;
