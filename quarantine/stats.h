@@ -37,6 +37,11 @@ struct stats_counts {
 	uint64_t hist[STATS_BUCKETS];	/* answer times by bucket */
 	uint64_t timed;			/* answers in hist */
 	uint64_t sum_us, max_us;	/* for the mean and the maximum */
+	/* the sandbox workers (detectors/sandbox/), filled in by the daemon */
+	uint64_t workers;		/* processes in the pool */
+	uint64_t worker_started;	/* processes started, replacements included */
+	uint64_t worker_parts;		/* attachments handed to workers */
+	uint64_t worker_crashed, worker_over_memory, worker_over_time, worker_protocol;
 };
 
 struct stats {
@@ -66,8 +71,9 @@ uint64_t stats_percentile(const struct stats_counts *c, unsigned pct);
 
 /* The JSON of stats.json: pid, started, updated (ISO 8601 local time and
  * epoch), period, stopped, messages, actions {accept, tag, hold, reject},
- * errors, tempfails, scan_ms {count, p50, p90, p99, max, mean}.  NULL on
- * ENOMEM. */
+ * errors, tempfails, scan_ms {count, p50, p90, p99, max, mean}, workers
+ * {processes, started, parts, crashed, over_memory, over_time, protocol}.
+ * NULL on ENOMEM. */
 json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_t now,
     bool stopped);
 /* Write stats_json() to path through path.tmp and a rename, mode 0600.
