@@ -70,6 +70,10 @@ def rule_names(row):
 
 
 def test_bomb_held():
+    if "san" in os.environ.get("BUILD", ""):
+        print("  skipped: no RLIMIT_AS for a worker under AddressSanitizer")
+        env.bomb_skipped = True
+        return
     data = bomb_gz()
     check(len(data) < 1 << 20, "the bomb is small: %d bytes" % len(data))
     for attempt in range(2):
@@ -154,11 +158,12 @@ def test_stats_and_confinement():
             return json.loads(r.stdout)["daemon"].get("workers") or {}
         except ValueError:
             return {}
+    memory = 0 if getattr(env, "bomb_skipped", False) else 2
     check(wait_until(lambda: counters().get("crashed", 0) >= 1 and
-                     counters().get("over_memory", 0) >= 2, 20),
+                     counters().get("over_memory", 0) >= memory, 20),
           "dlpctl stats counts the faults: %r" % counters(), env)
     w = counters()
-    check(w["processes"] == 2 and w["parts"] >= 4, "2 workers, every attachment: %r" % w)
+    check(w["processes"] == 2 and w["parts"] >= 2 + memory, "2 workers, every attachment: %r" % w)
     text = env.dlpctl("stats").stdout
     check("workers" in text and "crashed 1" in text, "in the text output: %s" % text)
     pids = worker_pids()
