@@ -5,7 +5,7 @@
 #   make          build build/dlp-milter and build/dlpctl
 #   make run      deps + build + run the milter in the foreground with config/dlp-milter.conf
 #   make check    deps + build + unit and end-to-end tests   (SANITIZE=1: ASan + UBSan)
-#   make bench    benchmarks (not part of check)
+#   make bench    benchmarks (not part of check; deps.sh bench: pdftotext, mutool)
 #   make fuzz     libFuzzer targets (FUZZ_SECONDS per target, FUZZ_TARGETS to pick)
 #   make valgrind dlpctl scan under valgrind over every fixture and the corpus
 #   make install  PREFIX=/usr/local DESTDIR=: programs, man pages, config (kept
@@ -175,6 +175,7 @@ fuzz: deps
 fuzz-bin: $(FUZZ_BIN)
 
 bench: $(PROGS) $(BENCH_BIN)
+	@sh tests/deps.sh bench
 	@BUILD=$(BUILD) sh tests/bench/run.sh
 
 # --- installation ---------------------------------------------------------
