@@ -386,7 +386,8 @@ merge(struct inspect *in, size_t idx, struct rbuf *r, bool *memory)
 static void
 death_reason(int st, int crash_sig, bool timed_out, long ms, char *why, size_t n, int *fault)
 {
-	int sig = WIFSIGNALED(st) ? WTERMSIG(st) : crash_sig;
+	/* the worker's own report first: we may have killed it while it died */
+	int sig = crash_sig ? crash_sig : WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 
 	*fault = SB_CRASHED;
 	if (timed_out || sig == SIGXCPU) {

@@ -254,6 +254,8 @@ expect_fault(const char *kind, const char *name, const char *why, enum sandbox_f
 
 		assert_non_null(bad);
 		assert_non_null(bad->unscanned);
+		if (!strstr(bad->unscanned, why))
+			fprintf(stderr, "%s: reason \"%s\"\n", name, bad->unscanned);
 		assert_non_null(strstr(bad->unscanned, why));
 		/* it and what it holds (the bomb's member) only */
 		assert_int_equal(r->unscanned, fault == SB_MEMORY ? 2 : 1);
