@@ -90,7 +90,7 @@ odf_encrypted(struct zipread *zr, char *why, size_t whylen)
 		return -1;
 	}
 	while (!enc && (ret = zipxml_next(&x, false)) == 1)
-		enc = xmlTextReaderNodeType(x.r) == XML_READER_TYPE_ELEMENT &&
+		enc = zipxml_type(&x) == XML_READER_TYPE_ELEMENT &&
 		    strcmp(zipxml_name(&x), "encryption-data") == 0;
 	if (!enc && ret < 0)
 		snprintf(why, whylen, "META-INF/manifest.xml: %s", x.why);

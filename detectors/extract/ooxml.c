@@ -246,7 +246,7 @@ ctypes_load(struct zipread *zr, struct ctypes *ct, char *why, size_t whylen)
 		const char *n = zipxml_name(&x);
 		bool def = strcmp(n, "Default") == 0;
 
-		if (xmlTextReaderNodeType(x.r) != XML_READER_TYPE_ELEMENT ||
+		if (zipxml_type(&x) != XML_READER_TYPE_ELEMENT ||
 		    (!def && strcmp(n, "Override") != 0))
 			continue;
 		if (zipxml_attr(&x, def ? "Extension" : "PartName", key, sizeof(key)) == 0 ||
