@@ -16,8 +16,9 @@
  * its number, on an alternate stack, then kills the process with it.
  *
  * Test hook: when the environment holds DLP_SANDBOX_TEST_FAULT=KIND:NAME
- * (KIND segv or spin), a part whose file name is NAME makes the worker
- * crash with SIGSEGV or spin on the CPU; any other part is read normally.
+ * (KIND segv or spin; several joined by commas), a part whose file name is
+ * NAME makes the worker crash with SIGSEGV or spin on the CPU; any other
+ * part is read normally.
  * The daemon's environment is its operator's, not a sender's.
  */
 #include <errno.h>
@@ -113,19 +114,27 @@ worker_setup(size_t memory)
 	return ts;
 }
 
-/* The test hook's verdict on a part called name. */
+/* The test hook's verdict on a part called name: the environment's
+ * DLP_SANDBOX_TEST_FAULT is a comma-separated list of KIND:NAME. */
 static void
 test_fault(const char *name)
 {
-	const char *spec = getenv("DLP_SANDBOX_TEST_FAULT"), *colon;
+	const char *spec = getenv("DLP_SANDBOX_TEST_FAULT");
+	size_t nl = name ? strlen(name) : 0;
 
-	if (!spec || !name || !(colon = strchr(spec, ':')) || strcmp(colon + 1, name) != 0)
-		return;
-	if (strncmp(spec, "segv:", 5) == 0)
-		raise(SIGSEGV);
-	if (strncmp(spec, "spin:", 5) == 0)
-		for (volatile unsigned long i = 0;; i++)
-			;
+	for (const char *p = spec; p && *p && name; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		const char *colon = strchr(p, ':'), *end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		if (!colon || colon > end || (size_t)(end - colon - 1) != nl ||
+		    memcmp(colon + 1, name, nl) != 0)
+			continue;
+		if (strncmp(p, "segv:", 5) == 0)
+			raise(SIGSEGV);
+		if (strncmp(p, "spin:", 5) == 0)
+			for (volatile unsigned long i = 0;; i++)
+				;
+	}
 }
 
 static void

@@ -9,6 +9,8 @@ processes (detectors/sandbox/).
   DLP_SANDBOX_TEST_FAULT=segv:crash.pdf) while 20 clean sessions run at the
   same time: the message is held with "worker crashed: SIGSEGV", all 20
   clean messages are delivered, the daemon keeps its pid.
+* A worker made to spin (spin:spin.pdf) under worker_cpu = 2s: the part is
+  unscanned "worker over time limit", the message held within seconds.
 * The next message with attachments (a PDF of 49 people) is read normally:
   held by personal_data_volume, nothing unscanned.
 * `dlpctl stats` shows the workers and their faults; the workers run
@@ -18,10 +20,11 @@ import json
 import os
 import sys
 import threading
+import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import Env, check, make_message, people, run, wait_until
+from lib import Env, check, make_message, people, rss_kb, run, wait_until
 
 SENDER = "kakari@example.go.jp"
 EXT = ["a@partner.example.com"]
@@ -120,6 +123,22 @@ def test_crash_held_others_delivered():
     check(env.milter.proc.poll() is None and env.milter.proc.pid == pid, "the daemon lives on", env)
 
 
+def test_spin_held():
+    before = len(env.incidents())
+    t0 = time.time()
+    msg = make_message(SENDER, EXT, "報告書", "報告書を送ります。\n",
+                       attachments=[("spin.pdf", people_pdf(5), "application", "pdf")])
+    code, text = env.send(msg)
+    took = time.time() - t0
+    check(code == 250, "accepted (held): %d %s" % (code, text), env)
+    rows = env.incidents()
+    check(len(rows) == before + 1, "held", env)
+    u = unscanned_parts(rows[-1])
+    check(any(fn == "spin.pdf" and why.startswith("worker over time limit") for fn, why in u),
+          "spin.pdf: worker over time limit: %r" % u, env)
+    check(took < 20, "answered in %.1f s" % took)
+
+
 def test_next_message_scanned():
     before = len(env.incidents())
     msg = make_message(SENDER, EXT, "名簿", "名簿を送ります。\n",
@@ -160,10 +179,11 @@ def test_stats_and_confinement():
             return {}
     memory = 0 if getattr(env, "bomb_skipped", False) else 2
     check(wait_until(lambda: counters().get("crashed", 0) >= 1 and
+                     counters().get("over_time", 0) >= 1 and
                      counters().get("over_memory", 0) >= memory, 20),
           "dlpctl stats counts the faults: %r" % counters(), env)
     w = counters()
-    check(w["processes"] == 2 and w["parts"] >= 2 + memory, "2 workers, every attachment: %r" % w)
+    check(w["processes"] == 2 and w["parts"] >= 3 + memory, "2 workers, every attachment: %r" % w)
     text = env.dlpctl("stats").stdout
     check("workers" in text and "crashed 1" in text, "in the text output: %s" % text)
     pids = worker_pids()
@@ -172,20 +192,25 @@ def test_stats_and_confinement():
         with open("/proc/%d/status" % p) as f:
             st = f.read()
         check("Seccomp:\t2" in st and "NoNewPrivs:\t1" in st, "worker %d confined" % p)
+    print("  memory: daemon VmRSS %.1f MB, workers %s MB" % (
+        rss_kb(env.milter.proc.pid) / 1024,
+        ", ".join("%.1f" % (rss_kb(p) / 1024) for p in pids)))
 
 
 def main():
     global env
     # the test-only hook, read by the workers the daemon starts
-    os.environ["DLP_SANDBOX_TEST_FAULT"] = "segv:crash.pdf"
+    os.environ["DLP_SANDBOX_TEST_FAULT"] = "segv:crash.pdf,spin:spin.pdf"
     env = Env()
-    for k, v in (("workers", "2"), ("worker_memory", "384M"), ("max_member_bytes", "2G"),
+    for k, v in (("workers", "2"), ("worker_memory", "384M"), ("worker_cpu", "2s"),
+                 ("max_member_bytes", "2G"),
                  ("max_expanded_bytes", "16G"), ("max_ratio", "100000")):
         env.set_conf("limits", k, v)
     with env:
         return run([
             ("workers: gzip bomb held, worker over memory limit (twice)", test_bomb_held),
             ("workers: crash held, 20 clean sessions delivered", test_crash_held_others_delivered),
+            ("workers: spinning worker held, over time limit", test_spin_held),
             ("workers: next message scanned normally", test_next_message_scanned),
             ("workers: dlpctl stats, workers confined", test_stats_and_confinement),
         ])
