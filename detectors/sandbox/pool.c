@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -289,6 +290,17 @@ request(struct wbuf *b, const struct inspect *in, size_t idx, const struct extra
 	wb_u64(b, len);
 }
 
+/* Bound every send and receive on fd to ms (a worker that stops reading
+ * its request or writing its reply half-way must not hold the session). */
+static void
+socket_timeouts(int fd, long ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 /* Wait up to ms for fd to be readable.  1 readable (or hung up), 0 timeout. */
 static int
 readable(int fd, long ms)
@@ -407,7 +419,8 @@ death_reason(int st, int crash_sig, bool timed_out, long ms, char *why, size_t n
 }
 
 /* Hand part idx to worker w; on any failure its reason in why and fault
- * set.  0 when the worker answered, -1 otherwise. */
+ * set.  0 when the worker answered, -1 otherwise, -2 when the worker was
+ * gone before it took the request (died idle: not the part's doing). */
 static int
 exchange(struct sandbox_pool *p, struct worker *w, struct inspect *in, size_t idx,
     const struct extractor *ex, const unsigned char *data, size_t len, unsigned depth,
@@ -419,16 +432,24 @@ exchange(struct sandbox_pool *p, struct worker *w, struct inspect *in, size_t id
 	size_t rlen = 0;
 	struct rbuf r;
 	int st = 0, crash_sig = 0, rc = -1;
-	bool timed_out = false, memory = false, malformed = false;
+	bool timed_out = false, memory = false, malformed = false, gone = false;
 
 	if (budget > (long)p->cfg.cpu_ms)
 		budget = (long)p->cfg.cpu_ms;
 	ms = budget + GRACE_MS;
+	socket_timeouts(w->fd, ms);
 	request(&b, in, idx, ex, len, depth, charset);
-	if (wire_send(w->fd, &b) == 0 && wire_write_all(w->fd, data, len) == 0) {
+	if (wire_send(w->fd, &b) < 0) {
+		gone = errno == EPIPE || errno == ECONNRESET;
+		timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
+	} else if (wire_write_all(w->fd, data, len) < 0) {
+		timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
+	} else {
 		if (!readable(w->fd, ms))
 			timed_out = true;
-		else if (wire_recv(w->fd, &reply, &rlen) == 0) {
+		else if (wire_recv(w->fd, &reply, &rlen) < 0)
+			timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
+		else {
 			r = (struct rbuf){ .p = reply, .len = rlen };
 			uint32_t status = rb_u32(&r);
 			if (status == REPLY_OK)
@@ -447,6 +468,8 @@ exchange(struct sandbox_pool *p, struct worker *w, struct inspect *in, size_t id
 		return 0;
 	}
 	retire(w, true, &st);
+	if (gone)
+		return -2;
 	if (malformed) {
 		*fault = SB_PROTOCOL;
 		snprintf(why, whylen, "worker sent a malformed reply");
@@ -462,7 +485,7 @@ sandbox_inspect(void *ctx, struct inspect *in, size_t idx, const struct extracto
 	struct sandbox_pool *p = ctx;
 	struct worker *w = take(p, &in->deadline);
 	char why[256], err[256];
-	int fault = -1;
+	int fault = -1, rc;
 
 	in->res->parts[idx].extractor = ex->name;
 	if (!w) {
@@ -474,7 +497,21 @@ sandbox_inspect(void *ctx, struct inspect *in, size_t idx, const struct extracto
 		give(p, w, SB_PROTOCOL);
 		return;
 	}
-	if (exchange(p, w, in, idx, ex, data, len, depth, charset, why, sizeof(why), &fault) < 0)
+	rc = exchange(p, w, in, idx, ex, data, len, depth, charset, why, sizeof(why), &fault);
+	if (rc == -2) {			/* once more, with a fresh worker */
+		if (spawn(p, w, err, sizeof(err)) < 0) {
+			inspect_unscanned(in, idx, "worker not started: %s", err);
+			give(p, w, SB_PROTOCOL);
+			return;
+		}
+		rc = exchange(p, w, in, idx, ex, data, len, depth, charset, why, sizeof(why), &fault);
+		if (rc == -2)
+			snprintf(why, sizeof(why), "worker gone before it took the part");
+	}
+	if (rc < 0) {
+		if (rc == -2)
+			fault = SB_PROTOCOL;
 		inspect_unscanned(in, idx, "%s", why);
+	}
 	give(p, w, fault);
 }

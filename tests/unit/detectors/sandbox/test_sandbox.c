@@ -6,10 +6,12 @@
  * runs past its address space on a real gzip bomb makes only its part
  * unscanned with the reason, is replaced, and the next part is read
  * normally; the counters; the same message twice gives the same result;
- * a worker replaced after max_jobs parts.  This binary is its own worker
+ * a worker replaced after max_jobs parts; one killed while idle replaced
+ * without a fault.  This binary is its own worker
  * program (main() runs the worker when asked).
  */
 #include <dirent.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -339,6 +341,43 @@ test_gzip_bomb(void **state)
 	free(out);
 }
 
+/* A worker killed while idle (the OOM killer, an operator): the next part
+ * goes to a fresh worker and is read normally, no fault counted. */
+static void
+test_died_idle(void **state)
+{
+	struct sandbox_pool *pool = pool_new(1, 100, 0, 30000);
+	struct scan_engine *sand = engine(pool, NULL);
+	struct sandbox_stats st;
+	char path[64], stat[256] = "", *sig, *want;
+	pid_t pid;
+
+	want = scan_sig(fx.eng, docs, 1);
+	free(scan_sig(sand, docs, 1));
+	assert_true((pid = worker_pid()) > 0);
+	kill(pid, SIGKILL);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 200 && !strstr(stat, ") Z "); i++) {	/* a zombie: its socket closed */
+		FILE *f = fopen(path, "r");
+		if (f) {
+			if (!fgets(stat, sizeof(stat), f))
+				stat[0] = '\0';
+			fclose(f);
+		}
+		usleep(10000);
+	}
+	sig = scan_sig(sand, docs, 1);
+	assert_string_equal(sig, want);
+	sandbox_pool_stats(pool, &st);
+	assert_int_equal(st.started, 2);
+	for (int f = 0; f < SB_FAULT_COUNT; f++)
+		assert_int_equal(st.faults[f], 0);
+	free(sig);
+	free(want);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+}
+
 /* max_jobs 2: five parts, three workers started. */
 static void
 test_max_jobs(void **state)
@@ -365,6 +404,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_spin),
 		cmocka_unit_test(test_gzip_bomb),
 		cmocka_unit_test(test_max_jobs),
+		cmocka_unit_test(test_died_idle),
 	};
 
 	if (argc > 1 && strcmp(argv[1], SANDBOX_WORKER_ARG) == 0)
