@@ -25,10 +25,10 @@
 #include <zlib.h>
 
 #include "detectors/scan.h"
-#include "detect/valueset.h"
 #include "sandbox/sandbox.h"
 #include "tests/unit/lib/docfix.h"
 #include "tests/unit/lib/mimetest_util.h"
+#include "tests/unit/lib/resultsig.h"
 
 static struct df_fixture fx;
 
@@ -73,32 +73,6 @@ setup(void **state)
 	return df_fixture_setup(state, &fx, "pdf xls tar", "application/octet-stream");
 }
 
-/* Everything a scan found, as one malloc'd string. */
-static char *
-signature(const struct scan_result *r)
-{
-	char *s = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&s, &n);
-
-	for (size_t i = 0; i < r->nparts; i++) {
-		const struct scan_part *p = &r->parts[i];
-		fprintf(f, "%s|%s|%s|%s|%s|%zu|%d", p->path, p->filename ? p->filename : "-",
-		    p->extractor ? p->extractor : "-", p->detected_type ? p->detected_type : "-",
-		    p->unscanned ? p->unscanned : "-", p->size, p->encrypted);
-		for (int t = 0; t < FT_COUNT; t++)
-			fprintf(f, " %u", p->counts[t]);
-		fputc('\n', f);
-	}
-	for (int t = 0; t < FT_COUNT; t++)
-		for (size_t i = 0; r->values[t] && i < valueset_count(r->values[t]); i++)
-			fprintf(f, "%d=%s\n", t, valueset_get(r->values[t], i));
-	fprintf(f, "unscanned %u encrypted %u attachments %u\n", r->unscanned, r->encrypted,
-	    r->attachments);
-	fclose(f);
-	return s;
-}
-
 /* A message of the fixture files, each attached under its own name. */
 static char *
 scan_sig(const struct scan_engine *eng, const char *const *files, size_t n)
@@ -113,7 +87,7 @@ scan_sig(const struct scan_engine *eng, const char *const *files, size_t n)
 		att[i] = (struct df_att){ files[i], "application/octet-stream", data[i], att[i].len };
 	}
 	m = df_scan(eng, att, n);
-	sig = signature(mt_result(m));
+	sig = rs_signature(mt_result(m));
 	scan_msg_free(m);
 	for (size_t i = 0; i < n; i++)
 		free(data[i]);
@@ -252,7 +226,7 @@ expect_fault(const char *kind, const char *name, const char *why, enum sandbox_f
 	for (int round = 0; round < 2; round++) {
 		const struct scan_result *r = three(sand, &m, name, data, len);
 		const struct scan_part *bad = df_part(r, name);
-		char *sig = signature(r);
+		char *sig = rs_signature(r);
 
 		assert_non_null(bad);
 		assert_non_null(bad->unscanned);
