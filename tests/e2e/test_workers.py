@@ -180,6 +180,7 @@ def test_stats_and_confinement():
     memory = 0 if getattr(env, "bomb_skipped", False) else 2
     check(wait_until(lambda: counters().get("crashed", 0) >= 1 and
                      counters().get("over_time", 0) >= 1 and
+                     counters().get("parts", 0) >= 3 + memory and
                      counters().get("over_memory", 0) >= memory, 20),
           "dlpctl stats counts the faults: %r" % counters(), env)
     w = counters()
