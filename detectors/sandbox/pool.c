@@ -394,17 +394,22 @@ merge(struct inspect *in, size_t idx, struct rbuf *r, bool *memory)
 	return r->fail ? -1 : 0;
 }
 
-/* The reason for a worker's end, from its wait status; fault kind set. */
+/* The reason for a worker's end, from its wait status; fault kind set.
+ * timed_out: the daemon killed it at the message's deadline. */
 static void
-death_reason(int st, int crash_sig, bool timed_out, long ms, char *why, size_t n, int *fault)
+death_reason(const struct sandbox_pool *p, int st, int crash_sig, bool timed_out, char *why,
+    size_t n, int *fault)
 {
 	/* the worker's own report first: we may have killed it while it died */
 	int sig = crash_sig ? crash_sig : WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 
 	*fault = SB_CRASHED;
-	if (timed_out || sig == SIGXCPU) {
+	if (timed_out) {
 		*fault = SB_TIME;
-		snprintf(why, n, REASON_TIME " (%ld ms)", ms);
+		snprintf(why, n, REASON_TIME " (the message's time_budget)");
+	} else if (sig == SIGXCPU) {
+		*fault = SB_TIME;
+		snprintf(why, n, REASON_TIME " (worker_cpu %u ms)", p->cfg.cpu_ms);
 	} else if (sig == SIGSYS) {
 		snprintf(why, n, "worker crashed: SIGSYS (a forbidden system call)");
 	} else if (sig > 0) {
@@ -426,7 +431,8 @@ exchange(struct sandbox_pool *p, struct worker *w, struct inspect *in, size_t id
     const struct extractor *ex, const unsigned char *data, size_t len, unsigned depth,
     const char *charset, char *why, size_t whylen, int *fault)
 {
-	long budget = ms_until(&in->deadline), ms;
+	/* wall time: the message's; CPU time: worker_cpu, the worker's RLIMIT_CPU */
+	long ms = ms_until(&in->deadline) + GRACE_MS;
 	struct wbuf b = { 0 };
 	unsigned char *reply = NULL;
 	size_t rlen = 0;
@@ -434,9 +440,6 @@ exchange(struct sandbox_pool *p, struct worker *w, struct inspect *in, size_t id
 	int st = 0, crash_sig = 0, rc = -1;
 	bool timed_out = false, memory = false, malformed = false, gone = false;
 
-	if (budget > (long)p->cfg.cpu_ms)
-		budget = (long)p->cfg.cpu_ms;
-	ms = budget + GRACE_MS;
 	socket_timeouts(w->fd, ms);
 	request(&b, in, idx, ex, len, depth, charset);
 	if (wire_send(w->fd, &b) < 0) {
@@ -474,7 +477,7 @@ exchange(struct sandbox_pool *p, struct worker *w, struct inspect *in, size_t id
 		*fault = SB_PROTOCOL;
 		snprintf(why, whylen, "worker sent a malformed reply");
 	} else
-		death_reason(st, crash_sig, timed_out, budget, why, whylen, fault);
+		death_reason(p, st, crash_sig, timed_out, why, whylen, fault);
 	return -1;
 }
 

@@ -5,7 +5,9 @@
  * Before the first request: every descriptor but 0-3 closed, no core
  * files, RLIMIT_AS = the memory limit, the libraries initialised and
  * poppler's lazy globals made (pdf_init), the detectors compiled and
- * libmagic loaded; then the seccomp filter.  Per request: RLIMIT_CPU is
+ * libmagic loaded; then the working directory "/", Landlock (landlock.c:
+ * files readable only under the system directories, nothing writable) and
+ * the seccomp filter.  Per request: RLIMIT_CPU is
  * set to the CPU time used so far plus the part's allowance (SIGXCPU ends
  * a worker that spins; the daemon kills one that is still silent after
  * its deadline), the part is read with the engine's own code and the
@@ -16,16 +18,19 @@
  * its number, on an alternate stack, then kills the process with it.
  *
  * Test hook: when the environment holds DLP_SANDBOX_TEST_FAULT=KIND:NAME
- * (KIND segv or spin; several joined by commas), a part whose file name is
- * NAME makes the worker crash with SIGSEGV or spin on the CPU; any other
- * part is read normally.
+ * (KIND segv, spin or open; several joined by commas), a part whose file
+ * name is NAME makes the worker crash with SIGSEGV, spin on the CPU, or
+ * (open) try to open the file DLP_SANDBOX_TEST_OPEN names and crash if it
+ * could; any other part is read normally.
  * The daemon's environment is its operator's, not a sender's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +44,7 @@
 #include "mime/walk.h"
 #include "sandbox/proto.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/landlock.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/wire.h"
 #include "text/charset.h"
@@ -96,6 +102,7 @@ worker_setup(size_t memory)
 	struct rlimit core = { 0, 0 }, as = { memory, memory };
 	struct textscan *ts;
 	char err[256];
+	int ll;
 
 	if (close_range(SOCK_FD + 1, ~0U, 0) < 0)
 		die("close_range", strerror(errno));
@@ -109,6 +116,16 @@ worker_setup(size_t memory)
 	if (!(ts = textscan_new(err, sizeof(err))) || inspect_magic_load(err, sizeof(err)) < 0)
 		die("engine", err);
 	fault_handlers();
+	if (chdir("/") < 0)
+		die("chdir /", strerror(errno));
+	/* no_new_privs first: Landlock wants it, seccomp sets it again */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die("no_new_privs", strerror(errno));
+	if ((ll = sandbox_landlock(err, sizeof(err))) < 0)
+		die("landlock", err);
+	if (ll == 0)
+		fprintf(stderr, "dlp-milter sandbox worker: no Landlock in this kernel: files "
+		    "are read-only, not hidden\n");
 	if (sandbox_seccomp_load(err, sizeof(err)) < 0)
 		die("seccomp", err);
 	return ts;
@@ -134,6 +151,12 @@ test_fault(const char *name)
 		if (strncmp(p, "spin:", 5) == 0)
 			for (volatile unsigned long i = 0;; i++)
 				;
+		if (strncmp(p, "open:", 5) == 0) {	/* DLP_SANDBOX_TEST_OPEN must stay shut */
+			const char *path = getenv("DLP_SANDBOX_TEST_OPEN");
+			int fd = path ? open(path, O_RDONLY) : -1;
+			if (fd >= 0)
+				raise(SIGSEGV);
+		}
 	}
 }
 
@@ -210,7 +233,8 @@ memory_faults(struct scan_result *r)
 	return any;
 }
 
-/* Per-part CPU allowance on top of what was used so far. */
+/* Per-part CPU allowance on top of what was used so far: worker_cpu,
+ * rounded up to seconds (RLIMIT_CPU's unit), plus one. */
 static void
 cpu_allowance(unsigned cpu_ms)
 {
@@ -218,7 +242,8 @@ cpu_allowance(unsigned cpu_ms)
 	struct rlimit rl;
 
 	getrusage(RUSAGE_SELF, &ru);
-	rl.rlim_cur = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec + cpu_ms / 1000 + 2;
+	rl.rlim_cur = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec +
+	    (cpu_ms + 999) / 1000 + 1;
 	rl.rlim_max = RLIM_INFINITY;
 	setrlimit(RLIMIT_CPU, &rl);
 }

@@ -2,7 +2,8 @@
  * test_sandbox.c — extraction in worker processes (detectors/sandbox/):
  * the same findings as in-process for PDFs, spreadsheets, an archive
  * holding documents; a worker confined (seccomp filter, no_new_privs,
- * only fds 0-3); a worker that crashes (SIGSEGV), spins (time limit) or
+ * only fds 0-3, files outside the system directories hidden by Landlock);
+ * a worker that crashes (SIGSEGV), spins (time limit) or
  * runs past its address space on a real gzip bomb makes only its part
  * unscanned with the reason, is replaced, and the next part is read
  * normally; the counters; the same message twice gives the same result;
@@ -268,7 +269,8 @@ test_crash(void **state)
 	free(d);
 }
 
-/* The hook makes it spin: killed at its CPU allowance. */
+/* The hook makes it spin: stopped at its CPU allowance (worker_cpu 1 s,
+ * RLIMIT_CPU 2 s), by SIGXCPU. */
 static void
 test_spin(void **state)
 {
@@ -276,9 +278,44 @@ test_spin(void **state)
 	unsigned char *d = df_load(fx.dir, "people.pdf", &len);
 	double t0 = df_now();
 
-	expect_fault("spin", "spin.pdf", "worker over time limit", SB_TIME, 0, 1000, d, len, NULL);
-	assert_true(df_now() - t0 < 20);
+	expect_fault("spin", "spin.pdf", "worker over time limit (worker_cpu", SB_TIME, 0, 1000, d,
+	    len, NULL);
+	assert_true(df_now() - t0 < 120);
 	free(d);
+}
+
+/* A worker that spins with CPU to spare but past the message's time
+ * budget (1 s) is killed at the deadline plus the grace of 2 s. */
+static void
+test_wall_time(void **state)
+{
+	struct scan_limits lim = mt_limits();
+	struct sandbox_pool *pool;
+	struct scan_engine *sand;
+	size_t len;
+	unsigned char *d = df_load(fx.dir, "people.pdf", &len);
+	struct df_att att = { "spin.pdf", "application/pdf", d, len };
+	struct sandbox_stats st;
+	double t0;
+
+	setenv("DLP_SANDBOX_TEST_FAULT", "spin:spin.pdf", 1);
+	pool = pool_new(1, 100, 0, 600000);
+	lim.time_budget_ms = 1000;
+	sand = engine(pool, &lim);
+	t0 = df_now();
+	struct scan_msg *m = df_scan(sand, &att, 1);
+	const struct scan_part *p = df_part(mt_result(m), "spin.pdf");
+	assert_non_null(p);
+	assert_non_null(p->unscanned);
+	assert_string_equal(p->unscanned, "worker over time limit (the message's time_budget)");
+	assert_true(df_now() - t0 < 30);
+	sandbox_pool_stats(pool, &st);
+	assert_int_equal(st.faults[SB_TIME], 1);
+	unsetenv("DLP_SANDBOX_TEST_FAULT");
+	scan_msg_free(m);
+	free(d);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
 }
 
 /* A gzip of zeros expanding to 512 MB, read under a 384 MB address space
@@ -313,6 +350,50 @@ test_gzip_bomb(void **state)
 	    out, z.total_out, &lim);
 	deflateEnd(&z);
 	free(out);
+}
+
+/* What a worker can open: system files yes (the hook crashes when its
+ * open succeeds), a file elsewhere — here the fixtures under /tmp, where a
+ * daemon's var_dir would hold the register and the quarantine — no. */
+static void
+test_files_hidden(void **state)
+{
+	static const struct { const char *dir, *file; const char *why; } cases[] = {
+		{ NULL, "/etc/passwd", "worker crashed: SIGSEGV" },	/* readable */
+		{ "fx", "people.pdf", NULL },				/* hidden */
+	};
+	struct sandbox_pool *pool;
+	struct scan_engine *sand;
+	char path[4096];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s%s", cases[i].dir ? fx.dir : "",
+		    cases[i].dir ? "/" : "", cases[i].file);
+		assert_int_equal(access(path, R_OK), 0);	/* we can read it */
+		setenv("DLP_SANDBOX_TEST_FAULT", "open:probe.pdf", 1);
+		setenv("DLP_SANDBOX_TEST_OPEN", path, 1);
+		pool = pool_new(1, 100, 0, 30000);
+		sand = engine(pool, NULL);
+		size_t len;
+		unsigned char *d = df_load(fx.dir, "people.pdf", &len);
+		struct df_att att = { "probe.pdf", "application/pdf", d, len };
+		struct scan_msg *m = df_scan(sand, &att, 1);
+		const struct scan_part *p = df_part(mt_result(m), "probe.pdf");
+		assert_non_null(p);
+		if (cases[i].why) {
+			assert_non_null(p->unscanned);
+			assert_string_equal(p->unscanned, cases[i].why);
+		} else {
+			assert_null(p->unscanned);
+			assert_int_equal(p->counts[FT_EMAIL], 20);
+		}
+		scan_msg_free(m);
+		free(d);
+		scan_engine_free(sand);
+		sandbox_pool_free(pool);
+		unsetenv("DLP_SANDBOX_TEST_FAULT");
+		unsetenv("DLP_SANDBOX_TEST_OPEN");
+	}
 }
 
 /* A worker killed while idle (the OOM killer, an operator): the next part
@@ -376,9 +457,11 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_confined),
 		cmocka_unit_test(test_crash),
 		cmocka_unit_test(test_spin),
+		cmocka_unit_test(test_wall_time),
 		cmocka_unit_test(test_gzip_bomb),
 		cmocka_unit_test(test_max_jobs),
 		cmocka_unit_test(test_died_idle),
+		cmocka_unit_test(test_files_hidden),
 	};
 
 	if (argc > 1 && strcmp(argv[1], SANDBOX_WORKER_ARG) == 0)
