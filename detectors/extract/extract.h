@@ -21,6 +21,7 @@
 
 struct textscan;
 struct extractor;
+struct valueset;
 
 /* Text produced by an extractor, bounded by max_text_bytes. */
 struct textbuf {
@@ -59,6 +60,10 @@ struct inspect {
 	void (*offload)(void *ctx, struct inspect *in, size_t idx, const struct extractor *ex,
 	    const unsigned char *data, size_t len, unsigned depth, const char *charset);
 	void *offload_ctx;
+	/* Each piece of extracted text with its part's path, or NULL
+	 * (scan_msg_on_text). */
+	void (*on_text)(void *arg, const struct scan_part *part, const char *text, size_t len);
+	void *on_text_arg;
 };
 
 /* Load a libmagic handle into the process-wide pool (done lazily
@@ -81,6 +86,9 @@ long inspect_part_add(struct inspect *in, const char *path, const char *filename
  * declared charset for text, or NULL. */
 void inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
     unsigned depth, const char *charset);
+/* The distinct values of part idx, one set per finding type, made on
+ * first use; NULL on ENOMEM.  (A sandbox worker's reply fills them.) */
+struct valueset **inspect_part_sets(struct inspect *in, size_t idx);
 /* Run the text pipeline over UTF-8 text belonging to part idx. */
 void inspect_text(struct inspect *in, size_t idx, const char *utf8, size_t len);
 void inspect_unscanned(struct inspect *in, size_t idx, const char *fmt, ...)

@@ -371,9 +371,8 @@ inspect_container_path(const struct inspect *in, size_t idx)
 
 /* ---- the text pipeline ---- */
 
-/* The value sets of part idx, made on first use; NULL on ENOMEM. */
-static struct valueset **
-part_sets(struct inspect *in, size_t idx)
+struct valueset **
+inspect_part_sets(struct inspect *in, size_t idx)
 {
 	if (idx >= in->npvals) {
 		size_t n = in->res->nparts > idx ? in->res->nparts : idx + 1;
@@ -399,7 +398,9 @@ inspect_text(struct inspect *in, size_t idx, const char *utf8, size_t len)
 
 	if (len == 0)
 		return;
-	sets = part_sets(in, idx);
+	if (in->on_text)
+		in->on_text(in->on_text_arg, &res->parts[idx], utf8, len);
+	sets = inspect_part_sets(in, idx);
 	if (!sets || textscan_run(in->ts, utf8, len, sets) < 0)
 		goto nomem;
 	for (int t = 0; t < FT_COUNT; t++) {

@@ -331,6 +331,17 @@ merge_part(struct inspect *in, size_t idx, struct rbuf *r, bool first, bool *ful
 		t = inspect_part_add(in, path, fn, decl);
 		*full = t < 0;
 	}
+	/* the part's distinct values, kept as in-process (exclude.c recounts) */
+	struct valueset **sets = t >= 0 && !r->fail ? inspect_part_sets(in, (size_t)t) : NULL;
+	for (int k = 0; k < FT_COUNT && !r->fail; k++) {
+		uint32_t nv = rb_u32(r);
+		for (uint32_t i = 0; i < nv && !r->fail; i++) {
+			char *v = rb_str(r);
+			if (v && sets && valueset_add(sets[k], v, strlen(v)) < 0)
+				r->fail = true;
+			free(v);
+		}
+	}
 	if (t >= 0 && !r->fail) {
 		struct scan_part *p = &in->res->parts[t];
 		if (!first) {

@@ -11,14 +11,15 @@
  * Reply, one frame: REPLY_OK, bytes expanded in all, out of time (0/1),
  * the walk's error, the parts (count, then per part: path, file name,
  * declared type, detected type, extractor, size, encrypted, unscanned
- * reason, FT_COUNT counts; the first is the part handed over), then per
- * finding type: count, incomplete (0/1), the values.  Or REPLY_CRASH and
+ * reason, FT_COUNT counts, then per finding type the part's own distinct
+ * values: count and values; the first part is the one handed over), then
+ * per finding type for the whole: count, incomplete (0/1), the values.  Or REPLY_CRASH and
  * the signal number, sent by the worker's fault handler before it dies.
  */
 #ifndef DLP_SANDBOX_PROTO_H
 #define DLP_SANDBOX_PROTO_H
 
-#define PROTO_VERSION 1u
+#define PROTO_VERSION 2u
 #define REPLY_OK 0u
 #define REPLY_CRASH 2u
 /* A reason a worker gives a part it could not read for lack of memory. */

@@ -161,7 +161,7 @@ test_fault(const char *name)
 }
 
 static void
-reply_part(struct wbuf *b, const struct scan_part *p)
+reply_part(struct wbuf *b, const struct scan_part *p, struct valueset *const *sets)
 {
 	wb_str(b, p->path);
 	wb_str(b, p->filename);
@@ -173,6 +173,12 @@ reply_part(struct wbuf *b, const struct scan_part *p)
 	wb_str(b, p->unscanned);
 	for (int t = 0; t < FT_COUNT; t++)
 		wb_u32(b, p->counts[t]);
+	for (int t = 0; t < FT_COUNT; t++) {	/* the part's own distinct values */
+		size_t n = sets && sets[t] ? valueset_count(sets[t]) : 0;
+		wb_u32(b, (uint32_t)n);
+		for (size_t i = 0; i < n; i++)
+			wb_str(b, valueset_get(sets[t], i));
+	}
 }
 
 static void
@@ -186,7 +192,7 @@ reply(struct wbuf *b, const struct inspect *in)
 	wb_str(b, res->error);
 	wb_u32(b, (uint32_t)res->nparts);
 	for (size_t i = 0; i < res->nparts; i++)
-		reply_part(b, &res->parts[i]);
+		reply_part(b, &res->parts[i], i < in->npvals ? in->pvals[i] : NULL);
 	for (int t = 0; t < FT_COUNT; t++) {
 		const struct valueset *vs = res->values[t];
 		size_t n = vs ? valueset_count(vs) : 0;

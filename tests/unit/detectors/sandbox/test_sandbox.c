@@ -54,12 +54,15 @@ pool_new(unsigned workers, unsigned jobs, size_t memory, unsigned cpu_ms)
 	return p;
 }
 
+static const char *own_numbers;		/* for the engines made next */
+
 static struct scan_engine *
 engine(struct sandbox_pool *pool, const struct scan_limits *lim)
 {
 	static const char *const internal[] = { "example.go.jp" };
 	struct scan_options opt = { .internal_domains = internal, .n_internal = 1,
-	    .spool_dir = "/tmp", .limits = lim ? *lim : mt_limits(), .sandbox = pool };
+	    .spool_dir = "/tmp", .limits = lim ? *lim : mt_limits(), .sandbox = pool,
+	    .own_numbers = own_numbers };
 	char err[256] = "";
 	struct scan_engine *eng = scan_engine_new(&opt, err, sizeof(err));
 
@@ -119,6 +122,29 @@ test_same_as_in_process(void **state)
 		assert_int_equal(st.faults[f], 0);
 	free(here);
 	free(there);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+}
+
+/* The organisation's own numbers (exclude.c) are taken out of the parts a
+ * worker read exactly as out of those read here. */
+static void
+test_exclude_same(void **state)
+{
+	struct sandbox_pool *pool = pool_new(2, 100, 0, 30000);
+	struct scan_engine *here, *sand;
+	char *a, *b;
+
+	own_numbers = "090-*, 03-*";
+	here = engine(NULL, NULL);
+	sand = engine(pool, NULL);
+	a = scan_sig(here, docs, 3);
+	b = scan_sig(sand, docs, 3);
+	own_numbers = NULL;
+	assert_string_equal(b, a);
+	free(a);
+	free(b);
+	scan_engine_free(here);
 	scan_engine_free(sand);
 	sandbox_pool_free(pool);
 }
@@ -454,6 +480,7 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_as_in_process),
+		cmocka_unit_test(test_exclude_same),
 		cmocka_unit_test(test_confined),
 		cmocka_unit_test(test_crash),
 		cmocka_unit_test(test_spin),
