@@ -5,7 +5,7 @@
 #   make          build build/dlp-milter and build/dlpctl
 #   make run      deps + build + run the milter in the foreground with config/dlp-milter.conf
 #   make check    deps + build + unit and end-to-end tests   (SANITIZE=1: ASan + UBSan)
-#   make bench    benchmarks (not part of check)
+#   make bench    benchmarks (not part of check; deps.sh bench: pdftotext, mutool)
 #   make fuzz     libFuzzer targets (FUZZ_SECONDS per target, FUZZ_TARGETS to pick)
 #   make valgrind dlpctl scan under valgrind over every fixture and the corpus
 #   make install  PREFIX=/usr/local DESTDIR=: programs, man pages, config (kept
@@ -29,7 +29,7 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DLP_USER    ?= dlp-milter
 
 PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson \
-        inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive milter
+        inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive libseccomp zlib milter
 
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
                -Wno-unused-parameter -I. -Idetectors -Iquarantine $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -68,7 +68,7 @@ CFLAGS += $(CFLAGS_BASE)
 # (quarantine first, the detectors last), without --start-group: a call
 # that runs "upward" (an include circle between rooms) fails to link.
 ROOMS := quarantine quarantine/notice quarantine/register config \
-         detectors detectors/mime detectors/extract detectors/text detectors/detect
+         detectors detectors/sandbox detectors/mime detectors/extract detectors/text detectors/detect
 room_src = $(sort $(wildcard $(1)/*.c) $(if $(filter detectors/extract,$(1)),$(wildcard $(1)/ole/*.c)))
 room_lib = $(BUILD)/lib/lib$(notdir $(1)).a
 CTL_SRC := $(sort $(wildcard quarantine/ctl/*.c))
@@ -175,6 +175,7 @@ fuzz: deps
 fuzz-bin: $(FUZZ_BIN)
 
 bench: $(PROGS) $(BENCH_BIN)
+	@sh tests/deps.sh bench
 	@BUILD=$(BUILD) sh tests/bench/run.sh
 
 # --- installation ---------------------------------------------------------

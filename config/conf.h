@@ -44,6 +44,10 @@ struct conf {
 	char *log_facility;
 	/* [limits] */
 	struct scan_limits limits;
+	long workers;		/* sandbox worker processes (0: one per CPU) */
+	long worker_jobs;	/* parts a worker reads before it is replaced */
+	size_t worker_memory;	/* address space of a worker */
+	unsigned worker_cpu_ms;	/* CPU time of a worker for one part */
 	/* [register] */
 	long retention_days;
 	/* [release] */

@@ -21,6 +21,7 @@
 #include "mime/recipients.h"
 #include "mime/spool.h"
 #include "mime/walk.h"
+#include "sandbox/sandbox.h"
 #include "text/charset.h"
 #include "text/textscan.h"
 
@@ -313,7 +314,8 @@ scan_msg_eom(struct scan_msg *m)
 {
 	const struct scan_engine *eng = m->eng;
 	struct inspect in = { .opt = &eng->opt, .ts = eng->ts, .res = &m->res,
-	    .walk = mime_walk, .on_text = m->on_text, .on_text_arg = m->on_text_arg };
+	    .walk = mime_walk, .on_text = m->on_text, .on_text_arg = m->on_text_arg,
+	    .offload = eng->opt.sandbox ? sandbox_inspect : NULL, .offload_ctx = eng->opt.sandbox };
 	const unsigned char *data = NULL;
 	int fd = spool_fd(m->sp);
 

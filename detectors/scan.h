@@ -20,6 +20,7 @@
 
 struct spool;
 struct valueset;
+struct sandbox_pool;
 
 /* Finding types: one detector each, from the table in finding_types.h.
  * Order is part of the policy counters. */
@@ -85,6 +86,8 @@ struct scan_options {
 	 * x's: a range), and mail addresses in internal_domains when set. */
 	const char *own_numbers;		/* NULL or "" for none */
 	bool exclude_internal_addresses;
+	struct sandbox_pool *sandbox;	     /* reads attachments in worker processes
+						(detectors/sandbox/), or NULL: here */
 };
 
 /* One inspected part: a MIME leaf, an archive member or a forwarded message. */

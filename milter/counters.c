@@ -11,6 +11,7 @@
 #include "milter/counters.h"
 #include "milter/log.h"
 #include "milter/runtime.h"
+#include "milter/workers.h"
 
 static struct stats live;
 static time_t started;
@@ -60,6 +61,7 @@ static void write_file(bool stopped)
 	conf_var_path(rt->conf, "stats.json", path, sizeof(path));
 	runtime_put(rt);
 	stats_snapshot(&live, &c);
+	workers_counts(&c);
 	if (stats_write(path, &c, (long)getpid(), started, time(NULL), stopped, err,
 	    sizeof(err)) == -1) {
 		if (!failing)

@@ -28,6 +28,8 @@
 #include "milter/notifier.h"
 #include "milter/pidfile.h"
 #include "milter/runtime.h"
+#include "milter/workers.h"
+#include "sandbox/sandbox.h"
 #include "milter/signals.h"
 #include "quarantine/priv.h"
 
@@ -176,6 +178,8 @@ start(const struct opts *o, char *sockspec, size_t socklen)
 		goto fail_conf;
 	if (cf->pidfile[0] && pidfile_check(cf->pidfile, err, sizeof(err)) == -1)
 		goto fail_conf;
+	if (workers_init(cf, err, sizeof(err)) == -1)
+		goto fail_conf;
 	if ((rt = runtime_new(cf, err, sizeof(err))) == NULL)	/* as the user now */
 		goto fail;
 	if (!o->foreground && daemonize() == -1) {
@@ -189,6 +193,10 @@ start(const struct opts *o, char *sockspec, size_t socklen)
 		log_msg(LOG_WARNING, "running as root on purpose ([milter] user = root): "
 		    "for development and tests only");
 	runtime_install(rt);
+	if (workers_start(err, sizeof(err)) == -1) {	/* after the fork: their parent */
+		log_msg(LOG_ERR, "sandbox workers: %s", err);
+		return -1;
+	}
 	if (rt->conf->pidfile[0] && pidfile_write(rt->conf->pidfile, err, sizeof(err)) == -1)
 		log_msg(LOG_WARNING, "%s", err);
 	return 0;
@@ -207,6 +215,8 @@ main(int argc, char **argv)
 	struct runtime *rt;
 	int c;
 
+	if (argc > 1 && strcmp(argv[1], SANDBOX_WORKER_ARG) == 0)
+		sandbox_worker_main(argc - 2, argv + 2);	/* the pool's workers.c */
 	if ((c = parse_options(argc, argv, &o)) >= 0)
 		return c;
 	umask(077);
@@ -224,6 +234,7 @@ main(int argc, char **argv)
 	c = smfi_main();
 	notifier_stop();
 	counters_stop();
+	workers_stop();
 	if (pidfile[0])
 		pidfile_remove(pidfile);
 	log_msg(LOG_INFO, "stopped");

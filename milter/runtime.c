@@ -11,6 +11,7 @@
 #include "config/conf.h"
 #include "detectors/scan.h"
 #include "milter/runtime.h"
+#include "milter/workers.h"
 #include "register/register.h"
 #include "quarantine/store.h"
 
@@ -64,6 +65,7 @@ runtime_new(struct conf *cf, char *err, size_t errlen)
 	reg_close(rg);
 	conf_scan_options(rt->conf, &opt);
 	opt.spool_dir = rt->spool_dir;
+	opt.sandbox = workers_pool();
 	if ((rt->engine = scan_engine_new(&opt, err, errlen)) == NULL)
 		goto fail;
 	return rt;

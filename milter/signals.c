@@ -100,6 +100,10 @@ compare(const struct conf *old, const struct conf *new)
 	if (old->socket_mode != new->socket_mode || old->timeout != new->timeout)
 		log_msg(LOG_WARNING, "[milter] socket_mode or timeout changed: takes effect at "
 		    "the next restart");
+	if (old->workers != new->workers || old->worker_jobs != new->worker_jobs ||
+	    old->worker_memory != new->worker_memory || old->worker_cpu_ms != new->worker_cpu_ms)
+		log_msg(LOG_WARNING, "[limits] workers, worker_jobs, worker_memory or worker_cpu "
+		    "changed: the running pool of sandbox workers is kept until the next restart");
 }
 
 static void

@@ -145,7 +145,7 @@ json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_
     bool stopped)
 {
 	char st[40], up[40], rl[40];
-	json_t *actions = json_object(), *scan, *o;
+	json_t *actions = json_object(), *scan, *workers, *o;
 
 	for (int a = 0; actions && a < STATS_ACTION_COUNT; a++)
 		if (json_object_set_new(actions, action_names[a], json_integer((json_int_t)c->actions[a])))
@@ -154,16 +154,25 @@ json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_
 	    "p50", ms(stats_percentile(c, 50)), "p90", ms(stats_percentile(c, 90)),
 	    "p99", ms(stats_percentile(c, 99)), "max", ms(c->max_us),
 	    "mean", ms(c->timed ? c->sum_us / c->timed : 0));
-	if (!actions || !scan)
+	workers = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "processes", (json_int_t)c->workers, "started", (json_int_t)c->worker_started,
+	    "parts", (json_int_t)c->worker_parts, "crashed", (json_int_t)c->worker_crashed,
+	    "over_memory", (json_int_t)c->worker_over_memory,
+	    "over_time", (json_int_t)c->worker_over_time,
+	    "protocol", (json_int_t)c->worker_protocol);
+	if (!actions || !scan || !workers) {
+		json_decref(scan);
+		json_decref(workers);
 		goto fail;
+	}
 	incident_format_time(started, st, sizeof(st));
 	incident_format_time(now, up, sizeof(up));
-	o = json_pack("{s:I, s:s, s:I, s:s, s:I, s:i, s:b, s:I, s:o, s:I, s:I, s:o}",
+	o = json_pack("{s:I, s:s, s:I, s:s, s:I, s:i, s:b, s:I, s:o, s:I, s:I, s:o, s:o}",
 	    "pid", (json_int_t)pid, "started", st, "started_epoch", (json_int_t)started,
 	    "updated", up, "updated_epoch", (json_int_t)now, "period", STATS_PERIOD,
 	    "stopped", stopped, "messages", (json_int_t)c->messages, "actions", actions,
 	    "errors", (json_int_t)c->errors, "tempfails", (json_int_t)c->tempfails,
-	    "scan_ms", scan);
+	    "scan_ms", scan, "workers", workers);
 	if (o && c->reloads) {
 		incident_format_time(c->reload_at, rl, sizeof(rl));
 		if (json_object_set_new(o, "reload", json_pack("{s:I, s:s, s:I, s:b, s:s}",

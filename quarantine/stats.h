@@ -42,6 +42,11 @@ struct stats_counts {
 	time_t reload_at;		/* of the last one; 0: none yet */
 	bool reload_ok;			/* the last one took */
 	char reload_msg[400];		/* what it changed, or its first error */
+	/* the sandbox workers (detectors/sandbox/), filled in by the daemon */
+	uint64_t workers;		/* processes in the pool */
+	uint64_t worker_started;	/* processes started, replacements included */
+	uint64_t worker_parts;		/* attachments handed to workers */
+	uint64_t worker_crashed, worker_over_memory, worker_over_time, worker_protocol;
 };
 
 struct stats {
@@ -73,9 +78,10 @@ uint64_t stats_percentile(const struct stats_counts *c, unsigned pct);
 
 /* The JSON of stats.json: pid, started, updated (ISO 8601 local time and
  * epoch), period, stopped, messages, actions {accept, tag, hold, reject},
- * errors, tempfails, scan_ms {count, p50, p90, p99, max, mean}, and after a
- * reload attempt reload {count, at, at_epoch, ok, message}.  NULL on
- * ENOMEM. */
+ * errors, tempfails, scan_ms {count, p50, p90, p99, max, mean}, workers
+ * {processes, started, parts, crashed, over_memory, over_time, protocol},
+ * and after a reload attempt reload {count, at, at_epoch, ok, message}.
+ * NULL on ENOMEM. */
 json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_t now,
     bool stopped);
 /* Write stats_json() to path through path.tmp and a rename, mode 0600.

@@ -20,6 +20,8 @@
 #include "detectors/scan.h"
 
 struct textscan;
+struct extractor;
+struct valueset;
 
 /* Text produced by an extractor, bounded by max_text_bytes. */
 struct textbuf {
@@ -51,6 +53,13 @@ struct inspect {
 	 * that this room does not call back into the one above it. */
 	int (*walk)(struct inspect *in, const unsigned char *data, size_t len,
 	    const char *prefix, unsigned depth, bool top);
+	/* Where attachments are read: set (detectors/sandbox/ sandbox_inspect
+	 * with its pool as ctx), a part whose extractor inspect_offloaded()
+	 * names is handed to it instead of being read here; NULL: read in this
+	 * process (dlpctl scan, the tests, inside a worker). */
+	void (*offload)(void *ctx, struct inspect *in, size_t idx, const struct extractor *ex,
+	    const unsigned char *data, size_t len, unsigned depth, const char *charset);
+	void *offload_ctx;
 	/* Each piece of extracted text with its part's path, or NULL
 	 * (scan_msg_on_text). */
 	void (*on_text)(void *arg, const struct scan_part *part, const char *text, size_t len);
@@ -61,6 +70,9 @@ struct inspect {
  * otherwise; handles are borrowed per sniff, so any thread may use them),
  * so that a missing database shows at start.  0, or -1 with err. */
 int inspect_magic_load(char *err, size_t errlen);
+/* Make poppler's lazy process-wide state (pdf.c) now, once; done on first
+ * use otherwise.  A sandbox worker calls it before its filter is loaded. */
+void pdf_init(void);
 /* Free what in holds (visible, bcc, per-part sets); not in->res.  NULL-safe. */
 void inspect_done(struct inspect *in);
 
@@ -74,6 +86,9 @@ long inspect_part_add(struct inspect *in, const char *path, const char *filename
  * declared charset for text, or NULL. */
 void inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
     unsigned depth, const char *charset);
+/* The distinct values of part idx, one set per finding type, made on
+ * first use; NULL on ENOMEM.  (A sandbox worker's reply fills them.) */
+struct valueset **inspect_part_sets(struct inspect *in, size_t idx);
 /* Run the text pipeline over UTF-8 text belonging to part idx. */
 void inspect_text(struct inspect *in, size_t idx, const char *utf8, size_t len);
 void inspect_unscanned(struct inspect *in, size_t idx, const char *fmt, ...)
@@ -104,5 +119,18 @@ struct extractor {
 
 /* The registry, in order of preference, NULL-terminated (registry.c). */
 extern const struct extractor *const extractors[];
+/* The row called name, or NULL. */
+const struct extractor *extractor_by_name(const char *name);
+
+/* Run ex over part idx (whose detected_type is set) as inspect_data does
+ * once it has chosen ex: its text through the pipeline, its members as
+ * child parts.  A sandbox worker calls it for the part it was handed. */
+void inspect_extract(struct inspect *in, size_t idx, const struct extractor *ex,
+    const unsigned char *data, size_t len, unsigned depth, const char *charset);
+/* True when part idx, to be read by ex, goes to in->offload: everything
+ * but plain text, a mail's own HTML body (no file name), a forwarded
+ * message (walked here, its attachments go one by one) and the
+ * extractors that read nothing ("none", "pgp"). */
+bool inspect_offloaded(const struct inspect *in, size_t idx, const struct extractor *ex);
 
 #endif

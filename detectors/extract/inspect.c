@@ -371,9 +371,8 @@ inspect_container_path(const struct inspect *in, size_t idx)
 
 /* ---- the text pipeline ---- */
 
-/* The value sets of part idx, made on first use; NULL on ENOMEM. */
-static struct valueset **
-part_sets(struct inspect *in, size_t idx)
+struct valueset **
+inspect_part_sets(struct inspect *in, size_t idx)
 {
 	if (idx >= in->npvals) {
 		size_t n = in->res->nparts > idx ? in->res->nparts : idx + 1;
@@ -401,7 +400,7 @@ inspect_text(struct inspect *in, size_t idx, const char *utf8, size_t len)
 		return;
 	if (in->on_text)
 		in->on_text(in->on_text_arg, &res->parts[idx], utf8, len);
-	sets = part_sets(in, idx);
+	sets = inspect_part_sets(in, idx);
 	if (!sets || textscan_run(in->ts, utf8, len, sets) < 0)
 		goto nomem;
 	for (int t = 0; t < FT_COUNT; t++) {
@@ -416,9 +415,21 @@ nomem:
 	inspect_unscanned(in, idx, "out of memory");
 }
 
-/* What inspect_data does with the chosen extractor's text. */
-static void
-run_extractor(struct inspect *in, size_t idx, const struct extractor *ex,
+bool
+inspect_offloaded(const struct inspect *in, size_t idx, const struct extractor *ex)
+{
+	static const char *const here[] = { "text", "rfc822", "none", "pgp", NULL };
+
+	if (!in->offload)
+		return false;
+	for (size_t i = 0; here[i]; i++)
+		if (strcmp(ex->name, here[i]) == 0)
+			return false;
+	return !(strcmp(ex->name, "html") == 0 && !in->res->parts[idx].filename);
+}
+
+void
+inspect_extract(struct inspect *in, size_t idx, const struct extractor *ex,
     const unsigned char *data, size_t len, unsigned depth, const char *charset)
 {
 	struct textbuf tb = { .max = in->opt->limits.max_text_bytes };
@@ -463,7 +474,10 @@ inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t l
 		inspect_unscanned(in, idx, "no extractor for %s", mime);
 		return;
 	}
-	run_extractor(in, idx, ex, data, len, depth, charset);
+	if (inspect_offloaded(in, idx, ex))
+		in->offload(in->offload_ctx, in, idx, ex, data, len, depth, charset);
+	else
+		inspect_extract(in, idx, ex, data, len, depth, charset);
 }
 
 void

@@ -72,7 +72,7 @@ manifest_node(struct zipxml *x, void *ctx, bool *skip)
 {
 	bool *enc = ctx;
 
-	*enc = xmlTextReaderNodeType(x->r) == XML_READER_TYPE_ELEMENT &&
+	*enc = zipxml_type(x) == XML_READER_TYPE_ELEMENT &&
 	    strcmp(zipxml_name(x), "encryption-data") == 0;
 	return *enc ? 1 : 0;
 }

@@ -227,7 +227,7 @@ ctypes_node(struct zipxml *x, void *ctx, bool *skip)
 	const char *n = zipxml_name(x);
 	bool def = strcmp(n, "Default") == 0;
 
-	if (xmlTextReaderNodeType(x->r) != XML_READER_TYPE_ELEMENT ||
+	if (zipxml_type(x) != XML_READER_TYPE_ELEMENT ||
 	    (!def && strcmp(n, "Override") != 0))
 		return 0;
 	if (zipxml_attr(x, def ? "Extension" : "PartName", key, sizeof(key)) == 0 ||

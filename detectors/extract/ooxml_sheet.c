@@ -68,12 +68,12 @@ static int
 sst_node(struct zipxml *x, struct ooxml_sst *t, bool *in_si, unsigned *in_t, size_t *start,
     bool *skip)
 {
-	int type = xmlTextReaderNodeType(x->r);
+	int type = zipxml_type(x);
 	const char *n = zipxml_name(x);
-	const xmlChar *v;
+	const char *v;
 
 	if (type == XML_READER_TYPE_ELEMENT) {
-		bool empty = xmlTextReaderIsEmptyElement(x->r) == 1;
+		bool empty = zipxml_empty(x);
 
 		if (strcmp(n, "rPh") == 0 || strcmp(n, "phoneticPr") == 0) {
 			*skip = true;
@@ -95,7 +95,7 @@ sst_node(struct zipxml *x, struct ooxml_sst *t, bool *in_si, unsigned *in_t, siz
 		}
 	} else if (*in_t > 0 && (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
 	    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
-		if ((v = xmlTextReaderConstValue(x->r)) != NULL)
+		if ((v = zipxml_value(x)) != NULL)
 			return sst_bytes(t, (const char *)v, strlen((const char *)v));
 	}
 	return 0;
@@ -231,7 +231,7 @@ cell_start(struct sheetw *w, bool empty)
 static int
 sheet_element(struct sheetw *w, const char *n, bool *skip)
 {
-	bool empty = xmlTextReaderIsEmptyElement(w->x->r) == 1;
+	bool empty = zipxml_empty(w->x);
 
 	if (strcmp(n, "row") == 0) {
 		w->last_col = w->prev_col = -1;
@@ -256,9 +256,9 @@ sheet_element(struct sheetw *w, const char *n, bool *skip)
 static int
 sheet_node(struct sheetw *w, bool *skip)
 {
-	int type = xmlTextReaderNodeType(w->x->r);
+	int type = zipxml_type(w->x);
 	const char *n = zipxml_name(w->x);
-	const xmlChar *v;
+	const char *v;
 
 	switch (type) {
 	case XML_READER_TYPE_ELEMENT:
@@ -280,7 +280,7 @@ sheet_node(struct sheetw *w, bool *skip)
 	case XML_READER_TYPE_TEXT:
 	case XML_READER_TYPE_CDATA:
 	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-		if ((w->in_v || w->in_t) && (v = xmlTextReaderConstValue(w->x->r)) != NULL &&
+		if ((w->in_v || w->in_t) && (v = zipxml_value(w->x)) != NULL &&
 		    textbuf_append(&w->val, (const char *)v, strlen((const char *)v)) != 0 &&
 		    !w->val.truncated)
 			return -1;	/* ENOMEM; an over-long value is cut */

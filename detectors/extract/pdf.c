@@ -34,15 +34,23 @@
  * "Poppler"; a handler drops them so that a daemon does not write to stderr
  * for every odd PDF.
  *
- * Serialised: poppler builds process-wide state lazily (GlobalParams,
- * colour-management profiles in GfxState) with no guard against
- * concurrent first use, and releases of poppler up to 2024 have had
- * multi-thread crashes reported against them.  One mutex therefore
- * serialises PDF extraction; a thread waits for it no longer than its own
- * time budget (pthread_mutex_clocklock on the monotonic deadline), after
- * which the part is unscanned "out of time waiting for the pdf reader".
- * Embedded files are copied out under the lock and inspected after it is
- * released (one of them may be a PDF).
+ * Threads, no lock: poppler-glib reads a PopplerDocument in the thread
+ * that made it, and two documents in two threads share only poppler's
+ * process-wide state.  That state is made lazily on first use with no
+ * guard against two first uses at once: globalParams (made by the first
+ * poppler_document_new_*, which tests "if (!globalParams)" and assigns),
+ * the GObject types of poppler-glib, and the colour profiles GfxState
+ * keeps in statics (sRGB, made by the first page drawn).  pdf_init_once()
+ * therefore opens and reads one tiny built-in PDF under pthread_once
+ * before any real one: every lazy global exists before a second thread
+ * can get there, and later uses only read it (poppler guards its own
+ * caches, CMaps and unicode maps, with its own mutexes).  Two PDFs in two
+ * sessions then use two cores (tests/unit/detectors/extract/
+ * test_pdf_threads.c checks two threads against a serial run).  What a
+ * poppler bug could still do to a process is the sandbox's business:
+ * the daemon reads attachments in worker processes (detectors/sandbox/).
+ * Embedded files are copied out while the document is open and inspected
+ * after it is closed (one of them may be a PDF).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -55,7 +63,6 @@
 #include "extract/extract.h"
 #include "extract/pdf_guard.h"
 
-static pthread_mutex_t pdf_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t pdf_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -64,11 +71,42 @@ pdf_log_drop(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpoint
 	(void)domain; (void)level; (void)msg; (void)data;
 }
 
+/* One page, "x" in Helvetica: reading it makes poppler's lazy globals. */
+static const char pdf_warm[] =
+    "%PDF-1.4\n"
+    "1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]"
+    "/Resources<</Font<</F1 4 0 R>>>>/Contents 5 0 R>>endobj\n"
+    "4 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
+    "5 0 obj<</Length 33>>stream\nBT /F1 12 Tf 20 100 Td (x) Tj ET\nendstream endobj\n"
+    "trailer<</Root 1 0 R/Size 6>>\n%%EOF\n";
+
 static void
 pdf_init_once(void)
 {
+	GBytes *bytes;
+	PopplerDocument *doc;
+
 	g_log_set_handler("Poppler", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL |
 	    G_LOG_FLAG_RECURSION, pdf_log_drop, NULL);
+	bytes = g_bytes_new_static(pdf_warm, sizeof(pdf_warm) - 1);
+	doc = poppler_document_new_from_bytes(bytes, NULL, NULL);
+	if (doc != NULL) {
+		PopplerPage *pg = poppler_document_get_page(doc, 0);
+		if (pg != NULL) {
+			g_free(poppler_page_get_text(pg));
+			g_object_unref(pg);
+		}
+		g_object_unref(doc);
+	}
+	g_bytes_unref(bytes);
+}
+
+void
+pdf_init(void)
+{
+	pthread_once(&pdf_once, pdf_init_once);
 }
 
 static int
@@ -101,13 +139,6 @@ pdf_names_encrypt(const unsigned char *data, size_t len)
 		p += klen;
 	}
 	return 0;
-}
-
-/* Take the reader lock before the message's deadline.  0, or -1. */
-static int
-pdf_lock_until(struct inspect *in)
-{
-	return pthread_mutex_clocklock(&pdf_lock, CLOCK_MONOTONIC, &in->deadline) == 0 ? 0 : -1;
 }
 
 /* Append the text of every page to out.  Returns 0, or 1 when the time
@@ -234,11 +265,9 @@ pdf_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 	bool more = false, deep = false;
 	char *parent = inspect_container_path(in, idx);
 
-	pthread_once(&pdf_once, pdf_init_once);
-	if (parent == NULL || pdf_lock_until(in) < 0) {
-		inspect_unscanned(in, idx, parent == NULL ? "out of memory" :
-		    "out of time waiting for the pdf reader");
-		free(parent);
+	pdf_init();
+	if (parent == NULL) {
+		inspect_unscanned(in, idx, "out of memory");
 		return -1;
 	}
 	bytes = g_bytes_new_static(data, len);
@@ -255,8 +284,7 @@ pdf_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 			more = true;
 		g_object_unref(doc);
 	}
-	g_bytes_unref(bytes);
-	pthread_mutex_unlock(&pdf_lock);	/* children may be PDFs themselves */
+	g_bytes_unref(bytes);			/* children may be PDFs themselves */
 
 	if (doc == NULL) {
 		if (g_error_matches(err, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED) ||

@@ -101,3 +101,12 @@ const struct extractor *const extractors[] = {
 	&extract_none,
 	NULL
 };
+
+const struct extractor *
+extractor_by_name(const char *name)
+{
+	for (size_t i = 0; name && extractors[i]; i++)
+		if (strcmp(extractors[i]->name, name) == 0)
+			return extractors[i];
+	return NULL;
+}

@@ -59,23 +59,200 @@ guard_scan(struct zipxml *x, const unsigned char *p, size_t n)
 	return 0;
 }
 
-static int
-xml_read(void *ctx, char *buf, int len)
+/* ---- the SAX2 push parser and its event queue ----
+ *
+ * The member's bytes are inflated into a chunk and pushed to libxml2's
+ * SAX2 parser (no reader, no node per element); its callbacks append
+ * events (element start and end, text) to a queue that zipxml_next() hands
+ * out one by one, with one event of lookahead so that an element followed
+ * at once by its end is reported empty (as <a/> is) and consecutive text
+ * arrives as one value.  Names and namespaces are libxml2's dictionary
+ * strings (valid while the parser lives); attribute values and text are
+ * copied into the queue's arena, which is emptied whenever the queue is.
+ * Text that is only white space is significant inside xml:space="preserve"
+ * and dropped (XML_READER_TYPE_WHITESPACE) elsewhere, as the reader did. */
+
+#define ZX_CHUNK 65536		/* bytes inflated and pushed at a time */
+#define ZX_MAX_DEPTH 256		/* libxml2's xmlParserMaxDepth, not enforced by
+				   its push parser in every release: ours */
+#define ZX_DEPTH 512		/* xml:space states kept (sizeof space; libxml2 stops at 256) */
+
+struct zxattr {
+	const char *local;		/* dictionary string */
+	size_t off, len;		/* value in the arena */
+};
+
+struct zxev {
+	int type;			/* XML_READER_TYPE_*; 0: dropped */
+	const char *name, *ns;		/* dictionary strings (elements) */
+	size_t off, len;		/* text in the arena */
+	size_t attr0, nattr;		/* attributes in x->attrs */
+	unsigned depth;
+	bool empty, preserve;
+};
+
+/* Append n bytes to the arena; its offset, or (size_t)-1 on ENOMEM. */
+static size_t
+arena_put(struct zipxml *x, const char *s, size_t n)
+{
+	size_t off = x->alen;
+
+	if (x->alen + n + 1 > x->acap) {
+		size_t cap = x->acap ? x->acap : 65536;
+		char *p;
+
+		while (cap < x->alen + n + 1)
+			cap *= 2;
+		if (!(p = realloc(x->arena, cap)))
+			return (size_t)-1;
+		x->arena = p;
+		x->acap = cap;
+	}
+	memcpy(x->arena + x->alen, s, n);
+	x->alen += n;
+	x->arena[x->alen++] = '\0';
+	return off;
+}
+
+static struct zxev *
+ev_new(struct zipxml *x, int type)
+{
+	if (x->nev == x->evcap) {
+		size_t cap = x->evcap ? x->evcap * 2 : 256;
+		struct zxev *p = realloc(x->ev, cap * sizeof(*p));
+
+		if (!p) {
+			x->nomem = true;
+			xmlStopParser(x->ctxt);
+			return NULL;
+		}
+		x->ev = p;
+		x->evcap = cap;
+	}
+	memset(&x->ev[x->nev], 0, sizeof(x->ev[0]));
+	x->ev[x->nev].type = type;
+	return &x->ev[x->nev++];
+}
+
+static void
+refuse(struct zipxml *x)
+{
+	x->refused = true;
+	xmlStopParser(x->ctxt);
+}
+
+static void
+on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
+    int nns, const xmlChar **nss, int nattr, int ndef, const xmlChar **attrs)
 {
 	struct zipxml *x = ctx;
-	long r;
+	bool preserve = x->depth > 0 && x->depth <= ZX_DEPTH ? x->space[x->depth - 1] : false;
+	struct zxev *e;
 
-	if (len <= 0)
-		return 0;
-	r = zipread_stream_read(&x->st, buf, (size_t)len);
-	if (r < 0)
-		return -1;
-	if (x->guard != G_DONE && guard_scan(x, (const unsigned char *)buf, (size_t)r) != 0) {
-		x->refused = true;
-		snprintf(x->st.why, sizeof(x->st.why), "XML with a DTD, refused");
-		return -1;
+	if (x->depth >= ZX_MAX_DEPTH) {
+		snprintf(x->why, sizeof(x->why), "XML nested deeper than %d elements", ZX_MAX_DEPTH);
+		x->failed = true;
+		xmlStopParser(x->ctxt);
+		return;
 	}
-	return (int)r;
+	if (!(e = ev_new(x, XML_READER_TYPE_ELEMENT)))
+		return;
+	e->name = (const char *)local;
+	e->ns = (const char *)uri;
+	e->depth = x->depth;
+	e->attr0 = x->nattrs;
+	for (int i = 0; i < nattr; i++, attrs += 5) {
+		size_t n = (size_t)(attrs[4] - attrs[3]), off;
+
+		if (attrs[1] && strcmp((const char *)attrs[1], "xml") == 0 &&
+		    strcmp((const char *)attrs[0], "space") == 0)
+			preserve = n == 8 && memcmp(attrs[3], "preserve", 8) == 0;
+		if (x->nattrs == x->attrcap) {
+			size_t cap = x->attrcap ? x->attrcap * 2 : 256;
+			struct zxattr *p = realloc(x->attrs, cap * sizeof(*p));
+			if (!p) {
+				x->nomem = true;
+				xmlStopParser(x->ctxt);
+				return;
+			}
+			x->attrs = p;
+			x->attrcap = cap;
+		}
+		if ((off = arena_put(x, (const char *)attrs[3], n)) == (size_t)-1) {
+			x->nomem = true;
+			xmlStopParser(x->ctxt);
+			return;
+		}
+		x->attrs[x->nattrs++] = (struct zxattr){ (const char *)attrs[0], off, n };
+		e = &x->ev[x->nev - 1];		/* ev_new may not move it, but be plain */
+		e->nattr++;
+	}
+	if (x->depth < ZX_DEPTH)
+		x->space[x->depth] = preserve;
+	x->depth++;
+}
+
+static void
+on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+	struct zipxml *x = ctx;
+	struct zxev *e;
+
+	if (x->depth > 0)
+		x->depth--;
+	if (!(e = ev_new(x, XML_READER_TYPE_END_ELEMENT)))
+		return;
+	e->name = (const char *)local;
+	e->ns = (const char *)uri;
+	e->depth = x->depth;
+}
+
+static void
+on_text(void *ctx, const xmlChar *s, int n)
+{
+	struct zipxml *x = ctx;
+	struct zxev *e = x->nev > x->head ? &x->ev[x->nev - 1] : NULL;
+	size_t off;
+
+	if (n <= 0)
+		return;
+	if (e && e->type == XML_READER_TYPE_TEXT &&
+	    e->off + e->len + 1 == x->alen) {
+		/* more of the last text: extend it in place */
+		x->alen--;			/* its NUL */
+		if (arena_put(x, (const char *)s, (size_t)n) == (size_t)-1) {
+			x->alen++;
+			x->nomem = true;
+			xmlStopParser(x->ctxt);
+			return;
+		}
+		e->len += (size_t)n;
+		return;
+	}
+	if ((off = arena_put(x, (const char *)s, (size_t)n)) == (size_t)-1 ||
+	    !(e = ev_new(x, XML_READER_TYPE_TEXT))) {
+		x->nomem = true;
+		xmlStopParser(x->ctxt);
+		return;
+	}
+	e->off = off;
+	e->len = (size_t)n;
+	e->depth = x->depth;
+	e->preserve = x->depth > 0 && x->depth <= ZX_DEPTH ? x->space[x->depth - 1] : false;
+}
+
+/* Any entity but the five predefined ones (which libxml2 resolves itself). */
+static xmlEntityPtr
+on_entity(void *ctx, const xmlChar *name)
+{
+	refuse(ctx);
+	return NULL;
+}
+
+static void
+on_subset(void *ctx, const xmlChar *name, const xmlChar *eid, const xmlChar *sid)
+{
+	refuse(ctx);
 }
 
 /* Keep libxml2's first error as the reason; nothing goes to stderr. */
@@ -97,10 +274,26 @@ xml_error(void *arg, xmlErrorPtr err)
 		x->why[--n] = '\0';
 }
 
+static xmlSAXHandler sax_handler = {
+	.initialized = XML_SAX2_MAGIC,
+	.startElementNs = on_start,
+	.endElementNs = on_end,
+	.characters = on_text,
+	.cdataBlock = on_text,
+	.ignorableWhitespace = on_text,
+	.getEntity = on_entity,
+	.getParameterEntity = on_entity,
+	.internalSubset = on_subset,
+	.externalSubset = on_subset,
+	.serror = xml_error,
+};
+
 int
 zipxml_open(struct zipxml *x, struct zipread *zr, const struct zipread_entry *e)
 {
 	memset(x, 0, sizeof(*x));
+	x->head = 0;
+	x->cur = -1;
 	pthread_once(&xml_once, xml_init);
 	if (zipread_check(zr, e, true, x->why, sizeof(x->why)) != 0)
 		return -1;
@@ -108,39 +301,160 @@ zipxml_open(struct zipxml *x, struct zipread *zr, const struct zipread_entry *e)
 		snprintf(x->why, sizeof(x->why), "%s", x->st.why);
 		return -1;
 	}
-	x->r = xmlReaderForIO(xml_read, NULL, x, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
-	if (x->r == NULL) {
-		snprintf(x->why, sizeof(x->why), "%s",
-		    x->st.why[0] ? x->st.why : "cannot start the XML reader");
-		zipread_stream_close(&x->st);
+	if (!(x->chunk = malloc(ZX_CHUNK)) ||
+	    !(x->ctxt = xmlCreatePushParserCtxt(&sax_handler, x, NULL, 0, NULL))) {
+		snprintf(x->why, sizeof(x->why), "cannot start the XML parser");
+		zipxml_close(x);
 		return -1;
 	}
-	xmlTextReaderSetStructuredErrorHandler(x->r, xml_error, x);
+	xmlCtxtUseOptions(x->ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA);
 	return 0;
+}
+
+/* Inflate one chunk and push it.  0, or -1 when the stream or the parser
+ * failed (x->failed set; x->eof at the end). */
+static int
+feed(struct zipxml *x)
+{
+	long r = zipread_stream_read(&x->st, x->chunk, ZX_CHUNK);
+	int rc;
+
+	if (r < 0) {
+		x->failed = true;
+		return -1;
+	}
+	if (x->guard != G_DONE && guard_scan(x, (const unsigned char *)x->chunk, (size_t)r) != 0) {
+		x->refused = true;
+		x->failed = true;
+		snprintf(x->st.why, sizeof(x->st.why), "XML with a DTD, refused");
+		return -1;
+	}
+	rc = xmlParseChunk(x->ctxt, x->chunk, (int)r, r == 0);
+	if (r == 0)
+		x->eof = true;
+	if (rc != 0 || x->refused || x->nomem || !x->ctxt->wellFormed) {
+		x->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* Drop the consumed events; the arena goes with them once none is left
+ * (a kept event's strings are copied down to the arena's start). */
+static void
+compact(struct zipxml *x)
+{
+	size_t keep = x->nev - x->head;
+
+	if (x->head == 0)
+		return;
+	if (keep == 0) {
+		x->nev = x->head = 0;
+		x->alen = 0;
+		x->nattrs = 0;
+		return;
+	}
+	if (keep == 1) {
+		struct zxev e = x->ev[x->head];
+		size_t a0 = x->nattrs;
+
+		if (e.type != XML_READER_TYPE_ELEMENT && e.type != XML_READER_TYPE_END_ELEMENT &&
+		    e.type != 0) {
+			memmove(x->arena, x->arena + e.off, e.len + 1);
+			e.off = 0;
+			x->alen = e.len + 1;
+		} else if (e.type == XML_READER_TYPE_ELEMENT && e.nattr > 0) {
+			size_t base = x->attrs[e.attr0].off, end = x->alen;
+			memmove(x->arena, x->arena + base, end - base);
+			x->alen = end - base;
+			for (size_t i = 0; i < e.nattr; i++) {
+				x->attrs[i] = x->attrs[e.attr0 + i];
+				x->attrs[i].off -= base;
+			}
+			e.attr0 = 0;
+			a0 = e.nattr;
+		} else {
+			x->alen = 0;
+			a0 = 0;
+		}
+		x->nattrs = a0;
+		x->ev[0] = e;
+		x->nev = 1;
+		x->head = 0;
+	}
+}
+
+/* The reason once the queue ran dry after a failure. */
+static int
+fail_reason(struct zipxml *x)
+{
+	if (x->refused)
+		snprintf(x->why, sizeof(x->why), "XML with a DTD or entities, refused");
+	else if (x->st.why[0] != '\0')		/* our limit or I/O reason first */
+		snprintf(x->why, sizeof(x->why), "%s", x->st.why);
+	else if (x->nomem)
+		snprintf(x->why, sizeof(x->why), "out of memory");
+	else if (x->why[0] == '\0')
+		snprintf(x->why, sizeof(x->why), "XML error");
+	return -1;
+}
+
+/* Make sure events head and head+1 are queued, unless the input ended. */
+static void
+lookahead(struct zipxml *x)
+{
+	while (x->nev - x->head < 2 && !x->eof && !x->failed) {
+		compact(x);
+		feed(x);
+	}
 }
 
 int
 zipxml_next(struct zipxml *x, bool skip)
 {
-	int ret, t;
+	struct zxev *e;
 
-	ret = skip ? xmlTextReaderNext(x->r) : xmlTextReaderRead(x->r);
-	if (ret < 0) {
-		if (x->st.why[0] != '\0')	/* our limit or I/O reason first */
-			snprintf(x->why, sizeof(x->why), "%s", x->st.why);
-		else if (x->why[0] == '\0')
-			snprintf(x->why, sizeof(x->why), "XML error");
-		return -1;
+	if (x->cur >= 0) {
+		struct zxev *c = &x->ev[x->cur];
+		bool skipping = skip && c->type == XML_READER_TYPE_ELEMENT && !c->empty;
+		unsigned depth = c->depth;
+
+		x->head = (size_t)x->cur + 1;
+		x->cur = -1;
+		while (skipping) {		/* past the element's end */
+			lookahead(x);
+			if (x->head == x->nev)
+				return x->failed ? fail_reason(x) : 0;
+			e = &x->ev[x->head++];
+			skipping = !(e->type == XML_READER_TYPE_END_ELEMENT && e->depth == depth);
+		}
 	}
-	if (ret == 0)
-		return 0;
-	t = xmlTextReaderNodeType(x->r);
-	if (t == XML_READER_TYPE_DOCUMENT_TYPE || t == XML_READER_TYPE_ENTITY_REFERENCE ||
-	    t == XML_READER_TYPE_ENTITY) {
-		x->refused = true;
-		snprintf(x->why, sizeof(x->why), "XML with a DTD or entities, refused");
-		return -1;
+	for (;;) {
+		lookahead(x);
+		if (x->head == x->nev)
+			return x->failed ? fail_reason(x) : 0;
+		e = &x->ev[x->head];
+		if (e->type != 0)
+			break;
+		x->head++;
 	}
+	if (e->type == XML_READER_TYPE_ELEMENT && x->head + 1 < x->nev) {
+		struct zxev *n = &x->ev[x->head + 1];
+		if (n->type == XML_READER_TYPE_END_ELEMENT && n->depth == e->depth) {
+			e->empty = true;
+			n->type = 0;
+		}
+	} else if (e->type == XML_READER_TYPE_TEXT) {
+		const char *s = x->arena + e->off;
+		size_t i = 0;
+
+		while (i < e->len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+			i++;
+		if (i == e->len)
+			e->type = e->preserve ? XML_READER_TYPE_SIGNIFICANT_WHITESPACE :
+			    XML_READER_TYPE_WHITESPACE;
+	}
+	x->cur = (long)x->head;
 	return 1;
 }
 
@@ -149,43 +463,85 @@ zipxml_close(struct zipxml *x)
 {
 	if (x == NULL)
 		return;
-	if (x->r != NULL)
-		xmlFreeTextReader(x->r);
-	x->r = NULL;
+	if (x->ctxt != NULL)
+		xmlFreeParserCtxt(x->ctxt);
+	x->ctxt = NULL;
+	free(x->chunk);
+	free(x->arena);
+	free(x->ev);
+	free(x->attrs);
+	x->chunk = x->arena = NULL;
+	x->ev = NULL;
+	x->attrs = NULL;
 	zipread_stream_close(&x->st);
+}
+
+static const struct zxev *
+current(const struct zipxml *x)
+{
+	return x->cur >= 0 ? &x->ev[x->cur] : NULL;
+}
+
+int
+zipxml_type(const struct zipxml *x)
+{
+	const struct zxev *e = current(x);
+
+	return e ? e->type : 0;
+}
+
+bool
+zipxml_empty(const struct zipxml *x)
+{
+	const struct zxev *e = current(x);
+
+	return e && e->empty;
+}
+
+const char *
+zipxml_value(const struct zipxml *x)
+{
+	const struct zxev *e = current(x);
+
+	return e && e->type != XML_READER_TYPE_ELEMENT && e->type != XML_READER_TYPE_END_ELEMENT ?
+	    x->arena + e->off : NULL;
+}
+
+const char *
+zipxml_ns(const struct zipxml *x)
+{
+	const struct zxev *e = current(x);
+
+	return e ? e->ns : NULL;
 }
 
 const char *
 zipxml_name(struct zipxml *x)
 {
-	const xmlChar *n = xmlTextReaderConstLocalName(x->r);
+	const struct zxev *e = current(x);
 
-	return n ? (const char *)n : "";
+	return e && e->name ? e->name : "";
 }
 
 size_t
 zipxml_attr(struct zipxml *x, const char *local, char *buf, size_t buflen)
 {
+	const struct zxev *e = current(x);
 	size_t n = 0;
 
 	buf[0] = '\0';
-	if (xmlTextReaderMoveToFirstAttribute(x->r) != 1)
+	if (!e || e->type != XML_READER_TYPE_ELEMENT)
 		return 0;
-	do {
-		const xmlChar *k = xmlTextReaderConstLocalName(x->r);
-		const xmlChar *v;
+	for (size_t i = 0; i < e->nattr; i++) {
+		const struct zxattr *a = &x->attrs[e->attr0 + i];
 
-		if (k == NULL || strcmp((const char *)k, local) != 0)
+		if (strcmp(a->local, local) != 0)
 			continue;
-		v = xmlTextReaderConstValue(x->r);
-		if (v != NULL) {
-			n = strnlen((const char *)v, buflen - 1);
-			memcpy(buf, v, n);
-			buf[n] = '\0';
-		}
+		n = a->len < buflen - 1 ? a->len : buflen - 1;
+		memcpy(buf, x->arena + a->off, n);
+		buf[n] = '\0';
 		break;
-	} while (xmlTextReaderMoveToNextAttribute(x->r) == 1);
-	xmlTextReaderMoveToElement(x->r);
+	}
 	return n;
 }
 
@@ -216,7 +572,7 @@ static const struct zxrule *
 rule_find(struct walk *w)
 {
 	const char *name = zipxml_name(w->x);
-	const xmlChar *ns = NULL;
+	const char *ns = NULL;
 	bool ns_read = false;
 
 	for (const struct zxrule *r = w->rules; r->name != NULL; r++) {
@@ -225,10 +581,10 @@ rule_find(struct walk *w)
 		if (r->ns == NULL)
 			return r;
 		if (!ns_read) {
-			ns = xmlTextReaderConstNamespaceUri(w->x->r);
+			ns = zipxml_ns(w->x);
 			ns_read = true;
 		}
-		if (ns != NULL && strcmp((const char *)ns, r->ns) == 0)
+		if (ns != NULL && strcmp(ns, r->ns) == 0)
 			return r;
 	}
 	return NULL;
@@ -365,21 +721,21 @@ static int
 walk_node(struct walk *w, bool *skip)
 {
 	const struct zxrule *r;
-	const xmlChar *v;
+	const char *v;
 
-	switch (xmlTextReaderNodeType(w->x->r)) {
+	switch (zipxml_type(w->x)) {
 	case XML_READER_TYPE_ELEMENT:
 		r = rule_find(w);
-		return r ? walk_start(w, r, xmlTextReaderIsEmptyElement(w->x->r) == 1, skip) : 0;
+		return r ? walk_start(w, r, zipxml_empty(w->x), skip) : 0;
 	case XML_READER_TYPE_END_ELEMENT:
 		r = rule_find(w);
 		return r ? walk_end(w, r, false) : 0;
 	case XML_READER_TYPE_TEXT:
 	case XML_READER_TYPE_CDATA:
 	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-		if (w->text == 0 || (v = xmlTextReaderConstValue(w->x->r)) == NULL)
+		if (w->text == 0 || (v = zipxml_value(w->x)) == NULL)
 			return 0;
-		return put(w, (const char *)v, strlen((const char *)v));
+		return put(w, v, strlen(v));
 	default:
 		return 0;
 	}

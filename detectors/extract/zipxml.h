@@ -2,8 +2,10 @@
  * zipxml.h — bounded XML reading of archive members (OOXML and ODF parts)
  * and a table-driven markup-to-text walk.
  *
- * A member is parsed as a stream (libxml2's xmlReader over
- * zipread_stream_read), so memory stays flat whatever the size of the part,
+ * A member is parsed as a stream: inflated a chunk at a time
+ * (zipread_stream_read) into libxml2's SAX2 push parser, whose events are
+ * handed out one by one by zipxml_next() (no reader, no node per element,
+ * never the whole part in memory: memory stays flat whatever its size),
  * and the bytes are bounded by the zipread limits and the time budget.
  * Safety: XML_PARSE_NONET, no entity substitution, no DTD loading; and a
  * part with a DOCTYPE (OOXML and ODF never have one) is refused before
@@ -23,12 +25,26 @@
 
 struct textbuf;
 
-/* An XML member being read. */
+struct zxev;
+struct zxattr;
+
+/* An XML member being read (fields private to zipxml.c but for why). */
 struct zipxml {
 	struct zipread_stream st;
-	xmlTextReaderPtr r;	/* the reader: use libxml2's accessors */
+	xmlParserCtxtPtr ctxt;	/* the SAX2 push parser */
+	char *chunk;		/* inflated bytes being pushed */
+	struct zxev *ev;	/* queued events */
+	size_t nev, evcap, head; /* events [head, nev) not handed out yet */
+	long cur;		/* the event zipxml_next returned, or -1 */
+	struct zxattr *attrs;	/* attributes of queued elements */
+	size_t nattrs, attrcap;
+	char *arena;		/* attribute values and text of queued events */
+	size_t alen, acap;
+	unsigned depth;		/* open elements while parsing */
+	bool space[512];	/* xml:space="preserve" per open element */
+	bool eof, failed, nomem;
 	int guard;		/* DOCTYPE guard state over the prolog */
-	bool refused;		/* the guard refused the part */
+	bool refused;		/* a DTD or an entity: the part is refused */
 	char why[200];		/* reason once zipxml_next returned -1 */
 };
 
@@ -36,8 +52,18 @@ struct zipxml {
  * close then). */
 int zipxml_open(struct zipxml *x, struct zipread *zr, const struct zipread_entry *e);
 /* Advance to the next node (skip: past the current element's subtree).
- * Returns 1, 0 at the end, or -1 with the reason in x->why. */
+ * Returns 1, 0 at the end, or -1 with the reason in x->why (after the
+ * nodes read before the error). */
 int zipxml_next(struct zipxml *x, bool skip);
+/* The current node, as xmlTextReader would name it: its type
+ * (XML_READER_TYPE_ELEMENT, _END_ELEMENT, _TEXT, _SIGNIFICANT_WHITESPACE
+ * inside xml:space="preserve", _WHITESPACE elsewhere), whether an element
+ * is empty (<a/> or <a></a>), the text of a text node (NUL-terminated, or
+ * NULL), an element's namespace URI (or NULL). */
+int zipxml_type(const struct zipxml *x);
+bool zipxml_empty(const struct zipxml *x);
+const char *zipxml_value(const struct zipxml *x);
+const char *zipxml_ns(const struct zipxml *x);
 void zipxml_close(struct zipxml *x);
 
 /* Read member e node by node: node(x, ctx, &skip) for each node (set skip

@@ -241,6 +241,8 @@ static void print_daemon(const json_t *d)
 	printf("  %-12sp50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms "
 	    "(end of message to answer)\n", "scan time", num(scan, "p50"), num(scan, "p90"),
 	    num(scan, "p99"), num(scan, "max"), num(scan, "mean"));
+	if (json_object_get(d, "workers"))
+		print_counts("workers", json_object_get(d, "workers"));
 }
 
 int ctl_stats(const struct ctl *g, int argc, char **argv)

@@ -10,7 +10,13 @@
 #      do-nothing milter, dlp-milter — for a 4 KB Japanese mail, a 200 KB mail
 #      with an .xlsx and a 2 MB mail with a PDF, and dlp-milter's peak memory
 #      with 50 concurrent sessions and with one 50 MB attachment
-#      (bench_mta.py, with Postfix's smtp-source and smtp-sink).
+#      (bench_mta.py, with Postfix's smtp-source and smtp-sink);
+#   4. each format against its floor on the same file in the same run:
+#      the CPU dlpctl scan adds for the file against inflate alone (unzip -p
+#      of its XML members) for OOXML/ODF, pdftotext and mutool for PDF, cat
+#      for text (floors.py; poppler-utils and mupdf-tools: tests/deps.sh bench);
+#   5. two PDF messages in two sessions against one, in threads and in two
+#      sandboxed workers (bench_pdf2).
 # Needs root (Postfix) and Debian's python3 with openpyxl, reportlab and xlwt.
 # Every process started is stopped before the end (bench_mta.py cleans up
 # on errors and signals too).
@@ -73,5 +79,9 @@ step "extractors per format: MB of file per second, peak memory added (MB = 10^6
 	"$build/bench/bench_extract" "$mail"
 step "through Postfix: smtp-source -> Postfix -> smtp-sink" \
 	$py tests/bench/bench_mta.py "$mail" --reps "${BENCH_REPS:-5}" ${BENCH_QUICK:+--quick}
+step "each format against its floor: CPU added over a 4 KB mail, median of ${BENCH_REPS:-5}" \
+	$py tests/bench/floors.py "$mail" "$build/dlpctl" config/dlp-milter.conf "${BENCH_REPS:-5}"
+step "two PDF messages in two sessions against one (wall time, median of ${BENCH_REPS:-5})" \
+	"$build/bench/bench_pdf2" "$mail" "${BENCH_REPS:-5}"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$results"
 echo "written to $results"

@@ -284,7 +284,8 @@ scan_thread(void *arg)
 	return NULL;
 }
 
-/* Four threads share the engine; PDF reading is serialised inside. */
+/* Four threads share the engine and read PDFs at the same time (no lock:
+ * pdf.c makes poppler's globals once; test_pdf_threads.c compares). */
 static void
 test_threads(void **state)
 {

@@ -1,0 +1,29 @@
+/*
+ * proto.h — what the daemon and a worker say to each other (pool.c,
+ * worker.c), in the encoding of wire.h.
+ *
+ * Request, one frame: PROTO_VERSION, the limits (max_depth, max_parts
+ * left, max_members, max_member_bytes, max_expanded_bytes, expanded so
+ * far, max_ratio, max_text_bytes), the time left (ms), depth, charset,
+ * the part (path, file name, declared type, detected type), the
+ * extractor's name and the data's length; then the data's bytes, raw.
+ *
+ * Reply, one frame: REPLY_OK, bytes expanded in all, out of time (0/1),
+ * the walk's error, the parts (count, then per part: path, file name,
+ * declared type, detected type, extractor, size, encrypted, unscanned
+ * reason, FT_COUNT counts, then per finding type the part's own distinct
+ * values: count and values; the first part is the one handed over), then
+ * per finding type for the whole: count, incomplete (0/1), the values.  Or REPLY_CRASH and
+ * the signal number, sent by the worker's fault handler before it dies.
+ */
+#ifndef DLP_SANDBOX_PROTO_H
+#define DLP_SANDBOX_PROTO_H
+
+#define PROTO_VERSION 2u
+#define REPLY_OK 0u
+#define REPLY_CRASH 2u
+/* A reason a worker gives a part it could not read for lack of memory. */
+#define REASON_MEMORY "worker over memory limit"
+#define REASON_TIME "worker over time limit"
+
+#endif

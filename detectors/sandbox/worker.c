@@ -1,0 +1,338 @@
+/*
+ * worker.c — a sandbox worker (sandbox.h): confine itself, then read
+ * parts from fd 3 until max_jobs, EOF or a fault.
+ *
+ * Before the first request: every descriptor but 0-3 closed, no core
+ * files, RLIMIT_AS = the memory limit, the libraries initialised and
+ * poppler's lazy globals made (pdf_init), the detectors compiled and
+ * libmagic loaded; then the working directory "/", Landlock (landlock.c:
+ * files readable only under the system directories, nothing writable) and
+ * the seccomp filter.  Per request: RLIMIT_CPU is
+ * set to the CPU time used so far plus the part's allowance (SIGXCPU ends
+ * a worker that spins; the daemon kills one that is still silent after
+ * its deadline), the part is read with the engine's own code and the
+ * reply sent.  A part that ran out of memory (RLIMIT_AS: malloc fails)
+ * gets the reason "worker over memory limit" and the worker exits after
+ * replying, so the next part starts in a fresh process.  A fatal signal
+ * (SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE) first sends REPLY_CRASH with
+ * its number, on an alternate stack, then kills the process with it.
+ *
+ * Test hook: when the environment holds DLP_SANDBOX_TEST_FAULT=KIND:NAME
+ * (KIND segv, spin or open; several joined by commas), a part whose file
+ * name is NAME makes the worker crash with SIGSEGV, spin on the CPU, or
+ * (open) try to open the file DLP_SANDBOX_TEST_OPEN names and crash if it
+ * could; any other part is read normally.
+ * The daemon's environment is its operator's, not a sender's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <gmime/gmime.h>
+#include <libxml/parser.h>
+
+#include "extract/extract.h"
+#include "detect/valueset.h"
+#include "mime/walk.h"
+#include "sandbox/proto.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/landlock.h"
+#include "sandbox/seccomp.h"
+#include "sandbox/wire.h"
+#include "text/charset.h"
+#include "text/textscan.h"
+
+#define SOCK_FD 3
+
+/* AddressSanitizer reserves terabytes of address space for its shadow:
+ * under it (make SANITIZE=1) RLIMIT_AS cannot be set, and a worker's
+ * memory is not bounded (the tests of that limit are skipped there). */
+#if defined(__SANITIZE_ADDRESS__)
+#define AS_LIMIT 0
+#else
+#define AS_LIMIT 1
+#endif
+
+static volatile sig_atomic_t in_job;	/* a fault now is the part's */
+
+static void
+on_fault(int sig)
+{
+	unsigned char f[12] = { 8, 0, 0, 0, REPLY_CRASH, 0, 0, 0, (unsigned char)sig, 0, 0, 0 };
+
+	if (in_job)
+		(void)!write(SOCK_FD, f, sizeof(f));
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+fault_handlers(void)
+{
+	static char stack[64 * 1024];
+	stack_t ss = { .ss_sp = stack, .ss_size = sizeof(stack) };
+	struct sigaction sa = { .sa_handler = on_fault, .sa_flags = SA_ONSTACK | SA_RESETHAND };
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE };
+
+	sigaltstack(&ss, NULL);
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static void
+die(const char *what, const char *why)
+{
+	fprintf(stderr, "dlp-milter sandbox worker: %s: %s\n", what, why);
+	_exit(3);
+}
+
+/* Confine the process and build what every job needs. */
+static struct textscan *
+worker_setup(size_t memory)
+{
+	struct rlimit core = { 0, 0 }, as = { memory, memory };
+	struct textscan *ts;
+	char err[256];
+	int ll;
+
+	if (close_range(SOCK_FD + 1, ~0U, 0) < 0)
+		die("close_range", strerror(errno));
+	setrlimit(RLIMIT_CORE, &core);
+	if (AS_LIMIT && memory && setrlimit(RLIMIT_AS, &as) < 0)
+		die("RLIMIT_AS", strerror(errno));
+	g_mime_init();
+	xmlInitParser();
+	charset_keep_modules();
+	pdf_init();
+	if (!(ts = textscan_new(err, sizeof(err))) || inspect_magic_load(err, sizeof(err)) < 0)
+		die("engine", err);
+	fault_handlers();
+	if (chdir("/") < 0)
+		die("chdir /", strerror(errno));
+	/* no_new_privs first: Landlock wants it, seccomp sets it again */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die("no_new_privs", strerror(errno));
+	if ((ll = sandbox_landlock(err, sizeof(err))) < 0)
+		die("landlock", err);
+	if (ll == 0)
+		fprintf(stderr, "dlp-milter sandbox worker: no Landlock in this kernel: files "
+		    "are read-only, not hidden\n");
+	if (sandbox_seccomp_load(err, sizeof(err)) < 0)
+		die("seccomp", err);
+	return ts;
+}
+
+/* The test hook's verdict on a part called name: the environment's
+ * DLP_SANDBOX_TEST_FAULT is a comma-separated list of KIND:NAME. */
+static void
+test_fault(const char *name)
+{
+	const char *spec = getenv("DLP_SANDBOX_TEST_FAULT");
+	size_t nl = name ? strlen(name) : 0;
+
+	for (const char *p = spec; p && *p && name; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		const char *colon = strchr(p, ':'), *end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		if (!colon || colon > end || (size_t)(end - colon - 1) != nl ||
+		    memcmp(colon + 1, name, nl) != 0)
+			continue;
+		if (strncmp(p, "segv:", 5) == 0)
+			raise(SIGSEGV);
+		if (strncmp(p, "spin:", 5) == 0)
+			for (volatile unsigned long i = 0;; i++)
+				;
+		if (strncmp(p, "open:", 5) == 0) {	/* DLP_SANDBOX_TEST_OPEN must stay shut */
+			const char *path = getenv("DLP_SANDBOX_TEST_OPEN");
+			int fd = path ? open(path, O_RDONLY) : -1;
+			if (fd >= 0)
+				raise(SIGSEGV);
+		}
+	}
+}
+
+static void
+reply_part(struct wbuf *b, const struct scan_part *p, struct valueset *const *sets)
+{
+	wb_str(b, p->path);
+	wb_str(b, p->filename);
+	wb_str(b, p->declared_type);
+	wb_str(b, p->detected_type);
+	wb_str(b, p->extractor);
+	wb_u64(b, p->size);
+	wb_u32(b, p->encrypted);
+	wb_str(b, p->unscanned);
+	for (int t = 0; t < FT_COUNT; t++)
+		wb_u32(b, p->counts[t]);
+	for (int t = 0; t < FT_COUNT; t++) {	/* the part's own distinct values */
+		size_t n = sets && sets[t] ? valueset_count(sets[t]) : 0;
+		wb_u32(b, (uint32_t)n);
+		for (size_t i = 0; i < n; i++)
+			wb_str(b, valueset_get(sets[t], i));
+	}
+}
+
+static void
+reply(struct wbuf *b, const struct inspect *in)
+{
+	const struct scan_result *res = in->res;
+
+	wb_u32(b, REPLY_OK);
+	wb_u64(b, in->expanded);
+	wb_u32(b, in->out_of_time);
+	wb_str(b, res->error);
+	wb_u32(b, (uint32_t)res->nparts);
+	for (size_t i = 0; i < res->nparts; i++)
+		reply_part(b, &res->parts[i], i < in->npvals ? in->pvals[i] : NULL);
+	for (int t = 0; t < FT_COUNT; t++) {
+		const struct valueset *vs = res->values[t];
+		size_t n = vs ? valueset_count(vs) : 0;
+		wb_u32(b, (uint32_t)n);
+		wb_u32(b, vs && valueset_incomplete(vs));
+		for (size_t i = 0; i < n; i++)
+			wb_str(b, valueset_get(vs, i));
+	}
+}
+
+static void
+result_clear(struct scan_result *r)
+{
+	for (int t = 0; t < FT_COUNT; t++)
+		valueset_free(r->values[t]);
+	for (size_t i = 0; i < r->nparts; i++) {
+		free(r->parts[i].path);
+		free(r->parts[i].filename);
+		free(r->parts[i].declared_type);
+		free(r->parts[i].detected_type);
+		free(r->parts[i].unscanned);
+	}
+	free(r->parts);
+	free(r->error);
+	free(r->subject);
+	free(r->message_id);
+	memset(r, 0, sizeof(*r));
+}
+
+/* "out of memory" anywhere in the result becomes the worker's reason. */
+static bool
+memory_faults(struct scan_result *r)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < r->nparts; i++) {
+		char *u = r->parts[i].unscanned;
+		if (u && strstr(u, "out of memory")) {
+			free(u);
+			r->parts[i].unscanned = strdup(REASON_MEMORY);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* Per-part CPU allowance on top of what was used so far: worker_cpu,
+ * rounded up to seconds (RLIMIT_CPU's unit), plus one. */
+static void
+cpu_allowance(unsigned cpu_ms)
+{
+	struct rusage ru;
+	struct rlimit rl;
+
+	getrusage(RUSAGE_SELF, &ru);
+	rl.rlim_cur = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec +
+	    (cpu_ms + 999) / 1000 + 1;
+	rl.rlim_max = RLIM_INFINITY;
+	setrlimit(RLIMIT_CPU, &rl);
+}
+
+/* One request: read, inspect, reply.  0 to go on, 1 to exit after it,
+ * -1 on EOF or a broken request. */
+static int
+job(const struct textscan *ts, unsigned cpu_ms)
+{
+	unsigned char *hdr = NULL, *data = NULL;
+	size_t hlen, len;
+	struct rbuf r;
+	struct scan_options opt = { 0 };
+	struct scan_result res = { 0 };
+	struct inspect in = { .opt = &opt, .ts = ts, .res = &res, .walk = mime_walk };
+	char *charset, *path, *fn, *decl, *det, *exname;
+	const struct extractor *ex;
+	unsigned depth, ms;
+	struct wbuf b = { 0 };
+	int rc = -1;
+
+	if (wire_recv(SOCK_FD, &hdr, &hlen) < 0)
+		return -1;
+	r = (struct rbuf){ .p = hdr, .len = hlen };
+	if (rb_u32(&r) != PROTO_VERSION)
+		goto out;
+	opt.limits.max_depth = rb_u32(&r);
+	opt.limits.max_parts = rb_u32(&r);
+	opt.limits.max_members = rb_u32(&r);
+	opt.limits.max_member_bytes = rb_u64(&r);
+	opt.limits.max_expanded_bytes = rb_u64(&r);
+	in.expanded = rb_u64(&r);
+	opt.limits.max_ratio = rb_u32(&r);
+	opt.limits.max_text_bytes = rb_u64(&r);
+	ms = rb_u32(&r);
+	depth = rb_u32(&r);
+	charset = rb_str(&r); path = rb_str(&r); fn = rb_str(&r); decl = rb_str(&r);
+	det = rb_str(&r); exname = rb_str(&r);
+	len = rb_u64(&r);
+	ex = extractor_by_name(exname);
+	if (!r.fail && ex && len <= WIRE_MAX_FRAME && (data = malloc(len ? len : 1)) &&
+	    wire_read_all(SOCK_FD, data, len) == 0 &&
+	    inspect_part_add(&in, path, fn, decl) == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &in.deadline);
+		in.deadline.tv_sec += ms / 1000;
+		in.deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+		if (in.deadline.tv_nsec >= 1000000000L) {
+			in.deadline.tv_sec++;
+			in.deadline.tv_nsec -= 1000000000L;
+		}
+		res.parts[0].detected_type = det;
+		det = NULL;
+		res.parts[0].size = len;
+		cpu_allowance(cpu_ms);
+		in_job = 1;
+		test_fault(fn);
+		inspect_extract(&in, 0, ex, data, len, depth, charset);
+		in_job = 0;
+		rc = memory_faults(&res) ? 1 : 0;
+		reply(&b, &in);
+		if (wire_send(SOCK_FD, &b) < 0)
+			rc = -1;
+	}
+	wb_free(&b);
+	inspect_done(&in);
+	result_clear(&res);
+	free(charset); free(path); free(fn); free(decl); free(det); free(exname);
+	free(data);
+out:
+	free(hdr);
+	return rc;
+}
+
+void
+sandbox_worker_main(int argc, char **argv)
+{
+	size_t memory = argc > 0 ? strtoull(argv[0], NULL, 10) : 0;
+	unsigned cpu_ms = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 60000;
+	unsigned max_jobs = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 1;
+	struct textscan *ts = worker_setup(memory);
+
+	for (unsigned n = 0; n < max_jobs; n++)
+		if (job(ts, cpu_ms) != 0)
+			break;
+	_exit(0);
+}

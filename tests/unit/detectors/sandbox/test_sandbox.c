@@ -1,0 +1,497 @@
+/*
+ * test_sandbox.c — extraction in worker processes (detectors/sandbox/):
+ * the same findings as in-process for PDFs, spreadsheets, an archive
+ * holding documents; a worker confined (seccomp filter, no_new_privs,
+ * only fds 0-3, files outside the system directories hidden by Landlock);
+ * a worker that crashes (SIGSEGV), spins (time limit) or
+ * runs past its address space on a real gzip bomb makes only its part
+ * unscanned with the reason, is replaced, and the next part is read
+ * normally; the counters; the same message twice gives the same result;
+ * a worker replaced after max_jobs parts; one killed while idle replaced
+ * without a fault.  This binary is its own worker
+ * program (main() runs the worker when asked).
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "detectors/scan.h"
+#include "sandbox/sandbox.h"
+#include "tests/unit/lib/docfix.h"
+#include "tests/unit/lib/mimetest_util.h"
+#include "tests/unit/lib/resultsig.h"
+
+static struct df_fixture fx;
+
+/* Under AddressSanitizer a worker has no RLIMIT_AS (worker.c). */
+#if defined(__SANITIZE_ADDRESS__)
+#define AS_LIMIT 0
+#else
+#define AS_LIMIT 1
+#endif
+
+static struct sandbox_pool *
+pool_new(unsigned workers, unsigned jobs, size_t memory, unsigned cpu_ms)
+{
+	struct sandbox_config cfg = { "/proc/self/exe", workers, jobs, memory, cpu_ms };
+	char err[256] = "";
+	struct sandbox_pool *p = sandbox_pool_new(&cfg, err, sizeof(err));
+
+	if (!p)
+		fail_msg("sandbox_pool_new: %s", err);
+	if (sandbox_pool_start(p, err, sizeof(err)) < 0)
+		fail_msg("sandbox_pool_start: %s", err);
+	return p;
+}
+
+static const char *own_numbers;		/* for the engines made next */
+
+static struct scan_engine *
+engine(struct sandbox_pool *pool, const struct scan_limits *lim)
+{
+	static const char *const internal[] = { "example.go.jp" };
+	struct scan_options opt = { .internal_domains = internal, .n_internal = 1,
+	    .spool_dir = "/tmp", .limits = lim ? *lim : mt_limits(), .sandbox = pool,
+	    .own_numbers = own_numbers };
+	char err[256] = "";
+	struct scan_engine *eng = scan_engine_new(&opt, err, sizeof(err));
+
+	if (!eng)
+		fail_msg("scan_engine_new: %s", err);
+	return eng;
+}
+
+static int
+setup(void **state)
+{
+	return df_fixture_setup(state, &fx, "pdf xls tar", "application/octet-stream");
+}
+
+/* A message of the fixture files, each attached under its own name. */
+static char *
+scan_sig(const struct scan_engine *eng, const char *const *files, size_t n)
+{
+	struct df_att att[8] = { 0 };
+	unsigned char *data[8] = { 0 };
+	struct scan_msg *m;
+	char *sig;
+
+	for (size_t i = 0; i < n; i++) {
+		data[i] = df_load(fx.dir, files[i], &att[i].len);
+		att[i] = (struct df_att){ files[i], "application/octet-stream", data[i], att[i].len };
+	}
+	m = df_scan(eng, att, n);
+	sig = rs_signature(mt_result(m));
+	scan_msg_free(m);
+	for (size_t i = 0; i < n; i++)
+		free(data[i]);
+	return sig;
+}
+
+static const char *const docs[] = { "people.pdf", "people_attach.pdf", "people_xlwt.xls",
+	"people_enc.pdf", "people.tar.gz", "nested.tar.gz", NULL };
+
+/* Every document gives in a worker exactly what it gives here. */
+static void
+test_same_as_in_process(void **state)
+{
+	struct sandbox_pool *pool = pool_new(2, 100, 0, 30000);
+	struct scan_engine *sand = engine(pool, NULL);
+	struct sandbox_stats st;
+	size_t n = 0;
+
+	while (docs[n])
+		n++;
+	char *here = scan_sig(fx.eng, docs, n), *there = scan_sig(sand, docs, n);
+	assert_string_equal(there, here);
+	assert_non_null(strstr(here, "|pdf|"));
+	sandbox_pool_stats(pool, &st);
+	assert_int_equal(st.jobs, n);
+	assert_int_equal(st.started, 2);
+	for (int f = 0; f < SB_FAULT_COUNT; f++)
+		assert_int_equal(st.faults[f], 0);
+	free(here);
+	free(there);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+}
+
+/* The organisation's own numbers (exclude.c) are taken out of the parts a
+ * worker read exactly as out of those read here. */
+static void
+test_exclude_same(void **state)
+{
+	struct sandbox_pool *pool = pool_new(2, 100, 0, 30000);
+	struct scan_engine *here, *sand;
+	char *a, *b;
+
+	own_numbers = "090-*, 03-*";
+	here = engine(NULL, NULL);
+	sand = engine(pool, NULL);
+	a = scan_sig(here, docs, 3);
+	b = scan_sig(sand, docs, 3);
+	own_numbers = NULL;
+	assert_string_equal(b, a);
+	free(a);
+	free(b);
+	scan_engine_free(here);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+}
+
+/* pid of a child of ours running this binary as a worker, or 0. */
+static pid_t
+worker_pid(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	while (d && (e = readdir(d)) && !found) {
+		char path[300], buf[4096];
+		FILE *f;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		int pid = 0, ppid = 0;
+		if (fscanf(f, "%d %*s %*c %d", &pid, &ppid) == 2 && ppid == getpid()) {
+			snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+			FILE *c = fopen(path, "r");
+			size_t n = c ? fread(buf, 1, sizeof(buf) - 1, c) : 0;
+			buf[n] = '\0';
+			if (n > strlen(buf) && strcmp(buf + strlen(buf) + 1, SANDBOX_WORKER_ARG) == 0)
+				found = pid;
+			if (c)
+				fclose(c);
+		}
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* A worker runs under a seccomp filter with no_new_privs and holds no
+ * descriptor but stdin, stdout, stderr and its socket. */
+static void
+test_confined(void **state)
+{
+	struct sandbox_pool *pool = pool_new(1, 100, 1ULL << 30, 30000);
+	struct scan_engine *sand = engine(pool, NULL);
+	char path[64], line[256];
+	int seccomp = -1, nnp = -1, fds = 0;
+	FILE *f;
+	DIR *d;
+	pid_t pid;
+
+	free(scan_sig(sand, docs, 1));		/* set up and serving */
+	assert_true((pid = worker_pid()) > 0);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	assert_non_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "Seccomp: %d", &seccomp);
+		sscanf(line, "NoNewPrivs: %d", &nnp);
+	}
+	fclose(f);
+	assert_int_equal(seccomp, 2);
+	assert_int_equal(nnp, 1);
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	assert_non_null(d = opendir(path));
+	for (struct dirent *e; (e = readdir(d));)
+		fds += e->d_name[0] != '.';
+	closedir(d);
+	assert_true(fds <= 4);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+}
+
+/* A message of three attachments: a.pdf, the one named bad, c.xls. */
+static const struct scan_result *
+three(const struct scan_engine *eng, struct scan_msg **m, const char *bad,
+    const unsigned char *bdata, size_t blen)
+{
+	size_t la, lc;
+	unsigned char *a = df_load(fx.dir, "people.pdf", &la), *c = df_load(fx.dir, "people_xlwt.xls", &lc);
+	struct df_att att[3] = {
+		{ "a.pdf", "application/pdf", a, la },
+		{ bad, "application/octet-stream", bdata, blen },
+		{ "c.xls", "application/vnd.ms-excel", c, lc },
+	};
+
+	*m = df_scan(eng, att, 3);
+	free(a);
+	free(c);
+	return mt_result(*m);
+}
+
+static void
+expect_fault(const char *kind, const char *name, const char *why, enum sandbox_fault fault,
+    size_t memory, unsigned cpu_ms, const unsigned char *data, size_t len,
+    const struct scan_limits *lim)
+{
+	struct sandbox_pool *pool;
+	struct scan_engine *sand;
+	struct sandbox_stats st;
+	struct scan_msg *m;
+	char spec[128];
+	char *first = NULL;
+
+	snprintf(spec, sizeof(spec), "%s:%s", kind, name);
+	setenv("DLP_SANDBOX_TEST_FAULT", spec, 1);	/* read by the workers started now */
+	pool = pool_new(1, 100, memory, cpu_ms);
+	sand = engine(pool, lim);
+	for (int round = 0; round < 2; round++) {
+		const struct scan_result *r = three(sand, &m, name, data, len);
+		const struct scan_part *bad = df_part(r, name);
+		char *sig = rs_signature(r);
+
+		assert_non_null(bad);
+		assert_non_null(bad->unscanned);
+		if (!strstr(bad->unscanned, why))
+			fprintf(stderr, "%s: reason \"%s\"\n", name, bad->unscanned);
+		assert_non_null(strstr(bad->unscanned, why));
+		/* it and what it holds (the bomb's member) only */
+		assert_int_equal(r->unscanned, fault == SB_MEMORY ? 2 : 1);
+		/* the parts before and after it were read in full */
+		assert_int_equal(df_part(r, "a.pdf")->counts[FT_EMAIL], 20);
+		assert_null(df_part(r, "c.xls")->unscanned);
+		assert_true(df_part(r, "c.xls")->counts[FT_EMAIL] > 0);
+		if (round == 0)
+			first = sig;
+		else {
+			assert_string_equal(sig, first);	/* the same message, the same result */
+			free(sig);
+		}
+		scan_msg_free(m);
+	}
+	free(first);
+	unsetenv("DLP_SANDBOX_TEST_FAULT");
+	sandbox_pool_stats(pool, &st);
+	assert_int_equal(st.faults[fault], 2);
+	assert_true(st.started >= 3);		/* replaced after each fault */
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+}
+
+/* The test hook makes the worker take SIGSEGV on the part called crash.pdf. */
+static void
+test_crash(void **state)
+{
+	size_t len;
+	unsigned char *d = df_load(fx.dir, "people.pdf", &len);
+
+	expect_fault("segv", "crash.pdf", "worker crashed: SIGSEGV", SB_CRASHED, 0, 30000, d, len,
+	    NULL);
+	free(d);
+}
+
+/* The hook makes it spin: stopped at its CPU allowance (worker_cpu 1 s,
+ * RLIMIT_CPU 2 s), by SIGXCPU. */
+static void
+test_spin(void **state)
+{
+	size_t len;
+	unsigned char *d = df_load(fx.dir, "people.pdf", &len);
+	double t0 = df_now();
+
+	expect_fault("spin", "spin.pdf", "worker over time limit (worker_cpu", SB_TIME, 0, 1000, d,
+	    len, NULL);
+	assert_true(df_now() - t0 < 120);
+	free(d);
+}
+
+/* A worker that spins with CPU to spare but past the message's time
+ * budget (1 s) is killed at the deadline plus the grace of 2 s. */
+static void
+test_wall_time(void **state)
+{
+	struct scan_limits lim = mt_limits();
+	struct sandbox_pool *pool;
+	struct scan_engine *sand;
+	size_t len;
+	unsigned char *d = df_load(fx.dir, "people.pdf", &len);
+	struct df_att att = { "spin.pdf", "application/pdf", d, len };
+	struct sandbox_stats st;
+	double t0;
+
+	setenv("DLP_SANDBOX_TEST_FAULT", "spin:spin.pdf", 1);
+	pool = pool_new(1, 100, 0, 600000);
+	lim.time_budget_ms = 1000;
+	sand = engine(pool, &lim);
+	t0 = df_now();
+	struct scan_msg *m = df_scan(sand, &att, 1);
+	const struct scan_part *p = df_part(mt_result(m), "spin.pdf");
+	assert_non_null(p);
+	assert_non_null(p->unscanned);
+	assert_string_equal(p->unscanned, "worker over time limit (the message's time_budget)");
+	assert_true(df_now() - t0 < 30);
+	sandbox_pool_stats(pool, &st);
+	assert_int_equal(st.faults[SB_TIME], 1);
+	unsetenv("DLP_SANDBOX_TEST_FAULT");
+	scan_msg_free(m);
+	free(d);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+}
+
+/* A gzip of zeros expanding to 512 MB, read under a 384 MB address space
+ * with limits that would let it expand: the worker runs out of memory. */
+static void
+test_gzip_bomb(void **state)
+{
+	static unsigned char zeros[1 << 20];
+	struct scan_limits lim = mt_limits();
+	z_stream z = { 0 };
+	size_t cap = 1 << 20;
+	unsigned char *out;
+
+	if (!AS_LIMIT) {
+		fprintf(stderr, "skipped: no RLIMIT_AS under AddressSanitizer\n");
+		skip();
+	}
+	out = malloc(cap);
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	for (int i = 0; i < 512; i++) {
+		z.next_in = zeros;
+		z.avail_in = sizeof(zeros);
+		assert_int_equal(deflate(&z, i == 511 ? Z_FINISH : Z_NO_FLUSH),
+		    i == 511 ? Z_STREAM_END : Z_OK);
+	}
+	assert_true(z.avail_out > 0);
+	lim.max_member_bytes = lim.max_expanded_bytes = 2ULL << 30;
+	lim.max_ratio = 100000;
+	expect_fault("none", "bomb.gz", "worker over memory limit", SB_MEMORY, 384u << 20, 30000,
+	    out, z.total_out, &lim);
+	deflateEnd(&z);
+	free(out);
+}
+
+/* What a worker can open: system files yes (the hook crashes when its
+ * open succeeds), a file elsewhere — here the fixtures under /tmp, where a
+ * daemon's var_dir would hold the register and the quarantine — no. */
+static void
+test_files_hidden(void **state)
+{
+	static const struct { const char *dir, *file; const char *why; } cases[] = {
+		{ NULL, "/etc/passwd", "worker crashed: SIGSEGV" },	/* readable */
+		{ "fx", "people.pdf", NULL },				/* hidden */
+	};
+	struct sandbox_pool *pool;
+	struct scan_engine *sand;
+	char path[4096];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s%s", cases[i].dir ? fx.dir : "",
+		    cases[i].dir ? "/" : "", cases[i].file);
+		assert_int_equal(access(path, R_OK), 0);	/* we can read it */
+		setenv("DLP_SANDBOX_TEST_FAULT", "open:probe.pdf", 1);
+		setenv("DLP_SANDBOX_TEST_OPEN", path, 1);
+		pool = pool_new(1, 100, 0, 30000);
+		sand = engine(pool, NULL);
+		size_t len;
+		unsigned char *d = df_load(fx.dir, "people.pdf", &len);
+		struct df_att att = { "probe.pdf", "application/pdf", d, len };
+		struct scan_msg *m = df_scan(sand, &att, 1);
+		const struct scan_part *p = df_part(mt_result(m), "probe.pdf");
+		assert_non_null(p);
+		if (cases[i].why) {
+			assert_non_null(p->unscanned);
+			assert_string_equal(p->unscanned, cases[i].why);
+		} else {
+			assert_null(p->unscanned);
+			assert_int_equal(p->counts[FT_EMAIL], 20);
+		}
+		scan_msg_free(m);
+		free(d);
+		scan_engine_free(sand);
+		sandbox_pool_free(pool);
+		unsetenv("DLP_SANDBOX_TEST_FAULT");
+		unsetenv("DLP_SANDBOX_TEST_OPEN");
+	}
+}
+
+/* A worker killed while idle (the OOM killer, an operator): the next part
+ * goes to a fresh worker and is read normally, no fault counted. */
+static void
+test_died_idle(void **state)
+{
+	struct sandbox_pool *pool = pool_new(1, 100, 0, 30000);
+	struct scan_engine *sand = engine(pool, NULL);
+	struct sandbox_stats st;
+	char path[64], stat[256] = "", *sig, *want;
+	pid_t pid;
+
+	want = scan_sig(fx.eng, docs, 1);
+	free(scan_sig(sand, docs, 1));
+	assert_true((pid = worker_pid()) > 0);
+	kill(pid, SIGKILL);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 200 && !strstr(stat, ") Z "); i++) {	/* a zombie: its socket closed */
+		FILE *f = fopen(path, "r");
+		if (f) {
+			if (!fgets(stat, sizeof(stat), f))
+				stat[0] = '\0';
+			fclose(f);
+		}
+		usleep(10000);
+	}
+	sig = scan_sig(sand, docs, 1);
+	assert_string_equal(sig, want);
+	sandbox_pool_stats(pool, &st);
+	assert_int_equal(st.started, 2);
+	for (int f = 0; f < SB_FAULT_COUNT; f++)
+		assert_int_equal(st.faults[f], 0);
+	free(sig);
+	free(want);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+}
+
+/* max_jobs 2: five parts, three workers started. */
+static void
+test_max_jobs(void **state)
+{
+	struct sandbox_pool *pool = pool_new(1, 2, 0, 30000);
+	struct scan_engine *sand = engine(pool, NULL);
+	struct sandbox_stats st;
+
+	free(scan_sig(sand, docs, 5));	/* 5 parts of 6 */
+	sandbox_pool_stats(pool, &st);
+	assert_int_equal(st.jobs, 5);
+	assert_int_equal(st.started, 3);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_same_as_in_process),
+		cmocka_unit_test(test_exclude_same),
+		cmocka_unit_test(test_confined),
+		cmocka_unit_test(test_crash),
+		cmocka_unit_test(test_spin),
+		cmocka_unit_test(test_wall_time),
+		cmocka_unit_test(test_gzip_bomb),
+		cmocka_unit_test(test_max_jobs),
+		cmocka_unit_test(test_died_idle),
+		cmocka_unit_test(test_files_hidden),
+	};
+
+	if (argc > 1 && strcmp(argv[1], SANDBOX_WORKER_ARG) == 0)
+		sandbox_worker_main(argc - 2, argv + 2);
+	return cmocka_run_group_tests(tests, setup, df_fixture_teardown);
+}
