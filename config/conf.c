@@ -348,27 +348,36 @@ static void check_rules(struct loader *ld)
 	}
 }
 
-/* spool_dir, and the templates directory relative to the config file. */
+/* *field made relative to the config file's directory, unless empty or
+ * absolute. */
+static void relative_to_conf(struct loader *ld, char **field)
+{
+	const char *slash = strrchr(ld->path, '/');
+	char *p = NULL;
+
+	if (!*field || !**field || (*field)[0] == '/' || !slash)
+		return;
+	if (asprintf(&p, "%.*s/%s", (int)(slash - ld->path), ld->path, *field) < 0) {
+		ld->oom = 1;
+		return;
+	}
+	free(*field);
+	*field = p;
+}
+
+/* spool_dir; the templates directory and the register's password file
+ * relative to the config file. */
 static void derive_paths(struct loader *ld)
 {
 	struct conf *cf = ld->cf;
-	const char *slash = strrchr(ld->path, '/');
-	char *p = NULL;
 
 	if (cf->var_dir && asprintf(&cf->spool_dir, "%s%sspool", cf->var_dir,
 	    cf->var_dir[strlen(cf->var_dir) - 1] == '/' ? "" : "/") < 0) {
 		cf->spool_dir = NULL;
 		ld->oom = 1;
 	}
-	if (!cf->notice_templates || !*cf->notice_templates || cf->notice_templates[0] == '/' ||
-	    !slash)
-		return;
-	if (asprintf(&p, "%.*s/%s", (int)(slash - ld->path), ld->path, cf->notice_templates) < 0) {
-		ld->oom = 1;
-		return;
-	}
-	free(cf->notice_templates);
-	cf->notice_templates = p;
+	relative_to_conf(ld, &cf->notice_templates);
+	relative_to_conf(ld, &cf->register_password_file);
 }
 
 static void loader_free(struct loader *ld)

@@ -52,14 +52,16 @@ runtime_new(struct conf *cf, char *err, size_t errlen)
 	rt->refs = 1;
 	rt->conf = cf;
 	conf_var_path(rt->conf, "quarantine", rt->quarantine_dir, sizeof(rt->quarantine_dir));
-	conf_var_path(rt->conf, "incidents.db", rt->register_path, sizeof(rt->register_path));
+	conf_register_location(rt->conf, rt->register_path, sizeof(rt->register_path));
+	rt->register_password = conf_register_password_file(rt->conf);
 	conf_var_path(rt->conf, "spool", rt->spool_dir, sizeof(rt->spool_dir));
 	if (make_dir(rt->conf->var_dir, err, errlen) == -1 ||
 	    make_dir(rt->spool_dir, err, errlen) == -1 ||
 	    store_init(rt->quarantine_dir, err, errlen) == -1)
 		goto fail;
 	/* Create or migrate the register now, so a bad path shows at start. */
-	if ((rg = reg_open(rt->register_path, REG_RW, err, errlen)) == NULL)
+	if ((rg = reg_connect(rt->register_path, rt->register_password, REG_RW, err, errlen)) ==
+	    NULL)
 		goto fail;
 	reg_close(rg);
 	conf_scan_options(rt->conf, &opt);

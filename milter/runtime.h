@@ -17,7 +17,8 @@ struct runtime {
 	struct conf *conf;
 	struct scan_engine *engine;
 	char quarantine_dir[4096];	/* var_dir/quarantine */
-	char register_path[4096];	/* var_dir/incidents.db */
+	char register_path[4096];	/* [register] url, else var_dir/incidents.db */
+	const char *register_password;	/* [register] password_file or NULL (in conf) */
 	char spool_dir[4096];		/* var_dir/spool */
 };
 

@@ -13,6 +13,7 @@
 #include "quarantine/incident.h"
 #include "quarantine/release.h"
 #include "notice/smtp.h"
+#include "quarantine/held.h"
 #include "quarantine/store.h"
 
 static const char *const rc_text[REL_COUNT] = {
@@ -135,8 +136,8 @@ static const char **rcpt_array(const struct incident *inc, size_t *n)
 }
 
 /* Send the claimed incident.  0, or -1 with msg. */
-static int send_claimed(const struct incident *inc, const struct release_opts *o, int *code,
-    char *msg, size_t msglen)
+static int send_claimed(struct reg *rg, const struct incident *inc,
+    const struct release_opts *o, int *code, char *msg, size_t msglen)
 {
 	char hdr[512], err[1024];
 	struct smtp_msg m = { .relay = o->relay, .from = inc->sender,
@@ -145,7 +146,7 @@ static int send_claimed(const struct incident *inc, const struct release_opts *o
 	const char **rcpt;
 	int rc = -1;
 
-	if (!(data = store_get(o->qdir, inc->id, &m.len, err, sizeof(err)))) {
+	if (!(data = held_get(rg, o->qdir, inc->id, &m.len, NULL, err, sizeof(err)))) {
 		snprintf(msg, msglen, "%s", err);
 		return -1;
 	}
@@ -181,7 +182,7 @@ enum release_rc release_incident(struct reg *rg, const char *id, const struct re
 		unclaim(rg, id, o->actor, "release failed: cannot read the incident");
 		return REL_ERROR;
 	}
-	if (send_claimed(&inc, o, code, msg, msglen) < 0) {
+	if (send_claimed(rg, &inc, o, code, msg, msglen) < 0) {
 		snprintf(why, sizeof(why), "release failed: %s", msg);
 		unclaim(rg, id, o->actor, why);
 		incident_clear(&inc);
@@ -208,7 +209,7 @@ enum release_rc release_delete(struct reg *rg, const char *id, const struct rele
 
 	if ((rc = claim(rg, id, "deleted", "deleted", o, o->reason, msg, msglen)) != REL_DONE)
 		return rc;
-	if (store_remove(o->qdir, id, err, sizeof(err)) < 0) {
+	if (held_remove(rg, o->qdir, id, err, sizeof(err)) < 0) {
 		snprintf(msg, msglen, "incident %s marked deleted, but %s", id, err);
 		reg_audit(rg, id, o->actor, "delete incomplete", err, aerr, sizeof(aerr));
 		return REL_ERROR;
@@ -274,7 +275,7 @@ static int expire_held(struct reg *rg, const char *qdir, time_t cutoff, const ch
 		r = reg_set_status(rg, l.ids[i], "held", "expired", actor, why, err, errlen);
 		if (r > 0)
 			continue;	/* released or deleted meanwhile */
-		if (r < 0 || store_remove(qdir, l.ids[i], err, errlen) < 0)
+		if (r < 0 || held_remove(rg, qdir, l.ids[i], err, errlen) < 0)
 			rc = -1;
 		else
 			(*expired)++;
@@ -287,8 +288,7 @@ static int expire_held(struct reg *rg, const char *qdir, time_t cutoff, const ch
 static int remove_copies(struct reg *rg, const char *qdir, time_t cutoff, const char *actor,
     int *removed, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
-	struct stat sb;
+	char where[PATH_MAX];
 	struct idlist l;
 	int rc = 0;
 
@@ -297,10 +297,9 @@ static int remove_copies(struct reg *rg, const char *qdir, time_t cutoff, const 
 		return -1;
 	}
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
-		store_path(qdir, l.ids[i], path, sizeof(path));
-		if (stat(path, &sb) < 0)
+		if (held_size(rg, qdir, l.ids[i], where, sizeof(where)) < 0)
 			continue;
-		if (store_remove(qdir, l.ids[i], err, errlen) < 0 ||
+		if (held_remove(rg, qdir, l.ids[i], err, errlen) < 0 ||
 		    reg_audit(rg, l.ids[i], actor, "stored copy removed",
 		    "retention: older than the retention period", err, errlen) < 0)
 			rc = -1;
@@ -369,9 +368,19 @@ static int remove_orphans(struct reg *rg, const char *qdir, time_t cutoff, int *
 int release_purge(struct reg *rg, const char *qdir, time_t cutoff, const char *actor,
     int *expired, int *removed, char *err, size_t errlen)
 {
+	int n = 0;
+
 	*expired = *removed = 0;
 	if (expire_held(rg, qdir, cutoff, actor, expired, err, errlen) < 0 ||
 	    remove_copies(rg, qdir, cutoff, actor, removed, err, errlen) < 0)
 		return -1;
+	/* In the database, an orphan is a message row older than the same
+	 * bound whose incident row never committed. */
+	if (reg_keeps_messages(rg)) {
+		if (reg_msg_orphans(rg, cutoff > time(NULL) - ORPHAN_MIN_AGE ?
+		    time(NULL) - ORPHAN_MIN_AGE : cutoff, &n, err, errlen) < 0)
+			return -1;
+		*removed += n;
+	}
 	return remove_orphans(rg, qdir, cutoff, removed, err, errlen);
 }

@@ -151,8 +151,8 @@ struct reg *ctl_open_register(const struct conf *cf, enum reg_mode mode)
 
 	if (ctl_become_owner(cf) == -1)
 		return NULL;
-	conf_var_path(cf, "incidents.db", path, sizeof(path));
-	if (!(rg = reg_open(path, mode, err, sizeof(err))))
+	conf_register_location(cf, path, sizeof(path));
+	if (!(rg = reg_connect(path, conf_register_password_file(cf), mode, err, sizeof(err))))
 		fprintf(stderr, "dlpctl: %s\n", err);
 	return rg;
 }

@@ -14,7 +14,7 @@
 #include "ctl/ctl.h"
 #include "quarantine/incident.h"
 #include "notice/queue.h"
-#include "quarantine/store.h"
+#include "quarantine/held.h"
 
 static void show_usage(FILE *fp)
 {
@@ -88,36 +88,31 @@ static int history_cb(const struct audit *a, void *arg)
 	return 0;
 }
 
-/* Where the quarantined copy is (path) and its size, or -1 and why not. */
-static long long stored_copy(const struct conf *cf, const char *id, char *buf, size_t len)
+/* Where the quarantined copy is (a path, or the database) and its size,
+ * or -1 and why not. */
+static long long stored_copy(const struct conf *cf, struct reg *rg, const char *id,
+    char *buf, size_t len)
 {
 	char dir[PATH_MAX];
-	struct stat sb;
+	long long n;
 
 	conf_var_path(cf, "quarantine", dir, sizeof(dir));
-	store_path(dir, id, buf, len);
-	if (stat(buf, &sb) == 0)
-		return (long long)sb.st_size;
-	snprintf(buf, len, "no copy in %s/msg", dir);
-	return -1;
+	n = held_size(rg, dir, id, buf, len);
+	return n < 0 ? -1 : n;
 }
 
-/* The stored message of id to stdout, byte for byte. */
-static int show_raw(const struct conf *cf, const char *id)
+/* The stored message of id to stdout, byte for byte, chunk by chunk. */
+static int show_raw(const struct conf *cf, struct reg *rg, const char *id)
 {
 	char dir[PATH_MAX], err[PATH_MAX + 128];
-	unsigned char *buf;
-	size_t len;
 	int rc;
 
 	conf_var_path(cf, "quarantine", dir, sizeof(dir));
-	if (!(buf = store_get(dir, id, &len, err, sizeof(err)))) {
+	if ((rc = held_write(rg, dir, id, stdout, err, sizeof(err))) != 0) {
 		fprintf(stderr, "dlpctl show: %s\n", err);
-		return CTL_NOTFOUND;
+		return rc > 0 ? CTL_NOTFOUND : CTL_FAIL;
 	}
-	rc = fwrite(buf, 1, len, stdout) == len ? CTL_OK : CTL_FAIL;
-	free(buf);
-	return rc;
+	return fflush(stdout) == 0 ? CTL_OK : CTL_FAIL;
 }
 
 struct notices_out {
@@ -237,10 +232,10 @@ int ctl_show(const struct ctl *g, int argc, char **argv)
 		goto out;
 	}
 	if (raw) {
-		code = show_raw(cf, inc.id);
+		code = show_raw(cf, rg, inc.id);
 		goto out;
 	}
-	size = stored_copy(cf, inc.id, stored, sizeof(stored));
+	size = stored_copy(cf, rg, inc.id, stored, sizeof(stored));
 	if (json) {
 		code = show_json(&inc, stored, size, rg);
 		goto out;
