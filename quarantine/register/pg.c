@@ -127,7 +127,10 @@ PGresult *pg_exec_bin(struct pg_reg *p, const char *sql, int n, const char *cons
 			PQreset(p->conn);	/* the server came back, or is still away */
 		idle = PQstatus(p->conn) == CONNECTION_OK &&
 		    PQtransactionStatus(p->conn) == PQTRANS_IDLE;
-		r = PQexecParams(p->conn, sql, n, NULL, vals, lens, fmts, result_fmt);
+		/* PQexec runs a list of statements (a migration); parameters
+		 * need PQexecParams, which takes one. */
+		r = n == 0 && result_fmt == 0 ? PQexec(p->conn, sql) :
+		    PQexecParams(p->conn, sql, n, NULL, vals, lens, fmts, result_fmt);
 		st = PQresultStatus(r);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 			return r;
