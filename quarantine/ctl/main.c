@@ -35,6 +35,7 @@ static const struct command {
 	{ "purge", ctl_purge, "expire held messages past retention, remove old copies" },
 	{ "report", ctl_report, "incident report for a period (CSV or JSON)" },
 	{ "stats", ctl_stats, "counts by action and rule, and the daemon's live counters" },
+	{ "migrate", ctl_migrate, "copy the SQLite register and quarantine into PostgreSQL" },
 };
 
 static char actor_at_start[128];	/* ctl_actor() before a switch of user */
