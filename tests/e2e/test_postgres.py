@@ -246,6 +246,50 @@ def test_two_milters_hold_at_once():
     check(counts == [1] * 20, "one hold notice per incident: %r" % counts)
 
 
+def test_connections_cut_mid_hold():
+    """The database cuts the milters' connections again and again while
+    both hold mail: every accepted message has exactly one incident and its
+    copy, every refused one (4xx, the MTA retries) has none."""
+    stop = threading.Event()
+    cuts = []
+
+    def cutter():
+        while not stop.is_set():
+            rows = pg.sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                          " WHERE application_name = 'dlp-milter' AND pid <> pg_backend_pid()")
+            cuts.append(int(rows[0][0]))
+            time.sleep(0.02)
+
+    t = threading.Thread(target=cutter)
+    t.start()
+    results = {}
+    try:
+        for i in range(24):
+            subject = "cut-%02d" % i
+            results[subject] = (a if i % 2 else b).send(risky(subject))[0]
+    finally:
+        stop.set()
+        t.join()
+    check(sum(cuts) > 0, "connections were cut: %r" % cuts)
+    check(a.milter.proc.poll() is None and b.milter.proc.poll() is None, "both milters alive")
+    rows = pg.sql("SELECT i.subject, count(*), count(m.id) FROM incidents i LEFT JOIN messages m"
+                  " ON m.id = i.id WHERE i.subject LIKE 'cut-%%' GROUP BY i.subject")
+    got = {r[0]: (int(r[1]), int(r[2])) for r in rows}
+    for subject, code in sorted(results.items()):
+        if code == 250:
+            check(got.get(subject) == (1, 1), "%s accepted: one incident with its copy, got %r"
+                  % (subject, got.get(subject)))
+        else:
+            check(400 <= code < 500, "%s refused with 4xx, not %d" % (subject, code))
+            check(subject not in got, "%s refused: no incident, got %r" % (subject, got.get(subject)))
+    check(any(c == 250 for c in results.values()), "some were held: %r" % results)
+    print("     %d sent: %d held, %d refused (4xx); %d connections cut" % (
+        len(results), sum(c == 250 for c in results.values()),
+        sum(c != 250 for c in results.values()), sum(cuts)))
+    hold_on(a, "cut-after-a")	# both hold again once the cuts stop
+    hold_on(b, "cut-after-b")
+
+
 def test_database_down_tempfail_then_recovers():
     log_at = len(a.milter.read_log())
     r = pg.ctl("stop")
@@ -294,6 +338,8 @@ def main():
                     ("postgres: release on A races delete on B", test_release_delete_race),
                     ("postgres: two milters hold 20 at once, 1 notice each",
                      test_two_milters_hold_at_once),
+                    ("postgres: connections cut mid-hold: none lost, none doubled",
+                     test_connections_cut_mid_hold),
                     ("postgres: database down -> 451, back -> recovers",
                      test_database_down_tempfail_then_recovers),
                 ])
