@@ -15,8 +15,11 @@
  * Pool: one per (location, password file, mode) in the process, of idle
  * connections; reg_connect borrows one (or connects), reg_close gives it
  * back when it is healthy and outside a transaction, at most POOL_IDLE
- * kept.  A handle is one connection, used by one thread at a time (its
- * recursive mutex), so the milter's threads each take their own.
+ * kept.  A pool has at most POOL_MAX connections: with all in use,
+ * reg_connect waits up to POOL_WAIT seconds for one to come back (a burst
+ * of holds queues here rather than exhausting the server's
+ * max_connections).  A handle is one connection, used by one thread at a
+ * time (its recursive mutex), so the milter's threads each take their own.
  *
  * Reconnecting: a connection found dead (the server restarted, or was
  * unreachable) is reset before the next statement; a statement sent
@@ -37,12 +40,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
 #include "register/pg.h"
 
 #define POOL_IDLE 8
+#define POOL_MAX 32		/* connections of one pool, in use and idle */
+#define POOL_WAIT 10		/* seconds to wait for one when all are in use */
 #define MIGRATE_LOCK "4242001"	/* pg_advisory_xact_lock key of the migration */
 
 static struct reg *pg_open(const char *location, const char *password_file,
@@ -82,10 +88,12 @@ struct pg_pool {
 	enum reg_mode mode;
 	PGconn *idle[POOL_IDLE];
 	int nidle;
+	int nconn;		/* connections of this pool: idle and in use */
 	bool current;		/* schema found (or made) current by this process */
 };
 
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_cv = PTHREAD_COND_INITIALIZER;
 static struct pg_pool *pools;
 
 void pg_lock(struct pg_reg *p) { pthread_mutex_lock(&p->lock); }
@@ -398,6 +406,27 @@ fail:
 	return -1;
 }
 
+/* A slot in po (pool_mu held): an idle connection into *conn, or none
+ * (*conn NULL: the caller connects).  0, or ETIMEDOUT when all POOL_MAX
+ * stayed in use for POOL_WAIT seconds. */
+static int take_slot(struct pg_pool *po, PGconn **conn)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += POOL_WAIT;
+	while (po->nidle == 0 && po->nconn >= POOL_MAX)
+		if (pthread_cond_timedwait(&pool_cv, &pool_mu, &until) == ETIMEDOUT)
+			return ETIMEDOUT;
+	if (po->nidle > 0) {
+		*conn = po->idle[--po->nidle];
+	} else {
+		*conn = NULL;
+		po->nconn++;	/* counted now; given back by pg_close if the connect fails */
+	}
+	return 0;
+}
+
 /* A read-only handle: the schema must be current already. */
 static int check_current(struct pg_reg *p, const char *location, char *err, size_t errlen)
 {
@@ -427,6 +456,7 @@ static struct reg *pg_open(const char *location, const char *password_file,
 	struct pg_reg *p;
 	struct pg_pool *po;
 	bool current;
+	int rc;
 
 	if (!(p = calloc(1, sizeof(*p)))) {
 		snprintf(err, errlen, "register: out of memory");
@@ -439,14 +469,17 @@ static struct reg *pg_open(const char *location, const char *password_file,
 	pthread_mutex_init(&p->lock, &ma);
 	pthread_mutexattr_destroy(&ma);
 	pthread_mutex_lock(&pool_mu);
-	if ((po = pool_for(location, password_file, mode)) && po->nidle > 0)
-		p->conn = po->idle[--po->nidle];
+	po = pool_for(location, password_file, mode);
+	rc = po ? take_slot(po, &p->conn) : ENOMEM;
 	current = po && po->current;
 	pthread_mutex_unlock(&pool_mu);
-	if (!(p->pool = po)) {
-		snprintf(err, errlen, "register: out of memory");
+	if (rc != 0) {
+		snprintf(err, errlen, rc == ENOMEM ? "register: out of memory" : "register: all %d "
+		    "database connections of this process stayed in use for %d s", POOL_MAX,
+		    POOL_WAIT);
 		goto fail;
 	}
+	p->pool = po;
 	if (!p->conn && !(p->conn = connect_for(po, err, errlen)))
 		goto fail;
 	if (!current) {
@@ -471,14 +504,18 @@ static void pg_close(struct reg *rg)
 
 	if (!p)
 		return;
-	if (p->conn && p->pool) {
-		pg_rollback(p);
+	if (p->pool) {
+		if (p->conn)
+			pg_rollback(p);
 		pthread_mutex_lock(&pool_mu);
-		if (PQstatus(p->conn) == CONNECTION_OK &&
+		if (p->conn && PQstatus(p->conn) == CONNECTION_OK &&
 		    PQtransactionStatus(p->conn) == PQTRANS_IDLE && p->pool->nidle < POOL_IDLE) {
 			p->pool->idle[p->pool->nidle++] = p->conn;
 			kept = true;
+		} else {
+			p->pool->nconn--;	/* its slot is free */
 		}
+		pthread_cond_broadcast(&pool_cv);
 		pthread_mutex_unlock(&pool_mu);
 	}
 	if (!kept)

@@ -697,6 +697,39 @@ static void test_pg_password_file(void **state)
 	reg_close(rg);
 }
 
+#define POOL_MAX 32	/* pg.c */
+
+static void *close_later(void *arg)
+{
+	usleep(300 * 1000);
+	reg_close(arg);
+	return NULL;
+}
+
+/* A process has at most POOL_MAX connections to one database: one more
+ * handle waits until one is given back. */
+static void test_pg_pool_limit(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct reg *rg[POOL_MAX + 1];
+	struct timespec t0, t1;
+	pthread_t t;
+	long ms;
+
+	for (int i = 0; i < POOL_MAX; i++)
+		rg[i] = open_rw(fx);
+	pthread_create(&t, NULL, close_later, rg[0]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rg[POOL_MAX] = open_rw(fx);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pthread_join(t, NULL);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_in_range(ms, 250, 5000);
+	insert(rg[POOL_MAX], "20261125-Q00001", 1795000000, "held");
+	for (int i = 1; i <= POOL_MAX; i++)
+		reg_close(rg[i]);
+}
+
 static void test_unknown_scheme(void **state)
 {
 	char err[256] = "";
@@ -737,6 +770,7 @@ int main(void)
 		BOTH(test_import_and_count),
 		PG_ONLY(test_pg_password_file),
 		PG_ONLY(test_pg_server_restart),
+		PG_ONLY(test_pg_pool_limit),
 		cmocka_unit_test(test_unknown_scheme),
 		cmocka_unit_test(test_pg_translate),
 	};
