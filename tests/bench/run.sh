@@ -10,7 +10,10 @@
 #      do-nothing milter, dlp-milter — for a 4 KB Japanese mail, a 200 KB mail
 #      with an .xlsx and a 2 MB mail with a PDF, and dlp-milter's peak memory
 #      with 50 concurrent sessions and with one 50 MB attachment
-#      (bench_mta.py, with Postfix's smtp-source and smtp-sink).
+#      (bench_mta.py, with Postfix's smtp-source and smtp-sink);
+#   4. the register: holds/s from 4 threads, and the newest-first walk and
+#      the queue page over 100,000 incidents, SQLite against PostgreSQL
+#      (bench_register, tests/bench/register.sh; a private PostgreSQL).
 # Needs root (Postfix) and Debian's python3 with openpyxl, reportlab and xlwt.
 # Every process started is stopped before the end (bench_mta.py cleans up
 # on errors and signals too).
@@ -73,5 +76,7 @@ step "extractors per format: MB of file per second, peak memory added (MB = 10^6
 	"$build/bench/bench_extract" "$mail"
 step "through Postfix: smtp-source -> Postfix -> smtp-sink" \
 	$py tests/bench/bench_mta.py "$mail" --reps "${BENCH_REPS:-5}" ${BENCH_QUICK:+--quick}
+step "register: holds/s (20 KB message + incident, 4 threads) and list over 100,000 incidents, SQLite vs PostgreSQL (fsync on)" \
+	sh tests/bench/register.sh "$build"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$results"
 echo "written to $results"
