@@ -2,10 +2,12 @@
  * held.c — the held copy in the register or in the files (see held.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "mime/spool.h"
 #include "quarantine/held.h"
@@ -140,4 +142,121 @@ int held_remove(struct reg *rg, const char *qdir, const char *id, char *err, siz
 	if (reg_keeps_messages(rg))
 		return reg_msg_remove(rg, id, err, errlen);
 	return store_remove(qdir, id, err, errlen);
+}
+
+struct held_stream {
+	struct reg *rg;		/* NULL: the file fd */
+	int fd;
+	char id[32];
+	long long size, done;	/* recorded size, bytes given */
+	long long next;		/* the next chunk */
+	unsigned char *chunk;
+	size_t len, pos;
+	char err[256];
+};
+
+struct held_stream *held_stream_open(struct reg *rg, const char *qdir, const char *id,
+    int *missing, char *err, size_t errlen)
+{
+	struct held_stream *hs = calloc(1, sizeof(*hs));
+	char where[PATH_MAX];
+
+	*missing = 0;
+	if (!hs) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	hs->fd = -1;
+	snprintf(hs->id, sizeof(hs->id), "%s", id);
+	if ((hs->size = held_size(rg, qdir, id, where, sizeof(where))) < 0) {
+		if ((*missing = hs->size == -2))
+			snprintf(err, errlen, "no stored message for %s (%s)", id, where);
+		else
+			snprintf(err, errlen, "%s", where);
+		free(hs);
+		return NULL;
+	}
+	if (reg_keeps_messages(rg)) {
+		hs->rg = rg;
+		return hs;
+	}
+	store_path(qdir, id, where, sizeof(where));
+	if ((hs->fd = open(where, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		*missing = errno == ENOENT;
+		snprintf(err, errlen, "store: cannot open %s: %s", where, strerror(errno));
+		free(hs);
+		return NULL;
+	}
+	return hs;
+}
+
+/* The next bytes of hs into buf: > 0, 0 at the end, -1 (hs->err). */
+static long stream_more(struct held_stream *hs, void *buf, size_t len)
+{
+	ssize_t n;
+	size_t k;
+
+	if (!hs->rg) {
+		do
+			n = read(hs->fd, buf, len);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			snprintf(hs->err, sizeof(hs->err), "store: cannot read %s: %s", hs->id,
+			    strerror(errno));
+		return (long)n;
+	}
+	if (hs->pos == hs->len) {
+		free(hs->chunk);
+		hs->chunk = NULL;
+		hs->len = hs->pos = 0;
+		switch (reg_msg_chunk(hs->rg, hs->id, hs->next, &hs->chunk, &hs->len, hs->err,
+		    sizeof(hs->err))) {
+		case 1:
+			return 0;
+		case 0:
+			hs->next++;
+			break;
+		default:
+			return -1;
+		}
+	}
+	k = hs->len - hs->pos < len ? hs->len - hs->pos : len;
+	memcpy(buf, hs->chunk + hs->pos, k);
+	hs->pos += k;
+	return (long)k;
+}
+
+long held_stream_read(void *arg, void *buf, size_t len)
+{
+	struct held_stream *hs = arg;
+	long n;
+
+	n = stream_more(hs, buf, len);
+	if (n > 0)
+		hs->done += n;
+	if (n == 0 && hs->done != hs->size) {
+		snprintf(hs->err, sizeof(hs->err), "stored message %s is %lld bytes, %lld read",
+		    hs->id, hs->size, hs->done);
+		return -1;
+	}
+	if (n > 0 && hs->done > hs->size) {
+		snprintf(hs->err, sizeof(hs->err), "stored message %s grew while read", hs->id);
+		return -1;
+	}
+	return n;
+}
+
+const char *held_stream_error(const struct held_stream *hs)
+{
+	return hs->err[0] ? hs->err : NULL;
+}
+
+void held_stream_close(struct held_stream *hs)
+{
+	if (!hs)
+		return;
+	if (hs->fd >= 0)
+		close(hs->fd);
+	free(hs->chunk);
+	free(hs);
 }

@@ -34,6 +34,18 @@ int held_write(struct reg *rg, const char *qdir, const char *id, FILE *f, char *
  * it was looked for), -1 with err. */
 long long held_size(struct reg *rg, const char *qdir, const char *id, char *where,
     size_t wherelen);
+/* The stored copy read as a stream, for a release: a chunk of the
+ * database (or a block of the file) at a time.  held_stream_open: NULL
+ * with err (*missing set when there is none).  held_stream_read has
+ * smtp_msg's read signature: bytes, 0 at the end, -1 on an error (a copy
+ * found shorter or longer than its recorded size is an error, which
+ * held_stream_error says; NULL while there is none).  held_stream_close accepts NULL. */
+struct held_stream;
+struct held_stream *held_stream_open(struct reg *rg, const char *qdir, const char *id,
+    int *missing, char *err, size_t errlen);
+long held_stream_read(void *hs, void *buf, size_t len);
+const char *held_stream_error(const struct held_stream *hs);
+void held_stream_close(struct held_stream *hs);
 /* Remove the stored copy (missing is no error).  0 or -1 with err. */
 int held_remove(struct reg *rg, const char *qdir, const char *id, char *err, size_t errlen);
 

@@ -142,11 +142,12 @@ static int send_claimed(struct reg *rg, const struct incident *inc,
 	char hdr[512], err[1024];
 	struct smtp_msg m = { .relay = o->relay, .from = inc->sender,
 		.timeout = o->timeout > 0 ? o->timeout : RELEASE_TIMEOUT };
-	unsigned char *data;
-	const char **rcpt;
-	int rc = -1;
+	struct held_stream *hs;
+	const char **rcpt = NULL, *why;
+	int rc = -1, missing;
 
-	if (!(data = held_get(rg, o->qdir, inc->id, &m.len, NULL, err, sizeof(err)))) {
+	/* streamed from the store (a file, or the database chunk by chunk) */
+	if (!(hs = held_stream_open(rg, o->qdir, inc->id, &missing, err, sizeof(err)))) {
 		snprintf(msg, msglen, "%s", err);
 		return -1;
 	}
@@ -155,14 +156,17 @@ static int send_claimed(struct reg *rg, const struct incident *inc,
 		goto out;
 	}
 	m.rcpt = rcpt;
-	m.data = data;
+	m.read = held_stream_read;
+	m.read_arg = hs;
 	m.prefix = (const unsigned char *)hdr;
 	m.prefix_len = release_trace_header(hdr, sizeof(hdr), inc->id, o->actor, time(NULL));
-	if ((rc = smtp_send(&m, code, err, sizeof(err))) < 0)
-		snprintf(msg, msglen, "%s", err);
+	if ((rc = smtp_send(&m, code, err, sizeof(err))) < 0) {
+		why = held_stream_error(hs);	/* the store failed, not the relay */
+		snprintf(msg, msglen, "%s%s%s", why ? why : "", why ? ": " : "", err);
+	}
 out:
 	free(rcpt);
-	free(data);
+	held_stream_close(hs);
 	return rc;
 }
 

@@ -73,6 +73,8 @@ struct reg_backend {
 	int (*msg_read)(struct reg *rg, const char *id,
 	    int (*out)(void *arg, const void *buf, size_t len), void *arg, char *err,
 	    size_t errlen);
+	int (*msg_chunk)(struct reg *rg, const char *id, long long n, unsigned char **data,
+	    size_t *len, char *err, size_t errlen);
 	long long (*msg_size)(struct reg *rg, const char *id, char *err, size_t errlen);
 	int (*msg_remove)(struct reg *rg, const char *id, char *err, size_t errlen);
 	int (*msg_orphans)(struct reg *rg, time_t cutoff, int *removed, char *err,

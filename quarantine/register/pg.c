@@ -76,6 +76,7 @@ const struct reg_backend reg_pg_backend = {
 	.count = pg_count,
 	.msg_put = pg_msg_put,
 	.msg_read = pg_msg_read,
+	.msg_chunk = pg_msg_chunk,
 	.msg_size = pg_msg_size,
 	.msg_remove = pg_msg_remove,
 	.msg_orphans = pg_msg_orphans,

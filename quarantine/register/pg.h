@@ -118,6 +118,8 @@ int pg_msg_put(struct reg *rg, const char *id, long (*rd)(void *arg, void *buf, 
     void *arg, char *err, size_t errlen);
 int pg_msg_read(struct reg *rg, const char *id,
     int (*out)(void *arg, const void *buf, size_t len), void *arg, char *err, size_t errlen);
+int pg_msg_chunk(struct reg *rg, const char *id, long long n, unsigned char **data,
+    size_t *len, char *err, size_t errlen);
 long long pg_msg_size(struct reg *rg, const char *id, char *err, size_t errlen);
 int pg_msg_remove(struct reg *rg, const char *id, char *err, size_t errlen);
 int pg_msg_orphans(struct reg *rg, time_t cutoff, int *removed, char *err, size_t errlen);

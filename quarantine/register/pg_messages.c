@@ -150,6 +150,37 @@ out:
 	return rc;
 }
 
+int pg_msg_chunk(struct reg *rg, const char *id, long long n, unsigned char **data,
+    size_t *len, char *err, size_t errlen)
+{
+	struct pg_reg *p = pgr(rg);
+	char nb[24];
+	const char *v[2] = { id, pg_num(nb, sizeof(nb), n) };
+	PGresult *r;
+	int rc = 1;
+
+	*data = NULL;
+	*len = 0;
+	pg_lock(p);
+	r = pg_exec_bin(p, "SELECT data FROM message_chunks WHERE id = $1 AND n = $2", 2, v, NULL,
+	    NULL, 1, "read message", err, errlen);
+	pg_unlock(p);
+	if (!r)
+		return -1;
+	if (PQntuples(r) == 1) {
+		*len = (size_t)PQgetlength(r, 0, 0);
+		if ((*data = malloc(*len + 1))) {
+			memcpy(*data, PQgetvalue(r, 0, 0), *len);
+			rc = 0;
+		} else {
+			snprintf(err, errlen, "register: out of memory");
+			rc = -1;
+		}
+	}
+	PQclear(r);
+	return rc;
+}
+
 long long pg_msg_size(struct reg *rg, const char *id, char *err, size_t errlen)
 {
 	struct pg_reg *p = pgr(rg);

@@ -100,6 +100,13 @@ int reg_msg_read(struct reg *rg, const char *id, int (*out)(void *arg, const voi
 	    no_op(rg, "message store", err, errlen);
 }
 
+int reg_msg_chunk(struct reg *rg, const char *id, long long n, unsigned char **data,
+    size_t *len, char *err, size_t errlen)
+{
+	return rg->be->msg_chunk ? rg->be->msg_chunk(rg, id, n, data, len, err, errlen) :
+	    no_op(rg, "message store", err, errlen);
+}
+
 long long reg_msg_size(struct reg *rg, const char *id, char *err, size_t errlen)
 {
 	return rg->be->msg_size ? rg->be->msg_size(rg, id, err, errlen) :

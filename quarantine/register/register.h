@@ -165,6 +165,10 @@ int reg_msg_put(struct reg *rg, const char *id, long (*rd)(void *arg, void *buf,
  * (out returns 0 to go on).  0, 1 when there is none, -1 with err. */
 int reg_msg_read(struct reg *rg, const char *id, int (*out)(void *arg, const void *buf,
     size_t len), void *arg, char *err, size_t errlen);
+/* Chunk n (0, 1, …) of stored message id, malloc'd into *data, *len.
+ * 0, 1 when there is no chunk n (the end, or no message), -1 with err. */
+int reg_msg_chunk(struct reg *rg, const char *id, long long n, unsigned char **data,
+    size_t *len, char *err, size_t errlen);
 /* Size of stored message id: >= 0, -2 when there is none, -1 with err. */
 long long reg_msg_size(struct reg *rg, const char *id, char *err, size_t errlen);
 /* Remove stored message id (missing is no error).  0 or -1 with err. */

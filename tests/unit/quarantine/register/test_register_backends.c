@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "mime/spool.h"
 #include "quarantine/held.h"
 #include "quarantine/store.h"
@@ -482,6 +484,29 @@ static struct spool *make_spool(const char *dir, size_t n)
 	return sp;
 }
 
+/* Remove chunk n of message id behind the register's back. */
+static void pg_drop_chunk(const struct fx *fx, const char *id, int n)
+{
+	char pw[128] = "", sql[160];
+	const char *k[] = { "dbname", "password", NULL }, *v[] = { fx->loc, pw, NULL };
+	FILE *f = fopen(fx->pw, "r");
+	PGconn *c;
+	PGresult *r;
+
+	assert_non_null(f);
+	if (!fgets(pw, sizeof(pw), f))
+		pw[0] = '\0';
+	fclose(f);
+	pw[strcspn(pw, "\n")] = '\0';
+	c = PQconnectdbParams(k, v, 1);
+	snprintf(sql, sizeof(sql), "DELETE FROM message_chunks WHERE id = '%s' AND n = %d", id, n);
+	r = PQexec(c, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	assert_string_equal(PQcmdTuples(r), "1");
+	PQclear(r);
+	PQfinish(c);
+}
+
 /* Held copies through held.h: files on SQLite, bytea chunks on
  * PostgreSQL; sizes around the 256 KiB chunk. */
 static void test_held_messages(void **state)
@@ -491,9 +516,11 @@ static void test_held_messages(void **state)
 	char err[512] = "", id[32], where[512], path[160];
 	struct reg *rg = open_rw(fx);
 	unsigned char *got, *tmp;
+	struct held_stream *hs;
 	struct spool *sp;
 	int missing, removed;
 	size_t len;
+	long n;
 	FILE *f;
 
 	assert_int_equal(reg_keeps_messages(rg), fx->pg);
@@ -523,6 +550,19 @@ static void test_held_messages(void **state)
 			assert_memory_equal(tmp, spool_data(sp), sizes[i]);
 		free(tmp);
 		fclose(f);
+		/* the same, streamed as a release reads it */
+		hs = held_stream_open(rg, fx->qdir, id, &missing, err, sizeof(err));
+		assert_non_null(hs);
+		tmp = malloc(sizes[i] + 1);
+		for (len = 0; (n = held_stream_read(hs, tmp + len, 7000)) > 0; len += (size_t)n)
+			;
+		assert_int_equal(n, 0);
+		assert_null(held_stream_error(hs));
+		assert_int_equal(len, sizes[i]);
+		if (sizes[i])
+			assert_memory_equal(tmp, spool_data(sp), sizes[i]);
+		free(tmp);
+		held_stream_close(hs);
 		/* one copy per id */
 		assert_int_equal(held_put(rg, fx->qdir, id, sp, err, sizeof(err)), -1);
 		assert_non_null(strstr(err, "exists"));
@@ -534,7 +574,19 @@ static void test_held_messages(void **state)
 	assert_null(held_get(rg, fx->qdir, "20261125-M00002", &len, &missing, err,
 	    sizeof(err)));
 	assert_int_equal(missing, 1);
+	assert_null(held_stream_open(rg, fx->qdir, "20261125-M00002", &missing, err, sizeof(err)));
+	assert_int_equal(missing, 1);
+	assert_non_null(strstr(err, "no stored message"));
 	if (fx->pg) {
+		/* a chunk gone: the stream says the copy is short, never ends quietly */
+		pg_drop_chunk(fx, "20261125-M00004", 1);
+		hs = held_stream_open(rg, fx->qdir, "20261125-M00004", &missing, err, sizeof(err));
+		assert_non_null(hs);
+		while ((n = held_stream_read(hs, where, sizeof(where))) > 0)
+			;
+		assert_int_equal(n, -1);
+		assert_non_null(strstr(held_stream_error(hs), "262144 read"));
+		held_stream_close(hs);
 		/* copies whose incident row never came are orphans; others stay */
 		insert(rg, "20261125-M00003", time(NULL), "held");
 		assert_int_equal(reg_msg_orphans(rg, time(NULL) + 10, &removed, err, sizeof(err)),
