@@ -48,11 +48,11 @@ note_register(bool ok, const char *qid, const char *location, const char *err)
 
 	if (!ok && !was)
 		log_qid(LOG_ERR, qid, "register %s failing, holds and rejects answer tempfail "
-		    "until it works again: %s", reg_location_is_url(location) ? "database" : "file",
-		    err);
+		    "until it works again: %s", reg_location_is_url(location) ? "database" :
+		    "or quarantine", err);
 	else if (ok && was)
 		log_qid(LOG_INFO, qid, "register %s works again: holds and rejects are recorded",
-		    reg_location_is_url(location) ? "database" : "file");
+		    reg_location_is_url(location) ? "database" : "and quarantine");
 }
 
 static long
@@ -94,6 +94,12 @@ act_internal_error(SMFICTX *ctx, struct msgctx *mc, const char *why)
 		log_qid(LOG_ERR, qid, "error=\"%s\" action=tempfail (on_error)", why);
 		return tempfail(ctx, "Data-loss prevention filter unavailable, try again later");
 	}
+}
+
+void
+act_register_state(bool ok, const char *location, const char *why)
+{
+	note_register(ok, NULL, location, why);
 }
 
 /* "email:49,phone:49" or "-" into buf. */
@@ -163,7 +169,7 @@ record(struct msgctx *mc, const struct scan_result *res, const struct verdict *v
 	if (rc == -1 && hold)
 		held_remove(rg, rt->quarantine_dir, id, NULL, 0);
 out:
-	note_register(rc == 0, mc->qid, rt->register_path, err);
+	note_register(rc == 0, mc->qid, rt->register_path, err);	/* err: set when rc != 0 */
 	incident_clear(&inc);
 	reg_close(rg);
 	return rc;

@@ -4,6 +4,8 @@
 #ifndef DLP_ACT_H
 #define DLP_ACT_H
 
+#include <stdbool.h>
+
 #include <libmilter/mfapi.h>
 
 struct msgctx;
@@ -12,5 +14,9 @@ struct msgctx;
 sfsistat act_decide(SMFICTX *ctx, struct msgctx *mc);
 /* The configured on_error answer (default tempfail), logged with why. */
 sfsistat act_internal_error(SMFICTX *ctx, struct msgctx *mc, const char *why);
+
+/* The register failed (or, ok, worked) outside a message: at start or
+ * reload.  Logged as a hold's failure is, once per change. */
+void act_register_state(bool ok, const char *location, const char *why);
 
 #endif

@@ -59,10 +59,17 @@ runtime_new(struct conf *cf, char *err, size_t errlen)
 	    make_dir(rt->spool_dir, err, errlen) == -1 ||
 	    store_init(rt->quarantine_dir, err, errlen) == -1)
 		goto fail;
-	/* Create or migrate the register now, so a bad path shows at start. */
+	/* Create or migrate the register now, so a bad path shows at start.
+	 * A database that cannot be reached does not keep the daemon from
+	 * starting (or reloading): mail that passes flows, holds answer
+	 * tempfail until it is back, and the first hold then migrates it. */
 	if ((rg = reg_connect(rt->register_path, rt->register_password, REG_RW, err, errlen)) ==
-	    NULL)
-		goto fail;
+	    NULL) {
+		if (!reg_location_is_url(rt->register_path))
+			goto fail;
+		snprintf(rt->register_unreachable, sizeof(rt->register_unreachable), "%s", err);
+		err[0] = '\0';
+	}
 	reg_close(rg);
 	conf_scan_options(rt->conf, &opt);
 	opt.spool_dir = rt->spool_dir;

@@ -35,6 +35,7 @@
 #include <libmilter/mfapi.h>
 
 #include "config/conf.h"
+#include "milter/act.h"
 #include "milter/context.h"
 #include "milter/log.h"
 #include "milter/runtime.h"
@@ -117,6 +118,8 @@ reload(void)
 	if (old)
 		compare(old->conf, rt->conf);
 	runtime_put(old);
+	if (rt->register_unreachable[0])
+		act_register_state(false, rt->register_path, rt->register_unreachable);
 	runtime_install(rt);
 	log_msg(LOG_INFO, "configuration reloaded from %s", reload_path);
 }

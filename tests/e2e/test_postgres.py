@@ -12,9 +12,11 @@ free port of 127.0.0.1).
     incident, each recipient gets one copy;
   - both milters holding at once: no lost incident, one hold notice each
     (the two notifiers claim from one queue);
+  - connections cut again and again while both hold: nothing lost, nothing
+    registered twice;
   - the database stopped: holds answer 451 (the MTA keeps the mail), clean
-    mail still passes, the log says so; the database back: the milter
-    records holds again by itself and says so.
+    mail still passes, the log says so, a milter started meanwhile starts;
+    the database back: the milter records holds again by itself and says so.
 
 Skipped (one line) only when PostgreSQL's initdb is not installed.
 """
@@ -302,13 +304,22 @@ def test_database_down_tempfail_then_recovers():
         check(code == 250, "clean mail still passes: %d %s" % (code, text), a)
         check(wait_until(lambda: "register database failing" in a.milter.read_log()[log_at:], 10),
               "the log says the database fails", a)
+        # a milter (re)started while the database is away starts, and says so
+        a.milter.stop()
+        restart_at = len(a.milter.read_log())
+        a.milter.start()
+        check("register database failing" in a.milter.read_log()[restart_at:],
+              "started without the database, and logged it", a)
+        code, text = a.send(risky("while-down-2"))
+        check(400 <= code < 500, "after the restart, still 4xx: %d %s" % (code, text), a)
     finally:
         r = pg.ctl("start")
     check(r.returncode == 0, "database started again: %s" % r.stderr)
     iid = hold_on(a, "after-restart")
     check(wait_until(lambda: "register database works again" in a.milter.read_log()[log_at:], 10),
           "the log says it works again", a)
-    check(not pg_incident("while-down"), "nothing recorded for the refused try")
+    check(not pg_incident("while-down") and not pg_incident("while-down-2"),
+          "nothing recorded for the refused tries")
     r = b.dlpctl("show", iid, check=False)
     check(r.returncode == 0, "B reads it after the restart: %s" % r.stderr)
 
