@@ -24,7 +24,9 @@
  * Reconnecting: a connection found dead (the server restarted, or was
  * unreachable) is reset before the next statement; a statement sent
  * outside a transaction that fails because the connection died is sent
- * once more on the new one.  Inside a transaction nothing is re-sent: the
+ * once more on the new one.  Every write runs inside BEGIN … COMMIT (but
+ * the idempotent DELETEs of a held copy), so what is sent again is a
+ * BEGIN or a read, never a write that may have been done.  Inside a transaction nothing is re-sent: the
  * transaction failed and the caller answers tempfail; COMMIT whose answer
  * was lost is reported as unknown (pg_commit), which pg_insert resolves by
  * looking for the row.

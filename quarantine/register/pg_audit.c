@@ -27,8 +27,13 @@ int pg_audit(struct reg *rg, const char *id, const char *actor, const char *acti
 	struct pg_reg *p = pgr(rg);
 	int rc;
 
+	/* In a transaction of its own: a write is never sent twice (pg.c). */
 	pg_lock(p);
-	rc = pg_audit_locked(p, id, time(NULL), actor, action, reason, err, errlen);
+	rc = pg_begin(p, "audit", err, errlen) < 0 ||
+	    pg_audit_locked(p, id, time(NULL), actor, action, reason, err, errlen) < 0 ||
+	    pg_commit(p, "audit", NULL, err, errlen) < 0 ? -1 : 0;
+	if (rc < 0)
+		pg_rollback(p);
 	pg_unlock(p);
 	return rc;
 }
