@@ -268,6 +268,31 @@ static int on_value(void *user, const char *section, const char *name, const cha
 }
 
 
+/* [register] url: empty, or a PostgreSQL URL (the register's backends);
+ * a password in it is refused: it belongs in password_file. */
+static void check_register_url(struct loader *ld)
+{
+	const struct conf_key *k = conf_key_find("register", "url");
+	const char *u = ld->cf->register_url, *rest, *at;
+
+	if (!k || !u || !*u)
+		return;
+	if (strncmp(u, "postgresql://", 13) == 0)
+		rest = u + 13;
+	else if (strncmp(u, "postgres://", 11) == 0)
+		rest = u + 11;
+	else {
+		conf_diag(ld, ld->seen[k - conf_keys], 0, "url: '%s' is not postgresql://… (leave "
+		    "url empty for the SQLite register in var_dir)", u);
+		return;
+	}
+	at = strchr(rest, '@');
+	if ((at && memchr(rest, ':', (size_t)(at - rest)) && strcspn(rest, "/?") > (size_t)(at - rest)) ||
+	    strstr(rest, "password="))
+		conf_diag(ld, ld->seen[k - conf_keys], 0, "url: a password in the URL; put it in "
+		    "password_file");
+}
+
 /* ---- after the whole file ---- */
 
 static void check_globals(struct loader *ld)
@@ -293,6 +318,7 @@ static void check_globals(struct loader *ld)
 		    "max_member_bytes (%zu) is larger than max_expanded_bytes (%zu)",
 		    lim->max_member_bytes, lim->max_expanded_bytes);
 	}
+	check_register_url(ld);
 }
 
 /* Byte offset of 1-based character column col in s. */
