@@ -308,8 +308,8 @@ def test_database_down_tempfail_then_recovers():
         a.milter.stop()
         restart_at = len(a.milter.read_log())
         a.milter.start()
-        check("register database failing" in a.milter.read_log()[restart_at:],
-              "started without the database, and logged it", a)
+        check(wait_until(lambda: "register database failing" in a.milter.read_log()[restart_at:],
+                         10), "started without the database, and logged it", a)
         code, text = a.send(risky("while-down-2"))
         check(400 <= code < 500, "after the restart, still 4xx: %d %s" % (code, text), a)
     finally:
