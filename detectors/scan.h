@@ -80,6 +80,11 @@ struct scan_options {
 	size_t n_internal;
 	const char *spool_dir;		     /* temp files, created 0700 if missing */
 	struct scan_limits limits;
+	/* The organisation's own contact data, found but not counted (shown as
+	 * excluded): phone numbers "03-5253-1111, 03-5253-*" (a trailing * or
+	 * x's: a range), and mail addresses in internal_domains when set. */
+	const char *own_numbers;		/* NULL or "" for none */
+	bool exclude_internal_addresses;
 };
 
 /* One inspected part: a MIME leaf, an archive member or a forwarded message. */
@@ -107,6 +112,7 @@ struct scan_rcpts {
  * that leaves it uses the masked samples. */
 struct scan_result {
 	struct valueset *values[FT_COUNT]; /* distinct normalized values, whole message */
+	struct valueset *excluded[FT_COUNT]; /* found, but the organisation's own: not counted */
 	struct scan_part *parts;
 	size_t nparts;
 	struct scan_rcpts rcpt;
@@ -117,6 +123,10 @@ struct scan_result {
 	char *error;		/* set when the walk itself stopped early (limit, time) */
 };
 
+/* Values of type t found but excluded (scan_options own_numbers …). */
+size_t scan_result_excluded(const struct scan_result *r, enum finding_type t);
+size_t scan_result_excluded_samples(const struct scan_result *r, enum finding_type t,
+    char (*out)[64], size_t max);
 /* Number of distinct values of type t in the whole message. */
 size_t scan_result_count(const struct scan_result *r, enum finding_type t);
 /* Fill counters[SC_COUNT] for the policy. */
@@ -155,6 +165,14 @@ int scan_msg_body(struct scan_msg *m, const void *buf, size_t len);
 const struct scan_result *scan_msg_eom(struct scan_msg *m);
 /* The message as received: headers as given, then the body. */
 struct spool *scan_msg_spool(struct scan_msg *m);
+/* Show the text as it is read (dlpctl show --text; the daemon sets none):
+ * fn(arg, part, text, len) for each piece of text extracted from a part
+ * (the decoded body, a sheet, a page …), UTF-8, before normalization; part
+ * is the part as recorded so far (path, file name, types).  Set before
+ * scan_msg_eom. */
+void scan_msg_on_text(struct scan_msg *m,
+    void (*fn)(void *arg, const struct scan_part *part, const char *text, size_t len),
+    void *arg);
 const char *scan_msg_error(const struct scan_msg *m);
 void scan_msg_free(struct scan_msg *m);
 

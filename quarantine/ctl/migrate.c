@@ -77,8 +77,10 @@ static int keep_audit(const struct audit *a, void *arg)
 		}
 		t->a = p;
 	}
-	t->a[t->na++] = (struct audit){ a->time, a->actor ? strdup(a->actor) : NULL,
-		a->action ? strdup(a->action) : NULL, a->reason ? strdup(a->reason) : NULL };
+	t->a[t->na++] = (struct audit){ .time = a->time,
+		.actor = a->actor ? strdup(a->actor) : NULL,
+		.action = a->action ? strdup(a->action) : NULL,
+		.reason = a->reason ? strdup(a->reason) : NULL };
 	return 0;
 }
 

@@ -60,7 +60,29 @@ static void from_reg(struct nq_notice *n, struct reg_notice *r)
 struct plan {
 	const struct scan_options *opt;
 	const char *admin;
+	char (*buf)[NQ_ADDR_MAX];	/* the admin addresses split, REG_PLAN_MAX */
 };
+
+int nq_admins(const char *list, struct reg_notice_want *w, int max, char (*buf)[NQ_ADDR_MAX])
+{
+	int n = 0;
+	size_t len;
+
+	for (const char *s = list; s && n < max;) {
+		s += strspn(s, ", \t");
+		if (!*s)
+			break;
+		len = strcspn(s, ", \t");
+		if (len < NQ_ADDR_MAX) {
+			memcpy(buf[n], s, len);
+			buf[n][len] = '\0';
+			w[n] = (struct reg_notice_want){ notice_kind_name(NOTICE_ADMIN), buf[n] };
+			n++;
+		}
+		s += len;
+	}
+	return n;
+}
 
 /* The notices of one unplanned incident: hold → its sender when the
  * incident is a hold, still held and the sender internal; admin → the
@@ -75,15 +97,15 @@ static int want(void *arg, const char *id, const char *sender, const char *actio
 	if (action && strcmp(action, "hold") == 0 && status && strcmp(status, "held") == 0 &&
 	    nq_sender_internal(p->opt, sender))
 		w[n++] = (struct reg_notice_want){ notice_kind_name(NOTICE_HOLD), sender };
-	if (p->admin && *p->admin)
-		w[n++] = (struct reg_notice_want){ notice_kind_name(NOTICE_ADMIN), p->admin };
+	n += nq_admins(p->admin, w + n, REG_PLAN_MAX - n, p->buf);
 	return n;
 }
 
 int nq_plan(struct reg *rg, const struct scan_options *opt, const char *admin, time_t now,
     int *added, char *err, size_t errlen)
 {
-	struct plan p = { opt, admin };
+	char buf[REG_PLAN_MAX][NQ_ADDR_MAX];
+	struct plan p = { opt, admin, buf };
 
 	return reg_notice_plan(rg, want, &p, now, added, err, errlen);
 }

@@ -91,7 +91,9 @@ int pg_insert_row(struct pg_reg *p, const struct incident *inc, const char *acto
 /* pg_audit.c */
 int pg_audit(struct reg *rg, const char *id, const char *actor, const char *action,
     const char *reason, char *err, size_t errlen);
-int pg_history(struct reg *rg, const char *id,
+int pg_audit_find(struct reg *rg, const char *action, const char *reason, char id[32],
+    char *err, size_t errlen);
+int pg_audit_list(struct reg *rg, const char *id, time_t since, time_t until,
     int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen);
 
 /* pg_notices.c */

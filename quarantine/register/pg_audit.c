@@ -38,30 +38,65 @@ int pg_audit(struct reg *rg, const char *id, const char *actor, const char *acti
 	return rc;
 }
 
-int pg_history(struct reg *rg, const char *id,
-    int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen)
+int pg_audit_find(struct reg *rg, const char *action, const char *reason, char id[32],
+    char *err, size_t errlen)
 {
 	struct pg_reg *p = pgr(rg);
-	const char *v[1] = { id };
-	struct audit a;
+	const char *v[2] = { action, reason };
 	PGresult *r;
-	int n;
+	int rc;
 
 	pg_lock(p);
-	r = pg_exec(p, "SELECT time, actor, action, reason FROM audit WHERE incident = $1"
-	    " ORDER BY seq", 1, v, "history", err, errlen);
+	r = pg_exec(p, "SELECT incident FROM audit WHERE action = $1 AND reason = $2"
+	    " ORDER BY seq DESC LIMIT 1", 2, v, "audit lookup", err, errlen);
 	pg_unlock(p);
 	if (!r)
 		return -1;
-	n = PQntuples(r);
-	for (int i = 0; i < n; i++) {
-		a.time = (time_t)pg_ll(r, i, 0);
-		a.actor = PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1);
-		a.action = PQgetisnull(r, i, 2) ? NULL : PQgetvalue(r, i, 2);
-		a.reason = PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3);
-		if (cb(&a, arg) != 0)
-			break;
-	}
+	if ((rc = PQntuples(r) == 1 ? 0 : 1) == 0)
+		pg_copy(r, 0, 0, id, 32);
 	PQclear(r);
+	return rc;
+}
+
+#define AUDIT_PAGE 1000
+#define AUDIT_PAGE_S "1000"	/* AUDIT_PAGE in the SQL */
+
+/* The audit rows of one incident (id) or of all, oldest first, keyset-
+ * paged by seq: every incident's trail is not in memory at once, and cb
+ * may call the register between two pages. */
+int pg_audit_list(struct reg *rg, const char *id, time_t since, time_t until,
+    int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen)
+{
+	struct pg_reg *p = pgr(rg);
+	char sb[24], ub[24], lb[24];
+	const char *v[4] = { id, pg_num(sb, sizeof(sb), since), pg_num(ub, sizeof(ub), until),
+		lb };
+	long long last = 0;
+	struct audit a;
+	PGresult *r;
+	int n, stop = 0;
+
+	do {
+		pg_num(lb, sizeof(lb), last);
+		pg_lock(p);
+		r = pg_exec(p, "SELECT time, actor, action, reason, incident, seq FROM audit"
+		    " WHERE ($1::text IS NULL OR incident = $1) AND ($2::bigint = 0 OR time >="
+		    " $2::bigint) AND ($3::bigint = 0 OR time < $3::bigint) AND seq > $4::bigint"
+		    " ORDER BY seq LIMIT " AUDIT_PAGE_S, 4, v, "audit trail", err, errlen);
+		pg_unlock(p);
+		if (!r)
+			return -1;
+		n = PQntuples(r);
+		for (int i = 0; i < n && !stop; i++) {
+			a.time = (time_t)pg_ll(r, i, 0);
+			a.actor = PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1);
+			a.action = PQgetisnull(r, i, 2) ? NULL : PQgetvalue(r, i, 2);
+			a.reason = PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3);
+			a.incident = PQgetvalue(r, i, 4);
+			last = pg_ll(r, i, 5);
+			stop = cb(&a, arg) != 0;
+		}
+		PQclear(r);
+	} while (!stop && n == AUDIT_PAGE);
 	return 0;
 }

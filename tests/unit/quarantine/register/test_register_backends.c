@@ -325,6 +325,42 @@ static int hist_cb(const struct audit *a, void *arg)
 
 /* Two connections release the same incidents at once: one winner each,
  * one status audit row each. */
+static int count_audit(const struct audit *a, void *arg)
+{
+	int *n = arg;
+
+	if (!a->incident || !a->action)
+		fail_msg("audit row without incident or action");
+	(*n)++;
+	return 0;
+}
+
+/* reg_audit_find: the incident of the newest row with an action and a
+ * reason; reg_audit_list: every incident's rows, by time. */
+static void test_audit_find_and_list(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "", id[32];
+	struct reg *rg = open_rw(fx);
+	int n = 0;
+
+	insert(rg, "20261125-A00001", 1795000000, "held");
+	insert(rg, "20261125-A00002", 1795000001, "held");
+	assert_int_equal(reg_audit(rg, "20261125-A00001", "admin", "release sent as",
+	    "0123456789abcdef0123456789abcdef", err, sizeof(err)), 0);
+	assert_int_equal(reg_audit_find(rg, "release sent as", "0123456789abcdef0123456789abcdef",
+	    id, err, sizeof(err)), 0);
+	assert_string_equal(id, "20261125-A00001");
+	assert_int_equal(reg_audit_find(rg, "release sent as", "ffff", id, err, sizeof(err)), 1);
+	assert_int_equal(reg_audit_list(rg, 0, 0, count_audit, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	n = 0;
+	assert_int_equal(reg_audit_list(rg, 1795000001, 1795000002, count_audit, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	reg_close(rg);
+}
+
 static void test_cas_race(void **state)
 {
 	struct fx *fx = fixture(state);
@@ -633,8 +669,8 @@ static int copy_audit(const struct audit *a, void *arg)
 	snprintf(c->buf[c->na][0], 64, "%s", a->actor);
 	snprintf(c->buf[c->na][1], 64, "%s", a->action);
 	snprintf(c->buf[c->na][2], 64, "%s", a->reason ? a->reason : "");
-	c->a[c->na] = (struct audit){ a->time, c->buf[c->na][0], c->buf[c->na][1],
-		a->reason ? c->buf[c->na][2] : NULL };
+	c->a[c->na] = (struct audit){ .time = a->time, .actor = c->buf[c->na][0],
+		.action = c->buf[c->na][1], .reason = a->reason ? c->buf[c->na][2] : NULL };
 	c->na++;
 	return 0;
 }
@@ -655,8 +691,10 @@ static void test_import_and_count(void **state)
 	make_incident(&inc, "20261125-I00001", 1795000000, "released");
 	inc.updated = 1795000500;
 	inc.updated_by = strdup("admin1");
-	c.a[0] = (struct audit){ 1795000000, "dlp-milter", "created held", NULL };
-	c.a[1] = (struct audit){ 1795000500, "admin1", "held -> released", "ok" };
+	c.a[0] = (struct audit){ .time = 1795000000, .actor = "dlp-milter",
+		.action = "created held" };
+	c.a[1] = (struct audit){ .time = 1795000500, .actor = "admin1",
+		.action = "held -> released", .reason = "ok" };
 	if (!fx->pg) {	/* migrate copies into PostgreSQL only */
 		assert_int_equal(reg_import(rg, &inc, c.a, 2, &n, 1, err, sizeof(err)), -1);
 		assert_non_null(strstr(err, "no import"));
@@ -815,6 +853,7 @@ int main(void)
 		BOTH(test_round_trip),
 		BOTH(test_list_pages),
 		BOTH(test_status_and_audit),
+		BOTH(test_audit_find_and_list),
 		BOTH(test_cas_race),
 		BOTH(test_notice_claims),
 		BOTH(test_held_messages),
