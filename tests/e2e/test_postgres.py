@@ -98,8 +98,12 @@ def hold_on(env, subject, to=None):
 
 
 def released_copies(env, incident_id):
-    tag = ("X-DLP-Released: %s " % incident_id).encode()
-    return [m for m in list(env.sink.messages) if tag in m[2]]
+    """Sink transactions of env carrying a release token of incident_id
+    (the audit trail ties each token to its incident)."""
+    tags = [("X-DLP-Released: %s\r\n" % r[0]).encode() for r in pg.sql(
+        "SELECT reason FROM audit WHERE incident = '%s' AND action = 'release sent as'"
+        % incident_id)]
+    return [m for m in list(env.sink.messages) if any(t in m[2] for t in tags)]
 
 
 def hold_notices(incident_id):
@@ -162,6 +166,9 @@ def test_hold_on_a_release_from_b():
     r = b.dlpctl("show", iid, check=False)
     check(r.returncode == 0 and "held" in r.stdout and "register's database" in r.stdout,
           "B's show: %s %s" % (r.stdout, r.stderr))
+    r = b.dlpctl("show", "--text", iid, check=False)
+    check(r.returncode == 0 and "text of %s" % iid in r.stdout and "meibo" not in r.stderr,
+          "B's show --text reads the copy from the database: %s %s" % (r.stdout[:300], r.stderr))
     r = b.dlpctl("release", iid, "--reason", "確認済み", check=False)
     check(r.returncode == 0 and "released to 2 recipients" in r.stdout,
           "release from B: %s %s" % (r.stdout, r.stderr), b)
