@@ -289,6 +289,31 @@ static int on_value(void *user, const char *section, const char *name, const cha
 }
 
 
+/* [register] url: empty, or a PostgreSQL URL (the register's backends);
+ * a password in it is refused: it belongs in password_file. */
+static void check_register_url(struct loader *ld)
+{
+	const struct conf_key *k = conf_key_find("register", "url");
+	const char *u = ld->cf->register_url, *rest, *at;
+
+	if (!k || !u || !*u)
+		return;
+	if (strncmp(u, "postgresql://", 13) == 0)
+		rest = u + 13;
+	else if (strncmp(u, "postgres://", 11) == 0)
+		rest = u + 11;
+	else {
+		conf_diag(ld, ld->seen[k - conf_keys], 0, "url: '%s' is not postgresql://… (leave "
+		    "url empty for the SQLite register in var_dir)", u);
+		return;
+	}
+	at = strchr(rest, '@');
+	if ((at && memchr(rest, ':', (size_t)(at - rest)) && strcspn(rest, "/?") > (size_t)(at - rest)) ||
+	    strstr(rest, "password="))
+		conf_diag(ld, ld->seen[k - conf_keys], 0, "url: a password in the URL; put it in "
+		    "password_file");
+}
+
 /* ---- after the whole file ---- */
 
 static void check_globals(struct loader *ld)
@@ -314,6 +339,7 @@ static void check_globals(struct loader *ld)
 		    "max_member_bytes (%zu) is larger than max_expanded_bytes (%zu)",
 		    lim->max_member_bytes, lim->max_expanded_bytes);
 	}
+	check_register_url(ld);
 }
 
 /* Byte offset of 1-based character column col in s. */
@@ -414,27 +440,36 @@ static void check_rules(struct loader *ld)
 	}
 }
 
-/* spool_dir, and the templates directory relative to the config file. */
+/* *field made relative to the config file's directory, unless empty or
+ * absolute. */
+static void relative_to_conf(struct loader *ld, char **field)
+{
+	const char *slash = strrchr(ld->path, '/');
+	char *p = NULL;
+
+	if (!*field || !**field || (*field)[0] == '/' || !slash)
+		return;
+	if (asprintf(&p, "%.*s/%s", (int)(slash - ld->path), ld->path, *field) < 0) {
+		ld->oom = 1;
+		return;
+	}
+	free(*field);
+	*field = p;
+}
+
+/* spool_dir; the templates directory and the register's password file
+ * relative to the config file. */
 static void derive_paths(struct loader *ld)
 {
 	struct conf *cf = ld->cf;
-	const char *slash = strrchr(ld->path, '/');
-	char *p = NULL;
 
 	if (cf->var_dir && asprintf(&cf->spool_dir, "%s%sspool", cf->var_dir,
 	    cf->var_dir[strlen(cf->var_dir) - 1] == '/' ? "" : "/") < 0) {
 		cf->spool_dir = NULL;
 		ld->oom = 1;
 	}
-	if (!cf->notice_templates || !*cf->notice_templates || cf->notice_templates[0] == '/' ||
-	    !slash)
-		return;
-	if (asprintf(&p, "%.*s/%s", (int)(slash - ld->path), ld->path, cf->notice_templates) < 0) {
-		ld->oom = 1;
-		return;
-	}
-	free(cf->notice_templates);
-	cf->notice_templates = p;
+	relative_to_conf(ld, &cf->notice_templates);
+	relative_to_conf(ld, &cf->register_password_file);
 }
 
 static void loader_free(struct loader *ld)

@@ -50,6 +50,8 @@ struct conf {
 	unsigned worker_cpu_ms;	/* CPU time of a worker for one part */
 	/* [register] */
 	long retention_days;
+	char *register_url;	/* empty: SQLite under var_dir */
+	char *register_password_file;	/* absolute once loaded; empty: none */
 	/* [release] */
 	char *release_relay;	/* smtp://127.0.0.1:10026 */
 	/* [notice] */
@@ -89,6 +91,10 @@ void conf_diff_rules(const struct conf *old, const struct conf *new, char *buf, 
 void conf_scan_options(const struct conf *cf, struct scan_options *opt);
 /* Paths under var_dir: "incidents.db", "quarantine", "spool". */
 void conf_var_path(const struct conf *cf, const char *name, char *buf, size_t len);
+/* Where the register is: [register] url, else var_dir/incidents.db.  The
+ * password file (or NULL) is conf's register_password_file. */
+void conf_register_location(const struct conf *cf, char *buf, size_t len);
+const char *conf_register_password_file(const struct conf *cf);
 
 /* The one table of keys: for `-n`, the README table and the man page. */
 enum conf_type { CT_STRING, CT_INT, CT_SIZE, CT_DURATION, CT_ENUM, CT_DOMAINS, CT_EXPR,

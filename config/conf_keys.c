@@ -87,6 +87,10 @@ const struct conf_key conf_keys[] = {
 
 	KEY("register", "retention_days", CT_INT, "90", 1, 36500, NULL, retention_days,
 	    "days incidents and quarantined messages are kept before they are purged"),
+	KEY("register", "url", CT_STRING, "", 0, 0, NULL, register_url,
+	    "postgresql:// URL of a register and quarantine shared by several milters (empty: SQLite in var_dir)"),
+	KEY("register", "password_file", CT_STRING, "", 0, 0, NULL, register_password_file,
+	    "file whose first line is the database password (relative: to the config file's directory)"),
 
 	KEY("release", "relay", CT_STRING, "smtp://127.0.0.1:10026", 0, 0, NULL, release_relay,
 	    "where released mail is re-injected: smtp://HOST:PORT of an MTA port without this milter"),

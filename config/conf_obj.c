@@ -73,3 +73,17 @@ void conf_var_path(const struct conf *cf, const char *name, char *buf, size_t le
 
 	snprintf(buf, len, "%s%s%s", cf->var_dir, n && cf->var_dir[n - 1] == '/' ? "" : "/", name);
 }
+
+void conf_register_location(const struct conf *cf, char *buf, size_t len)
+{
+	if (cf->register_url && *cf->register_url)
+		snprintf(buf, len, "%s", cf->register_url);
+	else
+		conf_var_path(cf, "incidents.db", buf, len);
+}
+
+const char *conf_register_password_file(const struct conf *cf)
+{
+	return cf->register_password_file && *cf->register_password_file ?
+	    cf->register_password_file : NULL;
+}

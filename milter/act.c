@@ -5,9 +5,13 @@
  *   tag     X-DLP-Verdict / X-DLP-Rules headers, accept
  *   reject  register row (status rejected), then 550 5.7.1 with the
  *           incident id
- *   hold    the message as received into the quarantine store (fsync,
- *           rename), then the register row committed, and only then
- *           discard.  If either write fails: 451, never discard.
+ *   hold    the message as received into the quarantine (held.h: a file,
+ *           fsync'ed and renamed, or the register's database, committed),
+ *           then the register row committed, and only then discard.  If
+ *           either write fails: 451, never discard.
+ * A register that cannot be reached (PostgreSQL down) is logged once when
+ * it goes and once when it is back; meanwhile every hold and reject
+ * answers 451 and the MTA keeps the mail queued.
  * Any internal error answers the configured on_error (default tempfail).
  */
 #include <pthread.h>
@@ -27,13 +31,30 @@
 #include "quarantine/incident.h"
 #include "quarantine/release.h"
 #include "register/register.h"
-#include "quarantine/store.h"
+#include "quarantine/held.h"
 
 /* The daemon's own register writes take turns here rather than in SQLite's
  * busy handler, which polls with growing sleeps and lets newcomers overtake
  * old waiters: with a few hundred sessions, some waited past its timeout.
  * The busy timeout still bounds a wait on another process (dlpctl). */
 static pthread_mutex_t reg_write_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool reg_down;		/* atomic: the last record() failed on the register */
+
+/* Log the register's going away and coming back, once each. */
+static void
+note_register(bool ok, const char *qid, const char *location, const char *err)
+{
+	bool was = __atomic_exchange_n(&reg_down, !ok, __ATOMIC_SEQ_CST);
+
+	if (!ok && !was)
+		log_qid(LOG_ERR, qid, "register %s failing, holds and rejects answer tempfail "
+		    "until it works again: %s", reg_location_is_url(location) ? "database" :
+		    "or quarantine", err);
+	else if (ok && was)
+		log_qid(LOG_INFO, qid, "register %s works again: holds and rejects are recorded",
+		    reg_location_is_url(location) ? "database" : "and quarantine");
+}
 
 static long
 elapsed_ms(const struct msgctx *mc)
@@ -74,6 +95,12 @@ act_internal_error(SMFICTX *ctx, struct msgctx *mc, const char *why)
 		log_qid(LOG_ERR, qid, "error=\"%s\" action=tempfail (on_error)", why);
 		return tempfail(ctx, "Data-loss prevention filter unavailable, try again later");
 	}
+}
+
+void
+act_register_state(bool ok, const char *location, const char *why)
+{
+	note_register(ok, NULL, location, why);
 }
 
 /* "email:49,phone:49" or "-" into buf. */
@@ -118,7 +145,8 @@ record(struct msgctx *mc, const struct scan_result *res, const struct verdict *v
 {
 	struct runtime *rt = mc->rt;
 	struct incident inc;
-	struct reg *rg;
+	struct reg *rg = NULL;
+	bool serial;
 	int rc = -1;
 
 	memset(&inc, 0, sizeof(inc));
@@ -126,16 +154,23 @@ record(struct msgctx *mc, const struct scan_result *res, const struct verdict *v
 		err, errlen) == -1)
 		return -1;
 	snprintf(id, 32, "%s", inc.id);
-	if ((rg = reg_open(rt->register_path, REG_RW, err, errlen)) == NULL)
+	if ((rg = reg_connect(rt->register_path, rt->register_password, REG_RW, err, errlen)) ==
+	    NULL)
 		goto out;
-	if (hold && store_put(rt->quarantine_dir, id, scan_msg_spool(mc->scan), err, errlen) == -1)
+	if (hold && held_put(rg, rt->quarantine_dir, id, scan_msg_spool(mc->scan), err,
+	    errlen) == -1)
 		goto out;
-	pthread_mutex_lock(&reg_write_mu);
+	/* SQLite's writers take turns in this process; PostgreSQL locks rows. */
+	serial = strcmp(reg_backend_name(rg), "sqlite") == 0;
+	if (serial)
+		pthread_mutex_lock(&reg_write_mu);
 	rc = reg_insert(rg, &inc, "dlp-milter", err, errlen);
-	pthread_mutex_unlock(&reg_write_mu);
+	if (serial)
+		pthread_mutex_unlock(&reg_write_mu);
 	if (rc == -1 && hold)
-		store_remove(rt->quarantine_dir, id, NULL, 0);
+		held_remove(rg, rt->quarantine_dir, id, NULL, 0);
 out:
+	note_register(rc == 0, mc->qid, rt->register_path, err);	/* err: set when rc != 0 */
 	incident_clear(&inc);
 	reg_close(rg);
 	return rc;
@@ -214,7 +249,8 @@ check_release_loop(struct msgctx *mc)
 	char id[32], err[512] = "", why[200];
 	struct reg *rg;
 
-	if (!mc->released[0] || !(rg = reg_open(mc->rt->register_path, REG_RW, err, sizeof(err))))
+	if (!mc->released[0] || !(rg = reg_connect(mc->rt->register_path,
+	    mc->rt->register_password, REG_RW, err, sizeof(err))))
 		return;
 	if (reg_audit_find(rg, "release sent as", mc->released, id, err, sizeof(err)) == 0) {
 		log_qid(LOG_ERR, mc->qid, "released copy of incident %s came back through the"

@@ -4,6 +4,8 @@
 #ifndef DLP_ACT_H
 #define DLP_ACT_H
 
+#include <stdbool.h>
+
 #include <libmilter/mfapi.h>
 
 struct msgctx;
@@ -13,6 +15,9 @@ sfsistat act_decide(SMFICTX *ctx, struct msgctx *mc);
 /* The configured on_error answer (default tempfail), logged with why. */
 sfsistat act_internal_error(SMFICTX *ctx, struct msgctx *mc, const char *why);
 
+/* The register failed (or, ok, worked) outside a message: at start or
+ * reload.  Logged as a hold's failure is, once per change. */
+void act_register_state(bool ok, const char *location, const char *why);
 /* A header X-DLP-Released: VALUE: keep a token of the right form.  At end
  * of message one the register knows means a released copy came back
  * through the filter ([release] relay points at a filtered port): logged

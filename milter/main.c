@@ -22,6 +22,7 @@
 #include <libmilter/mfapi.h>
 
 #include "config/conf.h"
+#include "milter/act.h"
 #include "milter/counters.h"
 #include "milter/listen.h"
 #include "milter/log.h"
@@ -192,6 +193,8 @@ start(const struct opts *o, char *sockspec, size_t socklen)
 	if (geteuid() == 0)
 		log_msg(LOG_WARNING, "running as root on purpose ([milter] user = root): "
 		    "for development and tests only");
+	if (rt->register_unreachable[0])
+		act_register_state(false, rt->register_path, rt->register_unreachable);
 	runtime_install(rt);
 	if (workers_start(err, sizeof(err)) == -1) {	/* after the fork: their parent */
 		log_msg(LOG_ERR, "sandbox workers: %s", err);

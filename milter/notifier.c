@@ -35,7 +35,8 @@ static void run_once(void)
 
 	if (!rt)
 		return;
-	if (!(rg = reg_open(rt->register_path, REG_RW, err, sizeof(err)))) {
+	if (!(rg = reg_connect(rt->register_path, rt->register_password, REG_RW, err,
+	    sizeof(err)))) {
 		log_msg(LOG_ERR, "notices: %s", err);
 		runtime_put(rt);
 		return;

@@ -53,15 +53,24 @@ runtime_new(struct conf *cf, char *err, size_t errlen)
 	rt->refs = 1;
 	rt->conf = cf;
 	conf_var_path(rt->conf, "quarantine", rt->quarantine_dir, sizeof(rt->quarantine_dir));
-	conf_var_path(rt->conf, "incidents.db", rt->register_path, sizeof(rt->register_path));
+	conf_register_location(rt->conf, rt->register_path, sizeof(rt->register_path));
+	rt->register_password = conf_register_password_file(rt->conf);
 	conf_var_path(rt->conf, "spool", rt->spool_dir, sizeof(rt->spool_dir));
 	if (make_dir(rt->conf->var_dir, err, errlen) == -1 ||
 	    make_dir(rt->spool_dir, err, errlen) == -1 ||
 	    store_init(rt->quarantine_dir, err, errlen) == -1)
 		goto fail;
-	/* Create or migrate the register now, so a bad path shows at start. */
-	if ((rg = reg_open(rt->register_path, REG_RW, err, errlen)) == NULL)
-		goto fail;
+	/* Create or migrate the register now, so a bad path shows at start.
+	 * A database that cannot be reached does not keep the daemon from
+	 * starting (or reloading): mail that passes flows, holds answer
+	 * tempfail until it is back, and the first hold then migrates it. */
+	if ((rg = reg_connect(rt->register_path, rt->register_password, REG_RW, err, errlen)) ==
+	    NULL) {
+		if (!reg_location_is_url(rt->register_path))
+			goto fail;
+		snprintf(rt->register_unreachable, sizeof(rt->register_unreachable), "%s", err);
+		err[0] = '\0';
+	}
 	reg_close(rg);
 	conf_scan_options(rt->conf, &opt);
 	opt.spool_dir = rt->spool_dir;

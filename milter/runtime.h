@@ -17,13 +17,16 @@ struct runtime {
 	struct conf *conf;
 	struct scan_engine *engine;
 	char quarantine_dir[4096];	/* var_dir/quarantine */
-	char register_path[4096];	/* var_dir/incidents.db */
+	char register_path[4096];	/* [register] url, else var_dir/incidents.db */
+	const char *register_password;	/* [register] password_file or NULL (in conf) */
+	char register_unreachable[1024];	/* why the database was not reached, or "" */
 	char spool_dir[4096];		/* var_dir/spool */
 };
 
 /* Build everything from a loaded config (directories created 0700,
- * register opened and migrated once); takes over the reference to cf,
- * also on failure.  NULL with the error in err. */
+ * register opened and migrated once: a database register that cannot be
+ * reached is no failure, register_unreachable says why); takes over the
+ * reference to cf, also on failure.  NULL with the error in err. */
 struct runtime *runtime_new(struct conf *cf, char *err, size_t errlen);
 /* conf_load(path), then runtime_new().  NULL with every error in err. */
 struct runtime *runtime_load(const char *path, char *err, size_t errlen);

@@ -36,6 +36,7 @@
 #include <libmilter/mfapi.h>
 
 #include "config/conf.h"
+#include "milter/act.h"
 #include "milter/context.h"
 #include "milter/counters.h"
 #include "milter/log.h"
@@ -129,6 +130,8 @@ reload(void)
 		conf_diff_rules(old->conf, rt->conf, what, sizeof(what));
 	}
 	runtime_put(old);
+	if (rt->register_unreachable[0])
+		act_register_state(false, rt->register_path, rt->register_unreachable);
 	runtime_install(rt);
 	log_msg(LOG_INFO, "configuration reloaded from %s: %s", reload_path, what);
 	counters_reload(true, what);

@@ -15,6 +15,7 @@
 #include "notice/queue.h"
 #include "quarantine/release.h"
 #include "notice/smtp.h"
+#include "quarantine/held.h"
 #include "quarantine/store.h"
 
 static const char *const rc_text[REL_COUNT] = {
@@ -146,11 +147,12 @@ static int send_claimed(struct reg *rg, const struct incident *inc,
 	char hdr[64], err[1024];
 	struct smtp_msg m = { .relay = o->relay, .from = inc->sender,
 		.timeout = o->timeout > 0 ? o->timeout : RELEASE_TIMEOUT };
-	unsigned char *data;
-	const char **rcpt;
-	int rc = -1;
+	struct held_stream *hs;
+	const char **rcpt = NULL, *why;
+	int rc = -1, missing;
 
-	if (!(data = store_get(o->qdir, inc->id, &m.len, err, sizeof(err)))) {
+	/* streamed from the store (a file, or the database chunk by chunk) */
+	if (!(hs = held_stream_open(rg, o->qdir, inc->id, &missing, err, sizeof(err)))) {
 		snprintf(msg, msglen, "%s", err);
 		return -1;
 	}
@@ -159,7 +161,8 @@ static int send_claimed(struct reg *rg, const struct incident *inc,
 		goto out;
 	}
 	m.rcpt = rcpt;
-	m.data = data;
+	m.read = held_stream_read;
+	m.read_arg = hs;
 	/* Outsiders see a random token, not the incident, the admin or the
 	 * time: those stay in the register, which the token leads back to. */
 	if (release_token(token) < 0) {
@@ -173,11 +176,13 @@ static int send_claimed(struct reg *rg, const struct incident *inc,
 	}
 	m.prefix = (const unsigned char *)hdr;
 	m.prefix_len = strlen(hdr);
-	if ((rc = smtp_send(&m, code, err, sizeof(err))) < 0)
-		snprintf(msg, msglen, "%s", err);
+	if ((rc = smtp_send(&m, code, err, sizeof(err))) < 0) {
+		why = held_stream_error(hs);	/* the store failed, not the relay */
+		snprintf(msg, msglen, "%s%s%s", why ? why : "", why ? ": " : "", err);
+	}
 out:
 	free(rcpt);
-	free(data);
+	held_stream_close(hs);
 	return rc;
 }
 
@@ -225,7 +230,7 @@ enum release_rc release_delete(struct reg *rg, const char *id, const struct rele
 
 	if ((rc = claim(rg, id, "deleted", "deleted", o, o->reason, msg, msglen)) != REL_DONE)
 		return rc;
-	if (store_remove(o->qdir, id, err, sizeof(err)) < 0) {
+	if (held_remove(rg, o->qdir, id, err, sizeof(err)) < 0) {
 		snprintf(msg, msglen, "incident %s marked deleted, but %s", id, err);
 		reg_audit(rg, id, o->actor, "delete incomplete", err, aerr, sizeof(aerr));
 		return REL_ERROR;
@@ -292,7 +297,7 @@ static int expire_held(struct reg *rg, const char *qdir, time_t cutoff, const ch
 		if (r > 0)
 			continue;	/* released or deleted meanwhile */
 		if (r == 0) nq_expired(rg, l.ids[i], time(NULL), NULL, 0);	/* notices: the sender's 期限切れ */
-		if (r < 0 || store_remove(qdir, l.ids[i], err, errlen) < 0)
+		if (r < 0 || held_remove(rg, qdir, l.ids[i], err, errlen) < 0)
 			rc = -1;
 		else
 			(*expired)++;
@@ -305,8 +310,7 @@ static int expire_held(struct reg *rg, const char *qdir, time_t cutoff, const ch
 static int remove_copies(struct reg *rg, const char *qdir, time_t cutoff, const char *actor,
     int *removed, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
-	struct stat sb;
+	char where[PATH_MAX];
 	struct idlist l;
 	int rc = 0;
 
@@ -315,10 +319,9 @@ static int remove_copies(struct reg *rg, const char *qdir, time_t cutoff, const 
 		return -1;
 	}
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
-		store_path(qdir, l.ids[i], path, sizeof(path));
-		if (stat(path, &sb) < 0)
+		if (held_size(rg, qdir, l.ids[i], where, sizeof(where)) < 0)
 			continue;
-		if (store_remove(qdir, l.ids[i], err, errlen) < 0 ||
+		if (held_remove(rg, qdir, l.ids[i], err, errlen) < 0 ||
 		    reg_audit(rg, l.ids[i], actor, "stored copy removed",
 		    "retention: older than the retention period", err, errlen) < 0)
 			rc = -1;
@@ -387,9 +390,19 @@ static int remove_orphans(struct reg *rg, const char *qdir, time_t cutoff, int *
 int release_purge(struct reg *rg, const char *qdir, time_t cutoff, const char *actor,
     int *expired, int *removed, char *err, size_t errlen)
 {
+	int n = 0;
+
 	*expired = *removed = 0;
 	if (expire_held(rg, qdir, cutoff, actor, expired, err, errlen) < 0 ||
 	    remove_copies(rg, qdir, cutoff, actor, removed, err, errlen) < 0)
 		return -1;
+	/* In the database, an orphan is a message row older than the same
+	 * bound whose incident row never committed. */
+	if (reg_keeps_messages(rg)) {
+		if (reg_msg_orphans(rg, cutoff > time(NULL) - ORPHAN_MIN_AGE ?
+		    time(NULL) - ORPHAN_MIN_AGE : cutoff, &n, err, errlen) < 0)
+			return -1;
+		*removed += n;
+	}
 	return remove_orphans(rg, qdir, cutoff, removed, err, errlen);
 }

@@ -5,6 +5,10 @@
  * <dir>/msg/<id>.eml, and the directory fsync'ed: once store_put returns 0
  * the message survives a crash.  Names are incident ids, never anything
  * taken from the message.
+ *
+ * The milter, release and dlpctl do not call this directly but held.h,
+ * which uses it for a SQLite register and the register's database for a
+ * PostgreSQL one.
  */
 #ifndef DLP_STORE_H
 #define DLP_STORE_H

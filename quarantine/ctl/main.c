@@ -37,6 +37,7 @@ static const struct command {
 	{ "stats", ctl_stats, "counts by action and rule, and the daemon's live counters" },
 	{ "audit", ctl_audit, "the audit trail: who created, viewed, released, deleted" },
 	{ "reload", ctl_reload, "check the config and have the running daemon reload it" },
+	{ "migrate", ctl_migrate, "copy the SQLite register and quarantine into PostgreSQL" },
 };
 
 static char actor_at_start[128];	/* ctl_actor() before a switch of user */
@@ -206,8 +207,8 @@ struct reg *ctl_open_register(const struct conf *cf, enum reg_mode mode)
 
 	if (ctl_become_owner(cf) == -1)
 		return NULL;
-	conf_var_path(cf, "incidents.db", path, sizeof(path));
-	if (!(rg = reg_open(path, mode, err, sizeof(err))))
+	conf_register_location(cf, path, sizeof(path));
+	if (!(rg = reg_connect(path, conf_register_password_file(cf), mode, err, sizeof(err))))
 		fprintf(stderr, "dlpctl: %s (var_dir %s, from %s)\n", err, cf->var_dir,
 		    conf_used[0] ? conf_used : cf->path);
 	return rg;

@@ -3,6 +3,7 @@
  * recipients, rules with reasons, findings with masked samples, parts,
  * status, the stored message) and its audit history; or one JSON object.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -16,6 +17,7 @@
 #include "detectors/scan.h"
 #include "quarantine/incident.h"
 #include "notice/queue.h"
+#include "quarantine/held.h"
 #include "quarantine/store.h"
 
 static void show_usage(FILE *fp)
@@ -90,36 +92,31 @@ static int history_cb(const struct audit *a, void *arg)
 	return 0;
 }
 
-/* Where the quarantined copy is (path) and its size, or -1 and why not. */
-static long long stored_copy(const struct conf *cf, const char *id, char *buf, size_t len)
+/* Where the quarantined copy is (a path, or the database) and its size,
+ * or -1 and why not. */
+static long long stored_copy(const struct conf *cf, struct reg *rg, const char *id,
+    char *buf, size_t len)
 {
 	char dir[PATH_MAX];
-	struct stat sb;
+	long long n;
 
 	conf_var_path(cf, "quarantine", dir, sizeof(dir));
-	store_path(dir, id, buf, len);
-	if (stat(buf, &sb) == 0)
-		return (long long)sb.st_size;
-	snprintf(buf, len, "no copy in %s/msg", dir);
-	return -1;
+	n = held_size(rg, dir, id, buf, len);
+	return n < 0 ? -1 : n;
 }
 
-/* The stored message of id to stdout, byte for byte. */
-static int show_raw(const struct conf *cf, const char *id)
+/* The stored message of id to stdout, byte for byte, chunk by chunk. */
+static int show_raw(const struct conf *cf, struct reg *rg, const char *id)
 {
 	char dir[PATH_MAX], err[PATH_MAX + 128];
-	unsigned char *buf;
-	size_t len;
 	int rc;
 
 	conf_var_path(cf, "quarantine", dir, sizeof(dir));
-	if (!(buf = store_get(dir, id, &len, err, sizeof(err)))) {
+	if ((rc = held_write(rg, dir, id, stdout, err, sizeof(err))) != 0) {
 		fprintf(stderr, "dlpctl show: %s\n", err);
-		return CTL_NOTFOUND;
+		return rc > 0 ? CTL_NOTFOUND : CTL_FAIL;
 	}
-	rc = fwrite(buf, 1, len, stdout) == len ? CTL_OK : CTL_FAIL;
-	free(buf);
-	return rc;
+	return fflush(stdout) == 0 ? CTL_OK : CTL_FAIL;
 }
 
 struct notices_out {
@@ -207,7 +204,7 @@ static void text_cb(void *arg, const struct scan_part *part, const char *text, s
 
 /* The stored message of id read again by the engine, its text printed as
  * it is extracted. */
-static int show_text(const struct conf *cf, const char *id, bool unmasked)
+static int show_text(const struct conf *cf, struct reg *rg, const char *id, bool unmasked)
 {
 	struct text_out to = { .unmasked = unmasked };
 	char path[PATH_MAX], dir[PATH_MAX], err[1024] = "";
@@ -219,10 +216,24 @@ static int show_text(const struct conf *cf, const char *id, bool unmasked)
 	FILE *fp;
 
 	conf_var_path(cf, "quarantine", dir, sizeof(dir));
-	store_path(dir, id, path, sizeof(path));
-	if (!(fp = fopen(path, "rb"))) {
-		fprintf(stderr, "dlpctl show: no stored copy of %s in %s/msg\n", id, dir);
-		return CTL_NOTFOUND;
+	if (!reg_keeps_messages(rg)) {
+		store_path(dir, id, path, sizeof(path));
+		if (!(fp = fopen(path, "rb"))) {
+			fprintf(stderr, "dlpctl show: no stored copy of %s in %s/msg\n", id, dir);
+			return CTL_NOTFOUND;
+		}
+	} else {
+		/* from the database into an unnamed temp file, chunk by chunk */
+		snprintf(path, sizeof(path), "the stored copy of %s", id);
+		if (!(fp = tmpfile()) || (code = held_write(rg, dir, id, fp, err, sizeof(err))) != 0 ||
+		    fflush(fp) != 0) {
+			fprintf(stderr, "dlpctl show: %s\n", err[0] ? err : strerror(errno));
+			if (fp)
+				fclose(fp);
+			return code == 1 ? CTL_NOTFOUND : CTL_FAIL;
+		}
+		rewind(fp);
+		code = CTL_FAIL;
 	}
 	conf_scan_options(cf, &opt);
 	opt.spool_dir = tmp && *tmp ? tmp : "/tmp";
@@ -341,14 +352,14 @@ int ctl_show(const struct ctl *g, int argc, char **argv)
 	if (viewed && audit_view(rg, inc.id, &a) < 0)
 		goto out;
 	if (a.raw) {
-		code = show_raw(cf, inc.id);
+		code = show_raw(cf, rg, inc.id);
 		goto out;
 	}
 	if (a.text) {
-		code = show_text(cf, inc.id, a.unmasked);
+		code = show_text(cf, rg, inc.id, a.unmasked);
 		goto out;
 	}
-	size = stored_copy(cf, inc.id, stored, sizeof(stored));
+	size = stored_copy(cf, rg, inc.id, stored, sizeof(stored));
 	if (a.json) {
 		code = show_json(&inc, stored, size, rg);
 		goto out;

@@ -22,6 +22,8 @@
 struct xfer {
 	const struct smtp_msg *m;
 	size_t off;		/* bytes of prefix + data consumed */
+	unsigned char buf[16384];	/* read through m->read, bpos .. blen not sent */
+	size_t bpos, blen;
 	int prev_cr;		/* the last byte sent was CR */
 	int pending_lf;		/* an LF is owed after an inserted CR */
 	char cmd[160];		/* the last command sent */
@@ -31,18 +33,36 @@ struct xfer {
 	int bad_code;
 };
 
-/* Byte i of prefix + data. */
-static unsigned char byte_at(const struct smtp_msg *m, size_t i)
+/* The next byte of prefix + data (or of m->read), -1 at the end, -2 when
+ * m->read failed. */
+static int next_byte(struct xfer *x)
 {
-	return i < m->prefix_len ? m->prefix[i] : m->data[i - m->prefix_len];
+	const struct smtp_msg *m = x->m;
+	long got;
+
+	if (x->off < m->prefix_len)
+		return m->prefix[x->off++];
+	if (!m->read) {
+		if (x->off - m->prefix_len >= m->len)
+			return -1;
+		return m->data[x->off++ - m->prefix_len];
+	}
+	if (x->bpos == x->blen) {
+		if ((got = m->read(m->read_arg, x->buf, sizeof(x->buf))) <= 0)
+			return got < 0 ? -2 : -1;
+		x->bpos = 0;
+		x->blen = (size_t)got;
+	}
+	x->off++;
+	return x->buf[x->bpos++];
 }
 
 /* Read callback: prefix then data, a bare LF sent as CRLF. */
 static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 {
 	struct xfer *x = arg;
-	size_t room = size * nmemb, n = 0, total = x->m->prefix_len + x->m->len;
-	unsigned char c;
+	size_t room = size * nmemb, n = 0;
+	int c;
 
 	while (n < room) {
 		if (x->pending_lf) {
@@ -51,18 +71,17 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 			x->prev_cr = 0;
 			continue;
 		}
-		if (x->off >= total)
+		if ((c = next_byte(x)) == -1)
 			break;
-		c = byte_at(x->m, x->off);
+		if (c == -2)
+			return CURL_READFUNC_ABORT;
 		if (c == '\n' && !x->prev_cr) {
 			buf[n++] = '\r';
 			x->pending_lf = 1;
-			x->off++;
 			continue;
 		}
 		buf[n++] = (char)c;
 		x->prev_cr = c == '\r';
-		x->off++;
 	}
 	return n;
 }

@@ -20,6 +20,11 @@ struct smtp_msg {
 	size_t nrcpt;
 	const unsigned char *data;	/* the message */
 	size_t len;
+	/* or, with data NULL: the message read as it is sent, through
+	 * read(read_arg, buf, len) → bytes, 0 at the end, -1 on an error
+	 * (the transaction is abandoned, nothing is delivered) */
+	long (*read)(void *arg, void *buf, size_t len);
+	void *read_arg;
 	const unsigned char *prefix;	/* sent before data (a trace header), or NULL */
 	size_t prefix_len;
 	long timeout;			/* seconds for the whole transaction (0: 300) */

@@ -7,10 +7,13 @@
  * its transactions.  Every backend's handle starts with a struct reg, so
  * the front can find the table from any handle.
  *
- * A new backend (PostgreSQL: a URL instead of a file) is one more table
- * and one more line in register.c's backend_for; nothing outside register/
- * changes.  The schema and its migrations are in schema.c, one list for
- * every backend.
+ * A new backend is one more table and one more line in register.c's
+ * backend_for; nothing outside register/ changes.  The schema and its
+ * migrations are in schema.c, one list for every backend (PostgreSQL
+ * translates a few words of it: pg.c's pg_translate).
+ *
+ * The msg_* and import ops are optional (NULL: the backend keeps no
+ * messages, or cannot import; register.c answers for it).
  */
 #ifndef DLP_REGISTER_BACKEND_H
 #define DLP_REGISTER_BACKEND_H
@@ -26,7 +29,8 @@ struct reg {
 
 struct reg_backend {
 	const char *name;
-	struct reg *(*open)(const char *path, enum reg_mode mode, char *err, size_t errlen);
+	struct reg *(*open)(const char *path, const char *password_file, enum reg_mode mode,
+	    char *err, size_t errlen);
 	void (*close)(struct reg *rg);
 
 	int (*insert)(struct reg *rg, const struct incident *inc, const char *actor,
@@ -64,9 +68,27 @@ struct reg_backend {
 	int (*notice_list)(struct reg *rg, const char *id,
 	    int (*cb)(const struct reg_notice *n, void *arg), void *arg, char *err,
 	    size_t errlen);
+	int (*count)(struct reg *rg, const char *table, long long *count, char *err,
+	    size_t errlen);
+
+	/* optional */
+	int (*msg_put)(struct reg *rg, const char *id,
+	    long (*rd)(void *arg, void *buf, size_t len), void *arg, char *err, size_t errlen);
+	int (*msg_read)(struct reg *rg, const char *id,
+	    int (*out)(void *arg, const void *buf, size_t len), void *arg, char *err,
+	    size_t errlen);
+	int (*msg_chunk)(struct reg *rg, const char *id, long long n, unsigned char **data,
+	    size_t *len, char *err, size_t errlen);
+	long long (*msg_size)(struct reg *rg, const char *id, char *err, size_t errlen);
+	int (*msg_remove)(struct reg *rg, const char *id, char *err, size_t errlen);
+	int (*msg_orphans)(struct reg *rg, time_t cutoff, int *removed, char *err,
+	    size_t errlen);
+	int (*import)(struct reg *rg, const struct incident *inc, const struct audit *a,
+	    size_t na, const struct reg_notice *n, size_t nn, char *err, size_t errlen);
 };
 
 extern const struct reg_backend reg_sqlite_backend;
+extern const struct reg_backend reg_pg_backend;
 
 /* The schema (schema.c): migration i brings version i to i + 1. */
 extern const char *const reg_migrations[];

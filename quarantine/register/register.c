@@ -28,27 +28,125 @@ static bool valid_status(const char *s)
 	return false;
 }
 
-/* The backend for a path: a file is SQLite.  A URL scheme names another
- * backend; none is built in yet, so one is refused plainly. */
+bool reg_location_is_url(const char *path)
+{
+	const char *colon = path ? strstr(path, "://") : NULL;
+
+	return colon && colon != path && strspn(path, "abcdefghijklmnopqrstuvwxyz+") ==
+	    (size_t)(colon - path);
+}
+
+/* The backend for a location: a file is SQLite, postgresql:// (or
+ * postgres://, libpq's other spelling) PostgreSQL; another URL scheme is
+ * refused plainly. */
 static const struct reg_backend *backend_for(const char *path, char *err, size_t errlen)
 {
-	const char *colon = strstr(path, "://");
+	size_t n;
 
-	if (colon && colon != path && strspn(path, "abcdefghijklmnopqrstuvwxyz+") ==
-	    (size_t)(colon - path)) {
-		snprintf(err, errlen, "register %.*s: this dlp-milter has no backend for %.*s:// "
-		    "(built in: a file, SQLite)", (int)(colon - path), path, (int)(colon - path),
-		    path);
-		return NULL;
-	}
-	return &reg_sqlite_backend;
+	if (!reg_location_is_url(path))
+		return &reg_sqlite_backend;
+	n = (size_t)(strstr(path, "://") - path);
+	if ((n == 10 && strncmp(path, "postgresql", n) == 0) ||
+	    (n == 8 && strncmp(path, "postgres", n) == 0))
+		return &reg_pg_backend;
+	snprintf(err, errlen, "register %.*s://…: this dlp-milter has no backend for %.*s:// "
+	    "(built in: a file, SQLite; postgresql://, PostgreSQL)", (int)n, path, (int)n, path);
+	return NULL;
+}
+
+struct reg *reg_connect(const char *location, const char *password_file, enum reg_mode mode,
+    char *err, size_t errlen)
+{
+	const struct reg_backend *be = backend_for(location, err, errlen);
+
+	if (password_file && !*password_file)
+		password_file = NULL;
+	return be ? be->open(location, password_file, mode, err, errlen) : NULL;
 }
 
 struct reg *reg_open(const char *path, enum reg_mode mode, char *err, size_t errlen)
 {
-	const struct reg_backend *be = backend_for(path, err, errlen);
+	return reg_connect(path, NULL, mode, err, errlen);
+}
 
-	return be ? be->open(path, mode, err, errlen) : NULL;
+const char *reg_backend_name(const struct reg *rg)
+{
+	return rg->be->name;
+}
+
+bool reg_keeps_messages(const struct reg *rg)
+{
+	return rg->be->msg_put != NULL;
+}
+
+/* The answer of a backend without an optional op. */
+static int no_op(const struct reg *rg, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "register: the %s backend has no %s", rg->be->name, what);
+	return -1;
+}
+
+int reg_msg_put(struct reg *rg, const char *id, long (*rd)(void *arg, void *buf, size_t len),
+    void *arg, char *err, size_t errlen)
+{
+	return rg->be->msg_put ? rg->be->msg_put(rg, id, rd, arg, err, errlen) :
+	    no_op(rg, "message store", err, errlen);
+}
+
+int reg_msg_read(struct reg *rg, const char *id, int (*out)(void *arg, const void *buf,
+    size_t len), void *arg, char *err, size_t errlen)
+{
+	return rg->be->msg_read ? rg->be->msg_read(rg, id, out, arg, err, errlen) :
+	    no_op(rg, "message store", err, errlen);
+}
+
+int reg_msg_chunk(struct reg *rg, const char *id, long long n, unsigned char **data,
+    size_t *len, char *err, size_t errlen)
+{
+	return rg->be->msg_chunk ? rg->be->msg_chunk(rg, id, n, data, len, err, errlen) :
+	    no_op(rg, "message store", err, errlen);
+}
+
+long long reg_msg_size(struct reg *rg, const char *id, char *err, size_t errlen)
+{
+	return rg->be->msg_size ? rg->be->msg_size(rg, id, err, errlen) :
+	    no_op(rg, "message store", err, errlen);
+}
+
+int reg_msg_remove(struct reg *rg, const char *id, char *err, size_t errlen)
+{
+	return rg->be->msg_remove ? rg->be->msg_remove(rg, id, err, errlen) :
+	    no_op(rg, "message store", err, errlen);
+}
+
+int reg_msg_orphans(struct reg *rg, time_t cutoff, int *removed, char *err, size_t errlen)
+{
+	*removed = 0;
+	return rg->be->msg_orphans ? rg->be->msg_orphans(rg, cutoff, removed, err, errlen) :
+	    no_op(rg, "message store", err, errlen);
+}
+
+int reg_import(struct reg *rg, const struct incident *inc, const struct audit *a, size_t na,
+    const struct reg_notice *n, size_t nn, char *err, size_t errlen)
+{
+	if (!inc->id[0] || !inc->action || !valid_status(inc->status)) {
+		snprintf(err, errlen, "register: cannot import incident %s: no action or an "
+		    "unknown status", inc->id[0] ? inc->id : "(no id)");
+		return -1;
+	}
+	return rg->be->import ? rg->be->import(rg, inc, a, na, n, nn, err, errlen) :
+	    no_op(rg, "import", err, errlen);
+}
+
+int reg_count(struct reg *rg, const char *table, long long *count, char *err, size_t errlen)
+{
+	static const char *const tables[] = { "incidents", "audit", "notices", "messages" };
+
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (strcmp(table, tables[i]) == 0)
+			return rg->be->count(rg, tables[i], count, err, errlen);
+	snprintf(err, errlen, "register: no table %s", table);
+	return -1;
 }
 
 void reg_close(struct reg *rg)

@@ -7,11 +7,13 @@
  * personal values.
  *
  * The storage is a backend (register/backend.h: a table of functions, as
- * OpenSMTPD's queue and table backends): SQLite in WAL mode today
- * (register/sqlite_*.c), chosen by reg_open from the path; a second one
- * (PostgreSQL, by URL) goes beside it without a change here.  Every change
- * is one transaction of the backend with its audit row, so any number of
- * daemons and dlpctl processes may work on one register at once.
+ * OpenSMTPD's queue and table backends), chosen by reg_open from the
+ * location: a file is SQLite in WAL mode (register/sqlite_*.c), a
+ * postgresql:// URL is PostgreSQL (register/pg*.c), which also keeps the
+ * held messages themselves (reg_msg_*), so that every node sharing the
+ * database can show and release every incident.  Every change is one
+ * transaction of the backend with its audit row, so any number of daemons
+ * and dlpctl processes may work on one register at once.
  */
 #ifndef DLP_REGISTER_H
 #define DLP_REGISTER_H
@@ -29,7 +31,18 @@ enum reg_mode { REG_RW, REG_RO };
 /* Open (creating and migrating when REG_RW) the register at path (a file:
  * SQLite).  NULL with a plain-language err on failure. */
 struct reg *reg_open(const char *path, enum reg_mode mode, char *err, size_t errlen);
+/* The same for any location: a file (SQLite) or a postgresql:// URL
+ * (libpq's; sslmode and the rest as libpq reads them), password_file (or
+ * NULL) holding the password on its first line.  A PostgreSQL handle
+ * borrows a connection from a per-process pool and gives it back on
+ * reg_close, so opening one per message is cheap. */
+struct reg *reg_connect(const char *location, const char *password_file, enum reg_mode mode,
+    char *err, size_t errlen);
 void reg_close(struct reg *rg);
+/* The backend's name: "sqlite" or "postgresql". */
+const char *reg_backend_name(const struct reg *rg);
+/* true when location names a backend other than a file (a URL). */
+bool reg_location_is_url(const char *location);
 
 /* An incident as stored.  JSON members are owned by the struct. */
 struct incident {
@@ -147,5 +160,41 @@ int reg_notice_finish(struct reg *rg, const struct reg_notice *n, const char *st
 /* The notices of incident id, oldest first.  cb returns non-zero to stop. */
 int reg_notice_list(struct reg *rg, const char *id,
     int (*cb)(const struct reg_notice *n, void *arg), void *arg, char *err, size_t errlen);
+
+/* Held messages kept in the register itself (PostgreSQL: bytea chunks,
+ * written and read one chunk at a time).  A backend without them (SQLite:
+ * the quarantine's files, store.h) answers false here and -1 with err
+ * from the others; quarantine/held.h picks the one that applies. */
+bool reg_keeps_messages(const struct reg *rg);
+/* Store message id, read through rd(arg, buf, len) → bytes (0 at the
+ * end, -1 on error), in one transaction: all of it or nothing.  0, or -1
+ * with err ("exists" when id is stored already). */
+int reg_msg_put(struct reg *rg, const char *id, long (*rd)(void *arg, void *buf, size_t len),
+    void *arg, char *err, size_t errlen);
+/* Give the stored bytes of id to out(arg, buf, len) chunk by chunk
+ * (out returns 0 to go on).  0, 1 when there is none, -1 with err. */
+int reg_msg_read(struct reg *rg, const char *id, int (*out)(void *arg, const void *buf,
+    size_t len), void *arg, char *err, size_t errlen);
+/* Chunk n (0, 1, …) of stored message id, malloc'd into *data, *len.
+ * 0, 1 when there is no chunk n (the end, or no message), -1 with err. */
+int reg_msg_chunk(struct reg *rg, const char *id, long long n, unsigned char **data,
+    size_t *len, char *err, size_t errlen);
+/* Size of stored message id: >= 0, -2 when there is none, -1 with err. */
+long long reg_msg_size(struct reg *rg, const char *id, char *err, size_t errlen);
+/* Remove stored message id (missing is no error).  0 or -1 with err. */
+int reg_msg_remove(struct reg *rg, const char *id, char *err, size_t errlen);
+/* Remove stored messages created before cutoff that belong to no
+ * incident (a hold whose row never committed).  *removed counts them. */
+int reg_msg_orphans(struct reg *rg, time_t cutoff, int *removed, char *err, size_t errlen);
+
+/* Copy one incident from another register as it is: its row (notices
+ * counted as planned), its audit trail and its notices, in one
+ * transaction.  0 copied, 1 when the id exists already (left as it is),
+ * -1 with err; a backend that cannot import says so. */
+int reg_import(struct reg *rg, const struct incident *inc, const struct audit *a, size_t na,
+    const struct reg_notice *n, size_t nn, char *err, size_t errlen);
+/* Rows in table ("incidents", "audit", "notices", "messages") into *count.
+ * 0 or -1 with err. */
+int reg_count(struct reg *rg, const char *table, long long *count, char *err, size_t errlen);
 
 #endif

@@ -28,7 +28,10 @@
 
 #define BUSY_TIMEOUT_MS 5000
 
-static struct reg *sq_open(const char *path, enum reg_mode mode, char *err, size_t errlen);
+static struct reg *sq_open(const char *path, const char *password_file, enum reg_mode mode,
+    char *err, size_t errlen);
+static int sq_count(struct reg *rg, const char *table, long long *count, char *err,
+    size_t errlen);
 static void sq_close(struct reg *rg);
 
 const struct reg_backend reg_sqlite_backend = {
@@ -48,6 +51,7 @@ const struct reg_backend reg_sqlite_backend = {
 	.notice_claim = sq_notice_claim,
 	.notice_finish = sq_notice_finish,
 	.notice_list = sq_notice_list,
+	.count = sq_count,
 };
 
 void sq_lock(struct sq_reg *s) { pthread_mutex_lock(&s->lock); }
@@ -225,7 +229,8 @@ static int configure(struct sq_reg *rg, const char *path, char *err, size_t errl
 	return sq_exec(rg, "PRAGMA synchronous = FULL", "synchronous", err, errlen);
 }
 
-static struct reg *sq_open(const char *path, enum reg_mode mode, char *err, size_t errlen)
+static struct reg *sq_open(const char *path, const char *password_file, enum reg_mode mode,
+    char *err, size_t errlen)
 {
 	pthread_mutexattr_t ma;
 	struct sq_reg *rg;
@@ -281,4 +286,20 @@ static void sq_close(struct reg *rg)
 	sqlite3_close(s->db);	/* NULL-safe; all statements are finalized */
 	pthread_mutex_destroy(&s->lock);
 	free(s);
+}
+
+/* table is one of register.c's names, never the caller's text. */
+static int sq_count(struct reg *rg, const char *table, long long *count, char *err,
+    size_t errlen)
+{
+	struct sq_reg *s = sq(rg);
+	char sql[64];
+	int v;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	sq_lock(s);
+	v = query_int(s, sql, err, errlen);
+	sq_unlock(s);
+	*count = v;
+	return v < 0 ? -1 : 0;
 }

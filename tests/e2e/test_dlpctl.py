@@ -19,7 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 DLPCTL = os.path.join(BUILD, "dlpctl")
 PKGS = ("gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson "
-        "inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive milter")
+        "inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive milter libpq")
 
 CONF = """[general]
 internal_domains = example.go.jp

@@ -285,6 +285,7 @@ static void test_key_table(void **state)
 		OFF(limits.max_member_bytes), OFF(limits.max_expanded_bytes), OFF(limits.max_ratio),
 		OFF(limits.max_text_bytes), OFF(limits.time_budget_ms), OFF(workers),
 		OFF(worker_jobs), OFF(worker_memory), OFF(worker_cpu_ms), OFF(retention_days),
+		OFF(register_url), OFF(register_password_file),
 		OFF(release_relay), OFF(notice_from), OFF(notice_admin), OFF(notice_relay),
 		OFF(notice_templates) };
 #undef OFF
@@ -704,6 +705,35 @@ static void test_key_errors(void **state)
 	expect_only(MINIMAL "[milter]\ntimeout = 9 ; nine\n", 4, 0, "bad integer '9 ; nine'");
 }
 
+/* [register] url: a PostgreSQL URL without a password; password_file
+ * relative to the config file's directory. */
+static void test_register_url(void **state)
+{
+	struct conf *cf;
+	char loc[512];
+
+	expect_only(MINIMAL "[register]\nurl = mysql://db/dlp\n", 4, 0,
+	    "url: 'mysql://db/dlp' is not postgresql://");
+	expect_only(MINIMAL "[register]\nurl = postgresql://dlp:secret@db/dlp\n", 4, 0,
+	    "url: a password in the URL; put it in password_file");
+	expect_only(MINIMAL "[register]\nurl = postgres://db/dlp?password=x\n", 4, 0,
+	    "a password in the URL");
+	cf = load_ok(MINIMAL "[register]\nurl = postgresql://dlp@db:5432/dlp?sslmode=verify-full\n"
+	    "password_file = db-password\n");
+	conf_register_location(cf, loc, sizeof(loc));
+	assert_string_equal(loc, "postgresql://dlp@db:5432/dlp?sslmode=verify-full");
+	assert_non_null(conf_register_password_file(cf));
+	assert_true(conf_register_password_file(cf)[0] == '/' ||
+	    strchr(conf_register_password_file(cf), '/'));
+	assert_non_null(strstr(conf_register_password_file(cf), "/db-password"));
+	conf_unref(cf);
+	cf = load_ok(MINIMAL);
+	conf_register_location(cf, loc, sizeof(loc));
+	assert_non_null(strstr(loc, "/incidents.db"));
+	assert_null(conf_register_password_file(cf));
+	conf_unref(cf);
+}
+
 static void test_string_forms(void **state)
 {
 	/* bad == NULL: accepted and stored as written. */
@@ -915,6 +945,7 @@ int main(void)
 		cmocka_unit_test(test_key_table),
 		cmocka_unit_test(test_print_keys),
 		cmocka_unit_test(test_readme_table),
+		cmocka_unit_test(test_register_url),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_all_errors_reported),

@@ -1,0 +1,370 @@
+#!/usr/bin/python3
+"""Two mail servers, one register: two dlp-milter instances (each behind
+its own Postfix, with its own relay and sink) on one private PostgreSQL
+server (tests/pgserver.sh: initdb in a temp dir, started as nobody on a
+free port of 127.0.0.1).
+
+  - dlpctl migrate copies node A's SQLite register and quarantine into the
+    database and verifies it; A is then switched over to it;
+  - a message held on A is shown, byte for byte, and released from B,
+    through B's relay;
+  - concurrent releases and deletes from both nodes: one winner per
+    incident, each recipient gets one copy;
+  - both milters holding at once: no lost incident, one hold notice each
+    (the two notifiers claim from one queue);
+  - connections cut again and again while both hold: nothing lost, nothing
+    registered twice;
+  - the database stopped: holds answer 451 (the MTA keeps the mail), clean
+    mail still passes, the log says so, a milter started meanwhile starts;
+    the database back: the milter records holds again by itself and says so.
+
+Skipped (one line) only when PostgreSQL's initdb is not installed.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lib import (DLPCTL, ROOT, Env, check, make_message, people, people_csv, run,  # noqa: E402
+                 wait_until)
+
+SENDER = "kakari@example.go.jp"
+PEOPLE = people(49)
+PGSERVER = os.path.join(ROOT, "tests", "pgserver.sh")
+
+
+class PgServer:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="dlp-pg-")
+        r = self.ctl("start")
+        if r.returncode == 77:
+            self.absent = r.stdout.strip() or r.stderr.strip()
+            return
+        self.absent = None
+        if r.returncode != 0:
+            raise RuntimeError("pgserver start: %s %s" % (r.stdout, r.stderr))
+        self.url = r.stdout.strip().splitlines()[-1]
+        self.password_file = os.path.join(self.dir, "password")
+        with open(self.password_file) as f:
+            self.password = f.read().strip()
+
+    def ctl(self, cmd):
+        return subprocess.run(["sh", PGSERVER, cmd, self.dir], capture_output=True, text=True)
+
+    def sql(self, query):
+        """Rows of query as lists of strings."""
+        r = subprocess.run(["psql", self.url, "-X", "-At", "-F", "\t", "-c", query],
+                           capture_output=True, text=True,
+                           env=dict(os.environ, PGPASSWORD=self.password))
+        if r.returncode != 0:
+            raise RuntimeError("psql: %s" % r.stderr)
+        return [line.split("\t") for line in r.stdout.splitlines() if line]
+
+    def close(self):
+        if not self.absent:
+            self.ctl("kill")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+pg = None
+a = b = None
+
+
+def risky(subject, to=("a@partner.example.com", "b@other.example.net")):
+    """A message personal_data_volume holds: a CSV of 49 people."""
+    return make_message(SENDER, list(to), subject, "名簿を送ります。\n",
+                        attachments=[("meibo.csv", people_csv(PEOPLE), "text", "csv")])
+
+
+def pg_incident(subject):
+    rows = pg.sql("SELECT id, status FROM incidents WHERE subject = '%s'" % subject)
+    return rows
+
+
+def status(incident_id):
+    return pg.sql("SELECT status FROM incidents WHERE id = '%s'" % incident_id)[0][0]
+
+
+def hold_on(env, subject, to=None):
+    code, text = env.send(risky(subject, to or ("a@partner.example.com", "b@other.example.net")))
+    check(code == 250, "held (accepted): %d %s" % (code, text), env)
+    rows = pg_incident(subject)
+    check(len(rows) == 1 and rows[0][1] == "held", "one held incident in PostgreSQL: %r" % rows, env)
+    return rows[0][0]
+
+
+def released_copies(env, incident_id):
+    """Sink transactions of env carrying a release token of incident_id
+    (the audit trail ties each token to its incident)."""
+    tags = [("X-DLP-Released: %s\r\n" % r[0]).encode() for r in pg.sql(
+        "SELECT reason FROM audit WHERE incident = '%s' AND action = 'release sent as'"
+        % incident_id)]
+    return [m for m in list(env.sink.messages) if any(t in m[2] for t in tags)]
+
+
+def hold_notices(incident_id):
+    tag = ("X-DLP-Incident: %s" % incident_id).encode()
+    return [m for e in (a, b) for m in list(e.sink.messages)
+            if tag in m[2] and b"X-DLP-Notice: hold" in m[2]]
+
+
+# --- migrate ---------------------------------------------------------------
+def test_migrate_sqlite_to_postgres():
+    """A on SQLite holds two, releases one; migrate copies both with their
+    history and the held copy; A then runs on the database."""
+    code, text = a.send(risky("migrate-1"))
+    check(code == 250, "held on SQLite: %d %s" % (code, text), a)
+    code, text = a.send(risky("migrate-2"))
+    check(code == 250, "held on SQLite: %d %s" % (code, text), a)
+    rows = {r["subject"]: r for r in a.incidents()}
+    check(len(rows) == 2, "two SQLite incidents: %r" % list(rows), a)
+    first, second = rows["migrate-1"]["id"], rows["migrate-2"]["id"]
+    r = a.dlpctl("release", first, check=False)
+    check(r.returncode == 0, "release on SQLite: %s %s" % (r.stdout, r.stderr), a)
+    with open(os.path.join(a.var, "quarantine", "msg", second + ".eml"), "rb") as f:
+        held_bytes = f.read()
+    r = a.dlpctl("migrate", "--to", pg.url, "--password-file", pg.password_file, check=False)
+    check(r.returncode == 0, "migrate: %s %s" % (r.stdout, r.stderr))
+    # a released message's copy stays until purge, in the files as in the database
+    check("2 incidents (2 new, 0 there already), 2 held copies (2 new)" in r.stdout,
+          "what was copied: %s" % r.stdout)
+    check("the same on both sides" in r.stdout and "digest: sha256:" in r.stdout,
+          "verified: %s" % r.stdout)
+    again = a.dlpctl("migrate", "--to", pg.url, "--password-file", pg.password_file, check=False)
+    check(again.returncode == 0 and "(0 new, 2 there already)" in again.stdout,
+          "a second run copies nothing: %s %s" % (again.stdout, again.stderr))
+    check(again.stdout.split("digest:")[1] == r.stdout.split("digest:")[1], "same digest twice")
+    n_audit = pg.sql("SELECT count(*) FROM audit WHERE incident = '%s'" % first)[0][0]
+    check(int(n_audit) >= 3, "history copied (created, releasing, released): %s" % n_audit)
+    # A switches over to the database
+    a.milter.stop()
+    a.set_conf("register", "url", pg.url)
+    a.set_conf("register", "password_file", pg.password_file)
+    a.milter.start()
+    r = a.dlpctl("show", "--raw", second, check=False)
+    check(r.returncode == 0, "show --raw from the database: %s" % r.stderr, a)
+    raw = subprocess.run([DLPCTL, "-c", a.milter.conf, "show", "--raw", second],
+                         capture_output=True).stdout
+    check(raw == held_bytes, "held copy byte for byte (%d, %d bytes)" % (len(raw), len(held_bytes)))
+    check(status(first) == "released" and status(second) == "held", "statuses kept")
+
+
+# --- two nodes -------------------------------------------------------------
+def test_hold_on_a_release_from_b():
+    iid = hold_on(a, "cross-node")
+    check(not os.path.exists(os.path.join(a.var, "quarantine", "msg", iid + ".eml")),
+          "no file copy on A: the copy is in the database")
+    size = int(pg.sql("SELECT size FROM messages WHERE id = '%s'" % iid)[0][0])
+    raw = subprocess.run([DLPCTL, "-c", b.milter.conf, "show", "--raw", iid],
+                         capture_output=True).stdout
+    check(len(raw) == size and b"meibo.csv" in raw, "B shows A's held copy (%d of %d bytes)"
+          % (len(raw), size))
+    r = b.dlpctl("show", iid, check=False)
+    check(r.returncode == 0 and "held" in r.stdout and "register's database" in r.stdout,
+          "B's show: %s %s" % (r.stdout, r.stderr))
+    r = b.dlpctl("show", "--text", iid, check=False)
+    check(r.returncode == 0 and "text of %s" % iid in r.stdout and "meibo" not in r.stderr,
+          "B's show --text reads the copy from the database: %s %s" % (r.stdout[:300], r.stderr))
+    r = b.dlpctl("release", iid, "--reason", "確認済み", check=False)
+    check(r.returncode == 0 and "released to 2 recipients" in r.stdout,
+          "release from B: %s %s" % (r.stdout, r.stderr), b)
+    check(wait_until(lambda: sum(len(m[1]) for m in released_copies(b, iid)) >= 2, 30),
+          "delivered through B's relay", b)
+    check(not released_copies(a, iid), "not through A's relay")
+    check(status(iid) == "released", "released in the register")
+    r = a.dlpctl("release", iid, check=False)
+    check(r.returncode == 0 and "nothing to do" in r.stdout, "A sees it released: %s" % r.stdout)
+
+
+def test_concurrent_release_race():
+    """Three dlpctl on each node for each of five incidents, all at once."""
+    ids = [hold_on(a if i % 2 else b, "race-%d" % i, ("r%d@partner.example.com" % i,))
+           for i in range(5)]
+    procs = []
+    for env in (a, b, a, b, a, b):
+        for iid in ids:
+            procs.append(subprocess.Popen([DLPCTL, "-c", env.milter.conf, "release", iid],
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True))
+    outs = [(p.wait(120), p.stdout.read(), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    for i, iid in enumerate(ids):
+        wins = sum(o[1].count("incident %s released to" % iid) for o in outs)
+        check(wins == 1, "one release of %s: %d in %r" % (iid, wins, outs))
+        check(all(o[0] in (0, 4) for o in outs), "the others: busy (4) or already (0): %r"
+              % [o for o in outs if o[0] not in (0, 4)])
+        check(wait_until(lambda: len(released_copies(a, iid)) + len(released_copies(b, iid)) >= 1,
+                         30), "delivered %s" % iid)
+    time.sleep(2)
+    for iid in ids:
+        n = len(released_copies(a, iid)) + len(released_copies(b, iid))
+        check(n == 1, "%s delivered once, not %d times" % (iid, n))
+        check(status(iid) == "released", "%s released" % iid)
+
+
+def test_release_delete_race():
+    """A releases while B deletes, ten times: exactly one of them wins."""
+    for i in range(10):
+        iid = hold_on(a, "rd-race-%d" % i, ("rd%d@partner.example.com" % i,))
+        pr = subprocess.Popen([DLPCTL, "-c", a.milter.conf, "release", iid],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        pd = subprocess.Popen([DLPCTL, "-c", b.milter.conf, "delete", iid],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        rr, rd = pr.wait(60), pd.wait(60)
+        outs = (pr.communicate(), pd.communicate())
+        st = status(iid)
+        check((rr == 0) != (rd == 0), "one winner of %s: release %d, delete %d %r" %
+              (iid, rr, rd, outs))
+        check(st == ("released" if rr == 0 else "deleted"), "%s is %s" % (iid, st))
+        copies = pg.sql("SELECT count(*) FROM messages WHERE id = '%s'" % iid)[0][0]
+        if st == "deleted":
+            check(copies == "0", "deleted copy gone")
+            time.sleep(0.5)
+            check(not released_copies(a, iid), "a deleted message is not delivered")
+        else:
+            check(wait_until(lambda: len(released_copies(a, iid)) == 1, 30), "released once")
+
+
+def test_two_milters_hold_at_once():
+    """Twenty holds, ten on each node, sent at once: twenty incidents, each
+    with its copy and exactly one hold notice."""
+    results = []
+
+    def send(env, i):
+        results.append(env.send(risky("burst-%02d" % i)))
+
+    threads = [threading.Thread(target=send, args=(a if i % 2 else b, i)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(all(r[0] == 250 for r in results), "all accepted: %r" % results, a)
+    rows = pg.sql("SELECT i.id, m.size FROM incidents i JOIN messages m ON m.id = i.id"
+                  " WHERE i.subject LIKE 'burst-%%'")
+    check(len(rows) == 20, "twenty incidents with their copies: %d" % len(rows))
+    for iid, _ in rows:
+        check(wait_until(lambda: len(hold_notices(iid)) >= 1, 60), "hold notice for %s" % iid)
+    time.sleep(2)
+    counts = [len(hold_notices(iid)) for iid, _ in rows]
+    check(counts == [1] * 20, "one hold notice per incident: %r" % counts)
+
+
+def test_connections_cut_mid_hold():
+    """The database cuts the milters' connections again and again while
+    both hold mail: every accepted message has exactly one incident and its
+    copy, every refused one (4xx, the MTA retries) has none."""
+    stop = threading.Event()
+    cuts = []
+
+    def cutter():
+        while not stop.is_set():
+            rows = pg.sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                          " WHERE application_name = 'dlp-milter' AND pid <> pg_backend_pid()")
+            cuts.append(int(rows[0][0]))
+            time.sleep(0.02)
+
+    t = threading.Thread(target=cutter)
+    t.start()
+    results = {}
+    try:
+        for i in range(24):
+            subject = "cut-%02d" % i
+            results[subject] = (a if i % 2 else b).send(risky(subject))[0]
+    finally:
+        stop.set()
+        t.join()
+    check(sum(cuts) > 0, "connections were cut: %r" % cuts)
+    check(a.milter.proc.poll() is None and b.milter.proc.poll() is None, "both milters alive")
+    rows = pg.sql("SELECT i.subject, count(*), count(m.id) FROM incidents i LEFT JOIN messages m"
+                  " ON m.id = i.id WHERE i.subject LIKE 'cut-%%' GROUP BY i.subject")
+    got = {r[0]: (int(r[1]), int(r[2])) for r in rows}
+    for subject, code in sorted(results.items()):
+        if code == 250:
+            check(got.get(subject) == (1, 1), "%s accepted: one incident with its copy, got %r"
+                  % (subject, got.get(subject)))
+        else:
+            check(400 <= code < 500, "%s refused with 4xx, not %d" % (subject, code))
+            check(subject not in got, "%s refused: no incident, got %r" % (subject, got.get(subject)))
+    check(any(c == 250 for c in results.values()), "some were held: %r" % results)
+    print("     %d sent: %d held, %d refused (4xx); %d connections cut" % (
+        len(results), sum(c == 250 for c in results.values()),
+        sum(c != 250 for c in results.values()), sum(cuts)))
+    hold_on(a, "cut-after-a")	# both hold again once the cuts stop
+    hold_on(b, "cut-after-b")
+
+
+def test_database_down_tempfail_then_recovers():
+    log_at = len(a.milter.read_log())
+    r = pg.ctl("stop")
+    check(r.returncode == 0, "database stopped: %s" % r.stderr)
+    try:
+        code, text = a.send(risky("while-down"))
+        check(400 <= code < 500, "a hold answers 4xx while the database is down: %d %s"
+              % (code, text), a)
+        code, text = a.send(make_message(SENDER, ["x@partner.example.com"], "clean", "こんにちは\n"))
+        check(code == 250, "clean mail still passes: %d %s" % (code, text), a)
+        check(wait_until(lambda: "register database failing" in a.milter.read_log()[log_at:], 10),
+              "the log says the database fails", a)
+        # a milter (re)started while the database is away starts, and says so
+        a.milter.stop()
+        restart_at = len(a.milter.read_log())
+        a.milter.start()
+        check(wait_until(lambda: "register database failing" in a.milter.read_log()[restart_at:],
+                         10), "started without the database, and logged it", a)
+        code, text = a.send(risky("while-down-2"))
+        check(400 <= code < 500, "after the restart, still 4xx: %d %s" % (code, text), a)
+    finally:
+        r = pg.ctl("start")
+    check(r.returncode == 0, "database started again: %s" % r.stderr)
+    iid = hold_on(a, "after-restart")
+    check(wait_until(lambda: "register database works again" in a.milter.read_log()[log_at:], 10),
+          "the log says it works again", a)
+    check(not pg_incident("while-down") and not pg_incident("while-down-2"),
+          "nothing recorded for the refused tries")
+    r = b.dlpctl("show", iid, check=False)
+    check(r.returncode == 0, "B reads it after the restart: %s" % r.stderr)
+
+
+def main():
+    global pg, a, b
+    pg = PgServer()
+    if pg.absent:
+        print("skipped: %s" % pg.absent)
+        print("0 passed, 0 failed")
+        pg.close()
+        return 0
+    try:
+        a = Env()
+        a.use_release_port()
+        with a:
+            rc = run([("postgres: dlpctl migrate SQLite -> PostgreSQL, verified",
+                       test_migrate_sqlite_to_postgres)])
+            b = Env()
+            b.set_conf("register", "url", pg.url)
+            b.set_conf("register", "password_file", pg.password_file)
+            b.use_release_port()
+            with b:
+                rc |= run([
+                    ("postgres: hold on A, show and release from B", test_hold_on_a_release_from_b),
+                    ("postgres: 30 dlpctl on 2 nodes release 5 at once", test_concurrent_release_race),
+                    ("postgres: release on A races delete on B", test_release_delete_race),
+                    ("postgres: two milters hold 20 at once, 1 notice each",
+                     test_two_milters_hold_at_once),
+                    ("postgres: connections cut mid-hold: none lost, none doubled",
+                     test_connections_cut_mid_hold),
+                    ("postgres: database down -> 451, back -> recovers",
+                     test_database_down_tempfail_then_recovers),
+                ])
+        return rc
+    finally:
+        pg.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,870 @@
+/*
+ * test_register_backends.c — the same register cases against both
+ * backends: SQLite (a file) and PostgreSQL (a private server started by
+ * tests/pgserver.sh, a fresh database per case).  Round trip, paged
+ * newest-first walk with a re-entrant callback, compare-and-set races of
+ * two connections, the notice queue's claims by two threads, held
+ * messages (held.h: files or bytea chunks), read-only handles, import and
+ * counts; PostgreSQL alone: the server going away and coming back,
+ * passwords from a file, the dialect translation.
+ *
+ * Without initdb (no postgresql package) the PostgreSQL cases are skipped
+ * with the reason; the SQLite ones run.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "mime/spool.h"
+#include "quarantine/held.h"
+#include "quarantine/store.h"
+#include "register/register.h"
+#include "tests/unit/lib/pgtest.h"
+
+char *pg_translate(const char *sql);	/* register/pg.c */
+
+static struct pgtest pg;
+static int pg_state;		/* 0 up, 1 absent (skip), -1 failed */
+
+struct fx {
+	bool pg;
+	char dir[64];
+	char loc[512];
+	char qdir[128];
+	const char *pw;		/* password file or NULL */
+};
+
+static const bool ON_SQLITE = false, ON_PG = true;
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(p);
+}
+
+static int group_setup(void **state)
+{
+	pg_state = pgtest_start(&pg);
+	return pg_state < 0 ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	pgtest_end(&pg);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	fx->pg = *(const bool *)*state;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_regbe.XXXXXX");
+	if (!mkdtemp(fx->dir))
+		return -1;
+	snprintf(fx->qdir, sizeof(fx->qdir), "%s/quarantine", fx->dir);
+	if (!fx->pg) {
+		snprintf(fx->loc, sizeof(fx->loc), "%s/incidents.db", fx->dir);
+	} else if (pg_state == 0) {
+		if (pgtest_new_db(&pg, fx->loc, sizeof(fx->loc)) < 0)
+			return -1;
+		fx->pw = pg.password_file;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+/* The fixture, or a skip when this case is PostgreSQL's and it is absent. */
+static struct fx *fixture(void **state)
+{
+	struct fx *fx = *state;
+
+	if (fx->pg && pg_state != 0) {
+		print_message("skipped: %s\n", pg.absent);
+		skip();
+	}
+	return fx;
+}
+
+static struct reg *open_mode(const struct fx *fx, enum reg_mode mode)
+{
+	char err[512] = "";
+	struct reg *rg = reg_connect(fx->loc, fx->pw, mode, err, sizeof(err));
+
+	if (!rg)
+		fail_msg("reg_connect %s: %s", fx->loc, err);
+	return rg;
+}
+
+static struct reg *open_rw(const struct fx *fx) { return open_mode(fx, REG_RW); }
+
+static void make_incident(struct incident *inc, const char *id, time_t t, const char *status)
+{
+	memset(inc, 0, sizeof(*inc));
+	snprintf(inc->id, sizeof(inc->id), "%s", id);
+	inc->created = t;
+	inc->queue_id = strdup("4XyZ1abc");
+	inc->message_id = strdup("<m1@example.go.jp>");
+	inc->sender = strdup("taro@example.go.jp");
+	inc->subject = strdup("名簿の送付について");
+	inc->recipients = 144;
+	inc->external = 140;
+	inc->external_visible = 139;
+	inc->external_domains = 12;
+	inc->rcpt = json_pack("[ss]", "a@partner.example", "b@example.go.jp");
+	inc->rules = json_pack("[{s:s,s:s}]", "name", "mass_recipients", "action", "hold");
+	inc->findings = json_pack("{s:{s:i,s:[s]}}", "phone", "count", 49, "samples",
+	    "090-****-5678");
+	inc->parts = json_pack("[{s:s,s:s}]", "path", "2", "filename", "名簿.xlsx");
+	inc->action = strdup(strcmp(status, "rejected") == 0 ? "reject" : "hold");
+	inc->status = strdup(status);
+}
+
+static void insert(struct reg *rg, const char *id, time_t t, const char *status)
+{
+	char err[512] = "";
+	struct incident inc;
+
+	make_incident(&inc, id, t, status);
+	if (reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)) != 0)
+		fail_msg("reg_insert %s: %s", id, err);
+	incident_clear(&inc);
+}
+
+static void test_round_trip(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "";
+	struct incident inc, got;
+	struct reg *rg = open_rw(fx);
+
+	make_incident(&inc, "20261125-K3M9QX", 1795000000, "held");
+	assert_int_equal(reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)), 0);
+	assert_int_equal(reg_get(rg, inc.id, &got, err, sizeof(err)), 0);
+	assert_string_equal(got.id, inc.id);
+	assert_int_equal(got.created, inc.created);
+	assert_string_equal(got.subject, "名簿の送付について");
+	assert_string_equal(got.sender, inc.sender);
+	assert_int_equal(got.recipients, 144);
+	assert_int_equal(got.external_domains, 12);
+	assert_true(json_equal(got.rcpt, inc.rcpt));
+	assert_true(json_equal(got.findings, inc.findings));
+	assert_true(json_equal(got.parts, inc.parts));
+	assert_string_equal(got.status, "held");
+	assert_string_equal(got.updated_by, "dlp-milter");
+	assert_int_equal(got.updated, inc.created);
+	incident_clear(&got);
+	/* an id is taken once */
+	assert_int_equal(reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "already exists"));
+	assert_int_equal(reg_get(rg, "20261125-NOSUCH", &got, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "no incident"));
+	incident_clear(&inc);
+	reg_close(rg);
+}
+
+#define LIST_N 1010		/* more than two pages of the PostgreSQL walk */
+
+struct walk {
+	struct reg *rg;
+	int n, audited;
+	time_t last;
+	char (*ids)[32];
+	bool ordered;
+};
+
+static int walk_cb(const struct incident *inc, void *arg)
+{
+	struct walk *w = arg;
+	char err[256];
+
+	if (w->n > 0 && inc->created > w->last)
+		w->ordered = false;
+	w->last = inc->created;
+	snprintf(w->ids[w->n++], 32, "%s", inc->id);
+	/* re-enter the register from the callback, on the same handle */
+	if (w->rg && w->audited < 3 && reg_audit(w->rg, inc->id, "lister", "seen", NULL, err,
+	    sizeof(err)) == 0)
+		w->audited++;
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b) { return strcmp(a, b); }
+
+static void test_list_pages(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "", id[32];
+	struct walk w = { .ordered = true };
+	struct reg *rg = open_rw(fx);
+
+	w.ids = calloc(LIST_N, 32);
+	assert_int_equal(reg_audit(rg, "20261125-NOSUCH", "x", "y", NULL, err, sizeof(err)), -1);
+	for (int i = 0; i < LIST_N; i++) {
+		snprintf(id, sizeof(id), "20261125-L%05d", i);
+		/* pairs share a second: the walk must not lose or repeat one */
+		insert(rg, id, 1795000000 + i / 2, i % 3 ? "held" : "released");
+	}
+	w.rg = rg;
+	assert_int_equal(reg_list(rg, NULL, 0, 0, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, LIST_N);
+	assert_true(w.ordered);
+	assert_int_equal(w.audited, 3);
+	qsort(w.ids, (size_t)w.n, 32, cmp_id);
+	for (int i = 1; i < w.n; i++)
+		assert_true(strcmp(w.ids[i - 1], w.ids[i]) != 0);
+	/* filters */
+	w.n = 0;
+	w.rg = NULL;
+	assert_int_equal(reg_list(rg, "released", 0, 0, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, (LIST_N + 2) / 3);
+	w.n = 0;
+	assert_int_equal(reg_list(rg, NULL, 1795000010, 1795000020, walk_cb, &w, err,
+	    sizeof(err)), 0);
+	assert_int_equal(w.n, 20);
+	free(w.ids);
+	reg_close(rg);
+}
+
+static void test_status_and_audit(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "";
+	struct incident got;
+	struct reg *rg = open_rw(fx);
+	time_t now = time(NULL);
+
+	insert(rg, "20261125-S00001", now - 100, "held");
+	assert_int_equal(reg_set_status(rg, "20261125-S00001", "held", "releasing", "admin1",
+	    "release started", err, sizeof(err)), 0);
+	assert_int_equal(reg_set_status(rg, "20261125-S00001", "held", "deleted", "admin2",
+	    NULL, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "is releasing, not held"));
+	assert_int_equal(reg_set_status(rg, "20261125-NOSUCH", "held", "deleted", "admin2",
+	    NULL, err, sizeof(err)), 1);
+	/* an age bound in the past does not apply to a fresh change */
+	assert_int_equal(reg_set_status_before(rg, "20261125-S00001", "releasing", "held",
+	    now - 50, "admin2", "--force", err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "changed after"));
+	assert_int_equal(reg_set_status_before(rg, "20261125-S00001", "releasing", "held",
+	    now + 5, "admin2", "--force", err, sizeof(err)), 0);
+	assert_int_equal(reg_get(rg, "20261125-S00001", &got, err, sizeof(err)), 0);
+	assert_string_equal(got.status, "held");
+	assert_string_equal(got.updated_by, "admin2");
+	incident_clear(&got);
+	assert_int_equal(reg_set_status(rg, "20261125-S00001", "held", "bogus", "a", NULL, err,
+	    sizeof(err)), -1);
+	reg_close(rg);
+}
+
+#define RACE_N 40
+
+struct racer {
+	const struct fx *fx;
+	pthread_barrier_t *start;
+	const char *actor;
+	int won[RACE_N];
+	int errors;
+};
+
+static void *racer_run(void *arg)
+{
+	struct racer *r = arg;
+	char err[512], id[32];
+	struct reg *rg = reg_connect(r->fx->loc, r->fx->pw, REG_RW, err, sizeof(err));
+
+	pthread_barrier_wait(r->start);
+	for (int i = 0; rg && i < RACE_N; i++) {
+		snprintf(id, sizeof(id), "20261125-RACE%02d", i);
+		int rc = reg_set_status(rg, id, "held", "released", r->actor, NULL, err,
+		    sizeof(err));
+		if (rc == 0)
+			r->won[i] = 1;
+		else if (rc < 0)
+			r->errors++;
+	}
+	r->errors += !rg;
+	reg_close(rg);
+	return NULL;
+}
+
+struct hist {
+	int n;
+	char last[64], actor[32];
+};
+
+static int hist_cb(const struct audit *a, void *arg)
+{
+	struct hist *h = arg;
+
+	h->n++;
+	snprintf(h->last, sizeof(h->last), "%s", a->action);
+	snprintf(h->actor, sizeof(h->actor), "%s", a->actor);
+	return 0;
+}
+
+/* Two connections release the same incidents at once: one winner each,
+ * one status audit row each. */
+static int count_audit(const struct audit *a, void *arg)
+{
+	int *n = arg;
+
+	if (!a->incident || !a->action)
+		fail_msg("audit row without incident or action");
+	(*n)++;
+	return 0;
+}
+
+/* reg_audit_find: the incident of the newest row with an action and a
+ * reason; reg_audit_list: every incident's rows, by time. */
+static void test_audit_find_and_list(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "", id[32];
+	struct reg *rg = open_rw(fx);
+	int n = 0;
+
+	insert(rg, "20261125-A00001", 1795000000, "held");
+	insert(rg, "20261125-A00002", 1795000001, "held");
+	assert_int_equal(reg_audit(rg, "20261125-A00001", "admin", "release sent as",
+	    "0123456789abcdef0123456789abcdef", err, sizeof(err)), 0);
+	assert_int_equal(reg_audit_find(rg, "release sent as", "0123456789abcdef0123456789abcdef",
+	    id, err, sizeof(err)), 0);
+	assert_string_equal(id, "20261125-A00001");
+	assert_int_equal(reg_audit_find(rg, "release sent as", "ffff", id, err, sizeof(err)), 1);
+	assert_int_equal(reg_audit_list(rg, 0, 0, count_audit, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	n = 0;
+	assert_int_equal(reg_audit_list(rg, 1795000001, 1795000002, count_audit, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	reg_close(rg);
+}
+
+static void test_cas_race(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct racer a = { .fx = fx, .actor = "racer-a" }, b = { .fx = fx, .actor = "racer-b" };
+	pthread_barrier_t bar;
+	pthread_t ta, tb;
+	char err[512] = "", id[32];
+	struct reg *rg = open_rw(fx);
+	struct hist h;
+
+	for (int i = 0; i < RACE_N; i++) {
+		snprintf(id, sizeof(id), "20261125-RACE%02d", i);
+		insert(rg, id, 1795000000 + i, "held");
+	}
+	pthread_barrier_init(&bar, NULL, 2);
+	a.start = b.start = &bar;
+	pthread_create(&ta, NULL, racer_run, &a);
+	pthread_create(&tb, NULL, racer_run, &b);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&bar);
+	assert_int_equal(a.errors + b.errors, 0);
+	for (int i = 0; i < RACE_N; i++) {
+		assert_int_equal(a.won[i] + b.won[i], 1);
+		snprintf(id, sizeof(id), "20261125-RACE%02d", i);
+		memset(&h, 0, sizeof(h));
+		assert_int_equal(reg_history(rg, id, hist_cb, &h, err, sizeof(err)), 0);
+		assert_int_equal(h.n, 2);
+		assert_string_equal(h.last, "held -> released");
+		assert_string_equal(h.actor, a.won[i] ? "racer-a" : "racer-b");
+	}
+	reg_close(rg);
+}
+
+static int want_two(void *arg, const char *id, const char *sender, const char *action,
+    const char *status, struct reg_notice_want *w)
+{
+	(*(int *)arg)++;
+	w[0].kind = "hold";
+	w[0].recipient = sender;
+	w[1].kind = "admin";
+	w[1].recipient = "admin@example.go.jp";
+	return 2;
+}
+
+#define NOTICE_INC 30
+
+struct claimer {
+	const struct fx *fx;
+	pthread_barrier_t *start;
+	long long seqs[2 * NOTICE_INC + 4];
+	int n, errors;
+};
+
+static void *claimer_run(void *arg)
+{
+	struct claimer *c = arg;
+	char err[512];
+	struct reg_notice n;
+	struct reg *rg = reg_connect(c->fx->loc, c->fx->pw, REG_RW, err, sizeof(err));
+	int rc;
+
+	pthread_barrier_wait(c->start);
+	while (rg && (rc = reg_notice_claim(rg, time(NULL), 600, &n, err, sizeof(err))) == 0) {
+		c->seqs[c->n++] = n.seq;
+		if (reg_notice_finish(rg, &n, "sent", 0, NULL, time(NULL), "test", "notice sent",
+		    n.kind, err, sizeof(err)) < 0)
+			c->errors++;
+		reg_notice_clear(&n);
+	}
+	c->errors += !rg || rc < 0;
+	reg_close(rg);
+	return NULL;
+}
+
+static int count_sent(const struct reg_notice *n, void *arg)
+{
+	*(int *)arg += strcmp(n->status, "sent") == 0 && n->attempts == 1;
+	return 0;
+}
+
+/* Plan, add (once), then two threads claim every due notice: each is
+ * claimed exactly once. */
+static void test_notice_claims(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct claimer a = { .fx = fx }, b = { .fx = fx };
+	char err[512] = "", id[32];
+	pthread_barrier_t bar;
+	pthread_t ta, tb;
+	struct reg *rg = open_rw(fx);
+	int planned = 0, added = 0, sent = 0, total;
+	long long seq;
+	bool *seen;
+
+	for (int i = 0; i < NOTICE_INC; i++) {
+		snprintf(id, sizeof(id), "20261125-N%05d", i);
+		insert(rg, id, 1795000000 + i, "held");
+	}
+	assert_int_equal(reg_notice_plan(rg, want_two, &planned, time(NULL), &added, err,
+	    sizeof(err)), 0);
+	assert_int_equal(planned, NOTICE_INC);
+	assert_int_equal(added, 2 * NOTICE_INC);
+	planned = 0;
+	assert_int_equal(reg_notice_plan(rg, want_two, &planned, time(NULL), &added, err,
+	    sizeof(err)), 0);
+	assert_int_equal(planned, 0);	/* planned once */
+	assert_int_equal(reg_notice_add(rg, "20261125-N00000", "hold", "taro@example.go.jp",
+	    NULL, false, time(NULL), &seq, err, sizeof(err)), 1);
+	assert_int_equal(reg_notice_add(rg, "20261125-N00000", "released", "taro@example.go.jp",
+	    "note", false, time(NULL), &seq, err, sizeof(err)), 0);
+	assert_true(seq > 0);
+	assert_int_equal(reg_notice_add(rg, "20261125-NOSUCH", "hold", "x@example.go.jp", NULL,
+	    false, time(NULL), NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no incident"));
+	total = 2 * NOTICE_INC + 1;
+
+	pthread_barrier_init(&bar, NULL, 2);
+	a.start = b.start = &bar;
+	pthread_create(&ta, NULL, claimer_run, &a);
+	pthread_create(&tb, NULL, claimer_run, &b);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&bar);
+	assert_int_equal(a.errors + b.errors, 0);
+	assert_int_equal(a.n + b.n, total);
+	seen = calloc((size_t)total + 64, sizeof(*seen));
+	for (int i = 0; i < a.n + b.n; i++) {
+		long long s = i < a.n ? a.seqs[i] : b.seqs[i - a.n];
+		assert_true(s > 0 && s < total + 64);
+		assert_false(seen[s]);
+		seen[s] = true;
+	}
+	free(seen);
+	for (int i = 0; i < NOTICE_INC; i++) {
+		snprintf(id, sizeof(id), "20261125-N%05d", i);
+		assert_int_equal(reg_notice_list(rg, id, count_sent, &sent, err, sizeof(err)), 0);
+	}
+	assert_int_equal(sent, total);
+	reg_close(rg);
+}
+
+static struct spool *make_spool(const char *dir, size_t n)
+{
+	struct spool *sp = spool_new(dir, 64 * 1024);
+	unsigned char buf[4096];
+	size_t done = 0, k;
+
+	assert_non_null(sp);
+	while (done < n) {
+		k = n - done < sizeof(buf) ? n - done : sizeof(buf);
+		for (size_t i = 0; i < k; i++)
+			buf[i] = (unsigned char)((done + i) * 131 + ((done + i) >> 9));
+		assert_int_equal(spool_write(sp, buf, k), 0);
+		done += k;
+	}
+	return sp;
+}
+
+/* Remove chunk n of message id behind the register's back. */
+static void pg_drop_chunk(const struct fx *fx, const char *id, int n)
+{
+	char pw[128] = "", sql[160];
+	const char *k[] = { "dbname", "password", NULL }, *v[] = { fx->loc, pw, NULL };
+	FILE *f = fopen(fx->pw, "r");
+	PGconn *c;
+	PGresult *r;
+
+	assert_non_null(f);
+	if (!fgets(pw, sizeof(pw), f))
+		pw[0] = '\0';
+	fclose(f);
+	pw[strcspn(pw, "\n")] = '\0';
+	c = PQconnectdbParams(k, v, 1);
+	snprintf(sql, sizeof(sql), "DELETE FROM message_chunks WHERE id = '%s' AND n = %d", id, n);
+	r = PQexec(c, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	assert_string_equal(PQcmdTuples(r), "1");
+	PQclear(r);
+	PQfinish(c);
+}
+
+/* Held copies through held.h: files on SQLite, bytea chunks on
+ * PostgreSQL; sizes around the 256 KiB chunk. */
+static void test_held_messages(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 262144, 262145, 700001 };
+	struct fx *fx = fixture(state);
+	char err[512] = "", id[32], where[512], path[160];
+	struct reg *rg = open_rw(fx);
+	unsigned char *got, *tmp;
+	struct held_stream *hs;
+	struct spool *sp;
+	int missing, removed;
+	size_t len;
+	long n;
+	FILE *f;
+
+	assert_int_equal(reg_keeps_messages(rg), fx->pg);
+	assert_int_equal(store_init(fx->qdir, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		snprintf(id, sizeof(id), "20261125-M%05zu", i);
+		sp = make_spool(fx->dir, sizes[i]);
+		if (held_put(rg, fx->qdir, id, sp, err, sizeof(err)) != 0)
+			fail_msg("held_put: %s", err);
+		assert_int_equal(held_size(rg, fx->qdir, id, where, sizeof(where)),
+		    (long long)sizes[i]);
+		got = held_get(rg, fx->qdir, id, &len, &missing, err, sizeof(err));
+		assert_non_null(got);
+		assert_int_equal(len, sizes[i]);
+		if (sizes[i])
+			assert_memory_equal(got, spool_data(sp), sizes[i]);
+		assert_int_equal(got[len], 0);
+		free(got);
+		snprintf(path, sizeof(path), "%s/out", fx->dir);
+		f = fopen(path, "w+");
+		assert_int_equal(held_write(rg, fx->qdir, id, f, err, sizeof(err)), 0);
+		assert_int_equal(ftell(f), (long)sizes[i]);
+		rewind(f);
+		tmp = malloc(sizes[i] + 1);
+		assert_int_equal(fread(tmp, 1, sizes[i] + 1, f), sizes[i]);
+		if (sizes[i])
+			assert_memory_equal(tmp, spool_data(sp), sizes[i]);
+		free(tmp);
+		fclose(f);
+		/* the same, streamed as a release reads it */
+		hs = held_stream_open(rg, fx->qdir, id, &missing, err, sizeof(err));
+		assert_non_null(hs);
+		tmp = malloc(sizes[i] + 7000);	/* room for the last read's 7000 */
+		for (len = 0; (n = held_stream_read(hs, tmp + len, 7000)) > 0; len += (size_t)n)
+			;
+		assert_int_equal(n, 0);
+		assert_null(held_stream_error(hs));
+		assert_int_equal(len, sizes[i]);
+		if (sizes[i])
+			assert_memory_equal(tmp, spool_data(sp), sizes[i]);
+		free(tmp);
+		held_stream_close(hs);
+		/* one copy per id */
+		assert_int_equal(held_put(rg, fx->qdir, id, sp, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "exists"));
+		spool_free(sp);
+	}
+	assert_int_equal(held_remove(rg, fx->qdir, "20261125-M00002", err, sizeof(err)), 0);
+	assert_int_equal(held_remove(rg, fx->qdir, "20261125-M00002", err, sizeof(err)), 0);
+	assert_int_equal(held_size(rg, fx->qdir, "20261125-M00002", where, sizeof(where)), -2);
+	assert_null(held_get(rg, fx->qdir, "20261125-M00002", &len, &missing, err,
+	    sizeof(err)));
+	assert_int_equal(missing, 1);
+	assert_null(held_stream_open(rg, fx->qdir, "20261125-M00002", &missing, err, sizeof(err)));
+	assert_int_equal(missing, 1);
+	assert_non_null(strstr(err, "no stored message"));
+	if (fx->pg) {
+		/* a chunk gone: the stream says the copy is short, never ends quietly */
+		pg_drop_chunk(fx, "20261125-M00004", 1);
+		hs = held_stream_open(rg, fx->qdir, "20261125-M00004", &missing, err, sizeof(err));
+		assert_non_null(hs);
+		while ((n = held_stream_read(hs, where, sizeof(where))) > 0)
+			;
+		assert_int_equal(n, -1);
+		assert_non_null(strstr(held_stream_error(hs), "262144 read"));
+		held_stream_close(hs);
+		/* copies whose incident row never came are orphans; others stay */
+		insert(rg, "20261125-M00003", time(NULL), "held");
+		assert_int_equal(reg_msg_orphans(rg, time(NULL) + 10, &removed, err, sizeof(err)),
+		    0);
+		assert_int_equal(removed, 3);
+		assert_int_equal(held_size(rg, fx->qdir, "20261125-M00003", where, sizeof(where)),
+		    262145);
+	}
+	reg_close(rg);
+}
+
+/* A read-only handle reads and cannot write. */
+static void test_read_only(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "";
+	struct incident got;
+	struct reg *rg = open_rw(fx), *ro;
+
+	insert(rg, "20261125-R00001", 1795000000, "held");
+	reg_close(rg);
+	ro = open_mode(fx, REG_RO);
+	assert_int_equal(reg_get(ro, "20261125-R00001", &got, err, sizeof(err)), 0);
+	incident_clear(&got);
+	assert_int_equal(reg_set_status(ro, "20261125-R00001", "held", "deleted", "a", NULL,
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "read"));	/* read-only transaction / readonly database */
+	reg_close(ro);
+}
+
+struct copy {
+	struct reg *src;
+	struct audit a[8];
+	char buf[8][3][64];
+	size_t na;
+};
+
+static int copy_audit(const struct audit *a, void *arg)
+{
+	struct copy *c = arg;
+
+	if (c->na == 8)
+		return 1;
+	snprintf(c->buf[c->na][0], 64, "%s", a->actor);
+	snprintf(c->buf[c->na][1], 64, "%s", a->action);
+	snprintf(c->buf[c->na][2], 64, "%s", a->reason ? a->reason : "");
+	c->a[c->na] = (struct audit){ .time = a->time, .actor = c->buf[c->na][0],
+		.action = c->buf[c->na][1], .reason = a->reason ? c->buf[c->na][2] : NULL };
+	c->na++;
+	return 0;
+}
+
+/* An incident copied with its audit trail and notices, once. */
+static void test_import_and_count(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "";
+	struct incident inc;
+	struct reg_notice n = { .seq = 1, .incident = "20261125-I00001", .kind = "hold",
+		.recipient = "taro@example.go.jp", .status = "sent", .attempts = 1,
+		.created = 1795000000, .next_try = 1795000000, .sent = 1795000001 };
+	struct copy c = { 0 };
+	struct reg *rg = open_rw(fx);
+	long long count;
+
+	make_incident(&inc, "20261125-I00001", 1795000000, "released");
+	inc.updated = 1795000500;
+	inc.updated_by = strdup("admin1");
+	c.a[0] = (struct audit){ .time = 1795000000, .actor = "dlp-milter",
+		.action = "created held" };
+	c.a[1] = (struct audit){ .time = 1795000500, .actor = "admin1",
+		.action = "held -> released", .reason = "ok" };
+	if (!fx->pg) {	/* migrate copies into PostgreSQL only */
+		assert_int_equal(reg_import(rg, &inc, c.a, 2, &n, 1, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "no import"));
+		incident_clear(&inc);
+		reg_close(rg);
+		return;
+	}
+	assert_int_equal(reg_import(rg, &inc, c.a, 2, &n, 1, err, sizeof(err)), 0);
+	assert_int_equal(reg_import(rg, &inc, c.a, 2, &n, 1, err, sizeof(err)), 1);
+	incident_clear(&inc);
+	assert_int_equal(reg_get(rg, "20261125-I00001", &inc, err, sizeof(err)), 0);
+	assert_string_equal(inc.status, "released");
+	assert_int_equal(inc.updated, 1795000500);
+	incident_clear(&inc);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(reg_history(rg, "20261125-I00001", copy_audit, &c, err, sizeof(err)),
+	    0);
+	assert_int_equal(c.na, 2);
+	assert_string_equal(c.a[1].reason, "ok");
+	assert_int_equal(reg_count(rg, "incidents", &count, err, sizeof(err)), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(reg_count(rg, "audit", &count, err, sizeof(err)), 0);
+	assert_int_equal(count, 2);
+	assert_int_equal(reg_count(rg, "notices", &count, err, sizeof(err)), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(reg_count(rg, "incidents; DROP", &count, err, sizeof(err)), -1);
+	/* imported incidents count as planned: no second round of notices */
+	assert_int_equal(reg_notice_plan(rg, want_two, &(int){ 0 }, time(NULL), NULL, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_count(rg, "notices", &count, err, sizeof(err)), 0);
+	assert_int_equal(count, 1);
+	reg_close(rg);
+}
+
+/* The server goes away: opening fails plainly, a handle's statements
+ * fail; it comes back: the same handle and new ones work again, on
+ * connections made anew (the pooled ones died with the server). */
+static void test_pg_server_restart(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "";
+	struct incident got;
+	struct reg *rg = open_rw(fx), *held_open = open_rw(fx), *rg2;
+
+	reg_close(held_open);	/* its connection waits in the pool */
+	insert(rg, "20261125-P00001", 1795000000, "held");
+	assert_int_equal(pgtest_stop(&pg, 1), 0);
+	/* the pooled connection is handed out, and its first statement fails;
+	 * being dead, it is not pooled again */
+	rg2 = open_rw(fx);
+	assert_int_equal(reg_get(rg2, "20261125-P00001", &got, err, sizeof(err)), -1);
+	reg_close(rg2);
+	assert_null(reg_connect(fx->loc, fx->pw, REG_RW, err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot connect to PostgreSQL"));
+	assert_int_equal(reg_get(rg, "20261125-P00001", &got, err, sizeof(err)), -1);
+	assert_int_equal(reg_set_status(rg, "20261125-P00001", "held", "deleted", "a", NULL, err,
+	    sizeof(err)), -1);
+	assert_int_equal(pgtest_restart(&pg), 0);
+	assert_int_equal(reg_get(rg, "20261125-P00001", &got, err, sizeof(err)), 0);
+	assert_string_equal(got.status, "held");
+	incident_clear(&got);
+	rg2 = open_rw(fx);
+	insert(rg2, "20261125-P00002", 1795000001, "held");
+	reg_close(rg2);
+	reg_close(rg);
+}
+
+static void test_pg_password_file(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "", path[160];
+	struct reg *rg;
+	FILE *f;
+
+	/* the URL names no password: without the file, the server refuses */
+	assert_null(reg_connect(fx->loc, NULL, REG_RW, err, sizeof(err)));
+	assert_non_null(strstr(err, "password"));
+	snprintf(path, sizeof(path), "%s/wrong", fx->dir);
+	f = fopen(path, "w");
+	fputs("not-the-password\n", f);
+	fclose(f);
+	assert_null(reg_connect(fx->loc, path, REG_RW, err, sizeof(err)));
+	assert_non_null(strstr(err, "password authentication failed"));
+	assert_null(strstr(err, "not-the-password"));
+	snprintf(path, sizeof(path), "%s/missing", fx->dir);
+	assert_null(reg_connect(fx->loc, path, REG_RW, err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot read password_file"));
+	rg = open_rw(fx);
+	assert_string_equal(reg_backend_name(rg), "postgresql");
+	reg_close(rg);
+}
+
+#define POOL_MAX 32	/* pg.c */
+
+static void *close_later(void *arg)
+{
+	usleep(300 * 1000);
+	reg_close(arg);
+	return NULL;
+}
+
+/* A process has at most POOL_MAX connections to one database: one more
+ * handle waits until one is given back. */
+static void test_pg_pool_limit(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct reg *rg[POOL_MAX + 1];
+	struct timespec t0, t1;
+	pthread_t t;
+	long ms;
+
+	for (int i = 0; i < POOL_MAX; i++)
+		rg[i] = open_rw(fx);
+	pthread_create(&t, NULL, close_later, rg[0]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rg[POOL_MAX] = open_rw(fx);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pthread_join(t, NULL);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_in_range(ms, 250, 5000);
+	insert(rg[POOL_MAX], "20261125-Q00001", 1795000000, "held");
+	for (int i = 1; i <= POOL_MAX; i++)
+		reg_close(rg[i]);
+}
+
+static void test_unknown_scheme(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	assert_null(reg_open("mysql://db.example/dlp", REG_RW, err, sizeof(err)));
+	assert_non_null(strstr(err, "no backend for mysql://"));
+	assert_true(reg_location_is_url("postgresql://x/y"));
+	assert_false(reg_location_is_url("/var/lib/dlp-milter/incidents.db"));
+}
+
+static void test_pg_translate(void **state)
+{
+	char *s = pg_translate("CREATE TABLE a (seq INTEGER PRIMARY KEY, n INTEGER NOT NULL,"
+	    " d BLOB, INTEGERS TEXT, x_INTEGER TEXT);");
+
+	(void)state;
+	assert_string_equal(s, "CREATE TABLE a (seq BIGINT GENERATED BY DEFAULT AS IDENTITY"
+	    " PRIMARY KEY, n BIGINT NOT NULL, d BYTEA, INTEGERS TEXT, x_INTEGER TEXT);");
+	free(s);
+}
+
+#define BOTH(f) \
+	cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&ON_SQLITE), \
+	cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&ON_PG)
+#define PG_ONLY(f) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&ON_PG)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		BOTH(test_round_trip),
+		BOTH(test_list_pages),
+		BOTH(test_status_and_audit),
+		BOTH(test_audit_find_and_list),
+		BOTH(test_cas_race),
+		BOTH(test_notice_claims),
+		BOTH(test_held_messages),
+		BOTH(test_read_only),
+		BOTH(test_import_and_count),
+		PG_ONLY(test_pg_password_file),
+		PG_ONLY(test_pg_server_restart),
+		PG_ONLY(test_pg_pool_limit),
+		cmocka_unit_test(test_unknown_scheme),
+		cmocka_unit_test(test_pg_translate),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
