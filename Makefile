@@ -2,8 +2,9 @@
 #
 #   make deps     install the Debian packages the build, the tests and a run need
 #                 (make run installs only what building and running need)
-#   make          build build/dlp-milter and build/dlpctl
-#   make run      deps + build + run the milter in the foreground with config/dlp-milter.conf
+#   make          build build/dlp-milter, build/dlpctl and build/dlp-web
+#   make run      deps + build + run the milter and dlp-web in the foreground
+#                 with config/dlp-milter.conf (Ctrl-C stops both)
 #   make check    deps + build + unit and end-to-end tests   (SANITIZE=1: ASan + UBSan)
 #   make bench    benchmarks (not part of check)
 #   make fuzz     libFuzzer targets (FUZZ_SECONDS per target, FUZZ_TARGETS to pick)
@@ -26,8 +27,8 @@ UNITDIR     ?= $(PREFIX)/lib/systemd/system
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DLP_USER    ?= dlp-milter
 
-PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson \
-        inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive milter
+PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson libsodium \
+        inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive milter libmicrohttpd
 
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
                -Wno-unused-parameter -I. -Idetectors -Iquarantine $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -60,6 +61,8 @@ endif
 
 CFLAGS += $(CFLAGS_BASE)
 
+.DEFAULT_GOAL := all
+
 # Rooms: one static library each, built from the folder's *.c (a new file
 # in a room needs no edit here).  extract/ole/ belongs to extract/.  The
 # libraries are linked in the order a message passes the rooms backwards
@@ -71,6 +74,7 @@ room_src = $(sort $(wildcard $(1)/*.c) $(if $(filter detectors/extract,$(1)),$(w
 room_lib = $(BUILD)/lib/lib$(notdir $(1)).a
 CTL_SRC := $(sort $(wildcard quarantine/ctl/*.c))
 MIL_SRC := $(sort $(wildcard milter/*.c))
+WEB_SRC := $(sort $(wildcard quarantine/web/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -86,7 +90,7 @@ BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 vpath test_%.c $(sort $(dir $(UNIT_SRC)))
 
-PROGS := $(BUILD)/dlp-milter $(BUILD)/dlpctl
+PROGS := $(BUILD)/dlp-milter $(BUILD)/dlpctl $(BUILD)/dlp-web
 FUZZ_BIN := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 .PHONY: all deps deps-run run check unit e2e bench fuzz fuzz-bin valgrind clean install uninstall deb \
@@ -108,6 +112,9 @@ $(BUILD)/dlp-milter: $(call obj,$(MIL_SRC)) $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/dlpctl: $(call obj,$(CTL_SRC)) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/dlp-web: $(call obj,$(WEB_SRC)) $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/obj/unit/test_%.o: test_%.c
@@ -137,6 +144,8 @@ deps-run:
 run: deps-run
 	@$(MAKE) --no-print-directory all
 	mkdir -p var && chmod 0700 var
+	@trap 'kill $$web 2>/dev/null' EXIT INT TERM; \
+	$(BUILD)/dlp-web -f -c config/dlp-milter.conf & web=$$!; \
 	$(BUILD)/dlp-milter -f -c config/dlp-milter.conf
 
 unit: $(PROGS) $(UNIT_BIN)

@@ -12,7 +12,8 @@ mode=${1:-check}
 PKGS="build-essential pkg-config
 libmilter-dev libpcre2-dev libmagic-dev libzip-dev libsqlite3-dev libgmime-3.0-dev
 libutf8proc-dev libxml2-dev libuchardet-dev libjansson-dev libcurl4-openssl-dev
-libinih-dev libpoppler-glib-dev libgsf-1-dev libarchive-dev zlib1g-dev"
+libinih-dev libpoppler-glib-dev libgsf-1-dev libarchive-dev zlib1g-dev
+libmicrohttpd-dev libsodium-dev"
 # the tests: unit (cmocka), end-to-end (a real Postfix, Sendmail's m4 and
 # libraries, swaks, miltertest), fixtures made by Python, valgrind
 TEST_PKGS="libcmocka-dev

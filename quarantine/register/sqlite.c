@@ -47,6 +47,17 @@ const struct reg_backend reg_sqlite_backend = {
 	.notice_claim = sq_notice_claim,
 	.notice_finish = sq_notice_finish,
 	.notice_list = sq_notice_list,
+	.user_put = sq_user_put,
+	.user_get = sq_user_get,
+	.user_disable = sq_user_disable,
+	.user_list = sq_user_list,
+	.session_add = sq_session_add,
+	.session_get = sq_session_get,
+	.session_delete = sq_session_delete,
+	.link_use = sq_link_use,
+	.link_used = sq_link_used,
+	.web_audit = sq_web_audit,
+	.web_audit_list = sq_web_audit_list,
 };
 
 void sq_lock(struct sq_reg *s) { pthread_mutex_lock(&s->lock); }

@@ -1,0 +1,386 @@
+/*
+ * pages.c — the console's pages: the queue of held mail, an incident, and
+ * the admin's decisions (release, delete) through release.c, the checked
+ * path of `dlpctl release` and `dlpctl delete`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <microhttpd.h>
+
+#include "notice/notify.h"
+#include "notice/queue.h"
+#include "quarantine/release.h"
+#include "web/web.h"
+
+#define QUEUE_PAGE 50
+
+static const char *const statuses[] = { "held", "releasing", "released", "deleted", "rejected",
+	"expired", "all" };
+
+static bool is_admin(struct req *r)
+{
+	return r->signed_in && strcmp(r->s.role, "admin") == 0;
+}
+
+/* An approver sees only the holds routed to them (supervisor approval);
+ * until that routing exists, none. */
+static bool sees_all(struct req *r)
+{
+	return strcmp(r->s.role, "admin") == 0 || strcmp(r->s.role, "auditor") == 0;
+}
+
+static const char *str_or(const char *s, const char *def)
+{
+	return s && *s ? s : def;
+}
+
+/* The rule names of inc, comma separated, escaped. */
+static void rule_names(GString *g, const struct incident *inc)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(inc->rules, i, o) {
+		if (i)
+			g_string_append(g, ", ");
+		html_esc(g, str_or(json_string_value(json_object_get(o, "name")), "?"));
+	}
+}
+
+struct queue_walk {
+	GString *g;
+	long skip, left;	/* rows to skip, rows still to show */
+	bool more;
+};
+
+static int queue_row(const struct incident *inc, void *arg)
+{
+	struct queue_walk *q = arg;
+	GString *g = q->g;
+
+	if (q->skip > 0) {
+		q->skip--;
+		return 0;
+	}
+	if (q->left == 0) {
+		q->more = true;
+		return 1;
+	}
+	q->left--;
+	g_string_append(g, "<tr class=\"inc\"><td><a href=\"/incident/");
+	html_esc(g, inc->id);
+	g_string_append(g, "\">");
+	html_esc(g, inc->id);
+	g_string_append(g, "</a></td><td>");
+	html_time(g, inc->created);
+	g_string_append(g, "</td><td class=\"sender\">");
+	html_esc(g, str_or(inc->sender, "<>"));
+	g_string_append(g, "</td><td class=\"subject\">");
+	html_esc(g, str_or(inc->subject, "(件名なし / no subject)"));
+	g_string_append(g, "</td><td class=\"rules\">");
+	rule_names(g, inc);
+	g_string_append(g, "</td><td class=\"status\">");
+	html_esc(g, inc->status);
+	g_string_append(g, "</td></tr>\n");
+	return 0;
+}
+
+void page_queue(struct req *r, struct resp *p)
+{
+	const char *status = req_arg(r, "status"), *pg = req_arg(r, "page");
+	struct queue_walk q = { .g = p->body, .left = QUEUE_PAGE };
+	char err[512], *end;
+	long page = pg ? strtol(pg, &end, 10) : 1;
+	bool known = false;
+
+	if (!status || !*status)
+		status = "held";
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		known |= strcmp(status, statuses[i]) == 0;
+	}
+	if (!known || (pg && (*end || end == pg)) || page < 1 || page > 100000) {
+		html_message(r, p, MHD_HTTP_BAD_REQUEST, "条件が正しくありません", "Bad filter",
+		    "状態またはページの指定が正しくありません。", "Unknown status or page.");
+		return;
+	}
+	q.skip = (page - 1) * QUEUE_PAGE;
+	html_head(r, p, "保留中のメール", "Held mail");
+	g_string_append(p->body, "<form method=\"get\" action=\"/queue\"><label>状態 "
+	    "<span class=\"en\">status</span> <select name=\"status\">");
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		html_printf(p->body, "<option%s>%s</option>", strcmp(status, statuses[i]) == 0 ?
+		    " selected" : "", statuses[i]);
+	g_string_append(p->body, "</select></label> <button>表示 / Show</button></form>");
+	if (!sees_all(r)) {
+		g_string_append(p->body, "<p id=\"none\">あなたに回付された保留はありません。"
+		    "<span class=\"en\">No holds are routed to you.</span></p>");
+		html_foot(p);
+		return;
+	}
+	g_string_append(p->body, "<table id=\"queue\"><thead><tr><th>受付番号<br><span class=\"en\">"
+	    "incident</span></th><th>日時<br><span class=\"en\">time</span></th><th>送信者<br>"
+	    "<span class=\"en\">sender</span></th><th>件名<br><span class=\"en\">subject</span></th>"
+	    "<th>ルール<br><span class=\"en\">rules</span></th><th>状態<br><span class=\"en\">"
+	    "status</span></th></tr></thead><tbody>\n");
+	if (reg_list(r->w->rg, strcmp(status, "all") == 0 ? NULL : status, 0, 0, queue_row, &q,
+	    err, sizeof(err)) < 0)
+		web_log(LOG_ERR, "queue: %s", err);
+	g_string_append(p->body, "</tbody></table><p>");
+	if (page > 1)
+		html_printf(p->body, "<a href=\"/queue?status=%s&amp;page=%ld\">← 前 / previous</a> ",
+		    status, page - 1);
+	if (q.more)
+		html_printf(p->body, "<a id=\"next\" href=\"/queue?status=%s&amp;page=%ld\">次 / next →</a>",
+		    status, page + 1);
+	g_string_append(p->body, "</p>");
+	html_foot(p);
+}
+
+/* ---- one incident ---- */
+
+static void row(GString *g, const char *ja, const char *en, const char *id, const char *value)
+{
+	html_printf(g, "<tr><th>%s <span class=\"en\">%s</span></th><td id=\"%s\">", ja, en, id);
+	html_esc(g, value);
+	g_string_append(g, "</td></tr>");
+}
+
+static void show_rules(GString *g, const struct incident *inc)
+{
+	size_t i;
+	json_t *o;
+
+	g_string_append(g, "<h2>ルールと理由 <span class=\"en\">rules and reasons</span></h2><ul>");
+	json_array_foreach(inc->rules, i, o) {
+		g_string_append(g, "<li><b>");
+		html_esc(g, str_or(json_string_value(json_object_get(o, "name")), "?"));
+		g_string_append(g, "</b> (");
+		html_esc(g, str_or(json_string_value(json_object_get(o, "action")), "?"));
+		g_string_append(g, ")<pre>");
+		html_esc(g, str_or(json_string_value(json_object_get(o, "reason")), "-"));
+		g_string_append(g, "</pre></li>");
+	}
+	g_string_append(g, "</ul>");
+}
+
+static void show_findings(GString *g, const struct incident *inc)
+{
+	const char *type;
+	json_t *f, *s, *pt, *v;
+	size_t i;
+
+	g_string_append(g, "<h2>検出 <span class=\"en\">findings (masked)</span></h2><table>");
+	json_object_foreach(inc->findings, type, f) {
+		g_string_append(g, "<tr><th>");
+		html_esc(g, type);
+		html_printf(g, "</th><td>%lld</td><td>",
+		    (long long)json_integer_value(json_object_get(f, "count")));
+		json_array_foreach(json_object_get(f, "samples"), i, s) {
+			if (i)
+				g_string_append(g, ", ");
+			html_esc(g, str_or(json_string_value(s), "?"));
+		}
+		g_string_append(g, "</td></tr>");
+	}
+	g_string_append(g, "</table><h2>パート <span class=\"en\">parts</span></h2><table>");
+	json_array_foreach(inc->parts, i, pt) {
+		g_string_append(g, "<tr><td>");
+		html_esc(g, str_or(json_string_value(json_object_get(pt, "path")), "?"));
+		g_string_append(g, "</td><td class=\"filename\">");
+		html_esc(g, str_or(json_string_value(json_object_get(pt, "filename")), "-"));
+		g_string_append(g, "</td><td>");
+		html_esc(g, str_or(json_string_value(json_object_get(pt, "detected_type")), "-"));
+		g_string_append(g, "</td><td>");
+		json_object_foreach(json_object_get(pt, "findings"), type, v)
+			if (json_integer_value(v)) {
+				html_esc(g, type);
+				html_printf(g, "=%lld ", (long long)json_integer_value(v));
+			}
+		if ((type = json_string_value(json_object_get(pt, "unscanned")))) {
+			g_string_append(g, " unscanned: ");
+			html_esc(g, type);
+		}
+		g_string_append(g, "</td></tr>");
+	}
+	g_string_append(g, "</table>");
+}
+
+static int history_row(const struct audit *a, void *arg)
+{
+	GString *g = arg;
+
+	g_string_append(g, "<tr><td>");
+	html_time(g, a->time);
+	g_string_append(g, "</td><td>");
+	html_esc(g, a->actor);
+	g_string_append(g, "</td><td>");
+	html_esc(g, a->action);
+	g_string_append(g, "</td><td>");
+	html_esc(g, str_or(a->reason, ""));
+	g_string_append(g, "</td></tr>");
+	return 0;
+}
+
+static void decide_forms(struct req *r, GString *g, const struct incident *inc)
+{
+	static const struct { const char *verb, *ja, *en; } verbs[] = {
+		{ "release", "送信する（保留を解除）", "Release" },
+		{ "delete", "削除する", "Delete" },
+	};
+
+	if (!is_admin(r) || strcmp(inc->status, "held") != 0)
+		return;
+	g_string_append(g, "<h2>判断 <span class=\"en\">decide</span></h2>");
+	for (size_t i = 0; i < 2; i++) {
+		g_string_append(g, "<form method=\"post\" action=\"/incident/");
+		html_esc(g, inc->id);
+		html_printf(g, "/%s\" id=\"form-%s\">", verbs[i].verb, verbs[i].verb);
+		html_csrf(r, g);
+		html_printf(g, "<label>理由 <span class=\"en\">reason</span><br><textarea name=\"reason\" "
+		    "maxlength=\"%d\" rows=\"2\"></textarea></label><br><button id=\"%s\">%s / %s"
+		    "</button></form>", WEB_REASON_MAX, verbs[i].verb, verbs[i].ja, verbs[i].en);
+	}
+}
+
+static void show_incident(struct req *r, struct resp *p, const struct incident *inc)
+{
+	GString *g = p->body;
+	char err[256];
+	size_t i;
+	json_t *v;
+
+	html_head(r, p, "保留メールの詳細", "Incident");
+	g_string_append(g, "<table>");
+	row(g, "受付番号", "incident", "id", inc->id);
+	row(g, "状態", "status", "status", inc->status);
+	row(g, "処置", "action", "action", inc->action);
+	row(g, "送信者", "sender", "sender", str_or(inc->sender, "<>"));
+	row(g, "件名", "subject", "subject", str_or(inc->subject, ""));
+	row(g, "Message-ID", "", "message-id", str_or(inc->message_id, ""));
+	row(g, "キューID", "queue id", "queue-id", str_or(inc->queue_id, ""));
+	g_string_append(g, "<tr><th>日時 <span class=\"en\">time</span></th><td>");
+	html_time(g, inc->created);
+	html_printf(g, "</td></tr><tr><th>宛先 <span class=\"en\">recipients</span></th><td>"
+	    "%ld（外部 %ld、To/Cc に見える外部 %ld、外部ドメイン %ld）<ul id=\"rcpt\">", inc->recipients,
+	    inc->external, inc->external_visible, inc->external_domains);
+	json_array_foreach(inc->rcpt, i, v) {
+		g_string_append(g, "<li>");
+		html_esc(g, str_or(json_string_value(v), "?"));
+		g_string_append(g, "</li>");
+	}
+	g_string_append(g, "</ul></td></tr></table>");
+	show_rules(g, inc);
+	show_findings(g, inc);
+	decide_forms(r, g, inc);
+	g_string_append(g, "<h2>履歴 <span class=\"en\">history</span></h2><table id=\"history\">");
+	if (reg_history(r->w->rg, inc->id, history_row, g, err, sizeof(err)) < 0)
+		web_log(LOG_ERR, "history %s: %s", inc->id, err);
+	g_string_append(g, "</table>");
+	html_foot(p);
+}
+
+void web_tell_sender(struct web *w, const char *id, enum notice_kind kind, const char *note,
+    const char *actor)
+{
+	struct scan_options opt;
+	struct incident inc;
+	struct nq_notice n;
+	char err[1024];
+	long long seq = 0;
+
+	conf_scan_options(w->cf, &opt);
+	if (reg_get(w->rg, id, &inc, err, sizeof(err)) != 0)
+		return;
+	if (!nq_sender_internal(&opt, inc.sender))
+		goto out;
+	if (nq_add(w->rg, id, kind, inc.sender, note, true, time(NULL), &seq, err,
+	    sizeof(err)) != 0 || nq_get(w->rg, seq, &n, err, sizeof(err)) != 0) {
+		web_log(LOG_WARNING, "%s: notice not queued: %s", id, err);
+		goto out;
+	}
+	if (notify_deliver(w->rg, w->cf, &n, actor, NULL, err, sizeof(err)) < 0)
+		web_log(LOG_WARNING, "%s: notice not sent yet (dlp-milter retries it): %s", id, err);
+	nq_notice_clear(&n);
+out:
+	incident_clear(&inc);
+}
+
+/* POST /incident/ID/release or /delete. */
+static void decide(struct req *r, struct resp *p, const char *id, const char *verb)
+{
+	const char *reason = req_arg(r, "reason");
+	bool rel = strcmp(verb, "release") == 0;
+	struct release_opts o = { .relay = r->w->cf->release_relay, .qdir = r->w->qdir,
+		.actor = r->actor };
+	char msg[2048] = "", detail[2300];
+	enum release_rc rc;
+
+	if (!auth_csrf_ok(r)) {
+		web_audit(r, r->actor, "refused: no CSRF token", id, verb);
+		html_message(r, p, MHD_HTTP_FORBIDDEN, "不正な送信です", "Refused",
+		    "フォームの確認用トークンがないか、正しくありません。何も変更していません。",
+		    "The form's CSRF token is missing or wrong. Nothing was changed.");
+		return;
+	}
+	if (!is_admin(r) || (!rel && strcmp(verb, "delete") != 0)) {
+		web_audit(r, r->actor, "refused: not allowed for the role", id, verb);
+		html_message(r, p, MHD_HTTP_FORBIDDEN, "権限がありません", "Not allowed",
+		    "この操作は管理者だけが行えます。何も変更していません。",
+		    "Only an administrator may do this. Nothing was changed.");
+		return;
+	}
+	if (reason && strlen(reason) > WEB_REASON_MAX) {
+		html_message(r, p, MHD_HTTP_CONTENT_TOO_LARGE, "理由が長すぎます", "Reason too long",
+		    "理由は1000バイト以内で書いてください。何も変更していません。",
+		    "Keep the reason under 1000 bytes. Nothing was changed.");
+		return;
+	}
+	o.reason = reason && *reason ? reason : NULL;
+	rc = rel ? release_incident(r->w->rg, id, &o, NULL, msg, sizeof(msg)) :
+	    release_delete(r->w->rg, id, &o, msg, sizeof(msg));
+	snprintf(detail, sizeof(detail), "%s: %s", release_strerror(rc), msg);
+	web_audit(r, r->actor, verb, id, detail);
+	if (rc == REL_DONE)
+		web_tell_sender(r->w, id, rel ? NOTICE_RELEASED : NOTICE_DELETED, o.reason, r->actor);
+	p->status = rc == REL_DONE || rc == REL_ALREADY ? MHD_HTTP_OK : rc == REL_NOT_FOUND ?
+	    MHD_HTTP_NOT_FOUND : rc == REL_ERROR || rc == REL_SEND_FAILED ?
+	    MHD_HTTP_BAD_GATEWAY : MHD_HTTP_CONFLICT;
+	html_head(r, p, rc == REL_DONE ? (rel ? "送信しました" : "削除しました") : "できませんでした",
+	    rc == REL_DONE ? (rel ? "Released" : "Deleted") : "Not done");
+	g_string_append(p->body, "<p class=\"msg\" id=\"msg\">");
+	html_esc(p->body, msg);
+	g_string_append(p->body, "</p><p><a id=\"back\" href=\"/incident/");
+	html_esc(p->body, id);
+	g_string_append(p->body, "\">戻る / back</a> · <a href=\"/queue\">一覧 / queue</a></p>");
+	html_foot(p);
+}
+
+void page_incident(struct req *r, struct resp *p, const char *id, const char *verb)
+{
+	struct incident inc;
+	char err[512];
+	int rc;
+
+	if (verb) {
+		decide(r, p, id, verb);
+		return;
+	}
+	if (!sees_all(r) || (rc = reg_get(r->w->rg, id, &inc, err, sizeof(err))) == 1) {
+		html_message(r, p, MHD_HTTP_NOT_FOUND, "見つかりません", "Not found",
+		    "この受付番号の保留はないか、表示する権限がありません。",
+		    "No such incident, or it is not yours to see.");
+		return;
+	}
+	if (rc < 0) {
+		web_log(LOG_ERR, "incident %s: %s", id, err);
+		html_message(r, p, MHD_HTTP_INTERNAL_SERVER_ERROR, "エラー", "Error",
+		    "登録簿を読めませんでした。", "The register could not be read.");
+		return;
+	}
+	web_audit(r, r->actor, "viewed", inc.id, NULL);
+	show_incident(r, p, &inc);
+	incident_clear(&inc);
+}
