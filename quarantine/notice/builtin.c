@@ -33,6 +33,7 @@ static const char *const builtin[NOTICE_COUNT] = {
 	"    直さずに管理者へご連絡ください。\n"
 	"  ・ご不明な点や、急ぎの送信が必要な場合は、受付番号を添えて {admin} まで\n"
 	"    ご連絡ください。\n"
+	"{links}\n"
 	"\n"
 	"このメールは自動送信です。\n"
 	"\n"
@@ -59,6 +60,7 @@ static const char *const builtin[NOTICE_COUNT] = {
 	"    attachment), do not send it again: tell the administrator.\n"
 	"  - Questions, or an urgent release: write to {admin}, quoting the\n"
 	"    incident number.\n"
+	"{links_en}\n"
 	"\n"
 	"This message was sent automatically.\n",
 	[NOTICE_ADMIN] =

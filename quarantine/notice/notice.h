@@ -19,6 +19,10 @@
  *   {admin}        whom to contact ([notice] admin, else [notice] from)
  *   {actor} {decided} {note}   who released or deleted, when, and the
  *                  --reason given ("-" when none)
+ *   {cancel_url} {justify_url}   the sender's signed links (hold notice,
+ *                  [web] base_url set; "-" otherwise)
+ *   {links} {links_en}   the block that offers them, Japanese / English;
+ *                  nothing (and no line) without links
  *
  * The mail: From [notice] from, To the recipient, Reply-To the admin,
  * Subject RFC 2047-encoded UTF-8, Date, Message-ID, Auto-Submitted:
@@ -60,6 +64,9 @@ struct notice_ctx {
 	const char *note;	/* their --reason (NULL: "-") */
 	time_t decided;		/* when (0: inc->updated) */
 	time_t now;		/* the Date header (0: time(NULL)) */
+	const char *cancel_url;	/* 「送信を取り消す」 link, or NULL */
+	const char *justify_url; /* 「理由を添えて承認を依頼する」 link, or NULL */
+	time_t links_expire;	/* when they stop working */
 };
 
 /* tmpl with every placeholder replaced.  malloc'd, NULL on ENOMEM. */

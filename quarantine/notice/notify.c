@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notice/link.h"
 #include "notice/notify.h"
 #include "notice/smtp.h"
 
@@ -32,11 +33,35 @@ void notify_template_dir(const struct conf *cf, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s", dirname(copy), t);
 }
 
+/* The sender's signed links for the hold notice n into cancel and
+ * justify, when [web] base_url is set (else both stay empty).  A key that
+ * cannot be read or made leaves them empty too: the notice goes without
+ * links rather than not at all. */
+static void sender_links(const struct conf *cf, const struct nq_notice *n, time_t *expires,
+    char *cancel, char *justify, size_t len)
+{
+	unsigned char key[LINK_KEY_BYTES];
+	char path[PATH_MAX], err[512];
+
+	cancel[0] = justify[0] = '\0';
+	if (n->kind != NOTICE_HOLD || !cf->web_base_url || !*cf->web_base_url)
+		return;
+	conf_var_path(cf, LINK_KEY_FILE, path, sizeof(path));
+	if (link_key_load(path, true, key, err, sizeof(err)) < 0)
+		return;
+	*expires = time(NULL) + cf->web_link_ttl / 1000;
+	if (link_url(cf->web_base_url, key, n->incident, "cancel", n->recipient, *expires, cancel,
+	    len) < 0 || link_url(cf->web_base_url, key, n->incident, "justify", n->recipient,
+	    *expires, justify, len) < 0)
+		cancel[0] = justify[0] = '\0';
+	memset(key, 0, sizeof(key));
+}
+
 /* The mail for n: malloc'd bytes, or NULL with err. */
 static unsigned char *render(struct reg *rg, const struct conf *cf, const struct nq_notice *n,
     size_t *len, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], who[256] = "";
+	char dir[PATH_MAX], who[256] = "", cancel[2048], justify[2048];
 	struct incident inc;
 	struct notice_ctx c;
 	unsigned char *mail = NULL;
@@ -54,6 +79,9 @@ static unsigned char *render(struct reg *rg, const struct conf *cf, const struct
 	c.from = cf->notice_from;
 	c.to = n->recipient;
 	c.admin = cf->notice_admin && *cf->notice_admin ? cf->notice_admin : cf->notice_from;
+	sender_links(cf, n, &c.links_expire, cancel, justify, sizeof(cancel));
+	c.cancel_url = cancel[0] ? cancel : NULL;
+	c.justify_url = justify[0] ? justify : NULL;
 	if (n->kind == NOTICE_RELEASED || n->kind == NOTICE_DELETED) {
 		snprintf(who, sizeof(who), "%s", inc.updated_by ? inc.updated_by : "-");
 		c.actor = who;
