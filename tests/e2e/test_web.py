@@ -1,0 +1,401 @@
+"""End to end: dlp-web, the console, in a real browser (Debian's headless
+chromium over the DevTools protocol, cdp.py), beside dlp-milter and the
+private Postfix of lib.Env.
+
+Held mail comes in through Postfix; its hold notice arrives at the sink
+with the sender's signed links; the console is driven like a person would:
+sign in, the queue (a subject `<script>…` shows as text and runs nothing),
+an incident, release with a reason (the message reaches its recipients,
+once, through the checked release path), sign out; an auditor sees no
+decide button and a forged POST is refused; a POST without the CSRF token
+is refused; the cancel link of the notice: a GET changes nothing, the
+form's POST deletes the message, the second use gets the "already used"
+page; an altered link gets the "not valid" page; the justify link records
+the sender's reason.  Without the browser: bad input (too long, not a
+form, a path outside the site, another method), a session cookie that is
+not one, and the sign-in rate limit.  Screenshots of the queue and the
+incident page go to build/web-queue.png and build/web-incident.png.
+"""
+import email
+import email.policy
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(__file__))
+from lib import (BUILD, DLPCTL, Env, check, free_port, make_message, people, people_csv, run,
+                 stop_process, wait_port, wait_until)
+
+WEB = os.path.join(BUILD, "dlp-web")
+SENDER = "kakari@example.go.jp"
+TO = ["a@partner.example.com", "b@other.example.net"]
+ADMIN_PW = "admin-password-1"
+AUDIT_PW = "auditor-password-1"
+XSS = "<script>window.__pwned=1</script><b>名簿</b> & \"quotes\""
+
+env = web = browser = None
+port = None
+
+
+def base():
+    return "http://127.0.0.1:%d" % port
+
+
+def status(iid):
+    r = env.dlpctl("show", "--json", iid)
+    return json.loads(r.stdout)["status"]
+
+
+def hold(subject):
+    """Send a message that personal_data_volume holds; its incident id."""
+    before = {r["id"] for r in env.incidents()}
+    msg = make_message(SENDER, TO, subject, "名簿を送ります。\n",
+                       attachments=[("meibo.csv", people_csv(people(49)), "text", "csv")])
+    code, text = env.send(msg)
+    check(code == 250, "accepted (held): %d %s" % (code, text), env)
+    new = [r for r in env.incidents() if r["id"] not in before]
+    check(len(new) == 1 and new[0]["status"] == "held", "one new held incident", env)
+    return new[0]["id"]
+
+
+def notice_text(iid, kind="hold", timeout=40):
+    """The text of the notice of kind for incident iid at the sink."""
+    def find():
+        for mail, rcpts, data in list(env.sink.messages):
+            m = email.message_from_bytes(data, policy=email.policy.default)
+            if m["X-DLP-Incident"] == iid and m["X-DLP-Notice"] == kind:
+                return m.get_body(("plain",)).get_content()
+        return None
+    check(wait_until(lambda: find() is not None, timeout), "%s notice of %s" % (kind, iid), env)
+    return find()
+
+
+def link_of(text, action):
+    m = re.search(re.escape(base()) + r"/link/" + action + r"/[A-Za-z0-9_.-]+", text)
+    check(m is not None, "a %s link in the notice:\n%s" % (action, text))
+    return m.group(0)
+
+
+def sign_in(name, pw):
+    browser.clear_cookies()
+    browser.goto(base() + "/signin")
+    browser.fill("#name", name)
+    browser.fill("#password", pw)
+    browser.click("#go")
+
+
+def request(method, path, body=None, cookie=None, ctype="application/x-www-form-urlencoded"):
+    """(status, headers, text) of one request without the browser."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body is not None:
+        headers["Content-Type"] = ctype
+    c.request(method, path, body=body, headers=headers)
+    r = c.getresponse()
+    out = (r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
+    c.close()
+    return out
+
+
+def post_form(path, fields):
+    """Submit a form built in the page (same origin, the browser's cookies)."""
+    browser.eval("""(() => { const f = document.createElement('form');
+        f.method = 'post'; f.action = %s;
+        for (const [k, v] of Object.entries(%s)) {
+            const i = document.createElement('input'); i.type = 'hidden'; i.name = k;
+            i.value = v; f.appendChild(i); }
+        document.body.appendChild(f); window.__dlp_form = f; })()""" % (
+        json.dumps(path), json.dumps(fields)))
+    marker = "m%d" % time.time_ns()
+    browser.eval("window.__dlp_old = '%s'" % marker)
+    browser.eval("window.__dlp_form.submit()")
+    check(browser.wait("window.__dlp_old !== '%s'" % marker), "the form's answer came")
+
+
+def session_cookie():
+    cookies = browser.call("Network.getCookies", urls=[base() + "/"])["cookies"]
+    return "; ".join("%s=%s" % (c["name"], c["value"]) for c in cookies
+                     if c["name"] == "dlp_session")
+
+
+def audit_rows():
+    return env.register("SELECT actor, action, incident, detail FROM web_audit ORDER BY seq")
+
+
+# --- tests -----------------------------------------------------------------
+def test_signin():
+    sign_in("alice", "wrong-password-x")
+    check(browser.path() == "/signin", "a wrong password stays on the sign-in page")
+    check("違います" in (browser.text("#msg") or ""), "a wrong password is said: %r" %
+          browser.text("#msg"))
+    sign_in("alice", ADMIN_PW)
+    check(browser.path() == "/queue", "signed in, at the queue: %s" % browser.path())
+    check(browser.text("#who") == "alice (admin)", "the user shown: %r" % browser.text("#who"))
+    cookies = browser.call("Network.getCookies", urls=[base() + "/"])["cookies"]
+    sess = [c for c in cookies if c["name"] == "dlp_session"]
+    check(len(sess) == 1 and sess[0]["httpOnly"] and sess[0]["sameSite"] == "Strict",
+          "session cookie HttpOnly, SameSite=Strict: %r" % sess)
+    check(browser.eval("document.cookie").find("dlp_session") < 0,
+          "the session cookie is out of the page's reach")
+    rows = audit_rows()
+    check(any(r["actor"] == "web:alice" and r["action"] == "sign-in failed" for r in rows) and
+          any(r["actor"] == "web:alice" and r["action"] == "sign-in" for r in rows),
+          "sign-in and the failure are audit rows: %r" % rows)
+
+
+def test_queue_escapes_subject():
+    iid = hold(XSS)
+    sign_in("alice", ADMIN_PW)
+    browser.goto(base() + "/queue")
+    row = browser.eval("""(() => { for (const tr of document.querySelectorAll('#queue tr.inc'))
+        if (tr.querySelector('a').textContent === %s)
+            return {subject: tr.querySelector('td.subject').textContent,
+                    html: tr.querySelector('td.subject').innerHTML,
+                    tags: tr.querySelector('td.subject').children.length};
+        return null; })()""" % json.dumps(iid))
+    check(row is not None, "the held mail is in the queue")
+    check(row["subject"] == XSS, "the subject shows as text: %r" % row)
+    check(row["tags"] == 0 and "&lt;script&gt;" in row["html"], "no element made from the "
+          "subject: %r" % row)
+    check(browser.eval("typeof window.__pwned") == "undefined", "the subject's script did not run")
+    check(browser.eval("document.querySelectorAll('script').length") == 0, "no script on the page")
+    browser.screenshot(os.path.join(BUILD, "web-queue.png"))
+    browser.goto(base() + "/incident/" + iid)
+    check(browser.text("#subject") == XSS, "the incident page shows the subject as text")
+    check(browser.eval("typeof window.__pwned") == "undefined", "nothing ran on the incident page")
+
+
+def test_csrf_refused():
+    iid = hold("CSRF check")
+    sign_in("alice", ADMIN_PW)
+    browser.goto(base() + "/incident/" + iid)
+    check(browser.eval("document.querySelectorAll('#release').length") == 1,
+          "the admin has a release button")
+    post_form("/incident/%s/release" % iid, {"reason": "forged"})
+    check("トークン" in (browser.text("#msg") or ""), "the browser's POST without a token is "
+          "refused: %r" % browser.text("#msg"))
+    browser.goto(base() + "/incident/" + iid)
+    post_form("/incident/%s/release" % iid, {"reason": "forged", "csrf": "0" * 64})
+    check("トークン" in (browser.text("#msg") or ""), "and with a wrong token")
+    for body in ("reason=forged", "reason=forged&csrf=" + "0" * 64, "reason=forged&csrf="):
+        code, _, _ = request("POST", "/incident/%s/release" % iid, body,
+                             cookie=session_cookie())
+        check(code == 403, "a POST with the session but not its token: 403 (%d)" % code)
+    check(status(iid) == "held", "nothing changed: %s" % status(iid))
+    check(any(r["action"] == "refused: no CSRF token" and r["incident"] == iid
+              for r in audit_rows()), "the refusal is an audit row")
+
+
+def test_release_from_page():
+    iid = hold("release from the console")
+    sign_in("alice", ADMIN_PW)
+    browser.goto(base() + "/incident/" + iid)
+    check(browser.text("#status") == "held", "the page says held")
+    browser.screenshot(os.path.join(BUILD, "web-incident.png"))
+    browser.fill("#form-release textarea", "上長確認済み / checked")
+    browser.click("#release")
+    check("released" in (browser.text("#msg") or ""), "the page says released: %r" %
+          browser.text("#msg"))
+    check(status(iid) == "released", "the register says released: %s" % status(iid))
+
+    def arrived():
+        out = []
+        for mail, rcpts, data in list(env.sink.messages):
+            if ("X-DLP-Released: %s by web:alice" % iid).encode() in data:
+                out.append(sorted(rcpts))
+        return out
+    check(wait_until(lambda: arrived(), 30), "the message reached the sink", env)
+    time.sleep(1)
+    check(arrived() == [sorted(TO)], "once, to every recipient: %r" % arrived())
+    hist = env.dlpctl("show", iid).stdout
+    check("web:alice" in hist and "上長確認済み" in hist, "the history names the actor and "
+          "the reason:\n" + hist)
+    check(any(r["action"] == "viewed" and r["incident"] == iid and r["actor"] == "web:alice"
+              for r in audit_rows()), "the view of the incident is an audit row")
+
+
+def test_auditor_reads_only():
+    iid = hold("auditor check")
+    sign_in("audrey", AUDIT_PW)
+    check(browser.text("#who") == "audrey (auditor)", "auditor signed in")
+    browser.goto(base() + "/incident/" + iid)
+    check(browser.text("#id") == iid, "the auditor reads the incident")
+    check(browser.eval("document.querySelectorAll('#release, #delete, form[id^=form-]').length")
+          == 0, "no decide button for an auditor")
+    csrf = browser.eval("document.querySelector('input[name=csrf]').value")
+    code, _, _ = request("POST", "/incident/%s/delete" % iid, "reason=x&csrf=" + csrf,
+                         cookie=session_cookie())
+    check(code == 403, "the auditor's forged POST (with a valid token) is refused: %r" % code)
+    post_form("/incident/%s/release" % iid, {"reason": "x", "csrf": csrf})
+    check("権限" in (browser.text("h1") or ""), "in the browser too: %r" % browser.text("h1"))
+    browser.goto(base() + "/incident/" + iid)
+    check(status(iid) == "held", "nothing changed")
+    browser.click("#signout")
+    check(browser.path() == "/signin", "signed out")
+    browser.goto(base() + "/queue")
+    check(browser.path() == "/signin", "after sign-out the queue asks for a sign-in")
+
+
+def test_cancel_link_once():
+    iid = hold("cancel by link")
+    text = notice_text(iid)
+    check("送信を取り消す" in text and "理由を添えて承認を依頼する" in text,
+          "the notice offers both links:\n" + text)
+    url = link_of(text, "cancel")
+    browser.clear_cookies()
+    browser.goto(url)
+    check(browser.eval("!!document.querySelector('#go')"), "the link shows a page with a form")
+    check(browser.text("#id") == iid, "for the incident")
+    check(status(iid) == "held", "a GET changes nothing")
+    browser.click("#go")
+    check("取り消しました" in (browser.text("h1") or ""), "cancelled: %r" % browser.text("h1"))
+    check(status(iid) == "deleted", "the message is deleted: %s" % status(iid))
+    browser.goto(url)
+    check("使用済み" in (browser.text("#msg") or ""), "the second use: already used: %r" %
+          browser.text("#msg"))
+    code, _, body = request("POST", urllib.parse.urlsplit(url).path, "form=" + "0" * 64)
+    check(code == 410 and "already used" in body, "a replayed POST: 410 already used (%d)" % code)
+    check(status(iid) == "deleted", "still deleted")
+    notice_text(iid, "deleted")
+
+
+def test_altered_link():
+    iid = hold("altered link")
+    url = link_of(notice_text(iid), "cancel")
+    token = url.rsplit("/", 1)[1]
+    i = len(token) // 3
+    bad = url[:-len(token)] + token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]
+    browser.clear_cookies()
+    browser.goto(bad)
+    check("正しくありません" in (browser.text("#msg") or ""), "an altered link: not valid: %r" %
+          browser.text("#msg"))
+    code, _, _ = request("POST", urllib.parse.urlsplit(bad).path, "form=" + "0" * 64)
+    check(code == 400, "its POST: 400 (%d)" % code)
+    wrong = url.replace("/link/cancel/", "/link/justify/")
+    code, _, _ = request("GET", urllib.parse.urlsplit(wrong).path)
+    check(code == 400, "a cancel token on the justify page: 400 (%d)" % code)
+    code, _, body = request("POST", urllib.parse.urlsplit(url).path, "form=" + "0" * 64)
+    check(code == 403, "the right link without the page's form token: 403 (%d)" % code)
+    check(status(iid) == "held", "nothing changed: %s" % status(iid))
+
+
+def test_justify_link():
+    iid = hold("justify by link")
+    url = link_of(notice_text(iid), "justify")
+    browser.clear_cookies()
+    browser.goto(url)
+    browser.fill("#reason", "取引先への定例送付です <b>至急</b>")
+    browser.click("#go")
+    check("依頼しました" in (browser.text("h1") or ""), "requested: %r" % browser.text("h1"))
+    check(status(iid) == "held", "still held, for the approver")
+    hist = env.dlpctl("show", iid).stdout
+    check("release requested" in hist and "定例送付" in hist, "the reason is in the history:\n" +
+          hist)
+    sign_in("alice", ADMIN_PW)
+    browser.goto(base() + "/incident/" + iid)
+    check(browser.eval("document.querySelector('#history').innerHTML.indexOf('&lt;b&gt;至急') >= 0"),
+          "the reason shows escaped in the history")
+    browser.goto(url)
+    check("使用済み" in (browser.text("#msg") or ""), "used once")
+
+
+def test_bad_input():
+    code, hdrs, _ = request("GET", "/../../etc/passwd")
+    check(code == 404, "a path outside the site: 404 (%d)" % code)
+    code, _, _ = request("GET", "/incident/..%2f..%2fetc")
+    check(code in (303, 404), "an odd incident path: no page (%d)" % code)
+    code, _, _ = request("DELETE", "/queue")
+    check(code == 405, "another method: 405 (%d)" % code)
+    code, _, _ = request("POST", "/signin", "x" * 70000)
+    check(code == 413, "a body too long: 413 (%d)" % code)
+    code, _, _ = request("POST", "/signin", "name=" + "a" * 5000 + "&password=x")
+    check(code == 413, "a field too long: 413 (%d)" % code)
+    code, _, _ = request("POST", "/signin", '{"name": "alice"}', ctype="application/json")
+    check(code == 400, "not a form: 400 (%d)" % code)
+    code, hdrs, _ = request("GET", "/queue", cookie="dlp_session=" + "A" * 43)
+    check(code == 303 and dict(hdrs).get("Location") == "/signin",
+          "a made-up session cookie: sent to sign in (%d)" % code)
+    code, _, _ = request("POST", "/incident/20261206-AAAAAA/release", "reason=x",
+                         cookie="dlp_session=" + "A" * 43)
+    check(code == 403, "a POST with a made-up session: 403 (%d)" % code)
+    code, _, _ = request("POST", "/signin", "name=alice&password=" + ADMIN_PW)
+    check(code == 403, "a sign-in POST without the form's token: 403 (%d)" % code)
+    code, hdrs, _ = request("GET", "/signin")
+    h = dict((k.lower(), v) for k, v in hdrs)
+    check("frame-ancestors 'none'" in h.get("content-security-policy", "") and
+          h.get("x-content-type-options") == "nosniff" and h.get("cache-control") == "no-store",
+          "security headers: %r" % h)
+
+
+def test_signin_rate_limit():
+    """Last: it blocks 127.0.0.1 for 15 minutes."""
+    def attempt(pw):
+        code, hdrs, body = request("GET", "/signin")
+        tok = re.search(r'name="csrf" value="([0-9a-f]{64})"', body).group(1)
+        cookie = [v.split(";")[0] for k, v in hdrs if k.lower() == "set-cookie"][0]
+        return request("POST", "/signin", "csrf=%s&name=bob&password=%s" % (tok, pw),
+                       cookie=cookie)[0]
+    codes = [attempt("wrong-password-%d" % i) for i in range(6)]
+    check(401 in codes and codes[-1] == 429, "failures, then 429: %r" % codes)
+    check(attempt(AUDIT_PW) == 429, "even the right password is refused while blocked")
+    check(any(r["action"].startswith("sign-in refused") for r in audit_rows()),
+          "the refusal is an audit row")
+
+
+def setup():
+    global env, web, browser, port
+    env = Env()
+    port = free_port()
+    env.set_conf("web", "listen", "127.0.0.1:%d" % port)
+    env.set_conf("web", "base_url", "http://127.0.0.1:%d/" % port)
+    env.use_release_port()
+    env.__enter__()
+    for name, role, pw in (("alice", "admin", ADMIN_PW), ("audrey", "auditor", AUDIT_PW),
+                           ("bob", "auditor", AUDIT_PW)):
+        r = subprocess.run([DLPCTL, "-c", env.milter.conf, "user", "add", name, "--role", role],
+                           input=pw + "\n", capture_output=True, text=True, cwd=env.tmp)
+        check(r.returncode == 0, "dlpctl user add %s: %s" % (name, r.stderr))
+    logf = open(os.path.join(env.tmp, "web.log"), "ab")
+    web = subprocess.Popen([WEB, "-f", "-c", env.milter.conf], stdout=logf, stderr=logf,
+                           cwd=env.tmp)
+    logf.close()
+    check(wait_port(port), "dlp-web listens")
+    key = os.path.join(env.var, "web-link.key")
+    check(os.stat(key).st_mode & 0o777 == 0o600, "the link key is made at start, 0600")
+    from cdp import Browser
+    browser = Browser()
+
+
+def teardown():
+    if browser:
+        browser.close()
+    stop_process(web)
+    if env:
+        env.close()
+
+
+if __name__ == "__main__":
+    try:
+        setup()
+        rc = run([
+            ("sign-in, cookie flags, audit rows", test_signin),
+            ("a <script> subject shows as text", test_queue_escapes_subject),
+            ("a POST without the CSRF token is refused", test_csrf_refused),
+            ("release from the incident page", test_release_from_page),
+            ("an auditor reads and decides nothing", test_auditor_reads_only),
+            ("the cancel link: GET shows, POST acts, once", test_cancel_link_once),
+            ("an altered or misused link changes nothing", test_altered_link),
+            ("the justify link records the reason", test_justify_link),
+            ("bad input gets a clear status", test_bad_input),
+            ("sign-in rate limit", test_signin_rate_limit),
+        ])
+    finally:
+        teardown()
+    sys.exit(rc)
