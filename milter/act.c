@@ -121,7 +121,7 @@ record(struct msgctx *mc, const struct scan_result *res, const struct verdict *v
 	int rc = -1;
 
 	memset(&inc, 0, sizeof(inc));
-	if (incident_from_scan(&inc, res, v, mc->qid, hold ? ACT_HOLD : ACT_REJECT, time(NULL),
+	if (incident_from_scan(&inc, res, v, mc->qid, hold ? v->action : ACT_REJECT, time(NULL),
 		err, errlen) == -1)
 		return -1;
 	snprintf(id, 32, "%s", inc.id);
@@ -214,6 +214,7 @@ act_decide(SMFICTX *ctx, struct msgctx *mc)
 	case ACT_REJECT:
 		return do_reject(ctx, mc, res, &v);
 	case ACT_HOLD:
+	case ACT_APPROVE:	/* held; the approval request goes with the notices */
 		return do_hold(ctx, mc, res, &v);
 	case ACT_TAG:
 		return do_tag(ctx, mc, res, &v);

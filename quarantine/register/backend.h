@@ -84,6 +84,13 @@ struct reg_backend {
 	int (*web_audit_list)(struct reg *rg, const char *incident, int limit,
 	    int (*cb)(const struct web_audit *a, void *arg), void *arg, char *err,
 	    size_t errlen);
+	int (*approver_set)(struct reg *rg, const char *subject, const char *const *approvers,
+	    size_t n, const char *const *proxies, size_t m, const char *actor, char *err,
+	    size_t errlen);
+	/* exact subject, or all when NULL */
+	int (*approver_rows)(struct reg *rg, const char *subject,
+	    int (*cb)(const struct reg_approver *a, void *arg), void *arg, char *err,
+	    size_t errlen);
 };
 
 extern const struct reg_backend reg_sqlite_backend;

@@ -206,4 +206,31 @@ struct web_audit {
 int reg_web_audit_list(struct reg *rg, const char *incident, int limit,
     int (*cb)(const struct web_audit *a, void *arg), void *arg, char *err, size_t errlen);
 
+/* ---- supervisor approval: the approvers table ----
+ * A subject is a sender address ("kakari@example.go.jp") or a domain
+ * ("@example.go.jp": that domain and its subdomains).  For a sender the
+ * most specific subject with rows decides: the address, else its domain,
+ * else each parent domain in turn. */
+struct reg_approver {
+	const char *subject, *approver;
+	int rank;			/* 0 approver, 1 proxy approver (代理承認者) */
+	time_t updated;
+};
+/* true when s is an address or @domain of printable ASCII, <= 320 bytes. */
+bool reg_approver_subject_ok(const char *s);
+/* Replace the rows of subject by approvers[0..n) (rank 0) and
+ * proxies[0..m) (rank 1); n + m == 0 removes the subject.  With a
+ * web_audit row by actor.  0 or -1 with err. */
+int reg_approver_set(struct reg *rg, const char *subject, const char *const *approvers,
+    size_t n, const char *const *proxies, size_t m, const char *actor, char *err,
+    size_t errlen);
+/* Every row (subject NULL), or the rows of the subject that decides for
+ * sender (sender set), approvers before proxies.  cb returns non-zero to
+ * stop.  0 or -1 with err. */
+int reg_approver_list(struct reg *rg, const char *sender,
+    int (*cb)(const struct reg_approver *a, void *arg), void *arg, char *err, size_t errlen);
+/* 1 when addr is an approver (rank <= max_rank) of sender, 0 not, -1. */
+int reg_approver_is(struct reg *rg, const char *sender, const char *addr, int max_rank,
+    char *err, size_t errlen);
+
 #endif

@@ -91,5 +91,14 @@ const char *const reg_migrations[] = {
 	"  detail TEXT);"
 	"CREATE INDEX web_audit_time ON web_audit(time);"
 	"CREATE INDEX web_audit_incident ON web_audit(incident, seq);",
+	/* 4: supervisor approval (上長承認): who approves the mail of a sender
+	 * (an address) or of a domain ("@example.go.jp", covering its
+	 * subdomains); rank 0 the approvers, 1 the proxy approvers (代理). */
+	"CREATE TABLE approvers ("
+	"  subject TEXT NOT NULL,"
+	"  approver TEXT NOT NULL,"
+	"  rank INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (subject, approver));",
 };
 const int reg_schema_version = (int)(sizeof(reg_migrations) / sizeof(reg_migrations[0]));

@@ -58,6 +58,8 @@ const struct reg_backend reg_sqlite_backend = {
 	.link_used = sq_link_used,
 	.web_audit = sq_web_audit,
 	.web_audit_list = sq_web_audit_list,
+	.approver_set = sq_approver_set,
+	.approver_rows = sq_approver_rows,
 };
 
 void sq_lock(struct sq_reg *s) { pthread_mutex_lock(&s->lock); }

@@ -101,4 +101,14 @@ int sq_web_audit(struct reg *rg, const char *actor, const char *action, const ch
 int sq_web_audit_list(struct reg *rg, const char *incident, int limit,
     int (*cb)(const struct web_audit *a, void *arg), void *arg, char *err, size_t errlen);
 
+/* sqlite_approvers.c */
+int sq_approver_set(struct reg *rg, const char *subject, const char *const *approvers,
+    size_t n, const char *const *proxies, size_t m, const char *actor, char *err,
+    size_t errlen);
+int sq_approver_rows(struct reg *rg, const char *subject,
+    int (*cb)(const struct reg_approver *a, void *arg), void *arg, char *err, size_t errlen);
+/* sqlite_users.c: a web_audit row, lock held. */
+int sq_web_audit_locked(struct sq_reg *rg, time_t t, const char *actor, const char *action,
+    const char *incident, const char *detail, char *err, size_t errlen);
+
 #endif

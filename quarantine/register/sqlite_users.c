@@ -9,7 +9,7 @@
 #include "register/sqlite.h"
 
 /* A web_audit row (lock held, inside the caller's transaction or none). */
-static int audit_locked(struct sq_reg *rg, time_t t, const char *actor, const char *action,
+int sq_web_audit_locked(struct sq_reg *rg, time_t t, const char *actor, const char *action,
     const char *incident, const char *detail, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
@@ -37,7 +37,7 @@ int sq_web_audit(struct reg *base, const char *actor, const char *action,
 	int rc;
 
 	sq_lock(rg);
-	rc = audit_locked(rg, time(NULL), actor, action, incident, detail, err, errlen);
+	rc = sq_web_audit_locked(rg, time(NULL), actor, action, incident, detail, err, errlen);
 	sq_unlock(rg);
 	return rc;
 }
@@ -56,7 +56,7 @@ static int change_audited(struct sq_reg *rg, sqlite3_stmt *st, const char *actor
 		goto fail;
 	}
 	changed = sqlite3_changes(rg->db);
-	if (changed > 0 && audit_locked(rg, time(NULL), actor, action, NULL, detail, err,
+	if (changed > 0 && sq_web_audit_locked(rg, time(NULL), actor, action, NULL, detail, err,
 	    errlen) < 0)
 		goto fail;
 	if (sq_exec(rg, "COMMIT", action, err, errlen) < 0)
