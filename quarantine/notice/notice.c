@@ -13,7 +13,8 @@
 
 #include "notice/notice.h"
 
-static const char *const kind_names[NOTICE_COUNT] = { "hold", "admin", "released", "deleted" };
+static const char *const kind_names[NOTICE_COUNT] = { "hold", "admin", "released", "deleted",
+	"approval" };
 
 /* Finding types: Japanese and English names for the notices. */
 static const struct { const char *type, *ja, *en; } type_names[] = {
@@ -285,6 +286,8 @@ static gboolean expand_one(GString *g, const char *name, size_t len, const char 
 	else if (IS("decided")) append_time(g, c->decided ? c->decided : inc->updated);
 	else if (IS("cancel_url")) g_string_append(g, str_or(c->cancel_url, "-"));
 	else if (IS("justify_url")) g_string_append(g, str_or(c->justify_url, "-"));
+	else if (IS("approve_url")) g_string_append(g, str_or(c->approve_url, "-"));
+	else if (IS("reject_url")) g_string_append(g, str_or(c->reject_url, "-"));
 	else if (IS("links")) { append_links(g, c, 0); trim_nl(g, after); }
 	else if (IS("links_en")) { append_links(g, c, 1); trim_nl(g, after); }
 	else return FALSE;

@@ -3,7 +3,8 @@
  *
  * Kinds: hold (to the sender of a held message), admin (to [notice] admin,
  * for every new hold and reject), released and deleted (to the sender,
- * the outcome).  A template is UTF-8 text, optionally starting with a
+ * the outcome), approval (to the sender's approvers, for a rule with
+ * action approve or a sender's request; {note} is the sender's reason).  A template is UTF-8 text, optionally starting with a
  * "Subject: …" line (and a blank line); every {name} below is replaced,
  * an unknown {name} is left as written.  The file for a kind is
  * DIR/notice-KIND.txt; without a directory or without that file the
@@ -21,6 +22,7 @@
  *                  --reason given ("-" when none)
  *   {cancel_url} {justify_url}   the sender's signed links (hold notice,
  *                  [web] base_url set; "-" otherwise)
+ *   {approve_url} {reject_url}   the approver's signed links (approval)
  *   {links} {links_en}   the block that offers them, Japanese / English;
  *                  nothing (and no line) without links
  *
@@ -40,7 +42,8 @@
 
 #include "register/register.h"
 
-enum notice_kind { NOTICE_HOLD, NOTICE_ADMIN, NOTICE_RELEASED, NOTICE_DELETED, NOTICE_COUNT };
+enum notice_kind { NOTICE_HOLD, NOTICE_ADMIN, NOTICE_RELEASED, NOTICE_DELETED, NOTICE_APPROVAL,
+	NOTICE_COUNT };
 
 /* "hold", "admin", "released", "deleted". */
 const char *notice_kind_name(enum notice_kind k);
@@ -66,6 +69,7 @@ struct notice_ctx {
 	time_t now;		/* the Date header (0: time(NULL)) */
 	const char *cancel_url;	/* 「送信を取り消す」 link, or NULL */
 	const char *justify_url; /* 「理由を添えて承認を依頼する」 link, or NULL */
+	const char *approve_url, *reject_url;	/* the approver's links, or NULL */
 	time_t links_expire;	/* when they stop working */
 };
 

@@ -33,27 +33,31 @@ void notify_template_dir(const struct conf *cf, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s", dirname(copy), t);
 }
 
-/* The sender's signed links for the hold notice n into cancel and
- * justify, when [web] base_url is set (else both stay empty).  A key that
- * cannot be read or made leaves them empty too: the notice goes without
- * links rather than not at all. */
-static void sender_links(const struct conf *cf, const struct nq_notice *n, time_t *expires,
-    char *cancel, char *justify, size_t len)
+/* The signed links of notice n into one and two, when [web] base_url is
+ * set (else both stay empty): cancel and justify for the sender's hold
+ * notice, approve and reject for an approver's approval request.  A key
+ * that cannot be read or made leaves them empty too: the notice goes
+ * without links rather than not at all. */
+static void notice_links(const struct conf *cf, const struct nq_notice *n, time_t *expires,
+    char *one, char *two, size_t len)
 {
+	const char *a1 = n->kind == NOTICE_HOLD ? "cancel" : "approve";
+	const char *a2 = n->kind == NOTICE_HOLD ? "justify" : "reject";
 	unsigned char key[LINK_KEY_BYTES];
 	char path[PATH_MAX], err[512];
 
-	cancel[0] = justify[0] = '\0';
-	if (n->kind != NOTICE_HOLD || !cf->web_base_url || !*cf->web_base_url)
+	one[0] = two[0] = '\0';
+	if ((n->kind != NOTICE_HOLD && n->kind != NOTICE_APPROVAL) || !cf->web_base_url ||
+	    !*cf->web_base_url)
 		return;
 	conf_var_path(cf, LINK_KEY_FILE, path, sizeof(path));
 	if (link_key_load(path, true, key, err, sizeof(err)) < 0)
 		return;
 	*expires = time(NULL) + cf->web_link_ttl / 1000;
-	if (link_url(cf->web_base_url, key, n->incident, "cancel", n->recipient, *expires, cancel,
-	    len) < 0 || link_url(cf->web_base_url, key, n->incident, "justify", n->recipient,
-	    *expires, justify, len) < 0)
-		cancel[0] = justify[0] = '\0';
+	if (link_url(cf->web_base_url, key, n->incident, a1, n->recipient, *expires, one,
+	    len) < 0 || link_url(cf->web_base_url, key, n->incident, a2, n->recipient,
+	    *expires, two, len) < 0)
+		one[0] = two[0] = '\0';
 	memset(key, 0, sizeof(key));
 }
 
@@ -79,9 +83,15 @@ static unsigned char *render(struct reg *rg, const struct conf *cf, const struct
 	c.from = cf->notice_from;
 	c.to = n->recipient;
 	c.admin = cf->notice_admin && *cf->notice_admin ? cf->notice_admin : cf->notice_from;
-	sender_links(cf, n, &c.links_expire, cancel, justify, sizeof(cancel));
-	c.cancel_url = cancel[0] ? cancel : NULL;
-	c.justify_url = justify[0] ? justify : NULL;
+	notice_links(cf, n, &c.links_expire, cancel, justify, sizeof(cancel));
+	if (n->kind == NOTICE_HOLD) {
+		c.cancel_url = cancel[0] ? cancel : NULL;
+		c.justify_url = justify[0] ? justify : NULL;
+	} else if (n->kind == NOTICE_APPROVAL) {
+		c.approve_url = cancel[0] ? cancel : NULL;
+		c.reject_url = justify[0] ? justify : NULL;
+		c.note = n->note;
+	}
 	if (n->kind == NOTICE_RELEASED || n->kind == NOTICE_DELETED) {
 		snprintf(who, sizeof(who), "%s", inc.updated_by ? inc.updated_by : "-");
 		c.actor = who;

@@ -236,7 +236,8 @@ static void test_hold_notice_parses_back(void **state)
 static void test_every_kind_composes(void **state)
 {
 	struct fx *fx = *state;
-	static const char *const subj[NOTICE_COUNT] = { "送信保留", "保留", "送信完了", "削除" };
+	static const char *const subj[NOTICE_COUNT] = { "送信保留", "保留", "送信完了", "削除",
+		"承認依頼" };
 	char err[256], *body;
 	unsigned char *mail;
 	GMimeMessage *m;
