@@ -51,6 +51,7 @@ int ctl_purge(const struct ctl *g, int argc, char **argv);
 int ctl_report(const struct ctl *g, int argc, char **argv);
 int ctl_stats(const struct ctl *g, int argc, char **argv);
 int ctl_user(const struct ctl *g, int argc, char **argv);
+int ctl_approver(const struct ctl *g, int argc, char **argv);
 
 /* Who runs dlpctl, for the audit trail: SUDO_USER when sudo made us
  * root, else the login name, else the user of the real uid, as it was

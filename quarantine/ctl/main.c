@@ -35,6 +35,7 @@ static const struct command {
 	{ "purge", ctl_purge, "expire held messages past retention, remove old copies" },
 	{ "report", ctl_report, "incident report for a period (CSV or JSON)" },
 	{ "stats", ctl_stats, "counts by action and rule, and the daemon's live counters" },
+	{ "approver", ctl_approver, "who approves whose mail (supervisor approval)" },
 	{ "user", ctl_user, "accounts of the web console dlp-web (add, set, disable, list)" },
 };
 

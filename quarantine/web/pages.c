@@ -25,11 +25,30 @@ static bool is_admin(struct req *r)
 	return r->signed_in && strcmp(r->s.role, "admin") == 0;
 }
 
-/* An approver sees only the holds routed to them (supervisor approval);
- * until that routing exists, none. */
 static bool sees_all(struct req *r)
 {
 	return strcmp(r->s.role, "admin") == 0 || strcmp(r->s.role, "auditor") == 0;
+}
+
+/* An approver (whose user name is their mail address) sees and decides
+ * the holds of the senders they approve for (approvers table, proxies
+ * included), and no others. */
+static bool routed(struct req *r, const struct incident *inc)
+{
+	char err[256];
+
+	return strcmp(r->s.role, "approver") == 0 &&
+	    reg_approver_is(r->w->rg, inc->sender, r->s.user, 1, err, sizeof(err)) == 1;
+}
+
+static bool may_see(struct req *r, const struct incident *inc)
+{
+	return sees_all(r) || routed(r, inc);
+}
+
+static bool may_decide(struct req *r, const struct incident *inc)
+{
+	return is_admin(r) || routed(r, inc);
 }
 
 static const char *str_or(const char *s, const char *def)
@@ -51,6 +70,7 @@ static void rule_names(GString *g, const struct incident *inc)
 }
 
 struct queue_walk {
+	struct req *r;
 	GString *g;
 	long skip, left;	/* rows to skip, rows still to show */
 	bool more;
@@ -61,6 +81,8 @@ static int queue_row(const struct incident *inc, void *arg)
 	struct queue_walk *q = arg;
 	GString *g = q->g;
 
+	if (!may_see(q->r, inc))
+		return 0;
 	if (q->skip > 0) {
 		q->skip--;
 		return 0;
@@ -91,7 +113,7 @@ static int queue_row(const struct incident *inc, void *arg)
 void page_queue(struct req *r, struct resp *p)
 {
 	const char *status = req_arg(r, "status"), *pg = req_arg(r, "page");
-	struct queue_walk q = { .g = p->body, .left = QUEUE_PAGE };
+	struct queue_walk q = { .r = r, .g = p->body, .left = QUEUE_PAGE };
 	char err[512], *end;
 	long page = pg ? strtol(pg, &end, 10) : 1;
 	bool known = false;
@@ -114,12 +136,9 @@ void page_queue(struct req *r, struct resp *p)
 		html_printf(p->body, "<option%s>%s</option>", strcmp(status, statuses[i]) == 0 ?
 		    " selected" : "", statuses[i]);
 	g_string_append(p->body, "</select></label> <button>表示 / Show</button></form>");
-	if (!sees_all(r)) {
-		g_string_append(p->body, "<p id=\"none\">あなたに回付された保留はありません。"
-		    "<span class=\"en\">No holds are routed to you.</span></p>");
-		html_foot(p);
-		return;
-	}
+	if (!sees_all(r))
+		g_string_append(p->body, "<p id=\"routed\">あなたが承認者の送信者の保留だけを表示しています。"
+		    "<span class=\"en\">Only the holds of senders you approve for.</span></p>");
 	g_string_append(p->body, "<table id=\"queue\"><thead><tr><th>受付番号<br><span class=\"en\">"
 	    "incident</span></th><th>日時<br><span class=\"en\">time</span></th><th>送信者<br>"
 	    "<span class=\"en\">sender</span></th><th>件名<br><span class=\"en\">subject</span></th>"
@@ -229,9 +248,13 @@ static void decide_forms(struct req *r, GString *g, const struct incident *inc)
 	static const struct { const char *verb, *ja, *en; } verbs[] = {
 		{ "release", "送信する（保留を解除）", "Release" },
 		{ "delete", "削除する", "Delete" },
+	}, approver_verbs[] = {
+		{ "release", "承認して送信する", "Approve and send" },
+		{ "delete", "差し戻す（削除）", "Reject" },
 	};
+	bool admin = is_admin(r);
 
-	if (!is_admin(r) || strcmp(inc->status, "held") != 0)
+	if (!may_decide(r, inc) || strcmp(inc->status, "held") != 0)
 		return;
 	g_string_append(g, "<h2>判断 <span class=\"en\">decide</span></h2>");
 	for (size_t i = 0; i < 2; i++) {
@@ -241,7 +264,8 @@ static void decide_forms(struct req *r, GString *g, const struct incident *inc)
 		html_csrf(r, g);
 		html_printf(g, "<label>理由 <span class=\"en\">reason</span><br><textarea name=\"reason\" "
 		    "maxlength=\"%d\" rows=\"2\"></textarea></label><br><button id=\"%s\">%s / %s"
-		    "</button></form>", WEB_REASON_MAX, verbs[i].verb, verbs[i].ja, verbs[i].en);
+		    "</button></form>", WEB_REASON_MAX, verbs[i].verb,
+		    admin ? verbs[i].ja : approver_verbs[i].ja, admin ? verbs[i].en : approver_verbs[i].en);
 	}
 }
 
@@ -282,30 +306,81 @@ static void show_incident(struct req *r, struct resp *p, const struct incident *
 	html_foot(p);
 }
 
+struct collect {
+	char (*a)[330];
+	int max, n;
+};
+
+static int collect_approver(const struct reg_approver *ap, void *arg)
+{
+	struct collect *c = arg;
+
+	if (ap->rank != 0)
+		return 0;
+	if (c->n >= c->max)
+		return 1;
+	snprintf(c->a[c->n++], 330, "%s", ap->approver);
+	return 0;
+}
+
+void web_approvers_of(struct web *w, const char *sender, char a[][330], int max, int *n)
+{
+	struct collect c = { a, max, 0 };
+	char err[256];
+
+	if (sender && *sender && reg_approver_list(w->rg, sender, collect_approver, &c, err,
+	    sizeof(err)) < 0)
+		web_log(LOG_ERR, "approvers of %s: %s", sender, err);
+	*n = c.n;
+}
+
+int web_send_notice(struct web *w, const char *id, enum notice_kind kind, const char *rcpt,
+    const char *note, const char *actor)
+{
+	struct nq_notice n;
+	char err[1024];
+	long long seq = 0;
+	int rc;
+
+	if ((rc = nq_add(w->rg, id, kind, rcpt, note, true, time(NULL), &seq, err,
+	    sizeof(err))) != 0 || nq_get(w->rg, seq, &n, err, sizeof(err)) != 0) {
+		if (rc <= 0)
+			web_log(LOG_WARNING, "%s: notice not queued: %s", id, err);
+		return rc > 0 ? 1 : -1;
+	}
+	if (notify_deliver(w->rg, w->cf, &n, actor, NULL, err, sizeof(err)) < 0)
+		web_log(LOG_WARNING, "%s: notice not sent yet (dlp-milter retries it): %s", id, err);
+	nq_notice_clear(&n);
+	return 0;
+}
+
 void web_tell_sender(struct web *w, const char *id, enum notice_kind kind, const char *note,
     const char *actor)
 {
 	struct scan_options opt;
 	struct incident inc;
-	struct nq_notice n;
-	char err[1024];
-	long long seq = 0;
+	char err[512];
 
 	conf_scan_options(w->cf, &opt);
 	if (reg_get(w->rg, id, &inc, err, sizeof(err)) != 0)
 		return;
-	if (!nq_sender_internal(&opt, inc.sender))
-		goto out;
-	if (nq_add(w->rg, id, kind, inc.sender, note, true, time(NULL), &seq, err,
-	    sizeof(err)) != 0 || nq_get(w->rg, seq, &n, err, sizeof(err)) != 0) {
-		web_log(LOG_WARNING, "%s: notice not queued: %s", id, err);
-		goto out;
-	}
-	if (notify_deliver(w->rg, w->cf, &n, actor, NULL, err, sizeof(err)) < 0)
-		web_log(LOG_WARNING, "%s: notice not sent yet (dlp-milter retries it): %s", id, err);
-	nq_notice_clear(&n);
-out:
+	if (nq_sender_internal(&opt, inc.sender))
+		web_send_notice(w, id, kind, inc.sender, note, actor);
 	incident_clear(&inc);
+}
+
+/* true when r is an approver of incident id's sender. */
+static bool decidable_by_approver(struct req *r, const char *id)
+{
+	struct incident inc;
+	char err[256];
+	bool yes;
+
+	if (strcmp(r->s.role, "approver") != 0 || reg_get(r->w->rg, id, &inc, err, sizeof(err)) != 0)
+		return false;
+	yes = routed(r, &inc);
+	incident_clear(&inc);
+	return yes;
 }
 
 /* POST /incident/ID/release or /delete. */
@@ -325,11 +400,17 @@ static void decide(struct req *r, struct resp *p, const char *id, const char *ve
 		    "The form's CSRF token is missing or wrong. Nothing was changed.");
 		return;
 	}
-	if (!is_admin(r) || (!rel && strcmp(verb, "delete") != 0)) {
+	if (!rel && strcmp(verb, "delete") != 0) {
+		html_message(r, p, MHD_HTTP_NOT_FOUND, "ページがありません", "Not found",
+		    "このアドレスのページはありません。", "There is no page at this address.");
+		return;
+	}
+	if (!is_admin(r) && !decidable_by_approver(r, id)) {
 		web_audit(r, r->actor, "refused: not allowed for the role", id, verb);
 		html_message(r, p, MHD_HTTP_FORBIDDEN, "権限がありません", "Not allowed",
-		    "この操作は管理者だけが行えます。何も変更していません。",
-		    "Only an administrator may do this. Nothing was changed.");
+		    "この操作は管理者と、この送信者の承認者だけが行えます。何も変更していません。",
+		    "Only an administrator, or an approver of this sender, may do this. "
+		    "Nothing was changed.");
 		return;
 	}
 	if (reason && strlen(reason) > WEB_REASON_MAX) {
@@ -368,7 +449,10 @@ void page_incident(struct req *r, struct resp *p, const char *id, const char *ve
 		decide(r, p, id, verb);
 		return;
 	}
-	if (!sees_all(r) || (rc = reg_get(r->w->rg, id, &inc, err, sizeof(err))) == 1) {
+	if ((rc = reg_get(r->w->rg, id, &inc, err, sizeof(err))) == 1 ||
+	    (rc == 0 && !may_see(r, &inc))) {
+		if (rc == 0)
+			incident_clear(&inc);
 		html_message(r, p, MHD_HTTP_NOT_FOUND, "見つかりません", "Not found",
 		    "この受付番号の保留はないか、表示する権限がありません。",
 		    "No such incident, or it is not yours to see.");

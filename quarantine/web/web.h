@@ -117,10 +117,18 @@ void web_audit(struct req *r, const char *actor, const char *action, const char 
 /* pages.c */
 void page_queue(struct req *r, struct resp *p);
 void page_incident(struct req *r, struct resp *p, const char *id, const char *verb);
+/* Queue a notice of kind for id to rcpt, claimed, and try to send it now
+ * (the milter's notifier retries it otherwise).  0, 1 when that notice
+ * exists already, -1. */
+int web_send_notice(struct web *w, const char *id, enum notice_kind kind, const char *rcpt,
+    const char *note, const char *actor);
 /* Queue the outcome notice (kind) for the sender of id, when internal, and
  * try to send it now (the milter's notifier retries it otherwise). */
 void web_tell_sender(struct web *w, const char *id, enum notice_kind kind, const char *note,
     const char *actor);
+
+/* The rank-0 approvers of sender into a[0 .. max), *n of them. */
+void web_approvers_of(struct web *w, const char *sender, char a[][330], int max, int *n);
 
 /* links.c */
 void page_link(struct req *r, struct resp *p, const char *action, const char *token);
