@@ -36,6 +36,17 @@ SENDER = "kakari@example.go.jp"
 TO = ["a@partner.example.com", "b@other.example.net"]
 ADMIN_PW = "admin-password-1"
 AUDIT_PW = "auditor-password-1"
+KACHO = "kacho@example.go.jp"
+KACHO_PW = "approver-password-1"
+OTHER = "betsu@example.go.jp"		# a sender kacho does not approve for
+APPROVE_RULE = """
+[rule three_external]
+when = external_visible >= 3 and personal_items < 10
+action = approve
+reason = 外部の宛先が3件以上あるため、上長の承認を求めます。
+	Three or more external recipients: the sender's approver decides.
+"""
+EXT3 = ["x1@partner.example.com", "x2@partner.example.com", "x3@other.example.net"]
 XSS = "<script>window.__pwned=1</script><b>名簿</b> & \"quotes\""
 
 env = web = browser = None
@@ -63,12 +74,24 @@ def hold(subject):
     return new[0]["id"]
 
 
-def notice_text(iid, kind="hold", timeout=40):
+def approve_hold(sender=SENDER):
+    """Send a message that only three_external (action approve) holds."""
+    before = {r["id"] for r in env.incidents()}
+    code, text = env.send(make_message(sender, EXT3, "承認のお願い", "資料を送ります。\n"))
+    check(code == 250, "accepted (held): %d %s" % (code, text), env)
+    new = [r for r in env.incidents() if r["id"] not in before]
+    check(len(new) == 1 and new[0]["status"] == "held" and new[0]["action"] == "approve",
+          "one new incident, held for approval: %r" % new, env)
+    return new[0]["id"]
+
+
+def notice_text(iid, kind="hold", timeout=40, to=None):
     """The text of the notice of kind for incident iid at the sink."""
     def find():
         for mail, rcpts, data in list(env.sink.messages):
             m = email.message_from_bytes(data, policy=email.policy.default)
-            if m["X-DLP-Incident"] == iid and m["X-DLP-Notice"] == kind:
+            if m["X-DLP-Incident"] == iid and m["X-DLP-Notice"] == kind and (
+                    to is None or to in rcpts):
                 return m.get_body(("plain",)).get_content()
         return None
     check(wait_until(lambda: find() is not None, timeout), "%s notice of %s" % (kind, iid), env)
@@ -306,6 +329,87 @@ def test_justify_link():
     check("使用済み" in (browser.text("#msg") or ""), "used once")
 
 
+def test_approve_link():
+    iid = approve_hold()
+    notice_text(iid, "hold")
+    text = notice_text(iid, "approval", to=KACHO)
+    check("承認依頼" in text or "承認" in text, "an approval request:\n" + text)
+    url = link_of(text, "approve")
+    link_of(text, "reject")
+    browser.clear_cookies()
+    browser.goto(url)
+    check(browser.text("#sender") == SENDER and status(iid) == "held",
+          "the approver's page names the sender; the GET changed nothing")
+    browser.fill("#reason", "確認しました")
+    browser.click("#go")
+    check("承認" in (browser.text("h1") or ""), "approved: %r" % browser.text("h1"))
+    check(status(iid) == "released", "released: %s" % status(iid))
+
+    def arrived():
+        return [r for m, r, d in list(env.sink.messages)
+                if ("X-DLP-Released: %s by approver:%s" % (iid, KACHO)).encode() in d]
+    check(wait_until(lambda: arrived(), 30), "the message reached its recipients", env)
+    time.sleep(1)
+    check(len(arrived()) == 1 and sorted(arrived()[0]) == sorted(EXT3), "once: %r" % arrived())
+    notice_text(iid, "released")
+    browser.goto(url)
+    check("使用済み" in (browser.text("#msg") or ""), "the approve link works once")
+
+
+def test_reject_link_and_removed_approver():
+    iid = approve_hold()
+    text = notice_text(iid, "approval", to=KACHO)
+    browser.clear_cookies()
+    browser.goto(link_of(text, "reject"))
+    browser.click("#go")
+    check(status(iid) == "deleted", "rejected: deleted (%s)" % status(iid))
+    notice_text(iid, "deleted")
+    iid = approve_hold()
+    url = link_of(notice_text(iid, "approval", to=KACHO), "approve")
+    env.dlpctl("approver", "set", SENDER, "bucho@example.go.jp")
+    try:
+        browser.goto(url)
+        check("承認者ではありません" in (browser.text("#msg") or ""),
+              "a link of a former approver: refused: %r" % browser.text("#msg"))
+        check(status(iid) == "held", "nothing changed")
+    finally:
+        env.dlpctl("approver", "set", SENDER, KACHO)
+
+
+def test_approver_console():
+    mine = approve_hold()
+    theirs = approve_hold(OTHER)
+    sign_in(KACHO, KACHO_PW)
+    check(browser.text("#who") == KACHO + " (approver)", "the approver signed in")
+    ids = browser.eval("[...document.querySelectorAll('#queue tr.inc a')].map(a => a.textContent)")
+    check(mine in ids and theirs not in ids, "the approver's queue: their senders' holds only: "
+          "%r" % ids)
+    browser.goto(base() + "/incident/" + theirs)
+    check(browser.text("#id") is None, "another sender's hold is not shown")
+    csrf = browser.eval("document.querySelector('input[name=csrf]').value")
+    code, _, _ = request("POST", "/incident/%s/release" % theirs, "csrf=" + csrf,
+                         cookie=session_cookie())
+    check(code == 403 and status(theirs) == "held", "nor decided by them (%d)" % code)
+    browser.goto(base() + "/incident/" + mine)
+    browser.fill("#form-release textarea", "承認")
+    browser.click("#release")
+    check(status(mine) == "released", "the approver approved from the console: %s" % status(mine))
+
+
+def test_justify_reaches_approver():
+    iid = hold("justify to the approver")
+    url = link_of(notice_text(iid), "justify")
+    browser.clear_cookies()
+    browser.goto(url)
+    browser.fill("#reason", "定例の名簿送付です")
+    browser.click("#go")
+    text = notice_text(iid, "approval", to=KACHO)
+    check("定例の名簿送付です" in text, "the approver gets the request with the reason:\n" + text)
+    browser.goto(link_of(text, "approve"))
+    check("定例の名簿送付です" in (browser.text("#requests") or ""),
+          "the approver's page shows the sender's reason")
+
+
 def test_bad_input():
     code, hdrs, _ = request("GET", "/../../etc/passwd")
     check(code == 404, "a path outside the site: 404 (%d)" % code)
@@ -351,17 +455,19 @@ def test_signin_rate_limit():
 
 def setup():
     global env, web, browser, port
-    env = Env()
+    env = Env(conf_extra=APPROVE_RULE)
     port = free_port()
     env.set_conf("web", "listen", "127.0.0.1:%d" % port)
     env.set_conf("web", "base_url", "http://127.0.0.1:%d/" % port)
     env.use_release_port()
     env.__enter__()
     for name, role, pw in (("alice", "admin", ADMIN_PW), ("audrey", "auditor", AUDIT_PW),
-                           ("bob", "auditor", AUDIT_PW)):
+                           ("bob", "auditor", AUDIT_PW), (KACHO, "approver", KACHO_PW)):
         r = subprocess.run([DLPCTL, "-c", env.milter.conf, "user", "add", name, "--role", role],
                            input=pw + "\n", capture_output=True, text=True, cwd=env.tmp)
         check(r.returncode == 0, "dlpctl user add %s: %s" % (name, r.stderr))
+    r = env.dlpctl("approver", "set", SENDER, KACHO, "--proxy", "jicho@example.go.jp")
+    check(r.returncode == 0, "dlpctl approver set")
     logf = open(os.path.join(env.tmp, "web.log"), "ab")
     web = subprocess.Popen([WEB, "-f", "-c", env.milter.conf], stdout=logf, stderr=logf,
                            cwd=env.tmp)
@@ -393,6 +499,10 @@ if __name__ == "__main__":
             ("the cancel link: GET shows, POST acts, once", test_cancel_link_once),
             ("an altered or misused link changes nothing", test_altered_link),
             ("the justify link records the reason", test_justify_link),
+            ("the approver's approve link, once", test_approve_link),
+            ("the reject link; a former approver's link", test_reject_link_and_removed_approver),
+            ("an approver's console: their senders only", test_approver_console),
+            ("justify reaches the approver with the reason", test_justify_reaches_approver),
             ("bad input gets a clear status", test_bad_input),
             ("sign-in rate limit", test_signin_rate_limit),
         ])
