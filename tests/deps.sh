@@ -19,7 +19,7 @@ libmicrohttpd-dev libsodium-dev"
 TEST_PKGS="libcmocka-dev
 postfix swaks miltertest sqlite3 python3 zip unzip file procps valgrind
 python3-openpyxl python3-docx python3-reportlab python3-odf python3-xlwt fonts-ipafont-gothic
-chromium python3-websocket
+chromium python3-websocket openssl
 m4 sendmail-cf libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 libsasl2-2 libssl3 libwrap0"
 # sendmail-bin itself conflicts with postfix: deps-sendmail.sh unpacks it.
 case "$mode" in

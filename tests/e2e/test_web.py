@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import time
@@ -438,6 +439,50 @@ def test_bad_input():
           "security headers: %r" % h)
 
 
+def test_tls_and_plain_http_refused():
+    """[web] tls_cert/tls_key: HTTPS by GnuTLS, cookies Secure, HSTS; plain
+    HTTP on a non-loopback address without TLS or a proxy: refused at start."""
+    key, cert = os.path.join(env.tmp, "key.pem"), os.path.join(env.tmp, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1"], check=True,
+                   capture_output=True)
+    tport = free_port()
+    conf = env.conf_variant("tls.conf", {("web", "listen"): "127.0.0.1:%d" % tport,
+                                         ("web", "tls_cert"): "cert.pem",
+                                         ("web", "tls_key"): "key.pem"})
+    proc = subprocess.Popen([WEB, "-f", "-c", conf], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, cwd=env.tmp)
+    try:
+        check(wait_port(tport), "dlp-web listens with TLS")
+        ctx = ssl.create_default_context(cafile=cert)
+        ctx.check_hostname = False
+        c = http.client.HTTPSConnection("127.0.0.1", tport, context=ctx, timeout=30)
+        c.request("GET", "/signin")
+        r = c.getresponse()
+        body = r.read().decode()
+        pre = r.getheader("Set-Cookie")
+        check(r.status == 200 and pre.endswith("; Secure") and
+              r.getheader("Strict-Transport-Security"), "HTTPS page, Secure cookie, HSTS: %s" % pre)
+        tok = re.search(r'name="csrf" value="([0-9a-f]{64})"', body).group(1)
+        c.request("POST", "/signin", "csrf=%s&name=alice&password=%s" % (tok, ADMIN_PW),
+                  {"Content-Type": "application/x-www-form-urlencoded",
+                   "Cookie": pre.split(";")[0]})
+        r = c.getresponse()
+        r.read()
+        sess = [v for k, v in r.getheaders() if k.lower() == "set-cookie" and
+                v.startswith("dlp_session=")]
+        check(r.status == 303 and sess and "HttpOnly; SameSite=Strict" in sess[0] and
+              sess[0].endswith("; Secure"), "the session cookie under TLS: %r" % sess)
+        c.close()
+    finally:
+        stop_process(proc)
+    conf = env.conf_variant("open.conf", {("web", "listen"): "0.0.0.0:%d" % free_port()})
+    r = subprocess.run([WEB, "-f", "-c", conf], capture_output=True, text=True, timeout=30,
+                       cwd=env.tmp)
+    check(r.returncode == 1 and "not a loopback address" in r.stderr,
+          "plain HTTP on 0.0.0.0 refused: %d %s" % (r.returncode, r.stderr))
+
+
 def test_signin_rate_limit():
     """Last: it blocks 127.0.0.1 for 15 minutes."""
     def attempt(pw):
@@ -504,6 +549,7 @@ if __name__ == "__main__":
             ("an approver's console: their senders only", test_approver_console),
             ("justify reaches the approver with the reason", test_justify_reaches_approver),
             ("bad input gets a clear status", test_bad_input),
+            ("HTTPS with tls_cert; plain HTTP refused off loopback", test_tls_and_plain_http_refused),
             ("sign-in rate limit", test_signin_rate_limit),
         ])
     finally:
