@@ -189,7 +189,7 @@ bench: $(PROGS) $(BENCH_BIN)
 # (contrib/install-data.sh); the unit and tmpfiles.d entry get the paths.
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' \
 	-e 's|@VARDIR@|$(VARDIR)|g' -e 's|@RUNDIR@|$(RUNDIR)|g' -e 's|@DLP_USER@|$(DLP_USER)|g'
-MANPAGES8 := man/dlp-milter.8 man/dlpctl.8
+MANPAGES8 := man/dlp-milter.8 man/dlpctl.8 man/dlp-web.8
 MANPAGES5 := man/dlp-milter.conf.5
 
 install: $(PROGS)
@@ -199,17 +199,20 @@ install: $(PROGS)
 	install -m 0644 $(MANPAGES8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(MANPAGES5) $(DESTDIR)$(MANDIR)/man5/
 	$(SUBST) contrib/dlp-milter.service.in > $(DESTDIR)$(UNITDIR)/dlp-milter.service
+	$(SUBST) contrib/dlp-web.service.in > $(DESTDIR)$(UNITDIR)/dlp-web.service
 	$(SUBST) contrib/dlp-milter.tmpfiles.in > $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
-	chmod 0644 $(DESTDIR)$(UNITDIR)/dlp-milter.service $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
+	chmod 0644 $(DESTDIR)$(UNITDIR)/dlp-milter.service $(DESTDIR)$(UNITDIR)/dlp-web.service \
+	    $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
 	@DESTDIR="$(DESTDIR)" CONFDIR="$(CONFDIR)" VARDIR="$(VARDIR)" RUNDIR="$(RUNDIR)" \
 	    DLP_USER="$(DLP_USER)" sh contrib/install-data.sh
 
 # Leaves the config, var_dir (the register and the quarantine) and the user.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/dlp-milter $(DESTDIR)$(SBINDIR)/dlpctl \
+	rm -f $(DESTDIR)$(SBINDIR)/dlp-milter $(DESTDIR)$(SBINDIR)/dlpctl $(DESTDIR)$(SBINDIR)/dlp-web \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANPAGES8))) \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MANPAGES5))) \
-	    $(DESTDIR)$(UNITDIR)/dlp-milter.service $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
+	    $(DESTDIR)$(UNITDIR)/dlp-milter.service $(DESTDIR)$(UNITDIR)/dlp-web.service \
+	    $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
 
 # After a change of config/conf_keys.c: the README table and the man page.
 keys: $(BUILD)/dlp-milter
