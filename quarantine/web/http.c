@@ -204,7 +204,8 @@ static void route(struct req *r, struct resp *p)
 	verb[0] = '\0';
 	if (strlen(path) < 80 && (sscanf(path, "/incident/%31[0-9A-Z-]%n", id, &n) == 1) &&
 	    (path[n] == '\0' || (path[n] == '/' && sscanf(path + n, "/%15[a-z]", verb) == 1 &&
-	    strlen(path + n + 1) == strlen(verb))) && (get == !verb[0])) {
+	    strlen(path + n + 1) == strlen(verb))) &&
+	    (get == (!verb[0] || strcmp(verb, "message") == 0))) {
 		page_incident(r, p, id, verb[0] ? verb : NULL);
 		return;
 	}

@@ -273,8 +273,6 @@ static void show_incident(struct req *r, struct resp *p, const struct incident *
 {
 	GString *g = p->body;
 	char err[256];
-	size_t i;
-	json_t *v;
 
 	html_head(r, p, "保留メールの詳細", "Incident");
 	g_string_append(g, "<table>");
@@ -288,14 +286,16 @@ static void show_incident(struct req *r, struct resp *p, const struct incident *
 	g_string_append(g, "<tr><th>日時 <span class=\"en\">time</span></th><td>");
 	html_time(g, inc->created);
 	html_printf(g, "</td></tr><tr><th>宛先 <span class=\"en\">recipients</span></th><td>"
-	    "%ld（外部 %ld、To/Cc に見える外部 %ld、外部ドメイン %ld）<ul id=\"rcpt\">", inc->recipients,
+	    "%ld（外部 %ld、To/Cc に見える外部 %ld、外部ドメイン %ld）", inc->recipients,
 	    inc->external, inc->external_visible, inc->external_domains);
-	json_array_foreach(inc->rcpt, i, v) {
-		g_string_append(g, "<li>");
-		html_esc(g, str_or(json_string_value(v), "?"));
-		g_string_append(g, "</li>");
+	web_recipients(r->w, g, inc);
+	g_string_append(g, "</td></tr></table>");
+	if (strcmp(inc->status, "held") == 0 || strcmp(inc->status, "releasing") == 0) {
+		g_string_append(g, "<p><a id=\"content\" href=\"/incident/");
+		html_esc(g, inc->id);
+		g_string_append(g, "/message\">メールの内容を表示（監査記録に残ります） / "
+		    "show the message (audited)</a></p>");
 	}
-	g_string_append(g, "</ul></td></tr></table>");
 	show_rules(g, inc);
 	show_findings(g, inc);
 	decide_forms(r, g, inc);
@@ -445,7 +445,7 @@ void page_incident(struct req *r, struct resp *p, const char *id, const char *ve
 	char err[512];
 	int rc;
 
-	if (verb) {
+	if (verb && strcmp(verb, "message") != 0) {
 		decide(r, p, id, verb);
 		return;
 	}
@@ -462,6 +462,11 @@ void page_incident(struct req *r, struct resp *p, const char *id, const char *ve
 		web_log(LOG_ERR, "incident %s: %s", id, err);
 		html_message(r, p, MHD_HTTP_INTERNAL_SERVER_ERROR, "エラー", "Error",
 		    "登録簿を読めませんでした。", "The register could not be read.");
+		return;
+	}
+	if (verb) {
+		web_message_page(r, p, &inc);
+		incident_clear(&inc);
 		return;
 	}
 	web_audit(r, r->actor, "viewed", inc.id, NULL);

@@ -130,6 +130,12 @@ void web_tell_sender(struct web *w, const char *id, enum notice_kind kind, const
 /* The rank-0 approvers of sender into a[0 .. max), *n of them. */
 void web_approvers_of(struct web *w, const char *sender, char a[][330], int max, int *n);
 
+/* message.c: the envelope recipients of inc marked To, Cc or Bcc (from
+ * the stored message's headers; unmarked when it is gone) as a list; the
+ * page of the stored message's decoded text (audited). */
+void web_recipients(struct web *w, GString *g, const struct incident *inc);
+void web_message_page(struct req *r, struct resp *p, const struct incident *inc);
+
 /* links.c */
 void page_link(struct req *r, struct resp *p, const char *action, const char *token);
 

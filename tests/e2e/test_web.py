@@ -196,6 +196,31 @@ def test_queue_escapes_subject():
     check(browser.eval("typeof window.__pwned") == "undefined", "nothing ran on the incident page")
 
 
+def test_message_content():
+    before = {r["id"] for r in env.incidents()}
+    msg = make_message(SENDER, ["a@partner.example.com"], "内容の確認",
+                       "本文です <b>太字ではない</b>\n", cc=["c@other.example.net"],
+                       attachments=[("meibo.csv", people_csv(people(49)), "text", "csv")])
+    code, _ = env.send(msg, rcpts=["a@partner.example.com", "c@other.example.net",
+                                   "hidden@third.example.org"])
+    check(code == 250, "held", env)
+    iid = [r for r in env.incidents() if r["id"] not in before][0]["id"]
+    sign_in("alice", ADMIN_PW)
+    browser.goto(base() + "/incident/" + iid)
+    marks = browser.eval("[...document.querySelectorAll('#rcpt li')].map(l => l.textContent)")
+    check(sorted(marks) == ["Bcc hidden@third.example.org", "Cc c@other.example.net",
+                            "To a@partner.example.com"], "recipients marked To/Cc/Bcc: %r" % marks)
+    browser.click("#content")
+    texts = browser.eval("[...document.querySelectorAll('pre.text')].map(p => p.textContent)")
+    check(any("本文です <b>太字ではない</b>" in t for t in texts), "the body, decoded, as "
+          "text: %r" % texts)
+    check(any("090-" in t for t in texts), "the CSV part's text is shown")
+    check(browser.eval("document.querySelectorAll('#parts b').length") == 0, "nothing from the "
+          "mail became an element")
+    check(any(r["action"] == "message viewed" and r["incident"] == iid for r in audit_rows()),
+          "the content view is an audit row")
+
+
 def test_csrf_refused():
     iid = hold("CSRF check")
     sign_in("alice", ADMIN_PW)
@@ -567,6 +592,7 @@ if __name__ == "__main__":
         rc = run([
             ("sign-in, cookie flags, audit rows", test_signin),
             ("a <script> subject shows as text", test_queue_escapes_subject),
+            ("the message content page, To/Cc/Bcc marked", test_message_content),
             ("a POST without the CSRF token is refused", test_csrf_refused),
             ("release from the incident page", test_release_from_page),
             ("an auditor reads and decides nothing", test_auditor_reads_only),
