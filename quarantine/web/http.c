@@ -188,7 +188,8 @@ static void route(struct req *r, struct resp *p)
 		page_signout(r, p);
 		return;
 	}
-	if (!r->signed_in && (strcmp(path, "/queue") == 0 || strncmp(path, "/incident/", 10) == 0)) {
+	if (!r->signed_in && (strncmp(path, "/queue", 6) == 0 || strncmp(path, "/audit", 6) == 0 ||
+	    strncmp(path, "/incident/", 10) == 0)) {
 		if (get)
 			resp_redirect(p, "/signin");
 		else
@@ -197,8 +198,12 @@ static void route(struct req *r, struct resp *p)
 			    "No valid session: sign in again. Nothing was changed.");
 		return;
 	}
-	if (strcmp(path, "/queue") == 0 && get) {
-		page_queue(r, p);
+	if ((strcmp(path, "/queue") == 0 || strcmp(path, "/queue.csv") == 0) && get) {
+		page_queue(r, p, path[6] == '.');
+		return;
+	}
+	if ((strcmp(path, "/audit") == 0 || strcmp(path, "/audit.csv") == 0) && get) {
+		page_audit(r, p, path[6] == '.');
 		return;
 	}
 	verb[0] = '\0';
@@ -223,7 +228,13 @@ static enum MHD_Result send_resp(struct req *r, struct resp *p)
 	mr = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (!mr)
 		return MHD_NO;
-	MHD_add_response_header(mr, "Content-Type", "text/html; charset=utf-8");
+	MHD_add_response_header(mr, "Content-Type", p->ctype ? p->ctype : "text/html; charset=utf-8");
+	if (p->filename[0]) {
+		char cd[128];
+
+		snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", p->filename);
+		MHD_add_response_header(mr, "Content-Disposition", cd);
+	}
 	MHD_add_response_header(mr, "Cache-Control", "no-store");
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(mr, "X-Frame-Options", "DENY");

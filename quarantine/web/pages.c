@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -15,17 +16,12 @@
 #include "quarantine/release.h"
 #include "web/web.h"
 
-#define QUEUE_PAGE 50
-
-static const char *const statuses[] = { "held", "releasing", "released", "deleted", "rejected",
-	"expired", "all" };
-
 static bool is_admin(struct req *r)
 {
 	return r->signed_in && strcmp(r->s.role, "admin") == 0;
 }
 
-static bool sees_all(struct req *r)
+bool web_sees_all(struct req *r)
 {
 	return strcmp(r->s.role, "admin") == 0 || strcmp(r->s.role, "auditor") == 0;
 }
@@ -41,9 +37,9 @@ static bool routed(struct req *r, const struct incident *inc)
 	    reg_approver_is(r->w->rg, inc->sender, r->s.user, 1, err, sizeof(err)) == 1;
 }
 
-static bool may_see(struct req *r, const struct incident *inc)
+bool web_may_see(struct req *r, const struct incident *inc)
 {
-	return sees_all(r) || routed(r, inc);
+	return web_sees_all(r) || routed(r, inc);
 }
 
 static bool may_decide(struct req *r, const struct incident *inc)
@@ -51,111 +47,9 @@ static bool may_decide(struct req *r, const struct incident *inc)
 	return is_admin(r) || routed(r, inc);
 }
 
-static const char *str_or(const char *s, const char *def)
+const char *web_str_or(const char *s, const char *def)
 {
 	return s && *s ? s : def;
-}
-
-/* The rule names of inc, comma separated, escaped. */
-static void rule_names(GString *g, const struct incident *inc)
-{
-	size_t i;
-	json_t *o;
-
-	json_array_foreach(inc->rules, i, o) {
-		if (i)
-			g_string_append(g, ", ");
-		html_esc(g, str_or(json_string_value(json_object_get(o, "name")), "?"));
-	}
-}
-
-struct queue_walk {
-	struct req *r;
-	GString *g;
-	long skip, left;	/* rows to skip, rows still to show */
-	bool more;
-};
-
-static int queue_row(const struct incident *inc, void *arg)
-{
-	struct queue_walk *q = arg;
-	GString *g = q->g;
-
-	if (!may_see(q->r, inc))
-		return 0;
-	if (q->skip > 0) {
-		q->skip--;
-		return 0;
-	}
-	if (q->left == 0) {
-		q->more = true;
-		return 1;
-	}
-	q->left--;
-	g_string_append(g, "<tr class=\"inc\"><td><a href=\"/incident/");
-	html_esc(g, inc->id);
-	g_string_append(g, "\">");
-	html_esc(g, inc->id);
-	g_string_append(g, "</a></td><td>");
-	html_time(g, inc->created);
-	g_string_append(g, "</td><td class=\"sender\">");
-	html_esc(g, str_or(inc->sender, "<>"));
-	g_string_append(g, "</td><td class=\"subject\">");
-	html_esc(g, str_or(inc->subject, "(件名なし / no subject)"));
-	g_string_append(g, "</td><td class=\"rules\">");
-	rule_names(g, inc);
-	g_string_append(g, "</td><td class=\"status\">");
-	html_esc(g, inc->status);
-	g_string_append(g, "</td></tr>\n");
-	return 0;
-}
-
-void page_queue(struct req *r, struct resp *p)
-{
-	const char *status = req_arg(r, "status"), *pg = req_arg(r, "page");
-	struct queue_walk q = { .r = r, .g = p->body, .left = QUEUE_PAGE };
-	char err[512], *end;
-	long page = pg ? strtol(pg, &end, 10) : 1;
-	bool known = false;
-
-	if (!status || !*status)
-		status = "held";
-	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
-		known |= strcmp(status, statuses[i]) == 0;
-	}
-	if (!known || (pg && (*end || end == pg)) || page < 1 || page > 100000) {
-		html_message(r, p, MHD_HTTP_BAD_REQUEST, "条件が正しくありません", "Bad filter",
-		    "状態またはページの指定が正しくありません。", "Unknown status or page.");
-		return;
-	}
-	q.skip = (page - 1) * QUEUE_PAGE;
-	html_head(r, p, "保留中のメール", "Held mail");
-	g_string_append(p->body, "<form method=\"get\" action=\"/queue\"><label>状態 "
-	    "<span class=\"en\">status</span> <select name=\"status\">");
-	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
-		html_printf(p->body, "<option%s>%s</option>", strcmp(status, statuses[i]) == 0 ?
-		    " selected" : "", statuses[i]);
-	g_string_append(p->body, "</select></label> <button>表示 / Show</button></form>");
-	if (!sees_all(r))
-		g_string_append(p->body, "<p id=\"routed\">あなたが承認者の送信者の保留だけを表示しています。"
-		    "<span class=\"en\">Only the holds of senders you approve for.</span></p>");
-	g_string_append(p->body, "<table id=\"queue\"><thead><tr><th>受付番号<br><span class=\"en\">"
-	    "incident</span></th><th>日時<br><span class=\"en\">time</span></th><th>送信者<br>"
-	    "<span class=\"en\">sender</span></th><th>件名<br><span class=\"en\">subject</span></th>"
-	    "<th>ルール<br><span class=\"en\">rules</span></th><th>状態<br><span class=\"en\">"
-	    "status</span></th></tr></thead><tbody>\n");
-	if (reg_list(r->w->rg, strcmp(status, "all") == 0 ? NULL : status, 0, 0, queue_row, &q,
-	    err, sizeof(err)) < 0)
-		web_log(LOG_ERR, "queue: %s", err);
-	g_string_append(p->body, "</tbody></table><p>");
-	if (page > 1)
-		html_printf(p->body, "<a href=\"/queue?status=%s&amp;page=%ld\">← 前 / previous</a> ",
-		    status, page - 1);
-	if (q.more)
-		html_printf(p->body, "<a id=\"next\" href=\"/queue?status=%s&amp;page=%ld\">次 / next →</a>",
-		    status, page + 1);
-	g_string_append(p->body, "</p>");
-	html_foot(p);
 }
 
 /* ---- one incident ---- */
@@ -175,11 +69,11 @@ static void show_rules(GString *g, const struct incident *inc)
 	g_string_append(g, "<h2>ルールと理由 <span class=\"en\">rules and reasons</span></h2><ul>");
 	json_array_foreach(inc->rules, i, o) {
 		g_string_append(g, "<li><b>");
-		html_esc(g, str_or(json_string_value(json_object_get(o, "name")), "?"));
+		html_esc(g, web_str_or(json_string_value(json_object_get(o, "name")), "?"));
 		g_string_append(g, "</b> (");
-		html_esc(g, str_or(json_string_value(json_object_get(o, "action")), "?"));
+		html_esc(g, web_str_or(json_string_value(json_object_get(o, "action")), "?"));
 		g_string_append(g, ")<pre>");
-		html_esc(g, str_or(json_string_value(json_object_get(o, "reason")), "-"));
+		html_esc(g, web_str_or(json_string_value(json_object_get(o, "reason")), "-"));
 		g_string_append(g, "</pre></li>");
 	}
 	g_string_append(g, "</ul>");
@@ -200,18 +94,18 @@ static void show_findings(GString *g, const struct incident *inc)
 		json_array_foreach(json_object_get(f, "samples"), i, s) {
 			if (i)
 				g_string_append(g, ", ");
-			html_esc(g, str_or(json_string_value(s), "?"));
+			html_esc(g, web_str_or(json_string_value(s), "?"));
 		}
 		g_string_append(g, "</td></tr>");
 	}
 	g_string_append(g, "</table><h2>パート <span class=\"en\">parts</span></h2><table>");
 	json_array_foreach(inc->parts, i, pt) {
 		g_string_append(g, "<tr><td>");
-		html_esc(g, str_or(json_string_value(json_object_get(pt, "path")), "?"));
+		html_esc(g, web_str_or(json_string_value(json_object_get(pt, "path")), "?"));
 		g_string_append(g, "</td><td class=\"filename\">");
-		html_esc(g, str_or(json_string_value(json_object_get(pt, "filename")), "-"));
+		html_esc(g, web_str_or(json_string_value(json_object_get(pt, "filename")), "-"));
 		g_string_append(g, "</td><td>");
-		html_esc(g, str_or(json_string_value(json_object_get(pt, "detected_type")), "-"));
+		html_esc(g, web_str_or(json_string_value(json_object_get(pt, "detected_type")), "-"));
 		g_string_append(g, "</td><td>");
 		json_object_foreach(json_object_get(pt, "findings"), type, v)
 			if (json_integer_value(v)) {
@@ -238,7 +132,7 @@ static int history_row(const struct audit *a, void *arg)
 	g_string_append(g, "</td><td>");
 	html_esc(g, a->action);
 	g_string_append(g, "</td><td>");
-	html_esc(g, str_or(a->reason, ""));
+	html_esc(g, web_str_or(a->reason, ""));
 	g_string_append(g, "</td></tr>");
 	return 0;
 }
@@ -279,10 +173,10 @@ static void show_incident(struct req *r, struct resp *p, const struct incident *
 	row(g, "受付番号", "incident", "id", inc->id);
 	row(g, "状態", "status", "status", inc->status);
 	row(g, "処置", "action", "action", inc->action);
-	row(g, "送信者", "sender", "sender", str_or(inc->sender, "<>"));
-	row(g, "件名", "subject", "subject", str_or(inc->subject, ""));
-	row(g, "Message-ID", "", "message-id", str_or(inc->message_id, ""));
-	row(g, "キューID", "queue id", "queue-id", str_or(inc->queue_id, ""));
+	row(g, "送信者", "sender", "sender", web_str_or(inc->sender, "<>"));
+	row(g, "件名", "subject", "subject", web_str_or(inc->subject, ""));
+	row(g, "Message-ID", "", "message-id", web_str_or(inc->message_id, ""));
+	row(g, "キューID", "queue id", "queue-id", web_str_or(inc->queue_id, ""));
 	g_string_append(g, "<tr><th>日時 <span class=\"en\">time</span></th><td>");
 	html_time(g, inc->created);
 	html_printf(g, "</td></tr><tr><th>宛先 <span class=\"en\">recipients</span></th><td>"
@@ -450,7 +344,7 @@ void page_incident(struct req *r, struct resp *p, const char *id, const char *ve
 		return;
 	}
 	if ((rc = reg_get(r->w->rg, id, &inc, err, sizeof(err))) == 1 ||
-	    (rc == 0 && !may_see(r, &inc))) {
+	    (rc == 0 && !web_may_see(r, &inc))) {
 		if (rc == 0)
 			incident_clear(&inc);
 		html_message(r, p, MHD_HTTP_NOT_FOUND, "見つかりません", "Not found",

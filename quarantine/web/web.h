@@ -6,8 +6,11 @@
  *   http.c     libmicrohttpd glue: a request, its form, the response
  *   html.c     pages: layout, escaping (every byte from mail is escaped)
  *   auth.c     sign-in, sessions, CSRF tokens, the sign-in rate limit
- *   pages.c    the queue, an incident, the decisions of the console
- *   links.c    the pages of the signed links (cancel, justify)
+ *   pages.c    an incident, the decisions of the console, roles
+ *   queue.c    the queue: filters, paging, CSV
+ *   message.c  the held message: To/Cc/Bcc, its decoded text
+ *   audit.c    the console's audit trail page and CSV
+ *   links.c    the pages of the signed links (cancel, justify, approve, reject)
  *
  * Rules: a GET never changes anything (mail scanners open links); every
  * POST carries a CSRF token; every sign-in, view and decision is a row of
@@ -74,6 +77,8 @@ struct resp {
 	char location[2048];		/* a redirect when set (303 See Other) */
 	char cookies[2][512];		/* Set-Cookie values */
 	int ncookies;
+	const char *ctype;		/* NULL: text/html; charset=utf-8 */
+	char filename[64];		/* a download (Content-Disposition) when set */
 };
 
 /* http.c */
@@ -115,7 +120,19 @@ void web_audit(struct req *r, const char *actor, const char *action, const char 
     const char *detail);
 
 /* pages.c */
-void page_queue(struct req *r, struct resp *p);
+/* admin or auditor: sees every incident */
+bool web_sees_all(struct req *r);
+/* r may see inc: web_sees_all, or an approver of its sender */
+bool web_may_see(struct req *r, const struct incident *inc);
+/* s, or def when s is NULL or empty */
+const char *web_str_or(const char *s, const char *def);
+/* queue.c */
+void page_queue(struct req *r, struct resp *p, bool csv);
+/* audit.c: the console's audit trail (admin, auditor), page or CSV. */
+void page_audit(struct req *r, struct resp *p, bool csv);
+/* A CSV field (quoted when needed; a leading = + - @ neutralised against
+ * spreadsheet formulas). */
+void csv_field(GString *g, const char *s, bool last);
 void page_incident(struct req *r, struct resp *p, const char *id, const char *verb);
 /* Queue a notice of kind for id to rcpt, claimed, and try to send it now
  * (the milter's notifier retries it otherwise).  0, 1 when that notice
