@@ -189,6 +189,7 @@ static void route(struct req *r, struct resp *p)
 		return;
 	}
 	if (!r->signed_in && (strncmp(path, "/queue", 6) == 0 || strncmp(path, "/audit", 6) == 0 ||
+	    strncmp(path, "/report", 7) == 0 ||
 	    strncmp(path, "/incident/", 10) == 0)) {
 		if (get)
 			resp_redirect(p, "/signin");
@@ -200,6 +201,10 @@ static void route(struct req *r, struct resp *p)
 	}
 	if ((strcmp(path, "/queue") == 0 || strcmp(path, "/queue.csv") == 0) && get) {
 		page_queue(r, p, path[6] == '.');
+		return;
+	}
+	if ((strcmp(path, "/report") == 0 || strcmp(path, "/report.csv") == 0) && get) {
+		page_report(r, p, path[7] == '.');
 		return;
 	}
 	if ((strcmp(path, "/audit") == 0 || strcmp(path, "/audit.csv") == 0) && get) {

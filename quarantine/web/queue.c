@@ -234,7 +234,8 @@ void page_queue(struct req *r, struct resp *p, bool csv)
 		query(p->body, status, sender, rule, from, to, 1);
 		g_string_append(p->body, "\">CSV</a>");
 		if (web_sees_all(r))
-			g_string_append(p->body, " · <a href=\"/audit\">監査記録 / audit trail</a>");
+			g_string_append(p->body, " · <a href=\"/audit\">監査記録 / audit trail</a> · "
+			    "<a href=\"/report\">報告 / reports</a>");
 		g_string_append(p->body, "</p><table id=\"queue\"><thead><tr><th>受付番号<br>"
 		    "<span class=\"en\">incident</span></th><th>日時<br><span class=\"en\">time</span>"
 		    "</th><th>送信者<br><span class=\"en\">sender</span></th><th>件名<br>"

@@ -10,6 +10,7 @@
  *   queue.c    the queue: filters, paging, CSV
  *   message.c  the held message: To/Cc/Bcc, its decoded text
  *   audit.c    the console's audit trail page and CSV
+ *   reports.c  the reports (month, fiscal year) with SVG charts, and CSV
  *   links.c    the pages of the signed links (cancel, justify, approve, reject)
  *
  * Rules: a GET never changes anything (mail scanners open links); every
@@ -128,6 +129,8 @@ bool web_may_see(struct req *r, const struct incident *inc);
 const char *web_str_or(const char *s, const char *def);
 /* queue.c */
 void page_queue(struct req *r, struct resp *p, bool csv);
+/* reports.c: the report of a month or a fiscal year, page or CSV. */
+void page_report(struct req *r, struct resp *p, bool csv);
 /* audit.c: the console's audit trail (admin, auditor), page or CSV. */
 void page_audit(struct req *r, struct resp *p, bool csv);
 /* A CSV field (quoted when needed; a leading = + - @ neutralised against

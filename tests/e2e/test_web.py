@@ -498,6 +498,35 @@ def test_filters_csv_audit():
     check(code == 403, "an approver does not see the audit trail (%d)" % code)
 
 
+def test_reports():
+    hold("for the report")
+    sign_in("audrey", AUDIT_PW)
+    browser.goto(base() + "/report")
+    month = time.strftime("%Y-%m")
+    start = time.mktime(time.strptime(month + "-01", "%Y-%m-%d"))
+    want = len([r for r in env.incidents() if r["created"] >= start])
+    check(browser.text("#period") == month and int(browser.text("#total")) == want,
+          "this month's report: %r %r, want %d" % (browser.text("#period"),
+                                                   browser.text("#total"), want))
+    bars = browser.eval("document.querySelectorAll('#chart-time rect.bar').length")
+    check(bars >= 28, "a bar per day: %d" % bars)
+    rules = browser.eval("document.querySelectorAll('#chart-rules rect.bar').length")
+    check(rules >= 1, "a bar per rule: %d" % rules)
+    check(browser.eval("document.querySelectorAll('script').length") == 0, "no script")
+    fy = time.localtime().tm_year - (1 if time.localtime().tm_mon < 4 else 0)
+    browser.goto(base() + "/report?fy=%d" % fy)
+    check(browser.eval("document.querySelectorAll('#chart-time rect.bar').length") == 12,
+          "the fiscal year: 12 bars")
+    cookie = session_cookie()
+    code, hdrs, body = request("GET", "/report.csv?month=" + month, cookie=cookie)
+    check(code == 200 and body.startswith("\ufeff") and "personal_data_volume" in body,
+          "the report as CSV (%d)" % code)
+    for bad in ("month=2026-13", "month=x", "fy=1999", "fy=20x6"):
+        code, _, _ = request("GET", "/report?" + bad, cookie=cookie)
+        check(code == 400, "bad period %s: 400 (%d)" % (bad, code))
+    browser.screenshot(os.path.join(BUILD, "web-report.png"))
+
+
 def test_queue_10000():
     """The queue page with 10,000 more incidents in the register: paged, it
     answers in under 100 ms (the median of 5; printed)."""
@@ -640,6 +669,7 @@ if __name__ == "__main__":
             ("bad input gets a clear status", test_bad_input),
             ("HTTPS with tls_cert; plain HTTP refused off loopback", test_tls_and_plain_http_refused),
             ("queue filters, CSV export, the audit page", test_filters_csv_audit),
+            ("the reports: month, fiscal year, SVG charts, CSV", test_reports),
             ("the queue with 10,000 incidents under 100 ms", test_queue_10000),
             ("sign-in rate limit", test_signin_rate_limit),
         ])
