@@ -59,6 +59,7 @@ struct conf {
 	long web_link_ttl;	/* ms a link in a notice stays valid */
 	long web_signin_limit;	/* failed sign-ins per name or address per 15 min */
 	long web_threads;	/* worker threads */
+	long web_approvals;	/* approvers who must approve (1, or 2: two-person rule) */
 	/* [rule NAME] … in file order */
 	struct conf_rule *rules;
 	size_t nrules;

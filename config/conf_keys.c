@@ -106,6 +106,8 @@ const struct conf_key conf_keys[] = {
 	    "failed sign-ins allowed per user name and per client address in 15 minutes"),
 	KEY("web", "threads", CT_INT, "4", 1, 64, NULL, web_threads,
 	    "worker threads of dlp-web"),
+	KEY("web", "approvals", CT_INT, "1", 1, 2, NULL, web_approvals,
+	    "approvers who must approve a hold of action approve (2: two-person rule)"),
 
 	RULE("when", CT_EXPR, NULL, NULL,
 	    "condition on the message's counters, in the `when` language"),

@@ -159,6 +159,7 @@ static void act(struct req *r, struct resp *p, const struct link *l, const struc
 	bool cancel = strcmp(l->action, "cancel") == 0, approve = strcmp(l->action, "approve") == 0;
 	char actor[400], msg[2048] = "", detail[2200];
 	enum release_rc rc;
+	int have = 0;
 
 	snprintf(actor, sizeof(actor), "%s:%s", cancel ? "sender" : "approver", l->recipient);
 	o.actor = actor;
@@ -169,10 +170,15 @@ static void act(struct req *r, struct resp *p, const struct link *l, const struc
 	}
 	o.reason = cancel ? "送信者が取り消し / cancelled by the sender" :
 	    reason && *reason ? reason : NULL;
-	rc = approve ? release_incident(r->w->rg, l->incident, &o, NULL, msg, sizeof(msg)) :
+	rc = approve ? web_approve(r->w, l->incident, actor, o.reason, &have, msg, sizeof(msg)) :
 	    release_delete(r->w->rg, l->incident, &o, msg, sizeof(msg));
 	snprintf(detail, sizeof(detail), "%s: %s", release_strerror(rc), msg);
 	web_audit(r, actor, l->action, l->incident, detail);
+	if (approve && rc == REL_BUSY && have > 0) {
+		html_message(r, p, MHD_HTTP_OK, "承認を記録しました", "Approval recorded",
+		    "二人目の承認者の承認を待っています。", msg);
+		return;
+	}
 	if (rc == REL_DONE) {
 		web_tell_sender(r->w, l->incident, approve ? NOTICE_RELEASED : NOTICE_DELETED, o.reason,
 		    actor);

@@ -286,6 +286,7 @@ static void decide(struct req *r, struct resp *p, const char *id, const char *ve
 		.actor = r->actor };
 	char msg[2048] = "", detail[2300];
 	enum release_rc rc;
+	int have = 0;
 
 	if (!auth_csrf_ok(r)) {
 		web_audit(r, r->actor, "refused: no CSRF token", id, verb);
@@ -314,12 +315,20 @@ static void decide(struct req *r, struct resp *p, const char *id, const char *ve
 		return;
 	}
 	o.reason = reason && *reason ? reason : NULL;
-	rc = rel ? release_incident(r->w->rg, id, &o, NULL, msg, sizeof(msg)) :
-	    release_delete(r->w->rg, id, &o, msg, sizeof(msg));
+	if (rel && !is_admin(r))	/* an approver: one approval of those needed */
+		rc = web_approve(r->w, id, r->actor, o.reason, &have, msg, sizeof(msg));
+	else
+		rc = rel ? release_incident(r->w->rg, id, &o, NULL, msg, sizeof(msg)) :
+		    release_delete(r->w->rg, id, &o, msg, sizeof(msg));
 	snprintf(detail, sizeof(detail), "%s: %s", release_strerror(rc), msg);
 	web_audit(r, r->actor, verb, id, detail);
 	if (rc == REL_DONE)
 		web_tell_sender(r->w, id, rel ? NOTICE_RELEASED : NOTICE_DELETED, o.reason, r->actor);
+	if (rel && rc == REL_BUSY && have > 0) {
+		html_message(r, p, MHD_HTTP_OK, "承認を記録しました", "Approval recorded",
+		    "二人目の承認者の承認を待っています。", msg);
+		return;
+	}
 	p->status = rc == REL_DONE || rc == REL_ALREADY ? MHD_HTTP_OK : rc == REL_NOT_FOUND ?
 	    MHD_HTTP_NOT_FOUND : rc == REL_ERROR || rc == REL_SEND_FAILED ?
 	    MHD_HTTP_BAD_GATEWAY : MHD_HTTP_CONFLICT;

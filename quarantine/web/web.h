@@ -11,6 +11,7 @@
  *   message.c  the held message: To/Cc/Bcc, its decoded text
  *   audit.c    the console's audit trail page and CSV
  *   reports.c  the reports (month, fiscal year) with SVG charts, and CSV
+ *   approve.c  an approver's approval, the two-person rule
  *   links.c    the pages of the signed links (cancel, justify, approve, reject)
  *
  * Rules: a GET never changes anything (mail scanners open links); every
@@ -29,6 +30,7 @@
 #include "config/conf.h"
 #include "notice/link.h"
 #include "notice/notice.h"
+#include "quarantine/release.h"
 #include "register/register.h"
 
 #define WEB_FIELD_MAX 4096	/* bytes of one form field */
@@ -155,6 +157,12 @@ void web_approvers_of(struct web *w, const char *sender, char a[][330], int max,
  * page of the stored message's decoded text (audited). */
 void web_recipients(struct web *w, GString *g, const struct incident *inc);
 void web_message_page(struct req *r, struct resp *p, const struct incident *inc);
+
+/* approve.c: record actor's approval of id and release it once [web]
+ * approvals distinct approvers approved (*have: how many so far).
+ * REL_BUSY with msg while more are needed; else release_incident's. */
+enum release_rc web_approve(struct web *w, const char *id, const char *actor,
+    const char *reason, int *have, char *msg, size_t msglen);
 
 /* links.c */
 void page_link(struct req *r, struct resp *p, const char *action, const char *token);

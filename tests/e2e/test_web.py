@@ -436,6 +436,41 @@ def test_justify_reaches_approver():
           "the approver's page shows the sender's reason")
 
 
+def test_two_person_rule():
+    """[web] approvals = 2: one approval is recorded and the mail waits; a
+    second approver releases it."""
+    futari, k2, k2pw = "futari@example.go.jp", "kacho2@example.go.jp", "approver-password-2"
+    env.dlpctl("approver", "set", futari, KACHO, k2)
+    r = subprocess.run([DLPCTL, "-c", env.milter.conf, "user", "add", k2, "--role", "approver"],
+                       input=k2pw + "\n", capture_output=True, text=True, cwd=env.tmp)
+    check(r.returncode == 0, "approver 2 added: " + r.stderr)
+    tport = free_port()
+    conf = env.conf_variant("two.conf", {("web", "listen"): "127.0.0.1:%d" % tport,
+                                         ("web", "approvals"): "2"})
+    proc = subprocess.Popen([WEB, "-f", "-c", conf], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, cwd=env.tmp)
+    try:
+        check(wait_port(tport), "a second dlp-web with approvals = 2")
+        iid = approve_hold(futari)
+        first = link_of(notice_text(iid, "approval", to=KACHO), "approve")
+        second = link_of(notice_text(iid, "approval", to=k2), "approve")
+        here = lambda u: u.replace(base(), "http://127.0.0.1:%d" % tport)
+        browser.clear_cookies()
+        browser.goto(here(first))
+        browser.click("#go")
+        check("記録しました" in (browser.text("h1") or ""), "one approval recorded: %r" %
+              browser.text("h1"))
+        check(status(iid) == "held", "still held after one approval")
+        browser.goto(here(second))
+        browser.click("#go")
+        check(status(iid) == "released", "released after the second: %s" % status(iid))
+        hist = env.dlpctl("show", iid).stdout
+        check(hist.count("approved") >= 2 and "approver:" + k2 in hist, "both approvals in "
+              "the history:\n" + hist)
+    finally:
+        stop_process(proc)
+
+
 def test_bad_input():
     code, hdrs, _ = request("GET", "/../../etc/passwd")
     check(code == 404, "a path outside the site: 404 (%d)" % code)
@@ -666,6 +701,7 @@ if __name__ == "__main__":
             ("the reject link; a former approver's link", test_reject_link_and_removed_approver),
             ("an approver's console: their senders only", test_approver_console),
             ("justify reaches the approver with the reason", test_justify_reaches_approver),
+            ("two-person rule: approvals = 2", test_two_person_rule),
             ("bad input gets a clear status", test_bad_input),
             ("HTTPS with tls_cert; plain HTTP refused off loopback", test_tls_and_plain_http_refused),
             ("queue filters, CSV export, the audit page", test_filters_csv_audit),
