@@ -41,6 +41,10 @@ int reg_approver_set(struct reg *rg, const char *subject, const char *const *app
 			return -1;
 		}
 	}
+	if (!rg->be->approver_set || !rg->be->approver_rows) {
+		snprintf(err, errlen, "register backend %s has no approvers table", rg->be->name);
+		return -1;
+	}
 	/* Domains compare without case: kept in lower case. */
 	snprintf(lower, sizeof(lower), "%s", subject);
 	for (char *p = strrchr(lower, '@'); p && *p; p++)
@@ -74,6 +78,10 @@ int reg_approver_list(struct reg *rg, const char *sender,
 	char subject[330], lower[330];
 	const char *at, *dom;
 
+	if (!rg->be->approver_rows) {
+		snprintf(err, errlen, "register backend %s has no approvers table", rg->be->name);
+		return -1;
+	}
 	if (!sender)
 		return rg->be->approver_rows(rg, NULL, cb, arg, err, errlen);
 	if (!(at = strrchr(sender, '@')) || strlen(sender) >= sizeof(lower))
