@@ -111,7 +111,7 @@ const struct conf_key conf_keys[] = {
 
 	RULE("when", CT_EXPR, NULL, NULL,
 	    "condition on the message's counters, in the `when` language"),
-	RULE("action", CT_ACTION, NULL, "pass|tag|approve|hold|reject",
+	RULE("action", CT_ACTION, NULL, "pass|tag|bcc|approve|hold|reject",
 	    "what to do when the condition holds; the strongest fired rule decides"),
 	RULE("reason", CT_TEXT, "", NULL,
 	    "why, for the sender's notice: Japanese first, English may follow; may span lines"),

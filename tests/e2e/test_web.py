@@ -42,10 +42,16 @@ KACHO_PW = "approver-password-1"
 OTHER = "betsu@example.go.jp"		# a sender kacho does not approve for
 APPROVE_RULE = """
 [rule three_external]
-when = external_visible >= 3 and personal_items < 10
+when = external_visible >= 3 and external_visible < 5 and personal_items < 10
 action = approve
 reason = 外部の宛先が3件以上あるため、上長の承認を求めます。
 	Three or more external recipients: the sender's approver decides.
+
+[rule many_visible]
+when = external_visible >= 5 and external_visible < 10 and personal_items < 10
+action = bcc
+reason = 外部の宛先が To/Cc に見えるため、BCC に変換して送信しました。
+	External addresses were visible in To/Cc: they were moved to Bcc.
 """
 EXT3 = ["x1@partner.example.com", "x2@partner.example.com", "x3@other.example.net"]
 XSS = "<script>window.__pwned=1</script><b>名簿</b> & \"quotes\""
@@ -471,6 +477,38 @@ def test_two_person_rule():
         stop_process(proc)
 
 
+def test_bcc_action():
+    """action = bcc: the message goes out at once, to every envelope
+    recipient, with no external address in To or Cc; internal ones stay."""
+    ext = ["p%d@partner%d.example.com" % (i, i % 3) for i in range(6)]
+    internal = "douryou@example.go.jp"
+    msg = make_message(SENDER, ext[:4] + [internal], "BCC 変換", "ご案内です。\n", cc=ext[4:])
+    before = len(env.sink.messages)
+    code, text = env.send(msg)
+    check(code == 250, "accepted: %d %s" % (code, text), env)
+    check(wait_until(lambda: any(ext[0] in r for m, r, d in list(env.sink.messages)[before:]),
+                     30), "the message arrived", env)
+    got = [(r, d) for m, r, d in list(env.sink.messages)[before:] if ext[0] in r]
+    check(len(got) == 1 and sorted(got[0][0]) == sorted(ext + [internal]),
+          "once, to every envelope recipient: %r" % [g[0] for g in got])
+    m = email.message_from_bytes(got[0][1], policy=email.policy.default)
+    visible = " ".join(str(m.get_all(h) or "") for h in ("To", "Cc"))
+    check(not any(a in visible for a in ext), "no external address in To/Cc: " + visible)
+    check(internal in str(m["To"]) and m["Cc"] is None, "the internal one stays in To; the "
+          "empty Cc is gone: To=%s Cc=%s" % (m["To"], m["Cc"]))
+    check(m["X-DLP-Verdict"] is not None and "many_visible" in str(m["X-DLP-Rules"]),
+          "tagged with the rule")
+    msg = make_message(SENDER, ext[:5], "BCC 全部外部", "ご案内です。\n")
+    before = len(env.sink.messages)
+    code, _ = env.send(msg)
+    check(code == 250 and wait_until(lambda: any(ext[0] in r for m, r, d in
+                                                 list(env.sink.messages)[before:]), 30),
+          "the second arrived", env)
+    d = [d for m, r, d in list(env.sink.messages)[before:] if ext[0] in r][0]
+    m = email.message_from_bytes(d, policy=email.policy.default)
+    check("undisclosed-recipients" in str(m["To"]), "To: undisclosed-recipients:; (%s)" % m["To"])
+
+
 def test_bad_input():
     code, hdrs, _ = request("GET", "/../../etc/passwd")
     check(code == 404, "a path outside the site: 404 (%d)" % code)
@@ -702,6 +740,7 @@ if __name__ == "__main__":
             ("an approver's console: their senders only", test_approver_console),
             ("justify reaches the approver with the reason", test_justify_reaches_approver),
             ("two-person rule: approvals = 2", test_two_person_rule),
+            ("action bcc: no external address in To/Cc", test_bcc_action),
             ("bad input gets a clear status", test_bad_input),
             ("HTTPS with tls_cert; plain HTTP refused off loopback", test_tls_and_plain_http_refused),
             ("queue filters, CSV export, the audit page", test_filters_csv_audit),
