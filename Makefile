@@ -14,6 +14,8 @@
 #   make deb      the Debian package, built in a copy under build/deb/
 #   make check-package  build the .deb, install it here, test it, purge it
 
+.DEFAULT_GOAL := all
+
 CC      ?= cc
 BUILD   ?= build
 PREFIX  ?= /usr/local

@@ -419,12 +419,15 @@ static void load_file(struct loader *ld)
 		if (!known)
 			conf_diag(ld, rc, 0, "syntax error");
 	}
+	ld->in_rule = false;
 	check_globals(ld);
+	ld->in_rule = true;
 	check_rules(ld);
+	ld->in_rule = false;
 	derive_paths(ld);
 }
 
-struct conf *conf_load(const char *path, char *err, size_t errlen)
+static struct conf *load(const char *path, char *err, size_t errlen, bool *partial)
 {
 	struct loader ld = { .path = path };
 	struct conf *cf;
@@ -448,8 +451,15 @@ struct conf *conf_load(const char *path, char *err, size_t errlen)
 	if (ld.oom)
 		goto oom;
 	if (ld.ndiag) {
+		bool rules_only = partial != NULL;
+
+		for (size_t i = 0; i < ld.ndiag; i++)
+			rules_only = rules_only && ld.diags[i].rule;
 		conf_write_diags(&ld, err, errlen);
-		goto fail;
+		if (!rules_only)
+			goto fail;
+		conf_free_rules(cf);	/* the config without its policy */
+		*partial = true;
 	}
 	loader_free(&ld);
 	return cf;
@@ -460,4 +470,15 @@ fail:
 	loader_free(&ld);
 	conf_destroy(cf);
 	return NULL;
+}
+
+struct conf *conf_load(const char *path, char *err, size_t errlen)
+{
+	return load(path, err, errlen, NULL);
+}
+
+struct conf *conf_load_admin(const char *path, char *err, size_t errlen, bool *partial)
+{
+	*partial = false;
+	return load(path, err, errlen, partial);
 }

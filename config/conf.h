@@ -38,6 +38,8 @@ struct conf {
 	char **internal_domains; /* lower-case, NULL-terminated */
 	size_t n_internal;
 	char *var_dir;		/* register, quarantine, spool */
+	char *own_numbers;	/* the organisation's phone numbers / ranges, "" for none */
+	int internal_addresses;	/* 0 count, 1 exclude addresses in internal_domains */
 	char *log_facility;
 	/* [limits] */
 	struct scan_limits limits;
@@ -71,9 +73,20 @@ struct conf {
  * sorted by line, into err.  Sets inih's global knobs: do not run two
  * conf_load() at once. */
 struct conf *conf_load(const char *path, char *err, size_t errlen);
+/* For the commands that work on the register and the quarantine (dlpctl
+ * list, show, release …): as conf_load, but when every problem is inside
+ * [rule NAME] sections the config is returned without any rule, the
+ * problems still in err and *partial set.  A problem anywhere else (a
+ * var_dir, a relay, a syntax error outside the rules) fails as conf_load. */
+struct conf *conf_load_admin(const char *path, char *err, size_t errlen, bool *partial);
 struct conf *conf_ref(struct conf *cf);
 /* Drop a reference; frees at zero.  NULL-safe. */
 void conf_unref(struct conf *cf);
+
+/* What new changes in old's policy, one line: "rules added: a, b; rules
+ * removed: c; rules changed: d" (changed: its when, action or reason), or
+ * "rules unchanged (N)". */
+void conf_diff_rules(const struct conf *old, const struct conf *new, char *buf, size_t len);
 
 /* The engine's view of the config (points into cf). */
 void conf_scan_options(const struct conf *cf, struct scan_options *opt);

@@ -30,6 +30,8 @@ int conf_check_string(const struct conf_key *k, const char *s, char *err, size_t
 int conf_check_domain(const char *s, size_t len, char *out, size_t outlen,
     char *err, size_t errlen);
 
+/* Free cf's rules and leave it with none. */
+void conf_free_rules(struct conf *cf);
 /* Free cf and everything it owns, whatever its reference count.  NULL-safe. */
 void conf_destroy(struct conf *cf);
 

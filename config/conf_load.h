@@ -6,6 +6,7 @@
 #ifndef DLP_CONF_LOAD_H
 #define DLP_CONF_LOAD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "config/conf.h"
@@ -21,6 +22,7 @@ enum sec_kind { S_NONE, S_KNOWN, S_UNKNOWN, S_RULE, S_BAD };
 
 struct diag {
 	int line, col;		/* col 0: none */
+	bool rule;		/* about a [rule NAME] section, nothing else */
 	size_t seq;		/* order of discovery, to keep the sort stable */
 	char *msg;
 };
@@ -49,6 +51,7 @@ struct loader {
 	int after_key;		/* inih would continue a key on an indented line */
 	/* the section */
 	enum sec_kind sec;
+	bool in_rule;		/* problems found now concern a rule only */
 	char secname[16];	/* S_KNOWN */
 	int sec_line;
 	size_t rule;		/* S_RULE: index in cf->rules */

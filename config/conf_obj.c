@@ -9,6 +9,19 @@
 #include "config/conf.h"
 #include "config/conf_int.h"
 
+void conf_free_rules(struct conf *cf)
+{
+	for (size_t i = 0; i < cf->nrules; i++) {
+		free(cf->rules[i].name);
+		free(cf->rules[i].when_src);
+		expr_free(cf->rules[i].when);
+		free(cf->rules[i].reason);
+	}
+	free(cf->rules);
+	cf->rules = NULL;
+	cf->nrules = 0;
+}
+
 void conf_destroy(struct conf *cf)
 {
 	if (!cf)
@@ -22,13 +35,7 @@ void conf_destroy(struct conf *cf)
 	for (size_t i = 0; i < cf->n_internal; i++)
 		free(cf->internal_domains[i]);
 	free(cf->internal_domains);
-	for (size_t i = 0; i < cf->nrules; i++) {
-		free(cf->rules[i].name);
-		free(cf->rules[i].when_src);
-		expr_free(cf->rules[i].when);
-		free(cf->rules[i].reason);
-	}
-	free(cf->rules);
+	conf_free_rules(cf);
 	free(cf->spool_dir);
 	free(cf->path);
 	free(cf);
@@ -54,6 +61,8 @@ void conf_scan_options(const struct conf *cf, struct scan_options *opt)
 	opt->n_internal = cf->n_internal;
 	opt->spool_dir = cf->spool_dir;
 	opt->limits = cf->limits;
+	opt->own_numbers = cf->own_numbers;
+	opt->exclude_internal_addresses = cf->internal_addresses == 1;
 }
 
 void conf_var_path(const struct conf *cf, const char *name, char *buf, size_t len)

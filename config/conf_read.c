@@ -44,6 +44,7 @@ void conf_diag(struct loader *ld, int line, int col, const char *fmt, ...)
 	}
 	d->line = line;
 	d->col = col;
+	d->rule = ld->in_rule;
 	d->seq = ld->ndiag++;
 }
 
@@ -127,6 +128,7 @@ static void begin_section(struct loader *ld, const char *s, size_t n)
 
 	ld->cur = NULL;
 	ld->sec = S_BAD;
+	ld->in_rule = false;
 	if (!close) {
 		conf_diag(ld, ld->lineno, 0, "missing ']' in section header");
 		return;
@@ -141,6 +143,7 @@ static void begin_section(struct loader *ld, const char *s, size_t n)
 		;
 	ld->sec_line = ld->lineno;
 	if (e - b >= 4 && memcmp(b, "rule", 4) == 0 && (e - b == 4 || isspace((unsigned char)b[4]))) {
+		ld->in_rule = true;
 		for (b += 4; b < e && isspace((unsigned char)*b); b++)
 			;
 		if (b == e)

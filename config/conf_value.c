@@ -222,6 +222,59 @@ static int check_address(const char *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* own_numbers: items split by commas and white space, each digits with
+ * - ( ) . separators, ending in * or x's for a range; 2 to 15 digits. */
+static int check_numbers(const char *s, char *err, size_t errlen)
+{
+	size_t n, digits;
+	bool range;
+
+	for (;;) {
+		s += strspn(s, ", \t");
+		if (!*s)
+			return 0;
+		n = strcspn(s, ", \t");
+		digits = 0;
+		range = false;
+		for (size_t i = 0; i < n; i++) {
+			char c = s[i];
+			if (range && c != '*' && c != 'x' && c != 'X')
+				goto bad;
+			if (isdigit((unsigned char)c))
+				digits++;
+			else if (c == '*' || c == 'x' || c == 'X')
+				range = true;
+			else if (!strchr("-().", c))
+				goto bad;
+		}
+		if (digits < 2 || digits > 15)
+			goto bad;
+		s += n;
+	}
+bad:
+	snprintf(err, errlen, "bad number '%.*s' (digits with - ( ) separators, a range ending"
+	    " in * or xxxx: 03-5253-1111, 03-5253-*)", (int)(n > 40 ? 40 : n), s);
+	return -1;
+}
+
+/* A list of addresses, split by commas and white space: each checked. */
+static int check_address_list(const char *s, char *err, size_t errlen)
+{
+	char one[512];
+	size_t n;
+
+	for (;;) {
+		s += strspn(s, ", \t");
+		if (!*s)
+			return 0;
+		n = strcspn(s, ", \t");
+		snprintf(one, sizeof(one), "%.*s", (int)(n < sizeof(one) ? n : sizeof(one) - 1), s);
+		if (check_address(one, err, errlen) < 0)
+			return -1;
+		s += n;
+	}
+}
+
 int conf_check_string(const struct conf_key *k, const char *s, char *err, size_t errlen)
 {
 	char list[300];
@@ -240,9 +293,12 @@ int conf_check_string(const struct conf_key *k, const char *s, char *err, size_t
 		return check_base_url(s, err, errlen);
 	if (strcmp(k->name, "relay") == 0 && !(optional && strcmp(k->section, "notice") == 0))
 		return check_relay(s, err, errlen);
-	if (strcmp(k->section, "notice") == 0 && (strcmp(k->name, "from") == 0 ||
-	    (strcmp(k->name, "admin") == 0 && !optional)))
+	if (strcmp(k->section, "notice") == 0 && strcmp(k->name, "from") == 0)
 		return check_address(s, err, errlen);
+	if (strcmp(k->section, "notice") == 0 && strcmp(k->name, "admin") == 0)
+		return check_address_list(s, err, errlen);
+	if (strcmp(k->name, "own_numbers") == 0)
+		return check_numbers(s, err, errlen);
 	if (strcmp(k->name, "var_dir") == 0 && optional) {
 		snprintf(err, errlen, "must not be empty");
 		return -1;

@@ -46,15 +46,25 @@ result_json_findings_samples(const struct scan_result *r, size_t max_samples)
 	}
 	for (int t = 0; t < FT_COUNT; t++) {
 		size_t count = scan_result_count(r, (enum finding_type)t), n;
+		size_t excl = scan_result_excluded(r, (enum finding_type)t);
 		json_t *e, *samples;
 
-		if (count == 0)
+		if (count == 0 && excl == 0)
 			continue;
 		n = scan_result_samples(r, (enum finding_type)t, buf, max_samples);
 		samples = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(samples, str_or_null(buf[i]));
 		e = json_pack("{s:I, s:o}", "count", (json_int_t)count, "samples", samples);
+		if (e && excl) {
+			/* the organisation's own, listed but not counted */
+			n = scan_result_excluded_samples(r, (enum finding_type)t, buf, max_samples);
+			samples = json_array();
+			for (size_t i = 0; i < n; i++)
+				json_array_append_new(samples, str_or_null(buf[i]));
+			json_object_set_new(e, "excluded", json_integer((json_int_t)excl));
+			json_object_set_new(e, "excluded_samples", samples);
+		}
 		json_object_set_new(o, finding_type_name((enum finding_type)t), e);
 	}
 	free(buf);

@@ -15,6 +15,7 @@
 #include <libxml/parser.h>
 
 #include "detect/valueset.h"
+#include "detectors/exclude.h"
 #include "detectors/scan.h"
 #include "extract/extract.h"
 #include "mime/recipients.h"
@@ -29,6 +30,7 @@ struct scan_engine {
 	struct scan_options opt;	/* deep copy; opt.internal_domains = domains */
 	char **domains;			/* owned copies of the internal domains */
 	char *spool_dir;		/* owned copy */
+	char **own_numbers;		/* parsed own_numbers, or NULL */
 	struct textscan *ts;		/* compiled detectors, shared read-only */
 };
 
@@ -40,6 +42,8 @@ struct scan_msg {
 	size_t nrcpt;
 	char *from_hdr;			/* first From header, for a sender when none given */
 	struct scan_result res;		/* valid after eom */
+	void (*on_text)(void *, const struct scan_part *, const char *, size_t);
+	void *on_text_arg;
 	bool done;			/* eom ran */
 	char err[256];			/* last error */
 };
@@ -63,6 +67,7 @@ scan_engine_free(struct scan_engine *eng)
 		free(eng->domains[i]);
 	free(eng->domains);
 	free(eng->spool_dir);
+	exclude_free(eng->own_numbers);
 	textscan_free(eng->ts);
 	free(eng);
 }
@@ -86,6 +91,10 @@ scan_engine_new(const struct scan_options *opt, char *err, size_t errlen)
 			goto nomem;
 	eng->opt.internal_domains = (const char *const *)eng->domains;
 	eng->opt.spool_dir = eng->spool_dir;
+	if (opt->own_numbers && *opt->own_numbers &&
+	    !(eng->own_numbers = exclude_parse_numbers(opt->own_numbers)))
+		goto nomem;
+	eng->opt.own_numbers = NULL;	/* the caller's string: parsed above */
 	if (!(eng->ts = textscan_new(err, errlen)))
 		goto fail;
 	if (inspect_magic_load(err, errlen) < 0)
@@ -290,12 +299,21 @@ deadline_in(unsigned ms)
 	return t;
 }
 
+void
+scan_msg_on_text(struct scan_msg *m,
+    void (*fn)(void *arg, const struct scan_part *part, const char *text, size_t len),
+    void *arg)
+{
+	m->on_text = fn;
+	m->on_text_arg = arg;
+}
+
 const struct scan_result *
 scan_msg_eom(struct scan_msg *m)
 {
 	const struct scan_engine *eng = m->eng;
 	struct inspect in = { .opt = &eng->opt, .ts = eng->ts, .res = &m->res,
-	    .walk = mime_walk };
+	    .walk = mime_walk, .on_text = m->on_text, .on_text_arg = m->on_text_arg };
 	const unsigned char *data = NULL;
 	int fd = spool_fd(m->sp);
 
@@ -317,6 +335,8 @@ scan_msg_eom(struct scan_msg *m)
 		return NULL;
 	}
 	rcpt_count(&eng->opt, &m->res.rcpt, in.visible, in.nvisible);
+	if (exclude_apply(&in, &eng->opt, eng->own_numbers) < 0 && !m->res.error)
+		m->res.error = strdup("out of memory excluding the organisation's own numbers");
 	m->res.sender = m->sender ? strdup(m->sender) : from_address(m->from_hdr);
 	inspect_done(&in);
 	m->done = true;
@@ -338,8 +358,10 @@ scan_msg_error(const struct scan_msg *m)
 static void
 result_free(struct scan_result *r)
 {
-	for (int t = 0; t < FT_COUNT; t++)
+	for (int t = 0; t < FT_COUNT; t++) {
 		valueset_free(r->values[t]);
+		valueset_free(r->excluded[t]);
+	}
 	for (size_t i = 0; i < r->nparts; i++) {
 		free(r->parts[i].path);
 		free(r->parts[i].filename);
@@ -382,10 +404,12 @@ scan_result_count(const struct scan_result *r, enum finding_type t)
 void
 scan_result_counters(const struct scan_result *r, long counters[SC_COUNT])
 {
-	for (int t = 0; t < FT_COUNT; t++)
+	counters[SC_PERSONAL_ITEMS] = 0;
+	for (int t = 0; t < FT_COUNT; t++) {
 		counters[t] = (long)scan_result_count(r, (enum finding_type)t);
-	counters[SC_PERSONAL_ITEMS] = counters[SC_EMAIL] + counters[SC_PHONE] +
-	    counters[SC_POSTAL_ADDRESS] + counters[SC_BIRTH_DATE];
+		if (finding_type_personal((enum finding_type)t))
+			counters[SC_PERSONAL_ITEMS] += counters[t];
+	}
 	counters[SC_RECIPIENTS] = r->rcpt.recipients;
 	counters[SC_EXTERNAL] = r->rcpt.external;
 	counters[SC_EXTERNAL_VISIBLE] = r->rcpt.external_visible;
@@ -397,24 +421,44 @@ scan_result_counters(const struct scan_result *r, long counters[SC_COUNT])
 
 #define SAMPLE_LOOK 256
 
-size_t
-scan_result_samples(const struct scan_result *r, enum finding_type t, char (*out)[64],
-    size_t max)
+/* Up to max distinct masks of the first values of vs. */
+static size_t
+samples_of(const struct valueset *vs, enum finding_type t, char (*out)[64], size_t max)
 {
-	size_t n = scan_result_count(r, t), got = 0;
+	size_t n = vs ? valueset_count(vs) : 0, got = 0;
 
-	/* Masks that read the same (p***@mail.example.com for every p...)
-	 * are shown once; at most SAMPLE_LOOK values are looked at. */
 	if (n > SAMPLE_LOOK)
 		n = SAMPLE_LOOK;
 	for (size_t i = 0; i < n && got < max; i++) {
 		size_t k;
 
-		textscan_mask(t, valueset_get(r->values[t], i), out[got], sizeof(out[got]));
+		textscan_mask(t, valueset_get(vs, i), out[got], sizeof(out[got]));
 		for (k = 0; k < got && strcmp(out[k], out[got]) != 0; k++)
 			;
 		if (k == got)
 			got++;
 	}
 	return got;
+}
+
+size_t
+scan_result_excluded(const struct scan_result *r, enum finding_type t)
+{
+	return t < FT_COUNT && r->excluded[t] ? valueset_count(r->excluded[t]) : 0;
+}
+
+size_t
+scan_result_excluded_samples(const struct scan_result *r, enum finding_type t,
+    char (*out)[64], size_t max)
+{
+	return t < FT_COUNT ? samples_of(r->excluded[t], t, out, max) : 0;
+}
+
+size_t
+scan_result_samples(const struct scan_result *r, enum finding_type t, char (*out)[64],
+    size_t max)
+{
+	/* Masks that read the same (p***@mail.example.com for every p...)
+	 * are shown once; at most SAMPLE_LOOK values are looked at. */
+	return t < FT_COUNT ? samples_of(r->values[t], t, out, max) : 0;
 }

@@ -16,30 +16,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "detectors/finding_types.h"
+
 struct spool;
 struct valueset;
 
-/* Finding types: one detector each.  Order is part of the policy counters. */
+/* Finding types: one detector each, from the table in finding_types.h.
+ * Order is part of the policy counters. */
 enum finding_type {
-	FT_EMAIL,
-	FT_PHONE,
-	FT_MY_NUMBER,
-	FT_CREDIT_CARD,
-	FT_POSTAL_ADDRESS,
-	FT_BIRTH_DATE,
+#define FT_ENUM(id, name, det, personal, ja, en) FT_##id,
+	FINDING_TYPES(FT_ENUM)
+#undef FT_ENUM
 	FT_COUNT
 };
 
 /* Policy counters, the names a rule's `when` may use.  The first FT_COUNT
  * are the finding types, in the same order. */
 enum scan_counter {
-	SC_EMAIL = FT_EMAIL,
-	SC_PHONE = FT_PHONE,
-	SC_MY_NUMBER = FT_MY_NUMBER,
-	SC_CREDIT_CARD = FT_CREDIT_CARD,
-	SC_POSTAL_ADDRESS = FT_POSTAL_ADDRESS,
-	SC_BIRTH_DATE = FT_BIRTH_DATE,
-	SC_PERSONAL_ITEMS,	/* distinct email + phone + postal_address + birth_date */
+#define SC_ENUM(id, name, det, personal, ja, en) SC_##id = FT_##id,
+	FINDING_TYPES(SC_ENUM)
+#undef SC_ENUM
+	SC_PERSONAL_ITEMS = FT_COUNT, /* distinct values of the types marked personal */
 	SC_RECIPIENTS,		/* envelope recipients */
 	SC_EXTERNAL,		/* envelope recipients outside internal_domains */
 	SC_EXTERNAL_VISIBLE,	/* distinct external addresses in To and Cc */
@@ -51,6 +48,13 @@ enum scan_counter {
 };
 
 const char *finding_type_name(enum finding_type t);
+/* The type's words for people: Japanese ("電話番号") or English ("phone
+ * numbers"). */
+const char *finding_type_label(enum finding_type t, bool english);
+/* Counts into personal_items. */
+bool finding_type_personal(enum finding_type t);
+/* Finding type for a name ("phone"), or -1. */
+int finding_type_lookup(const char *name);
 const char *scan_counter_name(enum scan_counter c);
 /* Counter id for the name s[0..len), or -1 when there is none. */
 int scan_counter_lookup(const char *s, size_t len);
@@ -76,6 +80,11 @@ struct scan_options {
 	size_t n_internal;
 	const char *spool_dir;		     /* temp files, created 0700 if missing */
 	struct scan_limits limits;
+	/* The organisation's own contact data, found but not counted (shown as
+	 * excluded): phone numbers "03-5253-1111, 03-5253-*" (a trailing * or
+	 * x's: a range), and mail addresses in internal_domains when set. */
+	const char *own_numbers;		/* NULL or "" for none */
+	bool exclude_internal_addresses;
 };
 
 /* One inspected part: a MIME leaf, an archive member or a forwarded message. */
@@ -103,6 +112,7 @@ struct scan_rcpts {
  * that leaves it uses the masked samples. */
 struct scan_result {
 	struct valueset *values[FT_COUNT]; /* distinct normalized values, whole message */
+	struct valueset *excluded[FT_COUNT]; /* found, but the organisation's own: not counted */
 	struct scan_part *parts;
 	size_t nparts;
 	struct scan_rcpts rcpt;
@@ -113,6 +123,10 @@ struct scan_result {
 	char *error;		/* set when the walk itself stopped early (limit, time) */
 };
 
+/* Values of type t found but excluded (scan_options own_numbers …). */
+size_t scan_result_excluded(const struct scan_result *r, enum finding_type t);
+size_t scan_result_excluded_samples(const struct scan_result *r, enum finding_type t,
+    char (*out)[64], size_t max);
 /* Number of distinct values of type t in the whole message. */
 size_t scan_result_count(const struct scan_result *r, enum finding_type t);
 /* Fill counters[SC_COUNT] for the policy. */
@@ -151,6 +165,14 @@ int scan_msg_body(struct scan_msg *m, const void *buf, size_t len);
 const struct scan_result *scan_msg_eom(struct scan_msg *m);
 /* The message as received: headers as given, then the body. */
 struct spool *scan_msg_spool(struct scan_msg *m);
+/* Show the text as it is read (dlpctl show --text; the daemon sets none):
+ * fn(arg, part, text, len) for each piece of text extracted from a part
+ * (the decoded body, a sheet, a page …), UTF-8, before normalization; part
+ * is the part as recorded so far (path, file name, types).  Set before
+ * scan_msg_eom. */
+void scan_msg_on_text(struct scan_msg *m,
+    void (*fn)(void *arg, const struct scan_part *part, const char *text, size_t len),
+    void *arg);
 const char *scan_msg_error(const struct scan_msg *m);
 void scan_msg_free(struct scan_msg *m);
 

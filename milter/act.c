@@ -28,6 +28,7 @@
 #include "milter/notifier.h"
 #include "milter/runtime.h"
 #include "quarantine/incident.h"
+#include "quarantine/release.h"
 #include "register/register.h"
 #include "quarantine/store.h"
 
@@ -232,6 +233,40 @@ do_bcc(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 	return do_tag(ctx, mc, res, v);
 }
 
+void
+act_note_released(struct msgctx *mc, const char *value)
+{
+	size_t n;
+
+	value += strspn(value, " \t");
+	n = strspn(value, "0123456789abcdef");
+	if (n == RELEASE_TOKEN_LEN && value[strspn(value + n, " \t\r\n") + n] == '\0')
+		snprintf(mc->released, sizeof(mc->released), "%.*s", (int)n, value);
+}
+
+/* A released copy back in the filter: say so where the admin looks. */
+static void
+check_release_loop(struct msgctx *mc)
+{
+	char id[32], err[512] = "", why[200];
+	struct reg *rg;
+
+	if (!mc->released[0] || !(rg = reg_open(mc->rt->register_path, REG_RW, err, sizeof(err))))
+		return;
+	if (reg_audit_find(rg, "release sent as", mc->released, id, err, sizeof(err)) == 0) {
+		log_qid(LOG_ERR, mc->qid, "released copy of incident %s came back through the"
+		    " filter: the [release] relay it was sent to reaches a port that runs"
+		    " dlp-milter; released mail must go to a listener without it (see README,"
+		    " MTA configuration)", id);
+		snprintf(why, sizeof(why), "the [release] relay it was sent to runs dlp-milter"
+		    " again; queue id %s", mc->qid[0] ? mc->qid : "?");
+		pthread_mutex_lock(&reg_write_mu);
+		reg_audit(rg, id, "dlp-milter", RELEASE_LOOP_ACTION, why, err, sizeof(err));
+		pthread_mutex_unlock(&reg_write_mu);
+	}
+	reg_close(rg);
+}
+
 sfsistat
 act_decide(SMFICTX *ctx, struct msgctx *mc)
 {
@@ -245,6 +280,7 @@ act_decide(SMFICTX *ctx, struct msgctx *mc)
 							    : "out of memory");
 	if ((res = scan_msg_eom(mc->scan)) == NULL)
 		return act_internal_error(ctx, mc, scan_msg_error(mc->scan));
+	check_release_loop(mc);
 	scan_result_counters(res, counters);
 	policy_decide(mc->rt->conf, counters, &v);
 	switch (v.action) {

@@ -157,6 +157,8 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	if (cc == NULL || cc->msg == NULL || cc->msg->failed)
 		return cont(cc, SMFIP_NR_HDR);
 	note_qid(ctx, cc->msg);
+	if (strcasecmp(name, "X-DLP-Released") == 0)
+		act_note_released(cc->msg, value);
 	if ((cc->leadspc ? scan_msg_header_raw : scan_msg_header)(cc->msg->scan, name, value) == -1)
 		cc->msg->failed = 1;
 	return cont(cc, SMFIP_NR_HDR);

@@ -25,6 +25,7 @@ struct msgctx {
 	bool leadspc;		/* header values carry their leading space */
 	int counted;		/* counted among the messages in flight */
 	int late;		/* begun after the stop: answered tempfail */
+	char released[32];	/* an X-DLP-Released token seen in the header, or "" */
 };
 
 struct connctx {

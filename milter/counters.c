@@ -38,6 +38,15 @@ void counters_error(bool tempfail, bool timed, uint64_t us)
 	stats_error(&live, tempfail, timed, us);
 }
 
+static void write_file(bool stopped);
+
+void counters_reload(bool ok, const char *msg)
+{
+	stats_reload(&live, ok, msg);
+	if (running)
+		write_file(false);	/* at once: dlpctl reload waits for it */
+}
+
 /* Write stats.json; a failure is logged once until a write succeeds. */
 static void write_file(bool stopped)
 {

@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,7 @@
 
 #include "config/conf.h"
 #include "milter/context.h"
+#include "milter/counters.h"
 #include "milter/log.h"
 #include "milter/runtime.h"
 #include "milter/signals.h"
@@ -106,19 +108,26 @@ reload(void)
 	char err[8192];
 	struct runtime *rt, *old;
 
+	char what[400] = "";
+
 	if ((rt = runtime_load(reload_path, err, sizeof(err))) == NULL) {
 		/* err holds one "file:line: message" per line: log each. */
+		snprintf(what, sizeof(what), "%.*s", (int)strcspn(err, "\n"), err);
 		for (char *save, *line = strtok_r(err, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save))
 			log_msg(LOG_ERR, "reload failed, keeping the running configuration: %s", line);
+		counters_reload(false, what);
 		return;
 	}
 	old = runtime_get();
-	if (old)
+	if (old) {
 		compare(old->conf, rt->conf);
+		conf_diff_rules(old->conf, rt->conf, what, sizeof(what));
+	}
 	runtime_put(old);
 	runtime_install(rt);
-	log_msg(LOG_INFO, "configuration reloaded from %s", reload_path);
+	log_msg(LOG_INFO, "configuration reloaded from %s: %s", reload_path, what);
+	counters_reload(true, what);
 }
 
 static void *

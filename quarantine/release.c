@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,14 +31,15 @@ const char *release_strerror(enum release_rc rc)
 	return rc >= 0 && rc < REL_COUNT ? rc_text[rc] : "?";
 }
 
-size_t release_trace_header(char *buf, size_t len, const char *id, const char *actor, time_t t)
+int release_token(char token[RELEASE_TOKEN_LEN + 1])
 {
-	char when[40];
-	int n;
+	unsigned char raw[RELEASE_TOKEN_LEN / 2];
 
-	incident_format_time(t, when, sizeof(when));
-	n = snprintf(buf, len, "X-DLP-Released: %s by %s at %s\r\n", id, actor ? actor : "?", when);
-	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -1;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(token + 2 * i, 3, "%02x", raw[i]);
+	return 0;
 }
 
 /* releasing → held when the claim is older than stale seconds, in one
@@ -134,11 +136,13 @@ static const char **rcpt_array(const struct incident *inc, size_t *n)
 	return a;
 }
 
-/* Send the claimed incident.  0, or -1 with msg. */
-static int send_claimed(const struct incident *inc, const struct release_opts *o, int *code,
-    char *msg, size_t msglen)
+/* Send the claimed incident, under a fresh release token that the audit
+ * trail ties to it first.  0, or -1 with msg. */
+static int send_claimed(struct reg *rg, const struct incident *inc,
+    const struct release_opts *o, int *code, char token[RELEASE_TOKEN_LEN + 1], char *msg,
+    size_t msglen)
 {
-	char hdr[512], err[1024];
+	char hdr[64], err[1024];
 	struct smtp_msg m = { .relay = o->relay, .from = inc->sender,
 		.timeout = o->timeout > 0 ? o->timeout : RELEASE_TIMEOUT };
 	unsigned char *data;
@@ -155,8 +159,19 @@ static int send_claimed(const struct incident *inc, const struct release_opts *o
 	}
 	m.rcpt = rcpt;
 	m.data = data;
+	/* Outsiders see a random token, not the incident, the admin or the
+	 * time: those stay in the register, which the token leads back to. */
+	if (release_token(token) < 0) {
+		snprintf(msg, msglen, "no random bytes for the release token: %s", strerror(errno));
+		goto out;
+	}
+	snprintf(hdr, sizeof(hdr), "X-DLP-Released: %s\r\n", token);
+	if (reg_audit(rg, inc->id, o->actor, "release sent as", token, err, sizeof(err)) < 0) {
+		snprintf(msg, msglen, "%s", err);
+		goto out;
+	}
 	m.prefix = (const unsigned char *)hdr;
-	m.prefix_len = release_trace_header(hdr, sizeof(hdr), inc->id, o->actor, time(NULL));
+	m.prefix_len = strlen(hdr);
 	if ((rc = smtp_send(&m, code, err, sizeof(err))) < 0)
 		snprintf(msg, msglen, "%s", err);
 out:
@@ -168,7 +183,7 @@ out:
 enum release_rc release_incident(struct reg *rg, const char *id, const struct release_opts *o,
     int *code, char *msg, size_t msglen)
 {
-	char why[1200], err[512];
+	char why[1200], err[512], token[RELEASE_TOKEN_LEN + 1] = "";
 	struct incident inc;
 	enum release_rc rc;
 
@@ -181,7 +196,7 @@ enum release_rc release_incident(struct reg *rg, const char *id, const struct re
 		unclaim(rg, id, o->actor, "release failed: cannot read the incident");
 		return REL_ERROR;
 	}
-	if (send_claimed(&inc, o, code, msg, msglen) < 0) {
+	if (send_claimed(rg, &inc, o, code, token, msg, msglen) < 0) {
 		snprintf(why, sizeof(why), "release failed: %s", msg);
 		unclaim(rg, id, o->actor, why);
 		incident_clear(&inc);
@@ -194,8 +209,9 @@ enum release_rc release_incident(struct reg *rg, const char *id, const struct re
 		incident_clear(&inc);
 		return REL_ERROR;
 	}
-	snprintf(msg, msglen, "incident %s released to %zu recipient%s through %s", id,
-	    json_array_size(inc.rcpt), json_array_size(inc.rcpt) == 1 ? "" : "s", o->relay);
+	snprintf(msg, msglen, "incident %s released to %zu recipient%s through %s"
+	    " (X-DLP-Released: %s)", id, json_array_size(inc.rcpt),
+	    json_array_size(inc.rcpt) == 1 ? "" : "s", o->relay, token);
 	incident_clear(&inc);
 	return REL_DONE;
 }

@@ -9,7 +9,7 @@
  *                      told it is being released;
  *   send               MAIL FROM the original envelope sender (<> too),
  *                      RCPT TO every original envelope recipient, DATA =
- *                      "X-DLP-Released: ID by ACTOR at TIME" + the stored
+ *                      "X-DLP-Released: TOKEN" + the stored
  *                      bytes;
  *   releasing → released  only after 250 to the whole transaction;
  *   releasing → held      on any failure, with the relay's reply in the
@@ -19,8 +19,8 @@
  * RELEASE_STALE seconds (no live dlpctl sends for that long: the SMTP
  * transaction times out at RELEASE_TIMEOUT) and releases again; if the
  * dead process had in fact been answered 250, the recipients get the
- * message twice — the lesser harm than losing it, and the trace header
- * names the incident in both copies.
+ * message twice — the lesser harm than losing it, and the audit trail
+ * names the token of each copy.
  */
 #ifndef DLP_RELEASE_H
 #define DLP_RELEASE_H
@@ -78,7 +78,13 @@ enum release_rc release_delete(struct reg *rg, const char *id, const struct rele
 int release_purge(struct reg *rg, const char *qdir, time_t cutoff, const char *actor,
     int *expired, int *removed, char *err, size_t errlen);
 
-/* The trace header for id into buf, CRLF-terminated; returns its length. */
-size_t release_trace_header(char *buf, size_t len, const char *id, const char *actor, time_t t);
+/* A fresh release token (hex, random) for the trace header
+ * "X-DLP-Released: TOKEN": the audit row "release sent as TOKEN" ties it
+ * to the incident, the admin and the time, which the mail does not show.
+ * 0, or -1 (errno) without random bytes. */
+#define RELEASE_TOKEN_LEN 20
+/* The audit action of a released copy the daemon saw come back. */
+#define RELEASE_LOOP_ACTION "released copy came back through the filter"
+int release_token(char token[RELEASE_TOKEN_LEN + 1]);
 
 #endif

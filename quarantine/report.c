@@ -10,10 +10,25 @@
 #include "quarantine/incident.h"
 #include "quarantine/report.h"
 
-static const char *const columns[] = { "id", "date", "sender", "subject", "recipients",
-	"external", "external_visible", "external_domain_count", "external_domains",
-	"findings", "rules", "action", "disposition", "decided_by", "decided_at" };
+/* The columns: the JSON key, and the heading in Japanese. */
+static const struct { const char *key, *ja; } columns[] = {
+	{ "id", "管理番号" }, { "date", "日時" }, { "sender", "送信者" },
+	{ "subject", "件名" }, { "recipients", "宛先数" }, { "external", "外部宛先数" },
+	{ "external_visible", "To/Ccの外部宛先数" },
+	{ "external_domain_count", "外部ドメイン数" }, { "external_domains", "外部ドメイン" },
+	{ "findings", "検出内容" }, { "rules", "規則" }, { "action", "処置" },
+	{ "disposition", "状態" }, { "decided_by", "判断者" }, { "decided_at", "判断日時" },
+	{ "reason", "理由" },
+};
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+/* The summary's sections: key in the JSON, the word in the CSV. */
+static const struct { const char *key, *name, *ja; } sections[] = {
+	{ "by_month", "month", "月" }, { "by_rule", "rule", "規則" },
+	{ "by_sender", "sender", "送信者" }, { "by_disposition", "disposition", "状態" },
+	{ "by_action", "action", "処置" },
+};
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 static void local_time(time_t t, char *buf, size_t len)
 {
@@ -64,7 +79,7 @@ static json_t *finding_counts(const struct incident *inc)
 	const char *type;
 
 	json_object_foreach(inc->findings, type, f)
-		if (o)
+		if (o && json_integer_value(json_object_get(f, "count")))
 			json_object_set_new(o, type, json_integer(json_integer_value(
 			    json_object_get(f, "count"))));
 	return o;
@@ -83,7 +98,7 @@ static json_t *rule_names(const struct incident *inc)
 }
 
 json_t *report_row(const struct incident *inc, const struct scan_options *opt,
-    bool no_subject)
+    bool no_subject, const char *reason)
 {
 	char date[32], decided[32] = "";
 	const char *by = "";
@@ -94,14 +109,15 @@ json_t *report_row(const struct incident *inc, const struct scan_options *opt,
 		local_time(inc->updated, decided, sizeof(decided));
 		by = inc->updated_by ? inc->updated_by : "";
 	}
-	o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:s, s:s, s:s, s:s}",
+	o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:s, s:s, s:s, s:s,"
+	    " s:s}",
 	    "id", inc->id, "date", date, "sender", inc->sender && *inc->sender ? inc->sender : "<>",
 	    "recipients", (json_int_t)inc->recipients, "external", (json_int_t)inc->external,
 	    "external_visible", (json_int_t)inc->external_visible,
 	    "external_domain_count", (json_int_t)inc->external_domains,
 	    "external_domains", external_domains(inc, opt), "findings", finding_counts(inc),
 	    "rules", rule_names(inc), "action", inc->action, "disposition", inc->status,
-	    "decided_by", by, "decided_at", decided);
+	    "decided_by", by, "decided_at", decided, "reason", reason ? reason : "");
 	if (o && !no_subject && json_object_set_new(o, "subject",
 	    json_string(inc->subject ? inc->subject : "")) < 0) {
 		json_decref(o);
@@ -119,16 +135,27 @@ static void count_in(json_t *obj, const char *key)
 
 json_t *report_summary(const json_t *rows)
 {
-	json_t *s = json_pack("{s:I, s:{}, s:{}, s:{}}", "incidents",
-	    (json_int_t)json_array_size(rows), "by_rule", "by_disposition", "by_action");
+	json_t *s = json_pack("{s:I}", "incidents", (json_int_t)json_array_size(rows));
 	json_t *row, *r;
 	size_t i, j;
+	char month[8];
 
+	for (i = 0; s && i < NSECTIONS; i++)
+		if (json_object_set_new(s, sections[i].key, json_object()) < 0) {
+			json_decref(s);
+			return NULL;
+		}
 	if (!s)
 		return NULL;
 	json_array_foreach(rows, i, row) {
+		/* "YYYY-MM" of the row's local date "YYYY-MM-DD HH:MM:SS" */
+		snprintf(month, sizeof(month), "%.7s",
+		    json_string_value(json_object_get(row, "date")) ?: "?");
+		count_in(json_object_get(s, "by_month"), month);
 		json_array_foreach(json_object_get(row, "rules"), j, r)
 			count_in(json_object_get(s, "by_rule"), json_string_value(r));
+		count_in(json_object_get(s, "by_sender"),
+		    json_string_value(json_object_get(row, "sender")));
 		count_in(json_object_get(s, "by_disposition"),
 		    json_string_value(json_object_get(row, "disposition")));
 		count_in(json_object_get(s, "by_action"),
@@ -197,8 +224,8 @@ static int write_row(FILE *fp, const json_t *row, bool no_subject)
 	int rc = 0;
 
 	for (size_t c = 0; c < NCOLUMNS && rc == 0; c++) {
-		const json_t *v = json_object_get(row, columns[c]);
-		if (no_subject && strcmp(columns[c], "subject") == 0)
+		const json_t *v = json_object_get(row, columns[c].key);
+		if (no_subject && strcmp(columns[c].key, "subject") == 0)
 			continue;
 		t = cell_text(v);
 		rc = put_field(fp, t, json_is_string(v) || json_is_array(v), first);
@@ -208,40 +235,57 @@ static int write_row(FILE *fp, const json_t *row, bool no_subject)
 	return rc == 0 && fputs("\r\n", fp) != EOF ? 0 : -1;
 }
 
-static int write_summary(FILE *fp, const json_t *summary)
+/* A heading: "日時 (date)" in Japanese, "date" in English. */
+static int put_heading(FILE *fp, const char *key, const char *ja, bool english, bool first)
 {
-	static const char *const sections[][2] = { { "by_rule", "rule" },
-		{ "by_disposition", "disposition" }, { "by_action", "action" } };
+	char buf[128];
+
+	if (!english)
+		snprintf(buf, sizeof(buf), "%s (%s)", ja, key);
+	return put_field(fp, english ? key : buf, false, first);
+}
+
+static int put_bom(FILE *fp, bool bom)
+{
+	return bom && fputs("\xEF\xBB\xBF", fp) == EOF ? -1 : 0;
+}
+
+int report_write_summary_csv(FILE *fp, const json_t *summary, bool english, bool bom)
+{
 	const char *k;
 	json_t *v;
-	int rc = fputs("\r\nsummary,name,incidents\r\n", fp) == EOF ? -1 : 0;
+	int rc = put_bom(fp, bom);
 
-	for (size_t i = 0; i < 3 && rc == 0; i++)
-		json_object_foreach(json_object_get(summary, sections[i][0]), k, v) {
-			if (put_field(fp, sections[i][1], false, true) < 0 ||
+	if (rc == 0 && (put_heading(fp, "summary", "集計", english, true) < 0 ||
+	    put_heading(fp, "name", "項目", english, false) < 0 ||
+	    put_heading(fp, "incidents", "件数", english, false) < 0 || fputs("\r\n", fp) == EOF))
+		rc = -1;
+	for (size_t i = 0; i < NSECTIONS && rc == 0; i++)
+		json_object_foreach(json_object_get(summary, sections[i].key), k, v) {
+			if (put_heading(fp, sections[i].name, sections[i].ja, english, true) < 0 ||
 			    put_field(fp, k, true, false) < 0 ||
 			    fprintf(fp, ",%lld\r\n", (long long)json_integer_value(v)) < 0)
 				rc = -1;
 		}
-	if (rc == 0 && fprintf(fp, "total,,%lld\r\n",
-	    (long long)json_integer_value(json_object_get(summary, "incidents"))) < 0)
+	if (rc == 0 && (put_heading(fp, "total", "合計", english, true) < 0 ||
+	    fprintf(fp, ",,%lld\r\n",
+	    (long long)json_integer_value(json_object_get(summary, "incidents"))) < 0))
 		rc = -1;
 	return rc;
 }
 
-int report_write_csv(FILE *fp, const json_t *rows, const json_t *summary, bool no_subject,
-    bool bom)
+int report_write_csv(FILE *fp, const json_t *rows, bool no_subject, bool english, bool bom)
 {
 	const json_t *row;
 	size_t i;
 	bool first = true;
 
-	if (bom && fputs("\xEF\xBB\xBF", fp) == EOF)
+	if (put_bom(fp, bom) < 0)
 		return -1;
 	for (size_t c = 0; c < NCOLUMNS; c++) {
-		if (no_subject && strcmp(columns[c], "subject") == 0)
+		if (no_subject && strcmp(columns[c].key, "subject") == 0)
 			continue;
-		if (put_field(fp, columns[c], false, first) < 0)
+		if (put_heading(fp, columns[c].key, columns[c].ja, english, first) < 0)
 			return -1;
 		first = false;
 	}
@@ -250,5 +294,5 @@ int report_write_csv(FILE *fp, const json_t *rows, const json_t *summary, bool n
 	json_array_foreach(rows, i, row)
 		if (write_row(fp, row, no_subject) < 0)
 			return -1;
-	return write_summary(fp, summary);
+	return 0;
 }

@@ -9,7 +9,9 @@
  * rules, action (hold | reject), disposition (the status now: held,
  * rejected, releasing, released, deleted, expired), decided_by,
  * decided_at (who settled a hold and when; for a reject, dlp-milter at
- * the time of the reject; empty while held).  In JSON the counts are
+ * the time of the reject; empty while held), reason (the reason given
+ * with the release or delete).  The CSV headings are Japanese with the
+ * key, "日時 (date)", or the keys alone in English.  In JSON the counts are
  * numbers, external_domains and rules arrays, findings {type: count}.
  * No personal value appears: findings are counts.
  */
@@ -27,10 +29,11 @@
 /* One incident as a report row (a new JSON object), NULL on ENOMEM.
  * opt gives the internal domains, for the external domain names. */
 json_t *report_row(const struct incident *inc, const struct scan_options *opt,
-    bool no_subject);
+    bool no_subject, const char *reason);
 
-/* The summary of rows: {"incidents": n, "by_rule": {rule: n},
- * "by_disposition": {status: n}, "by_action": {action: n}}. */
+/* The summary of rows: {"incidents": n, "by_month": {"YYYY-MM": n},
+ * "by_rule": {rule: n}, "by_sender": {sender: n}, "by_disposition":
+ * {status: n}, "by_action": {action: n}}. */
 json_t *report_summary(const json_t *rows);
 
 /* s as one CSV field: quoted when it holds a comma, a quote, CR or LF, or
@@ -39,9 +42,11 @@ json_t *report_summary(const json_t *rows);
  * malloc'd, NULL on ENOMEM. */
 char *report_csv_field(const char *s, bool text);
 
-/* The CSV: optional BOM, header, one row per incident, a blank line,
- * then the summary table (section,name,incidents).  -1 on write error. */
-int report_write_csv(FILE *fp, const json_t *rows, const json_t *summary, bool no_subject,
-    bool bom);
+/* The CSV of the rows: optional BOM, the heading row, one row per
+ * incident.  -1 on write error. */
+int report_write_csv(FILE *fp, const json_t *rows, bool no_subject, bool english, bool bom);
+/* The summary as a CSV of its own: summary,name,incidents rows (month,
+ * rule, sender, disposition, action), then the total.  -1 on write error. */
+int report_write_summary_csv(FILE *fp, const json_t *summary, bool english, bool bom);
 
 #endif

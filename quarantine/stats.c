@@ -131,11 +131,21 @@ static json_t *ms(uint64_t us)
 	return json_real((double)(us / 100) / 10.0);	/* 0.1 ms steps */
 }
 
+void stats_reload(struct stats *s, bool ok, const char *msg)
+{
+	pthread_mutex_lock(&s->lock);
+	s->c.reloads++;
+	s->c.reload_at = time(NULL);
+	s->c.reload_ok = ok;
+	snprintf(s->c.reload_msg, sizeof(s->c.reload_msg), "%s", msg ? msg : "");
+	pthread_mutex_unlock(&s->lock);
+}
+
 json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_t now,
     bool stopped)
 {
-	char st[40], up[40];
-	json_t *actions = json_object(), *scan;
+	char st[40], up[40], rl[40];
+	json_t *actions = json_object(), *scan, *o;
 
 	for (int a = 0; actions && a < STATS_ACTION_COUNT; a++)
 		if (json_object_set_new(actions, action_names[a], json_integer((json_int_t)c->actions[a])))
@@ -148,12 +158,22 @@ json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_
 		goto fail;
 	incident_format_time(started, st, sizeof(st));
 	incident_format_time(now, up, sizeof(up));
-	return json_pack("{s:I, s:s, s:I, s:s, s:I, s:i, s:b, s:I, s:o, s:I, s:I, s:o}",
+	o = json_pack("{s:I, s:s, s:I, s:s, s:I, s:i, s:b, s:I, s:o, s:I, s:I, s:o}",
 	    "pid", (json_int_t)pid, "started", st, "started_epoch", (json_int_t)started,
 	    "updated", up, "updated_epoch", (json_int_t)now, "period", STATS_PERIOD,
 	    "stopped", stopped, "messages", (json_int_t)c->messages, "actions", actions,
 	    "errors", (json_int_t)c->errors, "tempfails", (json_int_t)c->tempfails,
 	    "scan_ms", scan);
+	if (o && c->reloads) {
+		incident_format_time(c->reload_at, rl, sizeof(rl));
+		if (json_object_set_new(o, "reload", json_pack("{s:I, s:s, s:I, s:b, s:s}",
+		    "count", (json_int_t)c->reloads, "at", rl, "at_epoch", (json_int_t)c->reload_at,
+		    "ok", c->reload_ok, "message", c->reload_msg)) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
 fail:
 	json_decref(actions);
 	return NULL;

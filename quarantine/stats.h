@@ -37,6 +37,11 @@ struct stats_counts {
 	uint64_t hist[STATS_BUCKETS];	/* answer times by bucket */
 	uint64_t timed;			/* answers in hist */
 	uint64_t sum_us, max_us;	/* for the mean and the maximum */
+	/* reloads (SIGHUP, dlpctl reload) */
+	uint64_t reloads;		/* attempts */
+	time_t reload_at;		/* of the last one; 0: none yet */
+	bool reload_ok;			/* the last one took */
+	char reload_msg[400];		/* what it changed, or its first error */
 };
 
 struct stats {
@@ -52,6 +57,8 @@ void stats_verdict(struct stats *s, enum stats_action a, uint64_t us);
  * could not be stored); tempfail: the MTA was told 451.  timed: us is the
  * answer time of a message (false: the error came before end of message). */
 void stats_error(struct stats *s, bool tempfail, bool timed, uint64_t us);
+/* A reload attempt: ok, and what changed or why not (one line). */
+void stats_reload(struct stats *s, bool ok, const char *msg);
 /* A consistent copy of the counters. */
 void stats_snapshot(struct stats *s, struct stats_counts *out);
 
@@ -66,7 +73,8 @@ uint64_t stats_percentile(const struct stats_counts *c, unsigned pct);
 
 /* The JSON of stats.json: pid, started, updated (ISO 8601 local time and
  * epoch), period, stopped, messages, actions {accept, tag, hold, reject},
- * errors, tempfails, scan_ms {count, p50, p90, p99, max, mean}.  NULL on
+ * errors, tempfails, scan_ms {count, p50, p90, p99, max, mean}, and after a
+ * reload attempt reload {count, at, at_epoch, ok, message}.  NULL on
  * ENOMEM. */
 json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_t now,
     bool stopped);

@@ -282,8 +282,6 @@ static void bd_mask(const char *value, char *out, size_t outlen)
 }
 
 const struct detector det_birthdate = {
-	.name = "birth_date",
-	.type = FT_BIRTH_DATE,
 	.init = bd_init,
 	.scan = bd_scan,
 	.mask = bd_mask,

@@ -208,8 +208,6 @@ static void card_mask(const char *value, char *out, size_t outlen)
 }
 
 const struct detector det_card = {
-	.name = "credit_card",
-	.type = FT_CREDIT_CARD,
 	.init = card_init,
 	.scan = card_scan,
 	.mask = card_mask,

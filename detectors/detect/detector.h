@@ -1,7 +1,9 @@
 /*
  * detector.h — the pattern detectors, one row each in one registry.
  *
- * A detector finds values of one finding type in normalized UTF-8 text
+ * A detector is a file of its own defining `const struct detector det_NAME`,
+ * named on its finding type's line in finding_types.h, which gives it its
+ * name, its counter and its words.  It finds values of one finding type in normalized UTF-8 text
  * (see normalize.h) with PCRE2 (JIT) and a validator, and adds each valid
  * value, in its normalized form, to a valueset:
  *   email          lower-cased address               "taro.yamada@example.com"
@@ -25,8 +27,6 @@
 struct valueset;
 
 struct detector {
-	const char *name;		/* = finding_type_name(type) */
-	enum finding_type type;
 	/* Compile patterns.  NULL with err on failure. */
 	void *(*init)(char *err, size_t errlen);
 	/* Add every valid value found in text[0..len) to out. */

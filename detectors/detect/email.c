@@ -169,8 +169,6 @@ static void email_mask(const char *value, char *out, size_t outlen)
 }
 
 const struct detector det_email = {
-	.name = "email",
-	.type = FT_EMAIL,
 	.init = email_init,
 	.scan = email_scan,
 	.mask = email_mask,

@@ -132,8 +132,6 @@ static void mn_mask(const char *value, char *out, size_t outlen)
 }
 
 const struct detector det_mynumber = {
-	.name = "my_number",
-	.type = FT_MY_NUMBER,
 	.init = mn_init,
 	.scan = mn_scan,
 	.mask = mn_mask,

@@ -248,8 +248,6 @@ static void phone_mask(const char *value, char *out, size_t outlen)
 }
 
 const struct detector det_phone = {
-	.name = "phone",
-	.type = FT_PHONE,
 	.init = phone_init,
 	.scan = phone_scan,
 	.mask = phone_mask,

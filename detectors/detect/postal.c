@@ -217,8 +217,6 @@ static void postal_mask(const char *value, char *out, size_t outlen)
 }
 
 const struct detector det_postal = {
-	.name = "postal_address",
-	.type = FT_POSTAL_ADDRESS,
 	.init = postal_init,
 	.scan = postal_scan,
 	.mask = postal_mask,

@@ -1,28 +1,36 @@
 /*
  * registry.c — the registry of pattern detectors, and the names of the
- * finding types and policy counters (the words a policy rule uses).
+ * finding types and policy counters (the words a policy rule uses), all
+ * made from the table in finding_types.h.
  */
 #include <string.h>
 
 #include "detect/util.h"
 
+#define DET_EXTERN(id, name, det, personal, ja, en) extern const struct detector det;
+FINDING_TYPES(DET_EXTERN)
+#undef DET_EXTERN
+
 const struct detector *const detectors[FT_COUNT] = {
-	[FT_EMAIL] = &det_email,
-	[FT_PHONE] = &det_phone,
-	[FT_MY_NUMBER] = &det_mynumber,
-	[FT_CREDIT_CARD] = &det_card,
-	[FT_POSTAL_ADDRESS] = &det_postal,
-	[FT_BIRTH_DATE] = &det_birthdate,
+#define DET_ROW(id, name, det, personal, ja, en) [FT_##id] = &det,
+	FINDING_TYPES(DET_ROW)
+#undef DET_ROW
+};
+
+static const struct {
+	const char *ja, *en;
+	bool personal;
+} type_info[FT_COUNT] = {
+#define TYPE_ROW(id, name, det, personal, ja, en) [FT_##id] = { ja, en, personal },
+	FINDING_TYPES(TYPE_ROW)
+#undef TYPE_ROW
 };
 
 /* One table for both: the first FT_COUNT counters are the finding types. */
 static const char *const counter_names[SC_COUNT] = {
-	[SC_EMAIL] = "email",
-	[SC_PHONE] = "phone",
-	[SC_MY_NUMBER] = "my_number",
-	[SC_CREDIT_CARD] = "credit_card",
-	[SC_POSTAL_ADDRESS] = "postal_address",
-	[SC_BIRTH_DATE] = "birth_date",
+#define NAME_ROW(id, name, det, personal, ja, en) [SC_##id] = name,
+	FINDING_TYPES(NAME_ROW)
+#undef NAME_ROW
 	[SC_PERSONAL_ITEMS] = "personal_items",
 	[SC_RECIPIENTS] = "recipients",
 	[SC_EXTERNAL] = "external",
@@ -36,6 +44,26 @@ static const char *const counter_names[SC_COUNT] = {
 const char *finding_type_name(enum finding_type t)
 {
 	return (unsigned)t < FT_COUNT ? counter_names[t] : "?";
+}
+
+const char *finding_type_label(enum finding_type t, bool english)
+{
+	if ((unsigned)t >= FT_COUNT)
+		return "?";
+	return english ? type_info[t].en : type_info[t].ja;
+}
+
+bool finding_type_personal(enum finding_type t)
+{
+	return (unsigned)t < FT_COUNT && type_info[t].personal;
+}
+
+int finding_type_lookup(const char *name)
+{
+	for (int t = 0; name && t < FT_COUNT; t++)
+		if (strcmp(counter_names[t], name) == 0)
+			return t;
+	return -1;
 }
 
 const char *scan_counter_name(enum scan_counter c)

@@ -13,12 +13,6 @@
 
 #include "detect/detector.h"
 
-extern const struct detector det_email;
-extern const struct detector det_phone;
-extern const struct detector det_mynumber;
-extern const struct detector det_card;
-extern const struct detector det_postal;
-extern const struct detector det_birthdate;
 
 /* Compile pattern (PCRE2_UTF | extra) and JIT-compile it.  NULL with err
  * naming `what` on failure. */

@@ -51,6 +51,10 @@ struct inspect {
 	 * that this room does not call back into the one above it. */
 	int (*walk)(struct inspect *in, const unsigned char *data, size_t len,
 	    const char *prefix, unsigned depth, bool top);
+	/* Each piece of extracted text with its part's path, or NULL
+	 * (scan_msg_on_text). */
+	void (*on_text)(void *arg, const struct scan_part *part, const char *text, size_t len);
+	void *on_text_arg;
 };
 
 /* Load a libmagic handle into the process-wide pool (done lazily

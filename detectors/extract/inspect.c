@@ -399,6 +399,8 @@ inspect_text(struct inspect *in, size_t idx, const char *utf8, size_t len)
 
 	if (len == 0)
 		return;
+	if (in->on_text)
+		in->on_text(in->on_text_arg, &res->parts[idx], utf8, len);
 	sets = part_sets(in, idx);
 	if (!sets || textscan_run(in->ts, utf8, len, sets) < 0)
 		goto nomem;

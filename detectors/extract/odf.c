@@ -67,15 +67,24 @@ odp_accepts(const char *mime, const char *declared, const unsigned char *data, s
 	    starts(mime, "application/vnd.oasis.opendocument.graphics");
 }
 
+static int
+manifest_node(struct zipxml *x, void *ctx, bool *skip)
+{
+	bool *enc = ctx;
+
+	*enc = xmlTextReaderNodeType(x->r) == XML_READER_TYPE_ELEMENT &&
+	    strcmp(zipxml_name(x), "encryption-data") == 0;
+	return *enc ? 1 : 0;
+}
+
 /* 1 when the manifest declares encrypted entries, 0 when not (or there is
  * no manifest), -1 with why when it cannot be read. */
 static int
 odf_encrypted(struct zipread *zr, char *why, size_t whylen)
 {
 	struct zipread_entry e;
-	struct zipxml x;
 	int64_t i = zipread_locate(zr, "META-INF/manifest.xml");
-	int ret = 0, enc = 0;
+	bool enc = false;
 
 	if (i < 0)
 		return 0;
@@ -85,17 +94,9 @@ odf_encrypted(struct zipread *zr, char *why, size_t whylen)
 	}
 	if (e.encryption != 0)
 		return 1;
-	if (zipxml_open(&x, zr, &e) != 0) {
-		snprintf(why, whylen, "META-INF/manifest.xml: %s", x.why);
+	if (zipxml_walk(zr, &e, manifest_node, &enc, why, whylen) < 0)
 		return -1;
-	}
-	while (!enc && (ret = zipxml_next(&x, false)) == 1)
-		enc = xmlTextReaderNodeType(x.r) == XML_READER_TYPE_ELEMENT &&
-		    strcmp(zipxml_name(&x), "encryption-data") == 0;
-	if (!enc && ret < 0)
-		snprintf(why, whylen, "META-INF/manifest.xml: %s", x.why);
-	zipxml_close(&x);
-	return enc ? 1 : ret < 0 ? -1 : 0;
+	return enc ? 1 : 0;
 }
 
 /* Append member name's text; a missing styles.xml is no error. */

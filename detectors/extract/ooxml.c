@@ -220,15 +220,33 @@ ctypes_add(struct ctypes *ct, const char *key, const char *type)
 	return 0;
 }
 
+static int
+ctypes_node(struct zipxml *x, void *ctx, bool *skip)
+{
+	char key[512], type[256];
+	const char *n = zipxml_name(x);
+	bool def = strcmp(n, "Default") == 0;
+
+	if (xmlTextReaderNodeType(x->r) != XML_READER_TYPE_ELEMENT ||
+	    (!def && strcmp(n, "Override") != 0))
+		return 0;
+	if (zipxml_attr(x, def ? "Extension" : "PartName", key, sizeof(key)) == 0 ||
+	    zipxml_attr(x, "ContentType", type, sizeof(type)) == 0)
+		return 0;
+	if (ctypes_add(ctx, key, type) != 0) {
+		snprintf(x->why, sizeof(x->why), "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* Read [Content_Types].xml.  Returns 0 (ct empty when there is none), or
  * -1 with why when it cannot be read. */
 static int
 ctypes_load(struct zipread *zr, struct ctypes *ct, char *why, size_t whylen)
 {
 	struct zipread_entry e;
-	struct zipxml x;
 	int64_t i = zipread_locate(zr, "[Content_Types].xml");
-	int ret;
 
 	memset(ct, 0, sizeof(*ct));
 	if (i < 0)
@@ -237,31 +255,7 @@ ctypes_load(struct zipread *zr, struct ctypes *ct, char *why, size_t whylen)
 		snprintf(why, whylen, "[Content_Types].xml unreadable");
 		return -1;
 	}
-	if (zipxml_open(&x, zr, &e) != 0) {
-		snprintf(why, whylen, "[Content_Types].xml: %s", x.why);
-		return -1;
-	}
-	while ((ret = zipxml_next(&x, false)) == 1) {
-		char key[512], type[256];
-		const char *n = zipxml_name(&x);
-		bool def = strcmp(n, "Default") == 0;
-
-		if (xmlTextReaderNodeType(x.r) != XML_READER_TYPE_ELEMENT ||
-		    (!def && strcmp(n, "Override") != 0))
-			continue;
-		if (zipxml_attr(&x, def ? "Extension" : "PartName", key, sizeof(key)) == 0 ||
-		    zipxml_attr(&x, "ContentType", type, sizeof(type)) == 0)
-			continue;
-		if (ctypes_add(ct, key, type) != 0) {
-			snprintf(x.why, sizeof(x.why), "out of memory");
-			ret = -1;
-			break;
-		}
-	}
-	if (ret < 0)
-		snprintf(why, whylen, "[Content_Types].xml: %s", x.why);
-	zipxml_close(&x);
-	return ret < 0 ? -1 : 0;
+	return zipxml_walk(zr, &e, ctypes_node, ct, why, whylen);
 }
 
 /* Content type of member name: its override, else its extension's default. */

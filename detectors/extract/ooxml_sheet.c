@@ -101,32 +101,32 @@ sst_node(struct zipxml *x, struct ooxml_sst *t, bool *in_si, unsigned *in_t, siz
 	return 0;
 }
 
+struct sst_walk {
+	struct ooxml_sst *t;
+	bool in_si;
+	unsigned in_t;
+	size_t start;
+};
+
+static int
+sst_walk_node(struct zipxml *x, void *ctx, bool *skip)
+{
+	struct sst_walk *s = ctx;
+
+	if (sst_node(x, s->t, &s->in_si, &s->in_t, &s->start, skip) != 0) {
+		snprintf(x->why, sizeof(x->why), "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int
 ooxml_sst_load(struct zipread *zr, const struct zipread_entry *e, struct ooxml_sst *t,
     char *why, size_t whylen)
 {
-	struct zipxml x;
-	bool in_si = false, skip = false;
-	unsigned in_t = 0;
-	size_t start = 0;
-	int ret;
+	struct sst_walk s = { .t = t };
 
-	if (zipxml_open(&x, zr, e) != 0) {
-		snprintf(why, whylen, "%s: %s", e->name, x.why);
-		return -1;
-	}
-	while ((ret = zipxml_next(&x, skip)) == 1) {
-		skip = false;
-		if (sst_node(&x, t, &in_si, &in_t, &start, &skip) != 0) {
-			snprintf(x.why, sizeof(x.why), "out of memory");
-			ret = -1;
-			break;
-		}
-	}
-	if (ret < 0)
-		snprintf(why, whylen, "%s: %s", e->name, x.why);
-	zipxml_close(&x);
-	return ret < 0 ? -1 : 0;
+	return zipxml_walk(zr, e, sst_walk_node, &s, why, whylen);
 }
 
 /* ---- worksheets ---- */
@@ -290,33 +290,28 @@ sheet_node(struct sheetw *w, bool *skip)
 	}
 }
 
+static int
+sheet_walk_node(struct zipxml *x, void *ctx, bool *skip)
+{
+	struct sheetw *w = ctx;
+
+	w->x = x;
+	return sheet_node(w, skip) != 0 ? 1 : 0;	/* 1: out is full */
+}
+
 int
 ooxml_sheet_text(struct zipread *zr, const struct zipread_entry *e,
     const struct ooxml_sst *t, struct textbuf *out, char *why, size_t whylen)
 {
-	struct zipxml x;
 	struct sheetw w;
-	bool skip = false;
 	int ret;
 
-	if (zipxml_open(&x, zr, e) != 0) {
-		snprintf(why, whylen, "%s: %s", e->name, x.why);
-		return -1;
-	}
 	memset(&w, 0, sizeof(w));
-	w.x = &x;
 	w.sst = t;
 	w.out = out;
 	w.val.max = out->max;
 	w.last_col = w.prev_col = -1;
-	while ((ret = zipxml_next(&x, skip)) == 1) {
-		skip = false;
-		if (sheet_node(&w, &skip) != 0)
-			break;	/* out is full */
-	}
-	if (ret < 0)
-		snprintf(why, whylen, "%s: %s", e->name, x.why);
+	ret = zipxml_walk(zr, e, sheet_walk_node, &w, why, whylen);
 	textbuf_free(&w.val);
-	zipxml_close(&x);
-	return ret < 0 ? -1 : 0;
+	return ret;
 }

@@ -386,30 +386,48 @@ walk_node(struct walk *w, bool *skip)
 }
 
 int
-zipxml_text(struct zipread *zr, const struct zipread_entry *e, const struct zxrule *rules,
-    struct textbuf *out, char *why, size_t whylen)
+zipxml_walk(struct zipread *zr, const struct zipread_entry *e,
+    int (*node)(struct zipxml *x, void *ctx, bool *skip), void *ctx, char *why,
+    size_t whylen)
 {
 	struct zipxml x;
-	struct walk w;
 	bool skip = false;
-	int ret;
+	int ret, rc = 0;
 
 	if (zipxml_open(&x, zr, e) != 0) {
 		snprintf(why, whylen, "%s: %s", e->name, x.why);
 		return -1;
 	}
+	while (rc == 0 && (ret = zipxml_next(&x, skip)) == 1) {
+		skip = false;
+		rc = node(&x, ctx, &skip);
+	}
+	if (rc < 0 || (rc == 0 && ret < 0)) {
+		snprintf(why, whylen, "%s: %s", e->name, x.why);
+		rc = -1;
+	}
+	zipxml_close(&x);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+text_node(struct zipxml *x, void *ctx, bool *skip)
+{
+	struct walk *w = ctx;
+
+	w->x = x;
+	return walk_node(w, skip) != 0 ? 1 : 0;	/* 1: out is full */
+}
+
+int
+zipxml_text(struct zipread *zr, const struct zipread_entry *e, const struct zxrule *rules,
+    struct textbuf *out, char *why, size_t whylen)
+{
+	struct walk w;
+
 	memset(&w, 0, sizeof(w));
-	w.x = &x;
 	w.rules = rules;
 	w.out = out;
 	w.first_cell = true;
-	while ((ret = zipxml_next(&x, skip)) == 1) {
-		skip = false;
-		if (walk_node(&w, &skip) != 0)
-			break;	/* out is full */
-	}
-	if (ret < 0)
-		snprintf(why, whylen, "%s: %s", e->name, x.why);
-	zipxml_close(&x);
-	return ret < 0 ? -1 : 0;
+	return zipxml_walk(zr, e, text_node, &w, why, whylen);
 }

@@ -40,6 +40,15 @@ int zipxml_open(struct zipxml *x, struct zipread *zr, const struct zipread_entry
 int zipxml_next(struct zipxml *x, bool skip);
 void zipxml_close(struct zipxml *x);
 
+/* Read member e node by node: node(x, ctx, &skip) for each node (set skip
+ * to pass the current element's subtree).  node returns 0 to go on, 1 to
+ * stop early (out full, found what it looked for), or -1 to fail with its
+ * reason in x->why.  Returns 0 (also when node stopped it), or -1 with
+ * "NAME: reason" in why.  Every reader of an XML member goes through it. */
+int zipxml_walk(struct zipread *zr, const struct zipread_entry *e,
+    int (*node)(struct zipxml *x, void *ctx, bool *skip), void *ctx, char *why,
+    size_t whylen);
+
 /* What an element means for the text. */
 enum zxact {
 	ZX_TEXT = 1,	/* text nodes inside it are text */

@@ -3,8 +3,8 @@
  * (id, time, action/status, sender, recipient counts, findings, rules),
  * or a JSON array of incidents.
  *
- * DATE is local time: YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] (or with a T), or
- * an age: Nd (days) or Nh (hours) before now.
+ * The period options are those of every command (ctl.h, period.c); the
+ * other filters match text as a substring, whatever its case.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -18,22 +18,31 @@
 
 static const char *const STATUSES = "held|rejected|releasing|released|deleted|expired";
 
+struct list_args {
+	const char *status;
+	struct ctl_period period;
+	const char *sender, *rcpt, *rule, *subject;	/* filters, or NULL */
+	bool json;
+};
+
 static void list_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: dlpctl list [--status S] [--since DATE] [--until DATE] [--json]\n"
+	    "usage: dlpctl list [--status S] [--since DATE] [--until DATE] [--month YYYY-MM]\n"
+	    "                   [--fiscal-year YYYY] [--sender TEXT] [--rcpt TEXT]\n"
+	    "                   [--rule NAME] [--subject TEXT] [--json]\n"
 	    "\n"
-	    "List incidents, newest first: id, time, action/status, sender,\n"
-	    "recipients (external), findings, rules.\n"
+	    "List incidents, newest first, under a header row: id, time, action/status,\n"
+	    "sender, recipients (external), findings, rules, subject.\n"
 	    "\n"
 	    "  -s, --status S     only S: %s\n"
-	    "      --since DATE   created at or after DATE\n"
-	    "      --until DATE   created before DATE\n"
+	    "%s"
+	    "      --sender TEXT  the envelope sender holds TEXT (case does not matter)\n"
+	    "      --rcpt TEXT    an envelope recipient holds TEXT\n"
+	    "      --rule NAME    rule NAME fired\n"
+	    "      --subject TEXT the subject holds TEXT\n"
 	    "  -j, --json         a JSON array of incidents\n"
-	    "  -h, --help         this help\n"
-	    "\n"
-	    "DATE (local time): YYYY-MM-DD, \"YYYY-MM-DD HH:MM[:SS]\", YYYY-MM-DDTHH:MM[:SS],\n"
-	    "or an age: 7d, 12h.\n", STATUSES);
+	    "  -h, --help         this help\n", STATUSES, ctl_period_help);
 }
 
 static bool known_status(const char *s)
@@ -54,6 +63,8 @@ static void findings_summary(const json_t *findings, char *buf, size_t len)
 
 	buf[0] = '\0';
 	json_object_foreach((json_t *)findings, type, v) {
+		if (json_integer_value(json_object_get(v, "count")) == 0)
+			continue;	/* only excluded values */
 		w = snprintf(buf + used, len - used, "%s%s=%lld", used ? " " : "", type,
 		    (long long)json_integer_value(json_object_get(v, "count")));
 		if (w < 0 || (size_t)w >= len - used)
@@ -84,91 +95,140 @@ static void rules_summary(const json_t *rules, char *buf, size_t len)
 }
 
 struct list_out {
-	bool json;
+	const struct list_args *a;
 	json_t *array;		/* --json */
 	size_t n;
 	bool failed;		/* out of memory building the array */
 };
 
+static bool holds(const char *s, const char *text)
+{
+	return s && strcasestr(s, text);
+}
+
+static bool wanted(const struct list_args *a, const struct incident *inc)
+{
+	size_t i;
+	json_t *v;
+	bool hit;
+
+	if (a->sender && !holds(inc->sender, a->sender))
+		return false;
+	if (a->subject && !holds(inc->subject, a->subject))
+		return false;
+	if (a->rcpt) {
+		hit = false;
+		json_array_foreach(inc->rcpt, i, v)
+			hit = hit || holds(json_string_value(v), a->rcpt);
+		if (!hit)
+			return false;
+	}
+	if (a->rule) {
+		hit = false;
+		json_array_foreach(inc->rules, i, v)
+			hit = hit || strcmp(json_string_value(json_object_get(v, "name")) ?: "",
+			    a->rule) == 0;
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+#define LIST_FORMAT "%-15s  %-19s  %-16s %-30s %5s %5s  %-24s %-20s %s\n"
+
 static int list_cb(const struct incident *inc, void *arg)
 {
 	struct list_out *lo = arg;
-	char when[32], state[32], fnd[256], rules[256];
+	char when[32], state[32], fnd[256], rules[256], rcpt[24], ext[24];
 	struct tm tm;
 
+	if (!wanted(lo->a, inc))
+		return 0;
 	lo->n++;
-	if (lo->json) {
+	if (lo->a->json) {
 		lo->failed = json_array_append_new(lo->array, incident_json(inc)) < 0;
 		return lo->failed;
 	}
+	if (lo->n == 1)
+		printf(LIST_FORMAT, "ID", "CREATED", "ACTION/STATUS", "SENDER", "RCPT", "EXT",
+		    "FINDINGS", "RULES", "SUBJECT");
 	localtime_r(&inc->created, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	snprintf(state, sizeof(state), "%s/%s", inc->action, inc->status);
+	snprintf(rcpt, sizeof(rcpt), "%ld", inc->recipients);
+	snprintf(ext, sizeof(ext), "%ld", inc->external);
 	findings_summary(inc->findings, fnd, sizeof(fnd));
 	rules_summary(inc->rules, rules, sizeof(rules));
-	printf("%-15s  %s  %-16s %-30s rcpt %ld (ext %ld)  %s  [%s]\n", inc->id, when, state,
-	    inc->sender && *inc->sender ? inc->sender : "<>", inc->recipients, inc->external,
-	    fnd, rules);
+	printf(LIST_FORMAT, inc->id, when, state, ctl_shown(inc->sender, "<>"), rcpt, ext, fnd,
+	    ctl_shown(rules, "-"), ctl_shown(inc->subject, "-"));
 	return 0;
 }
 
-static int parse_list_args(int argc, char **argv, const char **status, time_t *since,
-    time_t *until, bool *json)
+static int parse_list_args(int argc, char **argv, struct list_args *a)
 {
+	enum { O_SENDER = 0x200, O_RCPT, O_RULE, O_SUBJECT };
 	static const struct option longopts[] = {
 		{ "status", required_argument, NULL, 's' },
-		{ "since", required_argument, NULL, 'S' },
-		{ "until", required_argument, NULL, 'U' },
+		CTL_PERIOD_OPTIONS,
+		{ "sender", required_argument, NULL, O_SENDER },
+		{ "rcpt", required_argument, NULL, O_RCPT },
+		{ "rule", required_argument, NULL, O_RULE },
+		{ "subject", required_argument, NULL, O_SUBJECT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "s:jh", longopts, NULL)) != -1) {
+		if ((rc = ctl_period_opt("list", c, optarg, &a->period)) != 1) {
+			if (rc != 0)
+				return rc;
+			continue;
+		}
 		switch (c) {
 		case 's':
 			if (!known_status(optarg)) {
-				fprintf(stderr, "dlpctl list: unknown status \"%s\" (%s)\n", optarg,
-				    STATUSES);
+				fprintf(stderr, "dlpctl list: unknown status \"%s\" (%s)\n",
+				    ctl_shown(optarg, ""), STATUSES);
 				return CTL_USAGE;
 			}
-			*status = optarg;
+			a->status = optarg;
 			break;
-		case 'S':
-		case 'U':
-			if (ctl_date_arg("list", optarg, false, c == 'S' ? since : until) != 0)
-				return CTL_USAGE;
-			break;
-		case 'j': *json = true; break;
+		case O_SENDER: a->sender = optarg; break;
+		case O_RCPT: a->rcpt = optarg; break;
+		case O_RULE: a->rule = optarg; break;
+		case O_SUBJECT: a->subject = optarg; break;
+		case 'j': a->json = true; break;
 		case 'h': list_usage(stdout); return -1;
 		default: list_usage(stderr); return CTL_USAGE;
 		}
 	}
+	if ((rc = ctl_period_check("list", &a->period)) != 0)
+		return rc;
 	return ctl_no_operands("list", argc, argv);
 }
 
 int ctl_list(const struct ctl *g, int argc, char **argv)
 {
-	struct list_out lo = { .json = false };
-	const char *status = NULL;
-	time_t since = 0, until = 0;
+	struct list_args a = { .status = NULL };
+	struct list_out lo = { .a = &a };
 	struct conf *cf = NULL;
 	struct reg *rg = NULL;
 	char err[512] = "";
 	int code;
 
-	code = parse_list_args(argc, argv, &status, &since, &until, &lo.json);
-	if (code != 0)
+	if ((code = parse_list_args(argc, argv, &a)) != 0)
 		return code < 0 ? CTL_OK : code;
-	if (!(cf = ctl_load_conf(g, NULL)))
+	if (!(cf = ctl_load_admin_conf(g)))
 		return CTL_USAGE;
 	code = CTL_FAIL;
 	if (!(rg = ctl_open_register(cf, REG_RO)))
 		goto out;
-	if (lo.json && !(lo.array = json_array()))
+	if (a.json && !(lo.array = json_array()))
 		goto out;
-	if (reg_list(rg, status, since, until, list_cb, &lo, err, sizeof(err)) < 0) {
+	if (reg_list(rg, a.status, a.period.since, a.period.until, list_cb, &lo, err,
+	    sizeof(err)) < 0) {
 		fprintf(stderr, "dlpctl list: %s\n", err);
 		goto out;
 	}
@@ -176,8 +236,10 @@ int ctl_list(const struct ctl *g, int argc, char **argv)
 		fprintf(stderr, "dlpctl list: out of memory\n");
 		goto out;
 	}
-	if (lo.json && ctl_print_json(stdout, lo.array) < 0)
+	if (a.json && ctl_print_json(stdout, lo.array) < 0)
 		goto out;
+	if (!a.json && lo.n == 0)
+		fprintf(stderr, "dlpctl list: no incident matches\n");
 	code = CTL_OK;
 out:
 	json_decref(lo.array);

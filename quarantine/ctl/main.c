@@ -35,6 +35,8 @@ static const struct command {
 	{ "purge", ctl_purge, "expire held messages past retention, remove old copies" },
 	{ "report", ctl_report, "incident report for a period (CSV or JSON)" },
 	{ "stats", ctl_stats, "counts by action and rule, and the daemon's live counters" },
+	{ "audit", ctl_audit, "the audit trail: who created, viewed, released, deleted" },
+	{ "reload", ctl_reload, "check the config and have the running daemon reload it" },
 	{ "approver", ctl_approver, "who approves whose mail (supervisor approval)" },
 	{ "user", ctl_user, "accounts of the web console dlp-web (add, set, disable, list)" },
 };
@@ -103,21 +105,74 @@ const char *ctl_conf_path(const char *given, char *buf, size_t len, char *err, s
 	return NULL;
 }
 
+/* The config file this run uses, for the messages that go wrong later. */
+static char conf_used[PATH_MAX];
+
+/* Find the config; say so when it was not named (a fallback is never
+ * silent), and where a relative var_dir puts the register. */
+static const char *find_conf(const struct ctl *g, const char *given, char *path, size_t len)
+{
+	const char *env = getenv("DLP_MILTER_CONF");
+	char err[1024] = "";
+
+	if (!ctl_conf_path(given ? given : g->conf_path, path, len, err, sizeof(err))) {
+		fprintf(stderr, "dlpctl: %s\n", err);
+		return NULL;
+	}
+	if (!given && !g->conf_path && !(env && *env) && strcmp(path, SYSTEM_CONF) != 0)
+		fprintf(stderr, "dlpctl: no -c FILE, $DLP_MILTER_CONF or %s: using %s\n",
+		    SYSTEM_CONF, path);
+	snprintf(conf_used, sizeof(conf_used), "%s", path);
+	return path;
+}
+
+static void say_relative_var_dir(const struct conf *cf)
+{
+	char cwd[PATH_MAX];
+
+	if (cf->var_dir[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		fprintf(stderr, "dlpctl: %s: var_dir %s is relative to the current directory:"
+		    " %s/%s\n", conf_used, cf->var_dir, cwd, cf->var_dir);
+}
+
 struct conf *ctl_load_conf(const struct ctl *g, const char *given)
 {
 	char path[PATH_MAX], err[8192] = "";
 	struct conf *cf;
 
-	if (!ctl_conf_path(given ? given : g->conf_path, path, sizeof(path), err, sizeof(err))) {
-		fprintf(stderr, "dlpctl: %s\n", err);
+	if (!find_conf(g, given, path, sizeof(path)))
 		return NULL;
-	}
 	if (!(cf = conf_load(path, err, sizeof(err)))) {
 		size_t n = strlen(err);
 		fprintf(stderr, "dlpctl: config %s:\n%s%s", path, err,
 		    n && err[n - 1] == '\n' ? "" : "\n");
 		return NULL;
 	}
+	return cf;
+}
+
+struct conf *ctl_load_admin_conf(const struct ctl *g)
+{
+	char path[PATH_MAX], err[8192] = "";
+	struct conf *cf;
+	bool partial;
+	size_t n;
+
+	if (!find_conf(g, NULL, path, sizeof(path)))
+		return NULL;
+	cf = conf_load_admin(path, err, sizeof(err), &partial);
+	n = strlen(err);
+	if (!cf) {
+		fprintf(stderr, "dlpctl: config %s:\n%s%s", path, err,
+		    n && err[n - 1] == '\n' ? "" : "\n");
+		return NULL;
+	}
+	if (partial)
+		fprintf(stderr, "dlpctl: warning: config %s has errors in its rules (the daemon"
+		    " keeps its running policy; dlp-milter -n checks the file); the register"
+		    " and the relay are read, so this command goes on:\n%s%s", path, err,
+		    n && err[n - 1] == '\n' ? "" : "\n");
+	say_relative_var_dir(cf);
 	return cf;
 }
 
@@ -155,7 +210,8 @@ struct reg *ctl_open_register(const struct conf *cf, enum reg_mode mode)
 		return NULL;
 	conf_var_path(cf, "incidents.db", path, sizeof(path));
 	if (!(rg = reg_open(path, mode, err, sizeof(err))))
-		fprintf(stderr, "dlpctl: %s\n", err);
+		fprintf(stderr, "dlpctl: %s (var_dir %s, from %s)\n", err, cf->var_dir,
+		    conf_used[0] ? conf_used : cf->path);
 	return rg;
 }
 
@@ -190,41 +246,6 @@ const char *ctl_actor(char *buf, size_t len)
 	return buf;
 }
 
-time_t ctl_parse_date(const char *s, bool end_of_day)
-{
-	static const char *const formats[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-	    "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M" };
-	struct tm tm = { .tm_isdst = -1 };
-	const char *rest;
-	char *end;
-	long n;
-
-	n = strtol(s, &end, 10);
-	if (end != s && n >= 0 && (strcmp(end, "d") == 0 || strcmp(end, "h") == 0))
-		return time(NULL) - n * (*end == 'd' ? 86400 : 3600);
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		struct tm t = { .tm_isdst = -1 };
-		rest = strptime(s, formats[i], &t);
-		if (rest && *rest == '\0')
-			return mktime(&t);
-	}
-	rest = strptime(s, "%Y-%m-%d", &tm);
-	if (!rest || *rest)
-		return -1;
-	if (end_of_day)
-		tm.tm_mday++;	/* mktime normalises: the next midnight */
-	return mktime(&tm);
-}
-
-int ctl_date_arg(const char *cmd, const char *arg, bool end_of_day, time_t *t)
-{
-	if ((*t = ctl_parse_date(arg, end_of_day)) < 0) {
-		fprintf(stderr, "dlpctl %s: cannot read date \"%s\"\n", cmd, arg);
-		return CTL_USAGE;
-	}
-	return 0;
-}
-
 int ctl_no_operands(const char *cmd, int argc, char **argv)
 {
 	if (optind < argc) {
@@ -241,15 +262,15 @@ int ctl_print_json(FILE *fp, const json_t *j)
 	return fputc('\n', fp) == EOF ? -1 : 0;
 }
 
-static const char *str_or(const char *s, const char *def)
-{
-	return s && *s ? s : def;
-}
-
 /* Print text with every line after the first indented by ind spaces. */
 void ctl_print_indented(const char *s, int ind)
 {
 	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 && *s != '\n') {
+			char c[2] = { *s, '\0' };
+			fputs(ctl_shown(c, ""), stdout);
+			continue;
+		}
 		putchar(*s);
 		if (*s == '\n' && s[1])
 			printf("%*s", ind, "");
@@ -264,8 +285,8 @@ void ctl_print_rules(const json_t *rules)
 	printf("rules:\n");
 	json_array_foreach(rules, i, r) {
 		const char *reason = json_string_value(json_object_get(r, "reason"));
-		printf("  %s (%s)", str_or(json_string_value(json_object_get(r, "name")), "?"),
-		    str_or(json_string_value(json_object_get(r, "action")), "?"));
+		printf("  %s (%s)", ctl_shown(json_string_value(json_object_get(r, "name")), "?"),
+		    ctl_shown(json_string_value(json_object_get(r, "action")), "?"));
 		if (reason && *reason) {
 			printf(": ");
 			ctl_print_indented(reason, 4);
@@ -281,19 +302,31 @@ void ctl_print_findings(const json_t *findings)
 {
 	const char *type;
 	json_t *f, *s;
-	size_t i;
-	long long n;
+	size_t i, shown = 0;
+	long long n, x;
 
 	printf("findings:\n");
 	json_object_foreach((json_t *)findings, type, f) {
 		n = (long long)json_integer_value(json_object_get(f, "count"));
-		printf("  %-15s %5lld ", type, n);
-		json_array_foreach(json_object_get(f, "samples"), i, s)
-			printf("%s%s", i ? ", " : " ", str_or(json_string_value(s), "?"));
-		printf("%s\n", n > (long long)json_array_size(json_object_get(f, "samples")) ?
-		    ", …" : "");
+		x = (long long)json_integer_value(json_object_get(f, "excluded"));
+		if (n) {
+			shown++;
+			printf("  %-15s %5lld ", type, n);
+			json_array_foreach(json_object_get(f, "samples"), i, s)
+				printf("%s%s", i ? ", " : " ", ctl_shown(json_string_value(s), "?"));
+			printf("%s\n", n > (long long)json_array_size(json_object_get(f, "samples")) ?
+			    ", …" : "");
+		}
+		if (x) {
+			shown++;
+			printf("  %-15s %5lld  excluded, the organisation's own:", type, x);
+			json_array_foreach(json_object_get(f, "excluded_samples"), i, s)
+				printf("%s%s", i ? ", " : " ", ctl_shown(json_string_value(s), "?"));
+			printf("%s\n", x > (long long)json_array_size(json_object_get(f,
+			    "excluded_samples")) ? ", …" : "");
+		}
 	}
-	if (json_object_size(findings) == 0)
+	if (shown == 0)
 		printf("  (none)\n");
 }
 
@@ -306,7 +339,7 @@ static void print_types(const json_t *p)
 	if (decl && det)
 		printf("%s -> %s", decl, det);
 	else
-		printf("%s", str_or(decl ? decl : det, "-"));
+		printf("%s", ctl_shown(decl ? decl : det, "-"));
 }
 
 /* One line per part of result_json_parts(): path, file name, types,
@@ -319,17 +352,17 @@ void ctl_print_parts(const json_t *parts)
 
 	printf("parts:\n");
 	json_array_foreach(parts, i, p) {
-		printf("  %-10s %-16s ", str_or(json_string_value(json_object_get(p, "path")), "?"),
-		    str_or(json_string_value(json_object_get(p, "filename")), "-"));
+		printf("  %-10s %-16s ", ctl_shown(json_string_value(json_object_get(p, "path")), "?"),
+		    ctl_shown(json_string_value(json_object_get(p, "filename")), "-"));
 		print_types(p);
-		printf("  [%s]", str_or(json_string_value(json_object_get(p, "extractor")), "-"));
+		printf("  [%s]", ctl_shown(json_string_value(json_object_get(p, "extractor")), "-"));
 		json_object_foreach(json_object_get(p, "findings"), type, v)
 			if (json_integer_value(v))
 				printf(" %s=%lld", type, (long long)json_integer_value(v));
 		if (json_is_true(json_object_get(p, "encrypted")))
 			printf("  encrypted");
 		if ((why = json_string_value(json_object_get(p, "unscanned"))))
-			printf("  unscanned: %s", why);
+			printf("  unscanned: %s", ctl_shown(why, "?"));
 		if (json_is_integer(json_object_get(p, "size")))
 			printf("  (%lld bytes)", (long long)json_integer_value(json_object_get(p, "size")));
 		printf("\n");

@@ -36,9 +36,10 @@ static void act_usage(FILE *fp, const char *cmd)
 		fprintf(fp,
 		    "Send the held message of incident ID on, unchanged, to every original\n"
 		    "recipient with the original sender, through [release] relay, with a trace\n"
-		    "header X-DLP-Released.  The incident becomes released only when the relay\n"
-		    "accepted the whole transaction; otherwise it stays held, the relay's reply\n"
-		    "is printed and the exit status is 3.\n\n");
+		    "header X-DLP-Released: TOKEN (random; the audit trail ties it to the\n"
+		    "incident).  The incident becomes released only when the relay accepted\n"
+		    "the whole transaction; otherwise it stays held, the relay's reply is\n"
+		    "printed and the exit status is 3.\n\n");
 	else
 		fprintf(fp, "Delete the held message of incident ID; the incident stays, as deleted.\n\n");
 	fprintf(fp,
@@ -126,7 +127,7 @@ static int exit_code(enum release_rc rc)
 static int run_action(const struct ctl *g, int argc, char **argv, bool rel)
 {
 	struct act_args a = { .id = NULL };
-	char qdir[PATH_MAX], actor[128], msg[2048] = "";
+	char qdir[PATH_MAX], actor[128], msg[2048] = "", id[32];
 	struct release_opts o;
 	struct conf *cf = NULL;
 	struct reg *rg = NULL;
@@ -135,11 +136,14 @@ static int run_action(const struct ctl *g, int argc, char **argv, bool rel)
 
 	if ((code = parse_act_args(argc, argv, &a)) != 0)
 		return code < 0 ? CTL_OK : code;
-	if (!(cf = ctl_load_conf(g, NULL)))
+	if (!(cf = ctl_load_admin_conf(g)))
 		return CTL_USAGE;
 	code = CTL_FAIL;
 	if (!(rg = ctl_open_register(cf, REG_RW)))
 		goto out;
+	if ((code = ctl_incident_id(rg, argv[0], a.id, id)) != CTL_OK)
+		goto out;
+	a.id = id;
 	conf_var_path(cf, "quarantine", qdir, sizeof(qdir));
 	memset(&o, 0, sizeof(o));
 	o.relay = cf->release_relay;
@@ -188,13 +192,14 @@ int ctl_delete(const struct ctl *g, int argc, char **argv)
 static void purge_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: dlpctl purge [--older-than DAYS]\n"
+	    "usage: dlpctl purge [--older-than DAYS] [--force]\n"
 	    "\n"
 	    "Held incidents older than DAYS become expired and their stored messages are\n"
 	    "removed; stored copies of released or deleted incidents older than DAYS are\n"
 	    "removed too.  The register rows stay: the register is the record.\n"
 	    "\n"
 	    "  -d, --older-than DAYS  default: [register] retention_days\n"
+	    "  -f, --force            needed for --older-than 0 (every held message now)\n"
 	    "  -h, --help             this help\n");
 }
 
@@ -202,17 +207,20 @@ int ctl_purge(const struct ctl *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "older-than", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char qdir[PATH_MAX], actor[128], err[1024] = "", *end;
 	struct conf *cf = NULL;
 	struct reg *rg = NULL;
+	bool force = false;
 	long days = -1;
 	int c, code, expired = 0, removed = 0;
 
-	while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:fh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'f': force = true; break;
 		case 'd':
 			days = strtol(optarg, &end, 10);
 			if (end == optarg || *end || days < 0 || days > 36500) {
@@ -226,7 +234,12 @@ int ctl_purge(const struct ctl *g, int argc, char **argv)
 	}
 	if (ctl_no_operands("purge", argc, argv) != 0)
 		return CTL_USAGE;
-	if (!(cf = ctl_load_conf(g, NULL)))
+	if (days == 0 && !force) {
+		fprintf(stderr, "dlpctl purge: --older-than 0 expires every held message now, the"
+		    " ones held a minute ago too: add --force if that is what you mean\n");
+		return CTL_USAGE;
+	}
+	if (!(cf = ctl_load_admin_conf(g)))
 		return CTL_USAGE;
 	code = CTL_FAIL;
 	if (!(rg = ctl_open_register(cf, REG_RW)))

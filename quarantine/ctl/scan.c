@@ -44,12 +44,15 @@ struct scan_args {
 static void scan_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: dlpctl scan [--config FILE] [--json] [--from ADDR] [--rcpt ADDR]... FILE.eml\n"
+	    "usage: dlpctl scan [--config FILE] [--json] [--from ADDR] [--rcpt ADDR]... FILE\n"
 	    "\n"
 	    "Inspect a message as the daemon would and print its decision: verdict,\n"
 	    "rules that fired, findings per type (counts and masked samples), the\n"
 	    "recipient counters and one line per inspected part.  FILE `-` reads\n"
-	    "standard input.  Options may stand before or after FILE.\n"
+	    "standard input.  Options may stand before or after FILE.  A FILE that is\n"
+	    "not a mail message (an .xlsx, a .pdf, a .zip) is scanned as the attachment\n"
+	    "of one, from --from (default: scan@ the first internal domain) to --rcpt\n"
+	    "(default: one external recipient), and the output says so.\n"
 	    "\n"
 	    "  -c, --config FILE  config file (default as for dlpctl)\n"
 	    "  -j, --json         one JSON object: verdict, rules, findings, samples,\n"
@@ -161,6 +164,99 @@ static FILE *open_input(const char *file, int *code)
 	return fp;
 }
 
+/* Whether fp holds a mail message: no NUL in its first 4 KiB, and its
+ * first line (after an mbox "From " line) a header field "Name: …".  fp is
+ * rewound. */
+static bool looks_like_mail(FILE *fp)
+{
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof(buf), fp), i = 0, name;
+
+	rewind(fp);
+	if (n == 0 || memchr(buf, '\0', n))
+		return false;
+	if (n > 5 && memcmp(buf, "From ", 5) == 0) {
+		const char *nl = memchr(buf, '\n', n);
+		if (!nl)
+			return false;
+		i = (size_t)(nl - buf) + 1;
+	}
+	for (name = i; i < n && buf[i] > ' ' && buf[i] < 127 && buf[i] != ':'; i++)
+		;
+	return i > name && i < n && buf[i] == ':';
+}
+
+/* A message made around the bare file in (an .xlsx, a .pdf, a .zip): From
+ * --from or scan@ the first internal domain, To the --rcpt addresses or one
+ * external stand-in, the file attached under its own name.  A new temp
+ * file, or NULL (said) with *code. */
+static FILE *wrap_attachment(FILE *in, const char *file, const struct scan_args *sa,
+    const struct conf *cf, int *code)
+{
+	const char *name = strcmp(file, "-") == 0 ? "stdin" : strrchr(file, '/') ?
+	    strrchr(file, '/') + 1 : file;
+	GMimeMessage *msg = g_mime_message_new(TRUE);
+	GMimeMultipart *mp = g_mime_multipart_new_with_subtype("mixed");
+	GMimeTextPart *text = g_mime_text_part_new_with_subtype("plain");
+	GMimePart *att = g_mime_part_new_with_type("application", "octet-stream");
+	GMimeStream *src = NULL, *out = NULL;
+	GMimeDataWrapper *dw;
+	char from[320];
+	FILE *fp = NULL;
+	int fd;
+
+	if (sa->from)
+		snprintf(from, sizeof(from), "%s", sa->from);
+	else
+		snprintf(from, sizeof(from), "dlpctl-scan@%s",
+		    cf->n_internal ? cf->internal_domains[0] : "localhost");
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, NULL, from);
+	if (sa->rcpt.n == 0)
+		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL,
+		    "recipient@external.invalid");
+	for (size_t i = 0; i < sa->rcpt.n; i++)
+		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL, sa->rcpt.v[i]);
+	g_mime_message_set_subject(msg, name, "utf-8");
+	g_mime_text_part_set_text(text, "");
+	g_mime_multipart_add(mp, GMIME_OBJECT(text));
+	if ((fd = dup(fileno(in))) < 0 || !(src = g_mime_stream_fs_new(fd))) {
+		fprintf(stderr, "dlpctl scan: cannot read %s: %s\n", file, strerror(errno));
+		goto fail;
+	}
+	dw = g_mime_data_wrapper_new_with_stream(src, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(att, dw);
+	g_object_unref(dw);
+	g_mime_part_set_filename(att, name);
+	g_mime_part_set_content_encoding(att, GMIME_CONTENT_ENCODING_BASE64);
+	g_mime_multipart_add(mp, GMIME_OBJECT(att));
+	g_mime_message_set_mime_part(msg, GMIME_OBJECT(mp));
+	if (!(fp = tmpfile()) || (fd = dup(fileno(fp))) < 0 || !(out = g_mime_stream_fs_new(fd)) ||
+	    g_mime_object_write_to_stream(GMIME_OBJECT(msg), NULL, out) < 0 ||
+	    g_mime_stream_flush(out) < 0) {
+		fprintf(stderr, "dlpctl scan: cannot write a temp file: %s\n", strerror(errno));
+		goto fail;
+	}
+	g_object_unref(out);
+	out = NULL;
+	rewind(fp);
+	goto done;
+fail:
+	if (fp)
+		fclose(fp);
+	fp = NULL;
+	*code = CTL_FAIL;
+done:
+	if (out)
+		g_object_unref(out);
+	if (src)
+		g_object_unref(src);
+	g_object_unref(att);
+	g_object_unref(text);
+	g_object_unref(mp);
+	g_object_unref(msg);
+	return fp;
+}
+
 /* Add every mailbox of an address list (groups flattened) to out. */
 static int add_list(InternetAddressList *l, struct addrs *out)
 {
@@ -254,6 +350,7 @@ struct scan_run {
 	const struct scan_result *res;
 	long counters[SC_COUNT];
 	struct verdict v;
+	const char *attachment;	/* a bare file, scanned attached to a message */
 };
 
 /* Feed the envelope and the file through the engine.  0 or an exit code. */
@@ -342,9 +439,9 @@ static json_t *decision_json(const struct scan_run *sr, const struct scan_args *
 {
 	const struct scan_result *r = sr->res;
 
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?, s:s?,"
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?, s:s?,"
 	    " s:{s:I, s:I, s:I}}",
-	    "file", sa->file,
+	    "file", sa->file, "input", sr->attachment ? "attachment" : "message",
 	    "verdict", action_name(sr->v.action),
 	    "rules", rules_json(&sr->v, false),
 	    "rules_detail", rules_json(&sr->v, true),
@@ -369,6 +466,11 @@ static void print_plain(const json_t *d)
 	const json_t *rc = json_object_get(d, "recipients"), *tot = json_object_get(d, "totals");
 	const char *error = json_string_value(json_object_get(d, "error"));
 
+	if (strcmp(json_string_value(json_object_get(d, "input")) ?: "", "attachment") == 0)
+		printf("input: %s is not a mail message: scanned as the attachment of a message"
+		    " from %s to %s\n", ctl_shown(json_string_value(json_object_get(d, "file")), "?"),
+		    ctl_shown(json_string_value(json_object_get(d, "sender")), "?"),
+		    jint(rc, "external") ? "an external recipient" : "internal recipients");
 	printf("verdict: %s\n", json_string_value(json_object_get(d, "verdict")));
 	ctl_print_rules(json_object_get(d, "rules_detail"));
 	ctl_print_findings(json_object_get(d, "samples"));
@@ -416,6 +518,16 @@ int ctl_scan(const struct ctl *g, int argc, char **argv)
 	if (!(sr.cf = ctl_load_conf(g, sa.conf)))
 		goto out;
 	g_mime_init();
+	if (!looks_like_mail(fp)) {
+		FILE *wrapped = wrap_attachment(fp, sa.file, &sa, sr.cf, &code);
+		if (!wrapped) {
+			g_mime_shutdown();
+			goto out;
+		}
+		fclose(fp);
+		fp = wrapped;
+		sr.attachment = sa.file;
+	}
 	code = run_scan(&sr, &sa, fp);
 	if (code == 0)
 		code = print_decision(&sr, &sa);

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include "ctl/ctl.h"
+#include "detectors/feed.h"
+#include "detectors/scan.h"
 #include "quarantine/incident.h"
 #include "notice/queue.h"
 #include "quarantine/store.h"
@@ -19,7 +21,7 @@
 static void show_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: dlpctl show ID [--json | --raw]\n"
+	    "usage: dlpctl show ID [--json | --raw | --text [--unmasked]]\n"
 	    "\n"
 	    "Show an incident: sender, subject, queue id, Message-ID, time, recipients,\n"
 	    "rules with reasons, findings with masked samples, parts, status, the\n"
@@ -28,12 +30,12 @@ static void show_usage(FILE *fp)
 	    "  -j, --json   one JSON object (the incident, \"stored\", \"history\", \"notices\")\n"
 	    "  -r, --raw    the stored message itself, byte for byte (it holds the\n"
 	    "               personal data: for an administrator's eyes)\n"
-	    "  -h, --help   this help\n");
-}
-
-static const char *str_or(const char *s, const char *def)
-{
-	return s && *s ? s : def;
+	    "  -t, --text   the decoded body and each part's extracted text, numbers\n"
+	    "               and mail addresses masked\n"
+	    "      --unmasked  with --text: the values in full\n"
+	    "  -h, --help   this help\n"
+	    "\n"
+	    "--json, --raw and --text each write an audit row naming who looked.\n");
 }
 
 static void print_incident(const struct incident *inc, const char *stored, long long size)
@@ -46,12 +48,12 @@ static void print_incident(const struct incident *inc, const char *stored, long 
 	incident_format_time(inc->updated, updated, sizeof(updated));
 	printf("incident:   %s\n", inc->id);
 	printf("status:     %s (action %s), since %s by %s\n", inc->status, inc->action,
-	    updated, str_or(inc->updated_by, "?"));
+	    updated, ctl_shown(inc->updated_by, "?"));
 	printf("time:       %s\n", created);
-	printf("queue id:   %s\n", str_or(inc->queue_id, "-"));
-	printf("message id: %s\n", str_or(inc->message_id, "-"));
-	printf("sender:     %s\n", str_or(inc->sender, "<>"));
-	printf("subject:    %s\n", str_or(inc->subject, "-"));
+	printf("queue id:   %s\n", ctl_shown(inc->queue_id, "-"));
+	printf("message id: %s\n", ctl_shown(inc->message_id, "-"));
+	printf("sender:     %s\n", ctl_shown(inc->sender, "<>"));
+	printf("subject:    %s\n", ctl_shown(inc->subject, "-"));
 	if (size >= 0)
 		printf("stored:     %s (%lld bytes)\n", stored, size);
 	else
@@ -59,7 +61,7 @@ static void print_incident(const struct incident *inc, const char *stored, long 
 	printf("recipients: %ld (external %ld, external visible %ld, external domains %ld)\n",
 	    inc->recipients, inc->external, inc->external_visible, inc->external_domains);
 	json_array_foreach(inc->rcpt, i, a)
-		printf("  %s\n", str_or(json_string_value(a), "?"));
+		printf("  %s\n", ctl_shown(json_string_value(a), "?"));
 	ctl_print_rules(inc->rules);
 	ctl_print_findings(inc->findings);
 	ctl_print_parts(inc->parts);
@@ -83,8 +85,8 @@ static int history_cb(const struct audit *a, void *arg)
 		    "action", a->action, "reason", a->reason)) < 0;
 		return ho->failed;
 	}
-	printf("  %s  %-12s %s%s%s\n", when, str_or(a->actor, "?"), str_or(a->action, "?"),
-	    a->reason && *a->reason ? ": " : "", a->reason ? a->reason : "");
+	printf("  %s  %-12s %s%s%s\n", when, ctl_shown(a->actor, "?"), ctl_shown(a->action, "?"),
+	    a->reason && *a->reason ? ": " : "", ctl_shown(a->reason, ""));
 	return 0;
 }
 
@@ -181,20 +183,96 @@ out:
 	return code;
 }
 
-static int parse_show_args(int argc, char **argv, const char **id, bool *json, bool *raw)
+struct text_out {
+	bool unmasked;
+	size_t pieces;
+};
+
+static void text_cb(void *arg, const struct scan_part *part, const char *text, size_t len)
 {
+	struct text_out *to = arg;
+	bool header = part->extractor && strcmp(part->extractor, "header") == 0;
+	char *shown;
+
+	to->pieces++;
+	printf("--- %s%s%s (%s) ---\n", ctl_shown(part->path, "?"), part->filename ? "  " : "",
+	    part->filename ? ctl_shown(part->filename, "") : "", ctl_shown(part->extractor, "-"));
+	/* a header is one line: a line break in it is shown escaped */
+	shown = ctl_mask_text(text, len, !to->unmasked, header);
+	fputs(shown, stdout);
+	free(shown);
+	if (len && text[len - 1] != '\n')
+		putchar('\n');
+}
+
+/* The stored message of id read again by the engine, its text printed as
+ * it is extracted. */
+static int show_text(const struct conf *cf, const char *id, bool unmasked)
+{
+	struct text_out to = { .unmasked = unmasked };
+	char path[PATH_MAX], dir[PATH_MAX], err[1024] = "";
+	const char *tmp = getenv("TMPDIR");
+	struct scan_engine *eng = NULL;
+	struct scan_msg *m = NULL;
+	struct scan_options opt;
+	int code = CTL_FAIL;
+	FILE *fp;
+
+	conf_var_path(cf, "quarantine", dir, sizeof(dir));
+	store_path(dir, id, path, sizeof(path));
+	if (!(fp = fopen(path, "rb"))) {
+		fprintf(stderr, "dlpctl show: no stored copy of %s in %s/msg\n", id, dir);
+		return CTL_NOTFOUND;
+	}
+	conf_scan_options(cf, &opt);
+	opt.spool_dir = tmp && *tmp ? tmp : "/tmp";
+	if (!(eng = scan_engine_new(&opt, err, sizeof(err))) || !(m = scan_msg_new(eng))) {
+		fprintf(stderr, "dlpctl show: %s\n", err[0] ? err : "out of memory");
+		goto out;
+	}
+	printf("text of %s (%s):\n", id, unmasked ? "in full" :
+	    "numbers and mail addresses masked; --unmasked shows them");
+	scan_msg_on_text(m, text_cb, &to);
+	if (feed_file(m, fp) < 0 || !scan_msg_eom(m)) {
+		fprintf(stderr, "dlpctl show: cannot read %s: %s\n", path,
+		    scan_msg_error(m) ? scan_msg_error(m) : "read error");
+		goto out;
+	}
+	if (to.pieces == 0)
+		printf("(no text)\n");
+	code = CTL_OK;
+out:
+	if (fp)
+		fclose(fp);
+	scan_msg_free(m);
+	scan_engine_free(eng);
+	return code;
+}
+
+struct show_args {
+	const char *id;
+	bool json, raw, text, unmasked;
+};
+
+static int parse_show_args(int argc, char **argv, struct show_args *a)
+{
+	enum { O_UNMASKED = 0x200 };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "raw", no_argument, NULL, 'r' },
+		{ "text", no_argument, NULL, 't' },
+		{ "unmasked", no_argument, NULL, O_UNMASKED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jrh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jrth", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'j': *json = true; break;
-		case 'r': *raw = true; break;
+		case 'j': a->json = true; break;
+		case 'r': a->raw = true; break;
+		case 't': a->text = true; break;
+		case O_UNMASKED: a->unmasked = true; break;
 		case 'h': show_usage(stdout); return -1;
 		default: show_usage(stderr); return CTL_USAGE;
 		}
@@ -204,44 +282,74 @@ static int parse_show_args(int argc, char **argv, const char **id, bool *json, b
 		show_usage(stderr);
 		return CTL_USAGE;
 	}
-	if (*json && *raw) {
-		fprintf(stderr, "dlpctl show: --json or --raw, not both\n");
+	if (a->json + a->raw + a->text > 1) {
+		fprintf(stderr, "dlpctl show: one of --json, --raw and --text\n");
 		return CTL_USAGE;
 	}
-	*id = argv[optind];
+	if (a->unmasked && !a->text) {
+		fprintf(stderr, "dlpctl show: --unmasked goes with --text\n");
+		return CTL_USAGE;
+	}
+	a->id = argv[optind];
+	return 0;
+}
+
+/* Who looked at what, in the audit trail, before it is shown. */
+static int audit_view(struct reg *rg, const char *id, const struct show_args *a)
+{
+	const char *what = a->raw ? "viewed the stored message" : a->json ?
+	    "viewed the incident (json)" : a->unmasked ? "viewed the text unmasked" :
+	    "viewed the text (masked)";
+	char actor[128], err[512] = "";
+
+	if (reg_audit(rg, id, ctl_actor(actor, sizeof(actor)), what, NULL, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "dlpctl show: cannot write the audit row, nothing shown: %s\n", err);
+		return -1;
+	}
 	return 0;
 }
 
 int ctl_show(const struct ctl *g, int argc, char **argv)
 {
+	struct show_args a = { .id = NULL };
 	struct hist_out ho = { .json = false };
-	char err[512] = "", stored[PATH_MAX + 64];
+	char err[512] = "", stored[PATH_MAX + 64], full[32];
 	struct incident inc = { .created = 0 };
-	const char *id = NULL;
 	struct conf *cf = NULL;
 	struct reg *rg = NULL;
-	bool json = false, raw = false;
+	bool viewed;
 	long long size;
 	int code, rc;
 
-	if ((code = parse_show_args(argc, argv, &id, &json, &raw)) != 0)
+	if ((code = parse_show_args(argc, argv, &a)) != 0)
 		return code < 0 ? CTL_OK : code;
-	if (!(cf = ctl_load_conf(g, NULL)))
+	viewed = a.json || a.raw || a.text;
+	if (!(cf = ctl_load_admin_conf(g)))
 		return CTL_USAGE;
 	code = CTL_FAIL;
-	if (!(rg = ctl_open_register(cf, REG_RO)))
+	if (!(rg = ctl_open_register(cf, viewed ? REG_RW : REG_RO)))
 		goto out;
-	if ((rc = reg_get(rg, id, &inc, err, sizeof(err))) != 0) {
+	if ((code = ctl_incident_id(rg, "show", a.id, full)) != CTL_OK)
+		goto out;
+	code = CTL_FAIL;
+	if ((rc = reg_get(rg, full, &inc, err, sizeof(err))) != 0) {
 		fprintf(stderr, "dlpctl show: %s\n", err);
 		code = rc > 0 ? CTL_NOTFOUND : CTL_FAIL;
 		goto out;
 	}
-	if (raw) {
+	if (viewed && audit_view(rg, inc.id, &a) < 0)
+		goto out;
+	if (a.raw) {
 		code = show_raw(cf, inc.id);
 		goto out;
 	}
+	if (a.text) {
+		code = show_text(cf, inc.id, a.unmasked);
+		goto out;
+	}
 	size = stored_copy(cf, inc.id, stored, sizeof(stored));
-	if (json) {
+	if (a.json) {
 		code = show_json(&inc, stored, size, rg);
 		goto out;
 	}

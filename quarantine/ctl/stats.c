@@ -16,17 +16,19 @@
 
 #include "ctl/ctl.h"
 #include "quarantine/incident.h"
+#include "quarantine/release.h"
 #include "quarantine/stats.h"
 
 struct stats_args {
-	time_t since, until;	/* 0: open */
+	struct ctl_period period;
 	bool json;
 };
 
 static void stats_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: dlpctl stats [--since DATE] [--until DATE] [--json]\n"
+	    "usage: dlpctl stats [--since DATE] [--until DATE] [--month YYYY-MM]\n"
+	    "                    [--fiscal-year YYYY] [--json]\n"
 	    "\n"
 	    "Incidents of the period by action, status and rule (from the register),\n"
 	    "and the running daemon's counters since it started: messages, answers by\n"
@@ -35,39 +37,36 @@ static void stats_usage(FILE *fp)
 	    "var_dir/stats.json every %d seconds; older than %d seconds, they are\n"
 	    "called stale.\n"
 	    "\n"
-	    "      --since DATE   incidents created at or after DATE\n"
-	    "      --until DATE   incidents created before DATE\n"
+	    "%s"
 	    "  -j, --json         one JSON object: register, daemon\n"
-	    "  -h, --help         this help\n"
-	    "\n"
-	    "DATE (local time): YYYY-MM-DD, \"YYYY-MM-DD HH:MM[:SS]\", or an age: 7d, 12h.\n",
-	    STATS_PERIOD, STATS_STALE);
+	    "  -h, --help         this help\n",
+	    STATS_PERIOD, STATS_STALE, ctl_period_help);
 }
 
 static int parse_stats_args(int argc, char **argv, struct stats_args *a)
 {
 	static const struct option longopts[] = {
-		{ "since", required_argument, NULL, 'S' },
-		{ "until", required_argument, NULL, 'U' },
+		CTL_PERIOD_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		if ((rc = ctl_period_opt("stats", c, optarg, &a->period)) != 1) {
+			if (rc != 0)
+				return rc;
+			continue;
+		}
 		switch (c) {
-		case 'S':
-		case 'U':
-			if (ctl_date_arg("stats", optarg, false,
-			    c == 'S' ? &a->since : &a->until) != 0)
-				return CTL_USAGE;
-			break;
 		case 'j': a->json = true; break;
 		case 'h': stats_usage(stdout); return -1;
 		default: stats_usage(stderr); return CTL_USAGE;
 		}
 	}
+	if ((rc = ctl_period_check("stats", &a->period)) != 0)
+		return rc;
 	return ctl_no_operands("stats", argc, argv);
 }
 
@@ -94,19 +93,37 @@ static int count_cb(const struct incident *inc, void *arg)
 	return bad ? -1 : 0;
 }
 
-/* {incidents, by_action, by_status, by_rule} of the period, or NULL
- * (error printed). */
+static int loop_cb(const struct audit *a, void *arg)
+{
+	json_t *reg = arg;
+
+	if (a->action && strcmp(a->action, RELEASE_LOOP_ACTION) == 0) {
+		json_object_set_new(reg, "release_loops", json_integer(json_integer_value(
+		    json_object_get(reg, "release_loops")) + 1));
+		json_object_set_new(reg, "release_loop", json_string(a->reason ? a->reason : ""));
+	}
+	return 0;
+}
+
+/* {incidents, by_action, by_status, by_rule, release_loops} of the
+ * period, or NULL (error printed). */
 static json_t *register_counts(const struct conf *cf, const struct stats_args *a)
 {
-	json_t *reg = json_pack("{s:i, s:{}, s:{}, s:{}}", "incidents", 0, "by_action",
-	    "by_status", "by_rule");
+	json_t *reg = json_pack("{s:i, s:{}, s:{}, s:{}, s:i}", "incidents", 0, "by_action",
+	    "by_status", "by_rule", "release_loops", 0);
 	struct reg *rg = NULL;
 	char err[512] = "";
 
 	if (!reg || !(rg = ctl_open_register(cf, REG_RO)))
 		goto fail;
-	if (reg_list(rg, NULL, a->since, a->until, count_cb, reg, err, sizeof(err)) < 0) {
+	if (reg_list(rg, NULL, a->period.since, a->period.until, count_cb, reg, err,
+	    sizeof(err)) < 0) {
 		fprintf(stderr, "dlpctl stats: %s\n", err[0] ? err : "out of memory");
+		goto fail;
+	}
+	if (reg_audit_list(rg, a->period.since, a->period.until, loop_cb, reg, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "dlpctl stats: %s\n", err);
 		goto fail;
 	}
 	reg_close(rg);
@@ -170,16 +187,22 @@ static void print_register(const json_t *reg, const struct stats_args *a)
 {
 	char from[40] = "the first", to[40] = "now";
 
-	if (a->since)
-		incident_format_time(a->since, from, sizeof(from));
-	if (a->until)
-		incident_format_time(a->until, to, sizeof(to));
+	if (a->period.since)
+		incident_format_time(a->period.since, from, sizeof(from));
+	if (a->period.until)
+		incident_format_time(a->period.until, to, sizeof(to));
 	printf("register, %s .. %s:\n", from, to);
 	printf("  %-12s%lld\n", "incidents",
 	    (long long)json_integer_value(json_object_get(reg, "incidents")));
 	print_counts("by action", json_object_get(reg, "by_action"));
 	print_counts("by status", json_object_get(reg, "by_status"));
 	print_counts("by rule", json_object_get(reg, "by_rule"));
+	if (json_integer_value(json_object_get(reg, "release_loops")))
+		printf("  WARNING: %lld released cop%s came back through the filter (%s):"
+		    " released mail must go to a listener without dlp-milter\n",
+		    (long long)json_integer_value(json_object_get(reg, "release_loops")),
+		    json_integer_value(json_object_get(reg, "release_loops")) == 1 ? "y" : "ies",
+		    ctl_shown(json_string_value(json_object_get(reg, "release_loop")), "?"));
 }
 
 static double num(const json_t *o, const char *k)
@@ -222,14 +245,14 @@ static void print_daemon(const json_t *d)
 
 int ctl_stats(const struct ctl *g, int argc, char **argv)
 {
-	struct stats_args a = { .since = 0 };
+	struct stats_args a = { .json = false };
 	json_t *reg = NULL, *dmn = NULL, *all = NULL;
 	struct conf *cf;
 	int code;
 
 	if ((code = parse_stats_args(argc, argv, &a)) != 0)
 		return code < 0 ? CTL_OK : code;
-	if (!(cf = ctl_load_conf(g, NULL)))
+	if (!(cf = ctl_load_admin_conf(g)))
 		return CTL_USAGE;
 	code = CTL_FAIL;
 	if (!(reg = register_counts(cf, &a)) || !(dmn = daemon_counts(cf, time(NULL))))

@@ -11,20 +11,11 @@
 #include <glib.h>
 #include <gmime/gmime.h>
 
+#include "detectors/scan.h"
 #include "notice/notice.h"
 
 static const char *const kind_names[NOTICE_COUNT] = { "hold", "admin", "released", "deleted",
 	"approval" };
-
-/* Finding types: Japanese and English names for the notices. */
-static const struct { const char *type, *ja, *en; } type_names[] = {
-	{ "email", "メールアドレス", "mail addresses" },
-	{ "phone", "電話番号", "phone numbers" },
-	{ "my_number", "マイナンバー（個人番号）", "My Numbers" },
-	{ "credit_card", "クレジットカード番号", "payment card numbers" },
-	{ "postal_address", "住所", "postal addresses" },
-	{ "birth_date", "生年月日", "birth dates" },
-};
 
 const char *notice_kind_name(enum notice_kind k)
 {
@@ -78,12 +69,13 @@ builtin:
 	return out;
 }
 
+/* The words for a finding type named in the register (finding_types.h);
+ * a name this build does not know is shown as it is. */
 static const char *type_label(const char *type, int en)
 {
-	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-		if (strcmp(type, type_names[i].type) == 0)
-			return en ? type_names[i].en : type_names[i].ja;
-	return type;
+	int t = finding_type_lookup(type);
+
+	return t < 0 ? type : finding_type_label((enum finding_type)t, en);
 }
 
 static const char *str_or(const char *s, const char *def)

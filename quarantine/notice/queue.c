@@ -64,7 +64,29 @@ struct plan {
 	/* the approvers of the incident being planned (valid until the next) */
 	char addr[REG_PLAN_MAX][330];
 	int naddr, room;
+	char (*buf)[NQ_ADDR_MAX];	/* the admin addresses split, REG_PLAN_MAX */
 };
+
+int nq_admins(const char *list, struct reg_notice_want *w, int max, char (*buf)[NQ_ADDR_MAX])
+{
+	int n = 0;
+	size_t len;
+
+	for (const char *s = list; s && n < max;) {
+		s += strspn(s, ", \t");
+		if (!*s)
+			break;
+		len = strcspn(s, ", \t");
+		if (len < NQ_ADDR_MAX) {
+			memcpy(buf[n], s, len);
+			buf[n][len] = '\0';
+			w[n] = (struct reg_notice_want){ notice_kind_name(NOTICE_ADMIN), buf[n] };
+			n++;
+		}
+		s += len;
+	}
+	return n;
+}
 
 static int add_approver(const struct reg_approver *a, void *arg)
 {
@@ -95,8 +117,7 @@ static int want(void *arg, const char *id, const char *sender, const char *actio
 	if (action && (strcmp(action, "hold") == 0 || approve) && held &&
 	    nq_sender_internal(p->opt, sender))
 		w[n++] = (struct reg_notice_want){ notice_kind_name(NOTICE_HOLD), sender };
-	if (p->admin && *p->admin)
-		w[n++] = (struct reg_notice_want){ notice_kind_name(NOTICE_ADMIN), p->admin };
+	n += nq_admins(p->admin, w + n, REG_PLAN_MAX - n, p->buf);
 	if (approve && held && sender && *sender) {
 		p->naddr = 0;
 		p->room = REG_PLAN_MAX - n;
@@ -112,7 +133,8 @@ static int want(void *arg, const char *id, const char *sender, const char *actio
 int nq_plan(struct reg *rg, const struct scan_options *opt, const char *admin, time_t now,
     int *added, char *err, size_t errlen)
 {
-	struct plan p = { .rg = rg, .opt = opt, .admin = admin };
+	char buf[REG_PLAN_MAX][NQ_ADDR_MAX];
+	struct plan p = { .rg = rg, .opt = opt, .admin = admin, .buf = buf };
 
 	return reg_notice_plan(rg, want, &p, now, added, err, errlen);
 }

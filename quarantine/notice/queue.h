@@ -49,10 +49,17 @@ long nq_backoff(int attempts);
  * opt's internal domains (an outside address may be forged). */
 bool nq_sender_internal(const struct scan_options *opt, const char *sender);
 
+/* The admin addresses of list ("a@x, b@y": commas or white space between
+ * them) as notices of kind admin into w[0 .. max), their text in buf;
+ * returns how many.  An address of NQ_ADDR_MAX bytes or more is skipped
+ * (the config check refuses it first). */
+#define NQ_ADDR_MAX 256
+int nq_admins(const char *list, struct reg_notice_want *w, int max, char (*buf)[NQ_ADDR_MAX]);
+
 /* Queue the notices of every incident not planned yet and mark it
  * planned: kind hold to its sender when the incident is a hold, still
- * held and nq_sender_internal(); kind admin to admin (NULL/"": none) for
- * a hold or a reject.  *added (may be NULL) counts the notices queued.
+ * held and nq_sender_internal(); kind admin to each address of admin
+ * (NULL/"": none; at most REG_PLAN_MAX - 1) for a hold or a reject.  *added (may be NULL) counts the notices queued.
  * 0 or -1 with err. */
 int nq_plan(struct reg *rg, const struct scan_options *opt, const char *admin, time_t now,
     int *added, char *err, size_t errlen);

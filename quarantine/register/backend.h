@@ -41,7 +41,11 @@ struct reg_backend {
 	int (*list)(struct reg *rg, const char *status, time_t since, time_t until,
 	    int (*cb)(const struct incident *inc, void *arg), void *arg, char *err,
 	    size_t errlen);
-	int (*history)(struct reg *rg, const char *id,
+	/* the incident of the newest audit row with this action and reason */
+	int (*audit_find)(struct reg *rg, const char *action, const char *reason, char id[32],
+	    char *err, size_t errlen);
+	/* id NULL: every incident's; since/until 0: open */
+	int (*audit_list)(struct reg *rg, const char *id, time_t since, time_t until,
 	    int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen);
 
 	int (*notice_plan)(struct reg *rg,

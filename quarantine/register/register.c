@@ -101,10 +101,22 @@ int reg_list(struct reg *rg, const char *status, time_t since, time_t until,
 	return rg->be->list(rg, status, since, until, cb, arg, err, errlen);
 }
 
+int reg_audit_find(struct reg *rg, const char *action, const char *reason, char id[32],
+    char *err, size_t errlen)
+{
+	return rg->be->audit_find(rg, action, reason, id, err, errlen);
+}
+
+int reg_audit_list(struct reg *rg, time_t since, time_t until,
+    int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen)
+{
+	return rg->be->audit_list(rg, NULL, since, until, cb, arg, err, errlen);
+}
+
 int reg_history(struct reg *rg, const char *id,
     int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen)
 {
-	return rg->be->history(rg, id, cb, arg, err, errlen);
+	return rg->be->audit_list(rg, id, 0, 0, cb, arg, err, errlen);
 }
 
 void reg_notice_clear(struct reg_notice *n)

@@ -80,8 +80,18 @@ int reg_list(struct reg *rg, const char *status, time_t since, time_t until,
 struct audit {
 	time_t time;
 	const char *actor, *action, *reason;
+	const char *incident;
 };
 int reg_history(struct reg *rg, const char *id,
+    int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen);
+/* The incident whose newest audit row says action with reason (the
+ * release token of "release sent as"): 0 with id[32], 1 when none, -1 with
+ * err. */
+int reg_audit_find(struct reg *rg, const char *action, const char *reason, char id[32],
+    char *err, size_t errlen);
+/* Every incident's audit rows with since <= time < until (0: open), in the
+ * order they were written.  cb returns non-zero to stop. */
+int reg_audit_list(struct reg *rg, time_t since, time_t until,
     int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen);
 
 /* The notice queue's rows (notice/queue.h says what they mean; kind is
@@ -104,7 +114,7 @@ void reg_notice_clear(struct reg_notice *n);
 struct reg_notice_want {
 	const char *kind, *recipient;
 };
-#define REG_PLAN_MAX 4		/* notices per incident at most */
+#define REG_PLAN_MAX 8		/* notices per incident at most */
 
 /* For every incident not planned yet (oldest first, at most 200 per call):
  * want(arg, id, sender, action, status, w) fills w[0 .. REG_PLAN_MAX) and

@@ -59,7 +59,9 @@ int sq_list(struct reg *rg, const char *status, time_t since, time_t until,
 /* sqlite_audit.c */
 int sq_audit(struct reg *rg, const char *id, const char *actor, const char *action,
     const char *reason, char *err, size_t errlen);
-int sq_history(struct reg *rg, const char *id,
+int sq_audit_find(struct reg *rg, const char *action, const char *reason, char id[32],
+    char *err, size_t errlen);
+int sq_audit_list(struct reg *rg, const char *id, time_t since, time_t until,
     int (*cb)(const struct audit *a, void *arg), void *arg, char *err, size_t errlen);
 
 /* sqlite_notices.c */

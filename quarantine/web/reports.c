@@ -3,8 +3,8 @@
  * a month (/report?month=YYYY-MM) or a Japanese fiscal year, April to
  * March (/report?fy=YYYY), with two bar charts drawn here as SVG
  * (incidents per month or per day, and per rule; no script), the summary
- * by disposition, and the same report as CSV (/report.csv?…, exactly
- * report_write_csv's, with a BOM).  Every view and export is an audit row.
+ * by disposition, and the same report as CSV (/report.csv?…: report_write_csv's
+ * rows with a BOM, then report_write_summary_csv's summary).  Every view and export is an audit row.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +81,7 @@ static int collect_cb(const struct incident *inc, void *arg)
 	struct tm tm;
 	int i;
 
-	c->oom |= json_array_insert_new(c->rows, 0, report_row(inc, &c->opt, false)) < 0;
+	c->oom |= json_array_insert_new(c->rows, 0, report_row(inc, &c->opt, false, NULL)) < 0;
 	localtime_r(&inc->created, &tm);
 	i = c->pd->month ? tm.tm_mday - 1 : (tm.tm_mon + 12 - 3) % 12;	/* April first */
 	if (i >= 0 && i < BARS_MAX)
@@ -234,7 +234,9 @@ void page_report(struct req *r, struct resp *p, bool csv)
 	}
 	summary = report_summary(c.rows);
 	if ((mem = open_memstream(&buf, &len))) {
-		report_write_csv(mem, c.rows, summary, false, true);
+		report_write_csv(mem, c.rows, false, false, true);
+		fputs("\r\n", mem);
+		report_write_summary_csv(mem, summary, false, false);
 		fclose(mem);
 		g_string_append_len(p->body, buf, (gssize)len);
 		free(buf);

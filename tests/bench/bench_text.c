@@ -327,7 +327,7 @@ static void breakdown(const char *text, size_t len)
 			best = t0 < best ? t0 : best;
 			valueset_free(vs);
 		}
-		printf("  %-16s %8.1f MB/s\n", detectors[t]->name, mbps(nlen, best));
+		printf("  %-16s %8.1f MB/s\n", finding_type_name(t), mbps(nlen, best));
 		detectors[t]->free(st);
 	}
 	free(norm);

@@ -18,6 +18,7 @@ Root is needed (as for every end-to-end test); "unwritable" is made real for
 root with a file in place of a directory, a read-only bind mount and a full
 tmpfs.
 """
+import json
 import os
 import signal
 import sqlite3
@@ -447,6 +448,43 @@ def test_sighup_new_rules_for_new_messages(env):
     check(code == 250, "rule gone again: %d %s" % (code, text), env)
 
 
+def test_dlpctl_reload_says_what_changed(env):
+    good = open(env.milter.conf, encoding="utf-8").read()
+    changed = good.replace("when = external > 0 and my_number >= 1",
+                           "when = external > 0 and my_number >= 2") + PHONE_RULE
+    check(changed != good + PHONE_RULE, "the my_number rule's when was found to change")
+    try:
+        with open(env.milter.conf, "w", encoding="utf-8") as f:
+            f.write(changed)
+        start = env.milter.log_size()
+        r = env.dlpctl("reload", check=False)
+        check(r.returncode == 0 and "reloaded (pid %d): rules added: phone_out; rules changed: "
+              "my_number" % env.milter.proc.pid in r.stdout, "dlpctl reload: %s %s"
+              % (r.stdout, r.stderr), env)
+        check(env.milter.wait_log("configuration reloaded from %s: rules added: phone_out; "
+                                  "rules changed: my_number" % env.milter.conf, 5, start),
+              "the log line says what changed", env)
+        code, text = env.send(phone_mail("after dlpctl reload"))
+        check(code == 550 and "phone_out" in text, "the new rule applies: %d %s" % (code, text), env)
+        # A file with errors is not sent at all.
+        with open(env.milter.conf, "w", encoding="utf-8") as f:
+            f.write(changed + "\n[rule bad]\nwhen = phones >= 1\naction = reject\n")
+        start = env.milter.log_size()
+        r = env.dlpctl("reload", check=False)
+        check(r.returncode == 1 and "unknown counter 'phones'" in r.stderr and "not sent" in r.stderr,
+              "a broken file is refused before the signal: %s" % r.stderr, env)
+        time.sleep(1)
+        check(b"reload" not in env.milter.read_log().encode()[start:], "the daemon was not signalled", env)
+    finally:
+        with open(env.milter.conf, "w", encoding="utf-8") as f:
+            f.write(good)
+    r = env.dlpctl("reload", check=False)
+    check(r.returncode == 0 and "rules removed: phone_out; rules changed: my_number" in r.stdout,
+          "reloaded back: %s %s" % (r.stdout, r.stderr), env)
+    st = json.load(open(os.path.join(env.var, "stats.json")))
+    check(st["reload"]["ok"] and st["reload"]["count"] >= 2, "stats.json: %r" % st.get("reload"))
+
+
 # --- SIGTERM -------------------------------------------------------------------
 def test_sigterm_open_messages_finish(env):
     env.set_conf("milter", "timeout", "30")
@@ -544,6 +582,7 @@ def main():
         ("faults: SIGHUP broken config -> old config kept, file:line logged",
          test_sighup_broken_config_keeps_running),
         ("faults: SIGHUP good config -> new messages only", test_sighup_new_rules_for_new_messages),
+        ("faults: dlpctl reload says what changed", test_dlpctl_reload_says_what_changed),
         ("faults: SIGTERM -> open messages finish, new ones 4xx", test_sigterm_open_messages_finish),
         ("faults: SIGTERM with a stalled client -> 4xx after timeout", test_sigterm_drain_times_out),
     ]

@@ -275,7 +275,8 @@ static void test_key_table(void **state)
 #define OFF(f) offsetof(struct conf, f)
 	static const size_t fields[] = { OFF(socket), OFF(on_error), OFF(timeout), OFF(user),
 		OFF(group), OFF(pidfile), OFF(socket_mode), OFF(socket_group),
-		OFF(internal_domains), OFF(var_dir), OFF(log_facility), OFF(limits.spool_memory),
+		OFF(internal_domains), OFF(var_dir), OFF(own_numbers), OFF(internal_addresses),
+		OFF(log_facility), OFF(limits.spool_memory),
 		OFF(limits.max_message_bytes), OFF(limits.max_depth), OFF(limits.max_parts), OFF(limits.max_members),
 		OFF(limits.max_member_bytes), OFF(limits.max_expanded_bytes), OFF(limits.max_ratio),
 		OFF(limits.max_text_bytes), OFF(limits.time_budget_ms), OFF(retention_days),
@@ -522,6 +523,105 @@ static void test_all_errors_reported(void **state)
 	fclose(fp);
 	assert_int_equal(n, 16);
 	assert_int_equal(count_lines(err), n);
+}
+
+/* The register commands' load: errors only in rules leave the rest. */
+static void test_admin_load(void **state)
+{
+	static const char base[] = "[general]\ninternal_domains = example.go.jp\n"
+	    "var_dir = /srv/dlp\n[release]\nrelay = smtp://127.0.0.1:10026\n"
+	    "[rule ok]\nwhen = external > 0\naction = hold\n";
+	char text[1024];
+	struct conf *cf;
+	bool partial = true;
+
+	write_text(base);
+	cf = conf_load_admin(tmpconf, err, sizeof(err), &partial);
+	assert_non_null(cf);
+	assert_false(partial);
+	assert_int_equal(cf->nrules, 1);
+	conf_unref(cf);
+
+	/* A typo in a `when` and a rule without an action: a warning. */
+	snprintf(text, sizeof(text), "%s[rule typo]\nwhen = external_visibel >= 5\n"
+	    "action = hold\n[rule half]\nwhen = external > 0\n", base);
+	write_text(text);
+	assert_null(conf_load(tmpconf, err, sizeof(err)));
+	cf = conf_load_admin(tmpconf, err, sizeof(err), &partial);
+	assert_non_null(cf);
+	assert_true(partial);
+	assert_int_equal(cf->nrules, 0);	/* no policy from a broken file */
+	assert_string_equal(cf->var_dir, "/srv/dlp");
+	assert_string_equal(cf->release_relay, "smtp://127.0.0.1:10026");
+	assert_non_null(strstr(err, ":10:"));	/* the typo's FILE:LINE */
+	assert_non_null(strstr(err, "rule 'half' has no 'action'"));
+	conf_unref(cf);
+
+	/* A bad rule header is a rule problem too; one outside the rules is not. */
+	snprintf(text, sizeof(text), "%s[rule bad name!]\nwhen = external > 0\n", base);
+	write_text(text);
+	cf = conf_load_admin(tmpconf, err, sizeof(err), &partial);
+	assert_non_null(cf);
+	conf_unref(cf);
+	snprintf(text, sizeof(text), "%s[rule typo]\nwhen = externl > 0\naction = hold\n"
+	    "[release]\nrelay = not-a-url\n", base);
+	write_text(text);
+	assert_null(conf_load_admin(tmpconf, err, sizeof(err), &partial));
+	assert_non_null(strstr(err, "relay"));
+}
+
+static void test_admin_addresses(void **state)
+{
+	static const char base[] = "[general]\ninternal_domains = example.go.jp\n"
+	    "var_dir = /srv/dlp\n[notice]\nfrom = dlp@example.go.jp\nadmin = ";
+	char text[512];
+	struct conf *cf;
+
+	snprintf(text, sizeof(text), "%sa1@example.go.jp, a2@example.go.jp\n", base);
+	cf = load_text(text);
+	assert_non_null(cf);
+	conf_unref(cf);
+	snprintf(text, sizeof(text), "%sa1@example.go.jp, not-an-address\n", base);
+	assert_null(load_text(text));
+	assert_non_null(strstr(err, ":6: "));
+	assert_non_null(strstr(err, "bad mail address 'not-an-address'"));
+
+	/* own_numbers: numbers and ranges; internal_addresses: count|exclude */
+	snprintf(text, sizeof(text), "%s\n[general]\nown_numbers = 03-5253-1111, 03-5253-*,"
+	    " (0120)123-xxx\ninternal_addresses = exclude\n", base);
+	cf = load_text(text);
+	assert_non_null(cf);
+	assert_int_equal(cf->internal_addresses, 1);
+	conf_unref(cf);
+	snprintf(text, sizeof(text), "%s\n[general]\nown_numbers = 03-5253-1*1\n", base);
+	assert_null(load_text(text));
+	assert_non_null(strstr(err, "bad number '03-5253-1*1'"));
+}
+
+static void test_diff_rules(void **state)
+{
+	static const char base[] = "[general]\ninternal_domains = example.go.jp\n"
+	    "var_dir = /srv/dlp\n";
+	char text[1024], what[400];
+	struct conf *a, *b;
+
+	snprintf(text, sizeof(text), "%s[rule keep]\nwhen = external > 0\naction = hold\n"
+	    "[rule edit]\nwhen = phone > 0\naction = hold\n"
+	    "[rule gone]\nwhen = email > 0\naction = tag\n", base);
+	a = load_ok(text);
+	snprintf(text, sizeof(text), "%s[rule keep]\nwhen = external > 0\naction = hold\n"
+	    "[rule edit]\nwhen = phone > 0\naction = reject\n"
+	    "[rule new1]\nwhen = email > 0\naction = tag\n"
+	    "[rule new2]\nwhen = email > 1\naction = tag\n", base);
+	b = load_ok(text);
+	conf_diff_rules(a, b, what, sizeof(what));
+	assert_string_equal(what, "rules added: new1, new2; rules removed: gone; rules changed: edit");
+	conf_diff_rules(b, b, what, sizeof(what));
+	assert_string_equal(what, "rules unchanged (4)");
+	conf_diff_rules(a, b, what, 20);	/* cut, still a string */
+	assert_int_equal(strlen(what), 19);
+	conf_unref(a);
+	conf_unref(b);
 }
 
 static void test_section_errors(void **state)
@@ -782,6 +882,9 @@ int main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_all_errors_reported),
+		cmocka_unit_test(test_admin_load),
+		cmocka_unit_test(test_admin_addresses),
+		cmocka_unit_test(test_diff_rules),
 		cmocka_unit_test(test_section_errors),
 		cmocka_unit_test(test_key_errors),
 		cmocka_unit_test(test_string_forms),

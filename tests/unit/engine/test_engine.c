@@ -318,7 +318,8 @@ static void
 test_spool_failure(void **state)
 {
 	static const char *const internal[] = { "example.go.jp" };
-	struct scan_options opt = { internal, 1, "/proc/no/such/dir", mt_limits() };
+	struct scan_options opt = { .internal_domains = internal, .n_internal = 1,
+	    .spool_dir = "/proc/no/such/dir", .limits = mt_limits() };
 	char err[128], body[64] = { 0 };
 	struct scan_engine *eng;
 	struct scan_msg *m;

@@ -22,6 +22,7 @@
 #include "detect/valueset.h"
 
 static const struct detector *dt_det;
+static const char *dt_name;
 static void *dt_st;
 
 static inline int dt_setup_type(enum finding_type t)
@@ -29,6 +30,7 @@ static inline int dt_setup_type(enum finding_type t)
 	char err[256];
 
 	dt_det = detectors[t];
+	dt_name = finding_type_name(t);
 	dt_st = dt_det->init(err, sizeof(err));
 	if (dt_st == NULL)
 		fprintf(stderr, "init %s: %s\n", finding_type_name(t), err);
@@ -67,15 +69,15 @@ static inline void dt_expect(const char *text, ...)
 	va_start(ap, text);
 	while ((want = va_arg(ap, const char *)) != NULL) {
 		if (i >= valueset_count(vs))
-			fail_msg("%s: %s not found in \"%s\"", dt_det->name, want, text);
+			fail_msg("%s: %s not found in \"%s\"", dt_name, want, text);
 		if (strcmp(valueset_get(vs, i), want) != 0)
-			fail_msg("%s: value %zu is %s, want %s, in \"%s\"", dt_det->name, i,
+			fail_msg("%s: value %zu is %s, want %s, in \"%s\"", dt_name, i,
 			    valueset_get(vs, i), want, text);
 		i++;
 	}
 	va_end(ap);
 	if (valueset_count(vs) != i)
-		fail_msg("%s: %zu values in \"%s\", want %zu (extra: %s)", dt_det->name,
+		fail_msg("%s: %zu values in \"%s\", want %zu (extra: %s)", dt_name,
 		    valueset_count(vs), text, i, valueset_get(vs, i));
 	valueset_free(vs);
 }
@@ -86,7 +88,7 @@ static inline void dt_none(const char *text)
 	struct valueset *vs = dt_find(text);
 
 	if (valueset_count(vs) != 0)
-		fail_msg("%s: found %s in \"%s\"", dt_det->name, valueset_get(vs, 0), text);
+		fail_msg("%s: found %s in \"%s\"", dt_name, valueset_get(vs, 0), text);
 	valueset_free(vs);
 }
 

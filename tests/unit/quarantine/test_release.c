@@ -162,13 +162,27 @@ static void test_release_sends_original(void **state)
 	assert_string_equal(t->rcpts, "<a@partner.example.com>\n<b@other.example.net>\n"
 	    "<c@example.go.jp>\n");
 	/* One trace header, then the stored bytes exactly (dots unstuffed). */
-	assert_memory_equal(t->data, "X-DLP-Released: 20261125-AAAAAA by admin1 at ", 45);
+	/* An opaque token, which the audit trail ties to the incident; no id,
+	 * login or time for outsiders. */
+	assert_memory_equal(t->data, "X-DLP-Released: ", 16);
+	assert_int_equal(strspn((char *)t->data + 16, "0123456789abcdef"), RELEASE_TOKEN_LEN);
+	assert_memory_equal(t->data + 16 + RELEASE_TOKEN_LEN, "\r\n", 2);
+	assert_null(memmem(t->data, 60, "20261125-AAAAAA", 15));
+	assert_null(memmem(t->data, 60, "admin1", 6));
+	{
+		char want[64];
+		snprintf(want, sizeof(want), "admin1|release sent as|%.*s\n", RELEASE_TOKEN_LEN,
+		    (char *)t->data + 16);
+		assert_non_null(strstr(history(fx, "20261125-AAAAAA"), want));
+	}
 	assert_true(t->len > strlen(MSG));
 	assert_memory_equal(t->data + t->len - strlen(MSG), MSG, strlen(MSG));
 	assert_non_null(strstr((char *)t->data, "\r\n"));
 	assert_ptr_equal(memchr(t->data, '\n', t->len), strstr((char *)t->data, "\r\n") + 1);
 	assert_non_null(strstr(history(fx, "20261125-AAAAAA"),
-	    "admin1|held -> releasing|release started\nadmin1|releasing -> released|checked\n"));
+	    "admin1|held -> releasing|release started\nadmin1|release sent as|"));
+	assert_non_null(strstr(history(fx, "20261125-AAAAAA"),
+	    "\nadmin1|releasing -> released|checked\n"));
 }
 
 static void test_release_twice_sends_once(void **state)

@@ -85,7 +85,7 @@ static void test_row(void **state)
 	char *s;
 
 	make(&inc, "20261125-AAAAAA", "released", "件名");
-	row = report_row(&inc, &opt, false);
+	row = report_row(&inc, &opt, false, "checked with the sender");
 	assert_non_null(row);
 	d = json_object_get(row, "external_domains");
 	s = json_dumps(d, JSON_COMPACT);
@@ -99,9 +99,11 @@ static void test_row(void **state)
 	assert_string_equal(json_string_value(json_object_get(row, "decided_by")), "admin1");
 	assert_true(strlen(json_string_value(json_object_get(row, "decided_at"))) == 19);
 	assert_string_equal(json_string_value(json_object_get(row, "subject")), "件名");
+	assert_string_equal(json_string_value(json_object_get(row, "reason")),
+	    "checked with the sender");
 	json_decref(row);
 	inc.status = (char *)"held";
-	row = report_row(&inc, &opt, true);
+	row = report_row(&inc, &opt, true, NULL);
 	assert_null(json_object_get(row, "subject"));
 	assert_string_equal(json_string_value(json_object_get(row, "decided_by")), "");
 	json_decref(row);
@@ -165,8 +167,8 @@ static void test_csv_document(void **state)
 
 	make(&a, "20261125-AAAAAA", "released", "会議, \"至急\"\r\n再送");
 	make(&b, "20261125-BBBBBB", "held", "=cmd|' /C calc'!A0");
-	json_array_append_new(rows, report_row(&a, &opt, false));
-	json_array_append_new(rows, report_row(&b, &opt, false));
+	json_array_append_new(rows, report_row(&a, &opt, false, "送信者に確認済み"));
+	json_array_append_new(rows, report_row(&b, &opt, false, NULL));
 	summary = report_summary(rows);
 	assert_int_equal(json_integer_value(json_object_get(summary, "incidents")), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(summary, "by_rule"),
@@ -174,44 +176,68 @@ static void test_csv_document(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(summary,
 	    "by_disposition"), "held")), 1);
 
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(summary, "by_sender"),
+	    "taro@example.go.jp")), 2);
+	assert_int_equal(json_object_size(json_object_get(summary, "by_month")), 1);
+
+	/* Japanese headings with the key; the rows; no summary in the sheet. */
 	fp = open_memstream(&buf, &len);
-	assert_int_equal(report_write_csv(fp, rows, summary, false, true), 0);
+	assert_int_equal(report_write_csv(fp, rows, false, false, true), 0);
 	fclose(fp);
 	assert_memory_equal(buf, "\xEF\xBB\xBF", 3);
 	p = buf + 3;
-	assert_int_equal(read_record(&p, fields, 20), 15);
-	assert_string_equal(fields[0], "id");
-	assert_string_equal(fields[3], "subject");
-	assert_int_equal(read_record(&p, fields, 20), 15);
+	assert_int_equal(read_record(&p, fields, 20), 16);
+	assert_string_equal(fields[0], "管理番号 (id)");
+	assert_string_equal(fields[3], "件名 (subject)");
+	assert_string_equal(fields[15], "理由 (reason)");
+	assert_int_equal(read_record(&p, fields, 20), 16);
 	assert_string_equal(fields[0], "20261125-AAAAAA");
 	assert_string_equal(fields[3], "会議, \"至急\"\r\n再送");	/* round trip */
 	assert_string_equal(fields[8], "corp.example.com; other.example.net; outside.example.com");
 	assert_string_equal(fields[9], "phone=98; email=49");
 	assert_string_equal(fields[10], "personal_data; mass");
 	assert_string_equal(fields[12], "released");
-	assert_int_equal(read_record(&p, fields, 20), 15);
+	assert_string_equal(fields[15], "送信者に確認済み");
+	assert_int_equal(read_record(&p, fields, 20), 16);
 	assert_string_equal(fields[3], "'=cmd|' /C calc'!A0");	/* guarded */
 	assert_string_equal(fields[13], "");
-	assert_int_equal(read_record(&p, fields, 20), 1);	/* the blank line */
-	assert_string_equal(fields[0], "");
+	assert_string_equal(p, "");				/* nothing after the rows */
+	free(buf);
+
+	/* The summary on its own, English keys. */
+	buf = NULL;
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(report_write_summary_csv(fp, summary, true, false), 0);
+	fclose(fp);
+	p = buf;
 	assert_int_equal(read_record(&p, fields, 20), 3);
 	assert_string_equal(fields[0], "summary");
 	assert_non_null(strstr(p, "rule,mass,2\r\n"));
+	assert_non_null(strstr(p, "sender,taro@example.go.jp,2\r\n"));
 	assert_non_null(strstr(p, "disposition,held,1\r\n"));
 	assert_non_null(strstr(p, "total,,2\r\n"));
+	assert_non_null(strstr(p, "month,"));
+	free(buf);
+	buf = NULL;
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(report_write_summary_csv(fp, summary, false, false), 0);
+	fclose(fp);
+	assert_non_null(strstr(buf, "集計 (summary),項目 (name),件数 (incidents)\r\n"));
+	assert_non_null(strstr(buf, "合計 (total),,2\r\n"));
 	free(buf);
 
 	/* Without subjects and without a BOM: 14 columns, no subject text. */
 	json_decref(rows);
 	rows = json_array();
-	json_array_append_new(rows, report_row(&a, &opt, true));
+	json_array_append_new(rows, report_row(&a, &opt, true, NULL));
 	buf = NULL;
 	fp = open_memstream(&buf, &len);
-	assert_int_equal(report_write_csv(fp, rows, summary, true, false), 0);
+	assert_int_equal(report_write_csv(fp, rows, true, true, false), 0);
 	fclose(fp);
 	p = buf;
-	assert_int_equal(read_record(&p, fields, 20), 14);
-	assert_int_equal(read_record(&p, fields, 20), 14);
+	assert_int_equal(read_record(&p, fields, 20), 15);
+	assert_string_equal(fields[0], "id");			/* --lang en */
+	assert_int_equal(read_record(&p, fields, 20), 15);
 	assert_null(strstr(buf, "至急"));
 	free(buf);
 	json_decref(summary);

@@ -179,9 +179,8 @@ static void test_registry_and_names(void **state)
 	assert_int_equal(sizeof(sc) / sizeof(sc[0]), SC_COUNT);
 	for (int t = 0; t < FT_COUNT; t++) {
 		assert_non_null(detectors[t]);
-		assert_int_equal(detectors[t]->type, t);
-		assert_string_equal(detectors[t]->name, ft[t]);
 		assert_string_equal(finding_type_name(t), ft[t]);
+		assert_int_equal(finding_type_lookup(ft[t]), t);
 	}
 	for (int c = 0; c < SC_COUNT; c++) {
 		assert_string_equal(scan_counter_name(c), sc[c]);
@@ -191,6 +190,15 @@ static void test_registry_and_names(void **state)
 	assert_int_equal(scan_counter_lookup("phone_", 5), SC_PHONE);	/* length counts */
 	assert_int_equal(scan_counter_lookup("", 0), -1);
 	assert_string_equal(finding_type_name(FT_COUNT), "?");
+	assert_int_equal(finding_type_lookup("phones"), -1);
+	assert_int_equal(finding_type_lookup("personal_items"), -1); /* a counter, not a type */
+	assert_string_equal(finding_type_label(FT_PHONE, false), "電話番号");
+	assert_string_equal(finding_type_label(FT_BIRTH_DATE, true), "birth dates");
+	/* personal_items sums the contact data and birth dates, not My Number
+	 * or cards (each has a rule of its own). */
+	assert_true(finding_type_personal(FT_EMAIL) && finding_type_personal(FT_PHONE) &&
+	    finding_type_personal(FT_POSTAL_ADDRESS) && finding_type_personal(FT_BIRTH_DATE));
+	assert_false(finding_type_personal(FT_MY_NUMBER) || finding_type_personal(FT_CREDIT_CARD));
 	assert_string_equal(scan_counter_name(SC_COUNT), "?");
 }
 

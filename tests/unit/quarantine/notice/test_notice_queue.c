@@ -151,6 +151,14 @@ static void test_plan(void **state)
 	    err, sizeof(err)), 0);
 	assert_int_equal(nq_plan(fx->rg, &fx->opt, NULL, now, &added, err, sizeof(err)), 0);
 	assert_int_equal(added, 0);
+	/* Several administrators: one notice each. */
+	add(fx, "20261125-MULTIA", "taro@example.go.jp", "hold", now);
+	assert_int_equal(nq_plan(fx->rg, &fx->opt, " a1@example.go.jp,a2@example.go.jp\t a3@x.example ",
+	    now, &added, err, sizeof(err)), 0);
+	assert_int_equal(added, 4);
+	assert_string_equal(notices(fx, "20261125-MULTIA"),
+	    "hold>taro@example.go.jp:pending\nadmin>a1@example.go.jp:pending\n"
+	    "admin>a2@example.go.jp:pending\nadmin>a3@x.example:pending\n");
 }
 
 static void test_claim_backoff_give_up(void **state)

@@ -352,6 +352,7 @@ static void test_list_order_and_filters(void **state)
 }
 
 struct hist {
+	char incidents[8][32];
 	char actions[8][64];
 	char reasons[8][64];
 	char actors[8][32];
@@ -366,6 +367,7 @@ static int hist_cb(const struct audit *a, void *arg)
 		snprintf(h->actions[h->n], 64, "%s", a->action);
 		snprintf(h->reasons[h->n], 64, "%s", a->reason ? a->reason : "(null)");
 		snprintf(h->actors[h->n], 32, "%s", a->actor);
+		snprintf(h->incidents[h->n], 32, "%s", a->incident ? a->incident : "(null)");
 	}
 	h->n++;
 	return 0;
@@ -415,6 +417,25 @@ static void test_status_and_audit(void **state)
 	assert_string_equal(h.reasons[2], "checked");
 	h.n = 0;
 	assert_int_equal(reg_history(rg, "20261125-NOSUCH", hist_cb, &h, err, sizeof(err)), 0);
+	assert_int_equal(h.n, 0);
+
+	/* The whole trail across incidents, by time. */
+	incident_clear(&inc);
+	make_incident(&inc, "20261125-OTHER2", 1795000100, "held");
+	assert_int_equal(reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)), 0);
+	h.n = 0;
+	assert_int_equal(reg_audit_list(rg, 0, 0, hist_cb, &h, err, sizeof(err)), 0);
+	assert_int_equal(h.n, 4);
+	assert_string_equal(h.incidents[0], "20261125-STAT22");
+	assert_string_equal(h.incidents[3], "20261125-OTHER2");
+	h.n = 0;	/* created rows carry the incident's time: 1795000100 only */
+	assert_int_equal(reg_audit_list(rg, 1795000050, 1795000200, hist_cb, &h, err,
+	    sizeof(err)), 0);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.actions[0], "created held");
+	h.n = 0;
+	assert_int_equal(reg_audit_list(rg, time(NULL) + 3600, 0, hist_cb, &h, err,
+	    sizeof(err)), 0);
 	assert_int_equal(h.n, 0);
 	incident_clear(&inc);
 	reg_close(rg);

@@ -1,0 +1,57 @@
+/*
+ * conf_diff.c — what a reload changes in the policy, in one line for the
+ * log and for `dlpctl reload` (conf.h).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config/conf.h"
+
+static const struct conf_rule *find(const struct conf *cf, const char *name)
+{
+	for (size_t i = 0; i < cf->nrules; i++)
+		if (strcmp(cf->rules[i].name, name) == 0)
+			return &cf->rules[i];
+	return NULL;
+}
+
+static bool same(const struct conf_rule *a, const struct conf_rule *b)
+{
+	return strcmp(a->when_src ? a->when_src : "", b->when_src ? b->when_src : "") == 0 &&
+	    a->action == b->action && strcmp(a->reason ? a->reason : "", b->reason ? b->reason :
+	    "") == 0;
+}
+
+/* Append "; WHAT: a, b" for the rules of `in` that pass the test. */
+static size_t list(char *buf, size_t len, size_t off, const char *what, const struct conf *in,
+    const struct conf *other, int kind)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < in->nrules && off < len; i++) {
+		const struct conf_rule *r = &in->rules[i], *o = find(other, r->name);
+		bool hit = kind == 0 ? o == NULL : o != NULL && !same(r, o);
+		int n;
+
+		if (!hit)
+			continue;
+		n = snprintf(buf + off, len - off, "%s%s%s", first ? (off ? "; " : "") : ", ",
+		    first ? what : "", r->name);
+		first = false;
+		off += n > 0 ? (size_t)n : 0;
+	}
+	return off < len ? off : len - 1;
+}
+
+void conf_diff_rules(const struct conf *old, const struct conf *new, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	off = list(buf, len, off, "rules added: ", new, old, 0);
+	off = list(buf, len, off, "rules removed: ", old, new, 0);
+	off = list(buf, len, off, "rules changed: ", new, old, 1);
+	if (off == 0)
+		snprintf(buf, len, "rules unchanged (%zu)", new->nrules);
+}

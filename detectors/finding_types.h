@@ -1,0 +1,31 @@
+/*
+ * finding_types.h — the finding types, one line each.
+ *
+ * Every list of finding types in the program is made from this table: the
+ * FT_ and SC_ enums and their order (scan.h), the names a rule's `when`
+ * uses, which are also the JSON keys, the `dlpctl scan` and log lines
+ * (registry.c), the registry of detectors (registry.c), the sum behind
+ * personal_items (scan.c) and the words of the notices (notice.c).  A new
+ * detector is a new file in detect/ defining `const struct detector
+ * det_NAME` (its patterns, validator and mask), one line here and its test.
+ *
+ *   X(ID, "name", detector, personal, "日本語", "English")
+ *
+ * personal: 1 when the type counts into personal_items, the measure of "a
+ * list of people" (contact data and birth dates) the volume rule uses.
+ * My Number and card numbers are not in it: each has a rule of its own that
+ * holds on one value.
+ * The order is part of the policy counters and of the JSON: append.
+ */
+#ifndef DLP_FINDING_TYPES_H
+#define DLP_FINDING_TYPES_H
+
+#define FINDING_TYPES(X)                                                              \
+	X(EMAIL,          "email",          det_email,     1, "メールアドレス", "mail addresses") \
+	X(PHONE,          "phone",          det_phone,     1, "電話番号", "phone numbers")         \
+	X(MY_NUMBER,      "my_number",      det_mynumber,  0, "マイナンバー（個人番号）", "My Numbers") \
+	X(CREDIT_CARD,    "credit_card",    det_card,      0, "クレジットカード番号", "payment card numbers") \
+	X(POSTAL_ADDRESS, "postal_address", det_postal,    1, "住所", "postal addresses")         \
+	X(BIRTH_DATE,     "birth_date",     det_birthdate, 1, "生年月日", "birth dates")
+
+#endif
