@@ -2,8 +2,9 @@
 #
 #   make deps     install the Debian packages the build, the tests and a run need
 #                 (make run installs only what building and running need)
-#   make          build build/dlp-milter and build/dlpctl
-#   make run      deps + build + run the milter in the foreground with config/dlp-milter.conf
+#   make          build build/dlp-milter, build/dlpctl and build/dlp-web
+#   make run      deps + build + run the milter and dlp-web in the foreground
+#                 with config/dlp-milter.conf (Ctrl-C stops both)
 #   make check    deps + build + unit and end-to-end tests   (SANITIZE=1: ASan + UBSan)
 #   make bench    benchmarks (not part of check; deps.sh bench: pdftotext, mutool)
 #   make fuzz     libFuzzer targets (FUZZ_SECONDS per target, FUZZ_TARGETS to pick)
@@ -28,8 +29,8 @@ UNITDIR     ?= $(PREFIX)/lib/systemd/system
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DLP_USER    ?= dlp-milter
 
-PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson \
-        inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive libseccomp zlib milter libpq
+PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson libsodium \
+        inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive libseccomp zlib milter libpq libmicrohttpd
 
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
                -Wno-unused-parameter -I. -Idetectors -Iquarantine $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -62,6 +63,8 @@ endif
 
 CFLAGS += $(CFLAGS_BASE)
 
+.DEFAULT_GOAL := all
+
 # Rooms: one static library each, built from the folder's *.c (a new file
 # in a room needs no edit here).  extract/ole/ belongs to extract/.  The
 # libraries are linked in the order a message passes the rooms backwards
@@ -73,6 +76,7 @@ room_src = $(sort $(wildcard $(1)/*.c) $(if $(filter detectors/extract,$(1)),$(w
 room_lib = $(BUILD)/lib/lib$(notdir $(1)).a
 CTL_SRC := $(sort $(wildcard quarantine/ctl/*.c))
 MIL_SRC := $(sort $(wildcard milter/*.c))
+WEB_SRC := $(sort $(wildcard quarantine/web/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -88,7 +92,7 @@ BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 vpath test_%.c $(sort $(dir $(UNIT_SRC)))
 
-PROGS := $(BUILD)/dlp-milter $(BUILD)/dlpctl
+PROGS := $(BUILD)/dlp-milter $(BUILD)/dlpctl $(BUILD)/dlp-web
 FUZZ_BIN := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 .PHONY: all deps deps-run run check unit e2e bench fuzz fuzz-bin valgrind clean install uninstall deb \
@@ -110,6 +114,9 @@ $(BUILD)/dlp-milter: $(call obj,$(MIL_SRC)) $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/dlpctl: $(call obj,$(CTL_SRC)) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/dlp-web: $(call obj,$(WEB_SRC)) $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/obj/unit/test_%.o: test_%.c
@@ -139,6 +146,8 @@ deps-run:
 run: deps-run
 	@$(MAKE) --no-print-directory all
 	mkdir -p var && chmod 0700 var
+	@trap 'kill $$web 2>/dev/null' EXIT INT TERM; \
+	$(BUILD)/dlp-web -f -c config/dlp-milter.conf & web=$$!; \
 	$(BUILD)/dlp-milter -f -c config/dlp-milter.conf
 
 unit: $(PROGS) $(UNIT_BIN)
@@ -183,7 +192,7 @@ bench: $(PROGS) $(BENCH_BIN)
 # (contrib/install-data.sh); the unit and tmpfiles.d entry get the paths.
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' \
 	-e 's|@VARDIR@|$(VARDIR)|g' -e 's|@RUNDIR@|$(RUNDIR)|g' -e 's|@DLP_USER@|$(DLP_USER)|g'
-MANPAGES8 := man/dlp-milter.8 man/dlpctl.8
+MANPAGES8 := man/dlp-milter.8 man/dlpctl.8 man/dlp-web.8
 MANPAGES5 := man/dlp-milter.conf.5
 
 install: $(PROGS)
@@ -193,17 +202,20 @@ install: $(PROGS)
 	install -m 0644 $(MANPAGES8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(MANPAGES5) $(DESTDIR)$(MANDIR)/man5/
 	$(SUBST) contrib/dlp-milter.service.in > $(DESTDIR)$(UNITDIR)/dlp-milter.service
+	$(SUBST) contrib/dlp-web.service.in > $(DESTDIR)$(UNITDIR)/dlp-web.service
 	$(SUBST) contrib/dlp-milter.tmpfiles.in > $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
-	chmod 0644 $(DESTDIR)$(UNITDIR)/dlp-milter.service $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
+	chmod 0644 $(DESTDIR)$(UNITDIR)/dlp-milter.service $(DESTDIR)$(UNITDIR)/dlp-web.service \
+	    $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
 	@DESTDIR="$(DESTDIR)" CONFDIR="$(CONFDIR)" VARDIR="$(VARDIR)" RUNDIR="$(RUNDIR)" \
 	    DLP_USER="$(DLP_USER)" sh contrib/install-data.sh
 
 # Leaves the config, var_dir (the register and the quarantine) and the user.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/dlp-milter $(DESTDIR)$(SBINDIR)/dlpctl \
+	rm -f $(DESTDIR)$(SBINDIR)/dlp-milter $(DESTDIR)$(SBINDIR)/dlpctl $(DESTDIR)$(SBINDIR)/dlp-web \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANPAGES8))) \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MANPAGES5))) \
-	    $(DESTDIR)$(UNITDIR)/dlp-milter.service $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
+	    $(DESTDIR)$(UNITDIR)/dlp-milter.service $(DESTDIR)$(UNITDIR)/dlp-web.service \
+	    $(DESTDIR)$(TMPFILESDIR)/dlp-milter.conf
 
 # After a change of config/conf_keys.c: the README table and the man page.
 keys: $(BUILD)/dlp-milter

@@ -59,6 +59,16 @@ struct conf {
 	char *notice_admin;	/* empty: none */
 	char *notice_relay;	/* empty: release_relay */
 	char *notice_templates;	/* directory of the templates */
+	/* [web] (dlp-web, quarantine/web/) */
+	char *web_listen;	/* HOST:PORT */
+	char *web_base_url;	/* "http://HOST:PORT/": links in notices ("" none) */
+	char *web_tls_cert, *web_tls_key;	/* PEM files; both empty: plain HTTP */
+	int web_behind_proxy;	/* 1: a TLS proxy in front (Secure cookies, X-Forwarded-For) */
+	long web_session_ttl;	/* ms a session lasts after sign-in */
+	long web_link_ttl;	/* ms a link in a notice stays valid */
+	long web_signin_limit;	/* failed sign-ins per name or address per 15 min */
+	long web_threads;	/* worker threads */
+	long web_approvals;	/* approvers who must approve (1, or 2: two-person rule) */
 	/* [rule NAME] … in file order */
 	struct conf_rule *rules;
 	size_t nrules;

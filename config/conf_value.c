@@ -175,6 +175,37 @@ bad:
 	return -1;
 }
 
+/* [web] listen: HOST:PORT, [V6]:PORT. */
+static int check_listen(const char *s, char *err, size_t errlen)
+{
+	const char *colon = strrchr(s, ':'), *close = *s == '[' ? strchr(s, ']') : NULL;
+
+	if (colon && colon != s && valid_port(colon + 1, strlen(colon + 1)) &&
+	    (*s != '[' || (close && close + 1 == colon && close > s + 1)) &&
+	    (*s == '[' || memchr(s, ':', (size_t)(colon - s)) == NULL))
+		return 0;
+	snprintf(err, errlen, "bad listen address '%s' (HOST:PORT, e.g. 127.0.0.1:8891)", s);
+	return -1;
+}
+
+/* [web] base_url: empty, or http(s)://HOST[:PORT]/[PATH/] with no query,
+ * no fragment and nothing that would need quoting in a mail. */
+static int check_base_url(const char *s, char *err, size_t errlen)
+{
+	size_t n = strlen(s);
+	const char *host = strncmp(s, "https://", 8) == 0 ? s + 8 :
+	    strncmp(s, "http://", 7) == 0 ? s + 7 : NULL;
+
+	if (!*s)
+		return 0;
+	if (host && *host && *host != '/' && n > 0 && s[n - 1] == '/' &&
+	    strcspn(s, "?#\"<> \t'") == n && strchr(host, '/') != NULL)
+		return 0;
+	snprintf(err, errlen, "bad base_url '%s' (http://HOST:PORT/ or https://HOST/PATH/, "
+	    "ending in /)", s);
+	return -1;
+}
+
 static int check_address(const char *s, char *err, size_t errlen)
 {
 	const char *at = strrchr(s, '@');
@@ -256,6 +287,10 @@ int conf_check_string(const struct conf_key *k, const char *s, char *err, size_t
 	}
 	if (strcmp(k->name, "socket") == 0)
 		return check_socket(s, err, errlen);
+	if (strcmp(k->section, "web") == 0 && strcmp(k->name, "listen") == 0)
+		return check_listen(s, err, errlen);
+	if (strcmp(k->section, "web") == 0 && strcmp(k->name, "base_url") == 0)
+		return check_base_url(s, err, errlen);
 	if (strcmp(k->name, "relay") == 0 && !(optional && strcmp(k->section, "notice") == 0))
 		return check_relay(s, err, errlen);
 	if (strcmp(k->section, "notice") == 0 && strcmp(k->name, "from") == 0)

@@ -20,7 +20,8 @@
 #define EXPR_MAX_DEPTH 64	/* nesting of "(" and "not" */
 #define EXPR_MAX_INT 2147483647L
 
-static const char *const action_names[ACT_COUNT] = { "pass", "tag", "hold", "reject" };
+static const char *const action_names[ACT_COUNT] = { "pass", "tag", "bcc", "approve",
+	"hold", "reject" };
 
 const char *action_name(enum action a)
 {

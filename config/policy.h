@@ -18,7 +18,11 @@
 
 #include "detectors/scan.h"
 
-enum action { ACT_PASS, ACT_TAG, ACT_HOLD, ACT_REJECT, ACT_COUNT };
+/* In order of strength.  bcc sends the message on with the external
+ * addresses taken out of To and Cc (the envelope unchanged).  approve is a hold that the sender's approver
+ * (上長) decides, from the approval request's links or the console; a
+ * plain hold, which only an admin decides, is stronger. */
+enum action { ACT_PASS, ACT_TAG, ACT_BCC, ACT_APPROVE, ACT_HOLD, ACT_REJECT, ACT_COUNT };
 
 const char *action_name(enum action a);
 /* Action for name, or -1. */
@@ -63,7 +67,7 @@ struct conf_rule;
 #define VERDICT_MAX_RULES 64
 
 /* The decision: the strongest action among the rules that fired
- * (reject > hold > tag > pass), naming every rule that fired. */
+ * (reject > hold > approve > bcc > tag > pass), naming every rule that fired. */
 struct verdict {
 	enum action action;
 	const struct conf_rule *fired[VERDICT_MAX_RULES];

@@ -3,6 +3,8 @@
  *
  *   pass    accept
  *   tag     X-DLP-Verdict / X-DLP-Rules headers, accept
+ *   bcc     the external addresses out of To and Cc (bcc.c), the tag
+ *           headers, accept: the envelope still reaches every recipient
  *   reject  register row (status rejected), then 550 5.7.1 with the
  *           incident id
  *   hold    the message as received into the quarantine (held.h: a file,
@@ -23,6 +25,7 @@
 #include "config/policy.h"
 #include "detectors/scan.h"
 #include "milter/act.h"
+#include "milter/bcc.h"
 #include "milter/context.h"
 #include "milter/counters.h"
 #include "milter/log.h"
@@ -150,7 +153,7 @@ record(struct msgctx *mc, const struct scan_result *res, const struct verdict *v
 	int rc = -1;
 
 	memset(&inc, 0, sizeof(inc));
-	if (incident_from_scan(&inc, res, v, mc->qid, hold ? ACT_HOLD : ACT_REJECT, time(NULL),
+	if (incident_from_scan(&inc, res, v, mc->qid, hold ? v->action : ACT_REJECT, time(NULL),
 		err, errlen) == -1)
 		return -1;
 	snprintf(id, 32, "%s", inc.id);
@@ -231,6 +234,40 @@ do_tag(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 	return SMFIS_ACCEPT;
 }
 
+#define BCC_FIELDS 64
+
+/* bcc: rewrite To and Cc, then tag as do_tag does. */
+static sfsistat
+do_bcc(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
+    const struct verdict *v)
+{
+	struct bcc_change ch[BCC_FIELDS];
+	struct scan_options opt;
+	char value[8192];
+	size_t n = 0;
+	int rc = MI_SUCCESS;
+
+	conf_scan_options(mc->rt->conf, &opt);
+	if (bcc_plan(scan_msg_spool(mc->scan), &opt, ch, BCC_FIELDS, &n) < 0)
+		return act_internal_error(ctx, mc, "bcc: cannot read the header");
+	for (size_t i = 0; i < n && rc == MI_SUCCESS; i++) {
+		const char *nv = ch[i].value;
+
+		if (!*nv && ch[i].cc)
+			rc = smfi_chgheader(ctx, "Cc", ch[i].index, NULL);	/* removed */
+		else {
+			snprintf(value, sizeof(value), "%s%s", mc->leadspc ? " " : "",
+			    *nv ? nv : "undisclosed-recipients:;");
+			rc = smfi_chgheader(ctx, ch[i].cc ? "Cc" : "To", ch[i].index, value);
+		}
+	}
+	bcc_free(ch, n);
+	if (rc != MI_SUCCESS)
+		return act_internal_error(ctx, mc, "bcc: cannot change the To/Cc headers");
+	log_qid(LOG_INFO, mc->qid, "bcc: %zu To/Cc field%s rewritten", n, n == 1 ? "" : "s");
+	return do_tag(ctx, mc, res, v);
+}
+
 void
 act_note_released(struct msgctx *mc, const char *value)
 {
@@ -286,9 +323,12 @@ act_decide(SMFICTX *ctx, struct msgctx *mc)
 	case ACT_REJECT:
 		return do_reject(ctx, mc, res, &v);
 	case ACT_HOLD:
+	case ACT_APPROVE:	/* held; the approval request goes with the notices */
 		return do_hold(ctx, mc, res, &v);
 	case ACT_TAG:
 		return do_tag(ctx, mc, res, &v);
+	case ACT_BCC:
+		return do_bcc(ctx, mc, res, &v);
 	default:
 		log_verdict(mc, res, &v, "accept", NULL);
 		counters_verdict(STATS_ACCEPT, counters_since_us(&mc->eom));

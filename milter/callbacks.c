@@ -83,7 +83,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 {
 	struct connctx *cc = conn_get(ctx);
 
-	*pf0 = f0 & SMFIF_ADDHDRS;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
 	*pf1 = f1 & (WANT_NO | WANT_NR | SMFIP_HDR_LEADSPC);
 	*pf2 = *pf3 = 0;
 	if (cc == NULL)		/* ask for replies: nothing else needs the context */
@@ -233,7 +233,7 @@ cb_close(SMFICTX *ctx)
 struct smfiDesc dlp_milter_desc = {
 	.xxfi_name = "dlp-milter",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
 	.xxfi_envfrom = cb_envfrom,
 	.xxfi_envrcpt = cb_envrcpt,
 	.xxfi_data = cb_data,

@@ -76,8 +76,8 @@ int incident_from_scan(struct incident *inc, const struct scan_result *r,
 	int oom = 0;
 
 	memset(inc, 0, sizeof(*inc));
-	if (act != ACT_HOLD && act != ACT_REJECT) {
-		snprintf(err, errlen, "incident: action %s is neither hold nor reject",
+	if (act != ACT_HOLD && act != ACT_APPROVE && act != ACT_REJECT) {
+		snprintf(err, errlen, "incident: action %s is neither hold, approve nor reject",
 		    action_name(act));
 		return -1;
 	}
@@ -98,7 +98,7 @@ int incident_from_scan(struct incident *inc, const struct scan_result *r,
 	inc->findings = result_json_findings_samples(r, INCIDENT_SAMPLES);
 	inc->parts = result_json_parts(r);
 	inc->action = dup_or_null(action_name(act), &oom);
-	inc->status = dup_or_null(act == ACT_HOLD ? "held" : "rejected", &oom);
+	inc->status = dup_or_null(act == ACT_REJECT ? "rejected" : "held", &oom);
 	if (oom || !inc->rcpt || !inc->rules || !inc->findings || !inc->parts) {
 		incident_clear(inc);
 		snprintf(err, errlen, "incident: out of memory");

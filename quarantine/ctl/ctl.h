@@ -66,6 +66,8 @@ int ctl_stats(const struct ctl *g, int argc, char **argv);
 int ctl_audit(const struct ctl *g, int argc, char **argv);
 int ctl_reload(const struct ctl *g, int argc, char **argv);
 int ctl_migrate(const struct ctl *g, int argc, char **argv);
+int ctl_user(const struct ctl *g, int argc, char **argv);
+int ctl_approver(const struct ctl *g, int argc, char **argv);
 
 /* Who runs dlpctl, for the audit trail: SUDO_USER when sudo made us
  * root, else the login name, else the user of the real uid, as it was

@@ -38,6 +38,8 @@ static const struct command {
 	{ "audit", ctl_audit, "the audit trail: who created, viewed, released, deleted" },
 	{ "reload", ctl_reload, "check the config and have the running daemon reload it" },
 	{ "migrate", ctl_migrate, "copy the SQLite register and quarantine into PostgreSQL" },
+	{ "approver", ctl_approver, "who approves whose mail (supervisor approval)" },
+	{ "user", ctl_user, "accounts of the web console dlp-web (add, set, disable, list)" },
 };
 
 static char actor_at_start[128];	/* ctl_actor() before a switch of user */

@@ -15,7 +15,7 @@
 #include "notice/notice.h"
 
 static const char *const kind_names[NOTICE_COUNT] = { "hold", "admin", "released", "deleted",
-	"reject", "expired" };
+	"reject", "expired", "approval" };
 
 const char *notice_kind_name(enum notice_kind k)
 {
@@ -373,6 +373,25 @@ static void trim_nl(GString *g, const char *after)
 		g_string_truncate(g, g->len - 1);
 }
 
+/* The block of the sender's links; nothing without them. */
+static void append_links(GString *g, const struct notice_ctx *c, int en)
+{
+	if (!c->cancel_url || !c->justify_url)
+		return;
+	if (en) {
+		g_string_append(g, "\nYou can decide yourself (each link works once, until ");
+		append_time(g, c->links_expire);
+		g_string_append_printf(g, "):\n  - Cancel sending (wrong recipients, wrong file):\n"
+		    "    %s\n  - Ask for approval, with your reason:\n    %s\n", c->cancel_url,
+		    c->justify_url);
+		return;
+	}
+	g_string_append(g, "\nご自身で対応する場合（リンクは一度だけ、");
+	append_time(g, c->links_expire);
+	g_string_append_printf(g, " まで使えます）:\n  ・送信を取り消す（宛先や添付の誤りなど）:\n"
+	    "    %s\n  ・理由を添えて承認を依頼する:\n    %s\n", c->cancel_url, c->justify_url);
+}
+
 /* Append the value of {name} (len bytes); FALSE when unknown. */
 static gboolean expand_one(GString *g, const char *name, size_t len, const char *after,
     const struct notice_ctx *c)
@@ -406,6 +425,12 @@ static gboolean expand_one(GString *g, const char *name, size_t len, const char 
 	else if (IS("actor")) g_string_append(g, str_or(c->actor, "-"));
 	else if (IS("note")) g_string_append(g, str_or(c->note, "-"));
 	else if (IS("decided")) append_time(g, c->decided ? c->decided : inc->updated);
+	else if (IS("cancel_url")) g_string_append(g, str_or(c->cancel_url, "-"));
+	else if (IS("justify_url")) g_string_append(g, str_or(c->justify_url, "-"));
+	else if (IS("approve_url")) g_string_append(g, str_or(c->approve_url, "-"));
+	else if (IS("reject_url")) g_string_append(g, str_or(c->reject_url, "-"));
+	else if (IS("links")) { append_links(g, c, 0); trim_nl(g, after); }
+	else if (IS("links_en")) { append_links(g, c, 1); trim_nl(g, after); }
 	else return FALSE;
 #undef IS
 	return TRUE;
@@ -415,7 +440,7 @@ char *notice_expand(const char *tmpl, const struct notice_ctx *c)
 {
 	GString *g = g_string_sized_new(strlen(tmpl) + 1024);
 	const char *p = tmpl, *close;
-	size_t n;
+	size_t n, before;
 
 	while (*p) {
 		if (*p != '{' || !(close = strchr(p + 1, '}'))) {
@@ -423,11 +448,16 @@ char *notice_expand(const char *tmpl, const struct notice_ctx *c)
 			continue;
 		}
 		n = (size_t)(close - p - 1);
+		before = g->len;
 		if (n == 0 || n > 32 || strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_") != n ||
 		    !expand_one(g, p + 1, n, close + 1, c)) {
 			g_string_append_c(g, *p++);	/* not a placeholder: as written */
 			continue;
 		}
+		/* A block that came out empty, alone on its line: no line at all. */
+		if (g->len == before && strncmp(p + 1, "links", 5) == 0 && close[1] == '\n' &&
+		    (p == tmpl || p[-1] == '\n'))
+			close++;
 		p = close + 1;
 	}
 	return g_string_free(g, FALSE);	/* g_malloc'd: glib uses malloc */

@@ -4,7 +4,9 @@
  * Kinds: hold (to the sender of a held message), reject (to the sender
  * of a rejected one), admin (to [notice] admin, for every new hold and
  * reject), released, deleted and expired (to the sender, the outcome;
- * expired when dlpctl purge expired the held message).  A template is UTF-8 text, optionally starting with a
+ * expired when dlpctl purge expired the held message), approval (to the
+ * sender's approvers, for a rule with action approve or a sender's
+ * request; {note} is the sender's reason).  A template is UTF-8 text, optionally starting with a
  * "Subject: …" line (and a blank line); every {name} below is replaced,
  * an unknown {name} is left as written.  The file for a kind is
  * DIR/notice-KIND.txt; without a directory or without that file the
@@ -28,6 +30,11 @@
  *   {admin}        whom to contact ([notice] admin, else [notice] from)
  *   {actor} {decided} {note}   who released or deleted, when, and the
  *                  --reason given ("-" when none)
+ *   {cancel_url} {justify_url}   the sender's signed links (hold notice,
+ *                  [web] base_url set; "-" otherwise)
+ *   {approve_url} {reject_url}   the approver's signed links (approval)
+ *   {links} {links_en}   the block that offers them, Japanese / English;
+ *                  nothing (and no line) without links
  *
  * The mail: From [notice] from, To the recipient, Reply-To the admin,
  * Subject RFC 2047-encoded UTF-8, Date, Message-ID, Auto-Submitted:
@@ -47,7 +54,7 @@
 
 enum notice_kind {
 	NOTICE_HOLD, NOTICE_ADMIN, NOTICE_RELEASED, NOTICE_DELETED, NOTICE_REJECT,
-	NOTICE_EXPIRED, NOTICE_COUNT
+	NOTICE_EXPIRED, NOTICE_APPROVAL, NOTICE_COUNT
 };
 
 /* "hold", "admin", "released", "deleted", "reject", "expired". */
@@ -74,6 +81,10 @@ struct notice_ctx {
 	time_t now;		/* the Date header (0: time(NULL)) */
 	const char *sender_name;	/* the From display name, decoded (NULL: none) */
 	int retention_days;	/* [register] retention_days */
+	const char *cancel_url;	/* 「送信を取り消す」 link, or NULL */
+	const char *justify_url; /* 「理由を添えて承認を依頼する」 link, or NULL */
+	const char *approve_url, *reject_url;	/* the approver's links, or NULL */
+	time_t links_expire;	/* when they stop working */
 };
 
 /* tmpl with every placeholder replaced.  malloc'd, NULL on ENOMEM. */

@@ -58,8 +58,12 @@ static void from_reg(struct nq_notice *n, struct reg_notice *r)
 }
 
 struct plan {
+	struct reg *rg;
 	const struct scan_options *opt;
 	const char *admin;
+	/* the approvers of the incident being planned (valid until the next) */
+	char addr[REG_PLAN_MAX][330];
+	int naddr, room;
 	char (*buf)[NQ_ADDR_MAX];	/* the admin addresses split, REG_PLAN_MAX */
 };
 
@@ -84,24 +88,49 @@ int nq_admins(const char *list, struct reg_notice_want *w, int max, char (*buf)[
 	return n;
 }
 
+static int add_approver(const struct reg_approver *a, void *arg)
+{
+	struct plan *p = arg;
+
+	if (a->rank != 0)
+		return 0;	/* proxies (代理承認者) are not asked first */
+	if (p->naddr >= p->room)
+		return 1;
+	snprintf(p->addr[p->naddr++], sizeof(p->addr[0]), "%s", a->approver);
+	return 0;
+}
+
 /* The notices of one unplanned incident: hold → its sender when the
- * incident is a hold, still held and the sender internal; reject → its
- * sender when a reject and the sender internal; admin → the
- * administrator for a hold or a reject. */
+ * incident is a hold (or an approve), still held and the sender internal;
+ * reject → its sender when a reject and the sender internal; admin → the
+ * administrator for a hold or a reject; approval → the sender's approvers
+ * (approvers table) for an approve, as many as fit. */
 static int want(void *arg, const char *id, const char *sender, const char *action,
     const char *status, struct reg_notice_want *w)
 {
-	const struct plan *p = arg;
+	struct plan *p = arg;
+	bool held = status && strcmp(status, "held") == 0;
+	bool approve = action && strcmp(action, "approve") == 0;
+	char err[256];
 	int n = 0;
 
 	(void)id;
-	if (action && strcmp(action, "hold") == 0 && status && strcmp(status, "held") == 0 &&
+	if (action && (strcmp(action, "hold") == 0 || approve) && held &&
 	    nq_sender_internal(p->opt, sender))
 		w[n++] = (struct reg_notice_want){ notice_kind_name(NOTICE_HOLD), sender };
 	if (action && strcmp(action, "reject") == 0 && status && strcmp(status, "rejected") == 0 &&
 	    nq_sender_internal(p->opt, sender))
 		w[n++] = (struct reg_notice_want){ notice_kind_name(NOTICE_REJECT), sender };
 	n += nq_admins(p->admin, w + n, REG_PLAN_MAX - n, p->buf);
+	if (approve && held && sender && *sender) {
+		p->naddr = 0;
+		p->room = REG_PLAN_MAX - n;
+		if (reg_approver_list(p->rg, sender, add_approver, p, err, sizeof(err)) < 0)
+			p->naddr = 0;	/* the admin notice still goes; the console shows it */
+		for (int i = 0; i < p->naddr; i++)
+			w[n++] = (struct reg_notice_want){ notice_kind_name(NOTICE_APPROVAL),
+			    p->addr[i] };
+	}
 	return n;
 }
 
@@ -109,7 +138,7 @@ int nq_plan(struct reg *rg, const struct scan_options *opt, const char *admin, t
     int *added, char *err, size_t errlen)
 {
 	char buf[REG_PLAN_MAX][NQ_ADDR_MAX];
-	struct plan p = { opt, admin, buf };
+	struct plan p = { .rg = rg, .opt = opt, .admin = admin, .buf = buf };
 
 	return reg_notice_plan(rg, want, &p, now, added, err, errlen);
 }

@@ -85,6 +85,37 @@ struct reg_backend {
 	    size_t errlen);
 	int (*import)(struct reg *rg, const struct incident *inc, const struct audit *a,
 	    size_t na, const struct reg_notice *n, size_t nn, char *err, size_t errlen);
+
+	/* dlp-web (register.h) */
+	int (*user_put)(struct reg *rg, const char *name, const char *role, const char *hash,
+	    bool replace, const char *actor, char *err, size_t errlen);
+	int (*user_get)(struct reg *rg, const char *name, struct reg_user *u, char *err,
+	    size_t errlen);
+	int (*user_disable)(struct reg *rg, const char *name, bool disabled, const char *actor,
+	    char *err, size_t errlen);
+	int (*user_list)(struct reg *rg, int (*cb)(const struct reg_user *u, void *arg),
+	    void *arg, char *err, size_t errlen);
+	int (*session_add)(struct reg *rg, const char *id, const char *user, const char *csrf,
+	    time_t created, time_t expires, char *err, size_t errlen);
+	int (*session_get)(struct reg *rg, const char *id, time_t now, struct reg_session *s,
+	    char *err, size_t errlen);
+	int (*session_delete)(struct reg *rg, const char *id, char *err, size_t errlen);
+	int (*link_use)(struct reg *rg, const char *id, const char *incident,
+	    const char *action, time_t now, char *err, size_t errlen);
+	int (*link_used)(struct reg *rg, const char *id, time_t *when, char *err,
+	    size_t errlen);
+	int (*web_audit)(struct reg *rg, const char *actor, const char *action,
+	    const char *incident, const char *detail, char *err, size_t errlen);
+	int (*web_audit_list)(struct reg *rg, const char *incident, int limit,
+	    int (*cb)(const struct web_audit *a, void *arg), void *arg, char *err,
+	    size_t errlen);
+	int (*approver_set)(struct reg *rg, const char *subject, const char *const *approvers,
+	    size_t n, const char *const *proxies, size_t m, const char *actor, char *err,
+	    size_t errlen);
+	/* exact subject, or all when NULL */
+	int (*approver_rows)(struct reg *rg, const char *subject,
+	    int (*cb)(const struct reg_approver *a, void *arg), void *arg, char *err,
+	    size_t errlen);
 };
 
 extern const struct reg_backend reg_sqlite_backend;

@@ -196,5 +196,99 @@ int reg_import(struct reg *rg, const struct incident *inc, const struct audit *a
 /* Rows in table ("incidents", "audit", "notices", "messages") into *count.
  * 0 or -1 with err. */
 int reg_count(struct reg *rg, const char *table, long long *count, char *err, size_t errlen);
+/* ---- dlp-web (quarantine/web/): accounts, sessions, used links, and
+ * the console's audit trail.  Names are [A-Za-z0-9._@-]{1,64}; roles are
+ * admin, approver, auditor (checked here). */
+struct reg_user {
+	char name[65];
+	char role[16];		/* admin | approver | auditor */
+	char *hash;		/* crypto_pwhash_str() output */
+	bool disabled;
+	time_t created, updated;
+};
+
+void reg_user_clear(struct reg_user *u);
+/* true when name is a valid account name / role is one of the three. */
+bool reg_user_name_ok(const char *name);
+bool reg_user_role_ok(const char *role);
+/* Create user name, or (replace) change the role and password of an
+ * existing one (and enable it).  With a web_audit row by actor.  0, 1 when
+ * it exists and !replace, -1 with err. */
+int reg_user_put(struct reg *rg, const char *name, const char *role, const char *hash,
+    bool replace, const char *actor, char *err, size_t errlen);
+/* 0 with *u, 1 when there is no such user, -1 with err. */
+int reg_user_get(struct reg *rg, const char *name, struct reg_user *u, char *err,
+    size_t errlen);
+/* Disable (true) or enable a user; disabling ends its sessions.  0, 1 no
+ * such user, -1 with err. */
+int reg_user_disable(struct reg *rg, const char *name, bool disabled, const char *actor,
+    char *err, size_t errlen);
+/* Every user by name; cb returns non-zero to stop. */
+int reg_user_list(struct reg *rg, int (*cb)(const struct reg_user *u, void *arg), void *arg,
+    char *err, size_t errlen);
+
+/* A session as the console sees it: the user's current role. */
+struct reg_session {
+	char user[65];
+	char role[16];
+	char csrf[65];		/* the form token of the session */
+	time_t created, expires;
+};
+/* Add session id (the hex hash of the cookie).  0 or -1 with err. */
+int reg_session_add(struct reg *rg, const char *id, const char *user, const char *csrf,
+    time_t created, time_t expires, char *err, size_t errlen);
+/* Session id when it exists, is not expired at now and its user is not
+ * disabled: 0 with *s; 1 otherwise; -1 with err.  Expired rows go. */
+int reg_session_get(struct reg *rg, const char *id, time_t now, struct reg_session *s,
+    char *err, size_t errlen);
+/* End session id (missing is fine).  0 or -1 with err. */
+int reg_session_delete(struct reg *rg, const char *id, char *err, size_t errlen);
+
+/* Mark signed link id (its MAC, hex) used for incident/action: 0 marked
+ * now, 1 when it was used before, -1 with err. */
+int reg_link_use(struct reg *rg, const char *id, const char *incident, const char *action,
+    time_t now, char *err, size_t errlen);
+/* 0 not used, 1 used (*when set, may be NULL), -1 with err. */
+int reg_link_used(struct reg *rg, const char *id, time_t *when, char *err, size_t errlen);
+
+/* A row of the console's audit trail (incident NULL: none).  0 or -1. */
+int reg_web_audit(struct reg *rg, const char *actor, const char *action, const char *incident,
+    const char *detail, char *err, size_t errlen);
+struct web_audit {
+	long long seq;
+	time_t time;
+	const char *actor, *action, *incident, *detail;	/* incident, detail may be NULL */
+};
+/* The console's audit rows, newest first; of incident (NULL: all);
+ * at most limit (0: all).  cb returns non-zero to stop. */
+int reg_web_audit_list(struct reg *rg, const char *incident, int limit,
+    int (*cb)(const struct web_audit *a, void *arg), void *arg, char *err, size_t errlen);
+
+/* ---- supervisor approval: the approvers table ----
+ * A subject is a sender address ("kakari@example.go.jp") or a domain
+ * ("@example.go.jp": that domain and its subdomains).  For a sender the
+ * most specific subject with rows decides: the address, else its domain,
+ * else each parent domain in turn. */
+struct reg_approver {
+	const char *subject, *approver;
+	int rank;			/* 0 approver, 1 proxy approver (代理承認者) */
+	time_t updated;
+};
+/* true when s is an address or @domain of printable ASCII, <= 320 bytes. */
+bool reg_approver_subject_ok(const char *s);
+/* Replace the rows of subject by approvers[0..n) (rank 0) and
+ * proxies[0..m) (rank 1); n + m == 0 removes the subject.  With a
+ * web_audit row by actor.  0 or -1 with err. */
+int reg_approver_set(struct reg *rg, const char *subject, const char *const *approvers,
+    size_t n, const char *const *proxies, size_t m, const char *actor, char *err,
+    size_t errlen);
+/* Every row (subject NULL), or the rows of the subject that decides for
+ * sender (sender set), approvers before proxies.  cb returns non-zero to
+ * stop.  0 or -1 with err. */
+int reg_approver_list(struct reg *rg, const char *sender,
+    int (*cb)(const struct reg_approver *a, void *arg), void *arg, char *err, size_t errlen);
+/* 1 when addr is an approver (rank <= max_rank) of sender, 0 not, -1. */
+int reg_approver_is(struct reg *rg, const char *sender, const char *addr, int max_rank,
+    char *err, size_t errlen);
 
 #endif

@@ -83,5 +83,46 @@ const char *const reg_migrations[] = {
 	"  n INTEGER NOT NULL,"
 	"  data BLOB NOT NULL,"
 	"  PRIMARY KEY (id, n));",
+	/* 4: dlp-web (quarantine/web/): its accounts, their sessions (the
+	 * hash of the cookie, never the cookie), the signed links already
+	 * used, and the console's own audit trail (sign-ins, views,
+	 * decisions; incident is NULL for a sign-in). */
+	"CREATE TABLE users ("
+	"  name TEXT PRIMARY KEY,"
+	"  role TEXT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE sessions ("
+	"  id TEXT PRIMARY KEY,"
+	"  username TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	"  csrf TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL);"
+	"CREATE INDEX sessions_expires ON sessions(expires);"
+	"CREATE TABLE link_uses ("
+	"  id TEXT PRIMARY KEY,"
+	"  incident TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  time INTEGER NOT NULL);"
+	"CREATE TABLE web_audit ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  incident TEXT,"
+	"  detail TEXT);"
+	"CREATE INDEX web_audit_time ON web_audit(time);"
+	"CREATE INDEX web_audit_incident ON web_audit(incident, seq);",
+	/* 5: supervisor approval (上長承認): who approves the mail of a sender
+	 * (an address) or of a domain ("@example.go.jp", covering its
+	 * subdomains); rank 0 the approvers, 1 the proxy approvers (代理). */
+	"CREATE TABLE approvers ("
+	"  subject TEXT NOT NULL,"
+	"  approver TEXT NOT NULL,"
+	"  rank INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (subject, approver));",
 };
 const int reg_schema_version = (int)(sizeof(reg_migrations) / sizeof(reg_migrations[0]));

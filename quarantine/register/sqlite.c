@@ -52,6 +52,19 @@ const struct reg_backend reg_sqlite_backend = {
 	.notice_finish = sq_notice_finish,
 	.notice_list = sq_notice_list,
 	.count = sq_count,
+	.user_put = sq_user_put,
+	.user_get = sq_user_get,
+	.user_disable = sq_user_disable,
+	.user_list = sq_user_list,
+	.session_add = sq_session_add,
+	.session_get = sq_session_get,
+	.session_delete = sq_session_delete,
+	.link_use = sq_link_use,
+	.link_used = sq_link_used,
+	.web_audit = sq_web_audit,
+	.web_audit_list = sq_web_audit_list,
+	.approver_set = sq_approver_set,
+	.approver_rows = sq_approver_rows,
 };
 
 void sq_lock(struct sq_reg *s) { pthread_mutex_lock(&s->lock); }

@@ -81,4 +81,36 @@ int sq_notice_finish(struct reg *rg, const struct reg_notice *n, const char *sta
 int sq_notice_list(struct reg *rg, const char *id,
     int (*cb)(const struct reg_notice *n, void *arg), void *arg, char *err, size_t errlen);
 
+/* sqlite_users.c (dlp-web) */
+int sq_user_put(struct reg *rg, const char *name, const char *role, const char *hash,
+    bool replace, const char *actor, char *err, size_t errlen);
+int sq_user_get(struct reg *rg, const char *name, struct reg_user *u, char *err,
+    size_t errlen);
+int sq_user_disable(struct reg *rg, const char *name, bool disabled, const char *actor,
+    char *err, size_t errlen);
+int sq_user_list(struct reg *rg, int (*cb)(const struct reg_user *u, void *arg), void *arg,
+    char *err, size_t errlen);
+int sq_session_add(struct reg *rg, const char *id, const char *user, const char *csrf,
+    time_t created, time_t expires, char *err, size_t errlen);
+int sq_session_get(struct reg *rg, const char *id, time_t now, struct reg_session *s,
+    char *err, size_t errlen);
+int sq_session_delete(struct reg *rg, const char *id, char *err, size_t errlen);
+int sq_link_use(struct reg *rg, const char *id, const char *incident, const char *action,
+    time_t now, char *err, size_t errlen);
+int sq_link_used(struct reg *rg, const char *id, time_t *when, char *err, size_t errlen);
+int sq_web_audit(struct reg *rg, const char *actor, const char *action, const char *incident,
+    const char *detail, char *err, size_t errlen);
+int sq_web_audit_list(struct reg *rg, const char *incident, int limit,
+    int (*cb)(const struct web_audit *a, void *arg), void *arg, char *err, size_t errlen);
+
+/* sqlite_approvers.c */
+int sq_approver_set(struct reg *rg, const char *subject, const char *const *approvers,
+    size_t n, const char *const *proxies, size_t m, const char *actor, char *err,
+    size_t errlen);
+int sq_approver_rows(struct reg *rg, const char *subject,
+    int (*cb)(const struct reg_approver *a, void *arg), void *arg, char *err, size_t errlen);
+/* sqlite_users.c: a web_audit row, lock held. */
+int sq_web_audit_locked(struct sq_reg *rg, time_t t, const char *actor, const char *action,
+    const char *incident, const char *detail, char *err, size_t errlen);
+
 #endif

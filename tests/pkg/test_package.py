@@ -41,11 +41,13 @@ USER = "dlp-milter"
 SBIN_MILTER = "/usr/sbin/dlp-milter"
 SBIN_CTL = "/usr/sbin/dlpctl"
 MANPAGES = ["/usr/share/man/man8/dlp-milter.8.gz", "/usr/share/man/man8/dlpctl.8.gz",
-            "/usr/share/man/man5/dlp-milter.conf.5.gz"]
+            "/usr/share/man/man8/dlp-web.8.gz", "/usr/share/man/man5/dlp-milter.conf.5.gz"]
 UNIT = "/lib/systemd/system/dlp-milter.service"
 TMPFILES = "/usr/lib/tmpfiles.d/dlp-milter.conf"
 WANTS = "/etc/systemd/system/multi-user.target.wants/dlp-milter.service"
-INSTALLED = [SBIN_MILTER, SBIN_CTL, CONF, UNIT, TMPFILES] + MANPAGES
+SBIN_WEB = "/usr/sbin/dlp-web"
+WEB_UNIT = "/lib/systemd/system/dlp-web.service"
+INSTALLED = [SBIN_MILTER, SBIN_CTL, SBIN_WEB, CONF, UNIT, WEB_UNIT, TMPFILES] + MANPAGES
 FAC_MAIL, FAC_LOCAL3 = 2, 19          # syslog facility numbers
 
 state = {}
@@ -88,6 +90,9 @@ def test_make_install_destdir():
                       "DESTDIR=" + dest, "PREFIX=/usr/local")
         install()
         for rel, m in [("usr/local/sbin/dlp-milter", 0o755), ("usr/local/sbin/dlpctl", 0o755),
+                       ("usr/local/sbin/dlp-web", 0o755),
+                       ("usr/local/share/man/man8/dlp-web.8", 0o644),
+                       ("usr/local/lib/systemd/system/dlp-web.service", 0o644),
                        ("usr/local/share/man/man8/dlp-milter.8", 0o644),
                        ("usr/local/share/man/man8/dlpctl.8", 0o644),
                        ("usr/local/share/man/man5/dlp-milter.conf.5", 0o644),

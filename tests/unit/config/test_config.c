@@ -287,7 +287,9 @@ static void test_key_table(void **state)
 		OFF(worker_jobs), OFF(worker_memory), OFF(worker_cpu_ms), OFF(retention_days),
 		OFF(register_url), OFF(register_password_file),
 		OFF(release_relay), OFF(notice_from), OFF(notice_admin), OFF(notice_relay),
-		OFF(notice_templates) };
+		OFF(notice_templates), OFF(web_listen), OFF(web_base_url), OFF(web_tls_cert),
+		OFF(web_tls_key), OFF(web_behind_proxy), OFF(web_session_ttl), OFF(web_link_ttl),
+		OFF(web_signin_limit), OFF(web_threads), OFF(web_approvals) };
 #undef OFF
 	int required = 0, rulekeys = 0;
 

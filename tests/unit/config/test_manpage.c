@@ -84,7 +84,7 @@ static void test_every_key(void **state)
 
 static void test_plain_roff(void **state)
 {
-	static const char *const pages[] = { "man/dlp-milter.8", "man/dlpctl.8",
+	static const char *const pages[] = { "man/dlp-milter.8", "man/dlpctl.8", "man/dlp-web.8",
 	    "man/dlp-milter.conf.5" };
 
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {

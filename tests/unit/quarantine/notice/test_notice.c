@@ -238,7 +238,7 @@ static void test_every_kind_composes(void **state)
 {
 	struct fx *fx = *state;
 	static const char *const subj[NOTICE_COUNT] = { "送信保留", "保留", "送信完了", "削除",
-		"送信拒否", "期限切れ" };
+		"送信拒否", "期限切れ", "承認依頼" };
 	char err[256], *body;
 	unsigned char *mail;
 	GMimeMessage *m;

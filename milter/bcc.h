@@ -1,0 +1,28 @@
+/*
+ * bcc.h — the header changes of the action bcc (bcc.c): which To and Cc
+ * fields lose their external addresses, and their new values.  No
+ * libmilter here: act.c applies them with smfi_chgheader.
+ */
+#ifndef DLP_MILTER_BCC_H
+#define DLP_MILTER_BCC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "detectors/scan.h"
+
+struct spool;
+
+struct bcc_change {
+	bool cc;		/* Cc, else To */
+	int index;		/* the field's occurrence, from 1 (smfi_chgheader) */
+	char *value;		/* the new value; "" when no address is left */
+};
+
+/* The changes for the spooled message sp into ch[0 .. max), *n of them.
+ * 0, or -1 when the header cannot be read.  bcc_free() the values. */
+int bcc_plan(struct spool *sp, const struct scan_options *opt, struct bcc_change *ch,
+    size_t max, size_t *n);
+void bcc_free(struct bcc_change *ch, size_t n);
+
+#endif

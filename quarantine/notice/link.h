@@ -1,0 +1,63 @@
+/*
+ * link.h — the signed links of the notices (dlp-web answers them).
+ *
+ * A link is BASE_URL "link/" ACTION "/" TOKEN, where TOKEN is
+ *   base64url("1|" incident "|" action "|" recipient "|" expiry) "." base64url(mac)
+ * and mac = HMAC-SHA256 (libsodium crypto_auth_hmacsha256) of the part
+ * before the dot under a 32-byte key.  The key is the file
+ * var_dir/web-link.key (64 hex digits, mode 0600), made by the first
+ * program that needs it (dlp-web at its start, else the notifier) —
+ * atomically, so two at once agree on one key.  Anyone who changes a
+ * character of the token gets LINK_BAD; the expiry and the action are
+ * inside the signature.  Single use is the register's (reg_link_use,
+ * keyed by link.id, the mac in hex).
+ */
+#ifndef DLP_LINK_H
+#define DLP_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define LINK_KEY_BYTES 32
+#define LINK_KEY_FILE "web-link.key"
+#define LINK_TOKEN_MAX 1200	/* a token, with a recipient of 320 bytes */
+
+enum link_rc {
+	LINK_OK,
+	LINK_BAD,		/* malformed, or the signature does not match: altered */
+	LINK_WRONG_ACTION,	/* signed for another action than the page it was opened on */
+	LINK_EXPIRED,
+	LINK_COUNT
+};
+
+const char *link_strerror(enum link_rc rc);
+
+struct link {
+	char incident[32];
+	char action[16];	/* cancel | justify | approve | reject */
+	char recipient[321];	/* whom the link was sent to */
+	time_t expires;
+	char id[65];		/* the mac in hex: the key of its single use */
+};
+
+/* Load the key from path; when missing and create, make it (random, 0600,
+ * written beside and linked into place: never half a key).  0, or -1 with
+ * err. */
+int link_key_load(const char *path, bool create, unsigned char key[LINK_KEY_BYTES],
+    char *err, size_t errlen);
+
+/* The token for (incident, action, recipient, expires) into buf.  0, or
+ * -1 when a field is too long or holds '|' (incident, action). */
+int link_make(const unsigned char key[LINK_KEY_BYTES], const char *incident,
+    const char *action, const char *recipient, time_t expires, char *buf, size_t len);
+/* base_url + "link/" + action + "/" + token into buf.  0 or -1. */
+int link_url(const char *base_url, const unsigned char key[LINK_KEY_BYTES],
+    const char *incident, const char *action, const char *recipient, time_t expires,
+    char *buf, size_t len);
+/* Check token for a page of action at now: the signature first, then the
+ * action, then the expiry.  *l is filled whenever the signature is good. */
+enum link_rc link_check(const unsigned char key[LINK_KEY_BYTES], const char *token,
+    const char *action, time_t now, struct link *l);
+
+#endif

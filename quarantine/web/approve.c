@@ -1,0 +1,70 @@
+/*
+ * approve.c — an approver's approval (link or console), with the
+ * two-person rule of [web] approvals = 2: each approval is a row
+ * "approved" of the incident's history; the message is released (through
+ * release_incident, the checked path) once approvals distinct approvers
+ * have approved.  Two approvals at once both count and both try the
+ * release; the release's claim lets one win.  An approver counts once,
+ * however they approve (link or console).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "quarantine/release.h"
+#include "web/web.h"
+
+/* The address of an actor "approver:ADDR" or "web:ADDR". */
+static const char *who(const char *actor)
+{
+	const char *colon = actor ? strchr(actor, ':') : NULL;
+
+	return colon ? colon + 1 : actor ? actor : "";
+}
+
+struct count {
+	char seen[8][330];
+	int n;
+};
+
+static int count_row(const struct audit *a, void *arg)
+{
+	struct count *c = arg;
+	const char *addr = who(a->actor);
+
+	if (strcmp(a->action, "approved") != 0)
+		return 0;
+	for (int i = 0; i < c->n; i++)
+		if (strcasecmp(c->seen[i], addr) == 0)
+			return 0;
+	if (c->n < 8)
+		snprintf(c->seen[c->n++], sizeof(c->seen[0]), "%s", addr);
+	return 0;
+}
+
+enum release_rc web_approve(struct web *w, const char *id, const char *actor,
+    const char *reason, int *have, char *msg, size_t msglen)
+{
+	struct release_opts o = { .relay = w->cf->release_relay, .qdir = w->qdir, .actor = actor,
+		.reason = reason };
+	struct count c = { .n = 0 };
+	char err[512];
+
+	*have = 0;
+	if (reg_audit(w->rg, id, actor, "approved", reason, err, sizeof(err)) < 0) {
+		snprintf(msg, msglen, "%s", err);
+		return REL_ERROR;
+	}
+	if (reg_history(w->rg, id, count_row, &c, err, sizeof(err)) < 0) {
+		snprintf(msg, msglen, "%s", err);
+		return REL_ERROR;
+	}
+	*have = c.n;
+	if (c.n < w->cf->web_approvals) {
+		snprintf(msg, msglen, "incident %s: approval %d of %ld recorded; waiting for another "
+		    "approver", id, c.n, w->cf->web_approvals);
+		return REL_BUSY;
+	}
+	return release_incident(w->rg, id, &o, NULL, msg, msglen);
+}
