@@ -12,6 +12,7 @@
  *   credit_card    digits                             "4111111111111111"
  *   postal_address "NNN-NNNN " + address text         "100-8914 東京都千代田区永田町1-6-1"
  *   birth_date     ISO date                           "1980-04-01"
+ *   bank_account   7 digits                           "1234567"
  * Compiled state is read-only after init and shared between threads; scan()
  * allocates its own match data.  scan() takes normalized text only: it must
  * be valid UTF-8 (normalize_text() output is), as PCRE2's UTF check is
