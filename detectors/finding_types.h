@@ -32,6 +32,7 @@
 	X(CREDIT_CARD,    "credit_card",    det_card,      0, "クレジットカード番号", "payment card numbers") \
 	X(POSTAL_ADDRESS, "postal_address", det_postal,    1, "住所", "postal addresses")         \
 	X(BIRTH_DATE,     "birth_date",     det_birthdate, 1, "生年月日", "birth dates")         \
-	X(BANK_ACCOUNT,   "bank_account",   det_bank_account, 0, "銀行口座番号", "bank account numbers")
+	X(BANK_ACCOUNT,   "bank_account",   det_bank_account, 0, "銀行口座番号", "bank account numbers") \
+	X(PASSPORT,       "passport",       det_passport,  0, "旅券番号", "passport numbers")
 
 #endif

@@ -13,6 +13,7 @@
  *   postal_address "NNN-NNNN " + address text         "100-8914 東京都千代田区永田町1-6-1"
  *   birth_date     ISO date                           "1980-04-01"
  *   bank_account   7 digits                           "1234567"
+ *   passport       2 letters (upper) + 7 digits       "TK1234567"
  * Compiled state is read-only after init and shared between threads; scan()
  * allocates its own match data.  scan() takes normalized text only: it must
  * be valid UTF-8 (normalize_text() output is), as PCRE2's UTF check is
