@@ -14,6 +14,7 @@
  *   birth_date     ISO date                           "1980-04-01"
  *   bank_account   7 digits                           "1234567"
  *   passport       2 letters (upper) + 7 digits       "TK1234567"
+ *   drivers_license 12 digits                         "309012345620"
  * Compiled state is read-only after init and shared between threads; scan()
  * allocates its own match data.  scan() takes normalized text only: it must
  * be valid UTF-8 (normalize_text() output is), as PCRE2's UTF check is
