@@ -36,6 +36,7 @@
 	X(PASSPORT,       "passport",       det_passport,  0, "旅券番号", "passport numbers") \
 	X(DRIVERS_LICENSE, "drivers_license", det_drivers_license, 0, "運転免許証番号", "driving licence numbers") \
 	X(RESIDENCE_CARD, "residence_card", det_residence_card, 0, "在留カード番号", "residence card numbers") \
-	X(PENSION_NUMBER, "pension_number", det_pension_number, 0, "基礎年金番号", "basic pension numbers")
+	X(PENSION_NUMBER, "pension_number", det_pension_number, 0, "基礎年金番号", "basic pension numbers") \
+	X(HEALTH_INSURANCE, "health_insurance", det_health_insurance, 0, "健康保険証の記号・番号", "health insurance card numbers")
 
 #endif

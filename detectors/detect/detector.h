@@ -17,6 +17,7 @@
  *   drivers_license 12 digits                         "309012345620"
  *   residence_card 2 letters + 8 digits + 2 letters   "AB12345678CD"
  *   pension_number 10 digits                          "1234567890"
+ *   health_insurance insurer/symbol/number            "01130012/1234/56"
  * Compiled state is read-only after init and shared between threads; scan()
  * allocates its own match data.  scan() takes normalized text only: it must
  * be valid UTF-8 (normalize_text() output is), as PCRE2's UTF check is
