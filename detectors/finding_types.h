@@ -14,7 +14,12 @@
  * personal: 1 when the type counts into personal_items, the measure of "a
  * list of people" (contact data and birth dates) the volume rule uses.
  * My Number and card numbers are not in it: each has a rule of its own that
- * holds on one value.
+ * holds on one value.  Nor are the identifiers of the second line (bank
+ * accounts, passports, driving licences, residence cards, pension and
+ * health insurance numbers): like My Number each names one person's
+ * official record, one of them is enough to act on (the shipped rule
+ * identity_numbers holds on one), and counting them into personal_items
+ * would count a person twice beside their phone and address.
  * The order is part of the policy counters and of the JSON: append.
  */
 #ifndef DLP_FINDING_TYPES_H
@@ -26,6 +31,12 @@
 	X(MY_NUMBER,      "my_number",      det_mynumber,  0, "マイナンバー（個人番号）", "My Numbers") \
 	X(CREDIT_CARD,    "credit_card",    det_card,      0, "クレジットカード番号", "payment card numbers") \
 	X(POSTAL_ADDRESS, "postal_address", det_postal,    1, "住所", "postal addresses")         \
-	X(BIRTH_DATE,     "birth_date",     det_birthdate, 1, "生年月日", "birth dates")
+	X(BIRTH_DATE,     "birth_date",     det_birthdate, 1, "生年月日", "birth dates")         \
+	X(BANK_ACCOUNT,   "bank_account",   det_bank_account, 0, "銀行口座番号", "bank account numbers") \
+	X(PASSPORT,       "passport",       det_passport,  0, "旅券番号", "passport numbers") \
+	X(DRIVERS_LICENSE, "drivers_license", det_drivers_license, 0, "運転免許証番号", "driving licence numbers") \
+	X(RESIDENCE_CARD, "residence_card", det_residence_card, 0, "在留カード番号", "residence card numbers") \
+	X(PENSION_NUMBER, "pension_number", det_pension_number, 0, "基礎年金番号", "basic pension numbers") \
+	X(HEALTH_INSURANCE, "health_insurance", det_health_insurance, 0, "健康保険証の記号・番号", "health insurance card numbers")
 
 #endif

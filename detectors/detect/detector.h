@@ -12,6 +12,12 @@
  *   credit_card    digits                             "4111111111111111"
  *   postal_address "NNN-NNNN " + address text         "100-8914 東京都千代田区永田町1-6-1"
  *   birth_date     ISO date                           "1980-04-01"
+ *   bank_account   7 digits                           "1234567"
+ *   passport       2 letters (upper) + 7 digits       "TK1234567"
+ *   drivers_license 12 digits                         "309012345620"
+ *   residence_card 2 letters + 8 digits + 2 letters   "AB12345678CD"
+ *   pension_number 10 digits                          "1234567890"
+ *   health_insurance insurer/symbol/number            "01130012/1234/56"
  * Compiled state is read-only after init and shared between threads; scan()
  * allocates its own match data.  scan() takes normalized text only: it must
  * be valid UTF-8 (normalize_text() output is), as PCRE2's UTF check is

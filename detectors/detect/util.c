@@ -132,3 +132,22 @@ size_t det_chars_fwd(const char *text, size_t len, size_t pos, size_t n)
 	}
 	return pos;
 }
+
+static int det_isdigit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int det_joiner(char c)
+{
+	return c == '-' || c == '.' || c == ',' || c == '/';
+}
+
+int det_run_alone(const char *text, size_t len, size_t from, size_t to)
+{
+	if (from > 0 && (det_isdigit(text[from - 1]) ||
+	    (from > 1 && det_joiner(text[from - 1]) && det_isdigit(text[from - 2]))))
+		return 0;
+	return !(to < len && (det_isdigit(text[to]) ||
+	    (to + 1 < len && det_joiner(text[to]) && det_isdigit(text[to + 1]))));
+}

@@ -93,6 +93,13 @@ int context_column_header_c(const char *text, size_t len, size_t at,
 void det_digit_clusters(const char *text, size_t len, const char *seps, size_t min_digits,
     det_range_fn fn, void *ctx);
 
+/* Is the digit run text[from..to) standing alone: no digit, and no digit
+ * behind one of '-' '.' ',' '/', right before or right after it?  The
+ * boundary rule of the keyword-bound identifiers (bank_account, passport,
+ * drivers_license, residence_card, pension_number, health_insurance): an
+ * amount 1,234,567, a reference 12-1234567 or a date is no identifier. */
+int det_run_alone(const char *text, size_t len, size_t from, size_t to);
+
 /* A keyword occurrence: keywords[k] starts at text offset `at`. */
 typedef void (*det_hit_fn)(void *ctx, size_t at, size_t k);
 

@@ -60,6 +60,23 @@ static void test_not_in_longer_runs(void **state)
 	dt_none("個人番号 1.123456789018");
 }
 
+/* 法人番号: 13 digits, the check digit first (9 − Σ P·(1,2,1,2 … from the
+ * right) mod 9).  Public data: never a My Number, whatever its last 12
+ * digits are (here they are valid My Numbers) and whatever keyword is near. */
+static void test_corporate_number(void **state)
+{
+	dt_none("国税庁 法人番号 7000012050002 マイナンバー");
+	dt_none("法人番号：1123456789018（マイナンバーではありません）");
+	dt_none("個人番号 8621498320257");
+	dt_none("マイナンバー 4465281266333");
+	dt_none("マイナンバー 1-1234-5678-9018");
+	dt_none("マイナンバー 1 1234 5678 9018");
+	dt_none("マイナンバー 1.1234.5678.9018");
+	dt_none("法人番号\tマイナンバー\n1123456789018\t8621498320257\n");
+	/* the My Number beside it still counts */
+	dt_expect("法人番号 1123456789018、代表者の個人番号 621498320257", "621498320257", NULL);
+}
+
 static void test_keywords(void **state)
 {
 	const char *yes[] = {
@@ -136,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_check_digit),
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_not_in_longer_runs),
+		cmocka_unit_test(test_corporate_number),
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_window_300_characters),
 		cmocka_unit_test(test_column_header),

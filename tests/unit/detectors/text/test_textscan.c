@@ -169,9 +169,11 @@ static void test_registry_and_names(void **state)
 {
 	static const char *const ft[] = {
 		"email", "phone", "my_number", "credit_card", "postal_address", "birth_date",
+		"bank_account", "passport", "drivers_license", "residence_card", "pension_number", "health_insurance",
 	};
 	static const char *const sc[] = {
 		"email", "phone", "my_number", "credit_card", "postal_address", "birth_date",
+		"bank_account", "passport", "drivers_license", "residence_card", "pension_number", "health_insurance",
 		"personal_items", "recipients", "external", "external_visible",
 		"external_domains", "encrypted", "unscanned", "attachments",
 	};
