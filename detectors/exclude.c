@@ -69,7 +69,8 @@ bool exclude_match(const struct scan_options *opt, char *const *numbers, enum fi
 	return t == FT_EMAIL && opt->exclude_internal_addresses && rcpt_is_internal(opt, v);
 }
 
-/* Split *set into kept and (added to) out. */
+/* Keep in *set only the values that are not excluded; the excluded ones
+ * are added to out, or dropped when out is NULL. */
 static int split(struct valueset **set, struct valueset *out, const struct scan_options *opt,
     char *const *numbers, enum finding_type t)
 {
@@ -82,8 +83,9 @@ static int split(struct valueset **set, struct valueset *out, const struct scan_
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const char *v = valueset_get(*set, i);
-		if (valueset_add(exclude_match(opt, numbers, t, v) && out ? out : kept, v,
-		    strlen(v)) < 0) {
+		struct valueset *to = exclude_match(opt, numbers, t, v) ? out : kept;
+
+		if (to && valueset_add(to, v, strlen(v)) < 0) {
 			valueset_free(kept);
 			return -1;
 		}
@@ -109,11 +111,8 @@ int exclude_apply(struct inspect *in, const struct scan_options *opt, char *cons
 		if (split(&res->values[t], res->excluded[t], opt, numbers, t) < 0)
 			return -1;
 		for (size_t i = 0; i < in->npvals && i < res->nparts; i++) {
-			struct valueset *gone = valueset_new();
-			int rc = gone ? split(&in->pvals[i][t], gone, opt, numbers, t) : -1;
-
-			valueset_free(gone);
-			if (rc < 0)
+			/* a part's excluded values are the message's already */
+			if (split(&in->pvals[i][t], NULL, opt, numbers, t) < 0)
 				return -1;
 			res->parts[i].counts[t] = in->pvals[i][t] ?
 			    (unsigned)valueset_count(in->pvals[i][t]) : 0;
