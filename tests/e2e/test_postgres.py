@@ -18,7 +18,8 @@ free port of 127.0.0.1).
     node seen by the other, dlp-web on each node; signed in in chromium
     (cdp.py), the queue shows the holds of both milters, one held by A is
     released from B's console (through B's relay) and reaches the sink once;
-    the session works on both consoles; a justify link used on A's console
+    the session works on both consoles, both releasing one incident at once
+    release it once; a justify link used on A's console
     is refused on B's ("already used"), its replayed POST too;
   - the database stopped: holds answer 451 (the MTA keeps the mail), clean
     mail still passes, the log says so, a milter started meanwhile starts;
@@ -304,6 +305,33 @@ def test_console_on_postgres():
         browser.goto("http://127.0.0.1:%d/queue" % ports[a])
         check(browser.path() == "/queue" and browser.text("#who") == "alice (admin)",
               "the same session on A's console: %s %r" % (browser.path(), browser.text("#who")))
+        # both consoles get the release of one incident at once: one wins
+        race = hold_on(a, "console-race", ("race@partner.example.com",))
+        browser.goto("http://127.0.0.1:%d/incident/%s" % (ports[a], race))
+        csrf = browser.eval("document.querySelector('input[name=csrf]').value")
+        cookie = "; ".join("%s=%s" % (c["name"], c["value"]) for c in browser.call(
+            "Network.getCookies", urls=["http://127.0.0.1:%d/" % ports[a]])["cookies"]
+            if c["name"] == "dlp_session")
+        answers = []
+
+        def post(port):
+            answers.append(http_req(port, "POST", "/incident/%s/release" % race,
+                                    "reason=race&csrf=%s" % csrf, cookie=cookie))
+        threads = [threading.Thread(target=post, args=(ports[e],)) for e in (a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        won = [x for x in answers if x[0] == 200 and "送信しました" in x[2]]
+        check(len(answers) == 2 and len(won) == 1 and all(x[0] in (200, 409) for x in answers),
+              "one console released it, the other was told: %r" % [(x[0], x[2][-400:])
+                                                                   for x in answers])
+        check(wait_until(lambda: released_copies(a, race) or released_copies(b, race), 30),
+              "the raced release was delivered")
+        time.sleep(1)
+        check(len(released_copies(a, race)) + len(released_copies(b, race)) == 1,
+              "delivered once")
+        check(status(race) == "released", "released in the register")
         browser.click("#signout")
         browser.goto("http://127.0.0.1:%d/queue" % ports[b])
         check(browser.path() == "/signin", "signed out on A: signed out on B too")
