@@ -11,9 +11,13 @@
  * kanji) followed — directly, or after one space, tab or comma — by a
  * dictionary given name, or after one space by kana.  MeCab can tag 姓 and
  * 名 only on dictionary words, so the prefilter loses none of what it would
- * find.  Each candidate is parsed with NM_CTX characters of context on each
- * side (within its line and sentence; tabs and commas read as spaces), and
- * a window already parsed in the same text is not parsed again.
+ * find.  Two bitmaps in cache (the 1-character surnames; the first two
+ * characters of the longer ones, hashed) answer most kanji; the table is
+ * looked at only behind them.  Each candidate is parsed with up to NM_CTX
+ * characters of context on each side (the run of kanji and kana around
+ * it: ASCII and Japanese punctuation end it; a tab or comma inside the
+ * candidate reads as a space), and a window already parsed in the same
+ * text is not parsed again (an address repeated on every row).
  *
  * What counts (after MeCab): a 姓 node directly followed by a 名 node, at
  * most one space between, together at least 3 characters unless a space
@@ -422,6 +426,8 @@ static void nm_window(struct nm_scan *sc, size_t from, size_t to)
 		if (buf[i] == '\t' || buf[i] == ',')
 			buf[i] = ' ';
 	buf[n] = '\0';
+	if (!sc->seen)
+		sc->seen = valueset_new();	/* at the first candidate: most texts have none */
 	if (sc->seen && valueset_count(sc->seen) < NM_CACHE) {
 		int r = valueset_add(sc->seen, buf, n);
 		if (r == 0)
@@ -431,7 +437,6 @@ static void nm_window(struct nm_scan *sc, size_t from, size_t to)
 		sc->failed = 1;
 		return;
 	}
-
 	mecab_lattice_set_sentence2(sc->lat, buf, n);
 	if (!mecab_parse_lattice(sc->st->tagger, sc->lat))
 		return;
@@ -556,7 +561,6 @@ static void nm_scan(const void *state, const char *text, size_t len, struct valu
 	struct nm_scan sc = { .st = state, .text = text, .len = len, .out = out };
 	const unsigned char *u = (const unsigned char *)text;
 
-	sc.seen = valueset_new();
 	for (size_t base = 0; base < len; base += 16)
 		for (uint32_t m = kanji_leads(u, len, base); m; m &= m - 1)
 			nm_at(&sc, base + (size_t)__builtin_ctz(m));
