@@ -517,8 +517,9 @@ static void nm_at(struct nm_scan *sc, size_t i)
 	c1 = ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
 	if (bit(st->sei1, c1 - CP_BASE) && (end = nm_given(st, sc->text, sc->len, i + 3, 1)) != 0)
 		nm_candidate(sc, i, end);
-	if (!(c2 = cp3(sc->text, sc->len, i + 3)))
-		return;
+	if (u[3] < 0xE3 || u[3] > 0xE9)
+		return;		/* valid UTF-8: a lead byte, so the next 2 follow */
+	c2 = ((u[3] & 0x0Fu) << 12) | ((u[4] & 0x3Fu) << 6) | (u[5] & 0x3Fu);
 	key = c1 | (uint64_t)c2 << 16;
 	if (!bit(st->sei2, pair_bit(key)))
 		return;
