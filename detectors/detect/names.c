@@ -76,6 +76,7 @@ struct nm_state {
 	uint64_t sei1[(CP_END - CP_BASE) / 64];	/* 1-character surnames */
 	uint64_t sei2[((size_t)1 << NM_PAIR_BITS) / 64];	/* first 2 characters of the
 						   longer surnames, hashed */
+	uint64_t mei2[((size_t)1 << NM_PAIR_BITS) / 64];	/* the same of given names */
 };
 
 static pthread_mutex_t nm_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -189,8 +190,8 @@ static int nm_entry(struct nm_state *st, const char *line, size_t n, size_t *use
 		}
 		else if (nm_insert(st, key, f, used) < 0)
 			return -1;
-		if (k == 1 && s)
-			st->sei2[pair_bit(key) / 64] |= (uint64_t)1 << (pair_bit(key) % 64);
+		if (k == 1)
+			(s ? st->sei2 : st->mei2)[pair_bit(key) / 64] |= (uint64_t)1 << (pair_bit(key) % 64);
 	}
 	return 0;
 }
@@ -483,6 +484,8 @@ static size_t nm_given(const struct nm_state *st, const char *t, size_t len, siz
 	if (sep && t[at] == ' ' && is_kana(cp))
 		return q + 3;
 	f = st->first[cp - CP_BASE];
+	if (!sep && sur_chars == 1 && !(f & F_MEI_PRE))
+		return 0;	/* a glued 1-character surname needs 2 more */
 	key = cp;
 	for (size_t k = 1, p = q + 3; f; k++, p += 3) {
 		if (f & F_MEI)
@@ -490,6 +493,8 @@ static size_t nm_given(const struct nm_state *st, const char *t, size_t len, siz
 		if (!(f & F_MEI_PRE) || k == NM_MAXCH || !(cp = cp3(t, len, p)))
 			break;
 		key |= (uint64_t)cp << (16 * k);
+		if (k == 1 && !bit(st->mei2, pair_bit(key)))
+			break;
 		f = nm_lookup(st, key);
 	}
 	if (!end)
