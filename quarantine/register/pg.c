@@ -84,6 +84,13 @@ const struct reg_backend reg_pg_backend = {
 	.msg_remove = pg_msg_remove,
 	.msg_orphans = pg_msg_orphans,
 	.import = pg_import,
+	.group_set = pg_group_set,
+	.group_of = pg_group_of,
+	.group_list = pg_group_list,
+	.away_set = pg_away_set,
+	.away_list = pg_away_list,
+	.proxy_waiting = pg_proxy_waiting,
+	.proxy_mark = pg_proxy_mark,
 };
 
 struct pg_pool {
