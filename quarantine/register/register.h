@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -330,6 +331,18 @@ int reg_away_list(struct reg *rg, int (*cb)(const struct reg_away *a, void *arg)
     char *err, size_t errlen);
 /* 1 when approver is away at now, 0 not, -1 with err. */
 int reg_away_is(struct reg *rg, const char *approver, time_t now, char *err, size_t errlen);
+
+/* Import a staff list (CSV: 所属, 職員アドレス, 承認者, 代理承認者) from fp
+ * (approvers_csv.c says how rows become groups, members and approvers).
+ * Every row's change is its own transaction; a refused row is reported
+ * to warn(arg, line, msg) and counted.  0 with *c, or -1 with err (out of
+ * memory, read error: nothing set). */
+struct reg_import_counts {
+	int senders, groups, members, refused;
+};
+int reg_approver_import(struct reg *rg, FILE *fp, const char *actor,
+    struct reg_import_counts *c, void (*warn)(void *arg, int line, const char *msg),
+    void *arg, char *err, size_t errlen);
 
 /* A hold of action approve, still held, whose proxies were not asked. */
 struct reg_waiting {
