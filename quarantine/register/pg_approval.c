@@ -14,25 +14,20 @@ static int audited(struct pg_reg *p, const char *sql, int n, const char *const *
     const char *actor, const char *action, const char *detail, const char *what, char *err,
     size_t errlen)
 {
-	char tb[24];
-	const char *a[4] = { pg_num(tb, sizeof(tb), time(NULL)), actor ? actor : "?", action,
-		detail };
-	PGresult *r = NULL, *r2 = NULL;
+	PGresult *r = NULL;
 	int rc = -1;
 
 	pg_lock(p);
 	if (pg_begin(p, what, err, errlen) < 0)
 		goto out;
 	if (!(r = pg_exec(p, sql, n, v, what, err, errlen)) ||
-	    !(r2 = pg_exec(p, "INSERT INTO web_audit (time, actor, action, incident, detail)"
-	    " VALUES ($1, $2, $3, NULL, $4)", 4, a, "web audit", err, errlen)) ||
+	    pg_web_audit_locked(p, time(NULL), actor, action, NULL, detail, err, errlen) < 0 ||
 	    pg_commit(p, what, NULL, err, errlen) < 0)
 		pg_rollback(p);
 	else
 		rc = 0;
 out:
 	PQclear(r);
-	PQclear(r2);
 	pg_unlock(p);
 	return rc;
 }
