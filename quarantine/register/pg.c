@@ -98,6 +98,13 @@ const struct reg_backend reg_pg_backend = {
 	.web_audit_list = pg_web_audit_list,
 	.approver_set = pg_approver_set,
 	.approver_rows = pg_approver_rows,
+	.group_set = pg_group_set,
+	.group_of = pg_group_of,
+	.group_list = pg_group_list,
+	.away_set = pg_away_set,
+	.away_list = pg_away_list,
+	.proxy_waiting = pg_proxy_waiting,
+	.proxy_mark = pg_proxy_mark,
 };
 
 struct pg_pool {

@@ -160,5 +160,20 @@ int pg_approver_set(struct reg *rg, const char *subject, const char *const *appr
     size_t errlen);
 int pg_approver_rows(struct reg *rg, const char *subject,
     int (*cb)(const struct reg_approver *a, void *arg), void *arg, char *err, size_t errlen);
+/* pg_approval.c */
+int pg_group_set(struct reg *rg, const char *member, const char *group, const char *actor,
+    char *err, size_t errlen);
+int pg_group_of(struct reg *rg, const char *member, char *group, size_t len, char *err,
+    size_t errlen);
+int pg_group_list(struct reg *rg, const char *group,
+    int (*cb)(const struct reg_member *m, void *arg), void *arg, char *err, size_t errlen);
+int pg_away_set(struct reg *rg, const char *approver, bool away, time_t back,
+    const char *actor, char *err, size_t errlen);
+int pg_away_list(struct reg *rg, const char *approver,
+    int (*cb)(const struct reg_away *a, void *arg), void *arg, char *err, size_t errlen);
+int pg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void *arg),
+    void *arg, char *err, size_t errlen);
+int pg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
+    size_t errlen);
 
 #endif

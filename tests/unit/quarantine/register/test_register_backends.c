@@ -1244,6 +1244,149 @@ static void test_pg_translate(void **state)
 	free(s);
 }
 
+static int member_row(const struct reg_member *m, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%s=%s", n ? " " : "", m->member, m->group);
+	return 0;
+}
+
+static int away_row(const struct reg_away *a, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%s/%lld", n ? " " : "", a->approver, (long long)a->back);
+	return 0;
+}
+
+static int waiting_row(const struct reg_waiting *w, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%s", n ? " " : "", w->id);
+	return 0;
+}
+
+static int approver_row(const struct reg_approver *a, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%s=%s/%d", n ? " " : "", a->subject, a->approver, a->rank);
+	return 0;
+}
+
+static int proxy_asked_row(const struct audit *a, void *arg)
+{
+	if (strcmp(a->action, "proxy asked") == 0)
+		snprintf(arg, 512, "%s", a->reason ? a->reason : "");
+	return 0;
+}
+
+/* Migration 7: groups, approvers away, the proxy requests' marks; the
+ * lookup order: address, group, domain. */
+static void test_approval_tables(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct reg *rg = open_rw(fx);
+	char err[512] = "", out[512] = "", group[200];
+	const char *kacho[] = { "kacho@example.go.jp" }, *jicho[] = { "jicho@example.go.jp" };
+	struct incident inc;
+	time_t t = 1764000000;
+
+	assert_int_equal(reg_group_set(rg, "a@Soumu.example.go.jp", "総務課", "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_group_set(rg, "b@soumu.example.go.jp", "総務課", "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_group_set(rg, "c@jinji.example.go.jp", "人事課", "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_group_set(rg, "b@soumu.example.go.jp", "人事課", "t", err,
+	    sizeof(err)), 0);	/* moved: one group a member */
+	assert_int_equal(reg_group_of(rg, "a@soumu.example.go.jp", group, sizeof(group), err,
+	    sizeof(err)), 0);
+	assert_string_equal(group, "総務課");
+	assert_int_equal(reg_group_list(rg, "人事課", member_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "b@soumu.example.go.jp=人事課 c@jinji.example.go.jp=人事課");
+	out[0] = '\0';
+	assert_int_equal(reg_group_set(rg, "c@jinji.example.go.jp", NULL, "t", err, sizeof(err)),
+	    0);
+	assert_int_equal(reg_group_of(rg, "c@jinji.example.go.jp", group, sizeof(group), err,
+	    sizeof(err)), 1);
+	assert_int_equal(reg_group_list(rg, NULL, member_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "b@soumu.example.go.jp=人事課 a@soumu.example.go.jp=総務課");
+
+	out[0] = '\0';
+	assert_int_equal(reg_away_set(rg, "kacho@example.go.jp", true, t + 86400, "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_away_set(rg, "bucho@example.go.jp", true, 0, "t", err, sizeof(err)),
+	    0);
+	assert_int_equal(reg_away_set(rg, "kacho@example.go.jp", true, t + 2 * 86400, "t", err,
+	    sizeof(err)), 0);	/* a new date replaces the old */
+	assert_int_equal(reg_away_list(rg, away_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "bucho@example.go.jp/0 kacho@example.go.jp/1764172800");
+	assert_int_equal(reg_away_is(rg, "kacho@example.go.jp", t + 86400, err, sizeof(err)), 1);
+	assert_int_equal(reg_away_is(rg, "kacho@example.go.jp", t + 2 * 86400, err, sizeof(err)),
+	    0);
+	assert_int_equal(reg_away_set(rg, "bucho@example.go.jp", false, 0, "t", err, sizeof(err)),
+	    0);
+	assert_int_equal(reg_away_is(rg, "bucho@example.go.jp", t, err, sizeof(err)), 0);
+
+	/* the approve holds still held and not escalated, oldest first */
+	for (int i = 0; i < 3; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "20261125-APPRV%d", i);
+		make_incident(&inc, id, t + 10 - i, "held");
+		free(inc.action);
+		inc.action = strdup(i == 2 ? "hold" : "approve");
+		assert_int_equal(reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)), 0);
+		incident_clear(&inc);
+	}
+	out[0] = '\0';
+	assert_int_equal(reg_proxy_waiting(rg, waiting_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "20261125-APPRV1 20261125-APPRV0");
+	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV1", "after 4h", t + 100, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV1", "again", t + 200, err,
+	    sizeof(err)), 1);
+	assert_int_equal(reg_proxy_mark(rg, "20261125-NOSUCH", "x", t, err, sizeof(err)), -1);
+	out[0] = '\0';
+	assert_int_equal(reg_history(rg, "20261125-APPRV1", proxy_asked_row, out, err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "after 4h");
+	out[0] = '\0';
+	assert_int_equal(reg_set_status(rg, "20261125-APPRV0", "held", "released", "t", NULL, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_proxy_waiting(rg, waiting_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "");
+
+	/* the group before the domain, the address before the group */
+	assert_int_equal(reg_approver_set(rg, "group:総務課", kacho, 1, jicho, 1, "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_approver_set(rg, "@soumu.example.go.jp", jicho, 1, NULL, 0, "t", err,
+	    sizeof(err)), 0);
+	out[0] = '\0';
+	assert_int_equal(reg_approver_list(rg, "a@soumu.example.go.jp", approver_row, out, err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "group:総務課=kacho@example.go.jp/0 "
+	    "group:総務課=jicho@example.go.jp/1");
+	out[0] = '\0';
+	assert_int_equal(reg_approver_list(rg, "z@soumu.example.go.jp", approver_row, out, err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "@soumu.example.go.jp=jicho@example.go.jp/0");
+	assert_int_equal(reg_approver_set(rg, "a@soumu.example.go.jp", jicho, 1, NULL, 0, "t", err,
+	    sizeof(err)), 0);
+	out[0] = '\0';
+	assert_int_equal(reg_approver_list(rg, "a@soumu.example.go.jp", approver_row, out, err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "a@soumu.example.go.jp=jicho@example.go.jp/0");
+	reg_close(rg);
+}
+
 #define BOTH(f) \
 	cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&ON_SQLITE), \
 	cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&ON_PG)
@@ -1266,6 +1409,7 @@ int main(void)
 		BOTH(test_web_links_and_audit),
 		BOTH(test_link_use_race),
 		BOTH(test_approvers),
+		BOTH(test_approval_tables),
 		PG_ONLY(test_pg_password_file),
 		PG_ONLY(test_pg_server_restart),
 		PG_ONLY(test_pg_pool_limit),
