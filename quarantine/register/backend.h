@@ -42,7 +42,7 @@ struct reg_backend {
 	    time_t before, const char *actor, const char *reason, char *err, size_t errlen);
 	int (*audit)(struct reg *rg, const char *id, const char *actor, const char *action,
 	    const char *reason, char *err, size_t errlen);
-	int (*list)(struct reg *rg, const char *status, time_t since, time_t until,
+	int (*list)(struct reg *rg, const struct reg_where *w,
 	    int (*cb)(const struct incident *inc, void *arg), void *arg, char *err,
 	    size_t errlen);
 	/* the incident of the newest audit row with this action and reason */

@@ -81,7 +81,7 @@ int pg_insert(struct reg *rg, const struct incident *inc, const char *actor,
 int pg_get(struct reg *rg, const char *id, struct incident *inc, char *err, size_t errlen);
 int pg_set_status(struct reg *rg, const char *id, const char *from, const char *to,
     time_t before, const char *actor, const char *reason, char *err, size_t errlen);
-int pg_list(struct reg *rg, const char *status, time_t since, time_t until,
+int pg_list(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
 int pg_import(struct reg *rg, const struct incident *inc, const struct audit *a, size_t na,
     const struct reg_notice *n, size_t nn, char *err, size_t errlen);

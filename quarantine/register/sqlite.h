@@ -53,7 +53,7 @@ int sq_insert(struct reg *rg, const struct incident *inc, const char *actor,
 int sq_get(struct reg *rg, const char *id, struct incident *inc, char *err, size_t errlen);
 int sq_set_status(struct reg *rg, const char *id, const char *from, const char *to,
     time_t before, const char *actor, const char *reason, char *err, size_t errlen);
-int sq_list(struct reg *rg, const char *status, time_t since, time_t until,
+int sq_list(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
 
 /* sqlite_audit.c */

@@ -248,6 +248,81 @@ static void test_list_pages(void **state)
 	reg_close(rg);
 }
 
+/* reg_list_where: sender part (any ASCII case), rule name, offset, with
+ * the status and period, in the register's own query. */
+static void test_list_where(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "", id[32];
+	struct walk w = { .ordered = true };
+	struct reg *rg = open_rw(fx);
+	struct incident inc;
+	struct reg_where q = { 0 };
+
+	w.ids = calloc(LIST_N, 32);
+	for (int i = 0; i < LIST_N; i++) {
+		snprintf(id, sizeof(id), "20261125-W%05d", i);
+		make_incident(&inc, id, 1795000000 + i / 2, i % 3 ? "held" : "released");
+		if (i % 5 == 0) {
+			free(inc.sender);
+			inc.sender = strdup(i % 10 ? "Hanako.Sato@Soumu.example.go.jp" : "");
+		}
+		if (i % 7 == 0) {
+			json_decref(inc.rules);
+			inc.rules = json_pack("[{s:s,s:s},{s:s,s:s}]", "name", "my_number",
+			    "action", "hold", "name", "mass_recipients_x", "action", "tag");
+		}
+		if (reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)) != 0)
+			fail_msg("reg_insert %s: %s", id, err);
+		incident_clear(&inc);
+	}
+	/* i % 10 == 5: 101 incidents of hanako, any case */
+	q.sender = "hanako.sato@soumu";
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, 101);
+	assert_true(w.ordered);
+	w.n = 0;
+	q.sender = "SOUMU.EXAMPLE";
+	q.status = "held";	/* i % 3 != 0 too */
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, 67);
+	/* a rule by its whole name: mass_recipients is not mass_recipients_x */
+	w.n = 0;
+	q = (struct reg_where){ .rule = "my_number" };
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, (LIST_N + 6) / 7);
+	w.n = 0;
+	q.rule = "mass_recipients";
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, LIST_N - (LIST_N + 6) / 7);
+	w.n = 0;
+	q.rule = "mass_recipients_";
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, 0);
+	/* offset: the walk from row 1000 is the last 10, the same ids as the
+	 * tail of the whole walk (over PostgreSQL's page boundary) */
+	q = (struct reg_where){ 0 };
+	w.n = 0;
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, LIST_N);
+	char tail[10][32];
+	memcpy(tail, w.ids[LIST_N - 10], sizeof(tail));
+	w.n = 0;
+	q.offset = LIST_N - 10;
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, 10);
+	for (int i = 0; i < 10; i++)
+		assert_string_equal(w.ids[i], tail[i]);
+	/* offset with a filter and a period */
+	w.n = 0;
+	q = (struct reg_where){ .status = "released", .since = 1795000010, .until = 1795000040,
+		.offset = 5 };
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, 20 - 5);
+	free(w.ids);
+	reg_close(rg);
+}
+
 static void test_status_and_audit(void **state)
 {
 	struct fx *fx = fixture(state);
@@ -1397,6 +1472,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		BOTH(test_round_trip),
 		BOTH(test_list_pages),
+		BOTH(test_list_where),
 		BOTH(test_status_and_audit),
 		BOTH(test_audit_find_and_list),
 		BOTH(test_cas_race),
