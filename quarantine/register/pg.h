@@ -126,4 +126,8 @@ long long pg_msg_size(struct reg *rg, const char *id, char *err, size_t errlen);
 int pg_msg_remove(struct reg *rg, const char *id, char *err, size_t errlen);
 int pg_msg_orphans(struct reg *rg, time_t cutoff, int *removed, char *err, size_t errlen);
 
+int pg_delay_due(struct reg *rg, time_t now, long stale, char (*ids)[32], size_t max,
+    size_t *n, time_t *next, char *err, size_t errlen);
+int pg_delay_retry(struct reg *rg, const char *id, time_t due, char *err, size_t errlen);
+
 #endif
