@@ -61,7 +61,7 @@ static void log_release(void *arg, const char *id, enum release_rc rc, const cha
 static void run_delays(struct reg *rg, struct runtime *rt, time_t *next)
 {
 	struct release_opts o = { .relay = rt->conf->release_relay,
-		.qdir = rt->quarantine_dir, .actor = "dlp-milter" };
+		.qdir = rt->quarantine_dir, .actor = "dlp-milter", .cancel = &stopping };
 	struct scan_options opt;
 	char err[1024] = "";
 	int released = 0;

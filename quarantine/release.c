@@ -221,7 +221,7 @@ static int send_claimed(struct reg *rg, const struct incident *inc,
 	GString *pre = g_string_new(NULL);
 	size_t nf = 0;
 	struct smtp_msg m = { .relay = o->relay, .from = inc->sender,
-		.timeout = o->timeout > 0 ? o->timeout : RELEASE_TIMEOUT };
+		.timeout = o->timeout > 0 ? o->timeout : RELEASE_TIMEOUT, .cancel = o->cancel };
 	struct held_stream *hs;
 	const char **rcpt = NULL, *why;
 	int rc = -1, missing;
@@ -367,6 +367,8 @@ int release_due(struct reg *rg, const struct release_opts *o, const struct scan_
 	    next, err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
+		if (o->cancel && __atomic_load_n(o->cancel, __ATOMIC_RELAXED))
+			break;	/* stopping: the rest waits in the register */
 		ro = *o;
 		ro.force = true;	/* a claim its process left, older than stale */
 		ro.bcc = NULL;
@@ -383,7 +385,8 @@ int release_due(struct reg *rg, const struct release_opts *o, const struct scan_
 		rc = release_incident(rg, ids[i], &ro, NULL, msg, sizeof(msg));
 		if (rc == REL_DONE)
 			(*released)++;
-		else if (rc == REL_SEND_FAILED || rc == REL_ERROR) {
+		else if ((rc == REL_SEND_FAILED || rc == REL_ERROR) && !(o->cancel &&
+		    __atomic_load_n(o->cancel, __ATOMIC_RELAXED))) {	/* not cut short */
 			retry = now + release_retry_after(inc.delay_tries);
 			if (reg_delay_retry(rg, ids[i], retry, e2, sizeof(e2)) < 0)
 				snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "; %s", e2);

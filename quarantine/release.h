@@ -63,6 +63,9 @@ struct release_opts {
 	/* delete: the status it gets (NULL: "deleted"; the sender's cancel of
 	 * a delay: "cancelled") */
 	const char *delete_as;
+	/* NULL, or a release gives up soon after *cancel turns true (the
+	 * daemon stopping): the incident stays held or delayed */
+	const bool *cancel;
 };
 
 /* Release incident id.  msg gets one line for the administrator (the
