@@ -1,7 +1,8 @@
 /*
  * pg.h — the PostgreSQL backend's handle and helpers, shared by its files
  * (pg.c: the pool, the connection, the schema; pg_incidents.c, pg_audit.c,
- * pg_notices.c, pg_messages.c: the tables).  Private to register/.
+ * pg_notices.c, pg_messages.c: the tables; pg_users.c, pg_web.c,
+ * pg_approvers.c: dlp-web's tables).  Private to register/.
  *
  * Pattern of every change: pg_lock; pg_begin; …; pg_commit; pg_unlock —
  * and pg_rollback on any failure.  Every statement goes through pg_exec
@@ -126,6 +127,41 @@ long long pg_msg_size(struct reg *rg, const char *id, char *err, size_t errlen);
 int pg_msg_remove(struct reg *rg, const char *id, char *err, size_t errlen);
 int pg_msg_orphans(struct reg *rg, time_t cutoff, int *removed, char *err, size_t errlen);
 
+/* pg_users.c (dlp-web: accounts, sessions) */
+int pg_user_put(struct reg *rg, const char *name, const char *role, const char *hash,
+    bool replace, const char *actor, char *err, size_t errlen);
+int pg_user_get(struct reg *rg, const char *name, struct reg_user *u, char *err,
+    size_t errlen);
+int pg_user_disable(struct reg *rg, const char *name, bool disabled, const char *actor,
+    char *err, size_t errlen);
+int pg_user_list(struct reg *rg, int (*cb)(const struct reg_user *u, void *arg), void *arg,
+    char *err, size_t errlen);
+int pg_session_add(struct reg *rg, const char *id, const char *user, const char *csrf,
+    time_t created, time_t expires, char *err, size_t errlen);
+int pg_session_get(struct reg *rg, const char *id, time_t now, struct reg_session *s,
+    char *err, size_t errlen);
+int pg_session_delete(struct reg *rg, const char *id, char *err, size_t errlen);
+
+/* pg_web.c (dlp-web: used links, the console's audit trail) */
+int pg_link_use(struct reg *rg, const char *id, const char *incident, const char *action,
+    time_t now, char *err, size_t errlen);
+int pg_link_used(struct reg *rg, const char *id, time_t *when, char *err, size_t errlen);
+int pg_web_audit(struct reg *rg, const char *actor, const char *action, const char *incident,
+    const char *detail, char *err, size_t errlen);
+int pg_web_audit_list(struct reg *rg, const char *incident, int limit,
+    int (*cb)(const struct web_audit *a, void *arg), void *arg, char *err, size_t errlen);
+/* A web_audit row at time t inside the caller's transaction.  0 or -1. */
+int pg_web_audit_locked(struct pg_reg *p, time_t t, const char *actor, const char *action,
+    const char *incident, const char *detail, char *err, size_t errlen);
+
+/* pg_approvers.c */
+int pg_approver_set(struct reg *rg, const char *subject, const char *const *approvers,
+    size_t n, const char *const *proxies, size_t m, const char *actor, char *err,
+    size_t errlen);
+int pg_approver_rows(struct reg *rg, const char *subject,
+    int (*cb)(const struct reg_approver *a, void *arg), void *arg, char *err, size_t errlen);
+
+/* pg_incidents.c (the send delay's timer) */
 int pg_delay_due(struct reg *rg, time_t now, long stale, char (*ids)[32], size_t max,
     size_t *n, time_t *next, char *err, size_t errlen);
 int pg_delay_retry(struct reg *rg, const char *id, time_t due, char *err, size_t errlen);

@@ -5,7 +5,9 @@
  * newest-first walk with a re-entrant callback, compare-and-set races of
  * two connections, the notice queue's claims by two threads, held
  * messages (held.h: files or bytea chunks), read-only handles, import and
- * counts; PostgreSQL alone: the server going away and coming back,
+ * counts; dlp-web's accounts, sessions, used links (two handles racing
+ * for the same link: used once), its audit trail and the approvers;
+ * PostgreSQL alone: the server going away and coming back,
  * passwords from a file, the dialect translation.
  *
  * Without initdb (no postgresql package) the PostgreSQL cases are skipped
@@ -815,6 +817,406 @@ static void test_import_and_count(void **state)
 	reg_close(rg);
 }
 
+/* ---- dlp-web's tables: the same answers on both backends ---- */
+
+struct names {
+	int n;
+	char name[8][96];
+	bool disabled[8];
+};
+
+static int names_cb(const struct reg_user *u, void *arg)
+{
+	struct names *x = arg;
+
+	if (x->n < 8) {
+		snprintf(x->name[x->n], sizeof(x->name[0]), "%s/%s", u->name, u->role);
+		x->disabled[x->n] = u->disabled;
+	}
+	x->n++;
+	return 0;
+}
+
+struct wa {
+	int n;
+	long long seq[4];
+	char action[4][32], incident[4][32], actor[4][32], detail[4][128];
+	long long last_seq;
+	bool descending;
+};
+
+static int wa_cb(const struct web_audit *a, void *arg)
+{
+	struct wa *w = arg;
+
+	if (w->n > 0 && a->seq >= w->last_seq)
+		w->descending = false;
+	w->last_seq = a->seq;
+	if (w->n < 4) {
+		w->seq[w->n] = a->seq;
+		snprintf(w->action[w->n], 32, "%s", a->action);
+		snprintf(w->incident[w->n], 32, "%s", a->incident ? a->incident : "(null)");
+		snprintf(w->actor[w->n], 32, "%s", a->actor);
+		snprintf(w->detail[w->n], 128, "%s", a->detail ? a->detail : "(null)");
+	}
+	w->n++;
+	return 0;
+}
+
+static struct wa audit_of(struct reg *rg, const char *incident, int limit)
+{
+	char err[512] = "";
+	struct wa w = { .descending = true };
+
+	if (reg_web_audit_list(rg, incident, limit, wa_cb, &w, err, sizeof(err)) != 0)
+		fail_msg("reg_web_audit_list: %s", err);
+	return w;
+}
+
+static const char HASH[] = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+
+/* Accounts: add once, replace, get, list in byte order, disable (its
+ * sessions end), enable; each change a web_audit row. */
+static void test_web_users(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "";
+	struct reg *rg = open_rw(fx);
+	struct reg_session s;
+	struct reg_user u;
+	struct names x = { 0 };
+	struct wa w;
+	time_t now = time(NULL);
+
+	assert_int_equal(reg_user_put(rg, "alice", "admin", HASH, false, "dlpctl", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_user_put(rg, "alice", "auditor", "other", false, "dlpctl", err,
+	    sizeof(err)), 1);
+	assert_non_null(strstr(err, "exists"));
+	assert_int_equal(reg_user_put(rg, "bob", "auditor", HASH, false, "dlpctl", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_user_put(rg, "Zed", "approver", HASH, false, "dlpctl", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_user_put(rg, "bad name", "admin", HASH, false, "dlpctl", err,
+	    sizeof(err)), -1);
+	assert_int_equal(reg_user_put(rg, "carol", "root", HASH, false, "dlpctl", err,
+	    sizeof(err)), -1);
+	assert_int_equal(reg_user_get(rg, "alice", &u, err, sizeof(err)), 0);
+	assert_string_equal(u.name, "alice");
+	assert_string_equal(u.role, "admin");
+	assert_string_equal(u.hash, HASH);
+	assert_false(u.disabled);
+	assert_in_range(u.created, now - 5, now + 5);
+	reg_user_clear(&u);
+	assert_int_equal(reg_user_get(rg, "nobody", &u, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "no user nobody"));
+	/* byte order: upper case first, whatever the database's collation */
+	assert_int_equal(reg_user_list(rg, names_cb, &x, err, sizeof(err)), 0);
+	assert_int_equal(x.n, 3);
+	assert_string_equal(x.name[0], "Zed/approver");
+	assert_string_equal(x.name[1], "alice/admin");
+	assert_string_equal(x.name[2], "bob/auditor");
+
+	/* disabling ends the user's sessions; enabling does not bring them back */
+	assert_int_equal(reg_session_add(rg, "5e55", "bob", "c5rf", now, now + 3600, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_session_get(rg, "5e55", now, &s, err, sizeof(err)), 0);
+	assert_int_equal(reg_user_disable(rg, "bob", true, "web:alice", err, sizeof(err)), 0);
+	assert_int_equal(reg_user_get(rg, "bob", &u, err, sizeof(err)), 0);
+	assert_true(u.disabled);
+	reg_user_clear(&u);
+	assert_int_equal(reg_user_disable(rg, "bob", false, "web:alice", err, sizeof(err)), 0);
+	assert_int_equal(reg_session_get(rg, "5e55", now, &s, err, sizeof(err)), 1);
+	assert_int_equal(reg_user_disable(rg, "nobody", true, "web:alice", err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "no user nobody"));
+	/* replace: a new role and password, enabled again */
+	assert_int_equal(reg_user_disable(rg, "alice", true, "dlpctl", err, sizeof(err)), 0);
+	assert_int_equal(reg_user_put(rg, "alice", "auditor", "new-hash", true, "dlpctl", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_user_get(rg, "alice", &u, err, sizeof(err)), 0);
+	assert_string_equal(u.role, "auditor");
+	assert_string_equal(u.hash, "new-hash");
+	assert_false(u.disabled);
+	reg_user_clear(&u);
+
+	/* the trail: 3 added, bob disabled and enabled, alice disabled and set */
+	w = audit_of(rg, NULL, 0);
+	assert_int_equal(w.n, 7);
+	assert_true(w.descending);
+	assert_string_equal(w.action[0], "user set");
+	assert_string_equal(w.detail[0], "user alice, role auditor");
+	assert_string_equal(w.actor[0], "dlpctl");
+	assert_string_equal(w.incident[0], "(null)");
+	assert_string_equal(w.action[1], "user disabled");
+	assert_string_equal(w.action[2], "user enabled");
+	assert_string_equal(w.actor[2], "web:alice");
+	reg_close(rg);
+}
+
+/* Sessions: the user's current role; expired, deleted or of a disabled
+ * user: none; a sign-in sweeps the expired ones. */
+static void test_web_sessions(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "";
+	struct reg *rg = open_rw(fx);
+	struct reg_session s;
+	time_t now = time(NULL);
+	long long before;
+
+	assert_int_equal(reg_user_put(rg, "kacho@example.go.jp", "approver", HASH, false, "t",
+	    err, sizeof(err)), 0);
+	assert_int_equal(reg_session_add(rg, "aaaa", "kacho@example.go.jp", "csrf-a", now,
+	    now + 600, err, sizeof(err)), 0);
+	assert_int_equal(reg_session_add(rg, "bbbb", "kacho@example.go.jp", "csrf-b", now - 900,
+	    now - 300, err, sizeof(err)), 0);
+	/* a session of no user is refused (the foreign key) */
+	assert_int_equal(reg_session_add(rg, "cccc", "ghost", "csrf-c", now, now + 600, err,
+	    sizeof(err)), -1);
+	assert_int_equal(reg_session_get(rg, "aaaa", now, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.user, "kacho@example.go.jp");
+	assert_string_equal(s.role, "approver");
+	assert_string_equal(s.csrf, "csrf-a");
+	assert_int_equal(s.created, now);
+	assert_int_equal(s.expires, now + 600);
+	/* the role as it is now */
+	assert_int_equal(reg_user_put(rg, "kacho@example.go.jp", "admin", HASH, true, "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_session_get(rg, "aaaa", now, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.role, "admin");
+	assert_int_equal(reg_session_get(rg, "aaaa", now + 600, &s, err, sizeof(err)), 1);
+	assert_int_equal(reg_session_get(rg, "bbbb", now, &s, err, sizeof(err)), 1);
+	assert_int_equal(reg_session_get(rg, "zzzz", now, &s, err, sizeof(err)), 1);
+	/* the next sign-in removes bbbb, which expired */
+	assert_int_equal(reg_count(rg, "incidents", &before, err, sizeof(err)), 0);
+	assert_int_equal(reg_session_add(rg, "dddd", "kacho@example.go.jp", "csrf-d", now,
+	    now + 600, err, sizeof(err)), 0);
+	assert_int_equal(reg_session_get(rg, "dddd", now, &s, err, sizeof(err)), 0);
+	assert_int_equal(reg_session_delete(rg, "dddd", err, sizeof(err)), 0);
+	assert_int_equal(reg_session_delete(rg, "dddd", err, sizeof(err)), 0);
+	assert_int_equal(reg_session_get(rg, "dddd", now, &s, err, sizeof(err)), 1);
+	assert_int_equal(reg_session_get(rg, "aaaa", now, &s, err, sizeof(err)), 0);
+	reg_close(rg);
+}
+
+#define WEB_AUDIT_N 1005	/* more than one page of the PostgreSQL walk */
+
+/* Used links, once; the console's trail newest first, by incident, with a
+ * limit, over more than a page. */
+static void test_web_links_and_audit(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "", id[64];
+	struct reg *rg = open_rw(fx);
+	time_t when = 0;
+	struct wa w;
+
+	assert_int_equal(reg_link_used(rg, "mac1", &when, err, sizeof(err)), 0);
+	assert_int_equal(reg_link_use(rg, "mac1", "20261125-W00001", "cancel", 1795000000, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_link_use(rg, "mac1", "20261125-W00001", "cancel", 1795000009, err,
+	    sizeof(err)), 1);
+	assert_int_equal(reg_link_used(rg, "mac1", &when, err, sizeof(err)), 1);
+	assert_int_equal(when, 1795000000);
+	assert_int_equal(reg_link_used(rg, "mac1", NULL, err, sizeof(err)), 1);
+	assert_int_equal(reg_link_use(rg, "mac2", "20261125-W00001", "justify", 1795000001, err,
+	    sizeof(err)), 0);
+
+	assert_int_equal(reg_web_audit(rg, "web:alice", "sign-in", NULL, "127.0.0.1", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_web_audit(rg, "web:alice", "incident viewed", "20261125-W00001",
+	    NULL, err, sizeof(err)), 0);
+	assert_int_equal(reg_web_audit(rg, NULL, "link used", "20261125-W00001", "cancel", err,
+	    sizeof(err)), 0);
+	w = audit_of(rg, NULL, 0);
+	assert_int_equal(w.n, 3);
+	assert_true(w.descending);
+	assert_string_equal(w.action[0], "link used");
+	assert_string_equal(w.actor[0], "?");
+	assert_string_equal(w.detail[0], "cancel");
+	assert_string_equal(w.action[1], "incident viewed");
+	assert_string_equal(w.detail[1], "(null)");
+	assert_string_equal(w.action[2], "sign-in");
+	assert_string_equal(w.incident[2], "(null)");
+	w = audit_of(rg, "20261125-W00001", 0);
+	assert_int_equal(w.n, 2);
+	w = audit_of(rg, NULL, 2);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.action[1], "incident viewed");
+	w = audit_of(rg, "20261125-NOSUCH", 0);
+	assert_int_equal(w.n, 0);
+	for (int i = 0; i < WEB_AUDIT_N; i++) {
+		snprintf(id, sizeof(id), "row %d", i);
+		assert_int_equal(reg_web_audit(rg, "web:bob", "queue viewed", NULL, id, err,
+		    sizeof(err)), 0);
+	}
+	w = audit_of(rg, NULL, 0);
+	assert_int_equal(w.n, WEB_AUDIT_N + 3);
+	assert_true(w.descending);
+	assert_string_equal(w.detail[0], "row 1004");
+	w = audit_of(rg, NULL, 1001);
+	assert_int_equal(w.n, 1001);
+	reg_close(rg);
+}
+
+#define LINKS 60
+
+struct link_racer {
+	const struct fx *fx;
+	pthread_barrier_t *start;
+	int won[LINKS];
+	int errors;
+	char err[512];
+};
+
+/* One dlp-web: its own handle (a connection of its own), every link. */
+static void *link_racer_run(void *arg)
+{
+	struct link_racer *r = arg;
+	char id[72];
+	struct reg *rg = reg_connect(r->fx->loc, r->fx->pw, REG_RW, r->err, sizeof(r->err));
+	int rc;
+
+	pthread_barrier_wait(r->start);
+	for (int i = 0; rg && i < LINKS; i++) {
+		snprintf(id, sizeof(id), "%064x", i);
+		pthread_barrier_wait(r->start);	/* both POST the same link at once */
+		rc = reg_link_use(rg, id, "20261125-RACE00", "approve", time(NULL), r->err,
+		    sizeof(r->err));
+		if (rc == 0)
+			r->won[i] = 1;
+		else if (rc < 0)
+			r->errors++;
+	}
+	r->errors += !rg;
+	reg_close(rg);
+	return NULL;
+}
+
+/* Two dlp-web get the POST of the same link at once, 60 times: the link
+ * is used once, by one of them; the other is told it was used. */
+static void test_link_use_race(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct link_racer a = { .fx = fx }, b = { .fx = fx };
+	pthread_barrier_t bar;
+	pthread_t ta, tb;
+	char err[512] = "", id[72];
+	struct reg *rg = open_rw(fx);
+	long long n;
+	int wa = 0, wb = 0;
+
+	pthread_barrier_init(&bar, NULL, 2);
+	a.start = b.start = &bar;
+	pthread_create(&ta, NULL, link_racer_run, &a);
+	pthread_create(&tb, NULL, link_racer_run, &b);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&bar);
+	if (a.errors + b.errors)
+		fail_msg("link_use errors: %d %s / %d %s", a.errors, a.err, b.errors, b.err);
+	for (int i = 0; i < LINKS; i++) {
+		assert_int_equal(a.won[i] + b.won[i], 1);
+		wa += a.won[i];
+		wb += b.won[i];
+		snprintf(id, sizeof(id), "%064x", i);
+		assert_int_equal(reg_link_used(rg, id, NULL, err, sizeof(err)), 1);
+	}
+	print_message("link races: %d won by one dlp-web, %d by the other\n", wa, wb);
+	assert_int_equal(reg_count(rg, "incidents", &n, err, sizeof(err)), 0);
+	reg_close(rg);
+}
+
+struct appr {
+	int n;
+	char row[8][128];
+};
+
+static int appr_cb(const struct reg_approver *a, void *arg)
+{
+	struct appr *x = arg;
+
+	if (x->n < 8)
+		snprintf(x->row[x->n], sizeof(x->row[0]), "%s %s %d", a->subject, a->approver,
+		    a->rank);
+	x->n++;
+	return 0;
+}
+
+static struct appr approvers_of(struct reg *rg, const char *sender)
+{
+	char err[512] = "";
+	struct appr x = { 0 };
+
+	if (reg_approver_list(rg, sender, appr_cb, &x, err, sizeof(err)) != 0)
+		fail_msg("reg_approver_list: %s", err);
+	return x;
+}
+
+/* The approvers table: set, replace, remove; the subject that decides for
+ * a sender (address, domain, parent domain); approver_is by rank. */
+static void test_approvers(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "";
+	struct reg *rg = open_rw(fx);
+	const char *kacho[] = { "kacho@example.go.jp", "kacho2@example.go.jp" };
+	const char *jicho[] = { "jicho@example.go.jp" };
+	const char *bucho[] = { "bucho@example.go.jp" };
+	struct appr x;
+	struct wa w;
+
+	assert_int_equal(reg_approver_set(rg, "kakari@example.go.jp", kacho, 2, jicho, 1,
+	    "dlpctl", err, sizeof(err)), 0);
+	assert_int_equal(reg_approver_set(rg, "@Soumu.Example.GO.jp", bucho, 1, NULL, 0,
+	    "dlpctl", err, sizeof(err)), 0);
+	assert_int_equal(reg_approver_set(rg, "@example.go.jp", jicho, 1, NULL, 0, "dlpctl",
+	    err, sizeof(err)), 0);
+	assert_int_equal(reg_approver_set(rg, "nobody", bucho, 1, NULL, 0, "dlpctl", err,
+	    sizeof(err)), -1);
+	x = approvers_of(rg, NULL);
+	assert_int_equal(x.n, 5);
+	assert_string_equal(x.row[0], "@example.go.jp jicho@example.go.jp 0");
+	assert_string_equal(x.row[1], "@soumu.example.go.jp bucho@example.go.jp 0");
+	assert_string_equal(x.row[2], "kakari@example.go.jp kacho2@example.go.jp 0");
+	assert_string_equal(x.row[3], "kakari@example.go.jp kacho@example.go.jp 0");
+	assert_string_equal(x.row[4], "kakari@example.go.jp jicho@example.go.jp 1");
+	/* the address, else its domain, else a parent domain */
+	x = approvers_of(rg, "kakari@EXAMPLE.go.jp");
+	assert_int_equal(x.n, 3);
+	x = approvers_of(rg, "ka@sub.soumu.example.go.jp");
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.row[0], "@soumu.example.go.jp bucho@example.go.jp 0");
+	x = approvers_of(rg, "someone@example.go.jp");
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.row[0], "@example.go.jp jicho@example.go.jp 0");
+	x = approvers_of(rg, "someone@partner.example");
+	assert_int_equal(x.n, 0);
+	assert_int_equal(reg_approver_is(rg, "kakari@example.go.jp", "KACHO@example.go.jp", 0, err,
+	    sizeof(err)), 1);
+	assert_int_equal(reg_approver_is(rg, "kakari@example.go.jp", "jicho@example.go.jp", 0, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_approver_is(rg, "kakari@example.go.jp", "jicho@example.go.jp", 1, err,
+	    sizeof(err)), 1);
+	/* replace, then remove: the domain decides again */
+	assert_int_equal(reg_approver_set(rg, "kakari@example.go.jp", bucho, 1, NULL, 0, "dlpctl",
+	    err, sizeof(err)), 0);
+	x = approvers_of(rg, "kakari@example.go.jp");
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.row[0], "kakari@example.go.jp bucho@example.go.jp 0");
+	assert_int_equal(reg_approver_set(rg, "kakari@example.go.jp", NULL, 0, NULL, 0, "dlpctl",
+	    err, sizeof(err)), 0);
+	x = approvers_of(rg, "kakari@example.go.jp");
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.row[0], "@example.go.jp jicho@example.go.jp 0");
+	w = audit_of(rg, NULL, 0);
+	assert_int_equal(w.n, 5);
+	assert_string_equal(w.action[0], "approvers removed");
+	assert_string_equal(w.action[1], "approvers set");
+	assert_string_equal(w.detail[1], "kakari@example.go.jp: bucho@example.go.jp");
+	reg_close(rg);
+}
+
 /* The server goes away: opening fails plainly, a handle's statements
  * fail; it comes back: the same handle and new ones work again, on
  * connections made anew (the pooled ones died with the server). */
@@ -946,6 +1348,11 @@ int main(void)
 		BOTH(test_read_only),
 		BOTH(test_import_and_count),
 		BOTH(test_delay_due),
+		BOTH(test_web_users),
+		BOTH(test_web_sessions),
+		BOTH(test_web_links_and_audit),
+		BOTH(test_link_use_race),
+		BOTH(test_approvers),
 		PG_ONLY(test_pg_password_file),
 		PG_ONLY(test_pg_server_restart),
 		PG_ONLY(test_pg_pool_limit),
