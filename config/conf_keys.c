@@ -131,7 +131,7 @@ const struct conf_key conf_keys[] = {
 
 	RULE("when", CT_EXPR, NULL, NULL,
 	    "condition on the message's counters, in the `when` language"),
-	RULE("action", CT_ACTION, NULL, "pass|tag|bcc|approve|hold|reject",
+	RULE("action", CT_ACTION, NULL, "pass|tag|bcc|delay|approve|hold|reject",
 	    "what to do when the condition holds; the strongest fired rule decides"),
 	RULE("reason", CT_TEXT, "", NULL,
 	    "why, for the sender's notice: Japanese first, English may follow; may span lines"),
@@ -139,6 +139,9 @@ const struct conf_key conf_keys[] = {
 	    "what the sender should do now, for the hold notice: Japanese first, English may follow"),
 	{ .section = "rule", .name = "approvals", .type = CT_INT, .def = "", .min = 1, .max = 2,
 	  .desc = "action approve: approvers who must approve (2: two-person rule); empty: [web] approvals" },
+	{ .section = "rule", .name = "delay", .type = CT_DURATION, .def = "5m", .min = 1000,
+	  .max = 86400000, .desc = "action delay: how long a message waits before it is sent, "
+	  "unless its sender cancels it" },
 };
 
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
