@@ -80,7 +80,7 @@ const struct conf_key conf_keys[] = {
 	    "worker processes that read attachments, sandboxed (0: one per CPU core; read at start)"),
 	KEY("limits", "worker_jobs", CT_INT, "200", 1, 1000000, NULL, worker_jobs,
 	    "attachments a worker reads before a fresh one replaces it (read at start)"),
-	KEY("limits", "worker_memory", CT_SIZE, "1G", 64 * M, 64 * G, NULL, worker_memory,
+	KEY("limits", "worker_memory", CT_SIZE, "1G", 256 * M, 64 * G, NULL, worker_memory,
 	    "address space of a worker (RLIMIT_AS); past it the attachment is unscanned (read at start)"),
 	KEY("limits", "worker_cpu", CT_DURATION, "60s", 1000, 3600000, NULL, worker_cpu_ms,
 	    "CPU time a worker may spend on one attachment; past it it is killed, the part unscanned"),
