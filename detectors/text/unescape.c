@@ -1,0 +1,596 @@
+/*
+ * unescape.c — fold escaped digits and addresses (unescape.h) in place.
+ *
+ * Each kind of escape has its own finder, all cheap on ordinary text:
+ *  - spaced digits: clusters of [0-9 -] found by probing one byte in 19
+ *    (ten single digits one space apart span 19 bytes), then read as
+ *    tokens: a maximal sequence of one-character tokens (a digit or a lone
+ *    '-'), 1 to 3 spaces apart, holding 10 to 12 digits and at most three
+ *    '-' (one space joins, 2–3 spaces or a spaced '-' make a '-');
+ *  - line ends: at every LF (memchr), a digit and '-' before it (trailing
+ *    blanks aside), or a digit before it and '-' digit after it; blanks
+ *    and '>' quoting at the start of the next line go too, and a digit
+ *    must follow;
+ *  - kanji digits: probing one byte in 30 (ten kanji are 30 bytes); a run
+ *    of kanji digits with single separators between them (ー, '-', U+2010–
+ *    2015, U+2212, one space), 10 to 12 digits, at most three separators,
+ *    no positional numeral (十百千万億兆) and no ASCII digit next to it.
+ *    A shorter or longer run (一二三, 第一二三号, a listing) is prose;
+ *  - addresses: memchr for '[' '(' '{' '<' (a bracketed at), memmem for
+ *    アットマーク and ★, for " at " in three cases, and memchr for '@'
+ *    with a blank beside it.  Around the at: the local part, read
+ *    backwards ([A-Za-z0-9._%+-] and bracketed dots), and the domain, read
+ *    forwards (labels of [A-Za-z0-9-] joined by '.' or a written dot), two
+ *    labels or more and a top-level label of 2+ letters.  With the bare
+ *    word " at ", one more sign is required: dots written as words or
+ *    brackets too, or a local part holding . _ - + % or a digit, or a
+ *    domain of three labels or more ending in a Japanese second-level
+ *    domain (go.jp lg.jp co.jp ac.jp ne.jp or.jp ed.jp gr.jp ad.jp) that
+ *    does not start with "www".  "look at example.com" is left alone.
+ * The finders record edits (a byte range and its shorter replacement);
+ * edits are sorted and applied in one compaction pass, an edit that
+ * overlaps an earlier one dropped.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "text/unescape.h"
+
+#define REP_MAX 32		/* bytes of one replacement */
+#define MIN_DIGITS 10		/* a phone number (fixed line) */
+#define MAX_DIGITS 12		/* a My Number, a driver's licence */
+#define MAX_SEPS 3
+#define MAX_LABELS 32		/* domain labels read */
+
+struct edit {
+	size_t s, e;		/* text[s..e) is replaced */
+	unsigned char n;	/* by rep[0..n) */
+	char rep[REP_MAX];
+};
+
+struct edits {
+	struct edit *v;
+	size_t n, cap;
+	bool nomem;
+};
+
+static void add_edit(struct edits *ed, size_t s, size_t e, const char *rep, size_t n)
+{
+	struct edit *x;
+
+	if (ed->nomem || n > REP_MAX || n > e - s)
+		return;
+	if (ed->n == ed->cap) {
+		size_t cap = ed->cap ? ed->cap * 2 : 16;
+		struct edit *v = realloc(ed->v, cap * sizeof(*v));
+
+		if (v == NULL) {
+			ed->nomem = true;
+			return;
+		}
+		ed->v = v;
+		ed->cap = cap;
+	}
+	x = &ed->v[ed->n++];
+	x->s = s;
+	x->e = e;
+	x->n = (unsigned char)n;
+	memcpy(x->rep, rep, n);
+}
+
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_alpha(unsigned char c)
+{
+	return (c | 32) >= 'a' && (c | 32) <= 'z';
+}
+
+static bool is_label(unsigned char c)
+{
+	return is_digit(c) || is_alpha(c) || c == '-';
+}
+
+static bool is_local(unsigned char c)
+{
+	return is_label(c) || c == '.' || c == '_' || c == '%' || c == '+';
+}
+
+/* ---- spaced digits ---- */
+
+/* One sequence of one-character tokens text[s..e) (its first and last a
+ * digit), tokens tok[0..nt) at their offsets. */
+static void spaced_fold(const char *t, const size_t *tok, size_t nt, struct edits *ed)
+{
+	char rep[REP_MAX];
+	size_t n = 0, digits = 0, seps = 0;
+
+	for (size_t k = 0; k < nt; k++) {
+		char c = t[tok[k]];
+
+		if (c == '-') {
+			if (++seps > MAX_SEPS)
+				return;
+			rep[n++] = '-';
+			continue;
+		}
+		if (k > 0 && t[tok[k - 1]] != '-' && tok[k] - tok[k - 1] > 2) {
+			if (++seps > MAX_SEPS)
+				return;
+			rep[n++] = '-';
+		}
+		if (++digits > MAX_DIGITS)
+			return;
+		rep[n++] = c;
+	}
+	if (digits >= MIN_DIGITS)
+		add_edit(ed, tok[0], tok[nt - 1] + 1, rep, n);
+}
+
+/* A sequence of one-character tokens ends: fold it unless it is too long
+ * to be one number.  Trailing '-' tokens are left out. */
+static void spaced_flush(const char *t, size_t *tok, size_t *nt, bool *over, struct edits *ed)
+{
+	while (*nt > 0 && t[tok[*nt - 1]] == '-')
+		(*nt)--;
+	if (*nt > 0 && !*over)
+		spaced_fold(t, tok, *nt, ed);
+	*nt = 0;
+	*over = false;
+}
+
+#define TOK_MAX (2 * (MAX_DIGITS + MAX_SEPS) + 2)
+
+/* The sequences of one-character tokens, 1 to 3 spaces apart, in the
+ * cluster text[s..e). */
+static void spaced_cluster(const char *t, size_t s, size_t e, struct edits *ed)
+{
+	size_t tok[TOK_MAX], nt = 0, i = s;
+	bool over = false;
+
+	while (i < e) {
+		size_t a = i;
+		bool single;
+
+		while (i < e && t[i] != ' ')
+			i++;
+		single = i - a == 1;
+		if (!single || (nt > 0 && a - tok[nt - 1] - 1 > 3) ||
+		    (t[a] == '-' && nt > 0 && t[tok[nt - 1]] == '-'))
+			spaced_flush(t, tok, &nt, &over, ed);
+		if (single && !(nt == 0 && t[a] == '-')) {
+			if (nt == TOK_MAX)
+				over = true, nt = 0;
+			tok[nt++] = a;
+		}
+		while (i < e && t[i] == ' ')
+			i++;
+	}
+	spaced_flush(t, tok, &nt, &over, ed);
+}
+
+static void find_spaced(const char *t, size_t len, struct edits *ed)
+{
+	static unsigned char in[256];
+	const size_t span = 2 * MIN_DIGITS - 1;
+	size_t i = 0;
+
+	if (!in['0']) {
+		for (int c = '0'; c <= '9'; c++)
+			in[c] = 1;
+		in[' '] = in['-'] = 1;
+	}
+	while (i + span <= len) {
+		size_t p = i + span - 1, s, e;
+
+		if (!in[(unsigned char)t[p]]) {
+			i = p + 1;
+			continue;
+		}
+		for (s = p; s > 0 && in[(unsigned char)t[s - 1]]; s--)
+			;
+		for (e = p; e < len && in[(unsigned char)t[e]]; e++)
+			;
+		if (e - s >= span)
+			spaced_cluster(t, s, e, ed);
+		i = e + 1;
+	}
+}
+
+/* ---- numbers broken over a line end ---- */
+
+static void find_breaks(const char *t, size_t len, struct edits *ed)
+{
+	const char *p = t, *end = t + len;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		size_t i = (size_t)(p - t), j = i + 1, k = i;
+
+		p++;
+		while (k > 0 && (t[k - 1] == ' ' || t[k - 1] == '\t'))
+			k--;
+		while (j < len && (t[j] == ' ' || t[j] == '\t' || t[j] == '>'))
+			j++;
+		if (k < 2 || j >= len)
+			continue;
+		if ((t[k - 1] == '-' && is_digit((unsigned char)t[k - 2]) &&
+		    is_digit((unsigned char)t[j])) ||
+		    (is_digit((unsigned char)t[k - 1]) && t[j] == '-' && j + 1 < len &&
+		    is_digit((unsigned char)t[j + 1])))
+			add_edit(ed, k, j, "", 0);
+	}
+}
+
+/* ---- kanji digits ---- */
+
+/* The code point of the 3-byte character at t[i] (0 when it is none). */
+static unsigned cp3(const unsigned char *t, size_t len, size_t i)
+{
+	if (i + 3 > len || (t[i] & 0xF0) != 0xE0 || (t[i + 1] & 0xC0) != 0x80 ||
+	    (t[i + 2] & 0xC0) != 0x80)
+		return 0;
+	return ((unsigned)(t[i] & 0x0F) << 12) | ((unsigned)(t[i + 1] & 0x3F) << 6) |
+	    (t[i + 2] & 0x3F);
+}
+
+static int kanji_digit(unsigned cp)
+{
+	switch (cp) {
+	case 0x3007: case 0x96F6: return 0;	/* 〇 零 */
+	case 0x4E00: return 1;
+	case 0x4E8C: return 2;
+	case 0x4E09: return 3;
+	case 0x56DB: return 4;
+	case 0x4E94: return 5;
+	case 0x516D: return 6;
+	case 0x4E03: return 7;
+	case 0x516B: return 8;
+	case 0x4E5D: return 9;
+	default: return -1;
+	}
+}
+
+static bool kanji_positional(unsigned cp)
+{
+	return cp == 0x5341 || cp == 0x767E || cp == 0x5343 || cp == 0x4E07 ||
+	    cp == 0x5104 || cp == 0x5146;	/* 十 百 千 万 億 兆 */
+}
+
+/* What the character at t[i] is inside a kanji number: 'd' a digit
+ * (*dig set), '-' or ' ' a separator, 0 neither; *l its length. */
+static int kanji_class(const unsigned char *t, size_t len, size_t i, int *dig, size_t *l)
+{
+	unsigned cp;
+
+	*l = 1;
+	if (t[i] == '-' || t[i] == ' ')
+		return t[i];
+	cp = cp3(t, len, i);
+	if (cp == 0)
+		return 0;
+	*l = 3;
+	if ((*dig = kanji_digit(cp)) >= 0)
+		return 'd';
+	if (cp == 0x30FC || (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212)
+		return '-';
+	return 0;
+}
+
+static size_t char_start(const unsigned char *t, size_t i)
+{
+	while (i > 0 && (t[i] & 0xC0) == 0x80)
+		i--;
+	return i;
+}
+
+/* The run holding the kanji digit at p: fold it when it is a number.
+ * Returns the offset where the run ends (past p). */
+static size_t kanji_run(const unsigned char *t, size_t len, size_t p, struct edits *ed)
+{
+	char rep[REP_MAX];
+	size_t s = p, e, l, l2, n = 0, digits = 0, seps = 0;
+	int dig, prev = 0, c;
+
+	/* back over digits and single separators between digits */
+	while (s > 0) {
+		size_t q = char_start(t, s - 1), q2;
+
+		c = kanji_class(t, len, q, &dig, &l);
+		if (c == 'd' && q + l == s) {
+			s = q;
+			continue;
+		}
+		if (!c || q + l != s || q == 0)
+			break;
+		q2 = char_start(t, q - 1);
+		if (kanji_class(t, len, q2, &dig, &l2) != 'd' || q2 + l2 != q)
+			break;
+		s = q2;
+	}
+	for (e = s;;) {
+		c = e < len ? kanji_class(t, len, e, &dig, &l) : 0;
+		if (c == 'd') {
+			if (digits < MAX_DIGITS + 1)
+				rep[n++] = (char)('0' + dig);
+			digits++;
+			e += l;
+			prev = c;
+			continue;
+		}
+		if (c && prev == 'd' && e + l < len &&
+		    kanji_class(t, len, e + l, &dig, &l2) == 'd') {
+			if (seps < MAX_SEPS + 1)
+				rep[n++] = (char)c;
+			seps++;
+			e += l;
+			prev = c;
+			continue;
+		}
+		break;
+	}
+	if (digits < MIN_DIGITS || digits > MAX_DIGITS || seps > MAX_SEPS)
+		return e;
+	if (s > 0) {
+		size_t q = char_start(t, s - 1);
+		if (is_digit(t[q]) || kanji_positional(cp3(t, len, q)))
+			return e;
+	}
+	if (e < len && (is_digit(t[e]) || kanji_positional(cp3(t, len, e))))
+		return e;
+	add_edit(ed, s, e, rep, n);
+	return e;
+}
+
+static void find_kanji(const char *text, size_t len, struct edits *ed)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	const size_t span = 3 * MIN_DIGITS;
+	size_t i = 0;
+
+	while (i + span <= len) {
+		size_t p = char_start(t, i + span - 1), l;
+		int dig, c = kanji_class(t, len, p, &dig, &l);
+
+		if (c && c != 'd' && p + l < len) {	/* a separator: the digit after it */
+			p += l;
+			c = kanji_class(t, len, p, &dig, &l);
+		}
+		if (c != 'd') {
+			i += span;
+			continue;
+		}
+		i = kanji_run(t, len, p, ed);
+	}
+}
+
+/* ---- addresses ---- */
+
+enum at_kind { AT_MARK, AT_WORD };
+
+/* Length of a bracketed word w ("at", "dot", "@") at t[i]: an opener,
+ * blanks, w without case, blanks, the matching closer; 0 when none. */
+static size_t bracketed(const char *t, size_t len, size_t i, const char *w)
+{
+	static const char open[] = "[({<", close[] = "])}>";
+	const char *o = i < len ? memchr(open, t[i], 4) : NULL;
+	size_t j = i + 1, wl = strlen(w);
+
+	if (o == NULL || t[i] == '\0')
+		return 0;
+	while (j < len && t[j] == ' ')
+		j++;
+	if (j + wl > len || strncasecmp(t + j, w, wl) != 0)
+		return 0;
+	j += wl;
+	while (j < len && t[j] == ' ')
+		j++;
+	return j < len && t[j] == close[o - open] ? j + 1 - i : 0;
+}
+
+/* Length of a written dot at t[i] ("[dot]", " dot ", "ドット" with the
+ * blanks around it) followed by a label character; 0 when none.  *word
+ * is set when it was one. */
+static size_t written_dot(const char *t, size_t len, size_t i, bool *word)
+{
+	size_t j = i, k;
+
+	while (j < len && t[j] == ' ')
+		j++;
+	if ((k = bracketed(t, len, j, "dot")) != 0)
+		j += k;
+	else if (j + 9 <= len && memcmp(t + j, "ドット", 9) == 0)
+		j += 9;
+	else if (j > i && j + 4 <= len && strncasecmp(t + j, "dot ", 4) == 0)
+		j += 3;
+	else
+		return 0;
+	while (j < len && t[j] == ' ')
+		j++;
+	if (j >= len || !is_label((unsigned char)t[j]))
+		return 0;
+	*word = true;
+	return j - i;
+}
+
+/* The same, ending at t[e] (a bracketed dot or ドット right before a
+ * local-part character). */
+static size_t written_dot_before(const char *t, size_t e)
+{
+	static const char *const forms[] = { "[dot]", "(dot)", "{dot}", "<dot>", "ドット", NULL };
+
+	for (size_t k = 0; forms[k]; k++) {
+		size_t n = strlen(forms[k]);
+		if (e >= n && strncasecmp(t + e - n, forms[k], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return n >= m && strncasecmp(s + n - m, suffix, m) == 0;
+}
+
+/* An at written at text[a..b) (blanks around it included): fold the
+ * address around it when there is one. */
+static void try_address(const char *t, size_t len, size_t a, size_t b, enum at_kind kind,
+    struct edits *ed)
+{
+	static const char *const jp2[] = {
+		".go.jp", ".lg.jp", ".co.jp", ".ac.jp", ".ne.jp", ".or.jp", ".ed.jp", ".gr.jp",
+		".ad.jp", NULL
+	};
+	struct { size_t s, e; } dots[MAX_LABELS * 2];
+	size_t nd = 0, ls = a, i = b, labels = 0, last = 0, first_end = 0;
+	bool written = false, marked_local = false, ok;
+	char dom[256];
+	size_t dn = 0;
+
+	/* the local part, backwards */
+	while (ls > 0) {
+		size_t k;
+		if (is_local((unsigned char)t[ls - 1])) {
+			if (!is_alpha((unsigned char)t[ls - 1]))
+				marked_local = true;
+			ls--;
+		} else if ((k = written_dot_before(t, ls)) != 0 && ls - k > 0 &&
+		    is_local((unsigned char)t[ls - k - 1]) && nd < MAX_LABELS) {
+			dots[nd].s = ls - k, dots[nd].e = ls, nd++;
+			written = marked_local = true;
+			ls -= k;
+		} else {
+			break;
+		}
+	}
+	if (ls == a || (ls > 0 && t[ls - 1] == '@'))
+		return;
+	/* the domain, forwards */
+	for (;;) {
+		size_t s = i, k;
+		bool w = false;
+
+		while (i < len && is_label((unsigned char)t[i]))
+			i++;
+		if (i == s || labels == MAX_LABELS)
+			return;
+		if (labels++ == 0)
+			first_end = i;
+		last = s;
+		for (size_t q = s; q < i && dn + 1 < sizeof(dom); q++)
+			dom[dn++] = t[q];
+		if (i + 1 < len && t[i] == '.' && is_label((unsigned char)t[i + 1])) {
+			dom[dn < sizeof(dom) - 1 ? dn++ : dn] = '.';
+			i++;
+			continue;
+		}
+		if ((k = written_dot(t, len, i, &w)) != 0 && nd < MAX_LABELS * 2) {
+			dots[nd].s = i, dots[nd].e = i + k, nd++;
+			written = true;
+			dom[dn < sizeof(dom) - 1 ? dn++ : dn] = '.';
+			i += k;
+			continue;
+		}
+		break;
+	}
+	if (labels < 2 || i - last < 2)
+		return;
+	for (size_t q = last; q < i; q++)
+		if (!is_alpha((unsigned char)t[q]))
+			return;
+	if (kind == AT_WORD && !written && !marked_local) {
+		ok = false;
+		for (size_t k = 0; jp2[k] && !ok; k++)
+			ok = labels >= 3 && ends_with(dom, dn, jp2[k]);
+		if (!ok || (first_end - b == 3 && strncasecmp(t + b, "www", 3) == 0))
+			return;
+	}
+	add_edit(ed, a, b, "@", 1);
+	for (size_t k = 0; k < nd; k++)
+		add_edit(ed, dots[k].s, dots[k].e, ".", 1);
+}
+
+/* The at at t[s..e): widen it over the blanks on both sides. */
+static void at_found(const char *t, size_t len, size_t s, size_t e, enum at_kind kind,
+    struct edits *ed)
+{
+	while (s > 0 && t[s - 1] == ' ')
+		s--;
+	while (e < len && t[e] == ' ')
+		e++;
+	try_address(t, len, s, e, kind, ed);
+}
+
+static void find_addresses(const char *t, size_t len, struct edits *ed)
+{
+	static const char *const words[] = { " at ", " AT ", " At ", NULL };
+	static const char *const marks[] = { "アットマーク", "★", NULL };
+	const char *p, *end = t + len;
+
+	for (const char *o = "[({<"; *o; o++)
+		for (p = t; (p = memchr(p, *o, (size_t)(end - p))) != NULL; p++) {
+			size_t i = (size_t)(p - t), k = bracketed(t, len, i, "at");
+			if (k == 0)
+				k = bracketed(t, len, i, "@");
+			if (k != 0)
+				at_found(t, len, i, i + k, AT_MARK, ed);
+		}
+	for (size_t m = 0; marks[m]; m++)
+		for (p = t; (p = memmem(p, (size_t)(end - p), marks[m], strlen(marks[m]))) != NULL;
+		    p++)
+			at_found(t, len, (size_t)(p - t), (size_t)(p - t) + strlen(marks[m]), AT_MARK, ed);
+	for (size_t w = 0; words[w]; w++)
+		for (p = t; (p = memmem(p, (size_t)(end - p), words[w], 4)) != NULL; p += 3)
+			at_found(t, len, (size_t)(p - t), (size_t)(p - t) + 4, AT_WORD, ed);
+	for (p = t; (p = memchr(p, '@', (size_t)(end - p))) != NULL; p++) {
+		size_t i = (size_t)(p - t);
+		if ((i > 0 && t[i - 1] == ' ') || (i + 1 < len && t[i + 1] == ' '))
+			at_found(t, len, i, i + 1, AT_MARK, ed);
+	}
+}
+
+/* ---- applying the edits ---- */
+
+static int edit_cmp(const void *x, const void *y)
+{
+	const struct edit *a = x, *b = y;
+
+	return a->s < b->s ? -1 : a->s > b->s ? 1 : (a->e < b->e ? -1 : a->e > b->e);
+}
+
+size_t unescape_text(char *t, size_t len)
+{
+	struct edits ed = { 0 };
+	size_t r = 0, w = 0;
+
+	find_spaced(t, len, &ed);
+	find_breaks(t, len, &ed);
+	find_kanji(t, len, &ed);
+	find_addresses(t, len, &ed);
+	if (ed.nomem || ed.n == 0) {
+		free(ed.v);
+		return len;
+	}
+	qsort(ed.v, ed.n, sizeof(*ed.v), edit_cmp);
+	for (size_t k = 0; k < ed.n; k++) {
+		const struct edit *x = &ed.v[k];
+
+		if (x->s < r)
+			continue;	/* overlaps the one before */
+		memmove(t + w, t + r, x->s - r);
+		w += x->s - r;
+		memcpy(t + w, x->rep, x->n);
+		w += x->n;
+		r = x->e;
+	}
+	memmove(t + w, t + r, len - r);
+	w += len - r;
+	memset(t + w, 0, len - w + 1);
+	free(ed.v);
+	return w;
+}
