@@ -16,9 +16,10 @@
  *    2015, U+2212, one space), 10 to 12 digits, at most three separators,
  *    no positional numeral (十百千万億兆) and no ASCII digit next to it.
  *    A shorter or longer run (一二三, 第一二三号, a listing) is prose;
- *  - addresses: memchr for '[' '(' '{' '<' (a bracketed at), memmem for
- *    アットマーク and ★, for " at " in three cases, and memchr for '@'
- *    with a blank beside it.  Around the at: the local part, read
+ *  - addresses: memchr for 't' and 'T' ("at" after a blank or an opening
+ *    bracket, the letters of every written at but one), memmem for
+ *    アットマーク, memchr for '@' (in brackets, with a blank beside it, or
+ *    with written dots after it).  Around the at: the local part, read
  *    backwards ([A-Za-z0-9._%+-] and bracketed dots), and the domain, read
  *    forwards (labels of [A-Za-z0-9-] joined by '.' or a written dot), two
  *    labels or more and a top-level label of 2+ letters.  With the bare
@@ -239,6 +240,8 @@ static unsigned cp3(const unsigned char *t, size_t len, size_t i)
 
 static int kanji_digit(unsigned cp)
 {
+	if (cp < 0x3007 || (cp > 0x3007 && cp < 0x4E00))
+		return -1;
 	switch (cp) {
 	case 0x3007: case 0x96F6: return 0;	/* 〇 零 */
 	case 0x4E00: return 1;
@@ -269,6 +272,8 @@ static int kanji_class(const unsigned char *t, size_t len, size_t i, int *dig, s
 	*l = 1;
 	if (t[i] == '-' || t[i] == ' ')
 		return t[i];
+	if (t[i] < 0xE2 || (t[i] > 0xE5 && t[i] != 0xE9))
+		return 0;	/* no lead byte of a digit or a dash */
 	cp = cp3(t, len, i);
 	if (cp == 0)
 		return 0;
@@ -510,7 +515,10 @@ static void try_address(const char *t, size_t len, size_t a, size_t b, enum at_k
 		if (!ok || (first_end - b == 3 && strncasecmp(t + b, "www", 3) == 0))
 			return;
 	}
-	add_edit(ed, a, b, "@", 1);
+	if (nd == 0 && b - a == 1 && t[a] == '@')
+		return;		/* a plain address: nothing to fold */
+	if (b - a > 1 || t[a] != '@')
+		add_edit(ed, a, b, "@", 1);
 	for (size_t k = 0; k < nd; k++)
 		add_edit(ed, dots[k].s, dots[k].e, ".", 1);
 }
@@ -526,31 +534,51 @@ static void at_found(const char *t, size_t len, size_t s, size_t e, enum at_kind
 	try_address(t, len, s, e, kind, ed);
 }
 
+static bool is_open(char c)
+{
+	return c == '[' || c == '(' || c == '{' || c == '<';
+}
+
+/* "at" (any case) at t[i..i+2): a bracketed at ("[at]", "( at )"), or the
+ * word between blanks. */
+static void at_letters(const char *t, size_t len, size_t i, struct edits *ed)
+{
+	size_t s = i, e = i + 2, k;
+
+	while (s > 0 && t[s - 1] == ' ')
+		s--;
+	if (s > 0 && is_open(t[s - 1]) && (k = bracketed(t, len, s - 1, "at")) != 0) {
+		at_found(t, len, s - 1, s - 1 + k, AT_MARK, ed);
+		return;
+	}
+	if (i > 0 && t[i - 1] == ' ' && e < len && t[e] == ' ')
+		at_found(t, len, i, e, AT_WORD, ed);
+}
+
 static void find_addresses(const char *t, size_t len, struct edits *ed)
 {
-	static const char *const words[] = { " at ", " AT ", " At ", NULL };
-	static const char *const marks[] = { "アットマーク", "★", NULL };
+	static const char mark[] = "アットマーク";
 	const char *p, *end = t + len;
 
-	for (const char *o = "[({<"; *o; o++)
-		for (p = t; (p = memchr(p, *o, (size_t)(end - p))) != NULL; p++) {
-			size_t i = (size_t)(p - t), k = bracketed(t, len, i, "at");
-			if (k == 0)
-				k = bracketed(t, len, i, "@");
-			if (k != 0)
-				at_found(t, len, i, i + k, AT_MARK, ed);
+	/* the letters t/T: "at" before them makes a bracketed or spaced at */
+	for (const char *c = "tT"; *c; c++)
+		for (p = t; (p = memchr(p, *c, (size_t)(end - p))) != NULL; p++) {
+			size_t i = (size_t)(p - t);
+			if (i > 0 && (t[i - 1] | 32) == 'a')
+				at_letters(t, len, i - 1, ed);
 		}
-	for (size_t m = 0; marks[m]; m++)
-		for (p = t; (p = memmem(p, (size_t)(end - p), marks[m], strlen(marks[m]))) != NULL;
-		    p++)
-			at_found(t, len, (size_t)(p - t), (size_t)(p - t) + strlen(marks[m]), AT_MARK, ed);
-	for (size_t w = 0; words[w]; w++)
-		for (p = t; (p = memmem(p, (size_t)(end - p), words[w], 4)) != NULL; p += 3)
-			at_found(t, len, (size_t)(p - t), (size_t)(p - t) + 4, AT_WORD, ed);
+	for (p = t; (p = memmem(p, (size_t)(end - p), mark, sizeof(mark) - 1)) != NULL; p++)
+		at_found(t, len, (size_t)(p - t), (size_t)(p - t) + sizeof(mark) - 1, AT_MARK, ed);
+	/* '@' in brackets or with a blank beside it */
 	for (p = t; (p = memchr(p, '@', (size_t)(end - p))) != NULL; p++) {
-		size_t i = (size_t)(p - t);
-		if ((i > 0 && t[i - 1] == ' ') || (i + 1 < len && t[i + 1] == ' '))
-			at_found(t, len, i, i + 1, AT_MARK, ed);
+		size_t i = (size_t)(p - t), s = i, k;
+
+		while (s > 0 && t[s - 1] == ' ')
+			s--;
+		if (s > 0 && is_open(t[s - 1]) && (k = bracketed(t, len, s - 1, "@")) != 0)
+			at_found(t, len, s - 1, s - 1 + k, AT_MARK, ed);
+		else
+			at_found(t, len, i, i + 1, AT_MARK, ed);	/* blanks, written dots */
 	}
 }
 

@@ -12,7 +12,7 @@
  *    one dash or space allowed between groups:
  *    "〇九〇ー一二三四ー五六七八" → "090-1234-5678";
  *  - a mail address whose '@' is written [at] (at) {at} <at> [@] (@),
- *    アットマーク, ★, " @ ", or the word " at ", and whose dots may be
+ *    アットマーク, " @ ", or the word " at ", and whose dots may be
  *    [dot] (dot) {dot} <dot>, ドット or the word " dot ":
  *    "taro[at]example[dot]go[dot]jp" → "taro@example.go.jp".  With the bare
  *    word " at " the address must look like one beyond doubt (see
