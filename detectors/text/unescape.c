@@ -24,10 +24,10 @@
  *    forwards (labels of [A-Za-z0-9-] joined by '.' or a written dot), two
  *    labels or more and a top-level label of 2+ letters.  With the bare
  *    word " at ", one more sign is required: dots written as words or
- *    brackets too, or a local part holding . _ - + % or a digit, or a
- *    domain of three labels or more ending in a Japanese second-level
- *    domain (go.jp lg.jp co.jp ac.jp ne.jp or.jp ed.jp gr.jp ad.jp) that
- *    does not start with "www".  "look at example.com" is left alone.
+ *    brackets too, or a local part of pieces joined by . _ - + or %, each
+ *    holding a letter ("taro.yamada").  "look at example.com", "the mail
+ *    system at host mail.example.co.jp" and "Agent v0.13 at df.example.jp"
+ *    (bounces) are left alone.
  * The finders record edits (a byte range and its shorter replacement);
  * edits are sorted and applied in one compaction pass, an edit that
  * overlaps an earlier one dropped.
@@ -435,11 +435,25 @@ static size_t written_dot_before(const char *t, size_t e)
 	return 0;
 }
 
-static bool ends_with(const char *s, size_t n, const char *suffix)
+/* A local part s[0..n) that only an address has: joined by . _ - + or %,
+ * every piece holding a letter ("taro.yamada", "t_yamada2"; not "v0.13",
+ * "10.30", "host"). */
+static bool local_marked(const char *s, size_t n)
 {
-	size_t m = strlen(suffix);
+	size_t seps = 0;
+	bool letter = false;
 
-	return n >= m && strncasecmp(s + n - m, suffix, m) == 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || !(is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]))) {
+			if (!letter)
+				return false;
+			seps += i < n;
+			letter = false;
+		} else if (is_alpha((unsigned char)s[i])) {
+			letter = true;
+		}
+	}
+	return seps > 0;
 }
 
 /* An at written at text[a..b) (blanks around it included): fold the
@@ -447,27 +461,19 @@ static bool ends_with(const char *s, size_t n, const char *suffix)
 static void try_address(const char *t, size_t len, size_t a, size_t b, enum at_kind kind,
     struct edits *ed)
 {
-	static const char *const jp2[] = {
-		".go.jp", ".lg.jp", ".co.jp", ".ac.jp", ".ne.jp", ".or.jp", ".ed.jp", ".gr.jp",
-		".ad.jp", NULL
-	};
 	struct { size_t s, e; } dots[MAX_LABELS * 2];
-	size_t nd = 0, ls = a, i = b, labels = 0, last = 0, first_end = 0;
-	bool written = false, marked_local = false, ok;
-	char dom[256];
-	size_t dn = 0;
+	size_t nd = 0, ls = a, i = b, labels = 0, last = 0;
+	bool written = false;
 
 	/* the local part, backwards */
 	while (ls > 0) {
 		size_t k;
 		if (is_local((unsigned char)t[ls - 1])) {
-			if (!is_alpha((unsigned char)t[ls - 1]))
-				marked_local = true;
 			ls--;
 		} else if ((k = written_dot_before(t, ls)) != 0 && ls - k > 0 &&
 		    is_local((unsigned char)t[ls - k - 1]) && nd < MAX_LABELS) {
 			dots[nd].s = ls - k, dots[nd].e = ls, nd++;
-			written = marked_local = true;
+			written = true;
 			ls -= k;
 		} else {
 			break;
@@ -484,20 +490,15 @@ static void try_address(const char *t, size_t len, size_t a, size_t b, enum at_k
 			i++;
 		if (i == s || labels == MAX_LABELS)
 			return;
-		if (labels++ == 0)
-			first_end = i;
+		labels++;
 		last = s;
-		for (size_t q = s; q < i && dn + 1 < sizeof(dom); q++)
-			dom[dn++] = t[q];
 		if (i + 1 < len && t[i] == '.' && is_label((unsigned char)t[i + 1])) {
-			dom[dn < sizeof(dom) - 1 ? dn++ : dn] = '.';
 			i++;
 			continue;
 		}
 		if ((k = written_dot(t, len, i, &w)) != 0 && nd < MAX_LABELS * 2) {
 			dots[nd].s = i, dots[nd].e = i + k, nd++;
 			written = true;
-			dom[dn < sizeof(dom) - 1 ? dn++ : dn] = '.';
 			i += k;
 			continue;
 		}
@@ -508,13 +509,8 @@ static void try_address(const char *t, size_t len, size_t a, size_t b, enum at_k
 	for (size_t q = last; q < i; q++)
 		if (!is_alpha((unsigned char)t[q]))
 			return;
-	if (kind == AT_WORD && !written && !marked_local) {
-		ok = false;
-		for (size_t k = 0; jp2[k] && !ok; k++)
-			ok = labels >= 3 && ends_with(dom, dn, jp2[k]);
-		if (!ok || (first_end - b == 3 && strncasecmp(t + b, "www", 3) == 0))
-			return;
-	}
+	if (kind == AT_WORD && !written && !local_marked(t + ls, a - ls))
+		return;
 	if (nd == 0 && b - a == 1 && t[a] == '@')
 		return;		/* a plain address: nothing to fold */
 	if (b - a > 1 || t[a] != '@')

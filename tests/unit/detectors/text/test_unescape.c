@@ -127,11 +127,15 @@ static void test_addresses(void **state)
 	folds("taro at example dot go dot jp", "taro@example.go.jp");
 	folds("taro AT example DOT com", "taro@example.com");
 	folds("taro@exampleドットcom", "taro@example.com");
-	folds("taro at example.go.jp", "taro@example.go.jp");
 	folds("taro.yamada at example.com", "taro.yamada@example.com");
+	folds("taro-y at example.co.jp", "taro-y@example.co.jp");
 	folds("t_yamada at example.org.", "t_yamada@example.org.");
 	/* the bare word: no address unless it is one beyond doubt */
 	stays("meet at the station");
+	stays("taro at example.go.jp");			/* as "host at mail.example.go.jp" */
+	stays("This is the mail system at host mail.example.co.jp.");
+	stays("This is the DragonFly Mail Agent v0.13 at df.example.jp.");
+	stays("the meeting at 10.30 at hall.example.jp");
 	stays("look at example.com for details");
 	stays("available at www.example.go.jp");
 	stays("arrive at 10 dot 30");
@@ -193,6 +197,7 @@ static void test_escapes_count_as_plain(void **state)
 	    "代表 (03)1234-5678、03.1234-5678、〇三一二三四五六七八\n"
 	    "携帯 090 8765-4321、支所 0465-12-\n> 3456\n"
 	    "taro@example.go.jp, taro[at]example.go.jp, TARO at example dot go dot jp\n"
+	    "This is the mail system at host mail.example.co.jp.\n"
 	    "hanako.sato アットマーク example.co.jp\n"
 	    "個人番号 一二三四五六七八九〇一八（123456789018）\n", &f);
 	assert_values(&f, FT_PHONE, phones);
