@@ -6,7 +6,8 @@
  *    (ten single digits one space apart span 19 bytes), then read as
  *    tokens: a maximal sequence of one-character tokens (a digit or a lone
  *    '-'), 1 to 3 spaces apart, holding 10 to 12 digits and at most three
- *    '-' (one space joins, 2–3 spaces or a spaced '-' make a '-');
+ *    '-' (one space joins, 2–3 spaces or a spaced '-' make a '-'), not all
+ *    the same digit (a placeholder);
  *  - line ends: at every LF (memchr), a digit and '-' before it (trailing
  *    blanks aside), or a digit before it and '-' digit after it; blanks
  *    and '>' quoting at the start of the next line go too, and a digit
@@ -14,7 +15,8 @@
  *  - kanji digits: probing one byte in 30 (ten kanji are 30 bytes); a run
  *    of kanji digits with single separators between them (ー, '-', U+2010–
  *    2015, U+2212, one space), 10 to 12 digits, at most three separators,
- *    no positional numeral (十百千万億兆) and no ASCII digit next to it.
+ *    no positional numeral (十百千万億兆) and no ASCII digit next to it,
+ *    not all the same digit (〇〇〇〇… is a form's placeholder).
  *    A shorter or longer run (一二三, 第一二三号, a listing) is prose;
  *  - addresses: memchr for 't' and 'T' ("at" after a blank or an opening
  *    bracket, the letters of every written at but one), memmem for
@@ -101,6 +103,21 @@ static bool is_local(unsigned char c)
 	return is_label(c) || c == '.' || c == '_' || c == '%' || c == '+';
 }
 
+/* rep[0..n) holds one digit only, repeated: a placeholder (〇〇〇〇…,
+ * "0 0 0 0 …"), never a number. */
+static bool one_digit(const char *rep, size_t n)
+{
+	char d = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (is_digit((unsigned char)rep[i])) {
+			if (d && rep[i] != d)
+				return false;
+			d = rep[i];
+		}
+	return true;
+}
+
 /* ---- spaced digits ---- */
 
 /* One sequence of one-character tokens text[s..e) (its first and last a
@@ -128,7 +145,7 @@ static void spaced_fold(const char *t, const size_t *tok, size_t nt, struct edit
 			return;
 		rep[n++] = c;
 	}
-	if (digits >= MIN_DIGITS)
+	if (digits >= MIN_DIGITS && !one_digit(rep, n))
 		add_edit(ed, tok[0], tok[nt - 1] + 1, rep, n);
 }
 
@@ -337,7 +354,7 @@ static size_t kanji_run(const unsigned char *t, size_t len, size_t p, struct edi
 		}
 		break;
 	}
-	if (digits < MIN_DIGITS || digits > MAX_DIGITS || seps > MAX_SEPS)
+	if (digits < MIN_DIGITS || digits > MAX_DIGITS || seps > MAX_SEPS || one_digit(rep, n))
 		return e;
 	if (s > 0) {
 		size_t q = char_start(t, s - 1);

@@ -79,6 +79,7 @@ static void test_spaced_digits(void **state)
 	stays("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6");	/* a ruler, 16 digits */
 	stays("0 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5");
 	stays("3 4 5 6\t0 1 2 3\t4 5 6 7");		/* tabs are cells: no run */
+	stays("0 0 0 0 0 0 0 0 0 0 0 0");		/* a placeholder */
 }
 
 static void test_line_breaks(void **state)
@@ -100,6 +101,8 @@ static void test_kanji_digits(void **state)
 	folds("零九〇‐一二三四‐五六七八", "090-1234-5678");
 	folds("個人番号 一二三四五六七八九〇一八", "個人番号 123456789018");
 	folds("〇九〇 一二三四 五六七八", "090 1234 5678");
+	folds("一二三四 五六七八 九〇一八", "1234 5678 9018");
+	stays("〇〇〇〇〇〇〇〇〇〇〇〇");		/* a form's placeholder */
 	stays("一二三四五");				/* a listing */
 	stays("第一二三号");
 	stays("二〇二四年一二月");
@@ -214,6 +217,9 @@ static void test_kanji_my_number_check_digit(void **state)
 
 	scan("個人番号 一二三四五六七八九〇一九\nマイナンバー 一 二 三 四 五 六 七 八 九 〇 一 八\n",
 	    &f);
+	assert_values(&f, FT_MY_NUMBER, none);
+	release(&f);
+	scan("個人番号 〇〇〇〇〇〇〇〇〇〇〇〇（記入例）\n", &f);	/* a placeholder */
 	assert_values(&f, FT_MY_NUMBER, none);
 	release(&f);
 	scan("一二三四五六七八九〇一八\n", &f);	/* no keyword */
