@@ -46,6 +46,7 @@
 #define MAX_DIGITS 12		/* a My Number, a driver's licence */
 #define MAX_SEPS 3
 #define MAX_LABELS 32		/* domain labels read */
+#define LOCAL_MAX 64		/* characters of a local part */
 
 struct edit {
 	size_t s, e;		/* text[s..e) is replaced */
@@ -414,9 +415,8 @@ static size_t bracketed(const char *t, size_t len, size_t i, const char *w)
 }
 
 /* Length of a written dot at t[i] ("[dot]", " dot ", "ドット" with the
- * blanks around it) followed by a label character; 0 when none.  *word
- * is set when it was one. */
-static size_t written_dot(const char *t, size_t len, size_t i, bool *word)
+ * blanks around it) followed by a label character; 0 when none. */
+static size_t written_dot(const char *t, size_t len, size_t i)
 {
 	size_t j = i, k;
 
@@ -434,7 +434,6 @@ static size_t written_dot(const char *t, size_t len, size_t i, bool *word)
 		j++;
 	if (j >= len || !is_label((unsigned char)t[j]))
 		return 0;
-	*word = true;
 	return j - i;
 }
 
@@ -482,9 +481,12 @@ static void try_address(const char *t, size_t len, size_t a, size_t b, enum at_k
 	size_t nd = 0, ls = a, i = b, labels = 0, last = 0;
 	bool written = false;
 
-	/* the local part, backwards */
+	/* the local part, backwards (64 characters at most, written dots
+	 * aside: a longer run is no local part, and the work stays linear) */
 	while (ls > 0) {
 		size_t k;
+		if (a - ls > 2 * LOCAL_MAX)
+			return;
 		if (is_local((unsigned char)t[ls - 1])) {
 			ls--;
 		} else if ((k = written_dot_before(t, ls)) != 0 && ls - k > 0 &&
@@ -501,7 +503,6 @@ static void try_address(const char *t, size_t len, size_t a, size_t b, enum at_k
 	/* the domain, forwards */
 	for (;;) {
 		size_t s = i, k;
-		bool w = false;
 
 		while (i < len && is_label((unsigned char)t[i]))
 			i++;
@@ -513,7 +514,7 @@ static void try_address(const char *t, size_t len, size_t a, size_t b, enum at_k
 			i++;
 			continue;
 		}
-		if ((k = written_dot(t, len, i, &w)) != 0 && nd < MAX_LABELS * 2) {
+		if ((k = written_dot(t, len, i)) != 0 && nd < MAX_LABELS * 2) {
 			dots[nd].s = i, dots[nd].e = i + k, nd++;
 			written = true;
 			i += k;
