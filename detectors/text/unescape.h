@@ -4,7 +4,8 @@
  * before the detectors run:
  *  - single digits one space apart, 10 to 12 of them:
  *    "0 9 0 1 2 3 4 5 6 7 8" → "09012345678" (two or three spaces, or a
- *    spaced '-', between groups become '-');
+ *    spaced '-', between groups become '-'); digit groups joined by a
+ *    spaced '-': "090 - 1234 - 5678" → "090-1234-5678";
  *  - a grouped number broken over a line end after or before its '-', the
  *    next line's quoting ("> ", ">> ") and indentation dropped:
  *    "090-1234-\n> 5678" → "090-1234-5678";

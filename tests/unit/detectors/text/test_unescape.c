@@ -72,6 +72,10 @@ static void test_spaced_digits(void **state)
 	folds("0 9 0 - 1 2 3 4 - 5 6 7 8", "090-1234-5678");
 	folds("0 3 1 2 3 4 5 6 7 8", "0312345678");
 	folds("1 2 3 4 5 6 7 8 9 0 1 8", "123456789018");
+	folds("TEL 090 - 1234 - 5678", "TEL 090-1234-5678");
+	folds("TEL ０３　－　１２３４　－　５６７８", "TEL 03-1234-5678");
+	stays("pp. 12 - 34");				/* too short to be looked at */
+	stays("a - b - c");
 	stays("p. 1 2 3");
 	stays("2 0 2 4 年 1 月 2 日");
 	stays("1 2 3 4 5 6 7 8 9 10");			/* column numbers */
