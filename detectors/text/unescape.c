@@ -405,6 +405,16 @@ static size_t kanji_run(const unsigned char *t, size_t len, size_t p, struct edi
 	return e;
 }
 
+/* Bytes of the UTF-8 of the kanji digits and the separators between them:
+ * a probe on any other byte is in no run. */
+static const unsigned char kanji_byte[256] = {
+	[' '] = 1, ['-'] = 1, [0x80] = 1, [0x83] = 1, [0x85] = 1, [0x87] = 1, [0x88] = 1,
+	[0x89] = 1, [0x8C] = 1, [0x90] = 1, [0x91] = 1, [0x92] = 1, [0x93] = 1, [0x94] = 1,
+	[0x95] = 1, [0x9B] = 1, [0x9D] = 1, [0xAB] = 1, [0xAD] = 1, [0xB6] = 1, [0xB8] = 1,
+	[0xB9] = 1, [0xBA] = 1, [0xBC] = 1, [0xE2] = 1, [0xE3] = 1, [0xE4] = 1, [0xE5] = 1,
+	[0xE9] = 1,
+};
+
 static void find_kanji(const char *text, size_t len, struct edits *ed)
 {
 	const unsigned char *t = (const unsigned char *)text;
@@ -412,8 +422,15 @@ static void find_kanji(const char *text, size_t len, struct edits *ed)
 	size_t i = 0;
 
 	while (i + span <= len) {
-		size_t p = char_start(t, i + span - 1), l;
-		int dig, c = kanji_class(t, len, p, &dig, &l);
+		size_t p, l;
+		int dig, c;
+
+		if (!kanji_byte[t[i + span - 1]]) {
+			i += span;
+			continue;
+		}
+		p = char_start(t, i + span - 1);
+		c = kanji_class(t, len, p, &dig, &l);
 
 		if (c && c != 'd' && p + l < len) {	/* a separator: the digit after it */
 			p += l;
