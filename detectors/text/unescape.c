@@ -8,7 +8,8 @@
  *    tokens: a maximal sequence of one-character tokens (a digit or a lone
  *    '-'), 1 to 3 spaces apart, holding 10 to 12 digits and at most three
  *    '-' (one space joins, 2–3 spaces or a spaced '-' make a '-'), not all
- *    the same digit (a placeholder); and digit groups joined by a '-'
+ *    the same digit (a placeholder), not the digits counted up or down
+ *    (0 1 2 … 9: a list of digits); and digit groups joined by a '-'
  *    with one or two blanks around it lose the blanks;
  *  - line ends: at every LF (memchr), a digit and '-' before it (trailing
  *    blanks aside), or a digit before it and '-' digit after it; blanks
@@ -18,7 +19,8 @@
  *    of kanji digits with single separators between them (ー, '-', U+2010–
  *    2015, U+2212, one space), 10 to 12 digits, at most three separators,
  *    no positional numeral (十百千万億兆) and no ASCII digit next to it,
- *    not all the same digit (〇〇〇〇… is a form's placeholder).
+ *    not all the same digit (〇〇〇〇… is a form's placeholder), not the
+ *    digits counted up or down (〇一二三四五六七八九 lists the numerals).
  *    A shorter or longer run (一二三, 第一二三号, a listing) is prose;
  *  - addresses: memchr for 't' and 'T' ("at" after a blank or an opening
  *    bracket, the letters of every written at but one), memmem for
@@ -121,6 +123,28 @@ static bool one_digit(const char *rep, size_t n)
 	return true;
 }
 
+/* rep[0..n) counts up or down one by one (0 1 2 … 9, 〇一二…九): a list of
+ * the digits themselves, never a number. */
+static bool ruler(const char *rep, size_t n)
+{
+	int step = 0, prev = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		int d;
+		if (!is_digit((unsigned char)rep[i]))
+			continue;
+		d = rep[i] - '0';
+		if (prev >= 0) {
+			int s = (d - prev + 10) % 10;
+			if ((s != 1 && s != 9) || (step && s != step))
+				return false;
+			step = s;
+		}
+		prev = d;
+	}
+	return true;
+}
+
 /* ---- spaced digits ---- */
 
 /* One sequence of one-character tokens text[s..e) (its first and last a
@@ -148,7 +172,7 @@ static void spaced_fold(const char *t, const size_t *tok, size_t nt, struct edit
 			return;
 		rep[n++] = c;
 	}
-	if (digits >= MIN_DIGITS && !one_digit(rep, n))
+	if (digits >= MIN_DIGITS && !one_digit(rep, n) && !ruler(rep, n))
 		add_edit(ed, tok[0], tok[nt - 1] + 1, rep, n);
 }
 
@@ -392,7 +416,8 @@ static size_t kanji_run(const unsigned char *t, size_t len, size_t p, struct edi
 		}
 		break;
 	}
-	if (digits < MIN_DIGITS || digits > MAX_DIGITS || seps > MAX_SEPS || one_digit(rep, n))
+	if (digits < MIN_DIGITS || digits > MAX_DIGITS || seps > MAX_SEPS || one_digit(rep, n) ||
+	    ruler(rep, n))
 		return e;
 	if (s > 0) {
 		size_t q = char_start(t, s - 1);

@@ -84,6 +84,8 @@ static void test_spaced_digits(void **state)
 	stays("0 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5");
 	stays("3 4 5 6\t0 1 2 3\t4 5 6 7");		/* tabs are cells: no run */
 	stays("0 0 0 0 0 0 0 0 0 0 0 0");		/* a placeholder */
+	stays("0 1 2 3 4 5 6 7 8 9");			/* the digits listed */
+	stays("9 8 7 6 5 4 3 2 1 0 9");
 }
 
 static void test_line_breaks(void **state)
@@ -107,6 +109,7 @@ static void test_kanji_digits(void **state)
 	folds("〇九〇 一二三四 五六七八", "090 1234 5678");
 	folds("一二三四 五六七八 九〇一八", "1234 5678 9018");
 	stays("〇〇〇〇〇〇〇〇〇〇〇〇");		/* a form's placeholder */
+	stays("漢数字は〇一二三四五六七八九と書く");	/* the numerals listed */
 	stays("一二三四五");				/* a listing */
 	stays("第一二三号");
 	stays("二〇二四年一二月");
