@@ -196,7 +196,7 @@ static bool all_digits(const char *t, size_t s, size_t e)
 	return e > s;
 }
 
-/* Groups of digits joined by a spaced '-' in the cluster text[s..e):
+/* Groups of 1 to 5 digits joined by a spaced '-' in the cluster text[s..e):
  * "090 - 1234 - 5678" → "090-1234-5678" (the detectors then judge the
  * shape as for any hyphenated number). */
 static void spaced_dashes(const char *t, size_t s, size_t e, struct edits *ed)
@@ -217,7 +217,7 @@ static void spaced_dashes(const char *t, size_t s, size_t e, struct edits *ed)
 			;
 		for (ne = b; ne < e && t[ne] != ' '; ne++)
 			;
-		if (all_digits(t, ps, a) && all_digits(t, b, ne))
+		if (all_digits(t, ps, a) && all_digits(t, b, ne) && a - ps <= 5 && ne - b <= 5)
 			add_edit(ed, a, b, "-", 1);
 	}
 }
@@ -253,6 +253,16 @@ static void spaced_cluster(const char *t, size_t s, size_t e, struct edits *ed)
 	spaced_dashes(t, s, e, ed);
 }
 
+/* A blank within 4 bytes of t[p]: every byte of a run this finder folds
+ * has one (single digits one space apart; groups of 5 digits at most
+ * around a spaced '-'), so a probe with none is in no such run. */
+static bool blank_near(const char *t, size_t len, size_t p)
+{
+	size_t a = p >= 4 ? p - 4 : 0, b = p + 5 <= len ? p + 5 : len;
+
+	return memchr(t + a, ' ', b - a) != NULL;
+}
+
 static void find_spaced(const char *t, size_t len, struct edits *ed)
 {
 	static unsigned char in[256];
@@ -267,7 +277,7 @@ static void find_spaced(const char *t, size_t len, struct edits *ed)
 	while (i + span <= len) {
 		size_t p = i + span - 1, s, e;
 
-		if (!in[(unsigned char)t[p]]) {
+		if (!in[(unsigned char)t[p]] || !blank_near(t, len, p)) {
 			i = p + 1;
 			continue;
 		}
