@@ -4,8 +4,8 @@
  * Each kind of escape has its own finder, all cheap on ordinary text:
  *  - spaced digits: clusters of [0-9 -] found by probing one byte in 16
  *    (ten single digits one space apart span 19 bytes, "03 - 1234 - 5678"
- *    16), then read as
- *    tokens: a maximal sequence of one-character tokens (a digit or a lone
+ *    16) with a blank within 4 bytes of the probe, then read as tokens:
+ *    a maximal sequence of one-character tokens (a digit or a lone
  *    '-'), 1 to 3 spaces apart, holding 10 to 12 digits and at most three
  *    '-' (one space joins, 2–3 spaces or a spaced '-' make a '-'), not all
  *    the same digit (a placeholder), not the digits counted up or down
