@@ -74,6 +74,8 @@ const struct conf_key conf_keys[] = {
 	    "largest expanded/compressed size ratio of an archive member (zip bombs)"),
 	KEY("limits", "max_text_bytes", CT_SIZE, "4M", 4 * K, 256 * M, NULL, limits.max_text_bytes,
 	    "bytes of extracted text per part given to the detectors"),
+	KEY("limits", "max_base64_runs", CT_INT, "16", 0, 1000, NULL, limits.max_base64_runs,
+	    "base64 runs pasted into one text part that are decoded and read like attachments (0: none)"),
 	KEY("limits", "time_budget", CT_DURATION, "60s", 1000, 3600000, NULL, limits.time_budget_ms,
 	    "time to inspect one message; what is left when it runs out counts as unscanned"),
 	KEY("limits", "workers", CT_INT, "0", 0, 1024, NULL, workers,

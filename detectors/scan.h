@@ -73,6 +73,7 @@ struct scan_limits {
 	unsigned max_ratio;	   /* expanded / compressed per archive member */
 	size_t max_text_bytes;	   /* extracted text per part, matched */
 	unsigned time_budget_ms;   /* whole-message inspection time */
+	unsigned max_base64_runs;  /* base64 runs in a text decoded as parts, per part */
 };
 
 /* What the engine needs from the configuration. */

@@ -279,6 +279,7 @@ request(struct wbuf *b, const struct inspect *in, size_t idx, const struct extra
 	wb_u64(b, in->expanded);
 	wb_u32(b, l->max_ratio);
 	wb_u64(b, l->max_text_bytes);
+	wb_u32(b, l->max_base64_runs);
 	wb_u32(b, (uint32_t)ms_until(&in->deadline));
 	wb_u32(b, depth);
 	wb_str(b, charset);

@@ -284,6 +284,7 @@ job(const struct textscan *ts, unsigned cpu_ms)
 	in.expanded = rb_u64(&r);
 	opt.limits.max_ratio = rb_u32(&r);
 	opt.limits.max_text_bytes = rb_u64(&r);
+	opt.limits.max_base64_runs = rb_u32(&r);
 	ms = rb_u32(&r);
 	depth = rb_u32(&r);
 	charset = rb_str(&r); path = rb_str(&r); fn = rb_str(&r); decl = rb_str(&r);
