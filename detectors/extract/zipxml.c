@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
@@ -311,25 +312,258 @@ zipxml_open(struct zipxml *x, struct zipread *zr, const struct zipread_entry *e)
 	return 0;
 }
 
-/* Inflate one chunk and push it.  0, or -1 when the stream or the parser
- * failed (x->failed set; x->eof at the end). */
+/* ---- numeric character references, decoded before libxml2 sees them ----
+ *
+ * Some writers (openpyxl among them) write every non-ASCII character as a
+ * reference, "&#27663;&#21517;", and libxml2 hands each one to the SAX
+ * characters() callback on its own: a sheet of Japanese names became one
+ * callback, one queue extension and one char-ref parse per character, the
+ * larger part of the cost of reading it.  Such references are turned into
+ * their UTF-8 bytes as the chunk is inflated, in place (a reference is
+ * never shorter than its UTF-8 form), so that libxml2 sees plain text
+ * runs.  What is decoded is exactly what libxml2 would have delivered:
+ * only references to characters U+0080 and above that XML allows (markup
+ * characters, white space and controls stay references: attribute-value
+ * normalisation and well-formedness are left to libxml2), only in content
+ * and attribute values (never in comments, CDATA sections, processing
+ * instructions or between attributes), and only in a UTF-8 document (no
+ * declaration, or one saying UTF-8; UTF-16 and other encodings are left
+ * alone).  A reference or a "<!" cut by the chunk's end is carried over
+ * to the next chunk. */
+
+enum { CR_TEXT, CR_TAG, CR_QUOTE, CR_COMMENT, CR_CDATA, CR_PI };
+
+#define CR_REF_MAX 12		/* "&#x10FFFF;" and leading zeros: longer is left as is */
+
+/* Decide from the first bytes whether the decoder may run. */
+static void
+cr_check(struct zipxml *x, const char *p, size_t n)
+{
+	const char *end, *enc;
+	size_t i = 0;
+
+	x->cr_checked = true;
+	x->cr = -1;
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	if (i >= n || p[i] != '<')
+		return;				/* UTF-16, or not XML at all */
+	if (n - i >= 5 && memcmp(p + i, "<?xml", 5) == 0) {
+		if (!(end = memmem(p + i, n - i < 512 ? n - i : 512, "?>", 2)))
+			return;
+		enc = memmem(p + i, (size_t)(end - p - i), "encoding", 8);
+		if (enc) {
+			enc += 8;
+			while (enc < end && (*enc == ' ' || *enc == '=' || *enc == '\t' ||
+			    *enc == '\r' || *enc == '\n'))
+				enc++;
+			if (enc + 6 >= end || (*enc != '"' && *enc != '\'') ||
+			    (strncasecmp(enc + 1, "utf-8", 5) != 0 || enc[6] != *enc))
+				return;
+		}
+	}
+	x->cr = CR_TEXT;
+}
+
+/* Append code point c as UTF-8 at *w. */
+static void
+cr_put(char **w, unsigned long c)
+{
+	unsigned char *o = (unsigned char *)*w;
+
+	if (c < 0x800) {
+		*o++ = (unsigned char)(0xc0 | c >> 6);
+	} else if (c < 0x10000) {
+		*o++ = (unsigned char)(0xe0 | c >> 12);
+		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+	} else {
+		*o++ = (unsigned char)(0xf0 | c >> 18);
+		*o++ = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+	}
+	*o++ = (unsigned char)(0x80 | (c & 0x3f));
+	*w = (char *)o;
+}
+
+/* At p[0] == '&': the length of a decodable reference and its code point
+ * in *c; 0 when it is not one (copied as it is); -1 when the buffer ends
+ * before it could be told. */
+static long
+cr_ref(const char *p, const char *end, unsigned long *c)
+{
+	const char *q = p + 2;
+	unsigned long v = 0;
+	bool hex;
+
+	if (end - p < 2)
+		return -1;
+	if (p[1] != '#')
+		return 0;
+	if (q >= end)
+		return -1;
+	hex = *q == 'x';
+	q += hex;
+	for (const char *d0 = q;; q++) {
+		int dv;
+
+		if (q >= end)
+			return q - p >= CR_REF_MAX ? 0 : -1;
+		if (q - p >= CR_REF_MAX)
+			return 0;
+		if (*q == ';') {
+			if (q == d0)
+				return 0;
+			break;
+		}
+		if (*q >= '0' && *q <= '9')
+			dv = *q - '0';
+		else if (hex && (*q | 0x20) >= 'a' && (*q | 0x20) <= 'f')
+			dv = (*q | 0x20) - 'a' + 10;
+		else
+			return 0;
+		v = v * (hex ? 16 : 10) + (unsigned long)dv;
+	}
+	if (v < 0x80 || (v >= 0xd800 && v < 0xe000) || v == 0xfffe || v == 0xffff ||
+	    v > 0x10ffff)
+		return 0;
+	*c = v;
+	return q + 1 - p;
+}
+
+/* Bytes that end a run in each state: cr_stop[CR_TEXT] '&' '<';
+ * [CR_TAG] quotes and '>'; [CR_QUOTE] '&' '<' '"' (1) or '\'' (2). */
+static const unsigned char cr_stop[3][256] = {
+	[CR_TEXT] = { ['&'] = 1, ['<'] = 1 },
+	[CR_TAG] = { ['"'] = 1, ['\''] = 1, ['>'] = 1 },
+	[CR_QUOTE] = { ['&'] = 3, ['<'] = 3, ['"'] = 1, ['\''] = 2 },
+};
+
+/* Move r past the bytes that do not stop state st (copied down to *w). */
+static char *
+cr_span(char *r, const char *end, char **w, const unsigned char *stop, unsigned mask)
+{
+	char *s = r;
+
+	while (r < end && !(stop[(unsigned char)*r] & mask))
+		r++;
+	if (*w != s)
+		memmove(*w, s, (size_t)(r - s));
+	*w += r - s;
+	return r;
+}
+
+/* Decode buf[0..n) in place.  Returns the bytes to push; *keep gets the
+ * offset of the undecided tail (to carry into the next chunk; n if none). */
+static size_t
+cr_decode(struct zipxml *x, char *buf, size_t n, bool eof, size_t *keep)
+{
+	char *r = buf, *w = buf, *end = buf + n;
+	unsigned long c;
+	long len;
+
+	*keep = n;
+	while (r < end) {
+		switch (x->cr) {
+		case CR_TEXT:
+		case CR_QUOTE:
+			r = x->cr == CR_TEXT ? cr_span(r, end, &w, cr_stop[CR_TEXT], 1) :
+			    cr_span(r, end, &w, cr_stop[CR_QUOTE], x->cr_quote == '"' ? 1 : 2);
+			if (r == end)
+				break;
+			if (*r == '&') {
+				if ((len = cr_ref(r, end, &c)) < 0 && !eof) {
+					*keep = (size_t)(r - buf);
+					return (size_t)(w - buf);
+				}
+				if (len > 0) {
+					cr_put(&w, c);
+					r += len;
+				} else {
+					*w++ = *r++;
+				}
+				break;
+			}
+			if (x->cr == CR_QUOTE) {	/* its closing quote, or a '<' (an error) */
+				x->cr = CR_TAG;
+				*w++ = *r++;
+				break;
+			}
+			if (end - r < 9 && !eof) {	/* "<![CDATA[" */
+				*keep = (size_t)(r - buf);
+				return (size_t)(w - buf);
+			}
+			if (end - r >= 4 && memcmp(r, "<!--", 4) == 0)
+				x->cr = CR_COMMENT, len = 4;
+			else if (end - r >= 9 && memcmp(r, "<![CDATA[", 9) == 0)
+				x->cr = CR_CDATA, len = 9;
+			else if (end - r >= 2 && r[1] == '?')
+				x->cr = CR_PI, len = 2;
+			else
+				x->cr = CR_TAG, len = 1;
+			x->cr_run = 0;
+			memmove(w, r, (size_t)len);
+			w += len;
+			r += len;
+			break;
+		case CR_TAG:
+			r = cr_span(r, end, &w, cr_stop[CR_TAG], 1);
+			if (r == end)
+				break;
+			if (*r == '>')
+				x->cr = CR_TEXT;
+			else
+				x->cr = CR_QUOTE, x->cr_quote = *r;
+			*w++ = *r++;
+			break;
+		default:		/* comment, CDATA, PI: copied up to their end */
+			for (; r < end && x->cr > CR_QUOTE; r++) {
+				char ch = *r;
+
+				*w++ = ch;
+				if (ch == '>' && ((x->cr == CR_PI && x->cr_run) || x->cr_run >= 2))
+					x->cr = CR_TEXT;
+				else if ((x->cr == CR_COMMENT && ch == '-') ||
+				    (x->cr == CR_CDATA && ch == ']') || (x->cr == CR_PI && ch == '?'))
+					x->cr_run++;
+				else
+					x->cr_run = 0;
+			}
+			break;
+		}
+	}
+	return (size_t)(w - buf);
+}
+
+/* Inflate one chunk and push it (character references decoded, see
+ * cr_decode).  0, or -1 when the stream or the parser failed (x->failed
+ * set; x->eof at the end). */
 static int
 feed(struct zipxml *x)
 {
-	long r = zipread_stream_read(&x->st, x->chunk, ZX_CHUNK);
+	long r = zipread_stream_read(&x->st, x->chunk + x->carry, ZX_CHUNK - x->carry);
+	size_t n, keep, push;
 	int rc;
 
 	if (r < 0) {
 		x->failed = true;
 		return -1;
 	}
-	if (x->guard != G_DONE && guard_scan(x, (const unsigned char *)x->chunk, (size_t)r) != 0) {
+	if (x->guard != G_DONE &&
+	    guard_scan(x, (const unsigned char *)x->chunk + x->carry, (size_t)r) != 0) {
 		x->refused = true;
 		x->failed = true;
 		snprintf(x->st.why, sizeof(x->st.why), "XML with a DTD, refused");
 		return -1;
 	}
-	rc = xmlParseChunk(x->ctxt, x->chunk, (int)r, r == 0);
+	n = x->carry + (size_t)r;
+	if (!x->cr_checked && n > 0)
+		cr_check(x, x->chunk, n);
+	keep = n;
+	push = x->cr >= 0 ? cr_decode(x, x->chunk, n, r == 0, &keep) : n;
+	rc = xmlParseChunk(x->ctxt, x->chunk, (int)push, r == 0);
+	x->carry = n - keep;
+	if (x->carry > 0)
+		memmove(x->chunk, x->chunk + keep, x->carry);
 	if (r == 0)
 		x->eof = true;
 	if (rc != 0 || x->refused || x->nomem || !x->ctxt->wellFormed) {
@@ -566,6 +800,8 @@ struct walk {
 	bool first_cell;	/* no cell started in the current row */
 	bool row_content;	/* the current row has text */
 	unsigned repeat[ZX_STACK]; /* repeat count of each open cell */
+	unsigned alt;		/* open mc:AlternateContent elements */
+	size_t alt_len[ZX_STACK]; /* out->len at the start of each */
 };
 
 static const struct zxrule *
@@ -660,6 +896,10 @@ walk_end(struct walk *w, const struct zxrule *r, bool empty)
 		w->ff = w->out->len > 0;
 		w->tabs = 0;
 		return 0;
+	case ZX_ALT:
+		if (!empty && w->alt > 0)
+			w->alt--;
+		return 0;
 	default:
 		return 0;
 	}
@@ -707,6 +947,24 @@ walk_start(struct walk *w, const struct zxrule *r, bool empty, bool *skip)
 		break;
 	case ZX_TABLE:
 		w->ff = w->out->len > 0;
+		break;
+	case ZX_ALT:
+		if (!empty) {
+			if (w->alt < ZX_STACK)
+				w->alt_len[w->alt] = w->out->len;
+			w->alt++;
+		}
+		break;
+	case ZX_FALLBACK:
+		/* the same content as the Choice before it, for older readers:
+		 * read only when the Choice gave no text (so a text box is read
+		 * once, and a Fallback that alone holds text is still read) */
+		if (w->alt > 0 && w->alt <= ZX_STACK && w->out->len > w->alt_len[w->alt - 1])
+			*skip = true;
+		return 0;
+	case ZX_SPAN:
+		if (w->cell > 0 && w->cell <= ZX_STACK)
+			w->repeat[w->cell - 1] = rule_count(w, r, ZX_MAX_REPEAT);
 		break;
 	default:
 		break;

@@ -44,6 +44,11 @@ struct zipxml {
 	bool space[512];	/* xml:space="preserve" per open element */
 	bool eof, failed, nomem;
 	int guard;		/* DOCTYPE guard state over the prolog */
+	int cr;			/* character-reference decoder: CR_* state, or -1 off */
+	char cr_quote;		/* the quote of the attribute value being read */
+	unsigned cr_run;	/* '-', ']' or '?' just seen (end of comment, CDATA, PI) */
+	bool cr_checked;	/* the encoding was looked at */
+	size_t carry;		/* bytes at the chunk's start kept from the last one */
 	bool refused;		/* a DTD or an entity: the part is refused */
 	char why[200];		/* reason once zipxml_next returned -1 */
 };
@@ -86,7 +91,10 @@ enum zxact {
 	ZX_CELL,	/* a table cell: tab between cells, count attribute = repeat */
 	ZX_ROW,		/* a table row: line break after a row with content */
 	ZX_TABLE,	/* a table or sheet: form feed before and after */
-	ZX_NOTE		/* a note or comment anchored in text: a space before */
+	ZX_NOTE,	/* a note or comment anchored in text: a space before */
+	ZX_ALT,		/* mc:AlternateContent: a Choice, then a Fallback of the same content */
+	ZX_FALLBACK,	/* mc:Fallback: read only when the Choice before it gave no text */
+	ZX_SPAN		/* w:gridSpan: the open cell stands for count columns */
 };
 
 /* One row of a rule table, matched on the element's local name (and the
