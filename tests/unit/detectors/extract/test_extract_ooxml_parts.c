@@ -1,0 +1,332 @@
+/*
+ * test_extract_ooxml_parts.c — the places of an office document where text
+ * hides, on fixtures made by tests/fixtures/make_ooxml_parts.py: number
+ * formats that keep a leading zero, hidden sheets, rows and columns,
+ * legacy and threaded comments, formula results (xlsx); tables as rows,
+ * text boxes read once, a Fallback that alone holds text, hidden text,
+ * endnotes, an embedded workbook and an embedded .xls (docx); a slide
+ * table, notes, legacy and modern comments (pptx); an embedded object of
+ * an .odt.  And the character-reference decoding ahead of libxml2.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "extract/extract.h"
+#include "extract/ooxml_sheet.h"
+#include "detectors/scan.h"
+#include "tests/unit/lib/mimetest_util.h"
+#include "tests/unit/lib/zipx_util.h"
+
+extern const struct extractor extract_docx, extract_xlsx, extract_pptx, extract_odt;
+
+static int
+setup(void **state)
+{
+	zt_generate("parts");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	zt_fixtures_free();
+	return 0;
+}
+
+/* The text extractor ex makes of fixture name (no part unscanned). */
+static char *
+text_of(const struct extractor *ex, const char *name)
+{
+	size_t len;
+	unsigned char *data = zt_load(name, &len);
+	char *why = NULL, *text;
+	bool enc;
+
+	text = zt_extract_text(ex, NULL, data, len, &why, &enc);
+	if (getenv("ZT_DEBUG"))
+		fprintf(stderr, "---- %s\n%s\n----\n", name, text);
+	assert_null(why);
+	assert_false(enc);
+	free(data);
+	return text;
+}
+
+/* The fixture scanned as an attachment: part "2" read in full with
+ * extractor, emails and phones in the whole message. */
+static void
+scan_counts(const char *name, const char *extractor, unsigned emails, unsigned phones)
+{
+	struct scan_engine *eng;
+	struct scan_msg *m = zt_scan_fixture(&eng, NULL, "", name, NULL, NULL);
+	const struct scan_result *r = mt_result(m);
+
+	zt_dump(r);
+	assert_string_equal(mt_part(r, "2")->extractor, extractor);
+	for (size_t i = 0; i < r->nparts; i++)
+		assert_null(r->parts[i].unscanned);
+	assert_int_equal(scan_result_count(r, FT_EMAIL), emails);
+	assert_int_equal(scan_result_count(r, FT_PHONE), phones);
+	scan_msg_free(m);
+	scan_engine_free(eng);
+}
+
+/* Number formats: digits and literals only are applied to integers;
+ * anything else (decimals, dates, text, conditions, negative or decimal
+ * values) leaves the value as stored. */
+static void
+test_numfmt_apply(void **state)
+{
+	char out[64];
+
+	assert_true(ooxml_numfmt_apply("00000000000", "9012345678", out, sizeof(out)));
+	assert_string_equal(out, "09012345678");
+	assert_true(ooxml_numfmt_apply("000-0000-0000", "9012345678", out, sizeof(out)));
+	assert_string_equal(out, "090-1234-5678");
+	assert_true(ooxml_numfmt_apply("000\\-0000\\-0000", "8098765432", out, sizeof(out)));
+	assert_string_equal(out, "080-9876-5432");
+	assert_true(ooxml_numfmt_apply("00\"-\"0000\"-\"0000", "312345678", out, sizeof(out)));
+	assert_string_equal(out, "03-1234-5678");
+	assert_true(ooxml_numfmt_apply("[Blue]0000;[Red]-0000", "12", out, sizeof(out)));
+	assert_string_equal(out, "0012");
+	/* more digits than placeholders: the first one takes the rest */
+	assert_true(ooxml_numfmt_apply("00-00", "123456", out, sizeof(out)));
+	assert_string_equal(out, "1234-56");
+	assert_true(ooxml_numfmt_apply("###-####", "12345", out, sizeof(out)));
+	assert_string_equal(out, "1-2345");
+	assert_true(ooxml_numfmt_apply("\"〒\"000-0000", "1000001", out, sizeof(out)));
+	assert_string_equal(out, "〒100-0001");
+	assert_false(ooxml_numfmt_apply("0.00", "612345678", out, sizeof(out)));
+	assert_false(ooxml_numfmt_apply("#,##0", "1234", out, sizeof(out)));
+	assert_false(ooxml_numfmt_apply("yyyy/mm/dd", "45000", out, sizeof(out)));
+	assert_false(ooxml_numfmt_apply("@", "123", out, sizeof(out)));
+	assert_false(ooxml_numfmt_apply("0%", "1", out, sizeof(out)));
+	assert_false(ooxml_numfmt_apply("[<=9999999]000-0000;000-000-0000", "1234567", out,
+	    sizeof(out)));
+	assert_false(ooxml_numfmt_apply("00000", "-12", out, sizeof(out)));
+	assert_false(ooxml_numfmt_apply("00000", "1.5", out, sizeof(out)));
+	assert_false(ooxml_numfmt_apply("00000", "9.01E9", out, sizeof(out)));
+	assert_false(ooxml_numfmt_apply("General", "12", out, sizeof(out)));
+	assert_false(ooxml_numfmt_apply("0000", "12", out, 4));	/* does not fit */
+}
+
+/* The workbook's text: formatted numbers, shared and inline strings, a
+ * formula's cached value, a date serial and a decimal left as stored,
+ * the hidden row and column, the hidden and very hidden sheets, the
+ * legacy and threaded comments. */
+static void
+test_xlsx_numfmt_hidden_comments(void **state)
+{
+	char *t = text_of(&extract_xlsx, "numfmt.xlsx");
+
+	assert_non_null(strstr(t, "氏名\t携帯\t固定\tメール\t備考\n"
+	    "田中 花子\t09012345678\t03-1234-5678\thanako.tanaka@example.co.jp\t45000\n"
+	    "佐藤 次郎\t080-9876-5432\t612345678\tjiro.sato@example.co.jp\n"
+	    "隠し行\t070-1111-2222\t\thidden.row@example.co.jp\n"
+	    "隠し列\t\t\t\t\thidden.column@example.co.jp 090-3333-4444\n"));
+	assert_non_null(strstr(t, "\fhidden.sheet@example.co.jp\t080-5555-6666\n"));
+	assert_non_null(strstr(t, "\fvery.hidden@example.co.jp\t070-7777-8888\n"));
+	assert_non_null(strstr(t, "連絡先 080-1212-3434"));
+	assert_non_null(strstr(t, "至急 thread.comment@example.co.jp へ"));
+	assert_null(strstr(t, "監査"));		/* a comment's author */
+	assert_null(strstr(t, "LOWER"));	/* a formula */
+	free(t);
+	scan_counts("numfmt.xlsx", "xlsx", 7, 8);
+}
+
+/* Word: the table as rows of tab-separated cells (a merged cell keeps the
+ * columns under the header), the text box once although the file holds
+ * it twice, the Fallback read where the Choice is empty, hidden text,
+ * endnotes; the embedded workbook and the embedded .xls are child parts
+ * read as such. */
+static void
+test_docx_tables_textboxes_embeddings(void **state)
+{
+	char *t = text_of(&extract_docx, "tbox.docx");
+	const char *box;
+	struct scan_engine *eng;
+	struct scan_msg *m;
+	const struct scan_result *r;
+	const struct scan_part *c;
+
+	assert_non_null(strstr(t, "\f氏名\t携帯電話\tメール\n"
+	    "山本 一郎\t090-1111-2222\tichiro.yamamoto@example.co.jp\n"
+	    "未定\t\ttbd@example.co.jp\n\f"));
+	assert_non_null(box = strstr(t, "テキストボックス 090-4545-6767"));
+	assert_null(strstr(box + 1, "テキストボックス"));	/* once */
+	assert_non_null(strstr(t, "代替のみ 080-2323-4545"));
+	assert_non_null(strstr(t, "非表示 hidden.text@example.co.jp"));
+	assert_non_null(strstr(t, "巻末注 endnote.person@example.co.jp"));
+	free(t);
+
+	m = zt_scan_fixture(&eng, NULL, "", "tbox.docx", NULL, NULL);
+	r = mt_result(m);
+	zt_dump(r);
+	assert_null(mt_part(r, "2")->unscanned);
+	assert_int_equal(mt_part(r, "2")->counts[FT_EMAIL], 5);
+	assert_int_equal(mt_part(r, "2")->counts[FT_PHONE], 3);
+	c = mt_part(r, "2/tbox.docx/word/embeddings/Microsoft_Excel_Worksheet1.xlsx");
+	assert_non_null(c);
+	assert_string_equal(c->extractor, "xlsx");
+	assert_null(c->unscanned);
+	assert_int_equal(c->counts[FT_EMAIL], 7);
+	assert_int_equal(c->counts[FT_PHONE], 8);
+	c = mt_part(r, "2/tbox.docx/word/embeddings/oleObject1.bin");
+	assert_non_null(c);
+	assert_string_equal(c->extractor, "ole");
+	assert_null(c->unscanned);
+	assert_int_equal(c->counts[FT_EMAIL], 1);
+	assert_int_equal(c->counts[FT_PHONE], 1);
+	assert_int_equal(scan_result_count(r, FT_EMAIL), 13);
+	assert_int_equal(scan_result_count(r, FT_PHONE), 12);
+	scan_msg_free(m);
+	scan_engine_free(eng);
+}
+
+/* PowerPoint: the slide's table as rows, notes, legacy and modern comments. */
+static void
+test_pptx_table_notes_comments(void **state)
+{
+	char *t = text_of(&extract_pptx, "deck.pptx");
+
+	assert_non_null(strstr(t, "\f氏名\t携帯\tメール\n中川 四郎\t090-8080-9090\tshiro@example.co.jp\n"));
+	assert_non_null(strstr(t, "発表者メモ notes.person@example.co.jp"));
+	assert_non_null(strstr(t, "確認 080-6060-7070"));
+	assert_non_null(strstr(t, "modern.comment@example.co.jp"));
+	free(t);
+	scan_counts("deck.pptx", "pptx", 3, 2);
+}
+
+/* OpenDocument: an embedded spreadsheet object is read after the text. */
+static void
+test_odt_embedded_object(void **state)
+{
+	char *t = text_of(&extract_odt, "embed.odt");
+
+	assert_non_null(strstr(t, "本文 odt.body@example.co.jp\n"));
+	assert_non_null(strstr(t, "\f氏名\t携帯\nodt.object@example.co.jp\t090-2424-3535\n"));
+	free(t);
+	scan_counts("embed.odt", "odt", 2, 1);
+}
+
+/* A .docx made here around one document.xml. */
+static char *
+docx_text(const char *document, char **why)
+{
+	static const char ct[] =
+	    "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+	    "<Override PartName=\"/word/document.xml\" ContentType=\"application/"
+	    "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>";
+	const char *names[] = { "[Content_Types].xml", "word/document.xml" };
+	const char *datas[] = { ct, document };
+	size_t len;
+	unsigned char *zip = zt_zip_build(names, datas, NULL, 2, &len);
+	bool enc;
+	char *text = zt_extract_text(&extract_docx, NULL, zip, len, why, &enc);
+
+	free(zip);
+	return text;
+}
+
+#define W_OPEN "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/" \
+    "2006/main\"><w:body>"
+#define W_CLOSE "</w:body></w:document>"
+
+/* Character references are decoded ahead of libxml2 only where libxml2
+ * would decode them, to the same text: in text and attribute values, not
+ * in comments, CDATA or processing instructions; references to markup,
+ * white space, controls and non-characters are left to libxml2 (which
+ * decodes or refuses them itself); a reference cut by the 64 KB chunk
+ * boundary is decoded whole; a document in another encoding is left alone. */
+static void
+test_charrefs(void **state)
+{
+	char *why, *t, *big, *want;
+	size_t n, w = 0;
+
+	t = docx_text("<?xml version=\"1.0\" encoding=\"UTF-8\"?><!-- &#27663; -->" W_OPEN
+	    "<w:p><w:r><w:t>&#27663;&#x540D;&#12288;&#60;&#38;&#x3e;&amp;&#65;</w:t></w:r></w:p>"
+	    "<w:p><w:r><w:t><![CDATA[&#27663;]]></w:t></w:r></w:p>"
+	    "<?pi &#27663;?><w:p w:x=\"&#27663;&#34;\"><w:r><w:t>&#128512;|&#x10FFFF;</w:t></w:r>"
+	    "</w:p>" W_CLOSE, &why);
+	if (why)
+		fprintf(stderr, "why: %s\n", why);
+	assert_null(why);
+	assert_string_equal(t, "氏名\u3000<&>&A\n&#27663;\n\U0001F600|\U0010FFFF\n");
+	free(t);
+
+	/* references libxml2 refuses stay refused */
+	t = docx_text(W_OPEN "<w:p><w:r><w:t>&#xFFFE;</w:t></w:r></w:p>" W_CLOSE, &why);
+	assert_non_null(why);
+	free(why);
+	free(t);
+	t = docx_text(W_OPEN "<w:p><w:r><w:t>&#1;</w:t></w:r></w:p>" W_CLOSE, &why);
+	assert_non_null(why);
+	free(why);
+	free(t);
+	t = docx_text(W_OPEN "<w:p><w:r><w:t>&#xD800;</w:t></w:r></w:p>" W_CLOSE, &why);
+	assert_non_null(why);
+	free(why);
+	free(t);
+
+	/* references across the chunk boundaries, at every offset: random
+	 * kanji as decimal and hex references between letters, against the
+	 * text expected */
+	big = malloc(400000);
+	want = malloc(400000);
+	assert_non_null(big);
+	assert_non_null(want);
+	n = (size_t)sprintf(big, "%s<w:p><w:r><w:t>", W_OPEN);
+	for (uint32_t x = 2463534242u; n < 380000;) {
+		unsigned cp;
+
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		cp = 0x4e00 + x % 0x5000;
+		n += (size_t)sprintf(big + n, x & 0x100000 ? "&#%u;" : "&#x%X;", cp);
+		want[w++] = (char)(0xe0 | cp >> 12);
+		want[w++] = (char)(0x80 | (cp >> 6 & 0x3f));
+		want[w++] = (char)(0x80 | (cp & 0x3f));
+		for (unsigned k = (x >> 24) % 3; k > 0; k--)
+			big[n++] = want[w++] = (char)('a' + (x >> (k * 3)) % 26);
+	}
+	want[w++] = '\n';
+	want[w] = '\0';
+	sprintf(big + n, "</w:t></w:r></w:p>%s", W_CLOSE);
+	t = docx_text(big, &why);
+	if (why)
+		fprintf(stderr, "why: %s\n", why);
+	assert_null(why);
+	assert_int_equal(strlen(t), w);
+	assert_string_equal(t, want);
+	free(t);
+	free(big);
+	free(want);
+
+	/* another encoding: the references are libxml2's */
+	t = docx_text("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" W_OPEN
+	    "<w:p><w:r><w:t>&#27663;\xe9</w:t></w:r></w:p>" W_CLOSE, &why);
+	assert_null(why);
+	assert_string_equal(t, "氏\u00e9\n");
+	free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_numfmt_apply),
+		cmocka_unit_test(test_xlsx_numfmt_hidden_comments),
+		cmocka_unit_test(test_docx_tables_textboxes_embeddings),
+		cmocka_unit_test(test_pptx_table_notes_comments),
+		cmocka_unit_test(test_odt_embedded_object),
+		cmocka_unit_test(test_charrefs),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
