@@ -302,6 +302,8 @@ zipxml_open(struct zipxml *x, struct zipread *zr, const struct zipread_entry *e)
 		snprintf(x->why, sizeof(x->why), "%s", x->st.why);
 		return -1;
 	}
+	zxtok_init(&x->tok);
+	x->chunkcap = ZX_CHUNK;
 	if (!(x->chunk = malloc(ZX_CHUNK)) ||
 	    !(x->ctxt = xmlCreatePushParserCtxt(&sax_handler, x, NULL, 0, NULL))) {
 		snprintf(x->why, sizeof(x->why), "cannot start the XML parser");
@@ -312,38 +314,29 @@ zipxml_open(struct zipxml *x, struct zipread *zr, const struct zipread_entry *e)
 	return 0;
 }
 
-/* ---- numeric character references, decoded before libxml2 sees them ----
+/* ---- UTF-8 members: our tokenizer, not libxml2 ----
  *
- * Some writers (openpyxl among them) write every non-ASCII character as a
- * reference, "&#27663;&#21517;", and libxml2 hands each one to the SAX
- * characters() callback on its own: a sheet of Japanese names became one
- * callback, one queue extension and one char-ref parse per character, the
- * larger part of the cost of reading it.  Such references are turned into
- * their UTF-8 bytes as the chunk is inflated, in place (a reference is
- * never shorter than its UTF-8 form), so that libxml2 sees plain text
- * runs.  What is decoded is exactly what libxml2 would have delivered:
- * only references to characters U+0080 and above that XML allows (markup
- * characters, white space and controls stay references: attribute-value
- * normalisation and well-formedness are left to libxml2), only in content
- * and attribute values (never in comments, CDATA sections, processing
- * instructions or between attributes), and only in a UTF-8 document (no
- * declaration, or one saying UTF-8; UTF-16 and other encodings are left
- * alone).  A reference or a "<!" cut by the chunk's end is carried over
- * to the next chunk. */
+ * libxml2's push parser costs far more than inflating: it looks at every
+ * character of non-ASCII text one by one, and hands each character
+ * reference to characters() on its own (openpyxl writes every Japanese
+ * character as one, "&#27663;&#21517;": a sheet of names was one callback,
+ * one queue extension and one reference parse per character).  A member
+ * in UTF-8 (no XML declaration, or one saying UTF-8: every OOXML and ODF
+ * writer's) is therefore read by zipxml_tok.c, which makes the same SAX2
+ * events with the same checks that matter here (zipxml_tok.h), and
+ * libxml2 reads the others (UTF-16, legacy encodings). */
 
-enum { CR_TEXT, CR_TAG, CR_QUOTE, CR_COMMENT, CR_CDATA, CR_PI };
+#define ZX_MAX_TOKEN (16u << 20)	/* a tag longer than this is refused */
 
-#define CR_REF_MAX 12		/* "&#x10FFFF;" and leading zeros: longer is left as is */
-
-/* Decide from the first bytes whether the decoder may run. */
+/* Decide from the first bytes whether the member is UTF-8. */
 static void
-cr_check(struct zipxml *x, const char *p, size_t n)
+utf8_check(struct zipxml *x, const char *p, size_t n)
 {
 	const char *end, *enc;
 	size_t i = 0;
 
-	x->cr_checked = true;
-	x->cr = -1;
+	x->checked = true;
+	x->utf8 = false;
 	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
 	if (i >= n || p[i] != '<')
@@ -362,186 +355,63 @@ cr_check(struct zipxml *x, const char *p, size_t n)
 				return;
 		}
 	}
-	x->cr = CR_TEXT;
+	x->utf8 = true;
 }
 
-/* Append code point c as UTF-8 at *w. */
-static void
-cr_put(char **w, unsigned long c)
+static bool
+tok_stopped(void *ctx)
 {
-	unsigned char *o = (unsigned char *)*w;
+	struct zipxml *x = ctx;
 
-	if (c < 0x800) {
-		*o++ = (unsigned char)(0xc0 | c >> 6);
-	} else if (c < 0x10000) {
-		*o++ = (unsigned char)(0xe0 | c >> 12);
-		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-	} else {
-		*o++ = (unsigned char)(0xf0 | c >> 18);
-		*o++ = (unsigned char)(0x80 | (c >> 12 & 0x3f));
-		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-	}
-	*o++ = (unsigned char)(0x80 | (c & 0x3f));
-	*w = (char *)o;
+	return x->failed || x->nomem || x->refused;
 }
 
-/* At p[0] == '&': the length of a decodable reference and its code point
- * in *c; 0 when it is not one (copied as it is); -1 when the buffer ends
- * before it could be told. */
-static long
-cr_ref(const char *p, const char *end, unsigned long *c)
-{
-	const char *q = p + 2;
-	unsigned long v = 0;
-	bool hex;
-
-	if (end - p < 2)
-		return -1;
-	if (p[1] != '#')
-		return 0;
-	if (q >= end)
-		return -1;
-	hex = *q == 'x';
-	q += hex;
-	for (const char *d0 = q;; q++) {
-		int dv;
-
-		if (q >= end)
-			return q - p >= CR_REF_MAX ? 0 : -1;
-		if (q - p >= CR_REF_MAX)
-			return 0;
-		if (*q == ';') {
-			if (q == d0)
-				return 0;
-			break;
-		}
-		if (*q >= '0' && *q <= '9')
-			dv = *q - '0';
-		else if (hex && (*q | 0x20) >= 'a' && (*q | 0x20) <= 'f')
-			dv = (*q | 0x20) - 'a' + 10;
-		else
-			return 0;
-		v = v * (hex ? 16 : 10) + (unsigned long)dv;
-	}
-	if (v < 0x80 || (v >= 0xd800 && v < 0xe000) || v == 0xfffe || v == 0xffff ||
-	    v > 0x10ffff)
-		return 0;
-	*c = v;
-	return q + 1 - p;
-}
-
-/* Bytes that end a run in each state: cr_stop[CR_TEXT] '&' '<';
- * [CR_TAG] quotes and '>'; [CR_QUOTE] '&' '<' '"' (1) or '\'' (2). */
-static const unsigned char cr_stop[3][256] = {
-	[CR_TEXT] = { ['&'] = 1, ['<'] = 1 },
-	[CR_TAG] = { ['"'] = 1, ['\''] = 1, ['>'] = 1 },
-	[CR_QUOTE] = { ['&'] = 3, ['<'] = 3, ['"'] = 1, ['\''] = 2 },
+static const struct zxtok_cb tok_cb = {
+	.start = on_start, .end = on_end, .text = on_text, .stopped = tok_stopped,
 };
 
-/* Move r past the bytes that do not stop state st (copied down to *w). */
-static char *
-cr_span(char *r, const char *end, char **w, const unsigned char *stop, unsigned mask)
+/* Push n bytes of chunk to the tokenizer; what it left is carried. */
+static int
+tok_push(struct zipxml *x, size_t n, bool eof)
 {
-	char *s = r;
+	long used = zxtok_feed(&x->tok, x->chunk, n, eof, &tok_cb, x);
 
-	while (r < end && !(stop[(unsigned char)*r] & mask))
-		r++;
-	if (*w != s)
-		memmove(*w, s, (size_t)(r - s));
-	*w += r - s;
-	return r;
-}
-
-/* Decode buf[0..n) in place.  Returns the bytes to push; *keep gets the
- * offset of the undecided tail (to carry into the next chunk; n if none). */
-static size_t
-cr_decode(struct zipxml *x, char *buf, size_t n, bool eof, size_t *keep)
-{
-	char *r = buf, *w = buf, *end = buf + n;
-	unsigned long c;
-	long len;
-
-	*keep = n;
-	while (r < end) {
-		switch (x->cr) {
-		case CR_TEXT:
-		case CR_QUOTE:
-			r = x->cr == CR_TEXT ? cr_span(r, end, &w, cr_stop[CR_TEXT], 1) :
-			    cr_span(r, end, &w, cr_stop[CR_QUOTE], x->cr_quote == '"' ? 1 : 2);
-			if (r == end)
-				break;
-			if (*r == '&') {
-				if ((len = cr_ref(r, end, &c)) < 0 && !eof) {
-					*keep = (size_t)(r - buf);
-					return (size_t)(w - buf);
-				}
-				if (len > 0) {
-					cr_put(&w, c);
-					r += len;
-				} else {
-					*w++ = *r++;
-				}
-				break;
-			}
-			if (x->cr == CR_QUOTE) {	/* its closing quote, or a '<' (an error) */
-				x->cr = CR_TAG;
-				*w++ = *r++;
-				break;
-			}
-			if (end - r < 9 && !eof) {	/* "<![CDATA[" */
-				*keep = (size_t)(r - buf);
-				return (size_t)(w - buf);
-			}
-			if (end - r >= 4 && memcmp(r, "<!--", 4) == 0)
-				x->cr = CR_COMMENT, len = 4;
-			else if (end - r >= 9 && memcmp(r, "<![CDATA[", 9) == 0)
-				x->cr = CR_CDATA, len = 9;
-			else if (end - r >= 2 && r[1] == '?')
-				x->cr = CR_PI, len = 2;
-			else
-				x->cr = CR_TAG, len = 1;
-			x->cr_run = 0;
-			memmove(w, r, (size_t)len);
-			w += len;
-			r += len;
-			break;
-		case CR_TAG:
-			r = cr_span(r, end, &w, cr_stop[CR_TAG], 1);
-			if (r == end)
-				break;
-			if (*r == '>')
-				x->cr = CR_TEXT;
-			else
-				x->cr = CR_QUOTE, x->cr_quote = *r;
-			*w++ = *r++;
-			break;
-		default:		/* comment, CDATA, PI: copied up to their end */
-			for (; r < end && x->cr > CR_QUOTE; r++) {
-				char ch = *r;
-
-				*w++ = ch;
-				if (ch == '>' && ((x->cr == CR_PI && x->cr_run) || x->cr_run >= 2))
-					x->cr = CR_TEXT;
-				else if ((x->cr == CR_COMMENT && ch == '-') ||
-				    (x->cr == CR_CDATA && ch == ']') || (x->cr == CR_PI && ch == '?'))
-					x->cr_run++;
-				else
-					x->cr_run = 0;
-			}
-			break;
-		}
+	if (used < 0) {
+		if (x->tok.refused)
+			x->refused = true;
+		else if (x->why[0] == '\0')
+			snprintf(x->why, sizeof(x->why), "%s", x->tok.why);
+		return -1;
 	}
-	return (size_t)(w - buf);
+	x->carry = n - (size_t)used;
+	if (x->carry > 0 && used > 0)
+		memmove(x->chunk, x->chunk + used, x->carry);
+	if (x->carry == x->chunkcap) {		/* one token fills the chunk */
+		char *p;
+
+		if (x->chunkcap * 2 > ZX_MAX_TOKEN) {
+			snprintf(x->why, sizeof(x->why), "XML tag longer than %u MB",
+			    ZX_MAX_TOKEN >> 20);
+			return -1;
+		}
+		if ((p = realloc(x->chunk, x->chunkcap * 2)) == NULL) {
+			x->nomem = true;
+			return -1;
+		}
+		x->chunk = p;
+		x->chunkcap *= 2;
+	}
+	return 0;
 }
 
-/* Inflate one chunk and push it (character references decoded, see
- * cr_decode).  0, or -1 when the stream or the parser failed (x->failed
- * set; x->eof at the end). */
+/* Inflate one chunk and push it (to the tokenizer for UTF-8, else to
+ * libxml2).  0, or -1 when the stream or the parser failed (x->failed set;
+ * x->eof at the end). */
 static int
 feed(struct zipxml *x)
 {
-	long r = zipread_stream_read(&x->st, x->chunk + x->carry, ZX_CHUNK - x->carry);
-	size_t n, keep, push;
+	long r = zipread_stream_read(&x->st, x->chunk + x->carry, x->chunkcap - x->carry);
+	size_t n;
 	int rc;
 
 	if (r < 0) {
@@ -556,16 +426,18 @@ feed(struct zipxml *x)
 		return -1;
 	}
 	n = x->carry + (size_t)r;
-	if (!x->cr_checked && n > 0)
-		cr_check(x, x->chunk, n);
-	keep = n;
-	push = x->cr >= 0 ? cr_decode(x, x->chunk, n, r == 0, &keep) : n;
-	rc = xmlParseChunk(x->ctxt, x->chunk, (int)push, r == 0);
-	x->carry = n - keep;
-	if (x->carry > 0)
-		memmove(x->chunk, x->chunk + keep, x->carry);
+	if (!x->checked && n > 0)
+		utf8_check(x, x->chunk, n);
 	if (r == 0)
 		x->eof = true;
+	if (x->utf8) {
+		if (tok_push(x, n, r == 0) != 0 || x->refused || x->nomem || x->failed) {
+			x->failed = true;
+			return -1;
+		}
+		return 0;
+	}
+	rc = xmlParseChunk(x->ctxt, x->chunk, (int)r, r == 0);
 	if (rc != 0 || x->refused || x->nomem || !x->ctxt->wellFormed) {
 		x->failed = true;
 		return -1;
@@ -700,6 +572,7 @@ zipxml_close(struct zipxml *x)
 	if (x->ctxt != NULL)
 		xmlFreeParserCtxt(x->ctxt);
 	x->ctxt = NULL;
+	zxtok_free(&x->tok);
 	free(x->chunk);
 	free(x->arena);
 	free(x->ev);

@@ -22,6 +22,7 @@
 #include <libxml/xmlreader.h>
 
 #include "extract/zipread.h"
+#include "extract/zipxml_tok.h"
 
 struct textbuf;
 
@@ -44,10 +45,10 @@ struct zipxml {
 	bool space[512];	/* xml:space="preserve" per open element */
 	bool eof, failed, nomem;
 	int guard;		/* DOCTYPE guard state over the prolog */
-	int cr;			/* character-reference decoder: CR_* state, or -1 off */
-	char cr_quote;		/* the quote of the attribute value being read */
-	unsigned cr_run;	/* '-', ']' or '?' just seen (end of comment, CDATA, PI) */
-	bool cr_checked;	/* the encoding was looked at */
+	bool checked;		/* the encoding was looked at */
+	bool utf8;		/* UTF-8: read by tok, not by libxml2 */
+	struct zxtok tok;	/* the tokenizer of UTF-8 members */
+	size_t chunkcap;	/* size of chunk (grows for a tag longer than it) */
 	size_t carry;		/* bytes at the chunk's start kept from the last one */
 	bool refused;		/* a DTD or an entity: the part is refused */
 	char why[200];		/* reason once zipxml_next returned -1 */
