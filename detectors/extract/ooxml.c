@@ -12,15 +12,21 @@
  *    inside it), headers, footers, footnotes, endnotes, comments.  w:t and
  *    w:delText are text, w:tab a tab, w:br/w:cr and paragraph ends line
  *    breaks; table cells are tab-separated, rows end lines, tables stand
- *    between form feeds.  Ruby text (furigana) and field codes are skipped.
+ *    between form feeds; w:gridSpan stands for that many cells.  A text
+ *    box in mc:AlternateContent is read once: the mc:Fallback only when
+ *    its mc:Choice gave no text.  Ruby text (furigana) and field codes are
+ *    skipped; hidden (w:vanish) text is read.
  *  - spreadsheet: shared strings (without their phonetic runs), every
  *    worksheet in name order: a row is a line, cells are tab-separated and
  *    placed by their reference (a cell boundary is always a separator, so
  *    adjacent cells never glue), values as written (shared or inline
- *    strings, numbers, cached formula results); sheets are separated by
- *    '\f', so a sheet's first line is its header row.  Cell comments too.
+ *    strings, numbers, cached formula results) except integers in a
+ *    number format of digits and literals (xl/styles.xml), given as shown
+ *    ("000-0000-0000": 090-1234-5678); sheets are separated by '\f', so a
+ *    sheet's first line is its header row.  Hidden sheets, rows and
+ *    columns are read like the others.  Legacy and threaded comments too.
  *  - presentation: slides and notes in name order (a:t, a:p line breaks,
- *    tables as above) and comments.
+ *    tables as above), legacy and modern comments.
  *  - embedded objects (any part under an "embeddings" folder): child parts,
  *    inspected by content.
  * Limits: each XML part counts as an archive member, streamed through the
@@ -32,9 +38,9 @@
  * and reason, and the other parts are still read; a package with
  * zip-encrypted entries counts encrypted.
  * Not read: slide layouts and masters (templates), charts, SmartArt data,
- * document properties, VBA projects, number formats (a number is given as
- * stored: a date is its serial, a phone number stored as a number has lost
- * its leading 0).  Encrypted OOXML is an OLE2 file, not handled here.
+ * document properties, VBA projects, number formats other than digits and
+ * literals (a date is its serial).  Encrypted OOXML is an OLE2 file, not
+ * handled here.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,10 +3,12 @@
  * and a table-driven markup-to-text walk.
  *
  * A member is parsed as a stream: inflated a chunk at a time
- * (zipread_stream_read) into libxml2's SAX2 push parser, whose events are
- * handed out one by one by zipxml_next() (no reader, no node per element,
- * never the whole part in memory: memory stays flat whatever its size),
- * and the bytes are bounded by the zipread limits and the time budget.
+ * (zipread_stream_read) into the package tokenizer (zipxml_tok.h) when it
+ * is UTF-8, as every OOXML and ODF writer's is, else into libxml2's SAX2
+ * push parser; their events are handed out one by one by zipxml_next()
+ * (no reader, no node per element, never the whole part in memory: memory
+ * stays flat whatever its size), and the bytes are bounded by the zipread
+ * limits and the time budget.
  * Safety: XML_PARSE_NONET, no entity substitution, no DTD loading; and a
  * part with a DOCTYPE (OOXML and ODF never have one) is refused before
  * libxml2 sees it, so an entity-expansion bomb ends as a refused part.
