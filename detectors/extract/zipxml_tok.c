@@ -516,15 +516,7 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 	}
 	if (qsplit(t, qname, &prefix, &local) != 0)
 		return -1;
-	uri = ns_find(t, prefix, &bound);
-	if (!bound)
-		return fail(t, "Namespace prefix on element is not defined");
-	for (size_t i = 0; i < nattr; i++) {
-		const char *apf = (const char *)t->attrs[i * 5 + 1];
-
-		if (apf != NULL && (ns_find(t, apf, &bound), !bound))
-			return fail(t, "Namespace prefix on attribute is not defined");
-	}
+	uri = ns_find(t, prefix, &bound);	/* unbound: no namespace, as libxml2 */
 	t->root_seen = true;
 	t->textrun = 0;
 	cb->start(ctx, (const unsigned char *)local, (const unsigned char *)prefix,

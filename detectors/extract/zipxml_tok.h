@@ -14,9 +14,10 @@
  * end), valid UTF-8 and XML characters, attribute syntax, references
  * (the five predefined entities and character references; any other
  * entity refuses the part, as a DOCTYPE does: no entity is ever defined
- * here), bound namespace prefixes, at most ZXT_MAX_DEPTH open elements,
- * text runs of at most 10 MB between two tags.  Not checked (accepted):
- * duplicate attributes, "--" inside a comment, "]]>" in text.
+ * here), at most ZXT_MAX_DEPTH open elements, text runs of at most 10 MB
+ * between two tags.  Accepted as libxml2 accepts them: an unbound
+ * namespace prefix (the element has no namespace).  Not checked
+ * (accepted): duplicate attributes, "--" inside a comment, "]]>" in text.
  */
 #ifndef DLP_ZIPXML_TOK_H
 #define DLP_ZIPXML_TOK_H

@@ -17,6 +17,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <iconv.h>
+
+#include <zip.h>
 
 #include "extract/extract.h"
 #include "extract/ooxml_sheet.h"
@@ -316,6 +319,133 @@ test_charrefs(void **state)
 	free(t);
 }
 
+/* doc in UTF-16LE with a BOM (read by libxml2, not by the tokenizer). */
+static char *
+utf16(const char *doc, size_t *outlen)
+{
+	iconv_t cd = iconv_open("UTF-16LE", "UTF-8");
+	size_t in = strlen(doc), cap = in * 4 + 16, left = cap - 2;
+	char *out = malloc(cap), *o = out + 2, *i = (char *)doc;
+
+	assert_true(cd != (iconv_t)-1);
+	assert_non_null(out);
+	out[0] = (char)0xff;
+	out[1] = (char)0xfe;
+	assert_true(iconv(cd, &i, &in, &o, &left) != (size_t)-1);
+	iconv_close(cd);
+	*outlen = (size_t)(o - out);
+	return out;
+}
+
+/* The text of document.xml given as n bytes (zt_zip_build takes strings:
+ * the zip is made here). */
+static char *
+docx_text_bytes(const char *doc, size_t n, char **why)
+{
+	static const char ct[] =
+	    "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+	    "<Override PartName=\"/word/document.xml\" ContentType=\"application/"
+	    "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>";
+	zip_error_t ze;
+	zip_source_t *src;
+	zip_t *z;
+	zip_stat_t st;
+	unsigned char *data;
+	char *text;
+	bool enc;
+
+	zip_error_init(&ze);
+	assert_non_null(src = zip_source_buffer_create(NULL, 0, 0, &ze));
+	assert_non_null(z = zip_open_from_source(src, ZIP_TRUNCATE, &ze));
+	zip_source_keep(src);
+	assert_true(zip_file_add(z, "[Content_Types].xml",
+	    zip_source_buffer(z, ct, strlen(ct), 0), 0) >= 0);
+	assert_true(zip_file_add(z, "word/document.xml", zip_source_buffer(z, doc, n, 0), 0) >= 0);
+	assert_int_equal(zip_close(z), 0);
+	assert_int_equal(zip_source_open(src), 0);
+	assert_int_equal(zip_source_stat(src, &st), 0);
+	data = malloc(st.size);
+	assert_int_equal(zip_source_read(src, data, st.size), (zip_int64_t)st.size);
+	zip_source_close(src);
+	zip_source_free(src);
+	text = zt_extract_text(&extract_docx, NULL, data, st.size, why, &enc);
+	free(data);
+	return text;
+}
+
+/* The tokenizer against libxml2: each document as UTF-8 (the tokenizer)
+ * and as UTF-16 (libxml2) gives the same text, or both refuse it. */
+static void
+test_tokenizer_matches_libxml2(void **state)
+{
+#define NSW "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\""
+	static const char *const good[] = {
+		"<w:document " NSW "><w:body><w:p><w:r><w:t>a&amp;b&lt;c&gt;d&quot;e&apos;f"
+		"&#x6c0f;&#21517;</w:t></w:r></w:p></w:body></w:document>",
+		"<?xml version=\"1.0\" standalone=\"yes\"?>\r\n<!-- c --><w:document " NSW ">"
+		"<w:body><w:p><w:r><w:t xml:space=\"preserve\"> 氏名\r\n\r住所 </w:t></w:r>"
+		"<w:r><w:t><![CDATA[<x>&amp;]]></w:t></w:r></w:p><?pi x?></w:body></w:document>\n",
+		/* a default namespace, a prefix rebound inside, attributes of all kinds */
+		"<document xmlns=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+		"<body><p a='1' b = \"&#9;x&#10;\"><r><t>一</t></r></p><w:p " NSW "><w:r>"
+		"<w:t>二</w:t></w:r></w:p><x:p xmlns:x=\"urn:other\"><x:t>三</x:t></x:p>"
+		"<p><r><t>四</t></r></p></body></document>",
+		/* text outside w:t, empty elements, a tab and a break */
+		"<w:document " NSW "><w:body>outside<w:p><w:r><w:t/><w:t></w:t><w:t>x</w:t><w:tab/>"
+		"<w:t>y</w:t><w:br/><w:t>z</w:t></w:r></w:p></w:body></w:document>",
+		/* an unbound prefix: no namespace, read all the same */
+		"<w:document><w:body><w:p><w:r><w:t>unbound</w:t></w:r></w:p></w:body></w:document>",
+	};
+	static const char *const bad[] = {
+		"<w:document " NSW "><w:body></w:document>",
+		"<w:document " NSW " a=\"<\"/>",
+		"<w:document " NSW "><!-- x </w:document>",
+		"<w:document " NSW "/>text",
+		"<w:document " NSW "/><w:document " NSW "/>",
+		"<w:document " NSW "><w:t>&#0;</w:t></w:document>",
+		"<w:document " NSW "><w:t>a & b</w:t></w:document>",
+		"<w:document " NSW "><w:t>&nbsp;</w:t></w:document>",
+		"<w:document " NSW " a=1/>",
+		"<w:document " NSW "a=\"1\"/>",
+		"<w:document " NSW "><w:t>\x01</w:t></w:document>",
+		"",
+		"<!-- only a comment -->",
+		"<w:document " NSW "><w:t>cut",
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		size_t n;
+		char *w8 = NULL, *w16 = NULL, *u16 = utf16(good[i], &n);
+		char *t8 = docx_text_bytes(good[i], strlen(good[i]), &w8);
+		char *t16 = docx_text_bytes(u16, n, &w16);
+
+		if (w8 || w16)
+			fprintf(stderr, "good %zu: %s / %s\n", i, w8 ? w8 : "-", w16 ? w16 : "-");
+		assert_null(w8);
+		assert_null(w16);
+		assert_string_equal(t8, t16);
+		free(t8);
+		free(t16);
+		free(u16);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t n;
+		char *w8 = NULL, *w16 = NULL, *u16 = utf16(bad[i], &n);
+		char *t8 = docx_text_bytes(bad[i], strlen(bad[i]), &w8);
+		char *t16 = docx_text_bytes(u16, n, &w16);
+
+		if (!w8 || !w16)
+			fprintf(stderr, "bad %zu: %s / %s\n", i, w8 ? w8 : "-", w16 ? w16 : "-");
+		assert_non_null(w8);
+		assert_non_null(w16);
+		free(w8);
+		free(w16);
+		free(t8);
+		free(t16);
+		free(u16);
+	}
+}
+
 int
 main(void)
 {
@@ -326,6 +456,7 @@ main(void)
 		cmocka_unit_test(test_pptx_table_notes_comments),
 		cmocka_unit_test(test_odt_embedded_object),
 		cmocka_unit_test(test_charrefs),
+		cmocka_unit_test(test_tokenizer_matches_libxml2),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
