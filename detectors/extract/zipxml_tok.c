@@ -218,7 +218,7 @@ put_cp(char *w, uint32_t c)
 /* The reference at p ('&'): its length and code point, -1 when cut by
  * end, -2 for a malformed reference or a character XML does not allow,
  * -3 for a named entity other than the five (refused). */
-static long
+static inline long
 ref(const char *p, const char *end, uint32_t *c)
 {
 	static const struct { const char *name; size_t n; uint32_t c; } pre[] = {
@@ -228,6 +228,19 @@ ref(const char *p, const char *end, uint32_t *c)
 	const char *q = p + 1;
 	uint32_t v = 0;
 
+	/* the common case first: "&#NNNNN;" wholly in the buffer */
+	if (end - p >= 9 && q[0] == '#' && q[1] >= '1' && q[1] <= '9') {
+		const char *d = q + 1;
+
+		for (int k = 0; k < 6 && *d >= '0' && *d <= '9'; k++, d++)
+			v = v * 10 + (uint32_t)(*d - '0');
+		if (*d == ';' && v >= 0x20 && (v < 0xd800 || (v >= 0xe000 && v < 0xfffe) ||
+		    (v >= 0x10000 && v < 0x110000))) {
+			*c = v;
+			return d + 1 - p;
+		}
+		v = 0;		/* anything else: the general path below */
+	}
 	if (q >= end)
 		return -1;
 	if (*q != '#') {
@@ -284,11 +297,16 @@ ref(const char *p, const char *end, uint32_t *c)
 
 /* ---- tags ---- */
 
-static bool
+/* Bytes of names: letters, digits, '_' ':' '-' '.', and UTF-8. */
+static const unsigned char name_tab[256] = {
+	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['_'] = 1, [':'] = 1,
+	['-'] = 1, ['.'] = 1, [0x80 ... 0xff] = 1,
+};
+
+static inline bool
 name_byte(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    c == '_' || c == ':' || c == '-' || c == '.' || c >= 0x80;
+	return name_tab[c];
 }
 
 static bool
