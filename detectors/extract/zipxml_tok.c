@@ -731,6 +731,13 @@ zxtok_feed(struct zxtok *t, char *buf, size_t n, bool eof, const struct zxtok_cb
 {
 	char *p = buf, *end = buf + n;
 
+	if (!t->started) {		/* a UTF-8 byte-order mark is no text */
+		if (n < 3 && !eof && memcmp(buf, "\xef\xbb\xbf", n) == 0)
+			return 0;
+		if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+			p += 3;
+		t->started = true;
+	}
 	while (p < end) {
 		if (t->state != TK_TEXT) {
 			static const char *const term[] = { NULL, "-->", "]]>", "?>" };

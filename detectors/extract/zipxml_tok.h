@@ -60,6 +60,7 @@ struct zxtok {
 	unsigned depth;
 	const struct zxtok_name *open[ZXT_MAX_DEPTH]; /* qualified names of the open elements */
 	const char *open_uri[ZXT_MAX_DEPTH]; /* and their namespaces */
+	bool started;		/* past a byte-order mark at the start */
 	bool root_seen;
 	bool refused;		/* an entity reference: the part is refused */
 	size_t textrun;		/* bytes of text since the last tag */
