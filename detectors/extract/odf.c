@@ -14,8 +14,13 @@
  * A cell's text is its displayed text (text:p), formatted as shown.
  * Encryption: a package whose META-INF/manifest.xml has encryption-data
  * is counted encrypted and not read further.
- * Not read: meta.xml, settings.xml, embedded objects ("Object 1/"),
- * pictures, macros, flat XML files (.fodt: not zip).
+ * Embedded objects: an OpenDocument object ("Object 1/content.xml": an
+ * embedded spreadsheet, chart or text, with its table data) is read with
+ * the same rules after the document; a foreign object stored as one file
+ * ("Object 2": an OLE embedding of an Excel or Word file) is a child part,
+ * inspected by content.
+ * Not read: meta.xml, settings.xml, pictures and their replacement images
+ * ("ObjectReplacements/"), macros, flat XML files (.fodt: not zip).
  */
 #include <stdio.h>
 #include <string.h>
@@ -121,6 +126,62 @@ odf_member(struct zipread *zr, const char *name, bool needed, struct textbuf *ou
 	return zipxml_text(zr, &e, odf_rules, out, why, whylen);
 }
 
+/* "Object N/content.xml" (1) or "Object N" alone (2) inside a package;
+ * 0 for anything else. */
+static int
+odf_object(const char *name)
+{
+	const char *p = name;
+
+	if (strncmp(p, "Object ", 7) != 0)
+		return 0;
+	for (p += 7; *p >= '0' && *p <= '9'; p++)
+		;
+	if (p == name + 7)
+		return 0;
+	if (*p == '\0')
+		return 2;
+	return strcmp(p, "/content.xml") == 0 ? 1 : 0;
+}
+
+/* Read the embedded objects after the document (see the top). */
+static void
+odf_objects(struct zipread *zr, unsigned depth, struct textbuf *out)
+{
+	struct inspect *in = zr->in;
+
+	for (uint64_t i = 0; i < zr->n && !out->truncated; i++) {
+		struct zipread_entry e;
+		char why[256];
+		int k;
+
+		if (zipread_stat(zr, i, &e) != 0 || e.is_dir || (k = odf_object(e.name)) == 0)
+			continue;
+		if (inspect_out_of_time(in)) {
+			inspect_unscanned(in, zr->idx, "time budget exceeded");
+			return;
+		}
+		if (k == 2) {
+			if (depth + 1 > in->opt->limits.max_depth) {
+				inspect_unscanned(in, zr->idx,
+				    "embedded object nested deeper than max_depth (%u)",
+				    in->opt->limits.max_depth);
+				continue;
+			}
+			if (zipread_child(zr, &e, depth) != 0)
+				return;		/* max_parts: marked */
+			continue;
+		}
+		if (e.encryption != 0) {
+			inspect_unscanned(in, zr->idx, "%s encrypted", e.name);
+			continue;
+		}
+		zipxml_sep(out, '\f');
+		if (zipxml_text(zr, &e, odf_rules, out, why, sizeof(why)) != 0)
+			inspect_unscanned(in, zr->idx, "%s", why);
+	}
+}
+
 static int
 odf_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
     unsigned depth, const char *charset, struct textbuf *out)
@@ -147,6 +208,7 @@ odf_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 		inspect_unscanned(in, idx, "%s", why);
 	if (!out->truncated && odf_member(&zr, "styles.xml", false, out, why, sizeof(why)) != 0)
 		inspect_unscanned(in, idx, "%s", why);
+	odf_objects(&zr, depth, out);
 	zipread_close(&zr);
 	return in->res->parts[idx].unscanned ? -1 : 0;
 }

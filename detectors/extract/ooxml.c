@@ -12,15 +12,21 @@
  *    inside it), headers, footers, footnotes, endnotes, comments.  w:t and
  *    w:delText are text, w:tab a tab, w:br/w:cr and paragraph ends line
  *    breaks; table cells are tab-separated, rows end lines, tables stand
- *    between form feeds.  Ruby text (furigana) and field codes are skipped.
+ *    between form feeds; w:gridSpan stands for that many cells.  A text
+ *    box in mc:AlternateContent is read once: the mc:Fallback only when
+ *    its mc:Choice gave no text.  Ruby text (furigana) and field codes are
+ *    skipped; hidden (w:vanish) text is read.
  *  - spreadsheet: shared strings (without their phonetic runs), every
  *    worksheet in name order: a row is a line, cells are tab-separated and
  *    placed by their reference (a cell boundary is always a separator, so
  *    adjacent cells never glue), values as written (shared or inline
- *    strings, numbers, cached formula results); sheets are separated by
- *    '\f', so a sheet's first line is its header row.  Cell comments too.
+ *    strings, numbers, cached formula results) except integers in a
+ *    number format of digits and literals (xl/styles.xml), given as shown
+ *    ("000-0000-0000": 090-1234-5678); sheets are separated by '\f', so a
+ *    sheet's first line is its header row.  Hidden sheets, rows and
+ *    columns are read like the others.  Legacy and threaded comments too.
  *  - presentation: slides and notes in name order (a:t, a:p line breaks,
- *    tables as above) and comments.
+ *    tables as above), legacy and modern comments.
  *  - embedded objects (any part under an "embeddings" folder): child parts,
  *    inspected by content.
  * Limits: each XML part counts as an archive member, streamed through the
@@ -32,9 +38,9 @@
  * and reason, and the other parts are still read; a package with
  * zip-encrypted entries counts encrypted.
  * Not read: slide layouts and masters (templates), charts, SmartArt data,
- * document properties, VBA projects, number formats (a number is given as
- * stored: a date is its serial, a phone number stored as a number has lost
- * its leading 0).  Encrypted OOXML is an OLE2 file, not handled here.
+ * document properties, VBA projects, number formats other than digits and
+ * literals (a date is its serial).  Encrypted OOXML is an OLE2 file, not
+ * handled here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +53,7 @@
 #include "extract/zipxml.h"
 
 enum okind {
-	OK_NONE, OK_WORD_MAIN, OK_WORD, OK_SST, OK_SHEET, OK_XLCOMMENT, OK_SLIDE, OK_NOTES,
+	OK_NONE, OK_WORD_MAIN, OK_WORD, OK_STYLES, OK_SST, OK_SHEET, OK_XLCOMMENT, OK_SLIDE, OK_NOTES,
 	OK_PPTCOMMENT, OK_EMBED
 };
 
@@ -65,6 +71,10 @@ struct ctypes {
 	size_t n, cap;
 };
 
+/* Markup compatibility: mc:AlternateContent holds an mc:Choice and an
+ * mc:Fallback of the same content (a text box as DrawingML, then as VML). */
+#define MC_NS "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
 static const struct zxrule word_rules[] = {
 	{ "t", NULL, ZX_TEXT, NULL }, { "delText", NULL, ZX_TEXT, NULL },
 	{ "tab", NULL, ZX_TAB, NULL }, { "br", NULL, ZX_BREAK, NULL },
@@ -72,8 +82,10 @@ static const struct zxrule word_rules[] = {
 	{ "tc", NULL, ZX_CELL, NULL }, { "tr", NULL, ZX_ROW, NULL },
 	{ "tbl", NULL, ZX_TABLE, NULL }, { "pPr", NULL, ZX_SKIP, NULL },
 	{ "rPr", NULL, ZX_SKIP, NULL }, { "tblPr", NULL, ZX_SKIP, NULL },
-	{ "tcPr", NULL, ZX_SKIP, NULL }, { "sectPr", NULL, ZX_SKIP, NULL },
+	{ "gridSpan", NULL, ZX_SPAN, "val" }, { "sectPr", NULL, ZX_SKIP, NULL },
 	{ "instrText", NULL, ZX_SKIP, NULL }, { "rt", NULL, ZX_SKIP, NULL },
+	{ "AlternateContent", MC_NS, ZX_ALT, NULL }, { "Fallback", MC_NS, ZX_FALLBACK, NULL },
+	{ "tblGrid", NULL, ZX_SKIP, NULL },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -83,11 +95,14 @@ static const struct zxrule slide_rules[] = {
 	{ "tr", NULL, ZX_ROW, NULL }, { "tbl", NULL, ZX_TABLE, NULL },
 	{ "pPr", NULL, ZX_SKIP, NULL }, { "rPr", NULL, ZX_SKIP, NULL },
 	{ "endParaRPr", NULL, ZX_SKIP, NULL }, { "text", NULL, ZX_PARA, NULL },
+	{ "AlternateContent", MC_NS, ZX_ALT, NULL }, { "Fallback", MC_NS, ZX_FALLBACK, NULL },
 	{ NULL, NULL, 0, NULL }
 };
 
 static const struct zxrule xlcomment_rules[] = {
 	{ "t", NULL, ZX_TEXT, NULL }, { "comment", NULL, ZX_PARA, NULL },
+	{ "text", NULL, ZX_PARA, NULL },	/* threaded comments */
+	{ "mentions", NULL, ZX_SKIP, NULL },
 	{ "rPh", NULL, ZX_SKIP, NULL }, { "rPr", NULL, ZX_SKIP, NULL },
 	{ "authors", NULL, ZX_SKIP, NULL }, { NULL, NULL, 0, NULL }
 };
@@ -298,8 +313,14 @@ kind_of_type(const char *t)
 			return OK_SHEET;
 		if (ends(t, ".sharedstrings+xml"))
 			return OK_SST;
+		if (ends(t, ".styles+xml"))
+			return OK_STYLES;
 		if (ends(t, ".comments+xml"))
 			return OK_XLCOMMENT;
+	} else if (strcmp(t, "application/vnd.ms-excel.threadedcomments+xml") == 0) {
+		return OK_XLCOMMENT;
+	} else if (strcmp(t, "application/vnd.ms-powerpoint.comments+xml") == 0) {
+		return OK_PPTCOMMENT;	/* modern comments (ppt/comments/modernComment_*.xml) */
 	} else if (strstr(t, "presentationml.")) {
 		if (ends(t, ".slide+xml"))
 			return OK_SLIDE;
@@ -320,7 +341,8 @@ kind_of_name(const char *n)
 		{ "word/footer", OK_WORD }, { "word/footnotes", OK_WORD },
 		{ "word/endnotes", OK_WORD }, { "word/comments", OK_WORD },
 		{ "xl/sharedStrings", OK_SST }, { "xl/worksheets/sheet", OK_SHEET },
-		{ "xl/comments", OK_XLCOMMENT }, { "ppt/slides/slide", OK_SLIDE },
+		{ "xl/comments", OK_XLCOMMENT }, { "xl/threadedComments/", OK_XLCOMMENT },
+		{ "xl/styles", OK_STYLES }, { "ppt/slides/slide", OK_SLIDE },
 		{ "ppt/notesSlides/notesSlide", OK_NOTES }, { "ppt/comments/", OK_PPTCOMMENT },
 	};
 
@@ -422,8 +444,9 @@ parts_list(struct zipread *zr, const struct ctypes *ct, struct opart **out, char
 
 /* Read one part into out (or as a child part).  Returns 0, or -1 with why. */
 static int
-part_read(struct zipread *zr, const struct opart *p, struct ooxml_sst *sst, bool *sheet_seen,
-    unsigned depth, struct textbuf *out, char *why, size_t whylen)
+part_read(struct zipread *zr, const struct opart *p, struct ooxml_sst *sst,
+    struct ooxml_styles *styles, bool *sheet_seen, unsigned depth, struct textbuf *out, char *why,
+    size_t whylen)
 {
 	struct zipread_entry e;
 
@@ -438,11 +461,13 @@ part_read(struct zipread *zr, const struct opart *p, struct ooxml_sst *sst, bool
 	switch (p->kind) {
 	case OK_SST:
 		return sst->n || sst->len ? 0 : ooxml_sst_load(zr, &e, sst, why, whylen);
+	case OK_STYLES:
+		return styles->loaded ? 0 : ooxml_styles_load(zr, &e, styles, why, whylen);
 	case OK_SHEET:
 		if (*sheet_seen && zipxml_sep(out, '\f') != 0)
 			return 0;
 		*sheet_seen = true;
-		return ooxml_sheet_text(zr, &e, sst, out, why, whylen);
+		return ooxml_sheet_text(zr, &e, sst, styles, out, why, whylen);
 	case OK_EMBED:
 		if (depth + 1 > zr->in->opt->limits.max_depth) {
 			snprintf(why, whylen, "embedded object nested deeper than max_depth (%u)",
@@ -471,12 +496,14 @@ parts_read(struct zipread *zr, const struct opart *v, size_t n, unsigned depth,
 {
 	struct inspect *in = zr->in;
 	struct ooxml_sst sst;
+	struct ooxml_styles styles;
 	unsigned max = in->opt->limits.max_members;
 	bool sheet_seen = false;
 	char why[256];
 	int rc;
 
 	memset(&sst, 0, sizeof(sst));
+	memset(&styles, 0, sizeof(styles));
 	for (size_t i = 0; i < n && !out->truncated; i++) {
 		if (i == max) {
 			inspect_unscanned(in, zr->idx, "more than %u parts to read", max);
@@ -487,13 +514,14 @@ parts_read(struct zipread *zr, const struct opart *v, size_t n, unsigned depth,
 			break;
 		}
 		why[0] = '\0';
-		rc = part_read(zr, &v[i], &sst, &sheet_seen, depth, out, why, sizeof(why));
+		rc = part_read(zr, &v[i], &sst, &styles, &sheet_seen, depth, out, why, sizeof(why));
 		if (rc > 0)
 			break;	/* max_parts: marked by zipread_child */
 		if (rc < 0)
 			inspect_unscanned(in, zr->idx, "%s", why);
 	}
 	ooxml_sst_free(&sst);
+	ooxml_styles_free(&styles);
 }
 
 static int

@@ -129,18 +129,205 @@ ooxml_sst_load(struct zipread *zr, const struct zipread_entry *e, struct ooxml_s
 	return zipxml_walk(zr, e, sst_walk_node, &s, why, whylen);
 }
 
+/* ---- number formats (xl/styles.xml) ---- */
+
+void
+ooxml_styles_free(struct ooxml_styles *st)
+{
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < st->nfmt; i++)
+		free(st->fmt[i].code);
+	free(st->fmt);
+	free(st->xf_fmt);
+	memset(st, 0, sizeof(*st));
+}
+
+struct styles_walk {
+	struct ooxml_styles *st;
+	bool in_xfs;		/* inside cellXfs (not cellStyleXfs) */
+};
+
+#define STYLES_MAX 65536	/* cell styles and formats kept (Excel allows 64000) */
+
+static int
+styles_node(struct zipxml *x, void *ctx, bool *skip)
+{
+	struct styles_walk *sw = ctx;
+	struct ooxml_styles *st = sw->st;
+	const char *n = zipxml_name(x);
+	char v[512];
+	int type = zipxml_type(x);
+
+	if (type == XML_READER_TYPE_END_ELEMENT) {
+		if (strcmp(n, "cellXfs") == 0)
+			sw->in_xfs = false;
+		return 0;
+	}
+	if (type != XML_READER_TYPE_ELEMENT)
+		return 0;
+	if (strcmp(n, "cellXfs") == 0) {
+		sw->in_xfs = !zipxml_empty(x);
+	} else if (strcmp(n, "xf") == 0 && sw->in_xfs && st->nxf < STYLES_MAX) {
+		if (st->nxf == st->xfcap) {
+			size_t cap = st->xfcap ? st->xfcap * 2 : 64;
+			unsigned *p = realloc(st->xf_fmt, cap * sizeof(*p));
+
+			if (p == NULL)
+				goto nomem;
+			st->xf_fmt = p;
+			st->xfcap = cap;
+		}
+		st->xf_fmt[st->nxf++] = zipxml_attr(x, "numFmtId", v, sizeof(v)) ?
+		    (unsigned)strtoul(v, NULL, 10) : 0;
+		*skip = true;	/* alignment, protection */
+	} else if (strcmp(n, "numFmt") == 0 && st->nfmt < STYLES_MAX &&
+	    zipxml_attr(x, "numFmtId", v, sizeof(v))) {
+		unsigned id = (unsigned)strtoul(v, NULL, 10);
+
+		if (zipxml_attr(x, "formatCode", v, sizeof(v)) == 0)
+			return 0;
+		if (st->nfmt == st->fmtcap) {
+			size_t cap = st->fmtcap ? st->fmtcap * 2 : 16;
+			struct ooxml_numfmt *p = realloc(st->fmt, cap * sizeof(*p));
+
+			if (p == NULL)
+				goto nomem;
+			st->fmt = p;
+			st->fmtcap = cap;
+		}
+		if ((st->fmt[st->nfmt].code = strdup(v)) == NULL)
+			goto nomem;
+		st->fmt[st->nfmt++].id = id;
+	} else if (strcmp(n, "fonts") == 0 || strcmp(n, "fills") == 0 ||
+	    strcmp(n, "borders") == 0 || strcmp(n, "dxfs") == 0 || strcmp(n, "extLst") == 0 ||
+	    strcmp(n, "cellStyleXfs") == 0 || strcmp(n, "colors") == 0) {
+		*skip = true;
+	}
+	return 0;
+nomem:
+	snprintf(x->why, sizeof(x->why), "out of memory");
+	return -1;
+}
+
+int
+ooxml_styles_load(struct zipread *zr, const struct zipread_entry *e,
+    struct ooxml_styles *st, char *why, size_t whylen)
+{
+	struct styles_walk sw = { .st = st };
+
+	st->loaded = true;
+	return zipxml_walk(zr, e, styles_node, &sw, why, whylen);
+}
+
+/* The custom format code of cell style xf, or NULL (a built-in format:
+ * none of them keeps a leading zero). */
+static const char *
+styles_code(const struct ooxml_styles *st, unsigned long xf)
+{
+	unsigned id;
+
+	if (st == NULL || xf >= st->nxf || (id = st->xf_fmt[xf]) < 164)
+		return NULL;
+	for (size_t i = 0; i < st->nfmt; i++)
+		if (st->fmt[i].id == id)
+			return st->fmt[i].code;
+	return NULL;
+}
+
+#define NUMFMT_MAX_PH 32	/* digit placeholders in a format we apply */
+
+bool
+ooxml_numfmt_apply(const char *code, const char *v, char *out, size_t outlen)
+{
+	/* the template: literals as they are, placeholders as '\1' ('0') and
+	 * '\2' ('#') */
+	char tpl[128];
+	size_t nt = 0, nph = 0, nd = strlen(v), o = 0;
+	long k;
+
+	if (nd == 0 || nd > 30 || strspn(v, "0123456789") != nd)
+		return false;
+	for (const char *p = code; *p && *p != ';'; p++) {
+		if (nt + 1 >= sizeof(tpl))
+			return false;
+		if (*p == '0' || *p == '#') {
+			tpl[nt++] = *p == '0' ? '\1' : '\2';
+			if (++nph > NUMFMT_MAX_PH)
+				return false;
+		} else if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (nt + 1 >= sizeof(tpl))
+					return false;
+				tpl[nt++] = *p;
+			}
+			if (*p != '"')
+				return false;
+		} else if (*p == '\\' && p[1] != '\0') {
+			tpl[nt++] = *++p;
+		} else if (*p == '[') {		/* a colour only: [Red], [Color10] */
+			const char *q = p + 1;
+
+			while ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
+			    (*q >= '0' && *q <= '9'))
+				q++;
+			if (*q != ']' || q == p + 1 || !((p[1] | 0x20) >= 'a' && (p[1] | 0x20) <= 'z'))
+				return false;
+			p = q;
+		} else if ((*p == '_' || *p == '*') && p[1] != '\0') {
+			p++;			/* padding and fill: nothing to read */
+		} else if (strchr(" -()/+:$^&'~{}<>=!", *p)) {
+			tpl[nt++] = *p;
+		} else {
+			return false;		/* decimals, exponents, dates, text, %, ',' */
+		}
+	}
+	if (nph == 0)
+		return false;
+	/* digits right to left into placeholders; the first one takes the rest */
+	k = (long)nd - (long)nph;	/* digits left of the first placeholder */
+	for (size_t i = 0, ph = 0; i < nt; i++) {
+		if (tpl[i] != '\1' && tpl[i] != '\2') {
+			if (o + 1 >= outlen)
+				return false;
+			out[o++] = tpl[i];
+			continue;
+		}
+		if (ph++ == 0 && k > 0) {	/* the leading digits */
+			if (o + (size_t)k + 1 >= outlen)
+				return false;
+			memcpy(out + o, v, (size_t)k);
+			o += (size_t)k;
+		}
+		{
+			long d = (long)ph - 1 + ((long)nd - (long)nph);	/* its digit */
+
+			if (o + 2 >= outlen)
+				return false;
+			if (d >= 0)
+				out[o++] = v[d];
+			else if (tpl[i] == '\1')
+				out[o++] = '0';
+		}
+	}
+	out[o] = '\0';
+	return true;
+}
+
 /* ---- worksheets ---- */
 
 /* State of one worksheet walk. */
 struct sheetw {
 	struct zipxml *x;
 	const struct ooxml_sst *sst;
+	const struct ooxml_styles *styles;
 	struct textbuf *out;
 	struct textbuf val;	/* the current cell's value as stored */
 	long last_col;		/* column of the last cell written in the row, or -1 */
 	long prev_col;		/* column of the last cell seen in the row, or -1 */
 	long col;		/* column of the current cell */
 	char type[16];		/* its t attribute */
+	long xf;		/* its s attribute (cell style), or -1 */
 	bool in_c, in_is;
 	unsigned in_v, in_t;
 	bool row_content;	/* the row has a value written */
@@ -185,6 +372,7 @@ static int
 cell_end(struct sheetw *w)
 {
 	const char *v = w->val.len ? w->val.buf : "";
+	char shown[96];
 	long tabs;
 
 	w->in_c = false;
@@ -196,6 +384,11 @@ cell_end(struct sheetw *w)
 		v = (end != v && i < w->sst->n) ? w->sst->buf + w->sst->off[i] : "";
 	} else if (strcmp(w->type, "b") == 0) {
 		v = strcmp(v, "1") == 0 ? "TRUE" : strcmp(v, "0") == 0 ? "FALSE" : v;
+	} else if (w->xf >= 0 && strcmp(w->type, "n") == 0) {
+		const char *code = styles_code(w->styles, (unsigned long)w->xf);
+
+		if (code && ooxml_numfmt_apply(code, v, shown, sizeof(shown)))
+			v = shown;
 	}
 	if (*v == '\0')
 		return 0;
@@ -220,6 +413,7 @@ cell_start(struct sheetw *w, bool empty)
 		w->col = w->prev_col + 1 > SHEET_MAX_COL ? SHEET_MAX_COL : w->prev_col + 1;
 	if (zipxml_attr(w->x, "t", w->type, sizeof(w->type)) == 0)
 		snprintf(w->type, sizeof(w->type), "n");
+	w->xf = w->styles && zipxml_attr(w->x, "s", r, sizeof(r)) ? strtol(r, NULL, 10) : -1;
 	w->val.len = 0;
 	w->in_v = w->in_t = 0;
 	w->in_is = false;
@@ -301,13 +495,15 @@ sheet_walk_node(struct zipxml *x, void *ctx, bool *skip)
 
 int
 ooxml_sheet_text(struct zipread *zr, const struct zipread_entry *e,
-    const struct ooxml_sst *t, struct textbuf *out, char *why, size_t whylen)
+    const struct ooxml_sst *t, const struct ooxml_styles *st, struct textbuf *out, char *why,
+    size_t whylen)
 {
 	struct sheetw w;
 	int ret;
 
 	memset(&w, 0, sizeof(w));
 	w.sst = t;
+	w.styles = st && st->nxf ? st : NULL;
 	w.out = out;
 	w.val.max = out->max;
 	w.last_col = w.prev_col = -1;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
@@ -301,6 +302,8 @@ zipxml_open(struct zipxml *x, struct zipread *zr, const struct zipread_entry *e)
 		snprintf(x->why, sizeof(x->why), "%s", x->st.why);
 		return -1;
 	}
+	zxtok_init(&x->tok);
+	x->chunkcap = ZX_CHUNK;
 	if (!(x->chunk = malloc(ZX_CHUNK)) ||
 	    !(x->ctxt = xmlCreatePushParserCtxt(&sax_handler, x, NULL, 0, NULL))) {
 		snprintf(x->why, sizeof(x->why), "cannot start the XML parser");
@@ -311,27 +314,130 @@ zipxml_open(struct zipxml *x, struct zipread *zr, const struct zipread_entry *e)
 	return 0;
 }
 
-/* Inflate one chunk and push it.  0, or -1 when the stream or the parser
- * failed (x->failed set; x->eof at the end). */
+/* ---- UTF-8 members: our tokenizer, not libxml2 ----
+ *
+ * libxml2's push parser costs far more than inflating: it looks at every
+ * character of non-ASCII text one by one, and hands each character
+ * reference to characters() on its own (openpyxl writes every Japanese
+ * character as one, "&#27663;&#21517;": a sheet of names was one callback,
+ * one queue extension and one reference parse per character).  A member
+ * in UTF-8 (no XML declaration, or one saying UTF-8: every OOXML and ODF
+ * writer's) is therefore read by zipxml_tok.c, which makes the same SAX2
+ * events with the same checks that matter here (zipxml_tok.h), and
+ * libxml2 reads the others (UTF-16, legacy encodings). */
+
+#define ZX_MAX_TOKEN (16u << 20)	/* a tag longer than this is refused */
+
+/* Decide from the first bytes whether the member is UTF-8. */
+static void
+utf8_check(struct zipxml *x, const char *p, size_t n)
+{
+	const char *end, *enc;
+	size_t i = 0;
+
+	x->checked = true;
+	x->utf8 = false;
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	if (i >= n || p[i] != '<')
+		return;				/* UTF-16, or not XML at all */
+	if (n - i >= 5 && memcmp(p + i, "<?xml", 5) == 0) {
+		if (!(end = memmem(p + i, n - i < 512 ? n - i : 512, "?>", 2)))
+			return;
+		enc = memmem(p + i, (size_t)(end - p - i), "encoding", 8);
+		if (enc) {
+			enc += 8;
+			while (enc < end && (*enc == ' ' || *enc == '=' || *enc == '\t' ||
+			    *enc == '\r' || *enc == '\n'))
+				enc++;
+			if (enc + 6 >= end || (*enc != '"' && *enc != '\'') ||
+			    (strncasecmp(enc + 1, "utf-8", 5) != 0 || enc[6] != *enc))
+				return;
+		}
+	}
+	x->utf8 = true;
+}
+
+static bool
+tok_stopped(void *ctx)
+{
+	struct zipxml *x = ctx;
+
+	return x->failed || x->nomem || x->refused;
+}
+
+static const struct zxtok_cb tok_cb = {
+	.start = on_start, .end = on_end, .text = on_text, .stopped = tok_stopped,
+};
+
+/* Push n bytes of chunk to the tokenizer; what it left is carried. */
+static int
+tok_push(struct zipxml *x, size_t n, bool eof)
+{
+	long used = zxtok_feed(&x->tok, x->chunk, n, eof, &tok_cb, x);
+
+	if (used < 0) {
+		if (x->tok.refused)
+			x->refused = true;
+		else if (x->why[0] == '\0')
+			snprintf(x->why, sizeof(x->why), "%s", x->tok.why);
+		return -1;
+	}
+	x->carry = n - (size_t)used;
+	if (x->carry > 0 && used > 0)
+		memmove(x->chunk, x->chunk + used, x->carry);
+	if (x->carry == x->chunkcap) {		/* one token fills the chunk */
+		char *p;
+
+		if (x->chunkcap * 2 > ZX_MAX_TOKEN) {
+			snprintf(x->why, sizeof(x->why), "XML tag longer than %u MB",
+			    ZX_MAX_TOKEN >> 20);
+			return -1;
+		}
+		if ((p = realloc(x->chunk, x->chunkcap * 2)) == NULL) {
+			x->nomem = true;
+			return -1;
+		}
+		x->chunk = p;
+		x->chunkcap *= 2;
+	}
+	return 0;
+}
+
+/* Inflate one chunk and push it (to the tokenizer for UTF-8, else to
+ * libxml2).  0, or -1 when the stream or the parser failed (x->failed set;
+ * x->eof at the end). */
 static int
 feed(struct zipxml *x)
 {
-	long r = zipread_stream_read(&x->st, x->chunk, ZX_CHUNK);
+	long r = zipread_stream_read(&x->st, x->chunk + x->carry, x->chunkcap - x->carry);
+	size_t n;
 	int rc;
 
 	if (r < 0) {
 		x->failed = true;
 		return -1;
 	}
-	if (x->guard != G_DONE && guard_scan(x, (const unsigned char *)x->chunk, (size_t)r) != 0) {
+	if (x->guard != G_DONE &&
+	    guard_scan(x, (const unsigned char *)x->chunk + x->carry, (size_t)r) != 0) {
 		x->refused = true;
 		x->failed = true;
 		snprintf(x->st.why, sizeof(x->st.why), "XML with a DTD, refused");
 		return -1;
 	}
-	rc = xmlParseChunk(x->ctxt, x->chunk, (int)r, r == 0);
+	n = x->carry + (size_t)r;
+	if (!x->checked && n > 0)
+		utf8_check(x, x->chunk, n);
 	if (r == 0)
 		x->eof = true;
+	if (x->utf8) {
+		if (tok_push(x, n, r == 0) != 0 || x->refused || x->nomem || x->failed) {
+			x->failed = true;
+			return -1;
+		}
+		return 0;
+	}
+	rc = xmlParseChunk(x->ctxt, x->chunk, (int)r, r == 0);
 	if (rc != 0 || x->refused || x->nomem || !x->ctxt->wellFormed) {
 		x->failed = true;
 		return -1;
@@ -466,6 +572,7 @@ zipxml_close(struct zipxml *x)
 	if (x->ctxt != NULL)
 		xmlFreeParserCtxt(x->ctxt);
 	x->ctxt = NULL;
+	zxtok_free(&x->tok);
 	free(x->chunk);
 	free(x->arena);
 	free(x->ev);
@@ -566,6 +673,8 @@ struct walk {
 	bool first_cell;	/* no cell started in the current row */
 	bool row_content;	/* the current row has text */
 	unsigned repeat[ZX_STACK]; /* repeat count of each open cell */
+	unsigned alt;		/* open mc:AlternateContent elements */
+	size_t alt_len[ZX_STACK]; /* out->len at the start of each */
 };
 
 static const struct zxrule *
@@ -660,6 +769,10 @@ walk_end(struct walk *w, const struct zxrule *r, bool empty)
 		w->ff = w->out->len > 0;
 		w->tabs = 0;
 		return 0;
+	case ZX_ALT:
+		if (!empty && w->alt > 0)
+			w->alt--;
+		return 0;
 	default:
 		return 0;
 	}
@@ -707,6 +820,24 @@ walk_start(struct walk *w, const struct zxrule *r, bool empty, bool *skip)
 		break;
 	case ZX_TABLE:
 		w->ff = w->out->len > 0;
+		break;
+	case ZX_ALT:
+		if (!empty) {
+			if (w->alt < ZX_STACK)
+				w->alt_len[w->alt] = w->out->len;
+			w->alt++;
+		}
+		break;
+	case ZX_FALLBACK:
+		/* the same content as the Choice before it, for older readers:
+		 * read only when the Choice gave no text (so a text box is read
+		 * once, and a Fallback that alone holds text is still read) */
+		if (w->alt > 0 && w->alt <= ZX_STACK && w->out->len > w->alt_len[w->alt - 1])
+			*skip = true;
+		return 0;
+	case ZX_SPAN:
+		if (w->cell > 0 && w->cell <= ZX_STACK)
+			w->repeat[w->cell - 1] = rule_count(w, r, ZX_MAX_REPEAT);
 		break;
 	default:
 		break;

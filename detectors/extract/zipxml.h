@@ -3,10 +3,12 @@
  * and a table-driven markup-to-text walk.
  *
  * A member is parsed as a stream: inflated a chunk at a time
- * (zipread_stream_read) into libxml2's SAX2 push parser, whose events are
- * handed out one by one by zipxml_next() (no reader, no node per element,
- * never the whole part in memory: memory stays flat whatever its size),
- * and the bytes are bounded by the zipread limits and the time budget.
+ * (zipread_stream_read) into the package tokenizer (zipxml_tok.h) when it
+ * is UTF-8, as every OOXML and ODF writer's is, else into libxml2's SAX2
+ * push parser; their events are handed out one by one by zipxml_next()
+ * (no reader, no node per element, never the whole part in memory: memory
+ * stays flat whatever its size), and the bytes are bounded by the zipread
+ * limits and the time budget.
  * Safety: XML_PARSE_NONET, no entity substitution, no DTD loading; and a
  * part with a DOCTYPE (OOXML and ODF never have one) is refused before
  * libxml2 sees it, so an entity-expansion bomb ends as a refused part.
@@ -22,6 +24,7 @@
 #include <libxml/xmlreader.h>
 
 #include "extract/zipread.h"
+#include "extract/zipxml_tok.h"
 
 struct textbuf;
 
@@ -44,6 +47,11 @@ struct zipxml {
 	bool space[512];	/* xml:space="preserve" per open element */
 	bool eof, failed, nomem;
 	int guard;		/* DOCTYPE guard state over the prolog */
+	bool checked;		/* the encoding was looked at */
+	bool utf8;		/* UTF-8: read by tok, not by libxml2 */
+	struct zxtok tok;	/* the tokenizer of UTF-8 members */
+	size_t chunkcap;	/* size of chunk (grows for a tag longer than it) */
+	size_t carry;		/* bytes at the chunk's start kept from the last one */
 	bool refused;		/* a DTD or an entity: the part is refused */
 	char why[200];		/* reason once zipxml_next returned -1 */
 };
@@ -86,7 +94,10 @@ enum zxact {
 	ZX_CELL,	/* a table cell: tab between cells, count attribute = repeat */
 	ZX_ROW,		/* a table row: line break after a row with content */
 	ZX_TABLE,	/* a table or sheet: form feed before and after */
-	ZX_NOTE		/* a note or comment anchored in text: a space before */
+	ZX_NOTE,	/* a note or comment anchored in text: a space before */
+	ZX_ALT,		/* mc:AlternateContent: a Choice, then a Fallback of the same content */
+	ZX_FALLBACK,	/* mc:Fallback: read only when the Choice before it gave no text */
+	ZX_SPAN		/* w:gridSpan: the open cell stands for count columns */
 };
 
 /* One row of a rule table, matched on the element's local name (and the

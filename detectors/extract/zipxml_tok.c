@@ -1,0 +1,824 @@
+/*
+ * zipxml_tok.c — the streaming tokenizer of UTF-8 package XML (see
+ * zipxml_tok.h).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract/zipxml_tok.h"
+
+enum { TK_TEXT, TK_COMMENT, TK_CDATA, TK_PI };
+
+#define ZXT_MAX_TEXT 10000000u		/* libxml2's XML_MAX_TEXT_LENGTH */
+#define ZXT_MAX_INTERNED (1u << 20)	/* bytes of distinct names and URIs */
+#define ZXT_MAX_NAME 4096u
+#define ZXT_MAX_NS 4096u		/* namespace bindings open at once */
+#define ZXT_MAX_ATTRS 4096u		/* attributes of one element */
+#define ZXT_BLOCK 8192u
+
+#define XML_NS "http://www.w3.org/XML/1998/namespace"
+
+/* Byte classes: 0 plain, 1 '<', 2 '&', 3 '\r', 4 a control (not XML),
+ * 5 a UTF-8 lead byte, 6 a byte that cannot start a character, 7 a quote,
+ * 8 white space ('\t' '\n'). */
+static const unsigned char cls[256] = {
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 4, 4, 3, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	0, 0, 7, 0, 0, 0, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	[0x40 ... 0x7f] = 0,
+	[0x80 ... 0xc1] = 6,
+	[0xc2 ... 0xf4] = 5,
+	[0xf5 ... 0xff] = 6,
+};
+
+void
+zxtok_init(struct zxtok *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void
+zxtok_free(struct zxtok *t)
+{
+	for (size_t i = 0; i < t->nblocks; i++)
+		free(t->blocks[i]);
+	free(t->blocks);
+	free(t->slot);
+	free(t->ns);
+	free(t->attrs);
+	memset(t, 0, sizeof(*t));
+}
+
+static long
+fail(struct zxtok *t, const char *msg)
+{
+	if (t->why[0] == '\0')
+		snprintf(t->why, sizeof(t->why), "XML error: %s", msg);
+	return -1;
+}
+
+/* ---- interned strings ---- */
+
+static uint32_t
+hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static struct zxtok_name *
+pool_new(struct zxtok *t, const char *s, size_t n)
+{
+	size_t sz = (sizeof(struct zxtok_name) + n + 1 + 7) & ~(size_t)7;
+	struct zxtok_name *e;
+
+	if (sz > t->pool_left) {
+		size_t bs = sz > ZXT_BLOCK ? sz : ZXT_BLOCK;
+
+		if (t->nblocks == t->blockcap) {
+			size_t cap = t->blockcap ? t->blockcap * 2 : 16;
+			void **b = realloc(t->blocks, cap * sizeof(*b));
+
+			if (b == NULL)
+				return NULL;
+			t->blocks = b;
+			t->blockcap = cap;
+		}
+		if ((t->pool = malloc(bs)) == NULL)
+			return NULL;
+		t->blocks[t->nblocks++] = t->pool;
+		t->pool_left = bs;
+	}
+	e = (struct zxtok_name *)(void *)t->pool;
+	memset(e, 0, sizeof(*e));
+	memcpy(e->s, s, n);
+	e->s[n] = '\0';
+	e->len = (unsigned)n;
+	t->pool += sz;
+	t->pool_left -= sz;
+	return e;
+}
+
+/* The interned entry of s[0..n), or NULL (t->why set). */
+static struct zxtok_name *
+intern_name(struct zxtok *t, const char *s, size_t n)
+{
+	uint32_t h = hash(s, n);
+	size_t i;
+
+	if (t->nused * 2 >= t->nslot) {
+		size_t cap = t->nslot ? t->nslot * 2 : 256;
+		struct zxtok_name **slot = calloc(cap, sizeof(*slot));
+
+		if (slot == NULL) {
+			fail(t, "out of memory");
+			return NULL;
+		}
+		for (size_t j = 0; j < t->nslot; j++) {
+			struct zxtok_name *o = t->slot[j];
+
+			if (o == NULL)
+				continue;
+			for (i = o->hash & (cap - 1); slot[i]; i = (i + 1) & (cap - 1))
+				;
+			slot[i] = o;
+		}
+		free(t->slot);
+		t->slot = slot;
+		t->nslot = cap;
+	}
+	for (i = h & (t->nslot - 1); t->slot[i]; i = (i + 1) & (t->nslot - 1)) {
+		struct zxtok_name *o = t->slot[i];
+
+		if (o->hash == h && o->len == n && memcmp(o->s, s, n) == 0)
+			return o;
+	}
+	if ((t->interned += n + 1) > ZXT_MAX_INTERNED) {
+		fail(t, "too many distinct element and attribute names");
+		return NULL;
+	}
+	if ((t->slot[i] = pool_new(t, s, n)) == NULL) {
+		fail(t, "out of memory");
+		return NULL;
+	}
+	t->slot[i]->hash = h;
+	t->nused++;
+	return t->slot[i];
+}
+
+static const char *
+intern(struct zxtok *t, const char *s, size_t n)
+{
+	struct zxtok_name *e = intern_name(t, s, n);
+
+	return e ? e->s : NULL;
+}
+
+/* ---- characters and references ---- */
+
+/* Length of the valid UTF-8 character at p (lead byte class 5), 0 when
+ * invalid or not an XML character, -1 when cut by end. */
+static int
+u8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0];
+	int n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	uint32_t cp;
+
+	if (end - p < n) {
+		for (const unsigned char *q = p + 1; q < end; q++)
+			if ((*q & 0xc0) != 0x80)
+				return 0;
+		return -1;
+	}
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if (n == 2)
+		return 2;
+	if (n == 3) {
+		cp = (c & 0x0f) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+		if (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000) || cp == 0xfffe || cp == 0xffff)
+			return 0;
+		return 3;
+	}
+	cp = (c & 0x07) << 18 | (p[1] & 0x3fu) << 12 | (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
+	return cp < 0x10000 || cp > 0x10ffff ? 0 : 4;
+}
+
+static char *
+put_cp(char *w, uint32_t c)
+{
+	unsigned char *o = (unsigned char *)w;
+
+	if (c < 0x80) {
+		*o++ = (unsigned char)c;
+	} else if (c < 0x800) {
+		*o++ = (unsigned char)(0xc0 | c >> 6);
+		*o++ = (unsigned char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		*o++ = (unsigned char)(0xe0 | c >> 12);
+		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		*o++ = (unsigned char)(0x80 | (c & 0x3f));
+	} else {
+		*o++ = (unsigned char)(0xf0 | c >> 18);
+		*o++ = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		*o++ = (unsigned char)(0x80 | (c & 0x3f));
+	}
+	return (char *)o;
+}
+
+/* The reference at p ('&'): its length and code point, -1 when cut by
+ * end, -2 for a malformed reference or a character XML does not allow,
+ * -3 for a named entity other than the five (refused). */
+static inline long
+ref(const char *p, const char *end, uint32_t *c)
+{
+	static const struct { const char *name; size_t n; uint32_t c; } pre[] = {
+		{ "lt;", 3, '<' }, { "gt;", 3, '>' }, { "amp;", 4, '&' }, { "quot;", 5, '"' },
+		{ "apos;", 5, '\'' },
+	};
+	const char *q = p + 1;
+	uint32_t v = 0;
+
+	/* the common case first: "&#NNNNN;" wholly in the buffer */
+	if (end - p >= 9 && q[0] == '#' && q[1] >= '1' && q[1] <= '9') {
+		const char *d = q + 1;
+
+		for (int k = 0; k < 6 && *d >= '0' && *d <= '9'; k++, d++)
+			v = v * 10 + (uint32_t)(*d - '0');
+		if (*d == ';' && v >= 0x20 && (v < 0xd800 || (v >= 0xe000 && v < 0xfffe) ||
+		    (v >= 0x10000 && v < 0x110000))) {
+			*c = v;
+			return d + 1 - p;
+		}
+		v = 0;		/* anything else: the general path below */
+	}
+	if (q >= end)
+		return -1;
+	if (*q != '#') {
+		const char *semi = memchr(q, ';', (size_t)(end - q) < 64 ? (size_t)(end - q) : 64);
+
+		if (semi == NULL)
+			return end - q < 64 ? -1 : -2;
+		for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+			if ((size_t)(semi + 1 - q) == pre[i].n && memcmp(q, pre[i].name, pre[i].n) == 0) {
+				*c = pre[i].c;
+				return 1 + (long)pre[i].n;
+			}
+		return q == semi ? -2 : -3;
+	}
+	q++;
+	if (q >= end)
+		return -1;
+	if (*q == 'x') {
+		const char *d0 = ++q;
+
+		for (; q < end && *q != ';'; q++) {
+			int d = *q >= '0' && *q <= '9' ? *q - '0' : (*q | 0x20) >= 'a' &&
+			    (*q | 0x20) <= 'f' ? (*q | 0x20) - 'a' + 10 : -1;
+
+			if (d < 0)
+				return -2;
+			if (v < 0x110000)
+				v = v * 16 + (uint32_t)d;
+		}
+		if (q >= end)
+			return q - p < 16 ? -1 : -2;
+		if (q == d0)
+			return -2;
+	} else {
+		const char *d0 = q;
+
+		for (; q < end && *q != ';'; q++) {
+			if (*q < '0' || *q > '9')
+				return -2;
+			if (v < 0x110000)
+				v = v * 10 + (uint32_t)(*q - '0');
+		}
+		if (q >= end)
+			return q - p < 16 ? -1 : -2;
+		if (q == d0)
+			return -2;
+	}
+	if (!(v == 0x9 || v == 0xa || v == 0xd || (v >= 0x20 && v < 0xd800) ||
+	    (v >= 0xe000 && v < 0xfffe) || (v >= 0x10000 && v < 0x110000)))
+		return -2;
+	*c = v;
+	return q + 1 - p;
+}
+
+/* ---- tags ---- */
+
+/* Bytes of names: letters, digits, '_' ':' '-' '.', and UTF-8. */
+static const unsigned char name_tab[256] = {
+	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['_'] = 1, [':'] = 1,
+	['-'] = 1, ['.'] = 1, [0x80 ... 0xff] = 1,
+};
+
+static inline bool
+name_byte(unsigned char c)
+{
+	return name_tab[c];
+}
+
+static bool
+is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* End of the tag starting at p ('<'): the '>' (outside quotes), or NULL
+ * when the buffer ends first. */
+static const char *
+tag_end(const char *p, const char *end)
+{
+	char quote = 0;
+
+	for (p++; p < end; p++) {
+		if (quote) {
+			const char *q = memchr(p, quote, (size_t)(end - p));
+
+			if (q == NULL)
+				return NULL;
+			p = q;
+			quote = 0;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+		} else if (*p == '>') {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* The namespace bound to prefix (NULL: the default) at this point. */
+static const char *
+ns_find(struct zxtok *t, const char *prefix, bool *bound)
+{
+	*bound = true;
+	for (size_t i = t->nns; i > 0; i--)
+		if (t->ns[i - 1].prefix == prefix)
+			return t->ns[i - 1].uri[0] ? t->ns[i - 1].uri : NULL;
+	if (prefix == NULL)
+		return NULL;
+	if (strcmp(prefix, "xml") == 0)
+		return XML_NS;
+	*bound = false;
+	return NULL;
+}
+
+/* The prefix and local part of interned name q (computed once). */
+static int
+qsplit(struct zxtok *t, struct zxtok_name *q, const char **prefix, const char **local)
+{
+	if (!q->split) {
+		const char *colon = memchr(q->s, ':', q->len);
+
+		q->prefix = NULL;
+		if (colon == NULL || colon == q->s || colon + 1 == q->s + q->len) {
+			q->local = q->s;
+		} else if ((q->prefix = intern(t, q->s, (size_t)(colon - q->s))) == NULL ||
+		    (q->local = intern(t, colon + 1, (size_t)(q->s + q->len - colon - 1))) == NULL) {
+			return -1;
+		}
+		q->split = true;
+	}
+	*prefix = q->prefix;
+	*local = q->local;
+	return 0;
+}
+
+/* Decode the attribute value v[0..n) in place (references, white space
+ * made spaces); its new length, or -1. */
+static long
+attr_value(struct zxtok *t, char *v, size_t n)
+{
+	const char *r = v, *end = v + n;
+	char *w = v;
+	uint32_t c;
+	long len;
+
+	while (r < end) {
+		switch (cls[(unsigned char)*r]) {
+		case 0:
+		case 7:
+			*w++ = *r++;
+			break;
+		case 1:
+			return fail(t, "Unescaped '<' not allowed in attributes values");
+		case 2:
+			len = ref(r, end, &c);
+			if (len == -3) {
+				t->refused = true;
+				return fail(t, "entity reference");
+			}
+			if (len < 0)
+				return fail(t, "malformed character or entity reference");
+			w = c == '\t' || c == '\n' || c == '\r' ? (*w = ' ', w + 1) : put_cp(w, c);
+			r += len;
+			break;
+		case 3:
+			if (r + 1 < end && r[1] == '\n')
+				r++;
+			/* fall through */
+		case 8:
+			*w++ = ' ';
+			r++;
+			break;
+		case 5:
+			if ((len = u8_len((const unsigned char *)r, (const unsigned char *)end)) <= 0)
+				return fail(t, "Input is not proper UTF-8");
+			memmove(w, r, (size_t)len);
+			w += len;
+			r += len;
+			break;
+		default:
+			return fail(t, cls[(unsigned char)*r] == 4 ? "invalid character in attribute value" :
+			    "Input is not proper UTF-8");
+		}
+	}
+	return w - v;
+}
+
+/* The start tag p..gt ('<' .. '>').  0, or -1. */
+static long
+start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *ctx)
+{
+	char *q = p + 1, *name = q;
+	struct zxtok_name *qname;
+	const char *prefix, *local, *uri;
+	size_t nattr = 0, ns0 = t->nns;
+	bool empty = false, bound;
+
+	while (q < gt && name_byte((unsigned char)*q))
+		q++;
+	if (q == name || (*name >= '0' && *name <= '9') || *name == '-' || *name == '.' ||
+	    (size_t)(q - name) > ZXT_MAX_NAME)
+		return fail(t, "StartTag: invalid element name");
+	if (t->depth == 0 && t->root_seen)
+		return fail(t, "Extra content at the end of the document");
+	if (t->depth >= ZXT_MAX_DEPTH)
+		return fail(t, "Excessive depth in document: 256 use XML_PARSE_HUGE option");
+	if ((qname = intern_name(t, name, (size_t)(q - name))) == NULL)
+		return -1;
+	/* attributes */
+	for (;;) {
+		bool ws = false;
+		char *an, *ae, quote, *v, *ve;
+		long vn;
+
+		while (q < gt && is_ws((unsigned char)*q))
+			q++, ws = true;
+		if (q == gt)
+			break;
+		if (*q == '/' && q + 1 == gt) {
+			empty = true;
+			break;
+		}
+		if (!ws)
+			return fail(t, "attributes construct error");
+		an = q;
+		while (q < gt && name_byte((unsigned char)*q))
+			q++;
+		ae = q;
+		if (an == ae || (size_t)(ae - an) > ZXT_MAX_NAME)
+			return fail(t, "attributes construct error");
+		while (q < gt && is_ws((unsigned char)*q))
+			q++;
+		if (q == gt || *q != '=')
+			return fail(t, "Specification mandates value for attribute");
+		for (q++; q < gt && is_ws((unsigned char)*q); q++)
+			;
+		if (q == gt || (*q != '"' && *q != '\''))
+			return fail(t, "AttValue: \" or ' expected");
+		quote = *q++;
+		v = q;
+		if ((ve = memchr(q, quote, (size_t)(gt - q))) == NULL)
+			return fail(t, "AttValue: ' expected");
+		q = ve + 1;
+		if ((vn = attr_value(t, v, (size_t)(ve - v))) < 0)
+			return -1;
+		if ((ae - an == 5 && memcmp(an, "xmlns", 5) == 0) ||
+		    (ae - an > 6 && memcmp(an, "xmlns:", 6) == 0)) {
+			const char *pf = NULL, *u;
+
+			if (ae - an > 6 && (pf = intern(t, an + 6, (size_t)(ae - an - 6))) == NULL)
+				return -1;
+			if ((u = intern(t, v, (size_t)vn)) == NULL)
+				return -1;
+			if (t->nns == t->nscap) {
+				size_t cap = t->nscap ? t->nscap * 2 : 32;
+				struct zxtok_ns *ns;
+
+				if (cap > ZXT_MAX_NS || (ns = realloc(t->ns, cap * sizeof(*ns))) == NULL)
+					return fail(t, "too many namespace declarations");
+				t->ns = ns;
+				t->nscap = cap;
+			}
+			t->ns[t->nns++] = (struct zxtok_ns){ pf, u, t->depth };
+			continue;
+		}
+		if (nattr == ZXT_MAX_ATTRS)
+			return fail(t, "too many attributes");
+		if ((nattr + 1) * 5 > t->attrcap) {
+			size_t cap = t->attrcap ? t->attrcap * 2 : 80;
+			const unsigned char **a = realloc(t->attrs, cap * sizeof(*a));
+
+			if (a == NULL)
+				return fail(t, "out of memory");
+			t->attrs = a;
+			t->attrcap = cap;
+		}
+		{
+			const unsigned char **a = t->attrs + nattr * 5;
+			const char *apf, *alocal;
+			struct zxtok_name *aq = intern_name(t, an, (size_t)(ae - an));
+
+			if (aq == NULL || qsplit(t, aq, &apf, &alocal) != 0)
+				return -1;
+			a[0] = (const unsigned char *)alocal;
+			a[1] = (const unsigned char *)apf;
+			a[2] = NULL;
+			a[3] = (const unsigned char *)v;
+			a[4] = (const unsigned char *)v + vn;
+			nattr++;
+		}
+	}
+	if (qsplit(t, qname, &prefix, &local) != 0)
+		return -1;
+	uri = ns_find(t, prefix, &bound);	/* unbound: no namespace, as libxml2 */
+	t->root_seen = true;
+	t->textrun = 0;
+	cb->start(ctx, (const unsigned char *)local, (const unsigned char *)prefix,
+	    (const unsigned char *)uri, 0, NULL, (int)nattr, 0, t->attrs);
+	if (empty) {
+		cb->end(ctx, (const unsigned char *)local, (const unsigned char *)prefix,
+		    (const unsigned char *)uri);
+		t->nns = ns0;
+	} else {
+		t->open_uri[t->depth] = uri;
+		t->open[t->depth++] = qname;
+	}
+	return cb->stopped(ctx) ? -1 : 0;
+}
+
+/* The end tag p..gt ('</' .. '>').  0, or -1. */
+static long
+end_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *ctx)
+{
+	char *name = p + 2, *q = name;
+	struct zxtok_name *open;
+	const char *prefix, *local, *uri;
+	size_t n;
+
+	while (q < gt && name_byte((unsigned char)*q))
+		q++;
+	n = (size_t)(q - name);
+	while (q < gt && is_ws((unsigned char)*q))
+		q++;
+	if (q != gt || n == 0)
+		return fail(t, "expected '>'");
+	if (t->depth == 0)
+		return fail(t, "StartTag: invalid element name");
+	open = (struct zxtok_name *)t->open[t->depth - 1];
+	if (open->len != n || memcmp(open->s, name, n) != 0)
+		return fail(t, "Opening and ending tag mismatch");
+	if (qsplit(t, open, &prefix, &local) != 0)
+		return -1;
+	uri = t->open_uri[t->depth - 1];
+	t->depth--;
+	while (t->nns > 0 && t->ns[t->nns - 1].depth >= t->depth)
+		t->nns--;
+	t->textrun = 0;
+	cb->end(ctx, (const unsigned char *)local, (const unsigned char *)prefix,
+	    (const unsigned char *)uri);
+	return cb->stopped(ctx) ? -1 : 0;
+}
+
+/* ---- text ---- */
+
+/* Character data from p up to the next '<' or a cut reference.  Returns
+ * where it stopped (at '<', or at what must be carried), or NULL on error. */
+static char *
+text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, void *ctx)
+{
+	char *r = p, *w = p;
+	bool nonws = false;
+	uint32_t c;
+	long len;
+
+	while (r < end) {
+		unsigned char k = cls[(unsigned char)*r];
+
+		if (k == 0 || k == 7) {
+			char *s = r;
+
+			while (r < end && (cls[(unsigned char)*r] == 0 || cls[(unsigned char)*r] == 7))
+				r++;
+			if (w != s)
+				memmove(w, s, (size_t)(r - s));
+			w += r - s;
+			nonws = true;
+			continue;
+		}
+		if (k == 1)
+			break;
+		if (k == 8) {
+			*w++ = *r++;
+			continue;
+		}
+		if (k == 3) {		/* \r\n and \r are line ends: \n */
+			if (r + 1 == end && !eof)
+				break;
+			if (r + 1 < end && r[1] == '\n')
+				r++;
+			*w++ = '\n';
+			r++;
+			continue;
+		}
+		if (k == 2) {
+			len = ref(r, end, &c);
+			if (len == -1 && !eof)
+				break;
+			if (len == -3) {
+				t->refused = true;
+				fail(t, "entity reference");
+				return NULL;
+			}
+			if (len < 0) {
+				fail(t, "malformed character or entity reference");
+				return NULL;
+			}
+			w = put_cp(w, c);
+			r += len;
+			nonws = true;
+			continue;
+		}
+		if (k == 5) {
+			len = u8_len((const unsigned char *)r, (const unsigned char *)end);
+			if (len < 0 && !eof)
+				break;
+			if (len <= 0) {
+				fail(t, "Input is not proper UTF-8, indicate encoding !");
+				return NULL;
+			}
+			if (w == r) {
+				w += len;
+				r += len;
+			} else {
+				while (len-- > 0)
+					*w++ = *r++;
+			}
+			nonws = true;
+			continue;
+		}
+		fail(t, k == 4 ? "PCDATA invalid Char value" :
+		    "Input is not proper UTF-8, indicate encoding !");
+		return NULL;
+	}
+	if (t->depth == 0) {
+		if (nonws) {
+			fail(t, t->root_seen ? "Extra content at the end of the document" :
+			    "Start tag expected, '<' not found");
+			return NULL;
+		}
+		return r;
+	}
+	if (w > p) {
+		if ((t->textrun += (size_t)(w - p)) > ZXT_MAX_TEXT) {
+			fail(t, "xmlSAX2Characters: huge text node");
+			return NULL;
+		}
+		cb->text(ctx, (const unsigned char *)p, (int)(w - p));
+		if (cb->stopped(ctx))
+			return NULL;
+	}
+	return r;
+}
+
+/* Character data of a CDATA section p..end (validated, no references). */
+static int
+cdata(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void *ctx)
+{
+	for (char *r = p; r < end;) {
+		unsigned char k = cls[(unsigned char)*r];
+
+		if (k == 5) {
+			long len = u8_len((const unsigned char *)r, (const unsigned char *)end);
+
+			if (len <= 0)
+				return (int)fail(t, "Input is not proper UTF-8, indicate encoding !");
+			r += len;
+		} else if (k == 4 || k == 6) {
+			return (int)fail(t, k == 4 ? "CData section invalid Char value" :
+			    "Input is not proper UTF-8, indicate encoding !");
+		} else {
+			r++;
+		}
+	}
+	if (end > p) {
+		if ((t->textrun += (size_t)(end - p)) > ZXT_MAX_TEXT)
+			return (int)fail(t, "xmlSAX2Characters: huge text node");
+		cb->text(ctx, (const unsigned char *)p, (int)(end - p));
+		if (cb->stopped(ctx))
+			return -1;
+	}
+	return 0;
+}
+
+/* Keep back from a run of n bytes ending at end so that it ends neither
+ * inside a UTF-8 character nor inside a terminator of len m. */
+static size_t
+safe_cut(const char *s, size_t n, size_t m)
+{
+	size_t k = n > m - 1 ? n - (m - 1) : 0;
+
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80 && n - k < 4)
+		k--;
+	return k;
+}
+
+long
+zxtok_feed(struct zxtok *t, char *buf, size_t n, bool eof, const struct zxtok_cb *cb, void *ctx)
+{
+	char *p = buf, *end = buf + n;
+
+	if (!t->started) {		/* a UTF-8 byte-order mark is no text */
+		if (n < 3 && !eof && memcmp(buf, "\xef\xbb\xbf", n) == 0)
+			return 0;
+		if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+			p += 3;
+		t->started = true;
+	}
+	while (p < end) {
+		if (t->state != TK_TEXT) {
+			static const char *const term[] = { NULL, "-->", "]]>", "?>" };
+			const char *tm = term[t->state];
+			size_t m = strlen(tm);
+			char *e = memmem(p, (size_t)(end - p), tm, m);
+
+			if (e == NULL) {
+				size_t k = eof ? (size_t)(end - p) : safe_cut(p, (size_t)(end - p), m);
+
+				if (eof)
+					return fail(t, t->state == TK_COMMENT ? "Comment not terminated" :
+					    t->state == TK_CDATA ? "CData section not finished" :
+					    "PI not finished");
+				if (t->state == TK_CDATA && cdata(t, p, p + k, cb, ctx) != 0)
+					return -1;
+				p += k;
+				break;
+			}
+			if (t->state == TK_CDATA && cdata(t, p, e, cb, ctx) != 0)
+				return -1;
+			p = e + m;
+			t->state = TK_TEXT;
+			continue;
+		}
+		if (*p != '<') {
+			char *r = text(t, p, end, eof, cb, ctx);
+
+			if (r == NULL)
+				return -1;
+			if (r == p)
+				break;		/* a cut reference or character: carried */
+			p = r;
+			continue;
+		}
+		/* markup */
+		if (end - p < 9 && !eof && (end - p < 2 || p[1] == '!'))
+			break;
+		if (end - p >= 2 && p[1] == '!') {
+			if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+				t->state = TK_COMMENT;
+				p += 4;
+			} else if (end - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0) {
+				if (t->depth == 0)
+					return fail(t, "CDATA outside the root element");
+				t->state = TK_CDATA;
+				p += 9;
+			} else {
+				t->refused = memcmp(p, "<!DOCTYPE", end - p < 9 ? (size_t)(end - p) : 9) == 0;
+				return fail(t, "markup declaration not allowed here");
+			}
+			continue;
+		}
+		if (end - p >= 2 && p[1] == '?') {
+			t->state = TK_PI;
+			p += 2;
+			continue;
+		}
+		{
+			char *gt = (char *)tag_end(p, end);
+			long rc;
+
+			if (gt == NULL) {
+				if (eof)
+					return fail(t, "Couldn't find end of Start Tag");
+				break;
+			}
+			rc = end - p >= 2 && p[1] == '/' ? end_tag(t, p, gt, cb, ctx) :
+			    start_tag(t, p, gt, cb, ctx);
+			if (rc < 0)
+				return -1;
+			p = gt + 1;
+		}
+	}
+	if (eof) {
+		if (p < end)
+			return fail(t, "Premature end of data");
+		if (t->depth > 0)
+			return fail(t, "Premature end of data in tag");
+		if (!t->root_seen)
+			return fail(t, "Document is empty");
+	}
+	return p - buf;
+}
