@@ -2,10 +2,11 @@
  * table.c — tables give context to their cells (see table.h).
  *
  * Candidate lines.  Only lines that may hold a keyword cell are looked at:
- * lines holding one of the anchors 生 話 携 所 郵 座 個 マイナンバー (one
- * det_find() pass each), and lines holding a tab, a comma or '|' that are
- * the first such line of their table or hold an upper-case ASCII letter,
- * where the English words are looked for.
+ * lines holding one of the anchors 生 話 携 住 所在 郵 口座 個 マイナ (one
+ * memchr() pass each, for the anchor's least frequent byte), and lines
+ * holding a tab, a comma or '|' that hold an upper-case ASCII letter or
+ * start the text, a sheet or a paragraph (a CSV's header row
+ * "name,phone,mail"), where the English words are looked for.
  *
  * Cells.  A line's separator is the tab when it holds one, else the comma
  * outside double quotes, else '|', else a run of two spaces or more, else
@@ -97,10 +98,17 @@ static const struct {
 #define TB_NWORDS (sizeof(tb_words) / sizeof(tb_words[0]))
 
 /* Every non-ASCII word above holds one of these (メール needs none: a
- * mail column adds nothing). */
-static const char *const tb_anchors[] = {
-	"生", "話", "携", "所", "郵", "座", "個", "マイナンバー", NULL,
+ * mail column adds nothing), each looked for at its byte `at`, the one
+ * least frequent in Japanese text (not 0x80-0x83, the middle bytes of
+ * punctuation, kana and 、。). */
+static const struct {
+	const char *a;
+	size_t at;
+} tb_anchors[] = {
+	{ "生", 2 }, { "話", 1 }, { "携", 1 }, { "住", 1 }, { "所在", 5 }, { "郵", 2 },
+	{ "口座", 2 }, { "個", 2 }, { "マイナ", 2 },
 };
+#define TB_NANCHORS (sizeof(tb_anchors) / sizeof(tb_anchors[0]))
 
 /* Words allowed after a keyword in its cell. */
 static const char *const tb_suffixes[] = {
@@ -136,18 +144,24 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Start of the line holding `at` (after '\n' or '\f'). */
 static size_t line_start(const char *t, size_t at)
 {
-	while (at > 0 && t[at - 1] != '\n' && t[at - 1] != '\f')
-		at--;
-	return at;
+	const char *nl = memrchr(t, '\n', at);
+	size_t s = nl != NULL ? (size_t)(nl - t) + 1 : 0;
+	const char *ff = at > s ? memrchr(t + s, '\f', at - s) : NULL;
+
+	return ff != NULL ? (size_t)(ff - t) + 1 : s;
 }
 
+/* End of the line holding `at` (its '\n' or '\f', or len). */
 static size_t line_end(const char *t, size_t len, size_t at)
 {
-	while (at < len && t[at] != '\n' && t[at] != '\f')
-		at++;
-	return at;
+	const char *nl = at < len ? memchr(t + at, '\n', len - at) : NULL;
+	size_t e = nl != NULL ? (size_t)(nl - t) : len;
+	const char *ff = e > at ? memchr(t + at, '\f', e - at) : NULL;
+
+	return ff != NULL ? (size_t)(ff - t) : e;
 }
 
 static size_t nchars(const char *t, size_t s, size_t e)
@@ -209,28 +223,29 @@ static void put_line(struct tb *tb, enum finding_type ft, const char *label, con
 
 static enum tb_mode line_mode(const char *t, size_t s, size_t e)
 {
-	int quoted = 0, sp = 0, sp2 = 0, pipe = 0;
+	const char *sp;
+	int quoted = 0;
 
 	if (memchr(t + s, '\t', e - s) != NULL)
 		return M_TAB;
-	for (size_t i = s; i < e; i++) {
-		if (t[i] == '"')
-			quoted = !quoted;
-		else if (t[i] == ',' && !quoted)
+	if (memchr(t + s, ',', e - s) != NULL) {
+		if (memchr(t + s, '"', e - s) == NULL)
 			return M_COMMA;
-		else if (t[i] == '|')
-			pipe = 1;
-		else if (t[i] == ' ' && i > s && t[i - 1] != ' ' && i + 1 < e) {
-			size_t j = i;
-			while (j < e && t[j] == ' ')
-				j++;
-			if (j < e) {
-				sp = 1;
-				sp2 |= j - i >= 2;
-			}
-		}
+		for (size_t i = s; i < e; i++)
+			if (t[i] == '"')
+				quoted = !quoted;
+			else if (t[i] == ',' && !quoted)
+				return M_COMMA;
 	}
-	return pipe ? M_PIPE : sp2 ? M_SPACE2 : sp ? M_SPACE1 : M_NONE;
+	if (memchr(t + s, '|', e - s) != NULL)
+		return M_PIPE;
+	while (s < e && t[s] == ' ')
+		s++;
+	while (e > s && t[e - 1] == ' ')
+		e--;
+	if ((sp = memchr(t + s, ' ', e - s)) == NULL)
+		return M_NONE;
+	return memmem(sp, (size_t)(t + e - sp), "  ", 2) != NULL ? M_SPACE2 : M_SPACE1;
 }
 
 static void cell_add(const char *t, struct cells *c, size_t s, size_t e)
@@ -386,27 +401,79 @@ static int prefix_ok(const char *t, size_t s, size_t p)
 	return 1;
 }
 
-/* Kinds named by the cell part t[s..e). */
+/* The next occurrence of word w (length wl) in t[p..e) as word_at()
+ * accepts it, or e. */
+static size_t word_next(const char *t, size_t s, size_t e, size_t p, const char *w, size_t wl)
+{
+	unsigned char c0 = (unsigned char)w[0];
+
+	while (p + wl <= e) {
+		const char *q;
+
+		if (!is_alpha(c0)) {
+			q = det_find(t + p, e - p, w, wl);
+		} else {
+			const char *lo = memchr(t + p, c0 | 0x20, e - p - wl + 1);
+			const char *up = memchr(t + p, c0 & ~0x20, e - p - wl + 1);
+			q = lo == NULL ? up : up == NULL ? lo : lo < up ? lo : up;
+		}
+		if (q == NULL)
+			return e;
+		p = (size_t)(q - t);
+		if (word_at(t, s, e, p, w, wl))
+			return p;
+		p++;
+	}
+	return e;
+}
+
+/* Kinds named by the cell part t[s..e): one walk, the words that start
+ * with the character at each position compared there. */
 static unsigned part_kinds(const char *t, size_t s, size_t e)
 {
 	unsigned m = 0;
 
-	for (size_t w = 0; w < TB_NWORDS; w++) {
-		size_t wl = strlen(tb_words[w].w);
+	for (size_t p = s; p < e; p++) {
+		unsigned char c = (unsigned char)t[p];
 
-		if (m & KB(tb_words[w].k) || wl > e - s)
+		if (!is_alpha(c) && c < 0xE3)
 			continue;
-		for (size_t p = s; p + wl <= e; p++) {
-			if (!word_at(t, s, e, p, tb_words[w].w, wl))
+		for (size_t w = 0; w < TB_NWORDS; w++) {
+			const char *kw = tb_words[w].w;
+			unsigned char k0 = (unsigned char)kw[0];
+			size_t wl;
+
+			if ((k0 != c && !(is_alpha(c) && (k0 | 0x20) == (c | 0x20))) ||
+			    m & KB(tb_words[w].k))
 				continue;
-			if (tb_words[w].k == K_EMAIL ||
-			    (prefix_ok(t, s, p) && suffix_ok(t, p + wl, e))) {
+			wl = strlen(kw);
+			if (word_at(t, s, e, p, kw, wl) && (tb_words[w].k == K_EMAIL ||
+			    (prefix_ok(t, s, p) && suffix_ok(t, p + wl, e))))
 				m |= KB(tb_words[w].k);
-				break;
-			}
 		}
 	}
 	return m & KB(K_EMAIL) ? KB(K_EMAIL) : m;
+}
+
+/* Can t[s..e) hold a word of tb_words: an ASCII letter, or the first
+ * character of a Japanese word (生 誕 電 携 住 所 郵 口 個 マ メ)? */
+static int may_hold_word(const char *t, size_t s, size_t e)
+{
+	static const char firsts[] = "生誕電携住所郵口個マメ";
+	const unsigned char *u = (const unsigned char *)t;
+
+	for (size_t i = s; i < e; i++) {
+		if (is_alpha(u[i]))
+			return 1;
+		if (u[i] < 0xE3 || u[i] > 0xE9 || i + 3 > e)
+			continue;
+		for (size_t f = 0; f + 3 <= sizeof(firsts) - 1; f += 3)
+			if (u[i + 1] == (unsigned char)firsts[f + 1] &&
+			    u[i + 2] == (unsigned char)firsts[f + 2] && u[i] == (unsigned char)firsts[f])
+				return 1;
+		i += 2;
+	}
+	return 0;
 }
 
 /* Kinds named by the cell t[s..e): the union over its parts. */
@@ -416,11 +483,16 @@ static unsigned cell_kinds(const char *t, size_t s, size_t e)
 	unsigned m = 0;
 	size_t ps = s;
 
-	if (e - s > TB_KWCELL || s == e || memmem(t + s, e - s, "。", 3) != NULL)
+	if (e - s > TB_KWCELL || s == e || memmem(t + s, e - s, "。", 3) != NULL ||
+	    !may_hold_word(t, s, e))
 		return 0;
 	for (size_t i = s; i <= e;) {
 		size_t k = 0, cl = 0;
 
+		if (i < e && t[i] != '/' && (unsigned char)t[i] != 0xE3) {
+			i++;
+			continue;
+		}
 		if (i < e)
 			for (k = 0; cuts[k] != NULL; k++)
 				if (starts(t, i, e, cuts[k]))
@@ -768,14 +840,41 @@ static int blank(const char *t, size_t s, size_t e, char sep)
 	return 1;
 }
 
+/* Does every run of t[s..e) between two sep bytes hold at most
+ * 3 * TB_SHORT bytes?  (A quick necessary test before split().) */
+static int short_runs(const char *t, size_t s, size_t e, char sep)
+{
+	while (s < e) {
+		const char *p = memchr(t + s, sep, e - s);
+		size_t q = p != NULL ? (size_t)(p - t) : e;
+
+		if (q - s > 3 * TB_SHORT)
+			return 0;
+		s = q + 1;
+	}
+	return 1;
+}
+
 /* Cells of line [ls, le) and their kinds; is it a header row? */
 static int line_header(struct tb *tb, size_t ls, size_t le, struct cells *c, unsigned *km,
     enum tb_mode *mode)
 {
 	*mode = line_mode(tb->t, ls, le);
+	c->n = 0;
 	if (*mode == M_NONE)
 		return 0;
+	if (*mode != M_TAB && !short_runs(tb->t, ls, le, *mode == M_COMMA ? ',' :
+	    *mode == M_PIPE ? '|' : ' '))
+		return 0;
 	split(tb->t, ls, le, *mode, c);
+	/* with commas, '|' or spaces a long cell is prose: no header, no
+	 * labels (nothing is looked at with spaces but headers) */
+	if (*mode != M_TAB)
+		for (size_t i = 0; i < c->n; i++)
+			if (c->e[i] - c->s[i] > 3 * TB_SHORT) {
+				c->n = 0;
+				return 0;
+			}
 	for (size_t i = 0; i < c->n; i++)
 		km[i] = cell_kinds(tb->t, c->s[i], c->e[i]);
 	return header_ok(tb->t, c, km, *mode);
@@ -876,28 +975,45 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Does the line [ls, le) hold an English word of tb_words? */
-static int ascii_words(const char *t, size_t ls, size_t le)
+/* The set of ASCII letters (without case) in s[0..n), a bit each. */
+static unsigned letters(const char *s, size_t n)
 {
-	for (size_t w = 0; w < TB_NWORDS; w++) {
-		const char *kw = tb_words[w].w;
-		size_t wl = strlen(kw);
-		unsigned char lo = (unsigned char)(kw[0] | 0x20);
+	unsigned m = 0;
 
-		if (!is_alpha((unsigned char)kw[0]))
-			continue;
-		for (size_t p = ls; p + wl <= le; p++)
-			if (((unsigned char)t[p] | 0x20) == lo && word_at(t, ls, le, p, kw, wl))
-				return 1;
-	}
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		if (is_alpha((unsigned char)s[i]))
+			m |= 1u << (((unsigned char)s[i] | 0x20) - 'a');
+	return m;
 }
 
-static int has_upper(const char *t, size_t s, size_t e)
+/* Does the line [ls, le) hold an English word of tb_words?  Only the words
+ * whose letters are all in the line are looked for, and only when the line
+ * is `top` or holds a capital letter. */
+static int ascii_words(const char *t, size_t ls, size_t le, int top)
 {
-	for (size_t i = s; i < e; i++)
-		if (t[i] >= 'A' && t[i] <= 'Z')
+	unsigned have = 0, upper = 0;
+
+	for (size_t i = ls; i < le; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (is_alpha(c)) {
+			have |= 1u << ((c | 0x20) - 'a');
+			upper |= c < 'a';
+		}
+	}
+	if (!top && !upper)
+		return 0;
+
+	for (size_t w = 0; w < TB_NWORDS && have != 0; w++) {
+		const char *kw = tb_words[w].w;
+		size_t wl = strlen(kw);
+		unsigned need = letters(kw, wl);
+
+		if (!is_alpha((unsigned char)kw[0]) || (need & ~have) != 0)
+			continue;
+		if (word_next(t, ls, le, ls, kw, wl) < le)
 			return 1;
+	}
 	return 0;
 }
 
@@ -908,14 +1024,20 @@ static void candidates(struct tb *tb)
 	static const char seps[] = "\t,|";
 	size_t n = 0;
 
-	for (size_t a = 0; tb_anchors[a] != NULL; a++) {
-		size_t al = strlen(tb_anchors[a]);
+	for (size_t a = 0; a < TB_NANCHORS; a++) {
+		const char *an = tb_anchors[a].a;
+		size_t al = strlen(an), k = tb_anchors[a].at;
 
-		for (size_t pos = 0; pos < tb->len &&
-		    (p = det_find(t + pos, tb->len - pos, tb_anchors[a], al)) != NULL;) {
-			size_t at = (size_t)(p - t);
+		for (size_t pos = k; pos < tb->len &&
+		    (p = memchr(t + pos, an[k], tb->len - pos)) != NULL;) {
+			size_t at = (size_t)(p - t) - k;
+
+			if (at + al > tb->len || memcmp(t + at, an, al) != 0) {
+				pos = at + k + 1;
+				continue;
+			}
 			cand_push(tb, line_start(t, at));
-			pos = line_end(t, tb->len, at) + 1;
+			pos = line_end(t, tb->len, at) + 1 + k;
 		}
 	}
 	for (size_t k = 0; k < 3; k++)
@@ -923,11 +1045,11 @@ static void candidates(struct tb *tb)
 		    (p = memchr(t + pos, seps[k], tb->len - pos)) != NULL;) {
 			size_t at = (size_t)(p - t), ls = line_start(t, at);
 			size_t le = line_end(t, tb->len, at);
-			/* the first line of its table, or one with a capital */
-			int top = ls == 0 || t[ls - 1] == '\f' ||
-			    !memchr(t + line_start(t, ls - 1), seps[k], ls - 1 - line_start(t, ls - 1));
+			/* a line with a capital, or the first of its block or
+			 * after a blank line (a lower-case CSV header) */
+			int top = ls == 0 || t[ls - 1] == '\f' || (ls >= 2 && t[ls - 2] == '\n');
 
-			if ((top || has_upper(t, ls, le)) && ascii_words(t, ls, le))
+			if (ascii_words(t, ls, le, top))
 				cand_push(tb, ls);
 			pos = le + 1;
 		}

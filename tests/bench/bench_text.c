@@ -12,7 +12,7 @@
  *      default (PCRE2_UTF checks the subject's UTF-8 once), and with
  *      PCRE2_NO_UTF_CHECK (matching alone — the strictest floor);
  * the ratios, and a breakdown (normalize alone, each detector alone on the
- * normalized text).  Times are the thread's CPU time, so that other work on
+ * normalized text, and the table pass of detect/table.c).  Times are the thread's CPU time, so that other work on
  * the machine (a shared build host) changes the figures little.
  */
 #include <stdarg.h>
@@ -26,6 +26,7 @@
 #include <pcre2.h>
 
 #include "detect/detector.h"
+#include "detect/table.h"
 #include "text/normalize.h"
 #include "text/textscan.h"
 #include "detect/valueset.h"
@@ -330,6 +331,17 @@ static void breakdown(const char *text, size_t len)
 		printf("  %-16s %8.1f MB/s\n", finding_type_name(t), mbps(nlen, best));
 		detectors[t]->free(st);
 	}
+	best = 1e9;
+	for (int r = 0; r < RUNS; r++) {
+		struct table_text tt[FT_COUNT] = { { 0 } };
+		struct valueset *sets[FT_COUNT] = { NULL };
+		double t0 = now();
+		(void)table_context(norm, nlen, tt, sets);
+		t0 = now() - t0;
+		best = t0 < best ? t0 : best;
+		table_text_free(tt);
+	}
+	printf("  %-16s %8.1f MB/s\n", "tables", mbps(nlen, best));
 	free(norm);
 }
 
