@@ -506,6 +506,16 @@ static int line_header(struct tb *tb, size_t ls, size_t le, struct cells *c, uns
 				c->n = 0;
 				return 0;
 			}
+	/* with spaces only a header counts: the header tests that need no
+	 * kinds first */
+	if (*mode == M_SPACE1 || *mode == M_SPACE2)
+		for (size_t i = 0; i < c->n; i++)
+			if ((tbc_is_piece(tb->t, c->s[i], c->e[i]) &&
+			    tbc_has_digit(tb->t, c->s[i], c->e[i])) ||
+			    tbc_nchars(tb->t, c->s[i], c->e[i]) > TB_SHORT) {
+				c->n = 0;
+				return 0;
+			}
 	for (size_t i = 0; i < c->n; i++)
 		km[i] = tbc_cell_kinds(tb->t, c->s[i], c->e[i]);
 	return header_ok(tb->t, c, km, *mode);
@@ -621,7 +631,8 @@ static void candidates(struct tb *tb)
 		    (p = memchr(t + pos, an[k], tb->len - pos)) != NULL;) {
 			size_t at = (size_t)(p - t) - k;
 
-			if (at + al > tb->len || memcmp(t + at, an, al) != 0) {
+			if (at + al > tb->len || t[at] != an[0] || t[at + 1] != an[1] ||
+			    memcmp(t + at, an, al) != 0) {
 				pos = at + k + 1;
 				continue;
 			}
@@ -632,12 +643,19 @@ static void candidates(struct tb *tb)
 	for (size_t k = 0; k < 3; k++)
 		for (size_t pos = 0; pos < tb->len &&
 		    (p = memchr(t + pos, seps[k], tb->len - pos)) != NULL;) {
-			size_t at = (size_t)(p - t), ls = line_start(t, at);
-			size_t le = line_end(t, tb->len, at);
+			size_t at = (size_t)(p - t), ls, le;
+			int top;
+
+			if (seps[k] == ',' && at > 0 && tbc_is_digit(t[at - 1]) &&
+			    tbc_is_digit(t[at + 1])) {
+				pos = at + 1;	/* 1,234,567: an amount, no cell */
+				continue;
+			}
+			ls = line_start(t, at);
+			le = line_end(t, tb->len, at);
 			/* a line with a capital, or the first of its block or
 			 * after a blank line (a lower-case CSV header) */
-			int top = ls == 0 || t[ls - 1] == '\f' || (ls >= 2 && t[ls - 2] == '\n');
-
+			top = ls == 0 || t[ls - 1] == '\f' || (ls >= 2 && t[ls - 2] == '\n');
 			if (tbc_ascii_words(t, ls, le, top))
 				cand_push(tb, ls);
 			pos = le + 1;

@@ -102,7 +102,15 @@ enum tb_mode tbc_line_mode(const char *t, size_t s, size_t e)
 		e--;
 	if ((sp = memchr(t + s, ' ', e - s)) == NULL)
 		return M_NONE;
-	return memmem(sp, (size_t)(t + e - sp), "  ", 2) != NULL ? M_SPACE2 : M_SPACE1;
+	for (size_t i = (size_t)(sp - t); i < e;) {	/* two spaces in a row? */
+		if (t[i + 1] == ' ')
+			return M_SPACE2;
+		sp = memchr(t + i + 1, ' ', e - i - 1);
+		if (sp == NULL)
+			break;
+		i = (size_t)(sp - t);
+	}
+	return M_SPACE1;
 }
 
 static void cell_add(const char *t, struct cells *c, size_t s, size_t e)
