@@ -660,7 +660,7 @@ static void candidates(struct tb *tb)
 				cand_push(tb, ls);
 			pos = le + 1;
 		}
-	if (tb->err)
+	if (tb->err || tb->ncand == 0)
 		return;
 	qsort(tb->cand, tb->ncand, sizeof(size_t), cmp_size);
 	for (size_t i = 0; i < tb->ncand; i++)
