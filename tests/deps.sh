@@ -15,7 +15,8 @@ PKGS="build-essential pkg-config
 libmilter-dev libpcre2-dev libmagic-dev libzip-dev libsqlite3-dev libgmime-3.0-dev
 libutf8proc-dev libxml2-dev libuchardet-dev libjansson-dev libcurl4-openssl-dev
 libinih-dev libpoppler-glib-dev libgsf-1-dev libarchive-dev zlib1g-dev libseccomp-dev libpq-dev
-libmicrohttpd-dev libsodium-dev"
+libmicrohttpd-dev libsodium-dev
+libmecab-dev mecab-ipadic-utf8"
 # the tests: unit (cmocka), end-to-end (a real Postfix, Sendmail's m4 and
 # libraries, swaks, miltertest), fixtures made by Python, valgrind
 TEST_PKGS="libcmocka-dev
