@@ -13,11 +13,15 @@
  * Address text: from the first character after the code that is neither a
  * space nor ':' (the prefecture in the second shape) up to the end of the
  * line, a tab, a comma (',' or '、'), the next '〒' or 60 characters,
- * whichever comes first, spaces trimmed.
+ * whichever comes first, spaces trimmed; when the code ends its cell and
+ * the next cell (after a tab) starts with a prefecture, the address text
+ * is that cell (「〒100-8914<TAB>東京都千代田区…」: one address).
  * Value: "NNN-NNNN " + address text, or "NNN-NNNN" alone when the text is
  * empty; so two people at one postal code but different addresses count
  * twice.  Mask: the code, then the prefecture when the text starts with one,
- * then "***": "100-8914 東京都***", "100-8914 ***", or "100-8914".
+ * then "***": "100-8914 東京都***", "100-8914 ***", or "100-8914".  An address
+ * without a code (a 住所 column, detect/table.c) is "東京都***", "横浜市***"
+ * or "***".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +113,18 @@ static size_t addr_end(const char *t, size_t len, size_t s)
 	return e;
 }
 
+/* Does a prefecture's name start at t[s]? */
+static int prefecture_at(const char *t, size_t len, size_t s)
+{
+	for (size_t i = 0; prefectures[i] != NULL; i++) {
+		size_t n = strlen(prefectures[i]);
+
+		if (n <= len - s && memcmp(t + s, prefectures[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Add the value for the code c3-c4 (3 and 4 digits) and the address text
  * starting at s. */
 static void postal_add(const char *t, size_t len, const char *c3, const char *c4,
@@ -119,6 +135,8 @@ static void postal_add(const char *t, size_t len, const char *c3, const char *c4
 
 	while (s < len && (t[s] == ' ' || t[s] == ':'))
 		s++;
+	if (s + 1 < len && t[s] == '\t' && prefecture_at(t, len, s + 1))
+		s++;	/* the code in one cell, the address in the next */
 	e = addr_end(t, len, s);
 	while (e > s && t[e - 1] == ' ')
 		e--;
@@ -198,10 +216,38 @@ static void postal_scan(const void *state, const char *text, size_t len, struct 
 	pcre2_match_data_free(sc.md);
 }
 
+/* An address without a postcode (from a 住所 column, detect/table.c): the
+ * prefecture, or the municipality when it comes within 5 characters, then
+ * "***". */
+static void mask_no_code(const char *value, char *out, size_t outlen)
+{
+	static const char *const units[] = { "市", "区", "町", "村", "郡", NULL };
+	size_t n = strlen(value), i = 0;
+
+	for (size_t p = 0; prefectures[p] != NULL; p++)
+		if (strncmp(value, prefectures[p], strlen(prefectures[p])) == 0) {
+			snprintf(out, outlen, "%s***", prefectures[p]);
+			return;
+		}
+	for (size_t c = 0; c < 5 && i < n; c++) {
+		i = det_next_char(value, n, i);
+		for (size_t u = 0; units[u] != NULL && i >= 3; u++)
+			if (memcmp(value + i - 3, units[u], 3) == 0) {
+				snprintf(out, outlen, "%.*s***", (int)i, value);
+				return;
+			}
+	}
+	snprintf(out, outlen, "***");
+}
+
 static void postal_mask(const char *value, char *out, size_t outlen)
 {
 	size_t n = strlen(value);
 
+	if (!(n >= 8 && value[0] >= '0' && value[0] <= '9' && value[3] == '-')) {
+		mask_no_code(value, out, outlen);
+		return;
+	}
 	if (n <= 8) {
 		snprintf(out, outlen, "%s", value);
 		return;

@@ -37,6 +37,7 @@ static const char *const blocks[] = {
 struct walk {
 	struct textbuf *out;
 	unsigned pre;		/* inside <pre>/<textarea>: keep whitespace */
+	unsigned cell;		/* inside <td>/<th>: blocks are spaces, so a row stays a line */
 	bool space;		/* a collapsed space is pending */
 	bool full;		/* out refused more text */
 };
@@ -63,10 +64,15 @@ put(struct walk *w, const char *s, size_t n)
 		w->full = true;
 }
 
-/* A line break, unless the text already ends in one. */
+/* A line break, unless the text already ends in one; inside a table cell
+ * a space instead (「<td><p>090</p><p>1234</p></td>」 stays in its cell). */
 static void
 newline(struct walk *w)
 {
+	if (w->cell) {
+		w->space = true;
+		return;
+	}
 	w->space = false;
 	if (last_char(w) != '\n')
 		put(w, "\n", 1);
@@ -136,6 +142,9 @@ enter(struct walk *w, xmlNode *n)
 		newline(w);
 	if (n->properties)
 		attr_text(w, n);
+	if (strcasecmp((const char *)n->name, "td") == 0 ||
+	    strcasecmp((const char *)n->name, "th") == 0)
+		w->cell++;
 	if (strcasecmp((const char *)n->name, "pre") == 0 ||
 	    strcasecmp((const char *)n->name, "textarea") == 0)
 		w->pre++;
@@ -152,6 +161,8 @@ leave(struct walk *w, xmlNode *n)
 	if ((strcasecmp(name, "pre") == 0 || strcasecmp(name, "textarea") == 0) && w->pre)
 		w->pre--;
 	if (strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0) {
+		if (w->cell)
+			w->cell--;
 		w->space = false;
 		put(w, "\t", 1);
 	} else if (in_list(blocks, n->name))

@@ -1,7 +1,8 @@
 /*
  * html_text.h — HTML to plain text with libxml2's HTML parser (no network,
  * no entities loaded): tags dropped, entities decoded, script and style
- * dropped, block elements to line breaks, table cells to tabs, inline
+ * dropped, block elements to line breaks, table cells to tabs (a table
+ * row is one line: blocks and <br> inside a cell become spaces), inline
  * elements joined with no separator (090-<b>1234</b>-5678 stays one number).
  */
 #ifndef DLP_HTML_TEXT_H

@@ -1,12 +1,14 @@
 /*
  * textscan.c — the text pipeline: normalize once, fold the escapes
- * (unescape.h: spaced and kanji digits, [at] addresses …), then run every
- * detector of the registry over the result.
+ * (unescape.h: spaced and kanji digits, [at] addresses …), run every
+ * detector of the registry over the result; then the values that tables
+ * vouch for (table.h), each type's labelled lines through its detector.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "detect/detector.h"
+#include "detect/table.h"
 #include "text/normalize.h"
 #include "text/unescape.h"
 #include "text/textscan.h"
@@ -35,6 +37,21 @@ fail:
 	return NULL;
 }
 
+/* The table pass: the labelled lines table_context() writes go through
+ * their type's detector.  Returns 0, or -1 on ENOMEM. */
+static int run_tables(const struct textscan *ts, const char *norm, size_t nlen,
+    struct valueset *sets[FT_COUNT])
+{
+	struct table_text tt[FT_COUNT] = { { 0 } };
+	int rc = table_context(norm, nlen, tt, sets);
+
+	for (int t = 0; t < FT_COUNT; t++)
+		if (tt[t].len > 0 && sets[t] != NULL)
+			detectors[t]->scan(ts->state[t], tt[t].p, tt[t].len, sets[t]);
+	table_text_free(tt);
+	return rc;
+}
+
 int textscan_run(const struct textscan *ts, const char *utf8, size_t len,
     struct valueset *sets[FT_COUNT])
 {
@@ -49,9 +66,12 @@ int textscan_run(const struct textscan *ts, const char *utf8, size_t len,
 		if (sets[t] == NULL)
 			continue;
 		detectors[t]->scan(ts->state[t], norm, nlen, sets[t]);
-		if (valueset_incomplete(sets[t]))
-			rc = -1;
 	}
+	if (run_tables(ts, norm, nlen, sets) < 0)
+		rc = -1;
+	for (int t = 0; t < FT_COUNT; t++)
+		if (sets[t] != NULL && valueset_incomplete(sets[t]))
+			rc = -1;
 	free(norm);
 	return rc;
 }

@@ -11,8 +11,9 @@
  *      floor any regex-based scan pays, twice: as pcre2_match() does it by
  *      default (PCRE2_UTF checks the subject's UTF-8 once), and with
  *      PCRE2_NO_UTF_CHECK (matching alone — the strictest floor);
- * the ratios, and a breakdown (normalize alone, unescape alone, each detector alone on the
- * normalized text).  Times are the thread's CPU time, so that other work on
+ * the ratios, and a breakdown (normalize alone, unescape alone, each detector
+ * alone on the normalized text, and the table pass of detect/table.c).
+ * Times are the thread's CPU time, so that other work on
  * the machine (a shared build host) changes the figures little.
  * MeCab (the names detector's tagger) is measured apart: over every line of
  * the same text, as it would cost without the names prefilter, and the
@@ -32,6 +33,7 @@
 #include <mecab.h>
 
 #include "detect/detector.h"
+#include "detect/table.h"
 #include "text/normalize.h"
 #include "text/unescape.h"
 #include "text/textscan.h"
@@ -351,6 +353,17 @@ static void breakdown(const char *text, size_t len)
 		printf("  %-16s %8.1f MB/s\n", finding_type_name(t), mbps(nlen, best));
 		detectors[t]->free(st);
 	}
+	best = 1e9;
+	for (int r = 0; r < RUNS; r++) {
+		struct table_text tt[FT_COUNT] = { { 0 } };
+		struct valueset *sets[FT_COUNT] = { NULL };
+		double t0 = now();
+		(void)table_context(norm, nlen, tt, sets);
+		t0 = now() - t0;
+		best = t0 < best ? t0 : best;
+		table_text_free(tt);
+	}
+	printf("  %-16s %8.1f MB/s\n", "tables", mbps(nlen, best));
 	free(norm);
 }
 

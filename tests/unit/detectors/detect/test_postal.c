@@ -94,12 +94,25 @@ static void test_distinct(void **state)
 	assert_int_equal(dt_count("〒100-0001\n〒100-0001\n"), 1);
 }
 
+static void test_code_then_address_cell(void **state)
+{
+	dt_expect("〒100-8914\t東京都千代田区永田町1-6-1\t03-1234-5678",
+	    "100-8914 東京都千代田区永田町1-6-1", NULL);
+	dt_expect("〒100-8914\t03-1234-5678", "100-8914", NULL);
+}
+
 static void test_mask(void **state)
 {
 	dt_mask("100-8914 東京都千代田区永田町1-6-1", "100-8914 東京都***");
 	dt_mask("100-8914 千代田区", "100-8914 ***");
 	dt_mask("100-8914", "100-8914");
 	dt_mask("231-0005 神奈川県横浜市", "231-0005 神奈川県***");
+	/* without a code (a 住所 column): never the address itself */
+	dt_mask("東京都千代田区永田町1-6-1", "東京都***");
+	dt_mask("横浜市中区本町6-50-10", "横浜市***");
+	dt_mask("千代田区永田町1-6-1", "千代田区***");
+	dt_mask("大字上野1234番地", "***");
+	dt_mask("1-2-3", "***");
 }
 
 int main(void)
@@ -111,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_address_end),
 		cmocka_unit_test(test_look_alikes),
 		cmocka_unit_test(test_distinct),
+		cmocka_unit_test(test_code_then_address_cell),
 		cmocka_unit_test(test_mask),
 	};
 

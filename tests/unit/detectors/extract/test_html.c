@@ -64,6 +64,10 @@ test_blocks_and_inline(void **state)
 	expect("<table><tr><th>name</th><th>tel</th></tr>"
 	    "<tr><td>Yamada</td><td>090-1234-5678</td></tr></table>",
 	    "name\ttel\t\nYamada\t090-1234-5678\t\n");
+	/* a row stays one line: blocks and breaks in a cell are spaces */
+	expect("<table><tr><td><p>山田</p><p>太郎</p></td><td>a<br>b</td>"
+	    "<td><div>090</div></td></tr><tr><td>x</td></tr></table><p>after</p>",
+	    "山田 太郎\ta b\t090\t\nx\t\nafter\n");
 	/* inline elements join with no separator */
 	expect("<p>090-<b>1234</b>-5678 <span>taro</span>@<font color=red>example.com</font>"
 	    "</p>", "090-1234-5678 taro@example.com\n");

@@ -1,0 +1,47 @@
+/*
+ * table_cells.h — the cells of a line and the kinds a cell names: the
+ * private half of the table pass (table.c), not a contract for other
+ * modules.  Offsets are byte offsets into normalized text.
+ */
+#ifndef DLP_TABLE_CELLS_H
+#define DLP_TABLE_CELLS_H
+
+#include <stddef.h>
+
+#define TB_COLS 256		/* cells looked at in a line */
+#define TB_SHORT 20		/* characters of a header cell (comma, '|', spaces) */
+
+/* The kinds a header or label cell can name, a bit each (KB). */
+enum tb_kind { K_BIRTH, K_PHONE, K_POSTAL, K_ZIP, K_BANK, K_MYNUM, K_EMAIL };
+#define KB(k) (1u << (k))
+#define K_ACTION (KB(K_BIRTH) | KB(K_PHONE) | KB(K_POSTAL) | KB(K_ZIP) | KB(K_BANK) | KB(K_MYNUM))
+
+/* How a line is split into cells. */
+enum tb_mode { M_NONE, M_TAB, M_COMMA, M_PIPE, M_SPACE2, M_SPACE1 };
+
+struct cells {
+	size_t n;
+	size_t s[TB_COLS], e[TB_COLS];	/* trimmed bounds */
+};
+
+int tbc_is_alpha(unsigned char c);
+int tbc_is_digit(char c);
+/* Code points in t[s..e). */
+size_t tbc_nchars(const char *t, size_t s, size_t e);
+/* Does w start at t[at], within e? */
+int tbc_starts(const char *t, size_t at, size_t e, const char *w);
+
+/* The separator of the line t[s..e) (M_NONE: a single cell). */
+enum tb_mode tbc_line_mode(const char *t, size_t s, size_t e);
+/* Split the line t[ls..le) into cells as mode m says (at most TB_COLS). */
+void tbc_split(const char *t, size_t ls, size_t le, enum tb_mode m, struct cells *c);
+/* A piece of a number: t[s..e) non-empty, digits, '-', '+', '(' and ')' only. */
+int tbc_is_piece(const char *t, size_t s, size_t e);
+int tbc_has_digit(const char *t, size_t s, size_t e);
+/* The kinds (KB bits) the cell t[s..e) names; 0 for none. */
+unsigned tbc_cell_kinds(const char *t, size_t s, size_t e);
+/* Does the line t[ls..le) hold an English word of the kinds' lists?  Only
+ * looked for when top is set or the line holds a capital letter. */
+int tbc_ascii_words(const char *t, size_t ls, size_t le, int top);
+
+#endif
