@@ -474,6 +474,8 @@ inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t l
 		inspect_unscanned(in, idx, "no extractor for %s", mime);
 		return;
 	}
+	if (!in->opt->limits.ocr && strcmp(ex->name, "image") == 0)
+		ex = extractor_by_name("none");		/* [limits] ocr = no */
 	if (inspect_offloaded(in, idx, ex))
 		in->offload(in->offload_ctx, in, idx, ex, data, len, depth, charset);
 	else

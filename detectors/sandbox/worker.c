@@ -4,8 +4,8 @@
  *
  * Before the first request: every descriptor but 0-3 closed, no core
  * files, RLIMIT_AS = the memory limit, the libraries initialised and
- * poppler's lazy globals made (pdf_init), the detectors compiled and
- * libmagic loaded; then the working directory "/", Landlock (landlock.c:
+ * poppler's lazy globals made (pdf_init), the detectors compiled,
+ * libmagic loaded and Tesseract's models read (ocr_init); then the working directory "/", Landlock (landlock.c:
  * files readable only under the system directories, nothing writable) and
  * the seccomp filter.  Per request: RLIMIT_CPU is
  * set to the CPU time used so far plus the part's allowance (SIGXCPU ends
@@ -115,6 +115,10 @@ worker_setup(size_t memory)
 	pdf_init();
 	if (!(ts = textscan_new(err, sizeof(err))) || inspect_magic_load(err, sizeof(err)) < 0)
 		die("engine", err);
+	/* Tesseract's models read now, while files may still be opened; a
+	 * worker without them reads no image (each is unscanned, saying why) */
+	if (ocr_init(err, sizeof(err)) < 0)
+		fprintf(stderr, "dlp-milter sandbox worker: OCR: %s\n", err);
 	fault_handlers();
 	if (chdir("/") < 0)
 		die("chdir /", strerror(errno));
@@ -284,6 +288,9 @@ job(const struct textscan *ts, unsigned cpu_ms)
 	in.expanded = rb_u64(&r);
 	opt.limits.max_ratio = rb_u32(&r);
 	opt.limits.max_text_bytes = rb_u64(&r);
+	opt.limits.ocr = (int)rb_u32(&r);
+	opt.limits.ocr_unscanned = (int)rb_u32(&r);
+	opt.limits.ocr_max_pixels = rb_u64(&r);
 	ms = rb_u32(&r);
 	depth = rb_u32(&r);
 	charset = rb_str(&r); path = rb_str(&r); fn = rb_str(&r); decl = rb_str(&r);

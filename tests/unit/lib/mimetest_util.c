@@ -30,6 +30,7 @@ mt_limits(void)
 		.max_ratio = 200,
 		.max_text_bytes = 4 << 20,
 		.time_budget_ms = 60000,
+		.ocr_max_pixels = 25000000,	/* .ocr off: tests that read images set it */
 	};
 
 	return l;
