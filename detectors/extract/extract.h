@@ -73,10 +73,7 @@ int inspect_magic_load(char *err, size_t errlen);
 /* Make poppler's lazy process-wide state (pdf.c) now, once; done on first
  * use otherwise.  A sandbox worker calls it before its filter is loaded. */
 void pdf_init(void);
-/* OCR (image.c): make Tesseract's engine now and read its models (a
- * sandbox worker calls it before its filter is loaded); made on first use
- * otherwise.  0, or -1 with err. */
-int ocr_init(char *err, size_t errlen);
+/* OCR (image.c); the engine is made and its models read on first use. */
 /* Read the text of an 8-bit grey picture, w x h pixels, stride bytes a
  * row, at dpi (0: 96), appending it to out, within the message's time.
  * 0; 1 when the time ran out (what was read is in out); -1 when there is

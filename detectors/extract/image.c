@@ -22,10 +22,13 @@
  * Japanese model alone reads "090" as "990" in IPA Gothic at 10 pt, and
  * then no telephone number is found; with the English model beside it all
  * 20 numbers of the tests' pictures are read, for about 60 % more time),
- * LSTM only, page segmentation "auto".  It is made by ocr_init(),
- * which a sandbox worker calls before its Landlock and seccomp close, so
- * the traineddata (under /usr/share/tesseract-ocr/) is opened and read
- * then; a process that did not call it makes it on first use.  One image
+ * LSTM only, page segmentation "auto".  It is made on first use: reading
+ * the two models costs 0.5 s of CPU and 48 MB of memory, which a sandbox
+ * worker that never meets an image (most of them, most of the time) does
+ * not pay.  A worker therefore opens the traineddata (read-only, under
+ * /usr/share/tesseract-ocr/) after its sandbox closed: its Landlock rules
+ * let it read /usr and its seccomp filter opens read-only; nothing else is
+ * opened later, and the engine stays for the worker's next images.  One image
  * at a time per process (a mutex): in the daemon images are read in the
  * workers, one part per worker, and the pool starts its workers with
  * OMP_THREAD_LIMIT=1 so that Tesseract's OpenMP stays on one core.
@@ -78,19 +81,6 @@ ocr_make(void)
 	TessBaseAPISetVariable(ocr_api, "debug_file", "/dev/null");
 	TessBaseAPISetPageSegMode(ocr_api, PSM_AUTO);
 	return 0;
-}
-
-int
-ocr_init(char *err, size_t errlen)
-{
-	int rc;
-
-	pthread_mutex_lock(&ocr_lock);
-	rc = ocr_make();
-	if (rc < 0)
-		snprintf(err, errlen, "%s", ocr_err);
-	pthread_mutex_unlock(&ocr_lock);
-	return rc;
 }
 
 /* Mark part idx unscanned for why, when the policy counts pictures that

@@ -4,10 +4,13 @@
  *
  * Before the first request: every descriptor but 0-3 closed, no core
  * files, RLIMIT_AS = the memory limit, the libraries initialised and
- * poppler's lazy globals made (pdf_init), the detectors compiled,
- * libmagic loaded and Tesseract's models read (ocr_init); then the working directory "/", Landlock (landlock.c:
+ * poppler's lazy globals made (pdf_init), the detectors compiled and
+ * libmagic loaded; then the working directory "/", Landlock (landlock.c:
  * files readable only under the system directories, nothing writable) and
- * the seccomp filter.  Per request: RLIMIT_CPU is
+ * the seccomp filter.  Tesseract's models are read only when the worker
+ * meets its first image (image.c: +0.5 s CPU and +48 MB that a worker
+ * which never sees one does not pay), read-only under /usr, which both
+ * allow.  Per request: RLIMIT_CPU is
  * set to the CPU time used so far plus the part's allowance (SIGXCPU ends
  * a worker that spins; the daemon kills one that is still silent after
  * its deadline), the part is read with the engine's own code and the
@@ -115,10 +118,6 @@ worker_setup(size_t memory)
 	pdf_init();
 	if (!(ts = textscan_new(err, sizeof(err))) || inspect_magic_load(err, sizeof(err)) < 0)
 		die("engine", err);
-	/* Tesseract's models read now, while files may still be opened; a
-	 * worker without them reads no image (each is unscanned, saying why) */
-	if (ocr_init(err, sizeof(err)) < 0)
-		fprintf(stderr, "dlp-milter sandbox worker: OCR: %s\n", err);
 	fault_handlers();
 	if (chdir("/") < 0)
 		die("chdir /", strerror(errno));
