@@ -81,6 +81,11 @@ void pdf_init(void);
 int ocr_grey(struct inspect *in, const unsigned char *grey, int w, int h, int stride, int dpi,
     struct textbuf *out);
 const char *ocr_error(void);
+/* Send what Tesseract, Leptonica and libpng write to stderr while a
+ * picture is read to fd instead (a sandbox worker: its stdout, /dev/null;
+ * there Tesseract cannot open its debug_file /dev/null for writing).
+ * -1, the default: leave stderr alone. */
+void ocr_quiet_fd(int fd);
 /* Free what in holds (visible, bcc, per-part sets); not in->res.  NULL-safe. */
 void inspect_done(struct inspect *in);
 

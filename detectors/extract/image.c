@@ -37,10 +37,13 @@
  * clock; what was read before the deadline still counts.
  *
  * Quiet: Tesseract's debug output goes to /dev/null (debug_file), and
- * Leptonica's messages are off.
+ * Leptonica's messages are off.  In a sandbox worker, which may not open
+ * /dev/null for writing, stderr itself points to /dev/null while a
+ * picture is decoded and read (ocr_quiet_fd: the worker's stdout).
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +58,36 @@
 static pthread_mutex_t ocr_lock = PTHREAD_MUTEX_INITIALIZER;
 static TessBaseAPI *ocr_api;		/* under ocr_lock; made once */
 static char ocr_err[160];		/* why it could not be made */
+static int quiet_fd = -1;		/* stderr while reading, or -1 */
+
+void
+ocr_quiet_fd(int fd)
+{
+	quiet_fd = fd;
+}
+
+/* stderr to quiet_fd; returns the saved stderr to give to loud(), or -1. */
+static int
+quiet(void)
+{
+	int saved = quiet_fd >= 0 ? dup(2) : -1;
+
+	/* dup3, not dup2: a worker's seccomp filter allows dup and dup3 */
+	if (saved >= 0 && dup3(quiet_fd, 2, 0) < 0) {
+		close(saved);
+		saved = -1;
+	}
+	return saved;
+}
+
+static void
+loud(int saved)
+{
+	if (saved >= 0) {
+		dup3(saved, 2, 0);
+		close(saved);
+	}
+}
 
 /* Make the engine: under ocr_lock.  0, or -1 (ocr_err set). */
 static int
@@ -150,11 +183,12 @@ ocr_run(struct inspect *in, PIX *pix, const unsigned char *grey, int w, int h, i
 	ETEXT_DESC *mon = NULL;
 	char *text = NULL;
 	long ms = ms_left(in);
-	int rc = -1;
+	int rc = -1, saved;
 
 	if (ms == 0 || inspect_out_of_time(in))
 		return 1;
 	pthread_mutex_lock(&ocr_lock);
+	saved = quiet();
 	if (ocr_make() < 0 || !(mon = TessMonitorCreate()))
 		goto out;
 	TessMonitorSetCancelFunc(mon, ocr_cancel);
@@ -174,6 +208,7 @@ ocr_run(struct inspect *in, PIX *pix, const unsigned char *grey, int w, int h, i
 	}
 	TessBaseAPIClear(ocr_api);
 out:
+	loud(saved);
 	pthread_mutex_unlock(&ocr_lock);
 	if (mon)
 		TessMonitorDelete(mon);
@@ -248,7 +283,11 @@ image_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t 
 		ocr_unread(in, idx, why);
 		return 0;
 	}
-	if (!(pix = pixReadMem(data, len)) || !(g = pixConvertTo8(pix, 0))) {
+	int saved = quiet();		/* libpng's complaints about a broken file */
+	pix = pixReadMem(data, len);
+	g = pix ? pixConvertTo8(pix, 0) : NULL;
+	loud(saved);
+	if (!pix || !g) {
 		ocr_unread(in, idx, "image not read: it cannot be decoded");
 		pixDestroy(&pix);
 		return 0;

@@ -2,7 +2,8 @@
  * worker.c — a sandbox worker (sandbox.h): confine itself, then read
  * parts from fd 3 until max_jobs, EOF or a fault.
  *
- * Before the first request: every descriptor but 0-3 closed, no core
+ * Before the first request: every descriptor but 0-3 closed, stdout
+ * /dev/null (OCR's chatter goes there: extract/image.c), no core
  * files, RLIMIT_AS = the memory limit, the libraries initialised and
  * poppler's lazy globals made (pdf_init), the detectors compiled and
  * libmagic loaded; then the working directory "/", Landlock (landlock.c:
@@ -105,10 +106,17 @@ worker_setup(size_t memory)
 	struct rlimit core = { 0, 0 }, as = { memory, memory };
 	struct textscan *ts;
 	char err[256];
-	int ll;
+	int ll, devnull;
 
 	if (close_range(SOCK_FD + 1, ~0U, 0) < 0)
 		die("close_range", strerror(errno));
+	/* stdout is /dev/null (a worker writes nothing there): what Tesseract
+	 * and libpng print while a picture is read goes there too */
+	if ((devnull = open("/dev/null", O_WRONLY)) < 0 || dup2(devnull, 1) < 0)
+		die("/dev/null", strerror(errno));
+	if (devnull != 1)
+		close(devnull);
+	ocr_quiet_fd(1);
 	setrlimit(RLIMIT_CORE, &core);
 	if (AS_LIMIT && memory && setrlimit(RLIMIT_AS, &as) < 0)
 		die("RLIMIT_AS", strerror(errno));

@@ -17,6 +17,8 @@
 #      for text (floors.py; poppler-utils and mupdf-tools: tests/deps.sh bench);
 #   5. two PDF messages in two sessions against one, in threads and in two
 #      sandboxed workers (bench_pdf2).
+#   7. OCR: ms of CPU per megapixel for screenshots, a logo and a scanned
+#      page, in-process and in a sandboxed worker (bench_ocr);
 #   6. the register: holds/s from 4 threads, and the newest-first walk and
 #      the queue page over 100,000 incidents, SQLite against PostgreSQL
 #      (bench_register, tests/bench/register.sh; a private PostgreSQL).
@@ -86,6 +88,8 @@ step "each format against its floor: CPU added over a 4 KB mail, median of ${BEN
 	$py tests/bench/floors.py "$mail" "$build/dlpctl" config/dlp-milter.conf "${BENCH_REPS:-5}"
 step "two PDF messages in two sessions against one (wall time, median of ${BENCH_REPS:-5})" \
 	"$build/bench/bench_pdf2" "$mail" "${BENCH_REPS:-5}"
+step "OCR (Tesseract jpn+eng, one core): CPU per megapixel, median of ${BENCH_REPS:-5}" \
+	env OMP_THREAD_LIMIT=1 "$build/bench/bench_ocr" "$out/ocr" "${BENCH_REPS:-5}"
 step "register: holds/s (20 KB message + incident, 4 threads) and list over 100,000 incidents, SQLite vs PostgreSQL (fsync on)" \
 	sh tests/bench/register.sh "$build"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$results"
