@@ -43,9 +43,9 @@
  */
 #include <pthread.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <leptonica/allheaders.h>
 #include <tesseract/capi.h>

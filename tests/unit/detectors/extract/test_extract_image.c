@@ -50,19 +50,32 @@ setup(void **state)
 	return 0;
 }
 
-/* Scan file through an engine with lim. */
+static struct scan_engine *with_eng;	/* scan_with()'s, kept for its message */
+
+/* Scan file through an engine with lim (it lives until the next call: free
+ * the message first). */
 static struct scan_msg *
 scan_with(const struct scan_limits *lim, const char *file)
 {
-	struct scan_engine *eng = mt_engine(lim);
+	struct scan_engine *eng;
 	size_t len;
 	unsigned char *d = df_load(fx.dir, file, &len);
 	struct df_att a = { file, "application/octet-stream", d, len };
-	struct scan_msg *m = df_scan(eng, &a, 1);
+	struct scan_msg *m;
 
+	scan_engine_free(with_eng);
+	with_eng = eng = mt_engine(lim);
+	m = df_scan(eng, &a, 1);
 	free(d);
-	scan_engine_free(eng);
 	return m;
+}
+
+static int
+teardown(void **state)
+{
+	scan_engine_free(with_eng);
+	with_eng = NULL;
+	return df_fixture_teardown(state);
 }
 
 /* The part called name: read (not unscanned) by extractor ex, with at
@@ -221,5 +234,5 @@ main(void)
 		cmocka_unit_test(test_ocr_off),
 	};
 
-	return cmocka_run_group_tests(tests, setup, df_fixture_teardown);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
