@@ -36,6 +36,9 @@ PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansso
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
                -Wno-unused-parameter -I. -Idetectors -Iquarantine $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS_ALL  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# MeCab (libmecab-dev) ships no pkg-config file: mecab-config says it
+CFLAGS_BASE += $(shell mecab-config --cflags 2>/dev/null)
+LDLIBS_ALL  += $(or $(shell mecab-config --libs 2>/dev/null),-lmecab -lstdc++)
 
 ifeq ($(SANITIZE),1)
 CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

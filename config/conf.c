@@ -183,6 +183,16 @@ static void set_rule(struct loader *ld, const struct conf_key *k, const char *va
 		add_text_line(ld, strcmp(k->name, "advice") == 0 ? &r->advice : &r->reason, rs,
 		    strcmp(k->name, "advice") == 0, value);
 		return;
+	case CT_INT: {
+		long long v;
+		char err[128];
+
+		if (conf_parse_number(k, value, &v, err, sizeof(err)) < 0)
+			conf_diag(ld, ld->lineno, 0, "%s: %s", k->name, err);
+		else
+			r->approvals = (int)v;
+		return;
+	}
 	default:
 		if ((a = action_lookup(value)) < 0) {
 			conf_format_choices(k->choices, list, sizeof(list));
@@ -200,7 +210,8 @@ static int repeat_of(struct loader *ld, const struct conf_key *k)
 
 	if (ld->sec == S_RULE) {
 		struct rule_src *rs = &ld->rsrc[ld->rule];
-		slot = k->type == CT_EXPR ? &rs->when_line : k->type == CT_ACTION ?
+		slot = k->type == CT_INT ? &rs->approvals_line :
+		    k->type == CT_EXPR ? &rs->when_line : k->type == CT_ACTION ?
 		    &rs->action_line : strcmp(k->name, "advice") == 0 ? &rs->advice_line :
 		    &rs->reason_line;
 	} else
@@ -431,6 +442,9 @@ static void check_rules(struct loader *ld)
 			conf_diag(ld, r->line, 0, "rule '%s' has no 'action'", r->name);
 		if (r->when_src && rs->nsegs)
 			compile_when(ld, r, rs);
+		if (rs->approvals_line && rs->action_line && r->action != ACT_APPROVE)
+			conf_diag(ld, rs->approvals_line, 0, "rule '%s': approvals is for action = "
+			    "approve only", r->name);
 		if (!r->reason)
 			r->reason = xstrdup(ld, "");
 		if (r->when) {

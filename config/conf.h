@@ -21,6 +21,7 @@ struct conf_rule {
 	enum action action;
 	char *reason;		/* Japanese text for notices; lines may follow in English */
 	char *advice;		/* what the sender should do, the same way (NULL: none) */
+	int approvals;		/* action approve: approvers needed (0: [web] approvals) */
 	int line;		/* line of the section header */
 };
 
@@ -69,6 +70,8 @@ struct conf {
 	long web_signin_limit;	/* failed sign-ins per name or address per 15 min */
 	long web_threads;	/* worker threads */
 	long web_approvals;	/* approvers who must approve (1, or 2: two-person rule) */
+	long web_proxy_after;	/* ms before the proxy approvers are asked (0: never) */
+	int web_link_password;	/* 1: approver links ask the approver account's password */
 	/* [rule NAME] … in file order */
 	struct conf_rule *rules;
 	size_t nrules;

@@ -129,7 +129,11 @@ const struct conf_key conf_keys[] = {
 	KEY("web", "threads", CT_INT, "4", 1, 64, NULL, web_threads,
 	    "worker threads of dlp-web"),
 	KEY("web", "approvals", CT_INT, "1", 1, 2, NULL, web_approvals,
-	    "approvers who must approve a hold of action approve (2: two-person rule)"),
+	    "approvers who must approve a hold of action approve (2: two-person rule); a rule may override"),
+	KEY("web", "proxy_after", CT_DURATION, "4h", 0, 2160000000LL, NULL, web_proxy_after,
+	    "no decision this long after an approve hold: its proxy approvers are asked (0: never)"),
+	KEY("web", "approver_link_password", CT_ENUM, "no", 0, 0, "no|yes", web_link_password,
+	    "yes: an approver's link asks the password of the approver account it was sent to"),
 
 	RULE("when", CT_EXPR, NULL, NULL,
 	    "condition on the message's counters, in the `when` language"),
@@ -139,6 +143,8 @@ const struct conf_key conf_keys[] = {
 	    "why, for the sender's notice: Japanese first, English may follow; may span lines"),
 	RULE("advice", CT_TEXT, "", NULL,
 	    "what the sender should do now, for the hold notice: Japanese first, English may follow"),
+	{ .section = "rule", .name = "approvals", .type = CT_INT, .def = "", .min = 1, .max = 2,
+	  .desc = "action approve: approvers who must approve (2: two-person rule); empty: [web] approvals" },
 };
 
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);

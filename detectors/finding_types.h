@@ -20,6 +20,12 @@
  * official record, one of them is enough to act on (the shipped rule
  * identity_numbers holds on one), and counting them into personal_items
  * would count a person twice beside their phone and address.
+ * Names (names.c) are in it: a list of people is personal data by its
+ * names alone (名簿), and a list of 30 names with one other attribute each
+ * (a department, a phone) must reach the volume rule even when the other
+ * attribute is no finding; only full names count (surname + given name),
+ * so the two or three colleagues a mail names stay far below the volume
+ * rule's 10.
  * The order is part of the policy counters and of the JSON: append.
  */
 #ifndef DLP_FINDING_TYPES_H
@@ -37,6 +43,7 @@
 	X(DRIVERS_LICENSE, "drivers_license", det_drivers_license, 0, "運転免許証番号", "driving licence numbers") \
 	X(RESIDENCE_CARD, "residence_card", det_residence_card, 0, "在留カード番号", "residence card numbers") \
 	X(PENSION_NUMBER, "pension_number", det_pension_number, 0, "基礎年金番号", "basic pension numbers") \
-	X(HEALTH_INSURANCE, "health_insurance", det_health_insurance, 0, "健康保険証の記号・番号", "health insurance card numbers")
+	X(HEALTH_INSURANCE, "health_insurance", det_health_insurance, 0, "健康保険証の記号・番号", "health insurance card numbers") \
+	X(NAMES,          "names",          det_names,     1, "氏名", "person names")
 
 #endif

@@ -156,6 +156,7 @@ record(struct msgctx *mc, const struct scan_result *res, const struct verdict *v
 	if (incident_from_scan(&inc, res, v, mc->qid, hold ? v->action : ACT_REJECT, time(NULL),
 		err, errlen) == -1)
 		return -1;
+	incident_set_approvals(&inc, (int)rt->conf->web_approvals);	/* remembered */
 	snprintf(id, 32, "%s", inc.id);
 	if ((rg = reg_connect(rt->register_path, rt->register_password, REG_RW, err, errlen)) ==
 	    NULL)

@@ -51,14 +51,32 @@ static void run_once(void)
 	runtime_put(rt);
 }
 
+/* Seconds to the next run: NOTIFIER_PERIOD, or [web] proxy_after when it
+ * is shorter (the proxies are asked on time). */
+static long period(void)
+{
+	struct runtime *rt = runtime_get();
+	long s = NOTIFIER_PERIOD, after;
+
+	if (rt) {
+		after = rt->conf->web_proxy_after / 1000;
+		if (after > 0 && after < s)
+			s = after;
+		runtime_put(rt);
+	}
+	return s;
+}
+
 static void *notifier_main(void *arg)
 {
 	struct timespec until;
+	long secs;
 
 	for (;;) {
+		secs = period();
 		pthread_mutex_lock(&mu);
 		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += NOTIFIER_PERIOD;
+		until.tv_sec += secs;
 		while (!woken && !stopping)
 			if (pthread_cond_timedwait(&cv, &mu, &until) != 0)
 				break;	/* the period is over */

@@ -45,6 +45,8 @@ static json_t *rules_json(const struct verdict *v, const long counters[SC_COUNT]
 		o = reason && (advice || !cr->advice) ? json_pack("{s:s, s:s, s:s, s:s?}", "name",
 		    cr->name, "action", action_name(cr->action), "reason", reason, "advice", advice) :
 		    NULL;
+		if (o && cr->action == ACT_APPROVE && cr->approvals > 0)
+			json_object_set_new(o, "approvals", json_integer(cr->approvals));
 		free(reason);
 		free(advice);
 		if (!o || json_array_append_new(a, o) < 0) {
@@ -53,6 +55,36 @@ static json_t *rules_json(const struct verdict *v, const long counters[SC_COUNT]
 		}
 	}
 	return a;
+}
+
+int incident_approvals(const struct incident *inc, int dflt)
+{
+	size_t i;
+	json_t *o;
+	int n = 0;
+
+	json_array_foreach(inc ? inc->rules : NULL, i, o) {
+		json_t *a = json_object_get(o, "approvals");
+		const char *act = json_string_value(json_object_get(o, "action"));
+
+		if (act && strcmp(act, "approve") == 0 && json_is_integer(a) &&
+		    json_integer_value(a) > n)
+			n = (int)json_integer_value(a);
+	}
+	return n > 0 ? (n > 2 ? 2 : n) : dflt;
+}
+
+void incident_set_approvals(struct incident *inc, int dflt)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(inc ? inc->rules : NULL, i, o) {
+		const char *act = json_string_value(json_object_get(o, "action"));
+
+		if (act && strcmp(act, "approve") == 0 && !json_object_get(o, "approvals"))
+			json_object_set_new(o, "approvals", json_integer(dflt));
+	}
 }
 
 static json_t *rcpt_json(const struct scan_rcpts *rc)

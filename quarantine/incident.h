@@ -31,6 +31,14 @@ int incident_from_scan(struct incident *inc, const struct scan_result *r,
  * ("2026-11-25T10:00:00+0900").  A new reference, or NULL on ENOMEM. */
 json_t *incident_json(const struct incident *inc);
 
+/* The approvers an approve hold needs (1, or 2: two-person rule): the
+ * largest "approvals" of its fired rules of action approve, which the
+ * daemon writes at hold time (the rule's approvals, else [web]
+ * approvals: incident_set_approvals); dflt for an incident without one.
+ * incident_set_approvals writes dflt into each approve rule lacking it. */
+int incident_approvals(const struct incident *inc, int dflt);
+void incident_set_approvals(struct incident *inc, int dflt);
+
 /* t as local "YYYY-MM-DDTHH:MM:SS+ZZZZ" into buf. */
 void incident_format_time(time_t t, char *buf, size_t len);
 

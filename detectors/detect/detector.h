@@ -4,7 +4,7 @@
  * A detector is a file of its own defining `const struct detector det_NAME`,
  * named on its finding type's line in finding_types.h, which gives it its
  * name, its counter and its words.  It finds values of one finding type in normalized UTF-8 text
- * (see normalize.h) with PCRE2 (JIT) and a validator, and adds each valid
+ * (see normalize.h) with PCRE2 (JIT) and a validator (names: MeCab), and adds each valid
  * value, in its normalized form, to a valueset:
  *   email          lower-cased address               "taro.yamada@example.com"
  *   phone          digits, +81 folded to 0            "09012345678"
@@ -18,6 +18,7 @@
  *   residence_card 2 letters + 8 digits + 2 letters   "AB12345678CD"
  *   pension_number 10 digits                          "1234567890"
  *   health_insurance insurer/symbol/number            "01130012/1234/56"
+ *   names          surname + " " + given name         "山田 太郎"  (MeCab, names.c)
  * Compiled state is read-only after init and shared between threads; scan()
  * allocates its own match data.  scan() takes normalized text only: it must
  * be valid UTF-8 (normalize_text() output is), as PCRE2's UTF check is

@@ -190,11 +190,14 @@ int notify_run(struct reg *rg, const struct conf *cf, const char *actor, const b
 	struct scan_options opt;
 	struct nq_notice n;
 	char why[1024];
-	int ok = 0, bad = 0, rc = 0;
+	int ok = 0, bad = 0, rc = 0, proxy_rc;
 
 	conf_scan_options(cf, &opt);
 	if (nq_plan(rg, &opt, cf->notice_admin, time(NULL), NULL, err, errlen) < 0)
 		return -1;
+	/* the proxies of approve holds past [web] proxy_after or whose approver
+	 * is away; a failure there still lets the due notices go */
+	proxy_rc = nq_proxy(rg, cf->web_proxy_after / 1000, time(NULL), NULL, err, errlen);
 	while (!(stop && __atomic_load_n(stop, __ATOMIC_RELAXED))) {
 		if ((rc = nq_claim(rg, time(NULL), NQ_STALE, &n, err, errlen)) != 0)
 			break;
@@ -208,5 +211,5 @@ int notify_run(struct reg *rg, const struct conf *cf, const char *actor, const b
 		*sent = ok;
 	if (failed)
 		*failed = bad;
-	return rc < 0 ? -1 : 0;
+	return rc < 0 || proxy_rc < 0 ? -1 : 0;
 }

@@ -36,7 +36,8 @@ void notify_sender_name(const struct conf *cf, const char *id, char *buf, size_t
 int notify_deliver(struct reg *rg, const struct conf *cf, const struct nq_notice *n,
     const char *actor, const bool *cancel, char *err, size_t errlen);
 
-/* Plan the notices of new incidents, then send every due one until none
+/* Plan the notices of new incidents, queue the proxy approvers' requests
+ * that are due (nq_proxy, [web] proxy_after), then send every due one until none
  * is left or *stop becomes true (which also cuts the current send short).  *sent and *failed (may be NULL) count
  * this run.  0, or -1 with err when the register failed. */
 int notify_run(struct reg *rg, const struct conf *cf, const char *actor, const bool *stop,

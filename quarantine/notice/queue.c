@@ -266,3 +266,84 @@ int nq_list(struct reg *rg, const char *id, int (*cb)(const struct nq_notice *n,
 
 	return reg_notice_list(rg, id, list_one, &l, err, errlen);
 }
+
+/* ---- the proxy approvers (代理承認) ---- */
+
+struct proxy_run {
+	struct reg *rg;
+	long after;		/* seconds; 0: never by time */
+	time_t now;
+	int asked;
+	int failed;
+	char err[256];
+};
+
+struct who {
+	char a[REG_PLAN_MAX][330];	/* rank 0 */
+	char p[REG_PLAN_MAX][330];	/* rank 1 */
+	int na, np;
+};
+
+static int who_row(const struct reg_approver *a, void *arg)
+{
+	struct who *w = arg;
+
+	if (a->rank == 0 && w->na < REG_PLAN_MAX)
+		snprintf(w->a[w->na++], sizeof(w->a[0]), "%s", a->approver);
+	else if (a->rank != 0 && w->np < REG_PLAN_MAX)
+		snprintf(w->p[w->np++], sizeof(w->p[0]), "%s", a->approver);
+	return 0;
+}
+
+static int proxy_one(const struct reg_waiting *wt, void *arg)
+{
+	struct proxy_run *r = arg;
+	struct who w = { .na = 0, .np = 0 };
+	char why[512] = "", err[256];
+	int rc;
+
+	if (reg_approver_list(r->rg, wt->sender, who_row, &w, err, sizeof(err)) < 0) {
+		snprintf(r->err, sizeof(r->err), "%s", err);
+		r->failed++;
+		return 0;
+	}
+	if (w.np == 0)
+		return 0;	/* no proxy: the approvers (or the admin) decide */
+	for (int i = 0; i < w.na && !why[0]; i++)
+		if ((rc = reg_away_is(r->rg, w.a[i], r->now, err, sizeof(err))) == 1)
+			snprintf(why, sizeof(why), "承認者 %s 不在 / approver %s away", w.a[i], w.a[i]);
+	if (!why[0] && (w.na == 0 || (r->after > 0 && r->now - wt->created >= r->after)))
+		snprintf(why, sizeof(why), "%s", w.na == 0 ? "承認者なし / no approver" :
+		    "期限までに未決定 / no decision in time");
+	if (!why[0])
+		return 0;
+	for (int i = 0; i < w.np; i++)
+		if (reg_notice_add(r->rg, wt->id, notice_kind_name(NOTICE_APPROVAL), w.p[i], NULL,
+		    false, r->now, NULL, err, sizeof(err)) < 0) {
+			snprintf(r->err, sizeof(r->err), "%s", err);
+			r->failed++;
+			return 0;	/* not marked: tried again next run */
+		}
+	if (reg_proxy_mark(r->rg, wt->id, why, r->now, err, sizeof(err)) < 0) {
+		snprintf(r->err, sizeof(r->err), "%s", err);
+		r->failed++;
+		return 0;
+	}
+	r->asked++;
+	return 0;
+}
+
+int nq_proxy(struct reg *rg, long after, time_t now, int *asked, char *err, size_t errlen)
+{
+	struct proxy_run r = { .rg = rg, .after = after, .now = now };
+
+	if (reg_proxy_waiting(rg, proxy_one, &r, err, errlen) < 0)
+		return -1;
+	if (asked)
+		*asked = r.asked;
+	if (r.failed) {
+		snprintf(err, errlen, "proxy requests: %s", r.err);
+		return -1;
+	}
+	return 0;
+}

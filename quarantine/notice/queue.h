@@ -93,6 +93,17 @@ int nq_get(struct reg *rg, long long seq, struct nq_notice *n, char *err, size_t
 int nq_finish(struct reg *rg, const struct nq_notice *n, const char *actor,
     const char *error, time_t now, char *err, size_t errlen);
 
+/* The proxy approvers (代理承認者, rank 1) of every hold of action
+ * approve still held and not escalated yet (reg_proxy_waiting): each is
+ * queued an approval notice, and the hold marked (reg_proxy_mark, with
+ * why), when an approver (rank 0) of its sender is away at now, when the
+ * sender has proxies but no approver, or when after seconds (> 0) have
+ * passed since the hold.  A hold whose sender has no proxy is left as it
+ * is (one added later is asked then).  The state is the register's, so a
+ * restart loses nothing.  *asked (may be NULL) counts the holds.  0, or
+ * -1 with err. */
+int nq_proxy(struct reg *rg, long after, time_t now, int *asked, char *err, size_t errlen);
+
 /* The notices of incident id, oldest first.  cb returns non-zero to stop. */
 int nq_list(struct reg *rg, const char *id, int (*cb)(const struct nq_notice *n, void *arg),
     void *arg, char *err, size_t errlen);

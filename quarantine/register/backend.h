@@ -42,7 +42,7 @@ struct reg_backend {
 	    time_t before, const char *actor, const char *reason, char *err, size_t errlen);
 	int (*audit)(struct reg *rg, const char *id, const char *actor, const char *action,
 	    const char *reason, char *err, size_t errlen);
-	int (*list)(struct reg *rg, const char *status, time_t since, time_t until,
+	int (*list)(struct reg *rg, const struct reg_where *w,
 	    int (*cb)(const struct incident *inc, void *arg), void *arg, char *err,
 	    size_t errlen);
 	/* the incident of the newest audit row with this action and reason */
@@ -116,6 +116,24 @@ struct reg_backend {
 	int (*approver_rows)(struct reg *rg, const char *subject,
 	    int (*cb)(const struct reg_approver *a, void *arg), void *arg, char *err,
 	    size_t errlen);
+	/* groups, away, proxy requests (register.h; member and approver
+	 * checked by the front; group NULL: remove) */
+	int (*group_set)(struct reg *rg, const char *member, const char *group,
+	    const char *actor, char *err, size_t errlen);
+	int (*group_of)(struct reg *rg, const char *member, char *group, size_t len, char *err,
+	    size_t errlen);
+	int (*group_list)(struct reg *rg, const char *group,
+	    int (*cb)(const struct reg_member *m, void *arg), void *arg, char *err,
+	    size_t errlen);
+	int (*away_set)(struct reg *rg, const char *approver, bool away, time_t back,
+	    const char *actor, char *err, size_t errlen);
+	int (*away_list)(struct reg *rg, const char *approver,
+	    int (*cb)(const struct reg_away *a, void *arg), void *arg, char *err,
+	    size_t errlen);
+	int (*proxy_waiting)(struct reg *rg, int (*cb)(const struct reg_waiting *w, void *arg),
+	    void *arg, char *err, size_t errlen);
+	int (*proxy_mark)(struct reg *rg, const char *id, const char *why, time_t now,
+	    char *err, size_t errlen);
 };
 
 extern const struct reg_backend reg_sqlite_backend;

@@ -1,7 +1,8 @@
 /*
  * pg.c — the register on PostgreSQL: the connection pool, the statements'
  * common path and the schema (see register.h, backend.h; the tables are in
- * pg_incidents.c, pg_audit.c, pg_notices.c and pg_messages.c).
+ * pg_incidents.c, pg_audit.c, pg_notices.c and pg_messages.c, dlp-web's
+ * in pg_users.c, pg_web.c and pg_approvers.c).
  *
  * Location: a libpq URL, postgresql://USER@HOST:PORT/DB?sslmode=verify-full
  * …; whatever libpq reads there (sslmode, sslrootcert, host=/socket/dir)
@@ -84,6 +85,26 @@ const struct reg_backend reg_pg_backend = {
 	.msg_remove = pg_msg_remove,
 	.msg_orphans = pg_msg_orphans,
 	.import = pg_import,
+	.user_put = pg_user_put,
+	.user_get = pg_user_get,
+	.user_disable = pg_user_disable,
+	.user_list = pg_user_list,
+	.session_add = pg_session_add,
+	.session_get = pg_session_get,
+	.session_delete = pg_session_delete,
+	.link_use = pg_link_use,
+	.link_used = pg_link_used,
+	.web_audit = pg_web_audit,
+	.web_audit_list = pg_web_audit_list,
+	.approver_set = pg_approver_set,
+	.approver_rows = pg_approver_rows,
+	.group_set = pg_group_set,
+	.group_of = pg_group_of,
+	.group_list = pg_group_list,
+	.away_set = pg_away_set,
+	.away_list = pg_away_list,
+	.proxy_waiting = pg_proxy_waiting,
+	.proxy_mark = pg_proxy_mark,
 };
 
 struct pg_pool {

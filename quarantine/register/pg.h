@@ -1,7 +1,8 @@
 /*
  * pg.h — the PostgreSQL backend's handle and helpers, shared by its files
  * (pg.c: the pool, the connection, the schema; pg_incidents.c, pg_audit.c,
- * pg_notices.c, pg_messages.c: the tables).  Private to register/.
+ * pg_notices.c, pg_messages.c: the tables; pg_users.c, pg_web.c,
+ * pg_approvers.c: dlp-web's tables).  Private to register/.
  *
  * Pattern of every change: pg_lock; pg_begin; …; pg_commit; pg_unlock —
  * and pg_rollback on any failure.  Every statement goes through pg_exec
@@ -80,7 +81,7 @@ int pg_insert(struct reg *rg, const struct incident *inc, const char *actor,
 int pg_get(struct reg *rg, const char *id, struct incident *inc, char *err, size_t errlen);
 int pg_set_status(struct reg *rg, const char *id, const char *from, const char *to,
     time_t before, const char *actor, const char *reason, char *err, size_t errlen);
-int pg_list(struct reg *rg, const char *status, time_t since, time_t until,
+int pg_list(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
 int pg_import(struct reg *rg, const struct incident *inc, const struct audit *a, size_t na,
     const struct reg_notice *n, size_t nn, char *err, size_t errlen);
@@ -125,5 +126,54 @@ int pg_msg_chunk(struct reg *rg, const char *id, long long n, unsigned char **da
 long long pg_msg_size(struct reg *rg, const char *id, char *err, size_t errlen);
 int pg_msg_remove(struct reg *rg, const char *id, char *err, size_t errlen);
 int pg_msg_orphans(struct reg *rg, time_t cutoff, int *removed, char *err, size_t errlen);
+
+/* pg_users.c (dlp-web: accounts, sessions) */
+int pg_user_put(struct reg *rg, const char *name, const char *role, const char *hash,
+    bool replace, const char *actor, char *err, size_t errlen);
+int pg_user_get(struct reg *rg, const char *name, struct reg_user *u, char *err,
+    size_t errlen);
+int pg_user_disable(struct reg *rg, const char *name, bool disabled, const char *actor,
+    char *err, size_t errlen);
+int pg_user_list(struct reg *rg, int (*cb)(const struct reg_user *u, void *arg), void *arg,
+    char *err, size_t errlen);
+int pg_session_add(struct reg *rg, const char *id, const char *user, const char *csrf,
+    time_t created, time_t expires, char *err, size_t errlen);
+int pg_session_get(struct reg *rg, const char *id, time_t now, struct reg_session *s,
+    char *err, size_t errlen);
+int pg_session_delete(struct reg *rg, const char *id, char *err, size_t errlen);
+
+/* pg_web.c (dlp-web: used links, the console's audit trail) */
+int pg_link_use(struct reg *rg, const char *id, const char *incident, const char *action,
+    time_t now, char *err, size_t errlen);
+int pg_link_used(struct reg *rg, const char *id, time_t *when, char *err, size_t errlen);
+int pg_web_audit(struct reg *rg, const char *actor, const char *action, const char *incident,
+    const char *detail, char *err, size_t errlen);
+int pg_web_audit_list(struct reg *rg, const char *incident, int limit,
+    int (*cb)(const struct web_audit *a, void *arg), void *arg, char *err, size_t errlen);
+/* A web_audit row at time t inside the caller's transaction.  0 or -1. */
+int pg_web_audit_locked(struct pg_reg *p, time_t t, const char *actor, const char *action,
+    const char *incident, const char *detail, char *err, size_t errlen);
+
+/* pg_approvers.c */
+int pg_approver_set(struct reg *rg, const char *subject, const char *const *approvers,
+    size_t n, const char *const *proxies, size_t m, const char *actor, char *err,
+    size_t errlen);
+int pg_approver_rows(struct reg *rg, const char *subject,
+    int (*cb)(const struct reg_approver *a, void *arg), void *arg, char *err, size_t errlen);
+/* pg_approval.c */
+int pg_group_set(struct reg *rg, const char *member, const char *group, const char *actor,
+    char *err, size_t errlen);
+int pg_group_of(struct reg *rg, const char *member, char *group, size_t len, char *err,
+    size_t errlen);
+int pg_group_list(struct reg *rg, const char *group,
+    int (*cb)(const struct reg_member *m, void *arg), void *arg, char *err, size_t errlen);
+int pg_away_set(struct reg *rg, const char *approver, bool away, time_t back,
+    const char *actor, char *err, size_t errlen);
+int pg_away_list(struct reg *rg, const char *approver,
+    int (*cb)(const struct reg_away *a, void *arg), void *arg, char *err, size_t errlen);
+int pg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void *arg),
+    void *arg, char *err, size_t errlen);
+int pg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
+    size_t errlen);
 
 #endif

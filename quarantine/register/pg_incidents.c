@@ -232,22 +232,30 @@ fail:
 
 /* One page of the walk: rows older than (*last_created, last_id) when
  * last_id[0].  The result, or NULL with err. */
-static PGresult *list_page(struct pg_reg *p, const char *status, time_t since, time_t until,
+/* One page of the selection after (last_created, last_id); the offset
+ * applies to the first page only. */
+static PGresult *list_page(struct pg_reg *p, const struct reg_where *w,
     time_t last_created, const char *last_id, char *err, size_t errlen)
 {
-	char s[24], u[24], c[24];
-	const char *v[5] = { status, pg_num(s, sizeof(s), since), pg_num(u, sizeof(u), until),
+	char s[24], u[24], c[24], o[24];
+	const char *v[8] = { w->status, pg_num(s, sizeof(s), w->since),
+		pg_num(u, sizeof(u), w->until),
 		last_id[0] ? pg_num(c, sizeof(c), last_created) : NULL,
-		last_id[0] ? last_id : NULL };
+		last_id[0] ? last_id : NULL, w->sender, w->rule,
+		pg_num(o, sizeof(o), last_id[0] || w->offset < 0 ? 0 : w->offset) };
 
 	return pg_exec(p, "SELECT " INCIDENT_COLS " FROM incidents"
 	    " WHERE ($1::text IS NULL OR status = $1) AND ($2::bigint = 0 OR created >= $2::bigint)"
 	    " AND ($3::bigint = 0 OR created < $3::bigint)"
 	    " AND ($4::bigint IS NULL OR (created, id) < ($4::bigint, $5::text))"
-	    " ORDER BY created DESC, id DESC LIMIT " PAGE_S, 5, v, "list", err, errlen);
+	    " AND ($6::text IS NULL OR strpos(lower(sender), lower($6::text)) > 0)"
+	    " AND ($7::text IS NULL OR rules::jsonb @> jsonb_build_array("
+	    "jsonb_build_object('name', $7::text)))"
+	    " ORDER BY created DESC, id DESC LIMIT " PAGE_S " OFFSET $8::bigint", 8, v, "list",
+	    err, errlen);
 }
 
-int pg_list(struct reg *rg, const char *status, time_t since, time_t until,
+int pg_list(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen)
 {
 	struct pg_reg *p = pgr(rg);
@@ -259,7 +267,7 @@ int pg_list(struct reg *rg, const char *status, time_t since, time_t until,
 
 	do {
 		pg_lock(p);
-		r = list_page(p, status, since, until, last_created, last_id, err, errlen);
+		r = list_page(p, w, last_created, last_id, err, errlen);
 		pg_unlock(p);
 		if (!r)
 			return -1;

@@ -196,7 +196,15 @@ int reg_audit(struct reg *rg, const char *id, const char *actor, const char *act
 int reg_list(struct reg *rg, const char *status, time_t since, time_t until,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen)
 {
-	return rg->be->list(rg, status, since, until, cb, arg, err, errlen);
+	struct reg_where w = { .status = status, .since = since, .until = until };
+
+	return rg->be->list(rg, &w, cb, arg, err, errlen);
+}
+
+int reg_list_where(struct reg *rg, const struct reg_where *w,
+    int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen)
+{
+	return rg->be->list(rg, w, cb, arg, err, errlen);
 }
 
 int reg_audit_find(struct reg *rg, const char *action, const char *reason, char id[32],

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -87,6 +88,20 @@ int reg_audit(struct reg *rg, const char *id, const char *actor, const char *act
  * created >= since (0: all) and < until (0: all).  cb returns 0 to go on.
  * Returns 0 or -1 with err. */
 int reg_list(struct reg *rg, const char *status, time_t since, time_t until,
+    int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
+
+/* What reg_list_where selects, in the register's own query (indexed, and
+ * no row decoded for nothing): NULL and 0 fields select everything.  The
+ * console's queue pages and filters use it, so that a deep page or a
+ * filter over 10,000 incidents costs one query, not a walk of them all. */
+struct reg_where {
+	const char *status;	/* NULL: any */
+	time_t since, until;	/* created >= since, < until; 0: open */
+	const char *sender;	/* a part of the sender's address, ASCII case ignored */
+	const char *rule;	/* the name of a rule that fired */
+	long offset;		/* rows of the selection skipped first */
+};
+int reg_list_where(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
 
 /* Audit trail of an incident, oldest first. */
@@ -290,5 +305,72 @@ int reg_approver_list(struct reg *rg, const char *sender,
 /* 1 when addr is an approver (rank <= max_rank) of sender, 0 not, -1. */
 int reg_approver_is(struct reg *rg, const char *sender, const char *addr, int max_rank,
     char *err, size_t errlen);
+
+/* ---- groups (所属), approvers away, proxy requests (migration 7) ----
+ * A subject "group:NAME" covers the staff addresses that are members of
+ * group NAME; for a sender the lookup order is its address, its group,
+ * its domain, each parent domain (the first with rows decides).  A
+ * member belongs to one group. */
+#define REG_GROUP_PREFIX "group:"
+/* true when name is a group name: 1 to 128 bytes of valid UTF-8, no
+ * control characters, no white space at either end, none of , ; " */
+bool reg_group_name_ok(const char *name);
+/* Make member (an address) a member of group, or (group NULL or "")
+ * of none.  With a web_audit row by actor.  0 or -1 with err. */
+int reg_group_set(struct reg *rg, const char *member, const char *group, const char *actor,
+    char *err, size_t errlen);
+/* The group of member into group[len]: 0, 1 when none, -1 with err. */
+int reg_group_of(struct reg *rg, const char *member, char *group, size_t len, char *err,
+    size_t errlen);
+struct reg_member {
+	const char *member, *group;
+	time_t updated;
+};
+/* The members of group (NULL: of every group), by group and address.
+ * cb returns non-zero to stop.  0 or -1 with err. */
+int reg_group_list(struct reg *rg, const char *group,
+    int (*cb)(const struct reg_member *m, void *arg), void *arg, char *err, size_t errlen);
+
+struct reg_away {
+	const char *approver;
+	time_t back;		/* first second back (0: until marked back) */
+	time_t updated;
+};
+/* Mark approver away (until back, 0: until marked back) or, with away
+ * false, back.  With a web_audit row by actor.  0 or -1 with err. */
+int reg_away_set(struct reg *rg, const char *approver, bool away, time_t back,
+    const char *actor, char *err, size_t errlen);
+/* Every approver marked away (a past back included), by address. */
+int reg_away_list(struct reg *rg, int (*cb)(const struct reg_away *a, void *arg), void *arg,
+    char *err, size_t errlen);
+/* 1 when approver is away at now, 0 not, -1 with err. */
+int reg_away_is(struct reg *rg, const char *approver, time_t now, char *err, size_t errlen);
+
+/* Import a staff list (CSV: 所属, 職員アドレス, 承認者, 代理承認者) from fp
+ * (approvers_csv.c says how rows become groups, members and approvers).
+ * Every row's change is its own transaction; a refused row is reported
+ * to warn(arg, line, msg) and counted.  0 with *c, or -1 with err (out of
+ * memory, read error: nothing set). */
+struct reg_import_counts {
+	int senders, groups, members, refused;
+};
+int reg_approver_import(struct reg *rg, FILE *fp, const char *actor,
+    struct reg_import_counts *c, void (*warn)(void *arg, int line, const char *msg),
+    void *arg, char *err, size_t errlen);
+
+/* A hold of action approve, still held, whose proxies were not asked. */
+struct reg_waiting {
+	const char *id, *sender;
+	time_t created;
+};
+/* Those holds, oldest first, at most 200 per call (cb may call the
+ * register).  0 or -1 with err. */
+int reg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void *arg),
+    void *arg, char *err, size_t errlen);
+/* Record that the proxies of incident id were asked at now (why: "after
+ * 4h", "kacho@… away"), with its audit row "proxy asked".  0 marked, 1
+ * marked before, -1 with err. */
+int reg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
+    size_t errlen);
 
 #endif

@@ -124,5 +124,24 @@ const char *const reg_migrations[] = {
 	"  rank INTEGER NOT NULL DEFAULT 0,"
 	"  updated INTEGER NOT NULL,"
 	"  PRIMARY KEY (subject, approver));",
+	/* 6: taken by the delay action (送信保留) */
+	/* 7: approvers, the rest (issue 12 item 4): the groups (所属) of staff
+	 * addresses (an approvers subject "group:NAME" covers the members of
+	 * NAME), approvers marked away (back_on: the first second they are
+	 * back; 0 until marked back), and the approve holds whose proxy
+	 * approvers (代理承認者) were sent the request (asked: when, why). */
+	"CREATE TABLE approver_groups ("
+	"  member TEXT PRIMARY KEY,"
+	"  team TEXT NOT NULL,"
+	"  updated INTEGER NOT NULL);"
+	"CREATE INDEX approver_groups_team ON approver_groups(team, member);"
+	"CREATE TABLE approver_away ("
+	"  approver TEXT PRIMARY KEY,"
+	"  back_on INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL);"
+	"CREATE TABLE proxy_asks ("
+	"  incident TEXT PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,"
+	"  asked INTEGER NOT NULL,"
+	"  why TEXT NOT NULL);",
 };
 const int reg_schema_version = (int)(sizeof(reg_migrations) / sizeof(reg_migrations[0]));

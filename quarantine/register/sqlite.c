@@ -65,6 +65,13 @@ const struct reg_backend reg_sqlite_backend = {
 	.web_audit_list = sq_web_audit_list,
 	.approver_set = sq_approver_set,
 	.approver_rows = sq_approver_rows,
+	.group_set = sq_group_set,
+	.group_of = sq_group_of,
+	.group_list = sq_group_list,
+	.away_set = sq_away_set,
+	.away_list = sq_away_list,
+	.proxy_waiting = sq_proxy_waiting,
+	.proxy_mark = sq_proxy_mark,
 };
 
 void sq_lock(struct sq_reg *s) { pthread_mutex_lock(&s->lock); }

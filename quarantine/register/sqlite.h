@@ -53,7 +53,7 @@ int sq_insert(struct reg *rg, const struct incident *inc, const char *actor,
 int sq_get(struct reg *rg, const char *id, struct incident *inc, char *err, size_t errlen);
 int sq_set_status(struct reg *rg, const char *id, const char *from, const char *to,
     time_t before, const char *actor, const char *reason, char *err, size_t errlen);
-int sq_list(struct reg *rg, const char *status, time_t since, time_t until,
+int sq_list(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
 
 /* sqlite_audit.c */
@@ -109,6 +109,21 @@ int sq_approver_set(struct reg *rg, const char *subject, const char *const *appr
     size_t errlen);
 int sq_approver_rows(struct reg *rg, const char *subject,
     int (*cb)(const struct reg_approver *a, void *arg), void *arg, char *err, size_t errlen);
+/* sqlite_approval.c */
+int sq_group_set(struct reg *rg, const char *member, const char *group, const char *actor,
+    char *err, size_t errlen);
+int sq_group_of(struct reg *rg, const char *member, char *group, size_t len, char *err,
+    size_t errlen);
+int sq_group_list(struct reg *rg, const char *group,
+    int (*cb)(const struct reg_member *m, void *arg), void *arg, char *err, size_t errlen);
+int sq_away_set(struct reg *rg, const char *approver, bool away, time_t back,
+    const char *actor, char *err, size_t errlen);
+int sq_away_list(struct reg *rg, const char *approver,
+    int (*cb)(const struct reg_away *a, void *arg), void *arg, char *err, size_t errlen);
+int sq_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void *arg),
+    void *arg, char *err, size_t errlen);
+int sq_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
+    size_t errlen);
 /* sqlite_users.c: a web_audit row, lock held. */
 int sq_web_audit_locked(struct sq_reg *rg, time_t t, const char *actor, const char *action,
     const char *incident, const char *detail, char *err, size_t errlen);

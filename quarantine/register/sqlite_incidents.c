@@ -230,24 +230,30 @@ fail:
 	return -1;
 }
 
-int sq_list(struct reg *base, const char *status, time_t since, time_t until,
+int sq_list(struct reg *base, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen)
 {
 	struct sq_reg *rg = sq(base);
-	char sql[768];
+	char sql[1024];
 	struct incident inc;
 	sqlite3_stmt *st;
 	int rc, stop, ret = -1;
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM incidents WHERE (?1 IS NULL OR status = ?1)"
 	    " AND (?2 = 0 OR created >= ?2) AND (?3 = 0 OR created < ?3)"
-	    " ORDER BY created DESC, rowid DESC", INCIDENT_COLS);
+	    " AND (?4 IS NULL OR instr(lower(sender), lower(?4)) > 0)"
+	    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(incidents.rules) AS r"
+	    " WHERE json_extract(r.value, '$.name') = ?5))"
+	    " ORDER BY created DESC, rowid DESC LIMIT -1 OFFSET ?6", INCIDENT_COLS);
 	sq_lock(rg);
 	if (!(st = sq_prepare(rg, sql, err, errlen)))
 		goto out;
-	sq_bind_text(st, 1, status);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)until);
+	sq_bind_text(st, 1, w->status);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)w->since);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)w->until);
+	sq_bind_text(st, 4, w->sender);
+	sq_bind_text(st, 5, w->rule);
+	sqlite3_bind_int64(st, 6, w->offset > 0 ? (sqlite3_int64)w->offset : 0);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (row_to_incident(st, &inc) < 0) {
 			snprintf(err, errlen, "register: out of memory");

@@ -1,6 +1,7 @@
 /*
  * approve.c — an approver's approval (link or console), with the
- * two-person rule of [web] approvals = 2: each approval is a row
+ * two-person rule (the hold's approvals: its rule's, else [web] approvals,
+ * incident.h incident_approvals): each approval is a row
  * "approved" of the incident's history; the message is released (through
  * release_incident, the checked path) once approvals distinct approvers
  * have approved.  Two approvals at once both count and both try the
@@ -12,6 +13,7 @@
 #include <strings.h>
 #include <syslog.h>
 
+#include "quarantine/incident.h"
 #include "quarantine/release.h"
 #include "web/web.h"
 
@@ -49,9 +51,17 @@ enum release_rc web_approve(struct web *w, const char *id, const char *actor,
 	struct release_opts o = { .relay = w->cf->release_relay, .qdir = w->qdir, .actor = actor,
 		.reason = reason };
 	struct count c = { .n = 0 };
+	struct incident inc;
 	char err[512];
+	int need;
 
 	*have = 0;
+	if (reg_get(w->rg, id, &inc, err, sizeof(err)) != 0) {
+		snprintf(msg, msglen, "incident %s: %s", id, err[0] ? err : "not found");
+		return REL_ERROR;
+	}
+	need = incident_approvals(&inc, (int)w->cf->web_approvals);
+	incident_clear(&inc);
 	if (reg_audit(w->rg, id, actor, "approved", reason, err, sizeof(err)) < 0) {
 		snprintf(msg, msglen, "%s", err);
 		return REL_ERROR;
@@ -61,9 +71,9 @@ enum release_rc web_approve(struct web *w, const char *id, const char *actor,
 		return REL_ERROR;
 	}
 	*have = c.n;
-	if (c.n < w->cf->web_approvals) {
-		snprintf(msg, msglen, "incident %s: approval %d of %ld recorded; waiting for another "
-		    "approver", id, c.n, w->cf->web_approvals);
+	if (c.n < need) {
+		snprintf(msg, msglen, "incident %s: approval %d of %d recorded; waiting for another "
+		    "approver", id, c.n, need);
 		return REL_BUSY;
 	}
 	return release_incident(w->rg, id, &o, NULL, msg, msglen);

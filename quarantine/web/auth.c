@@ -251,6 +251,32 @@ void page_signin(struct req *r, struct resp *p)
 	start_session(r, p, name);
 }
 
+int auth_password(struct req *r, const char *name, const char *pw)
+{
+	char ukey[80], akey[80], err[256];
+	struct reg_user u;
+	bool ok;
+	int rc;
+
+	if (!name || !reg_user_name_ok(name))
+		return AUTH_WRONG;
+	snprintf(ukey, sizeof(ukey), "u:%s", name);
+	snprintf(akey, sizeof(akey), "a:%s", r->client);
+	if (rate_blocked(ukey, akey, r->w->cf->web_signin_limit))
+		return AUTH_BLOCKED;
+	if (!pw || strlen(pw) > PASSWD_MAX)
+		pw = "";
+	rc = reg_user_get(r->w->rg, name, &u, err, sizeof(err));
+	if (rc < 0)
+		web_log(LOG_ERR, "link password: %s", err);
+	ok = passwd_verify(rc == 0 ? u.hash : NULL, pw) && rc == 0 && !u.disabled &&
+	    (strcmp(u.role, "approver") == 0 || strcmp(u.role, "admin") == 0);
+	if (rc == 0)
+		reg_user_clear(&u);
+	rate_count(ukey, akey, !ok);
+	return ok ? AUTH_OK : AUTH_WRONG;
+}
+
 void page_signout(struct req *r, struct resp *p)
 {
 	const char *c = req_cookie(r, WEB_COOKIE);

@@ -13,7 +13,11 @@
  *                         `dlpctl release`), the sender told;
  *   /link/reject/TOKEN    it is deleted, the sender told.
  * An approver's link works only while its recipient is still an approver
- * of the sender (approvers table).  A GET only shows the page and its form
+ * of the sender (approvers table, proxies included).  With [web]
+ * approver_link_password = yes its form also asks for the password of the
+ * approver account named by the link's recipient: a wrong one changes
+ * nothing (the link stays unused), counts as a failed sign-in and is an
+ * audit row.  A GET only shows the page and its form
  * (mail scanners and previews open links); the POST of that form acts,
  * once: the link is marked used in the register first (reg_link_use), so
  * a second POST, or a replay, finds it used.  The form carries a token of
@@ -117,6 +121,14 @@ static void show_form(struct req *r, struct resp *p, const struct page *pg,
 	html_esc(g, token);
 	html_printf(g, "\"><input type=\"hidden\" name=\"form\" value=\"%s\"><p>%s"
 	    "<span class=\"en\"> %s</span></p>", ft, pg->what_ja, pg->what_en);
+	if (pg->approver && r->w->cf->web_link_password) {
+		g_string_append(g, "<p>承認者アカウント <b id=\"account\">");
+		html_esc(g, l->recipient);
+		g_string_append(g, "</b> のパスワードを入力してください。<span class=\"en\"> The password "
+		    "of the approver account above is needed.</span></p><label>パスワード <span "
+		    "class=\"en\">password</span><br><input type=\"password\" name=\"password\" "
+		    "id=\"password\" autocomplete=\"current-password\" required></label><br>");
+	}
 	if (strcmp(pg->action, "cancel") != 0)
 		html_printf(g, "<label>理由 <span class=\"en\">reason</span><br><textarea name=\"reason\" "
 		    "id=\"reason\" maxlength=\"%d\" rows=\"4\"%s></textarea></label><br>",
@@ -214,6 +226,26 @@ static bool post_ok(struct req *r, struct resp *p, const struct page *pg, const 
 		    "理由（1000バイト以内）を書いてから送信してください。何も変更していません。",
 		    "Write a reason (up to 1000 bytes) first. Nothing was changed.");
 		return false;
+	}
+	if (pg->approver && r->w->cf->web_link_password) {
+		char actor[400];
+		int rc = auth_password(r, l->recipient, req_arg(r, "password"));
+
+		snprintf(actor, sizeof(actor), "approver:%s", l->recipient);
+		if (rc == AUTH_BLOCKED) {
+			web_audit(r, actor, "link refused: too many failures", l->incident, l->action);
+			refuse(r, p, MHD_HTTP_TOO_MANY_REQUESTS, "失敗が続いたため、しばらく使えません。15分ほど"
+			    "待ってからお試しください。何も変更していません。", "Too many failed passwords: "
+			    "wait about 15 minutes and try again. Nothing was changed.");
+			return false;
+		}
+		if (rc != AUTH_OK) {
+			web_audit(r, actor, "link password failed", l->incident, l->action);
+			refuse(r, p, MHD_HTTP_UNAUTHORIZED, "パスワードが違います。何も変更していません。"
+			    "リンクはもう一度使えます。", "Wrong password. Nothing was changed; the link "
+			    "can be used again.");
+			return false;
+		}
 	}
 	return true;
 }

@@ -13,6 +13,7 @@
 
 #include "notice/notify.h"
 #include "notice/queue.h"
+#include "quarantine/incident.h"
 #include "quarantine/release.h"
 #include "web/web.h"
 
@@ -173,6 +174,10 @@ static void show_incident(struct req *r, struct resp *p, const struct incident *
 	row(g, "受付番号", "incident", "id", inc->id);
 	row(g, "状態", "status", "status", inc->status);
 	row(g, "処置", "action", "action", inc->action);
+	if (strcmp(inc->action, "approve") == 0)
+		html_printf(g, "<tr><th>必要な承認 <span class=\"en\">approvals needed</span></th>"
+		    "<td id=\"approvals\">%d</td></tr>", incident_approvals(inc,
+		    (int)r->w->cf->web_approvals));
 	row(g, "送信者", "sender", "sender", web_str_or(inc->sender, "<>"));
 	row(g, "件名", "subject", "subject", web_str_or(inc->subject, ""));
 	row(g, "Message-ID", "", "message-id", web_str_or(inc->message_id, ""));

@@ -243,7 +243,16 @@ void page_queue(struct req *r, struct resp *p, bool csv)
 		    "</span></th><th>状態<br><span class=\"en\">status</span></th></tr></thead>"
 		    "<tbody>\n");
 	}
-	if (reg_list(r->w->rg, f.status, f.since, f.until, queue_row, &q, err, sizeof(err)) < 0)
+	/* The register selects by status, period, sender and rule, and skips
+	 * the earlier pages itself; an approver's holds are chosen here, by
+	 * the approvers table, so their pages are counted here too. */
+	struct reg_where w = { .status = f.status, .since = f.since, .until = f.until,
+		.sender = f.sender, .rule = f.rule };
+	if (web_sees_all(r)) {
+		w.offset = q.skip;
+		q.skip = 0;
+	}
+	if (reg_list_where(r->w->rg, &w, queue_row, &q, err, sizeof(err)) < 0)
 		web_log(LOG_ERR, "queue: %s", err);
 	if (csv)
 		return;

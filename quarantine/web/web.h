@@ -117,6 +117,11 @@ void auth_session(struct req *r);
 /* true when the POST carries the session's CSRF token (constant time). */
 bool auth_csrf_ok(struct req *r);
 void page_signin(struct req *r, struct resp *p);
+/* The password pw of account name (an approver or admin, not disabled),
+ * under the sign-in limit: a failure counts as a failed sign-in of name
+ * and of the client's address. */
+enum { AUTH_OK, AUTH_WRONG, AUTH_BLOCKED };
+int auth_password(struct req *r, const char *name, const char *pw);
 void page_signout(struct req *r, struct resp *p);
 /* Audit row in web_audit (errors logged). */
 void web_audit(struct req *r, const char *actor, const char *action, const char *incident,

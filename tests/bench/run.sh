@@ -17,11 +17,15 @@
 #      for text (floors.py; poppler-utils and mupdf-tools: tests/deps.sh bench);
 #   5. two PDF messages in two sessions against one, in threads and in two
 #      sandboxed workers (bench_pdf2).
-#   7. OCR: ms of CPU per megapixel for screenshots, a logo and a scanned
-#      page, in-process and in a sandboxed worker (bench_ocr);
-#   6. the register: holds/s from 4 threads, and the newest-first walk and
-#      the queue page over 100,000 incidents, SQLite against PostgreSQL
-#      (bench_register, tests/bench/register.sh; a private PostgreSQL).
+#   6. the register: holds/s from 4 threads, and the newest-first walk,
+#      `dlpctl list` and the console's queue page (a dlp-web, HTTP) over
+#      100,000 incidents, SQLite against PostgreSQL (bench_register and
+#      register_console.py, tests/bench/register.sh; a private PostgreSQL).
+#   7. the console (dlp-web): the queue page with 10,000 held incidents
+#      (first page, a deep page, a sender filter) and an incident's page,
+#      the median and the slowest of 50 requests (bench_console.py).
+#   8. OCR: ms of CPU per megapixel for screenshots, a logo and a scanned
+#      page, in-process and in a sandboxed worker (bench_ocr).
 # Needs root (Postfix) and Debian's python3 with openpyxl, reportlab and xlwt.
 # Every process started is stopped before the end (bench_mta.py cleans up
 # on errors and signals too).
@@ -90,7 +94,9 @@ step "two PDF messages in two sessions against one (wall time, median of ${BENCH
 	"$build/bench/bench_pdf2" "$mail" "${BENCH_REPS:-5}"
 step "OCR (Tesseract jpn+eng, one core): CPU per megapixel, median of ${BENCH_REPS:-5}" \
 	env OMP_THREAD_LIMIT=1 "$build/bench/bench_ocr" "$out/ocr" "${BENCH_REPS:-5}"
-step "register: holds/s (20 KB message + incident, 4 threads) and list over 100,000 incidents, SQLite vs PostgreSQL (fsync on)" \
+step "register: holds/s (20 KB message + incident, 4 threads), list, dlpctl list and the console's queue page over 100,000 incidents, SQLite vs PostgreSQL (fsync on)" \
 	sh tests/bench/register.sh "$build"
+step "console: dlp-web pages over 10,000 held incidents (SQLite), median of 50 requests" \
+	$py tests/bench/bench_console.py "$build" 50
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$results"
 echo "written to $results"

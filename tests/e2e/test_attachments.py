@@ -84,6 +84,57 @@ def test_renamed_xlsx_found_by_content():
     check(p["findings"]["phone"] == 20, "read by content: %r" % p["findings"])
 
 
+def names_xlsx(n):
+    """n people with their section only: no number, no address."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "名簿"
+    ws.append(["氏名", "所属"])
+    for i, (name, mobile, land, email, addr) in enumerate(people(n, seed=7)):
+        ws.append([name, ["総務課", "会計課", "広報室"][i % 3]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_name_list_held():
+    """30 names and a section each, read in a worker: names alone reach
+    personal_data_volume; the register keeps masked samples only."""
+    before = len(env.incidents())
+    msg = make_message(SENDER, ["a@partner.example.com"], "名簿", "名簿を送付します。\n",
+                       attachments=[("名簿.xlsx", names_xlsx(30)) + XLSX])
+    code, text = env.send(msg)
+    check(code == 250, "accepted (held): %d %s" % (code, text), env)
+    rows = env.incidents()
+    check(len(rows) == before + 1, "one register row", env)
+    row = rows[-1]
+    check(row["status"] == "held" and [r["name"] for r in json.loads(row["rules"])] ==
+          ["personal_data_volume"], "held by personal_data_volume: %r" % row["rules"])
+    f = json.loads(row["findings"])
+    check(f["names"]["count"] == 30 and "phone" not in f, "30 names, nothing else: %r" % f)
+    parts = [p for p in json.loads(row["parts"]) if p.get("filename") == "名簿.xlsx"]
+    check(parts and parts[0]["findings"].get("names") == 30, "in the xlsx part: %r" % parts)
+    stored = "".join(json.dumps(json.loads(row[k]), ensure_ascii=False) for k in ("findings", "parts"))
+    for name, *_ in people(30, seed=7):
+        check(name not in stored and name.replace(" ", "") not in stored,
+              "no full name in the register: %s" % name)
+    check(any(s.endswith(" **") for s in f["names"]["samples"]), "masked: %r" % f["names"])
+
+
+def test_signed_business_mail_arrives():
+    """A mail signed by its sender that names two colleagues: 3 names, delivered."""
+    env.sink.clear()
+    before = len(env.incidents())
+    body = ("株式会社田中製作所\n営業部 高橋様\n\nいつもお世話になっております。内閣府の山田太郎です。\n"
+            "先日の件、担当の佐藤花子と鈴木一郎からも改めてご連絡いたします。\n"
+            "会場は東京都千代田区永田町の本館です。\n\n--\n内閣府 総務課\n山田 太郎\n"
+            "TEL 03-5253-2111 / taro.yamada@example.go.jp\n")
+    code, text = env.send(make_message(SENDER, ["takahashi@partner.example.com"], "打合せの件", body))
+    check(code == 250, "accepted: %d %s" % (code, text), env)
+    check(wait_until(lambda: len(env.sink.messages) >= 1, 30), "delivered", env)
+    check(len(env.incidents()) == before, "no incident", env)
+
+
 def main():
     global env
     with Env() as env:
@@ -91,6 +142,8 @@ def main():
             ("attachments: 144 external + xlsx of 49 people held (both rules)", test_incident_replica_held),
             ("attachments: same xlsx to internal only arrives", test_same_xlsx_internal_arrives),
             ("attachments: .xlsx renamed .dat found by content", test_renamed_xlsx_found_by_content),
+            ("attachments: xlsx of 30 names and sections held", test_name_list_held),
+            ("attachments: signed mail naming 2 colleagues arrives", test_signed_business_mail_arrives),
         ])
 
 

@@ -180,6 +180,15 @@ def pkg_config(*args):
                           check=True, text=True).stdout.split()
 
 
+def mecab_libs():
+    """MeCab has no pkg-config file: mecab-config, as the Makefile asks it."""
+    try:
+        out = subprocess.run(["mecab-config", "--libs"], capture_output=True, text=True).stdout
+    except OSError:
+        out = ""
+    return out.split() or ["-lmecab", "-lstdc++"]
+
+
 def build_helper(tmp):
     src = os.path.join(tmp, "fill.c")
     exe = os.path.join(tmp, "fill")
@@ -191,7 +200,7 @@ def build_helper(tmp):
     cmd = ["cc", "-std=gnu11", "-D_GNU_SOURCE"] + \
         ["-I" + os.path.join(ROOT, d) for d in ("", "detectors", "quarantine")] + \
         pkg_config("--cflags") + ["-o", exe, src, "-Wl,--start-group"] + libs + \
-        ["-Wl,--end-group"] + pkg_config("--libs") + ["-lpthread", "-lm"]
+        ["-Wl,--end-group"] + pkg_config("--libs") + mecab_libs() + ["-lpthread", "-lm"]
     if BUILD.rstrip("/").endswith("-san"):
         cmd[1:1] = ["-fsanitize=address,undefined"]
     subprocess.run(cmd, check=True, capture_output=True)

@@ -14,27 +14,42 @@ free port of 127.0.0.1).
     (the two notifiers claim from one queue);
   - connections cut again and again while both hold: nothing lost, nothing
     registered twice;
+  - the console on the database: `dlpctl user` and `dlpctl approver` on one
+    node seen by the other, dlp-web on each node; signed in in chromium
+    (cdp.py), the queue shows the holds of both milters, one held by A is
+    released from B's console (through B's relay) and reaches the sink once;
+    the session works on both consoles, both releasing one incident at once
+    release it once; a justify link used on A's console
+    is refused on B's ("already used"), its replayed POST too;
   - the database stopped: holds answer 451 (the MTA keeps the mail), clean
     mail still passes, the log says so, a milter started meanwhile starts;
     the database back: the milter records holds again by itself and says so.
 
 Skipped (one line) only when PostgreSQL's initdb is not installed.
 """
+import email
+import email.policy
+import html
+import http.client
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lib import (DLPCTL, ROOT, Env, check, make_message, people, people_csv, run,  # noqa: E402
-                 wait_until)
+from lib import (BUILD, DLPCTL, ROOT, Env, check, free_port, make_message, people,  # noqa: E402
+                 people_csv, run, stop_process, wait_port, wait_until)
 
 SENDER = "kakari@example.go.jp"
 PEOPLE = people(49)
 PGSERVER = os.path.join(ROOT, "tests", "pgserver.sh")
+WEB = os.path.join(BUILD, "dlp-web")
+ADMIN_PW = "admin-password-1"
 
 
 class PgServer:
@@ -178,6 +193,173 @@ def test_hold_on_a_release_from_b():
     check(status(iid) == "released", "released in the register")
     r = a.dlpctl("release", iid, check=False)
     check(r.returncode == 0 and "nothing to do" in r.stdout, "A sees it released: %s" % r.stdout)
+
+
+# --- the console on the database ------------------------------------------
+def http_req(port, method, path, body=None, cookie=None):
+    """(status, headers, text) of one request to a dlp-web, without the browser."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
+    if cookie:
+        headers["Cookie"] = cookie
+    c.request(method, path, body=body, headers=headers)
+    r = c.getresponse()
+    out = (r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
+    c.close()
+    return out
+
+
+def link_path(iid, action):
+    """/link/ACTION/TOKEN of incident iid's hold notice (sent by either
+    node's notifier, so on either console's base URL)."""
+    def find():
+        for m in hold_notices(iid):
+            body = email.message_from_bytes(m[2], policy=email.policy.default)
+            found = re.search(r"/link/" + action + r"/[A-Za-z0-9_.-]+",
+                              body.get_body(("plain",)).get_content())
+            if found:
+                return found.group(0)
+        return None
+    check(wait_until(lambda: find() is not None, 60), "a %s link in %s's hold notice"
+          % (action, iid))
+    return find()
+
+
+def test_console_on_postgres():
+    """dlp-web on each node, one register: accounts and approvers made on
+    one node are the other's; the queue of either console has the holds of
+    both milters; a release from B's console of a message A held goes out
+    through B's relay, once; a link used on one console is used on both."""
+    from cdp import Browser
+    ports = {a: free_port(), b: free_port()}
+    webs, browser = [], None
+    try:
+        # each node's console and the base of its links; one link key for
+        # both (made by A's dlp-web, copied to B before anything needs it)
+        for env in (a, b):
+            env.milter.stop()
+            env.set_conf("web", "listen", "127.0.0.1:%d" % ports[env])
+            env.set_conf("web", "base_url", "http://127.0.0.1:%d/" % ports[env])
+        for env in (a, b):
+            logf = open(os.path.join(env.tmp, "web.log"), "ab")
+            webs.append(subprocess.Popen([WEB, "-f", "-c", env.milter.conf], stdout=logf,
+                                         stderr=logf, cwd=env.tmp))
+            logf.close()
+            check(wait_port(ports[env]), "dlp-web listens on the database (node %s): %s" % (
+                "AB"[env is b], open(os.path.join(env.tmp, "web.log")).read()[-2000:]))
+            if env is a:
+                key = os.path.join(a.var, "web-link.key")
+                shutil.copyfile(key, os.path.join(b.var, "web-link.key"))
+                os.chmod(os.path.join(b.var, "web-link.key"), 0o600)
+        for env in (a, b):
+            env.milter.start()
+        # accounts and approvers: made on one node, the other's too
+        r = subprocess.run([DLPCTL, "-c", a.milter.conf, "user", "add", "alice", "--role",
+                            "admin"], input=ADMIN_PW + "\n", capture_output=True, text=True,
+                           cwd=a.tmp)
+        check(r.returncode == 0, "dlpctl user add on A: %s %s" % (r.stdout, r.stderr))
+        r = b.dlpctl("user", "list", check=False)
+        check(r.returncode == 0 and "alice" in r.stdout and "admin" in r.stdout,
+              "B lists A's user: %s %s" % (r.stdout, r.stderr))
+        r = b.dlpctl("approver", "set", SENDER, "kacho@example.go.jp", "--proxy",
+                     "jicho@example.go.jp", check=False)
+        check(r.returncode == 0, "dlpctl approver set on B: %s %s" % (r.stdout, r.stderr))
+        r = a.dlpctl("approver", "list", SENDER, check=False)
+        check(r.returncode == 0 and "kacho@example.go.jp" in r.stdout and
+              "jicho@example.go.jp" in r.stdout, "A lists B's approvers: %s %s" % (r.stdout,
+                                                                                   r.stderr))
+        check(pg.sql("SELECT count(*) FROM web_audit WHERE action IN ('user added',"
+                     " 'approvers set')")[0][0] == "2", "both changes are web_audit rows")
+        on_a, on_b = hold_on(a, "console-a"), hold_on(b, "console-b")
+
+        browser = Browser()
+        browser.goto("http://127.0.0.1:%d/signin" % ports[b])
+        browser.fill("#name", "alice")
+        browser.fill("#password", ADMIN_PW)
+        browser.click("#go")
+        check(browser.path() == "/queue", "signed in on B's console: %s" % browser.path())
+        check(browser.text("#who") == "alice (admin)", "as alice: %r" % browser.text("#who"))
+        shown = browser.eval("[...document.querySelectorAll('#queue tr.inc a')]"
+                             ".map(a => a.textContent)")
+        check(on_a in shown and on_b in shown, "the queue has the holds of both milters: %s, %s"
+              " in %r" % (on_a, on_b, shown))
+        browser.goto("http://127.0.0.1:%d/incident/%s" % (ports[b], on_a))
+        check(browser.text("#status") == "held", "A's hold on B's console: held")
+        browser.fill("#form-release textarea", "本部で確認 / checked at head office")
+        browser.click("#release")
+        check("released" in (browser.text("#msg") or ""), "the page says released: %r" %
+              browser.text("#msg"))
+        check(status(on_a) == "released", "released in the register")
+
+        def arrived():
+            return sorted(r for m in released_copies(b, on_a) for r in m[1])
+        check(wait_until(lambda: len(arrived()) >= 2, 30), "the message reached B's sink", b)
+        time.sleep(1)
+        check(arrived() == ["a@partner.example.com", "b@other.example.net"],
+              "once, to each recipient: %r" % arrived())
+        check(not released_copies(a, on_a), "not through A's relay")
+        check(pg.sql("SELECT count(*) FROM audit WHERE incident = '%s' AND actor = 'web:alice'"
+                     % on_a)[0][0] != "0", "the history names web:alice")
+        # the session is a row of the database: A's console knows it (the
+        # browser sends the cookie of 127.0.0.1 to either port)
+        browser.goto("http://127.0.0.1:%d/queue" % ports[a])
+        check(browser.path() == "/queue" and browser.text("#who") == "alice (admin)",
+              "the same session on A's console: %s %r" % (browser.path(), browser.text("#who")))
+        # both consoles get the release of one incident at once: one wins
+        race = hold_on(a, "console-race", ("race@partner.example.com",))
+        browser.goto("http://127.0.0.1:%d/incident/%s" % (ports[a], race))
+        csrf = browser.eval("document.querySelector('input[name=csrf]').value")
+        cookie = "; ".join("%s=%s" % (c["name"], c["value"]) for c in browser.call(
+            "Network.getCookies", urls=["http://127.0.0.1:%d/" % ports[a]])["cookies"]
+            if c["name"] == "dlp_session")
+        answers = []
+
+        def post(port):
+            answers.append(http_req(port, "POST", "/incident/%s/release" % race,
+                                    "reason=race&csrf=%s" % csrf, cookie=cookie))
+        threads = [threading.Thread(target=post, args=(ports[e],)) for e in (a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        won = [x for x in answers if x[0] == 200 and "送信しました" in x[2]]
+        check(len(answers) == 2 and len(won) == 1 and all(x[0] in (200, 409) for x in answers),
+              "one console released it, the other was told: %r" % [(x[0], x[2][-400:])
+                                                                   for x in answers])
+        check(wait_until(lambda: released_copies(a, race) or released_copies(b, race), 30),
+              "the raced release was delivered")
+        time.sleep(1)
+        check(len(released_copies(a, race)) + len(released_copies(b, race)) == 1,
+              "delivered once")
+        check(status(race) == "released", "released in the register")
+        browser.click("#signout")
+        browser.goto("http://127.0.0.1:%d/queue" % ports[b])
+        check(browser.path() == "/signin", "signed out on A: signed out on B too")
+
+        # a link used on A's console is used on B's
+        path = link_path(on_b, "justify")
+        code, _, page = http_req(ports[a], "GET", path)
+        check(code == 200, "the justify link's page on A: %d" % code)
+        fields = dict((k, html.unescape(v)) for k, v in
+                      re.findall(r'<input[^>]*name="([a-z]+)"[^>]*value="([^"]*)"', page))
+        check("form" in fields, "the page's form token: %r" % fields)
+        form = "form=%s&reason=%s" % (fields["form"], urllib.parse.quote("定例の送付です"))
+        code, _, body = http_req(ports[a], "POST", path, form)
+        check(code == 200 and "依頼しました" in body, "the POST on A: %d %s" % (code, body[:300]))
+        code, _, body = http_req(ports[b], "GET", path)
+        check(code == 410 and "使用済み" in body, "the same link on B: already used (%d)" % code)
+        code, _, body = http_req(ports[b], "POST", path, form)
+        check(code == 410 and "already used" in body, "its POST replayed on B: 410 (%d)" % code)
+        requested = pg.sql("SELECT count(*) FROM audit WHERE incident = '%s' AND action ="
+                           " 'release requested'" % on_b)[0][0]
+        check(requested == "1", "one release request in the history: %s" % requested)
+        check(status(on_b) == "held", "still held, for the approver")
+        check(pg.sql("SELECT count(*) FROM link_uses")[0][0] == "1", "one used link")
+    finally:
+        if browser:
+            browser.close()
+        for w in webs:
+            stop_process(w)
 
 
 def test_concurrent_release_race():
@@ -352,6 +534,8 @@ def main():
             with b:
                 rc |= run([
                     ("postgres: hold on A, show and release from B", test_hold_on_a_release_from_b),
+                    ("postgres: dlp-web on both nodes: queue, release, session, link once",
+                     test_console_on_postgres),
                     ("postgres: 30 dlpctl on 2 nodes release 5 at once", test_concurrent_release_race),
                     ("postgres: release on A races delete on B", test_release_delete_race),
                     ("postgres: two milters hold 20 at once, 1 notice each",

@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import ssl
 import subprocess
 import sys
@@ -29,8 +30,8 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import (BUILD, DLPCTL, Env, check, free_port, make_message, people, people_csv, run,
-                 stop_process, wait_port, wait_until)
+from lib import (BUILD, DLPCTL, Env, check, conf_set, free_port, make_message, people,
+                 people_csv, run, stop_process, wait_port, wait_until)
 
 WEB = os.path.join(BUILD, "dlp-web")
 SENDER = "kakari@example.go.jp"
@@ -448,38 +449,47 @@ def test_justify_reaches_approver():
 
 
 def test_two_person_rule():
-    """[web] approvals = 2: one approval is recorded and the mail waits; a
+    """[web] approvals = 2 (in the milter's config when the mail is held: the
+    incident remembers it): one approval is recorded and the mail waits; a
     second approver releases it."""
     futari, k2, k2pw = "futari@example.go.jp", "kacho2@example.go.jp", "approver-password-2"
     env.dlpctl("approver", "set", futari, KACHO, k2)
     r = subprocess.run([DLPCTL, "-c", env.milter.conf, "user", "add", k2, "--role", "approver"],
                        input=k2pw + "\n", capture_output=True, text=True, cwd=env.tmp)
     check(r.returncode == 0, "approver 2 added: " + r.stderr)
-    tport = free_port()
-    conf = env.conf_variant("two.conf", {("web", "listen"): "127.0.0.1:%d" % tport,
-                                         ("web", "approvals"): "2"})
-    proc = subprocess.Popen([WEB, "-f", "-c", conf], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, cwd=env.tmp)
+
+    def milter_approvals(n):
+        with open(env.milter.conf, encoding="utf-8") as f:
+            text = f.read()
+        with open(env.milter.conf, "w", encoding="utf-8") as f:
+            f.write(conf_set(text, "web", "approvals", str(n)))
+        start = env.milter.log_size()
+        env.milter.signal(signal.SIGHUP)
+        check(env.milter.wait_log("configuration reloaded", 15, start), "milter reloaded", env)
+    milter_approvals(2)
     try:
-        check(wait_port(tport), "a second dlp-web with approvals = 2")
         iid = approve_hold(futari)
-        first = link_of(notice_text(iid, "approval", to=KACHO), "approve")
-        second = link_of(notice_text(iid, "approval", to=k2), "approve")
-        here = lambda u: u.replace(base(), "http://127.0.0.1:%d" % tport)
-        browser.clear_cookies()
-        browser.goto(here(first))
-        browser.click("#go")
-        check("記録しました" in (browser.text("h1") or ""), "one approval recorded: %r" %
-              browser.text("h1"))
-        check(status(iid) == "held", "still held after one approval")
-        browser.goto(here(second))
-        browser.click("#go")
-        check(status(iid) == "released", "released after the second: %s" % status(iid))
-        hist = env.dlpctl("show", iid).stdout
-        check(hist.count("approved") >= 2 and "approver:" + k2 in hist, "both approvals in "
-              "the history:\n" + hist)
     finally:
-        stop_process(proc)
+        milter_approvals(1)
+    first = link_of(notice_text(iid, "approval", to=KACHO), "approve")
+    second = link_of(notice_text(iid, "approval", to=k2), "approve")
+    sign_in("alice", ADMIN_PW)
+    browser.goto(base() + "/incident/" + iid)
+    check(browser.text("#approvals") == "2", "the incident page: 2 approvals needed (%r)" %
+          browser.text("#approvals"))
+    browser.clear_cookies()
+    browser.goto(first)
+    browser.click("#go")
+    check("記録しました" in (browser.text("h1") or ""), "one approval recorded: %r" %
+          browser.text("h1"))
+    check(status(iid) == "held", "still held after one approval (the config is back to 1: "
+          "the incident remembers 2)")
+    browser.goto(second)
+    browser.click("#go")
+    check(status(iid) == "released", "released after the second: %s" % status(iid))
+    hist = env.dlpctl("show", iid).stdout
+    check(hist.count("approved") >= 2 and "approver:" + k2 in hist, "both approvals in "
+          "the history:\n" + hist)
 
 
 def test_bcc_action():
@@ -606,8 +616,9 @@ def test_reports():
 
 
 def test_queue_10000():
-    """The queue page with 10,000 more incidents in the register: paged, it
-    answers in under 100 ms (the median of 5; printed)."""
+    """The queue page with 10,000 more incidents in the register answers
+    correctly and is paged: 50 a page, newest first, a deep page and the
+    last one.  (Its speed is measured by make bench: tests/bench/bench_web.py.)"""
     now = int(time.time())
     con = __import__("sqlite3").connect(os.path.join(env.var, "incidents.db"), timeout=30)
     with con:
@@ -618,20 +629,21 @@ def test_queue_10000():
               now, '[{"name": "personal_data_volume", "action": "hold", "reason": "-"}]')
              for i in range(10000)])
     con.close()
+    held = env.register("SELECT COUNT(*) AS n FROM incidents WHERE status = 'held'")[0]["n"]
     sign_in("alice", ADMIN_PW)
     cookie = session_cookie()
-    times = []
-    for page in (1, 1, 1, 1, 1):
-        t0 = time.time()
-        code, _, body = request("GET", "/queue?status=held&page=%d" % page, cookie=cookie)
-        times.append((time.time() - t0) * 1000)
-        check(code == 200 and body.count('class="inc"') == 50, "a full page of 50")
-    times.sort()
-    print("  queue page with 10,000 more held: median %.1f ms (%s)" %
-          (times[2], ", ".join("%.1f" % t for t in times)))
-    check(times[2] < 100, "under 100 ms: %.1f ms" % times[2])
+    code, _, body = request("GET", "/queue?status=held&page=1", cookie=cookie)
+    check(code == 200 and body.count('class="inc"') == 50, "a full page of 50")
+    bulk = re.findall(r'href="/incident/20200101-B(\d{5})"', body)
+    check(bulk and bulk == ["%05d" % i for i in range(len(bulk))],
+          "newest first: page 1 ends with the newest of the 10,000, in order: %r" % bulk[:5])
     code, _, body = request("GET", "/queue?status=held&page=150", cookie=cookie)
-    check(code == 200 and 'class="inc"' in body, "a deep page answers too")
+    check(code == 200 and body.count('class="inc"') == 50, "a deep page answers too")
+    last = (held + 49) // 50
+    code, _, body = request("GET", "/queue?status=held&page=%d" % last, cookie=cookie)
+    rows = body.count('class="inc"')
+    check(code == 200 and rows == held - 50 * (last - 1) and "20200101-B09999" in body,
+          "the last page (%d) holds the rest, the oldest last: %d rows" % (last, rows))
 
 
 def test_tls_and_plain_http_refused():
@@ -744,13 +756,13 @@ if __name__ == "__main__":
             ("the reject link; a former approver's link", test_reject_link_and_removed_approver),
             ("an approver's console: their senders only", test_approver_console),
             ("justify reaches the approver with the reason", test_justify_reaches_approver),
-            ("two-person rule: approvals = 2", test_two_person_rule),
+            ("two-person rule: approvals = 2, remembered by the incident", test_two_person_rule),
             ("action bcc: no external address in To/Cc", test_bcc_action),
             ("bad input gets a clear status", test_bad_input),
             ("HTTPS with tls_cert; plain HTTP refused off loopback", test_tls_and_plain_http_refused),
             ("queue filters, CSV export, the audit page", test_filters_csv_audit),
             ("the reports: month, fiscal year, SVG charts, CSV", test_reports),
-            ("the queue with 10,000 incidents under 100 ms", test_queue_10000),
+            ("the queue with 10,000 incidents, paged", test_queue_10000),
             ("sign-in rate limit", test_signin_rate_limit),
         ])
     finally:

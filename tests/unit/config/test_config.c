@@ -277,8 +277,8 @@ static void test_defaults(void **state)
 	/* Every numeric default lies within its own bounds. */
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const struct conf_key *k = &conf_keys[i];
-		if (k->type == CT_INT || k->type == CT_SIZE || k->type == CT_DURATION ||
-		    k->type == CT_MODE) {
+		if ((k->type == CT_INT || k->type == CT_SIZE || k->type == CT_DURATION ||
+		    k->type == CT_MODE) && strcmp(k->section, "rule")) {
 			long long v = field_value(cf, k);
 			assert_in_range(v, k->min, k->max);
 		}
@@ -302,7 +302,8 @@ static void test_key_table(void **state)
 		OFF(release_relay), OFF(notice_from), OFF(notice_admin), OFF(notice_relay),
 		OFF(notice_templates), OFF(web_listen), OFF(web_base_url), OFF(web_tls_cert),
 		OFF(web_tls_key), OFF(web_behind_proxy), OFF(web_session_ttl), OFF(web_link_ttl),
-		OFF(web_signin_limit), OFF(web_threads), OFF(web_approvals) };
+		OFF(web_signin_limit), OFF(web_threads), OFF(web_approvals), OFF(web_proxy_after),
+		OFF(web_link_password) };
 #undef OFF
 	int required = 0, rulekeys = 0;
 
@@ -315,8 +316,8 @@ static void test_key_table(void **state)
 	}
 	for (size_t i = 0; i < conf_nkeys; i++)
 		rulekeys += !strcmp(conf_keys[i].section, "rule");
-	assert_int_equal(rulekeys, 4);
-	assert_int_equal(conf_nkeys, sizeof(fields) / sizeof(fields[0]) + 4);
+	assert_int_equal(rulekeys, 5);
+	assert_int_equal(conf_nkeys, sizeof(fields) / sizeof(fields[0]) + 5);
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const struct conf_key *k = &conf_keys[i];
 		int rulekey = !strcmp(k->section, "rule");
@@ -451,9 +452,9 @@ static void test_bounds(void **state)
 		long long step = k->type == CT_DURATION ? 1000 : 1;
 		struct conf *cf;
 
-		if (k->type != CT_INT && k->type != CT_SIZE && k->type != CT_DURATION &&
-		    k->type != CT_MODE)
-			continue;
+		if ((k->type != CT_INT && k->type != CT_SIZE && k->type != CT_DURATION &&
+		    k->type != CT_MODE) || !strcmp(k->section, "rule"))
+			continue;	/* a rule's approvals: test_approval_keys */
 		for (int edge = 0; edge < 4; edge++) {
 			long long v = edge == 0 ? k->min : edge == 1 ? k->max :
 			    edge == 2 ? k->min - step : k->max + step;
@@ -695,6 +696,35 @@ static void test_section_errors(void **state)
 	/* Same-named rule in a later section, with an error of its own ignored. */
 	expect_only(MINIMAL "[rule a]\nwhen = 1\naction = tag\n[rule a]\nwhen = )\n", 6, 0,
 	    "duplicate rule 'a' (first at line 3)");
+}
+
+/* Supervisor approval's keys: [web] proxy_after (a duration, 0 never),
+ * approver_link_password, and a rule's approvals (action approve only). */
+static void test_approval_keys(void **state)
+{
+	struct conf *cf = load_ok(MINIMAL);
+
+	assert_int_equal(cf->web_proxy_after, 4 * 3600 * 1000L);
+	assert_int_equal(cf->web_link_password, 0);
+	conf_unref(cf);
+	cf = load_ok(MINIMAL "[web]\nproxy_after = 3s\napprover_link_password = yes\n"
+	    "[rule a]\nwhen = 1\naction = approve\napprovals = 2\n"
+	    "[rule b]\nwhen = 1\naction = approve\n");
+	assert_int_equal(cf->web_proxy_after, 3000);
+	assert_int_equal(cf->web_link_password, 1);
+	assert_int_equal(rule(cf, "a")->approvals, 2);
+	assert_int_equal(rule(cf, "b")->approvals, 0);
+	conf_unref(cf);
+	cf = load_ok(MINIMAL "[web]\nproxy_after = 0\n");
+	assert_int_equal(cf->web_proxy_after, 0);
+	conf_unref(cf);
+	expect_only(MINIMAL "[rule r]\nwhen = 1\naction = approve\napprovals = 3\n", 6, 0,
+	    "approvals: '3' is out of bounds (1..2)");
+	expect_only(MINIMAL "[rule r]\nwhen = 1\napprovals = 2\naction = hold\n", 5, 0,
+	    "rule 'r': approvals is for action = approve only");
+	expect_only(MINIMAL "[rule r]\nwhen = 1\naction = approve\napprovals = 1\napprovals = 2\n",
+	    7, 0, "duplicate key 'approvals' (first at line 6)");
+	expect_only(MINIMAL "[web]\napprover_link_password = maybe\n", 4, 0, "bad value 'maybe'");
 }
 
 static void test_key_errors(void **state)
@@ -970,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(test_reason_warnings),
 		cmocka_unit_test(test_section_errors),
 		cmocka_unit_test(test_key_errors),
+		cmocka_unit_test(test_approval_keys),
 		cmocka_unit_test(test_string_forms),
 		cmocka_unit_test(test_domains),
 		cmocka_unit_test(test_multiline_values),

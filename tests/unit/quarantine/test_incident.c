@@ -351,6 +351,32 @@ static void test_json_shape(void **state)
 	incident_clear(&inc);
 }
 
+/* The approvals an approve hold needs: its approve rules' largest, the
+ * default written in where a rule has none, other actions ignored. */
+static void test_approvals(void **state)
+{
+	struct incident inc;
+
+	memset(&inc, 0, sizeof(inc));
+	assert_int_equal(incident_approvals(&inc, 1), 1);	/* no rules */
+	inc.rules = json_pack("[{s:s,s:s},{s:s,s:s,s:i}]", "name", "a", "action", "approve",
+	    "name", "h", "action", "hold", "approvals", 2);
+	assert_int_equal(incident_approvals(&inc, 1), 1);	/* a hold's does not count */
+	incident_set_approvals(&inc, 2);
+	assert_int_equal(incident_approvals(&inc, 1), 2);	/* remembered */
+	json_decref(inc.rules);
+	inc.rules = json_pack("[{s:s,s:s,s:i},{s:s,s:s}]", "name", "one", "action", "approve",
+	    "approvals", 1, "name", "b", "action", "approve");
+	incident_set_approvals(&inc, 2);	/* b takes [web] approvals = 2 */
+	assert_int_equal(incident_approvals(&inc, 1), 2);
+	json_decref(inc.rules);
+	inc.rules = json_pack("[{s:s,s:s,s:i}]", "name", "one", "action", "approve",
+	    "approvals", 1);
+	incident_set_approvals(&inc, 2);
+	assert_int_equal(incident_approvals(&inc, 2), 1);	/* the rule's, not the default */
+	json_decref(inc.rules);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_fields_from_scan),
 		cmocka_unit_test(test_no_full_value_in_json),
 		cmocka_unit_test(test_json_shape),
+		cmocka_unit_test(test_approvals),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

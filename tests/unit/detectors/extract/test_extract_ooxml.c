@@ -27,7 +27,8 @@
 extern const struct extractor extract_docx, extract_xlsx, extract_pptx;
 
 /* Scan fixture as attachment part "2"; check it as zt_expect_read does,
- * and that no My Number or card number was found. */
+ * that no My Number or card number was found, and one name per person
+ * (the list's 20 people each have a mail address). */
 static void
 check_people(const char *fixture, const char *detected, const char *extractor,
     unsigned emails, unsigned phones)
@@ -39,7 +40,7 @@ check_people(const char *fixture, const char *detected, const char *extractor,
 	zt_expect_read(r, detected, extractor, emails, phones);
 	for (int t = FT_MY_NUMBER; t < FT_COUNT; t++)
 		if (t != FT_POSTAL_ADDRESS && t != FT_BIRTH_DATE)
-			assert_int_equal(scan_result_count(r, t), 0);
+			assert_int_equal(scan_result_count(r, t), t == FT_NAMES ? emails : 0);
 	scan_msg_free(m);
 	scan_engine_free(eng);
 }

@@ -115,8 +115,13 @@ test_same_as_in_process(void **state)
 	while (docs[n])
 		n++;
 	char *here = scan_sig(fx.eng, docs, n), *there = scan_sig(sand, docs, n);
+	char name[32];
+
 	assert_string_equal(there, here);
 	assert_non_null(strstr(here, "|pdf|"));
+	/* MeCab, loaded before Landlock and seccomp, reads names in a worker */
+	snprintf(name, sizeof(name), "\n%d=山田 太郎\n", FT_NAMES);
+	assert_non_null(strstr(there, name));
 	sandbox_pool_stats(pool, &st);
 	assert_int_equal(st.jobs, n);
 	assert_int_equal(st.started, 2);

@@ -170,10 +170,12 @@ static void test_registry_and_names(void **state)
 	static const char *const ft[] = {
 		"email", "phone", "my_number", "credit_card", "postal_address", "birth_date",
 		"bank_account", "passport", "drivers_license", "residence_card", "pension_number", "health_insurance",
+		"names",
 	};
 	static const char *const sc[] = {
 		"email", "phone", "my_number", "credit_card", "postal_address", "birth_date",
 		"bank_account", "passport", "drivers_license", "residence_card", "pension_number", "health_insurance",
+		"names",
 		"personal_items", "recipients", "external", "external_visible",
 		"external_domains", "encrypted", "unscanned", "attachments",
 	};
@@ -201,6 +203,7 @@ static void test_registry_and_names(void **state)
 	assert_true(finding_type_personal(FT_EMAIL) && finding_type_personal(FT_PHONE) &&
 	    finding_type_personal(FT_POSTAL_ADDRESS) && finding_type_personal(FT_BIRTH_DATE));
 	assert_false(finding_type_personal(FT_MY_NUMBER) || finding_type_personal(FT_CREDIT_CARD));
+	assert_true(finding_type_personal(FT_NAMES));	/* a list of names is one of people */
 	assert_string_equal(scan_counter_name(SC_COUNT), "?");
 }
 

@@ -3,7 +3,9 @@
  * version-1 register, who gets a notice (internal senders only, the
  * admin for holds and rejects, each once), claim / finish / backoff /
  * giving up, abandoned claims, and delivery through notify_deliver and
- * notify_run against a tiny SMTP server, with the audit rows.
+ * notify_run against a tiny SMTP server, with the audit rows.  The proxy
+ * approvers (nq_proxy): asked after the time, at once for an approver
+ * away, once, never without a proxy; the state survives a new handle.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -411,6 +413,85 @@ static void test_migrates_v1(void **state)
 	reg_close(rg);
 }
 
+static void add_approve(struct fx *fx, const char *id, const char *sender, time_t t)
+{
+	char err[256];
+	struct incident inc = { .created = t, .updated = t };
+
+	snprintf(inc.id, sizeof(inc.id), "%s", id);
+	inc.sender = (char *)sender;
+	inc.subject = "件名";
+	inc.action = "approve";
+	inc.status = "held";
+	if (reg_insert(fx->rg, &inc, "dlp-milter", err, sizeof(err)) < 0)
+		fail_msg("insert: %s", err);
+}
+
+static int approval_to(const struct nq_notice *n, void *arg)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+
+	if (n->kind == NOTICE_APPROVAL)
+		snprintf(out + len, 512 - len, "%s%s", len ? " " : "", n->recipient);
+	return 0;
+}
+
+static const char *approvals_of(struct fx *fx, const char *id, char out[512])
+{
+	char err[256];
+
+	out[0] = '\0';
+	assert_int_equal(nq_list(fx->rg, id, approval_to, out, err, sizeof(err)), 0);
+	return out;
+}
+
+static void test_proxy(void **state)
+{
+	struct fx *fx = *state;
+	const char *kacho[] = { "kacho@example.go.jp" }, *jicho[] = { "jicho@example.go.jp" };
+	const char *bucho[] = { "bucho@example.go.jp" };
+	char err[256], out[512];
+	time_t t = 1764000000;
+	int asked = -1;
+
+	assert_int_equal(reg_approver_set(fx->rg, "group:総務課", kacho, 1, jicho, 1, "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_group_set(fx->rg, "kakari@example.go.jp", "総務課", "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_approver_set(fx->rg, "@other.example.go.jp", bucho, 1, NULL, 0, "t",
+	    err, sizeof(err)), 0);
+	add_approve(fx, "20261125-PROXY1", "kakari@example.go.jp", t);
+	add_approve(fx, "20261125-NOPRXY", "a@other.example.go.jp", t);
+	/* before the time: nobody */
+	assert_int_equal(nq_proxy(fx->rg, 3600, t + 3599, &asked, err, sizeof(err)), 0);
+	assert_int_equal(asked, 0);
+	assert_string_equal(approvals_of(fx, "20261125-PROXY1", out), "");
+	/* on time: the group's proxy, once */
+	assert_int_equal(nq_proxy(fx->rg, 3600, t + 3600, &asked, err, sizeof(err)), 0);
+	assert_int_equal(asked, 1);
+	assert_string_equal(approvals_of(fx, "20261125-PROXY1", out), "jicho@example.go.jp");
+	assert_string_equal(approvals_of(fx, "20261125-NOPRXY", out), "");	/* no proxy */
+	reg_close(fx->rg);	/* a restart */
+	assert_non_null(fx->rg = reg_open(fx->db, REG_RW, err, sizeof(err)));
+	assert_int_equal(nq_proxy(fx->rg, 3600, t + 7200, &asked, err, sizeof(err)), 0);
+	assert_int_equal(asked, 0);
+	assert_string_equal(approvals_of(fx, "20261125-PROXY1", out), "jicho@example.go.jp");
+	/* 0: never by time; an approver away: at once */
+	add_approve(fx, "20261125-PROXY2", "kakari@example.go.jp", t + 7000);
+	assert_int_equal(nq_proxy(fx->rg, 0, t + 999999, &asked, err, sizeof(err)), 0);
+	assert_int_equal(asked, 0);
+	assert_int_equal(reg_away_set(fx->rg, "kacho@example.go.jp", true, t + 8000, "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(nq_proxy(fx->rg, 0, t + 7001, &asked, err, sizeof(err)), 0);
+	assert_int_equal(asked, 1);
+	assert_string_equal(approvals_of(fx, "20261125-PROXY2", out), "jicho@example.go.jp");
+	/* back (the date passed): not away */
+	add_approve(fx, "20261125-PROXY3", "kakari@example.go.jp", t + 8000);
+	assert_int_equal(nq_proxy(fx->rg, 0, t + 8000, &asked, err, sizeof(err)), 0);
+	assert_int_equal(asked, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +504,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_run_delivers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_failure_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrates_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proxy, setup, teardown),
 	};
 	int rc;
 

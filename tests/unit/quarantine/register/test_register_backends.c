@@ -5,7 +5,9 @@
  * newest-first walk with a re-entrant callback, compare-and-set races of
  * two connections, the notice queue's claims by two threads, held
  * messages (held.h: files or bytea chunks), read-only handles, import and
- * counts; PostgreSQL alone: the server going away and coming back,
+ * counts; dlp-web's accounts, sessions, used links (two handles racing
+ * for the same link: used once), its audit trail and the approvers;
+ * PostgreSQL alone: the server going away and coming back,
  * passwords from a file, the dialect translation.
  *
  * Without initdb (no postgresql package) the PostgreSQL cases are skipped
@@ -242,6 +244,81 @@ static void test_list_pages(void **state)
 	assert_int_equal(reg_list(rg, NULL, 1795000010, 1795000020, walk_cb, &w, err,
 	    sizeof(err)), 0);
 	assert_int_equal(w.n, 20);
+	free(w.ids);
+	reg_close(rg);
+}
+
+/* reg_list_where: sender part (any ASCII case), rule name, offset, with
+ * the status and period, in the register's own query. */
+static void test_list_where(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "", id[32];
+	struct walk w = { .ordered = true };
+	struct reg *rg = open_rw(fx);
+	struct incident inc;
+	struct reg_where q = { 0 };
+
+	w.ids = calloc(LIST_N, 32);
+	for (int i = 0; i < LIST_N; i++) {
+		snprintf(id, sizeof(id), "20261125-W%05d", i);
+		make_incident(&inc, id, 1795000000 + i / 2, i % 3 ? "held" : "released");
+		if (i % 5 == 0) {
+			free(inc.sender);
+			inc.sender = strdup(i % 10 ? "Hanako.Sato@Soumu.example.go.jp" : "");
+		}
+		if (i % 7 == 0) {
+			json_decref(inc.rules);
+			inc.rules = json_pack("[{s:s,s:s},{s:s,s:s}]", "name", "my_number",
+			    "action", "hold", "name", "mass_recipients_x", "action", "tag");
+		}
+		if (reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)) != 0)
+			fail_msg("reg_insert %s: %s", id, err);
+		incident_clear(&inc);
+	}
+	/* i % 10 == 5: 101 incidents of hanako, any case */
+	q.sender = "hanako.sato@soumu";
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, 101);
+	assert_true(w.ordered);
+	w.n = 0;
+	q.sender = "SOUMU.EXAMPLE";
+	q.status = "held";	/* i % 3 != 0 too */
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, 67);
+	/* a rule by its whole name: mass_recipients is not mass_recipients_x */
+	w.n = 0;
+	q = (struct reg_where){ .rule = "my_number" };
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, (LIST_N + 6) / 7);
+	w.n = 0;
+	q.rule = "mass_recipients";
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, LIST_N - (LIST_N + 6) / 7);
+	w.n = 0;
+	q.rule = "mass_recipients_";
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, 0);
+	/* offset: the walk from row 1000 is the last 10, the same ids as the
+	 * tail of the whole walk (over PostgreSQL's page boundary) */
+	q = (struct reg_where){ 0 };
+	w.n = 0;
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, LIST_N);
+	char tail[10][32];
+	memcpy(tail, w.ids[LIST_N - 10], sizeof(tail));
+	w.n = 0;
+	q.offset = LIST_N - 10;
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, 10);
+	for (int i = 0; i < 10; i++)
+		assert_string_equal(w.ids[i], tail[i]);
+	/* offset with a filter and a period */
+	w.n = 0;
+	q = (struct reg_where){ .status = "released", .since = 1795000010, .until = 1795000040,
+		.offset = 5 };
+	assert_int_equal(reg_list_where(rg, &q, walk_cb, &w, err, sizeof(err)), 0);
+	assert_int_equal(w.n, 20 - 5);
 	free(w.ids);
 	reg_close(rg);
 }
@@ -729,6 +806,406 @@ static void test_import_and_count(void **state)
 	reg_close(rg);
 }
 
+/* ---- dlp-web's tables: the same answers on both backends ---- */
+
+struct names {
+	int n;
+	char name[8][96];
+	bool disabled[8];
+};
+
+static int names_cb(const struct reg_user *u, void *arg)
+{
+	struct names *x = arg;
+
+	if (x->n < 8) {
+		snprintf(x->name[x->n], sizeof(x->name[0]), "%s/%s", u->name, u->role);
+		x->disabled[x->n] = u->disabled;
+	}
+	x->n++;
+	return 0;
+}
+
+struct wa {
+	int n;
+	long long seq[4];
+	char action[4][32], incident[4][32], actor[4][32], detail[4][128];
+	long long last_seq;
+	bool descending;
+};
+
+static int wa_cb(const struct web_audit *a, void *arg)
+{
+	struct wa *w = arg;
+
+	if (w->n > 0 && a->seq >= w->last_seq)
+		w->descending = false;
+	w->last_seq = a->seq;
+	if (w->n < 4) {
+		w->seq[w->n] = a->seq;
+		snprintf(w->action[w->n], 32, "%s", a->action);
+		snprintf(w->incident[w->n], 32, "%s", a->incident ? a->incident : "(null)");
+		snprintf(w->actor[w->n], 32, "%s", a->actor);
+		snprintf(w->detail[w->n], 128, "%s", a->detail ? a->detail : "(null)");
+	}
+	w->n++;
+	return 0;
+}
+
+static struct wa audit_of(struct reg *rg, const char *incident, int limit)
+{
+	char err[512] = "";
+	struct wa w = { .descending = true };
+
+	if (reg_web_audit_list(rg, incident, limit, wa_cb, &w, err, sizeof(err)) != 0)
+		fail_msg("reg_web_audit_list: %s", err);
+	return w;
+}
+
+static const char HASH[] = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+
+/* Accounts: add once, replace, get, list in byte order, disable (its
+ * sessions end), enable; each change a web_audit row. */
+static void test_web_users(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "";
+	struct reg *rg = open_rw(fx);
+	struct reg_session s;
+	struct reg_user u;
+	struct names x = { 0 };
+	struct wa w;
+	time_t now = time(NULL);
+
+	assert_int_equal(reg_user_put(rg, "alice", "admin", HASH, false, "dlpctl", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_user_put(rg, "alice", "auditor", "other", false, "dlpctl", err,
+	    sizeof(err)), 1);
+	assert_non_null(strstr(err, "exists"));
+	assert_int_equal(reg_user_put(rg, "bob", "auditor", HASH, false, "dlpctl", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_user_put(rg, "Zed", "approver", HASH, false, "dlpctl", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_user_put(rg, "bad name", "admin", HASH, false, "dlpctl", err,
+	    sizeof(err)), -1);
+	assert_int_equal(reg_user_put(rg, "carol", "root", HASH, false, "dlpctl", err,
+	    sizeof(err)), -1);
+	assert_int_equal(reg_user_get(rg, "alice", &u, err, sizeof(err)), 0);
+	assert_string_equal(u.name, "alice");
+	assert_string_equal(u.role, "admin");
+	assert_string_equal(u.hash, HASH);
+	assert_false(u.disabled);
+	assert_in_range(u.created, now - 5, now + 5);
+	reg_user_clear(&u);
+	assert_int_equal(reg_user_get(rg, "nobody", &u, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "no user nobody"));
+	/* byte order: upper case first, whatever the database's collation */
+	assert_int_equal(reg_user_list(rg, names_cb, &x, err, sizeof(err)), 0);
+	assert_int_equal(x.n, 3);
+	assert_string_equal(x.name[0], "Zed/approver");
+	assert_string_equal(x.name[1], "alice/admin");
+	assert_string_equal(x.name[2], "bob/auditor");
+
+	/* disabling ends the user's sessions; enabling does not bring them back */
+	assert_int_equal(reg_session_add(rg, "5e55", "bob", "c5rf", now, now + 3600, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_session_get(rg, "5e55", now, &s, err, sizeof(err)), 0);
+	assert_int_equal(reg_user_disable(rg, "bob", true, "web:alice", err, sizeof(err)), 0);
+	assert_int_equal(reg_user_get(rg, "bob", &u, err, sizeof(err)), 0);
+	assert_true(u.disabled);
+	reg_user_clear(&u);
+	assert_int_equal(reg_user_disable(rg, "bob", false, "web:alice", err, sizeof(err)), 0);
+	assert_int_equal(reg_session_get(rg, "5e55", now, &s, err, sizeof(err)), 1);
+	assert_int_equal(reg_user_disable(rg, "nobody", true, "web:alice", err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "no user nobody"));
+	/* replace: a new role and password, enabled again */
+	assert_int_equal(reg_user_disable(rg, "alice", true, "dlpctl", err, sizeof(err)), 0);
+	assert_int_equal(reg_user_put(rg, "alice", "auditor", "new-hash", true, "dlpctl", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_user_get(rg, "alice", &u, err, sizeof(err)), 0);
+	assert_string_equal(u.role, "auditor");
+	assert_string_equal(u.hash, "new-hash");
+	assert_false(u.disabled);
+	reg_user_clear(&u);
+
+	/* the trail: 3 added, bob disabled and enabled, alice disabled and set */
+	w = audit_of(rg, NULL, 0);
+	assert_int_equal(w.n, 7);
+	assert_true(w.descending);
+	assert_string_equal(w.action[0], "user set");
+	assert_string_equal(w.detail[0], "user alice, role auditor");
+	assert_string_equal(w.actor[0], "dlpctl");
+	assert_string_equal(w.incident[0], "(null)");
+	assert_string_equal(w.action[1], "user disabled");
+	assert_string_equal(w.action[2], "user enabled");
+	assert_string_equal(w.actor[2], "web:alice");
+	reg_close(rg);
+}
+
+/* Sessions: the user's current role; expired, deleted or of a disabled
+ * user: none; a sign-in sweeps the expired ones. */
+static void test_web_sessions(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "";
+	struct reg *rg = open_rw(fx);
+	struct reg_session s;
+	time_t now = time(NULL);
+	long long before;
+
+	assert_int_equal(reg_user_put(rg, "kacho@example.go.jp", "approver", HASH, false, "t",
+	    err, sizeof(err)), 0);
+	assert_int_equal(reg_session_add(rg, "aaaa", "kacho@example.go.jp", "csrf-a", now,
+	    now + 600, err, sizeof(err)), 0);
+	assert_int_equal(reg_session_add(rg, "bbbb", "kacho@example.go.jp", "csrf-b", now - 900,
+	    now - 300, err, sizeof(err)), 0);
+	/* a session of no user is refused (the foreign key) */
+	assert_int_equal(reg_session_add(rg, "cccc", "ghost", "csrf-c", now, now + 600, err,
+	    sizeof(err)), -1);
+	assert_int_equal(reg_session_get(rg, "aaaa", now, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.user, "kacho@example.go.jp");
+	assert_string_equal(s.role, "approver");
+	assert_string_equal(s.csrf, "csrf-a");
+	assert_int_equal(s.created, now);
+	assert_int_equal(s.expires, now + 600);
+	/* the role as it is now */
+	assert_int_equal(reg_user_put(rg, "kacho@example.go.jp", "admin", HASH, true, "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_session_get(rg, "aaaa", now, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.role, "admin");
+	assert_int_equal(reg_session_get(rg, "aaaa", now + 600, &s, err, sizeof(err)), 1);
+	assert_int_equal(reg_session_get(rg, "bbbb", now, &s, err, sizeof(err)), 1);
+	assert_int_equal(reg_session_get(rg, "zzzz", now, &s, err, sizeof(err)), 1);
+	/* the next sign-in removes bbbb, which expired */
+	assert_int_equal(reg_count(rg, "incidents", &before, err, sizeof(err)), 0);
+	assert_int_equal(reg_session_add(rg, "dddd", "kacho@example.go.jp", "csrf-d", now,
+	    now + 600, err, sizeof(err)), 0);
+	assert_int_equal(reg_session_get(rg, "dddd", now, &s, err, sizeof(err)), 0);
+	assert_int_equal(reg_session_delete(rg, "dddd", err, sizeof(err)), 0);
+	assert_int_equal(reg_session_delete(rg, "dddd", err, sizeof(err)), 0);
+	assert_int_equal(reg_session_get(rg, "dddd", now, &s, err, sizeof(err)), 1);
+	assert_int_equal(reg_session_get(rg, "aaaa", now, &s, err, sizeof(err)), 0);
+	reg_close(rg);
+}
+
+#define WEB_AUDIT_N 1005	/* more than one page of the PostgreSQL walk */
+
+/* Used links, once; the console's trail newest first, by incident, with a
+ * limit, over more than a page. */
+static void test_web_links_and_audit(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "", id[64];
+	struct reg *rg = open_rw(fx);
+	time_t when = 0;
+	struct wa w;
+
+	assert_int_equal(reg_link_used(rg, "mac1", &when, err, sizeof(err)), 0);
+	assert_int_equal(reg_link_use(rg, "mac1", "20261125-W00001", "cancel", 1795000000, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_link_use(rg, "mac1", "20261125-W00001", "cancel", 1795000009, err,
+	    sizeof(err)), 1);
+	assert_int_equal(reg_link_used(rg, "mac1", &when, err, sizeof(err)), 1);
+	assert_int_equal(when, 1795000000);
+	assert_int_equal(reg_link_used(rg, "mac1", NULL, err, sizeof(err)), 1);
+	assert_int_equal(reg_link_use(rg, "mac2", "20261125-W00001", "justify", 1795000001, err,
+	    sizeof(err)), 0);
+
+	assert_int_equal(reg_web_audit(rg, "web:alice", "sign-in", NULL, "127.0.0.1", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_web_audit(rg, "web:alice", "incident viewed", "20261125-W00001",
+	    NULL, err, sizeof(err)), 0);
+	assert_int_equal(reg_web_audit(rg, NULL, "link used", "20261125-W00001", "cancel", err,
+	    sizeof(err)), 0);
+	w = audit_of(rg, NULL, 0);
+	assert_int_equal(w.n, 3);
+	assert_true(w.descending);
+	assert_string_equal(w.action[0], "link used");
+	assert_string_equal(w.actor[0], "?");
+	assert_string_equal(w.detail[0], "cancel");
+	assert_string_equal(w.action[1], "incident viewed");
+	assert_string_equal(w.detail[1], "(null)");
+	assert_string_equal(w.action[2], "sign-in");
+	assert_string_equal(w.incident[2], "(null)");
+	w = audit_of(rg, "20261125-W00001", 0);
+	assert_int_equal(w.n, 2);
+	w = audit_of(rg, NULL, 2);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.action[1], "incident viewed");
+	w = audit_of(rg, "20261125-NOSUCH", 0);
+	assert_int_equal(w.n, 0);
+	for (int i = 0; i < WEB_AUDIT_N; i++) {
+		snprintf(id, sizeof(id), "row %d", i);
+		assert_int_equal(reg_web_audit(rg, "web:bob", "queue viewed", NULL, id, err,
+		    sizeof(err)), 0);
+	}
+	w = audit_of(rg, NULL, 0);
+	assert_int_equal(w.n, WEB_AUDIT_N + 3);
+	assert_true(w.descending);
+	assert_string_equal(w.detail[0], "row 1004");
+	w = audit_of(rg, NULL, 1001);
+	assert_int_equal(w.n, 1001);
+	reg_close(rg);
+}
+
+#define LINKS 60
+
+struct link_racer {
+	const struct fx *fx;
+	pthread_barrier_t *start;
+	int won[LINKS];
+	int errors;
+	char err[512];
+};
+
+/* One dlp-web: its own handle (a connection of its own), every link. */
+static void *link_racer_run(void *arg)
+{
+	struct link_racer *r = arg;
+	char id[72];
+	struct reg *rg = reg_connect(r->fx->loc, r->fx->pw, REG_RW, r->err, sizeof(r->err));
+	int rc;
+
+	pthread_barrier_wait(r->start);
+	for (int i = 0; rg && i < LINKS; i++) {
+		snprintf(id, sizeof(id), "%064x", i);
+		pthread_barrier_wait(r->start);	/* both POST the same link at once */
+		rc = reg_link_use(rg, id, "20261125-RACE00", "approve", time(NULL), r->err,
+		    sizeof(r->err));
+		if (rc == 0)
+			r->won[i] = 1;
+		else if (rc < 0)
+			r->errors++;
+	}
+	r->errors += !rg;
+	reg_close(rg);
+	return NULL;
+}
+
+/* Two dlp-web get the POST of the same link at once, 60 times: the link
+ * is used once, by one of them; the other is told it was used. */
+static void test_link_use_race(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct link_racer a = { .fx = fx }, b = { .fx = fx };
+	pthread_barrier_t bar;
+	pthread_t ta, tb;
+	char err[512] = "", id[72];
+	struct reg *rg = open_rw(fx);
+	long long n;
+	int wa = 0, wb = 0;
+
+	pthread_barrier_init(&bar, NULL, 2);
+	a.start = b.start = &bar;
+	pthread_create(&ta, NULL, link_racer_run, &a);
+	pthread_create(&tb, NULL, link_racer_run, &b);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&bar);
+	if (a.errors + b.errors)
+		fail_msg("link_use errors: %d %s / %d %s", a.errors, a.err, b.errors, b.err);
+	for (int i = 0; i < LINKS; i++) {
+		assert_int_equal(a.won[i] + b.won[i], 1);
+		wa += a.won[i];
+		wb += b.won[i];
+		snprintf(id, sizeof(id), "%064x", i);
+		assert_int_equal(reg_link_used(rg, id, NULL, err, sizeof(err)), 1);
+	}
+	print_message("link races: %d won by one dlp-web, %d by the other\n", wa, wb);
+	assert_int_equal(reg_count(rg, "incidents", &n, err, sizeof(err)), 0);
+	reg_close(rg);
+}
+
+struct appr {
+	int n;
+	char row[8][128];
+};
+
+static int appr_cb(const struct reg_approver *a, void *arg)
+{
+	struct appr *x = arg;
+
+	if (x->n < 8)
+		snprintf(x->row[x->n], sizeof(x->row[0]), "%s %s %d", a->subject, a->approver,
+		    a->rank);
+	x->n++;
+	return 0;
+}
+
+static struct appr approvers_of(struct reg *rg, const char *sender)
+{
+	char err[512] = "";
+	struct appr x = { 0 };
+
+	if (reg_approver_list(rg, sender, appr_cb, &x, err, sizeof(err)) != 0)
+		fail_msg("reg_approver_list: %s", err);
+	return x;
+}
+
+/* The approvers table: set, replace, remove; the subject that decides for
+ * a sender (address, domain, parent domain); approver_is by rank. */
+static void test_approvers(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "";
+	struct reg *rg = open_rw(fx);
+	const char *kacho[] = { "kacho@example.go.jp", "kacho2@example.go.jp" };
+	const char *jicho[] = { "jicho@example.go.jp" };
+	const char *bucho[] = { "bucho@example.go.jp" };
+	struct appr x;
+	struct wa w;
+
+	assert_int_equal(reg_approver_set(rg, "kakari@example.go.jp", kacho, 2, jicho, 1,
+	    "dlpctl", err, sizeof(err)), 0);
+	assert_int_equal(reg_approver_set(rg, "@Soumu.Example.GO.jp", bucho, 1, NULL, 0,
+	    "dlpctl", err, sizeof(err)), 0);
+	assert_int_equal(reg_approver_set(rg, "@example.go.jp", jicho, 1, NULL, 0, "dlpctl",
+	    err, sizeof(err)), 0);
+	assert_int_equal(reg_approver_set(rg, "nobody", bucho, 1, NULL, 0, "dlpctl", err,
+	    sizeof(err)), -1);
+	x = approvers_of(rg, NULL);
+	assert_int_equal(x.n, 5);
+	assert_string_equal(x.row[0], "@example.go.jp jicho@example.go.jp 0");
+	assert_string_equal(x.row[1], "@soumu.example.go.jp bucho@example.go.jp 0");
+	assert_string_equal(x.row[2], "kakari@example.go.jp kacho2@example.go.jp 0");
+	assert_string_equal(x.row[3], "kakari@example.go.jp kacho@example.go.jp 0");
+	assert_string_equal(x.row[4], "kakari@example.go.jp jicho@example.go.jp 1");
+	/* the address, else its domain, else a parent domain */
+	x = approvers_of(rg, "kakari@EXAMPLE.go.jp");
+	assert_int_equal(x.n, 3);
+	x = approvers_of(rg, "ka@sub.soumu.example.go.jp");
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.row[0], "@soumu.example.go.jp bucho@example.go.jp 0");
+	x = approvers_of(rg, "someone@example.go.jp");
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.row[0], "@example.go.jp jicho@example.go.jp 0");
+	x = approvers_of(rg, "someone@partner.example");
+	assert_int_equal(x.n, 0);
+	assert_int_equal(reg_approver_is(rg, "kakari@example.go.jp", "KACHO@example.go.jp", 0, err,
+	    sizeof(err)), 1);
+	assert_int_equal(reg_approver_is(rg, "kakari@example.go.jp", "jicho@example.go.jp", 0, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_approver_is(rg, "kakari@example.go.jp", "jicho@example.go.jp", 1, err,
+	    sizeof(err)), 1);
+	/* replace, then remove: the domain decides again */
+	assert_int_equal(reg_approver_set(rg, "kakari@example.go.jp", bucho, 1, NULL, 0, "dlpctl",
+	    err, sizeof(err)), 0);
+	x = approvers_of(rg, "kakari@example.go.jp");
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.row[0], "kakari@example.go.jp bucho@example.go.jp 0");
+	assert_int_equal(reg_approver_set(rg, "kakari@example.go.jp", NULL, 0, NULL, 0, "dlpctl",
+	    err, sizeof(err)), 0);
+	x = approvers_of(rg, "kakari@example.go.jp");
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.row[0], "@example.go.jp jicho@example.go.jp 0");
+	w = audit_of(rg, NULL, 0);
+	assert_int_equal(w.n, 5);
+	assert_string_equal(w.action[0], "approvers removed");
+	assert_string_equal(w.action[1], "approvers set");
+	assert_string_equal(w.detail[1], "kakari@example.go.jp: bucho@example.go.jp");
+	reg_close(rg);
+}
+
 /* The server goes away: opening fails plainly, a handle's statements
  * fail; it comes back: the same handle and new ones work again, on
  * connections made anew (the pooled ones died with the server). */
@@ -842,6 +1319,149 @@ static void test_pg_translate(void **state)
 	free(s);
 }
 
+static int member_row(const struct reg_member *m, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%s=%s", n ? " " : "", m->member, m->group);
+	return 0;
+}
+
+static int away_row(const struct reg_away *a, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%s/%lld", n ? " " : "", a->approver, (long long)a->back);
+	return 0;
+}
+
+static int waiting_row(const struct reg_waiting *w, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%s", n ? " " : "", w->id);
+	return 0;
+}
+
+static int approver_row(const struct reg_approver *a, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%s=%s/%d", n ? " " : "", a->subject, a->approver, a->rank);
+	return 0;
+}
+
+static int proxy_asked_row(const struct audit *a, void *arg)
+{
+	if (strcmp(a->action, "proxy asked") == 0)
+		snprintf(arg, 512, "%s", a->reason ? a->reason : "");
+	return 0;
+}
+
+/* Migration 7: groups, approvers away, the proxy requests' marks; the
+ * lookup order: address, group, domain. */
+static void test_approval_tables(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct reg *rg = open_rw(fx);
+	char err[512] = "", out[512] = "", group[200];
+	const char *kacho[] = { "kacho@example.go.jp" }, *jicho[] = { "jicho@example.go.jp" };
+	struct incident inc;
+	time_t t = 1764000000;
+
+	assert_int_equal(reg_group_set(rg, "a@Soumu.example.go.jp", "総務課", "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_group_set(rg, "b@soumu.example.go.jp", "総務課", "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_group_set(rg, "c@jinji.example.go.jp", "人事課", "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_group_set(rg, "b@soumu.example.go.jp", "人事課", "t", err,
+	    sizeof(err)), 0);	/* moved: one group a member */
+	assert_int_equal(reg_group_of(rg, "a@soumu.example.go.jp", group, sizeof(group), err,
+	    sizeof(err)), 0);
+	assert_string_equal(group, "総務課");
+	assert_int_equal(reg_group_list(rg, "人事課", member_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "b@soumu.example.go.jp=人事課 c@jinji.example.go.jp=人事課");
+	out[0] = '\0';
+	assert_int_equal(reg_group_set(rg, "c@jinji.example.go.jp", NULL, "t", err, sizeof(err)),
+	    0);
+	assert_int_equal(reg_group_of(rg, "c@jinji.example.go.jp", group, sizeof(group), err,
+	    sizeof(err)), 1);
+	assert_int_equal(reg_group_list(rg, NULL, member_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "b@soumu.example.go.jp=人事課 a@soumu.example.go.jp=総務課");
+
+	out[0] = '\0';
+	assert_int_equal(reg_away_set(rg, "kacho@example.go.jp", true, t + 86400, "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_away_set(rg, "bucho@example.go.jp", true, 0, "t", err, sizeof(err)),
+	    0);
+	assert_int_equal(reg_away_set(rg, "kacho@example.go.jp", true, t + 2 * 86400, "t", err,
+	    sizeof(err)), 0);	/* a new date replaces the old */
+	assert_int_equal(reg_away_list(rg, away_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "bucho@example.go.jp/0 kacho@example.go.jp/1764172800");
+	assert_int_equal(reg_away_is(rg, "kacho@example.go.jp", t + 86400, err, sizeof(err)), 1);
+	assert_int_equal(reg_away_is(rg, "kacho@example.go.jp", t + 2 * 86400, err, sizeof(err)),
+	    0);
+	assert_int_equal(reg_away_set(rg, "bucho@example.go.jp", false, 0, "t", err, sizeof(err)),
+	    0);
+	assert_int_equal(reg_away_is(rg, "bucho@example.go.jp", t, err, sizeof(err)), 0);
+
+	/* the approve holds still held and not escalated, oldest first */
+	for (int i = 0; i < 3; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "20261125-APPRV%d", i);
+		make_incident(&inc, id, t + 10 - i, "held");
+		free(inc.action);
+		inc.action = strdup(i == 2 ? "hold" : "approve");
+		assert_int_equal(reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)), 0);
+		incident_clear(&inc);
+	}
+	out[0] = '\0';
+	assert_int_equal(reg_proxy_waiting(rg, waiting_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "20261125-APPRV1 20261125-APPRV0");
+	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV1", "after 4h", t + 100, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV1", "again", t + 200, err,
+	    sizeof(err)), 1);
+	assert_int_equal(reg_proxy_mark(rg, "20261125-NOSUCH", "x", t, err, sizeof(err)), -1);
+	out[0] = '\0';
+	assert_int_equal(reg_history(rg, "20261125-APPRV1", proxy_asked_row, out, err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "after 4h");
+	out[0] = '\0';
+	assert_int_equal(reg_set_status(rg, "20261125-APPRV0", "held", "released", "t", NULL, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_proxy_waiting(rg, waiting_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "");
+
+	/* the group before the domain, the address before the group */
+	assert_int_equal(reg_approver_set(rg, "group:総務課", kacho, 1, jicho, 1, "t", err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_approver_set(rg, "@soumu.example.go.jp", jicho, 1, NULL, 0, "t", err,
+	    sizeof(err)), 0);
+	out[0] = '\0';
+	assert_int_equal(reg_approver_list(rg, "a@soumu.example.go.jp", approver_row, out, err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "group:総務課=kacho@example.go.jp/0 "
+	    "group:総務課=jicho@example.go.jp/1");
+	out[0] = '\0';
+	assert_int_equal(reg_approver_list(rg, "z@soumu.example.go.jp", approver_row, out, err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "@soumu.example.go.jp=jicho@example.go.jp/0");
+	assert_int_equal(reg_approver_set(rg, "a@soumu.example.go.jp", jicho, 1, NULL, 0, "t", err,
+	    sizeof(err)), 0);
+	out[0] = '\0';
+	assert_int_equal(reg_approver_list(rg, "a@soumu.example.go.jp", approver_row, out, err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "a@soumu.example.go.jp=jicho@example.go.jp/0");
+	reg_close(rg);
+}
+
 #define BOTH(f) \
 	cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&ON_SQLITE), \
 	cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&ON_PG)
@@ -852,6 +1472,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		BOTH(test_round_trip),
 		BOTH(test_list_pages),
+		BOTH(test_list_where),
 		BOTH(test_status_and_audit),
 		BOTH(test_audit_find_and_list),
 		BOTH(test_cas_race),
@@ -859,6 +1480,12 @@ int main(void)
 		BOTH(test_held_messages),
 		BOTH(test_read_only),
 		BOTH(test_import_and_count),
+		BOTH(test_web_users),
+		BOTH(test_web_sessions),
+		BOTH(test_web_links_and_audit),
+		BOTH(test_link_use_race),
+		BOTH(test_approvers),
+		BOTH(test_approval_tables),
 		PG_ONLY(test_pg_password_file),
 		PG_ONLY(test_pg_server_restart),
 		PG_ONLY(test_pg_pool_limit),
