@@ -193,6 +193,16 @@ static void set_rule(struct loader *ld, const struct conf_key *k, const char *va
 			r->approvals = (int)v;
 		return;
 	}
+	case CT_DURATION: {
+		char err[200];
+		long long ms;
+
+		if (conf_parse_number(k, value, &ms, err, sizeof(err)) < 0)
+			conf_diag(ld, ld->lineno, 0, "%s: %s", k->name, err);
+		else
+			r->delay = (long)(ms / 1000);
+		return;
+	}
 	default:
 		if ((a = action_lookup(value)) < 0) {
 			conf_format_choices(k->choices, list, sizeof(list));
@@ -212,8 +222,8 @@ static int repeat_of(struct loader *ld, const struct conf_key *k)
 		struct rule_src *rs = &ld->rsrc[ld->rule];
 		slot = k->type == CT_INT ? &rs->approvals_line :
 		    k->type == CT_EXPR ? &rs->when_line : k->type == CT_ACTION ?
-		    &rs->action_line : strcmp(k->name, "advice") == 0 ? &rs->advice_line :
-		    &rs->reason_line;
+		    &rs->action_line : k->type == CT_DURATION ? &rs->delay_line :
+		    strcmp(k->name, "advice") == 0 ? &rs->advice_line : &rs->reason_line;
 	} else
 		slot = &ld->seen[k - conf_keys];
 	prev = *slot;
@@ -440,6 +450,9 @@ static void check_rules(struct loader *ld)
 			conf_diag(ld, r->line, 0, "rule '%s' has no 'when'", r->name);
 		if (!rs->action_line)
 			conf_diag(ld, r->line, 0, "rule '%s' has no 'action'", r->name);
+		else if (rs->delay_line && r->action != ACT_DELAY)
+			conf_diag(ld, rs->delay_line, 0, "rule '%s': 'delay' is only for action = delay"
+			    " (the action is %s)", r->name, action_name(r->action));
 		if (r->when_src && rs->nsegs)
 			compile_when(ld, r, rs);
 		if (rs->approvals_line && rs->action_line && r->action != ACT_APPROVE)

@@ -14,6 +14,8 @@
 
 enum on_error { ONERR_TEMPFAIL, ONERR_ACCEPT, ONERR_REJECT };
 
+#define RULE_DELAY_DEFAULT 300	/* seconds: the `delay` key's default, 5m */
+
 struct conf_rule {
 	char *name;		/* from [rule NAME] */
 	char *when_src;		/* the condition as written */
@@ -22,6 +24,7 @@ struct conf_rule {
 	char *reason;		/* Japanese text for notices; lines may follow in English */
 	char *advice;		/* what the sender should do, the same way (NULL: none) */
 	int approvals;		/* action approve: approvers needed (0: [web] approvals) */
+	long delay;		/* action delay: seconds held before the release (`delay`) */
 	int line;		/* line of the section header */
 };
 

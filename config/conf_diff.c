@@ -19,7 +19,7 @@ static const struct conf_rule *find(const struct conf *cf, const char *name)
 static bool same(const struct conf_rule *a, const struct conf_rule *b)
 {
 	return strcmp(a->when_src ? a->when_src : "", b->when_src ? b->when_src : "") == 0 &&
-	    a->action == b->action && strcmp(a->reason ? a->reason : "", b->reason ? b->reason :
+	    a->action == b->action && a->delay == b->delay && strcmp(a->reason ? a->reason : "", b->reason ? b->reason :
 	    "") == 0 && strcmp(a->advice ? a->advice : "", b->advice ? b->advice : "") == 0;
 }
 

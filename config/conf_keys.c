@@ -74,6 +74,8 @@ const struct conf_key conf_keys[] = {
 	    "largest expanded/compressed size ratio of an archive member (zip bombs)"),
 	KEY("limits", "max_text_bytes", CT_SIZE, "4M", 4 * K, 256 * M, NULL, limits.max_text_bytes,
 	    "bytes of extracted text per part given to the detectors"),
+	KEY("limits", "max_base64_runs", CT_INT, "16", 0, 1000, NULL, limits.max_base64_runs,
+	    "base64 runs pasted into one text part that are decoded and read like attachments (0: none)"),
 	KEY("limits", "time_budget", CT_DURATION, "60s", 1000, 3600000, NULL, limits.time_budget_ms,
 	    "time to inspect one message; what is left when it runs out counts as unscanned"),
 	KEY("limits", "ocr", CT_ENUM, "yes", 0, 0, "no|yes", limits.ocr,
@@ -86,7 +88,7 @@ const struct conf_key conf_keys[] = {
 	    "worker processes that read attachments, sandboxed (0: one per CPU core; read at start)"),
 	KEY("limits", "worker_jobs", CT_INT, "200", 1, 1000000, NULL, worker_jobs,
 	    "attachments a worker reads before a fresh one replaces it (read at start)"),
-	KEY("limits", "worker_memory", CT_SIZE, "1G", 64 * M, 64 * G, NULL, worker_memory,
+	KEY("limits", "worker_memory", CT_SIZE, "1G", 256 * M, 64 * G, NULL, worker_memory,
 	    "address space of a worker (RLIMIT_AS); past it the attachment is unscanned (read at start)"),
 	KEY("limits", "worker_cpu", CT_DURATION, "60s", 1000, 3600000, NULL, worker_cpu_ms,
 	    "CPU time a worker may spend on one attachment; past it it is killed, the part unscanned"),
@@ -137,7 +139,7 @@ const struct conf_key conf_keys[] = {
 
 	RULE("when", CT_EXPR, NULL, NULL,
 	    "condition on the message's counters, in the `when` language"),
-	RULE("action", CT_ACTION, NULL, "pass|tag|bcc|approve|hold|reject",
+	RULE("action", CT_ACTION, NULL, "pass|tag|bcc|delay|approve|hold|reject",
 	    "what to do when the condition holds; the strongest fired rule decides"),
 	RULE("reason", CT_TEXT, "", NULL,
 	    "why, for the sender's notice: Japanese first, English may follow; may span lines"),
@@ -145,6 +147,9 @@ const struct conf_key conf_keys[] = {
 	    "what the sender should do now, for the hold notice: Japanese first, English may follow"),
 	{ .section = "rule", .name = "approvals", .type = CT_INT, .def = "", .min = 1, .max = 2,
 	  .desc = "action approve: approvers who must approve (2: two-person rule); empty: [web] approvals" },
+	{ .section = "rule", .name = "delay", .type = CT_DURATION, .def = "5m", .min = 1000,
+	  .max = 86400000, .desc = "action delay: how long a message waits before it is sent, "
+	  "unless its sender cancels it" },
 };
 
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);

@@ -33,7 +33,7 @@ struct seg {			/* where one line of a rule's `when` lies */
 };
 
 struct rule_src {		/* parse-time facts of one rule */
-	int when_line, action_line, reason_line, advice_line; /* 0: not given */
+	int when_line, action_line, reason_line, advice_line, delay_line; /* 0: not given */
 	int approvals_line;
 	struct seg *segs;
 	size_t nsegs;

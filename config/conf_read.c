@@ -117,6 +117,7 @@ static void begin_rule(struct loader *ld, const char *name, size_t n)
 	}
 	r->line = ld->lineno;
 	r->action = ACT_PASS;
+	r->delay = RULE_DELAY_DEFAULT;
 	ld->rule = cf->nrules++;
 	ld->sec = S_RULE;
 }

@@ -20,7 +20,7 @@
 #define EXPR_MAX_DEPTH 64	/* nesting of "(" and "not" */
 #define EXPR_MAX_INT 2147483647L
 
-static const char *const action_names[ACT_COUNT] = { "pass", "tag", "bcc", "approve",
+static const char *const action_names[ACT_COUNT] = { "pass", "tag", "bcc", "delay", "approve",
 	"hold", "reject" };
 
 const char *action_name(enum action a)
@@ -436,6 +436,10 @@ void policy_decide(const struct conf *cf, const long counters[SC_COUNT], struct 
 			v->fired[v->nfired++] = r;
 		if (r->action > v->action)
 			v->action = r->action;
+		if (r->action == ACT_DELAY && r->delay > v->delay)
+			v->delay = r->delay;
+		if (r->action == ACT_BCC)
+			v->bcc = true;
 	}
 }
 

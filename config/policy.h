@@ -14,15 +14,20 @@
 #ifndef DLP_POLICY_H
 #define DLP_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "detectors/scan.h"
 
 /* In order of strength.  bcc sends the message on with the external
- * addresses taken out of To and Cc (the envelope unchanged).  approve is a hold that the sender's approver
- * (上長) decides, from the approval request's links or the console; a
- * plain hold, which only an admin decides, is stronger. */
-enum action { ACT_PASS, ACT_TAG, ACT_BCC, ACT_APPROVE, ACT_HOLD, ACT_REJECT, ACT_COUNT };
+ * addresses taken out of To and Cc (the envelope unchanged).  delay (送信保留)
+ * holds it for the rule's `delay` and then releases it by itself unless the
+ * sender cancelled it (or an admin decided first); a bcc rule that fired
+ * too makes that release Bcc-converted.  approve is a hold that the
+ * sender's approver (上長) decides, from the approval request's links or the
+ * console; a plain hold, which only an admin decides, is stronger. */
+enum action { ACT_PASS, ACT_TAG, ACT_BCC, ACT_DELAY, ACT_APPROVE, ACT_HOLD, ACT_REJECT,
+	ACT_COUNT };
 
 const char *action_name(enum action a);
 /* Action for name, or -1. */
@@ -67,9 +72,13 @@ struct conf_rule;
 #define VERDICT_MAX_RULES 64
 
 /* The decision: the strongest action among the rules that fired
- * (reject > hold > approve > bcc > tag > pass), naming every rule that fired. */
+ * (reject > hold > approve > delay > bcc > tag > pass), naming every rule
+ * that fired.  delay: the longest `delay` of the fired delay rules, in
+ * seconds (0 when none fired); bcc: a bcc rule fired. */
 struct verdict {
 	enum action action;
+	long delay;
+	bool bcc;
 	const struct conf_rule *fired[VERDICT_MAX_RULES];
 	size_t nfired;
 };

@@ -7,6 +7,8 @@
  *           headers, accept: the envelope still reaches every recipient
  *   reject  register row (status rejected), then 550 5.7.1 with the
  *           incident id
+ *   delay   as hold, the incident `delayed` with its due time; the
+ *           notifier thread releases it when due (release_due)
  *   hold    the message as received into the quarantine (held.h: a file,
  *           fsync'ed and renamed, or the register's database, committed),
  *           then the register row committed, and only then discard.  If
@@ -210,7 +212,7 @@ do_hold(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 		counters_error(true, true, counters_since_us(&mc->eom));
 		return tempfail(ctx, "Message could not be quarantined, try again later");
 	}
-	log_verdict(mc, res, v, "hold", id);
+	log_verdict(mc, res, v, v->action == ACT_DELAY ? "delay" : "hold", id);
 	counters_verdict(STATS_HOLD, counters_since_us(&mc->eom));
 	notifier_wake();	/* notices are sent by the notifier thread */
 	return SMFIS_DISCARD;
@@ -252,13 +254,12 @@ do_bcc(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 	if (bcc_plan(scan_msg_spool(mc->scan), &opt, ch, BCC_FIELDS, &n) < 0)
 		return act_internal_error(ctx, mc, "bcc: cannot read the header");
 	for (size_t i = 0; i < n && rc == MI_SUCCESS; i++) {
-		const char *nv = ch[i].value;
+		const char *nv = bcc_value(&ch[i]);
 
-		if (!*nv && ch[i].cc)
+		if (!*nv)
 			rc = smfi_chgheader(ctx, "Cc", ch[i].index, NULL);	/* removed */
 		else {
-			snprintf(value, sizeof(value), "%s%s", mc->leadspc ? " " : "",
-			    *nv ? nv : "undisclosed-recipients:;");
+			snprintf(value, sizeof(value), "%s%s", mc->leadspc ? " " : "", nv);
 			rc = smfi_chgheader(ctx, ch[i].cc ? "Cc" : "To", ch[i].index, value);
 		}
 	}
@@ -325,6 +326,7 @@ act_decide(SMFICTX *ctx, struct msgctx *mc)
 		return do_reject(ctx, mc, res, &v);
 	case ACT_HOLD:
 	case ACT_APPROVE:	/* held; the approval request goes with the notices */
+	case ACT_DELAY:		/* held until due; the notifier releases it (release_due) */
 		return do_hold(ctx, mc, res, &v);
 	case ACT_TAG:
 		return do_tag(ctx, mc, res, &v);

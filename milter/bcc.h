@@ -11,18 +11,13 @@
 
 #include "detectors/scan.h"
 
-struct spool;
+#include "mime/bcc.h"
 
-struct bcc_change {
-	bool cc;		/* Cc, else To */
-	int index;		/* the field's occurrence, from 1 (smfi_chgheader) */
-	char *value;		/* the new value; "" when no address is left */
-};
+struct spool;
 
 /* The changes for the spooled message sp into ch[0 .. max), *n of them.
  * 0, or -1 when the header cannot be read.  bcc_free() the values. */
 int bcc_plan(struct spool *sp, const struct scan_options *opt, struct bcc_change *ch,
     size_t max, size_t *n);
-void bcc_free(struct bcc_change *ch, size_t n);
 
 #endif

@@ -7,18 +7,29 @@
  * notice waits for its next try in the register.  The thread opens its
  * own register connection per run, so a dead relay delays nothing but
  * notices.
+ *
+ * It is also the send delay's timer (送信保留, release_due): each run
+ * releases the delayed incidents that are due, and the thread sleeps no
+ * longer than until the next one is.  Here rather than in dlp-web: the
+ * milter runs wherever mail is filtered (the console is optional), it has
+ * the relay, the register and a retrying loop already, and every milter
+ * sharing a register may run it — the release's claim lets one of them
+ * send each message.  The due times are in the register, so a restart
+ * loses none: the first run at start releases what fell due meanwhile.
  */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
+#include "config/conf.h"
 #include "milter/log.h"
 #include "milter/notifier.h"
 #include "milter/runtime.h"
 #include "notice/notify.h"
 #include "register/register.h"
 #include "notice/smtp.h"
+#include "quarantine/release.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv;
@@ -26,21 +37,58 @@ static bool woken, started;
 static bool stopping;		/* also read by notify_run, atomically */
 static pthread_t tid;
 
-static void run_once(void)
+/* One line per automatic release of a delay, for the administrator. */
+static void log_release(void *arg, const char *id, enum release_rc rc, const char *msg,
+    time_t retry)
+{
+	char when[40] = "";
+	struct tm tm;
+
+	(void)arg;
+	if (rc == REL_DONE) {
+		log_msg(LOG_INFO, "delay: incident %s is due: %s", id, msg);
+		return;
+	}
+	if (rc == REL_BUSY || rc == REL_ALREADY || rc == REL_NOT_HELD || rc == REL_NOT_FOUND)
+		return;		/* another milter, an admin or the sender came first */
+	if (retry && localtime_r(&retry, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	log_msg(LOG_WARNING, "delay: incident %s is due but was not released (%s), tried again"
+	    " at %s: %s", id, release_strerror(rc), when[0] ? when : "?", msg);
+}
+
+/* The delays that are due released; the next due time into *next. */
+static void run_delays(struct reg *rg, struct runtime *rt, time_t *next)
+{
+	struct release_opts o = { .relay = rt->conf->release_relay,
+		.qdir = rt->quarantine_dir, .actor = "dlp-milter", .cancel = &stopping };
+	struct scan_options opt;
+	char err[1024] = "";
+	int released = 0;
+
+	conf_scan_options(rt->conf, &opt);
+	if (release_due(rg, &o, &opt, time(NULL), log_release, NULL, &released, next, err,
+	    sizeof(err)) < 0)
+		log_msg(LOG_ERR, "delay: %s", err);
+}
+
+static time_t run_once(void)
 {
 	struct runtime *rt = runtime_get();
 	char err[1024] = "";
 	int sent = 0, failed = 0;
+	time_t next = 0;
 	struct reg *rg;
 
 	if (!rt)
-		return;
+		return 0;
 	if (!(rg = reg_connect(rt->register_path, rt->register_password, REG_RW, err,
 	    sizeof(err)))) {
 		log_msg(LOG_ERR, "notices: %s", err);
 		runtime_put(rt);
-		return;
+		return 0;
 	}
+	run_delays(rg, rt, &next);
 	if (notify_run(rg, rt->conf, "dlp-milter", &stopping, &sent, &failed, err,
 	    sizeof(err)) < 0)
 		log_msg(LOG_ERR, "notices: %s", err);
@@ -49,6 +97,7 @@ static void run_once(void)
 		    "(failed ones are retried; see dlpctl show)", sent, failed);
 	reg_close(rg);
 	runtime_put(rt);
+	return next;
 }
 
 /* Seconds to the next run: NOTIFIER_PERIOD, or [web] proxy_after when it
@@ -70,13 +119,17 @@ static long period(void)
 static void *notifier_main(void *arg)
 {
 	struct timespec until;
-	long secs;
+	time_t next = 0, now;
+	long wait;
 
 	for (;;) {
-		secs = period();
 		pthread_mutex_lock(&mu);
 		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += secs;
+		wait = period();
+		now = time(NULL);
+		if (next && next - now < wait)	/* a delay falls due sooner */
+			wait = next > now ? next - now : 0;
+		until.tv_sec += wait;
 		while (!woken && !stopping)
 			if (pthread_cond_timedwait(&cv, &mu, &until) != 0)
 				break;	/* the period is over */
@@ -86,7 +139,7 @@ static void *notifier_main(void *arg)
 			return NULL;
 		}
 		pthread_mutex_unlock(&mu);
-		run_once();
+		next = run_once();
 	}
 }
 

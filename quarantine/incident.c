@@ -108,8 +108,8 @@ int incident_from_scan(struct incident *inc, const struct scan_result *r,
 	int oom = 0;
 
 	memset(inc, 0, sizeof(*inc));
-	if (act != ACT_HOLD && act != ACT_APPROVE && act != ACT_REJECT) {
-		snprintf(err, errlen, "incident: action %s is neither hold, approve nor reject",
+	if (act != ACT_HOLD && act != ACT_APPROVE && act != ACT_DELAY && act != ACT_REJECT) {
+		snprintf(err, errlen, "incident: action %s is neither hold, approve, delay nor reject",
 		    action_name(act));
 		return -1;
 	}
@@ -130,7 +130,10 @@ int incident_from_scan(struct incident *inc, const struct scan_result *r,
 	inc->findings = result_json_findings_samples(r, INCIDENT_SAMPLES);
 	inc->parts = result_json_parts(r);
 	inc->action = dup_or_null(action_name(act), &oom);
-	inc->status = dup_or_null(act == ACT_REJECT ? "rejected" : "held", &oom);
+	inc->status = dup_or_null(act == ACT_REJECT ? "rejected" : act == ACT_DELAY ? "delayed" :
+	    "held", &oom);
+	if (act == ACT_DELAY)
+		inc->due = now + (v->delay > 0 ? v->delay : RULE_DELAY_DEFAULT);
 	if (oom || !inc->rcpt || !inc->rules || !inc->findings || !inc->parts) {
 		incident_clear(inc);
 		snprintf(err, errlen, "incident: out of memory");
@@ -141,11 +144,12 @@ int incident_from_scan(struct incident *inc, const struct scan_result *r,
 
 json_t *incident_json(const struct incident *inc)
 {
-	char created[40], updated[40];
+	char created[40], updated[40], due[40];
+	json_t *j;
 
 	incident_format_time(inc->created, created, sizeof(created));
 	incident_format_time(inc->updated, updated, sizeof(updated));
-	return json_pack("{s:s, s:s, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?,"
+	j = json_pack("{s:s, s:s, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?,"
 	    " s:{s:I, s:I, s:I, s:I}, s:O?, s:O?, s:O?, s:O?, s:s, s:I, s:s?}",
 	    "id", inc->id,
 	    "created", created,
@@ -168,4 +172,10 @@ json_t *incident_json(const struct incident *inc)
 	    "updated", updated,
 	    "updated_epoch", (json_int_t)inc->updated,
 	    "updated_by", inc->updated_by);
+	if (j && inc->due) {	/* a delay: when it is (or was) sent by itself */
+		incident_format_time(inc->due, due, sizeof(due));
+		json_object_set_new(j, "due", json_string(due));
+		json_object_set_new(j, "due_epoch", json_integer((json_int_t)inc->due));
+	}
+	return j;
 }

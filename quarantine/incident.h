@@ -21,7 +21,8 @@
  * (reg_new_id(now)), created = now, queue id, sender, subject, Message-ID,
  * recipient counters and list, the rules that fired [{name, action,
  * reason}], findings {type: {count, samples}} and parts.  act is ACT_HOLD
- * (status "held") or ACT_REJECT (status "rejected").  0, or -1 with err and
+ * or ACT_APPROVE (status "held"), ACT_DELAY (status "delayed", due = now +
+ * v->delay) or ACT_REJECT (status "rejected").  0, or -1 with err and
  * inc left empty.  inc must be released with incident_clear(). */
 int incident_from_scan(struct incident *inc, const struct scan_result *r,
     const struct verdict *v, const char *queue_id, enum action act, time_t now,

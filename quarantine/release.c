@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib.h>
+
+#include "mime/bcc.h"
 #include "quarantine/incident.h"
 #include "notice/queue.h"
 #include "quarantine/release.h"
@@ -44,7 +47,7 @@ int release_token(char token[RELEASE_TOKEN_LEN + 1])
 	return 0;
 }
 
-/* releasing → held when the claim is older than stale seconds, in one
+/* releasing → held (a delay's: delayed) when the claim is older than stale seconds, in one
  * transaction (the age is part of the compare).  0 taken over, 1 not
  * (fresh, or no longer releasing), -1 with err. */
 static int take_over(struct reg *rg, const char *id, const struct incident *inc, long stale,
@@ -55,8 +58,8 @@ static int take_over(struct reg *rg, const char *id, const struct incident *inc,
 	incident_format_time(inc->updated, since, sizeof(since));
 	snprintf(why, sizeof(why), "--force: release claim of %s since %s abandoned",
 	    inc->updated_by ? inc->updated_by : "?", since);
-	return reg_set_status_before(rg, id, "releasing", "held", time(NULL) - stale, actor, why,
-	    err, errlen);
+	return reg_set_status_before(rg, id, "releasing", inc->due ? "delayed" : "held",
+	    time(NULL) - stale, actor, why, err, errlen);
 }
 
 /* Why an incident in status inc->status cannot be claimed: msg and rc. */
@@ -82,9 +85,11 @@ static enum release_rc not_claimable(const struct incident *inc, const char *don
 	return REL_NOT_HELD;
 }
 
-/* Claim id: held → `to`.  REL_DONE when claimed; otherwise why not (msg). */
+/* Claim id: held (or delayed) → `to`, *from saying which.  REL_DONE when
+ * claimed; otherwise why not (msg). */
 static enum release_rc claim(struct reg *rg, const char *id, const char *to, const char *done,
-    const struct release_opts *o, const char *reason, char *msg, size_t msglen)
+    const struct release_opts *o, const char *reason, const char **from, char *msg,
+    size_t msglen)
 {
 	long stale = o->stale > 0 ? o->stale : RELEASE_STALE;
 	struct incident inc;
@@ -92,7 +97,12 @@ static enum release_rc claim(struct reg *rg, const char *id, const char *to, con
 	int r;
 
 	for (int round = 0; round < 2; round++) {
+		*from = "held";
 		r = reg_set_status(rg, id, "held", to, o->actor, reason, msg, msglen);
+		if (r == 1) {	/* a delay waiting for its time is claimed the same way */
+			*from = "delayed";
+			r = reg_set_status(rg, id, "delayed", to, o->actor, reason, msg, msglen);
+		}
 		if (r == 0)
 			return REL_DONE;
 		if (r < 0)
@@ -113,12 +123,14 @@ static enum release_rc claim(struct reg *rg, const char *id, const char *to, con
 	return REL_BUSY;
 }
 
-/* Back from releasing to held after a failure, with why in the audit. */
-static void unclaim(struct reg *rg, const char *id, const char *actor, const char *why)
+/* Back from releasing to held (or delayed: the timer tries again) after a
+ * failure, with why in the audit. */
+static void unclaim(struct reg *rg, const char *id, const char *to, const char *actor,
+    const char *why)
 {
 	char err[256];
 
-	reg_set_status(rg, id, "releasing", "held", actor, why, err, sizeof(err));
+	reg_set_status(rg, id, "releasing", to, actor, why, err, sizeof(err));
 }
 
 /* The envelope recipients of inc as a NULL-terminated array (pointers
@@ -138,15 +150,78 @@ static const char **rcpt_array(const struct incident *inc, size_t *n)
 	return a;
 }
 
+#define BCC_HEADER_MAX (1024 * 1024)	/* bytes of a stored header rewritten */
+#define BCC_FIELDS 64
+
+/* --bcc: the stored header read from hs, its To and Cc rewritten
+ * (mime/bcc.h), appended to pre after the trace header, with the bytes
+ * read past the header; the rest of the message follows from hs.  *nf:
+ * the fields changed.  0, or -1 with msg. */
+static int bcc_prefix(struct held_stream *hs, const struct scan_options *opt, GString *pre,
+    size_t *nf, char *msg, size_t msglen)
+{
+	struct bcc_change ch[BCC_FIELDS];
+	GString *raw = g_string_new(NULL);
+	char buf[65536], *hdr = NULL, *sep;
+	size_t hlen, outlen;
+	long n;
+	int rc = -1;
+
+	*nf = 0;
+	for (;;) {
+		if ((sep = strstr(raw->str, "\r\n\r\n")) || (sep = strstr(raw->str, "\n\n")))
+			break;
+		if (raw->len > BCC_HEADER_MAX) {
+			snprintf(msg, msglen, "--bcc: the stored header is over %d bytes",
+			    BCC_HEADER_MAX);
+			goto out;
+		}
+		if ((n = held_stream_read(hs, buf, sizeof(buf))) < 0) {
+			snprintf(msg, msglen, "--bcc: cannot read the stored message: %s",
+			    held_stream_error(hs) ? held_stream_error(hs) : "read error");
+			goto out;
+		}
+		if (n == 0) {
+			sep = NULL;	/* all header */
+			break;
+		}
+		g_string_append_len(raw, buf, n);
+	}
+	hlen = sep ? (size_t)(sep - raw->str) + (sep[0] == '\r' ? 2 : 1) : raw->len;
+	if (!(hdr = g_strndup(raw->str, hlen)))
+		goto out;
+	bcc_plan_header(hdr, opt, ch, BCC_FIELDS, nf);
+	{
+		char *nh = bcc_apply(hdr, hlen, ch, *nf, &outlen);
+
+		bcc_free(ch, *nf);
+		if (!nh) {
+			snprintf(msg, msglen, "out of memory");
+			goto out;
+		}
+		g_string_append_len(pre, nh, (gssize)outlen);
+		free(nh);
+	}
+	g_string_append_len(pre, raw->str + hlen, (gssize)(raw->len - hlen));
+	rc = 0;
+out:
+	g_free(hdr);
+	g_string_free(raw, TRUE);
+	return rc;
+}
+
 /* Send the claimed incident, under a fresh release token that the audit
- * trail ties to it first.  0, or -1 with msg. */
+ * trail ties to it first; with o->bcc its To and Cc Bcc-converted (an
+ * audit row says so).  0, or -1 with msg. */
 static int send_claimed(struct reg *rg, const struct incident *inc,
     const struct release_opts *o, int *code, char token[RELEASE_TOKEN_LEN + 1], char *msg,
     size_t msglen)
 {
-	char hdr[64], err[1024];
+	char hdr[64], err[1024], what[128];
+	GString *pre = g_string_new(NULL);
+	size_t nf = 0;
 	struct smtp_msg m = { .relay = o->relay, .from = inc->sender,
-		.timeout = o->timeout > 0 ? o->timeout : RELEASE_TIMEOUT };
+		.timeout = o->timeout > 0 ? o->timeout : RELEASE_TIMEOUT, .cancel = o->cancel };
 	struct held_stream *hs;
 	const char **rcpt = NULL, *why;
 	int rc = -1, missing;
@@ -170,12 +245,19 @@ static int send_claimed(struct reg *rg, const struct incident *inc,
 		goto out;
 	}
 	snprintf(hdr, sizeof(hdr), "X-DLP-Released: %s\r\n", token);
-	if (reg_audit(rg, inc->id, o->actor, "release sent as", token, err, sizeof(err)) < 0) {
+	g_string_append(pre, hdr);
+	if (o->bcc && bcc_prefix(hs, o->bcc, pre, &nf, msg, msglen) < 0)
+		goto out;
+	if (reg_audit(rg, inc->id, o->actor, "release sent as", token, err, sizeof(err)) < 0 ||
+	    (o->bcc && (snprintf(what, sizeof(what), "%zu To/Cc field%s rewritten: the external "
+	    "addresses are out of the visible header, the envelope unchanged", nf,
+	    nf == 1 ? "" : "s"), reg_audit(rg, inc->id, o->actor, RELEASE_BCC_ACTION, what, err,
+	    sizeof(err)) < 0))) {
 		snprintf(msg, msglen, "%s", err);
 		goto out;
 	}
-	m.prefix = (const unsigned char *)hdr;
-	m.prefix_len = strlen(hdr);
+	m.prefix = (const unsigned char *)pre->str;
+	m.prefix_len = pre->len;
 	if ((rc = smtp_send(&m, code, err, sizeof(err))) < 0) {
 		why = held_stream_error(hs);	/* the store failed, not the relay */
 		snprintf(msg, msglen, "%s%s%s", why ? why : "", why ? ": " : "", err);
@@ -183,6 +265,7 @@ static int send_claimed(struct reg *rg, const struct incident *inc,
 out:
 	free(rcpt);
 	held_stream_close(hs);
+	g_string_free(pre, TRUE);
 	return rc;
 }
 
@@ -192,32 +275,35 @@ enum release_rc release_incident(struct reg *rg, const char *id, const struct re
 	char why[1200], err[512], token[RELEASE_TOKEN_LEN + 1] = "";
 	struct incident inc;
 	enum release_rc rc;
+	const char *from = "held";
 
 	if (code)
 		*code = 0;
-	if ((rc = claim(rg, id, "releasing", "released", o, "release started", msg, msglen)) !=
+	if ((rc = claim(rg, id, "releasing", "released", o, o->bcc ?
+	    "release started (Bcc-converted)" : "release started", &from, msg, msglen)) !=
 	    REL_DONE)
 		return rc;
 	if (reg_get(rg, id, &inc, msg, msglen) != 0) {
-		unclaim(rg, id, o->actor, "release failed: cannot read the incident");
+		unclaim(rg, id, from, o->actor, "release failed: cannot read the incident");
 		return REL_ERROR;
 	}
 	if (send_claimed(rg, &inc, o, code, token, msg, msglen) < 0) {
 		snprintf(why, sizeof(why), "release failed: %s", msg);
-		unclaim(rg, id, o->actor, why);
+		unclaim(rg, id, strcmp(from, "delayed") == 0 || inc.due ? "delayed" : "held",
+		    o->actor, why);
 		incident_clear(&inc);
 		return REL_SEND_FAILED;
 	}
-	if (reg_set_status(rg, id, "releasing", "released", o->actor, o->reason, err,
-	    sizeof(err)) != 0) {
+	if (reg_set_status(rg, id, "releasing", "released", o->actor, o->reason ? o->reason :
+	    o->bcc ? "Bcc-converted" : NULL, err, sizeof(err)) != 0) {
 		snprintf(msg, msglen, "the relay accepted incident %s, but the register still says "
 		    "releasing: %s — do not release it again", id, err);
 		incident_clear(&inc);
 		return REL_ERROR;
 	}
-	snprintf(msg, msglen, "incident %s released to %zu recipient%s through %s"
-	    " (X-DLP-Released: %s)", id, json_array_size(inc.rcpt),
-	    json_array_size(inc.rcpt) == 1 ? "" : "s", o->relay, token);
+	snprintf(msg, msglen, "incident %s released%s to %zu recipient%s through %s"
+	    " (X-DLP-Released: %s)", id, o->bcc ? " Bcc-converted" : "",
+	    json_array_size(inc.rcpt), json_array_size(inc.rcpt) == 1 ? "" : "s", o->relay, token);
 	incident_clear(&inc);
 	return REL_DONE;
 }
@@ -225,18 +311,95 @@ enum release_rc release_incident(struct reg *rg, const char *id, const struct re
 enum release_rc release_delete(struct reg *rg, const char *id, const struct release_opts *o,
     char *msg, size_t msglen)
 {
+	const char *to = o->delete_as ? o->delete_as : "deleted", *from;
 	char err[512], aerr[256];
 	enum release_rc rc;
 
-	if ((rc = claim(rg, id, "deleted", "deleted", o, o->reason, msg, msglen)) != REL_DONE)
+	if ((rc = claim(rg, id, to, to, o, o->reason, &from, msg, msglen)) != REL_DONE)
 		return rc;
 	if (held_remove(rg, o->qdir, id, err, sizeof(err)) < 0) {
 		snprintf(msg, msglen, "incident %s marked deleted, but %s", id, err);
 		reg_audit(rg, id, o->actor, "delete incomplete", err, aerr, sizeof(aerr));
 		return REL_ERROR;
 	}
-	snprintf(msg, msglen, "incident %s deleted", id);
+	snprintf(msg, msglen, "incident %s %s", id, to);
 	return REL_DONE;
+}
+
+/* true when a rule of action bcc fired with the incident's. */
+static bool bcc_fired(const struct incident *inc)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(inc->rules, i, r) {
+		const char *a = json_string_value(json_object_get(r, "action"));
+		if (a && strcmp(a, "bcc") == 0)
+			return true;
+	}
+	return false;
+}
+
+long release_retry_after(int tries)
+{
+	long s = RELEASE_RETRY_MIN;
+
+	for (int i = 0; i < tries && s < RELEASE_RETRY_MAX; i++)
+		s *= 2;
+	return s < RELEASE_RETRY_MAX ? s : RELEASE_RETRY_MAX;
+}
+
+#define DUE_BATCH 32
+
+int release_due(struct reg *rg, const struct release_opts *o, const struct scan_options *opt,
+    time_t now, void (*log)(void *arg, const char *id, enum release_rc rc, const char *msg,
+    time_t retry), void *arg, int *released, time_t *next, char *err, size_t errlen)
+{
+	char ids[DUE_BATCH][32], msg[2048], e2[256];
+	struct release_opts ro;
+	struct incident inc;
+	enum release_rc rc;
+	time_t retry;
+	size_t n;
+
+	*released = 0;
+	if (reg_delay_due(rg, now, o->stale > 0 ? o->stale : RELEASE_STALE, ids, DUE_BATCH, &n,
+	    next, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (o->cancel && __atomic_load_n(o->cancel, __ATOMIC_RELAXED))
+			break;	/* stopping: the rest waits in the register */
+		ro = *o;
+		ro.force = true;	/* a claim its process left, older than stale */
+		ro.bcc = NULL;
+		ro.reason = "送信保留の時間が過ぎたため送信 / the delay is over: sent";
+		if (reg_get(rg, ids[i], &inc, err, errlen) != 0)
+			continue;	/* gone meanwhile */
+		if (bcc_fired(&inc)) {
+			ro.bcc = opt;
+			ro.reason = "送信保留の時間が過ぎたため Bcc に変換して送信 / the delay is over:"
+			    " sent Bcc-converted";
+		}
+		msg[0] = '\0';
+		retry = 0;
+		rc = release_incident(rg, ids[i], &ro, NULL, msg, sizeof(msg));
+		if (rc == REL_DONE)
+			(*released)++;
+		else if ((rc == REL_SEND_FAILED || rc == REL_ERROR) && !(o->cancel &&
+		    __atomic_load_n(o->cancel, __ATOMIC_RELAXED))) {	/* not cut short */
+			retry = now + release_retry_after(inc.delay_tries);
+			if (reg_delay_retry(rg, ids[i], retry, e2, sizeof(e2)) < 0)
+				snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "; %s", e2);
+			if (!*next || retry < *next)
+				*next = retry;
+		}
+		if (log)
+			log(arg, ids[i], rc, msg, retry);
+		incident_clear(&inc);
+	}
+	if (n == DUE_BATCH)
+		*next = now;	/* more are due: the caller runs again at once */
+	return 0;
 }
 
 /* Ids collected by reg_list (the walk must not change what it reads). */
@@ -252,7 +415,9 @@ static int collect(const struct incident *inc, void *arg)
 	struct idlist *l = arg;
 	void *p;
 
-	if (l->held != (strcmp(inc->status, "held") == 0) ||
+	bool waiting = strcmp(inc->status, "held") == 0 || strcmp(inc->status, "delayed") == 0;
+
+	if (l->held != waiting ||
 	    strcmp(inc->status, "releasing") == 0)
 		return 0;	/* a copy being released is not touched */
 	if (l->n == l->cap) {
@@ -272,7 +437,7 @@ static int list_ids(struct reg *rg, bool held, time_t cutoff, struct idlist *l, 
 {
 	memset(l, 0, sizeof(*l));
 	l->held = held;
-	if (reg_list(rg, held ? "held" : NULL, 0, cutoff, collect, l, err, errlen) < 0)
+	if (reg_list(rg, NULL, 0, cutoff, collect, l, err, errlen) < 0)
 		return -1;
 	if (l->oom)
 		snprintf(err, errlen, "purge: out of memory");
@@ -294,6 +459,8 @@ static int expire_held(struct reg *rg, const char *qdir, time_t cutoff, const ch
 	snprintf(why, sizeof(why), "retention: held longer than the retention period");
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
 		r = reg_set_status(rg, l.ids[i], "held", "expired", actor, why, err, errlen);
+		if (r == 1)	/* a delay whose release kept failing */
+			r = reg_set_status(rg, l.ids[i], "delayed", "expired", actor, why, err, errlen);
 		if (r > 0)
 			continue;	/* released or deleted meanwhile */
 		if (r == 0) nq_expired(rg, l.ids[i], time(NULL), NULL, 0);	/* notices: the sender's 期限切れ */

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "detectors/scan.h"
 #include "register/register.h"
 
 #define RELEASE_STALE 600	/* seconds before a releasing claim may be taken over */
@@ -55,6 +56,16 @@ struct release_opts {
 	bool force;		/* take over a releasing claim older than stale */
 	long stale;		/* 0: RELEASE_STALE */
 	long timeout;		/* 0: RELEASE_TIMEOUT */
+	/* release: non-NULL converts the copy to Bcc (mime/bcc.h) with these
+	 * internal domains: the external To/Cc addresses out of the visible
+	 * header, the envelope unchanged */
+	const struct scan_options *bcc;
+	/* delete: the status it gets (NULL: "deleted"; the sender's cancel of
+	 * a delay: "cancelled") */
+	const char *delete_as;
+	/* NULL, or a release gives up soon after *cancel turns true (the
+	 * daemon stopping): the incident stays held or delayed */
+	const bool *cancel;
 };
 
 /* Release incident id.  msg gets one line for the administrator (the
@@ -78,11 +89,31 @@ enum release_rc release_delete(struct reg *rg, const char *id, const struct rele
 int release_purge(struct reg *rg, const char *qdir, time_t cutoff, const char *actor,
     int *expired, int *removed, char *err, size_t errlen);
 
+/* The send delay's timer (送信保留): every incident whose delay is over
+ * (reg_delay_due, now) is released through release_incident with o
+ * (force: a release claim its process left is taken over after stale),
+ * Bcc-converted with opt's internal domains when a bcc rule fired with
+ * it.  A release that fails leaves it delayed and is tried again after
+ * release_retry_after(tries): RELEASE_RETRY_MIN seconds doubled for each
+ * failure, at most RELEASE_RETRY_MAX.  Of two processes running the timer
+ * the claim lets one release it.  log(arg, id, rc, msg, retry) (may be
+ * NULL) for every incident tried (retry: the next try, 0 when none).
+ * *released counts the releases, *next the earliest due time left (0:
+ * none; now: more are due at once).  0, or -1 with err. */
+#define RELEASE_RETRY_MIN 60
+#define RELEASE_RETRY_MAX 3600
+long release_retry_after(int tries);
+int release_due(struct reg *rg, const struct release_opts *o, const struct scan_options *opt,
+    time_t now, void (*log)(void *arg, const char *id, enum release_rc rc, const char *msg,
+    time_t retry), void *arg, int *released, time_t *next, char *err, size_t errlen);
+
 /* A fresh release token (hex, random) for the trace header
  * "X-DLP-Released: TOKEN": the audit row "release sent as TOKEN" ties it
  * to the incident, the admin and the time, which the mail does not show.
  * 0, or -1 (errno) without random bytes. */
 #define RELEASE_TOKEN_LEN 20
+/* The audit action of a Bcc-converted release. */
+#define RELEASE_BCC_ACTION "release Bcc-converted"
 /* The audit action of a released copy the daemon saw come back. */
 #define RELEASE_LOOP_ACTION "released copy came back through the filter"
 int release_token(char token[RELEASE_TOKEN_LEN + 1]);

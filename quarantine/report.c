@@ -97,6 +97,18 @@ static json_t *rule_names(const struct incident *inc)
 	return a;
 }
 
+const char *report_disposition(const struct incident *inc)
+{
+	bool delay = inc->action && strcmp(inc->action, "delay") == 0;
+
+	if (delay && strcmp(inc->status, "released") == 0 && inc->updated_by &&
+	    strcmp(inc->updated_by, "dlp-milter") == 0)
+		return "sent after delay";
+	if (delay && strcmp(inc->status, "cancelled") == 0)
+		return "cancelled by sender";
+	return inc->status;
+}
+
 json_t *report_row(const struct incident *inc, const struct scan_options *opt,
     bool no_subject, const char *reason)
 {
@@ -105,7 +117,7 @@ json_t *report_row(const struct incident *inc, const struct scan_options *opt,
 	json_t *o;
 
 	local_time(inc->created, date, sizeof(date));
-	if (strcmp(inc->status, "held") != 0) {
+	if (strcmp(inc->status, "held") != 0 && strcmp(inc->status, "delayed") != 0) {
 		local_time(inc->updated, decided, sizeof(decided));
 		by = inc->updated_by ? inc->updated_by : "";
 	}
@@ -116,7 +128,7 @@ json_t *report_row(const struct incident *inc, const struct scan_options *opt,
 	    "external_visible", (json_int_t)inc->external_visible,
 	    "external_domain_count", (json_int_t)inc->external_domains,
 	    "external_domains", external_domains(inc, opt), "findings", finding_counts(inc),
-	    "rules", rule_names(inc), "action", inc->action, "disposition", inc->status,
+	    "rules", rule_names(inc), "action", inc->action, "disposition", report_disposition(inc),
 	    "decided_by", by, "decided_at", decided, "reason", reason ? reason : "");
 	if (o && !no_subject && json_object_set_new(o, "subject",
 	    json_string(inc->subject ? inc->subject : "")) < 0) {

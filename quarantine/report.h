@@ -26,6 +26,9 @@
 #include "detectors/scan.h"
 #include "register/register.h"
 
+/* The disposition column: the status, except for a delay — "sent after
+ * delay" (released by the timer), "cancelled by sender". */
+const char *report_disposition(const struct incident *inc);
 /* One incident as a report row (a new JSON object), NULL on ENOMEM.
  * opt gives the internal domains, for the external domain names. */
 json_t *report_row(const struct incident *inc, const struct scan_options *opt,

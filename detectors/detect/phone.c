@@ -25,7 +25,9 @@
  *   any other 0 + area code (fixed line): 10 digits, G = a-(6-a)-4 with the
  *   first group a = 2..5 digits (0 + area code of 1–4 digits);
  *   the parenthesised-first form may leave local and subscriber unseparated
- *   (G = 2 groups, the first as above); two separators must be the same.
+ *   (G = 2 groups, the first as above); two separators may differ only
+ *   when one is '-' (090.1234-5678, 090 1234-5678: escapes, or careless
+ *   typing), never ' ' and '.' together.
  * Value: the digits ("0312345678").  Mask: the leading group (2 digits for a
  * fixed line, 3 for 050/070/080/090, 4 for 0120/0570/0800), "****", the last
  * 4 digits (3 for 0120/0570): "090-****-5678", "03-****-5678".
@@ -157,7 +159,10 @@ static int phone_valid(const struct phone_cand *c)
 
 	if (c->n < 10 || d[0] != '0' || d[1] == '0')
 		return 0;
-	if (!c->paren && c->ng == 3 && c->sep[0] != c->sep[1])
+	/* two different separators: only with a '-' among them (090.1234-5678,
+	 * 090 1234-5678); never ' ' and '.' */
+	if (!c->paren && c->ng == 3 && c->sep[0] != c->sep[1] &&
+	    c->sep[0] != '-' && c->sep[1] != '-')
 		return 0;
 	if (memcmp(d, "0120", 4) == 0 || memcmp(d, "0570", 4) == 0)
 		return c->n == 10 && groups_ok(c, tollfree, 2) && (c->ng != 2 || c->g[0] == 4);

@@ -99,6 +99,20 @@ long inspect_part_add(struct inspect *in, const char *path, const char *filename
  * declared charset for text, or NULL. */
 void inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
     unsigned depth, const char *charset);
+/* MIME type of data by content (libmagic) into type. */
+void inspect_sniff(const unsigned char *data, size_t len, char *type, size_t typelen);
+/* The first extractor of the registry that takes content of type mime,
+ * or NULL. */
+const struct extractor *inspect_choose(const char *mime, const char *declared,
+    const unsigned char *data, size_t len);
+/* Read part idx with ex, here or in a worker (inspect_offloaded). */
+void inspect_run(struct inspect *in, size_t idx, const struct extractor *ex,
+    const unsigned char *data, size_t len, unsigned depth, const char *charset);
+/* Long base64 runs pasted into the text of part idx (b64run.c): each one
+ * that decodes to content an extractor reads becomes a child part
+ * "<part>/base64-N", inspected at depth + 1 like an attachment. */
+void inspect_base64_runs(struct inspect *in, size_t idx, const char *text, size_t len,
+    unsigned depth);
 /* The distinct values of part idx, one set per finding type, made on
  * first use; NULL on ENOMEM.  (A sandbox worker's reply fills them.) */
 struct valueset **inspect_part_sets(struct inspect *in, size_t idx);

@@ -22,10 +22,14 @@ static int
 html_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
     unsigned depth, const char *charset, struct textbuf *out)
 {
+	size_t start = out->len;
+
 	if (html_text(data, len, charset, out) < 0 && !out->truncated) {
 		inspect_unscanned(in, idx, "out of memory");
 		return -1;
 	}
+	if (out->len > start)	/* base64 pasted into the page's text (b64run.c) */
+		inspect_base64_runs(in, idx, out->buf + start, out->len - start, depth);
 	return 0;
 }
 

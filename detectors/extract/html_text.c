@@ -1,7 +1,9 @@
 /*
  * html_text.c — HTML to text.  The document is converted to UTF-8 first
  * (charset.h: our aliases and U+FFFD) and parsed as UTF-8 with its own
- * encoding hints ignored; the tree is walked without recursion.
+ * encoding hints ignored; the tree is walked without recursion.  The
+ * values of alt and title attributes are text too (a picture's
+ * alternative text, a tooltip), outside script and style.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -97,6 +99,26 @@ text(struct walk *w, const char *s)
 	}
 }
 
+/* Attributes whose values a reader sees (a picture's text, a tooltip). */
+static const char *const shown_attrs[] = { "alt", "title", NULL };
+
+/* The shown attribute values of element n, as text apart from what is
+ * around them (entities are decoded by the parser). */
+static void
+attr_text(struct walk *w, xmlNode *n)
+{
+	for (size_t i = 0; shown_attrs[i] && !w->full; i++) {
+		xmlChar *v = xmlGetProp(n, (const xmlChar *)shown_attrs[i]);
+
+		if (v && *v) {
+			w->space = true;
+			text(w, (const char *)v);
+			w->space = true;
+		}
+		xmlFree(v);
+	}
+}
+
 /* Entering node n: returns true when its children are to be skipped. */
 static bool
 enter(struct walk *w, xmlNode *n)
@@ -112,6 +134,8 @@ enter(struct walk *w, xmlNode *n)
 		return true;
 	if (in_list(blocks, n->name))
 		newline(w);
+	if (n->properties)
+		attr_text(w, n);
 	if (strcasecmp((const char *)n->name, "pre") == 0 ||
 	    strcasecmp((const char *)n->name, "textarea") == 0)
 		w->pre++;

@@ -443,12 +443,39 @@ inspect_extract(struct inspect *in, size_t idx, const struct extractor *ex,
 	textbuf_free(&tb);
 }
 
+const struct extractor *
+inspect_choose(const char *mime, const char *declared, const unsigned char *data, size_t len)
+{
+	for (size_t i = 0; extractors[i]; i++)
+		if (extractors[i]->accepts(mime, declared, data, len))
+			return extractors[i];
+	return NULL;
+}
+
+void
+inspect_sniff(const unsigned char *data, size_t len, char *type, size_t typelen)
+{
+	sniff(data, len, type, typelen);
+}
+
+void
+inspect_run(struct inspect *in, size_t idx, const struct extractor *ex,
+    const unsigned char *data, size_t len, unsigned depth, const char *charset)
+{
+	if (!in->opt->limits.ocr && strcmp(ex->name, "image") == 0)
+		ex = extractor_by_name("none");		/* [limits] ocr = no */
+	if (inspect_offloaded(in, idx, ex))
+		in->offload(in->offload_ctx, in, idx, ex, data, len, depth, charset);
+	else
+		inspect_extract(in, idx, ex, data, len, depth, charset);
+}
+
 void
 inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t len,
     unsigned depth, const char *charset)
 {
 	struct scan_part *p = &in->res->parts[idx];
-	const struct extractor *ex = NULL;
+	const struct extractor *ex;
 	const char *mime;
 	char type[256];
 
@@ -467,19 +494,12 @@ inspect_data(struct inspect *in, size_t idx, const unsigned char *data, size_t l
 		p->detected_type = strdup(type);
 	}
 	mime = p->detected_type ? p->detected_type : "application/octet-stream";
-	for (size_t i = 0; extractors[i] && !ex; i++)
-		if (extractors[i]->accepts(mime, p->declared_type, data, len))
-			ex = extractors[i];
+	ex = inspect_choose(mime, p->declared_type, data, len);
 	if (!ex) {
 		inspect_unscanned(in, idx, "no extractor for %s", mime);
 		return;
 	}
-	if (!in->opt->limits.ocr && strcmp(ex->name, "image") == 0)
-		ex = extractor_by_name("none");		/* [limits] ocr = no */
-	if (inspect_offloaded(in, idx, ex))
-		in->offload(in->offload_ctx, in, idx, ex, data, len, depth, charset);
-	else
-		inspect_extract(in, idx, ex, data, len, depth, charset);
+	inspect_run(in, idx, ex, data, len, depth, charset);
 }
 
 void

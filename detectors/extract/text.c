@@ -1,6 +1,7 @@
 /*
  * text.c — plain text (.txt, .csv, .tsv, source, XML, JSON …):
- * the declared charset, else detection (charset.h), to UTF-8.
+ * the declared charset, else detection (charset.h), to UTF-8.  Long
+ * base64 runs pasted into it are decoded and read as parts (b64run.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ text_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t l
 		return -1;
 	}
 	textbuf_append(out, u, n);
+	inspect_base64_runs(in, idx, u, n, depth);
 	if (truncated)
 		out->truncated = true;
 	free(u);

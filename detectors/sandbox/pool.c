@@ -309,6 +309,7 @@ request(struct wbuf *b, const struct inspect *in, size_t idx, const struct extra
 	wb_u64(b, in->expanded);
 	wb_u32(b, l->max_ratio);
 	wb_u64(b, l->max_text_bytes);
+	wb_u32(b, l->max_base64_runs);
 	wb_u32(b, (uint32_t)l->ocr);
 	wb_u32(b, (uint32_t)l->ocr_unscanned);
 	wb_u64(b, l->ocr_max_pixels);

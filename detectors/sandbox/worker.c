@@ -295,6 +295,7 @@ job(const struct textscan *ts, unsigned cpu_ms)
 	in.expanded = rb_u64(&r);
 	opt.limits.max_ratio = rb_u32(&r);
 	opt.limits.max_text_bytes = rb_u64(&r);
+	opt.limits.max_base64_runs = rb_u32(&r);
 	opt.limits.ocr = (int)rb_u32(&r);
 	opt.limits.ocr_unscanned = (int)rb_u32(&r);
 	opt.limits.ocr_max_pixels = rb_u64(&r);

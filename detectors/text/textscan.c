@@ -1,12 +1,14 @@
 /*
- * textscan.c — the text pipeline: normalize once, then run every detector
- * of the registry over the normalized text.
+ * textscan.c — the text pipeline: normalize once, fold the escapes
+ * (unescape.h: spaced and kanji digits, [at] addresses …), then run every
+ * detector of the registry over the result.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "detect/detector.h"
 #include "text/normalize.h"
+#include "text/unescape.h"
 #include "text/textscan.h"
 #include "detect/valueset.h"
 
@@ -42,6 +44,7 @@ int textscan_run(const struct textscan *ts, const char *utf8, size_t len,
 
 	if (norm == NULL)
 		return -1;
+	nlen = unescape_text(norm, nlen);
 	for (int t = 0; t < FT_COUNT; t++) {
 		if (sets[t] == NULL)
 			continue;

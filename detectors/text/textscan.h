@@ -1,5 +1,6 @@
 /*
- * textscan.h — the text pipeline: normalize, then every detector.
+ * textscan.h — the text pipeline: normalize, fold the escapes
+ * (unescape.h), then every detector.
  */
 #ifndef DLP_TEXTSCAN_H
 #define DLP_TEXTSCAN_H
@@ -13,7 +14,8 @@ struct textscan;
 
 /* Compile every detector.  NULL with err on failure. */
 struct textscan *textscan_new(char *err, size_t errlen);
-/* Normalize utf8[0..len) and add the values found to sets[type].
+/* Normalize utf8[0..len), fold its escapes, and add the values found to
+ * sets[type].
  * Returns 0, or -1 on ENOMEM. */
 int textscan_run(const struct textscan *ts, const char *utf8, size_t len,
     struct valueset *sets[FT_COUNT]);

@@ -16,7 +16,8 @@
 #include "ctl/ctl.h"
 #include "quarantine/incident.h"
 
-static const char *const STATUSES = "held|rejected|releasing|released|deleted|expired";
+static const char *const STATUSES =
+	"held|delayed|rejected|releasing|released|deleted|cancelled|expired";
 
 struct list_args {
 	const char *status;

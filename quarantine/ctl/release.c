@@ -25,13 +25,15 @@ struct act_args {
 	const char *id;
 	const char *reason;
 	bool force;
+	bool bcc;
 };
 
 static void act_usage(FILE *fp, const char *cmd)
 {
 	bool rel = strcmp(cmd, "release") == 0;
 
-	fprintf(fp, "usage: dlpctl %s ID [--reason TEXT] [--force]\n\n", cmd);
+	fprintf(fp, "usage: dlpctl %s ID [--reason TEXT] [--force]%s\n\n", cmd,
+	    rel ? " [--bcc]" : "");
 	if (rel)
 		fprintf(fp,
 		    "Send the held message of incident ID on, unchanged, to every original\n"
@@ -39,7 +41,12 @@ static void act_usage(FILE *fp, const char *cmd)
 		    "header X-DLP-Released: TOKEN (random; the audit trail ties it to the\n"
 		    "incident).  The incident becomes released only when the relay accepted\n"
 		    "the whole transaction; otherwise it stays held, the relay's reply is\n"
-		    "printed and the exit status is 3.\n\n");
+		    "printed and the exit status is 3.  A delayed incident (action delay) may be\n"
+		    "released before its time the same way.\n\n"
+		    "  -b, --bcc          Bcc conversion: the external addresses of To and Cc are\n"
+		    "                     taken out of the header (To: undisclosed-recipients:;\n"
+		    "                     when none is left), the envelope unchanged: every\n"
+		    "                     recipient gets it, none sees the others\n");
 	else
 		fprintf(fp, "Delete the held message of incident ID; the incident stays, as deleted.\n\n");
 	fprintf(fp,
@@ -54,15 +61,25 @@ static int parse_act_args(int argc, char **argv, struct act_args *a)
 	static const struct option longopts[] = {
 		{ "reason", required_argument, NULL, 'r' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "bcc", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:fh", longopts, NULL)) != -1) {
+	bool rel = strcmp(argv[0], "release") == 0;
+
+	while ((c = getopt_long(argc, argv, rel ? "r:fbh" : "r:fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': a->reason = optarg; break;
 		case 'f': a->force = true; break;
+		case 'b':
+			if (!rel) {
+				act_usage(stderr, argv[0]);
+				return CTL_USAGE;
+			}
+			a->bcc = true;
+			break;
 		case 'h': act_usage(stdout, argv[0]); return -1;
 		default: act_usage(stderr, argv[0]); return CTL_USAGE;
 		}
@@ -129,6 +146,7 @@ static int run_action(const struct ctl *g, int argc, char **argv, bool rel)
 	struct act_args a = { .id = NULL };
 	char qdir[PATH_MAX], actor[128], msg[2048] = "", id[32];
 	struct release_opts o;
+	struct scan_options opt;
 	struct conf *cf = NULL;
 	struct reg *rg = NULL;
 	enum release_rc rc;
@@ -151,6 +169,10 @@ static int run_action(const struct ctl *g, int argc, char **argv, bool rel)
 	o.actor = ctl_actor(actor, sizeof(actor));
 	o.reason = a.reason;
 	o.force = a.force;
+	if (a.bcc) {
+		conf_scan_options(cf, &opt);
+		o.bcc = &opt;
+	}
 	rc = rel ? release_incident(rg, a.id, &o, NULL, msg, sizeof(msg)) :
 	    release_delete(rg, a.id, &o, msg, sizeof(msg));
 	code = exit_code(rc);
@@ -158,7 +180,7 @@ static int run_action(const struct ctl *g, int argc, char **argv, bool rel)
 		printf("%s%s\n", msg, rc == REL_ALREADY ? (rel ? " (nothing sent)" : "") : "");
 	else
 		fprintf(stderr, "dlpctl %s: %s%s\n", argv[0], msg,
-		    rc == REL_SEND_FAILED ? " — the incident is still held" : "");
+		    rc == REL_SEND_FAILED ? " — the incident is still held (a delay: still delayed)" : "");
 	if (rc == REL_DONE)
 		outcome_notice(rg, cf, a.id, rel ? NOTICE_RELEASED : NOTICE_DELETED, a.reason, actor);
 out:
@@ -208,6 +230,7 @@ int ctl_purge(const struct ctl *g, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "older-than", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "bcc", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

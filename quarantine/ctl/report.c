@@ -130,7 +130,8 @@ static int add_reasons(struct collect *c)
 
 	json_array_foreach(c->rows, i, row) {
 		st = json_string_value(json_object_get(row, "disposition")) ?: "";
-		if (strcmp(st, "held") == 0 || strcmp(st, "rejected") == 0)
+		if (strcmp(st, "held") == 0 || strcmp(st, "delayed") == 0 ||
+		    strcmp(st, "rejected") == 0)
 			continue;
 		reason[0] = '\0';
 		if (reg_history(c->rg, json_string_value(json_object_get(row, "id")), reason_cb,

@@ -52,6 +52,14 @@ static void print_incident(const struct incident *inc, const char *stored, long 
 	printf("status:     %s (action %s), since %s by %s\n", inc->status, inc->action,
 	    updated, ctl_shown(inc->updated_by, "?"));
 	printf("time:       %s\n", created);
+	if (inc->due) {
+		char due[40];
+
+		incident_format_time(inc->due, due, sizeof(due));
+		printf("due:        %s (%s)%s\n", due, strcmp(inc->status, "delayed") == 0 ?
+		    "sent by itself then, unless cancelled" : "the delay's time",
+		    inc->delay_tries ? ", after a failed automatic release" : "");
+	}
 	printf("queue id:   %s\n", ctl_shown(inc->queue_id, "-"));
 	printf("message id: %s\n", ctl_shown(inc->message_id, "-"));
 	printf("sender:     %s\n", ctl_shown(inc->sender, "<>"));

@@ -15,7 +15,7 @@
 #include "notice/notice.h"
 
 static const char *const kind_names[NOTICE_COUNT] = { "hold", "admin", "released", "deleted",
-	"reject", "expired", "approval" };
+	"reject", "expired", "approval", "delay" };
 
 const char *notice_kind_name(enum notice_kind k)
 {
@@ -365,6 +365,17 @@ static void append_time(GString *g, time_t t)
 		g_string_append_printf(g, "%lld", (long long)t);
 }
 
+static void append_hhmm(GString *g, time_t t)
+{
+	char buf[16];
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) && strftime(buf, sizeof(buf), "%H:%M", &tm))
+		g_string_append(g, buf);
+	else
+		g_string_append_printf(g, "%lld", (long long)t);
+}
+
 /* A block placeholder ends in a newline of its own: drop it when the
  * template already has one right after the placeholder. */
 static void trim_nl(GString *g, const char *after)
@@ -420,11 +431,14 @@ static gboolean expand_one(GString *g, const char *name, size_t len, const char 
 	else if (IS("findings_en")) { append_findings(g, inc, 1); trim_nl(g, after); }
 	else if (IS("action")) g_string_append(g, str_or(inc->action, "?"));
 	else if (IS("action_ja"))
-		g_string_append(g, inc->action && strcmp(inc->action, "reject") == 0 ? "拒否" : "保留");
+		g_string_append(g, inc->action && strcmp(inc->action, "reject") == 0 ? "拒否" :
+		    inc->action && strcmp(inc->action, "delay") == 0 ? "送信保留" : "保留");
 	else if (IS("admin")) g_string_append(g, str_or(c->admin, str_or(c->from, "-")));
 	else if (IS("actor")) g_string_append(g, str_or(c->actor, "-"));
 	else if (IS("note")) g_string_append(g, str_or(c->note, "-"));
 	else if (IS("decided")) append_time(g, c->decided ? c->decided : inc->updated);
+	else if (IS("due")) append_time(g, inc->due);
+	else if (IS("due_time")) append_hhmm(g, inc->due);
 	else if (IS("cancel_url")) g_string_append(g, str_or(c->cancel_url, "-"));
 	else if (IS("justify_url")) g_string_append(g, str_or(c->justify_url, "-"));
 	else if (IS("approve_url")) g_string_append(g, str_or(c->approve_url, "-"));

@@ -6,7 +6,9 @@
  * reject), released, deleted and expired (to the sender, the outcome;
  * expired when dlpctl purge expired the held message), approval (to the
  * sender's approvers, for a rule with action approve or a sender's
- * request; {note} is the sender's reason).  A template is UTF-8 text, optionally starting with a
+ * request; {note} is the sender's reason), delay (to the sender of a
+ * message held by a rule with action delay: it is sent by itself at
+ * {due} unless cancelled with {cancel_url}).  A template is UTF-8 text, optionally starting with a
  * "Subject: …" line (and a blank line); every {name} below is replaced,
  * an unknown {name} is left as written.  The file for a kind is
  * DIR/notice-KIND.txt; without a directory or without that file the
@@ -30,7 +32,10 @@
  *   {admin}        whom to contact ([notice] admin, else [notice] from)
  *   {actor} {decided} {note}   who released or deleted, when, and the
  *                  --reason given ("-" when none)
+ *   {due} {due_time}   delay notice: when it is sent by itself,
+ *                  "2026-11-25 10:47:07 +0900" and "10:47"
  *   {cancel_url} {justify_url}   the sender's signed links (hold notice,
+ *                  the delay notice's cancel link too;
  *                  [web] base_url set; "-" otherwise)
  *   {approve_url} {reject_url}   the approver's signed links (approval)
  *   {links} {links_en}   the block that offers them, Japanese / English;
@@ -54,7 +59,7 @@
 
 enum notice_kind {
 	NOTICE_HOLD, NOTICE_ADMIN, NOTICE_RELEASED, NOTICE_DELETED, NOTICE_REJECT,
-	NOTICE_EXPIRED, NOTICE_APPROVAL, NOTICE_COUNT
+	NOTICE_EXPIRED, NOTICE_APPROVAL, NOTICE_DELAY, NOTICE_COUNT
 };
 
 /* "hold", "admin", "released", "deleted", "reject", "expired". */

@@ -13,21 +13,25 @@
 #include "notice/notify.h"
 #include "notice/smtp.h"
 
-#define HEADER_MAX 65536	/* The signed links of notice n into one and two, when [web] base_url is
+#define HEADER_MAX 65536	/* bytes of a stored message's header read for its From */
+
+/* The signed links of notice n into one and two, when [web] base_url is
  * set (else both stay empty): cancel and justify for the sender's hold
- * notice, approve and reject for an approver's approval request.  A key
+ * notice, cancel alone for the delay notice, approve and reject for an
+ * approver's approval request.  A key
  * that cannot be read or made leaves them empty too: the notice goes
  * without links rather than not at all. */
 static void notice_links(const struct conf *cf, const struct nq_notice *n, time_t *expires,
     char *one, char *two, size_t len)
 {
-	const char *a1 = n->kind == NOTICE_HOLD ? "cancel" : "approve";
-	const char *a2 = n->kind == NOTICE_HOLD ? "justify" : "reject";
+	bool sender = n->kind == NOTICE_HOLD || n->kind == NOTICE_DELAY;
+	const char *a1 = sender ? "cancel" : "approve";
+	const char *a2 = n->kind == NOTICE_DELAY ? NULL : sender ? "justify" : "reject";
 	unsigned char key[LINK_KEY_BYTES];
 	char path[PATH_MAX], err[512];
 
 	one[0] = two[0] = '\0';
-	if ((n->kind != NOTICE_HOLD && n->kind != NOTICE_APPROVAL) || !cf->web_base_url ||
+	if ((!sender && n->kind != NOTICE_APPROVAL) || !cf->web_base_url ||
 	    !*cf->web_base_url)
 		return;
 	conf_var_path(cf, LINK_KEY_FILE, path, sizeof(path));
@@ -35,13 +39,11 @@ static void notice_links(const struct conf *cf, const struct nq_notice *n, time_
 		return;
 	*expires = time(NULL) + cf->web_link_ttl / 1000;
 	if (link_url(cf->web_base_url, key, n->incident, a1, n->recipient, *expires, one,
-	    len) < 0 || link_url(cf->web_base_url, key, n->incident, a2, n->recipient,
-	    *expires, two, len) < 0)
+	    len) < 0 || (a2 && link_url(cf->web_base_url, key, n->incident, a2, n->recipient,
+	    *expires, two, len) < 0))
 		one[0] = two[0] = '\0';
 	memset(key, 0, sizeof(key));
 }
-
-/* bytes of a stored message's header read for its From */
 
 const char *notify_relay(const struct conf *cf)
 {
@@ -140,7 +142,7 @@ static unsigned char *render(struct reg *rg, const struct conf *cf, const struct
 	c.sender_name = name;
 	c.retention_days = (int)cf->retention_days;
 	notice_links(cf, n, &c.links_expire, cancel, justify, sizeof(cancel));
-	if (n->kind == NOTICE_HOLD) {
+	if (n->kind == NOTICE_HOLD || n->kind == NOTICE_DELAY) {
 		c.cancel_url = cancel[0] ? cancel : NULL;
 		c.justify_url = justify[0] ? justify : NULL;
 	} else if (n->kind == NOTICE_APPROVAL) {

@@ -104,17 +104,26 @@ static int add_approver(const struct reg_approver *a, void *arg)
  * incident is a hold (or an approve), still held and the sender internal;
  * reject → its sender when a reject and the sender internal; admin → the
  * administrator for a hold or a reject; approval → the sender's approvers
- * (approvers table) for an approve, as many as fit. */
+ * (approvers table) for an approve, as many as fit; delay → its sender
+ * when still delayed and internal, and nobody else. */
 static int want(void *arg, const char *id, const char *sender, const char *action,
     const char *status, struct reg_notice_want *w)
 {
 	struct plan *p = arg;
 	bool held = status && strcmp(status, "held") == 0;
 	bool approve = action && strcmp(action, "approve") == 0;
+	bool delay = action && strcmp(action, "delay") == 0;
 	char err[256];
 	int n = 0;
 
 	(void)id;
+	/* A delay: the sender may cancel it until it goes; no admin notice
+	 * (delays are routine, the register and the log have them). */
+	if (delay) {
+		if (status && strcmp(status, "delayed") == 0 && nq_sender_internal(p->opt, sender))
+			w[n++] = (struct reg_notice_want){ notice_kind_name(NOTICE_DELAY), sender };
+		return n;
+	}
 	if (action && (strcmp(action, "hold") == 0 || approve) && held &&
 	    nq_sender_internal(p->opt, sender))
 		w[n++] = (struct reg_notice_want){ notice_kind_name(NOTICE_HOLD), sender };

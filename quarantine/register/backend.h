@@ -70,6 +70,9 @@ struct reg_backend {
 	    size_t errlen);
 	int (*count)(struct reg *rg, const char *table, long long *count, char *err,
 	    size_t errlen);
+	int (*delay_due)(struct reg *rg, time_t now, long stale, char (*ids)[32], size_t max,
+	    size_t *n, time_t *next, char *err, size_t errlen);
+	int (*delay_retry)(struct reg *rg, const char *id, time_t due, char *err, size_t errlen);
 
 	/* optional */
 	int (*msg_put)(struct reg *rg, const char *id,

@@ -176,4 +176,9 @@ int pg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void
 int pg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
     size_t errlen);
 
+/* pg_incidents.c (the send delay's timer) */
+int pg_delay_due(struct reg *rg, time_t now, long stale, char (*ids)[32], size_t max,
+    size_t *n, time_t *next, char *err, size_t errlen);
+int pg_delay_retry(struct reg *rg, const char *id, time_t due, char *err, size_t errlen);
+
 #endif

@@ -23,7 +23,7 @@
 
 #define INCIDENT_COLS "id, created, queue_id, message_id, sender, subject, recipients," \
 	" external, external_visible, external_domains, rcpt, rules, findings, parts, action," \
-	" status, updated, updated_by"
+	" status, updated, updated_by, COALESCE(due, 0), delay_tries"
 
 /* json as compact text (malloc'd), or a copy of def when j is NULL. */
 static char *json_text(const json_t *j, const char *def)
@@ -34,10 +34,10 @@ static char *json_text(const json_t *j, const char *def)
 int pg_insert_row(struct pg_reg *p, const struct incident *inc, const char *actor,
     int planned, char *err, size_t errlen)
 {
-	char num[8][24];
+	char num[10][24];
 	char *js[4] = { json_text(inc->rcpt, "[]"), json_text(inc->rules, "[]"),
 		json_text(inc->findings, "{}"), json_text(inc->parts, "[]") };
-	const char *v[19];
+	const char *v[21];
 	PGresult *r = NULL;
 	int rc = -1;
 
@@ -57,10 +57,13 @@ int pg_insert_row(struct pg_reg *p, const struct incident *inc, const char *acto
 	v[16] = pg_num(num[5], sizeof(num[5]), inc->updated ? inc->updated : inc->created);
 	v[17] = inc->updated_by ? inc->updated_by : actor;
 	v[18] = pg_num(num[6], sizeof(num[6]), planned);
+	v[19] = inc->due ? pg_num(num[7], sizeof(num[7]), inc->due) : NULL;
+	v[20] = pg_num(num[8], sizeof(num[8]), inc->delay_tries);
 	r = pg_exec(p, "INSERT INTO incidents (id, created, queue_id, message_id, sender, subject,"
 	    " recipients, external, external_visible, external_domains, rcpt, rules, findings,"
-	    " parts, action, status, updated, updated_by, notices_planned) VALUES ($1, $2, $3,"
-	    " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)", 19, v,
+	    " parts, action, status, updated, updated_by, notices_planned, due, delay_tries)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+	    " $18, $19, $20, $21)", 21, v,
 	    "insert", err, errlen);
 	if (!r && pg_failed_with(p, "23505"))
 		snprintf(err, errlen, "incident id %s already exists", inc->id);
@@ -145,6 +148,8 @@ static int row_to_incident(const PGresult *r, int i, struct incident *inc)
 	inc->status = pg_dup(r, i, 15);
 	inc->updated = (time_t)pg_ll(r, i, 16);
 	inc->updated_by = pg_dup(r, i, 17);
+	inc->due = (time_t)pg_ll(r, i, 18);
+	inc->delay_tries = (int)pg_ll(r, i, 19);
 	if (!inc->rcpt || !inc->rules || !inc->findings || !inc->parts || !inc->action ||
 	    !inc->status) {
 		incident_clear(inc);
@@ -319,4 +324,57 @@ fail:
 	pg_rollback(p);
 	pg_unlock(p);
 	return -1;
+}
+
+/* The delay timer's ops (register.h): the due incidents, and a retry. */
+int pg_delay_due(struct reg *rg, time_t now, long stale, char (*ids)[32], size_t max,
+    size_t *n, time_t *next, char *err, size_t errlen)
+{
+	struct pg_reg *p = pgr(rg);
+	char nb[24], sb[24], mb[24];
+	const char *v[3] = { pg_num(nb, sizeof(nb), now), pg_num(sb, sizeof(sb), now - stale),
+		pg_num(mb, sizeof(mb), (long long)max) };
+	PGresult *r, *r2 = NULL;
+
+	*n = 0;
+	*next = 0;
+	pg_lock(p);
+	r = pg_exec(p, "SELECT id FROM incidents WHERE due IS NOT NULL AND"
+	    " ((status = 'delayed' AND due <= $1::bigint) OR"
+	    " (status = 'releasing' AND updated <= $2::bigint)) ORDER BY due LIMIT $3::bigint",
+	    3, v, "delays due", err, errlen);
+	if (r)
+		r2 = pg_exec(p, "SELECT MIN(due) FROM incidents WHERE due IS NOT NULL AND"
+		    " status = 'delayed' AND due > $1::bigint", 1, v, "delays due", err, errlen);
+	pg_unlock(p);
+	if (!r || !r2) {
+		PQclear(r);
+		return -1;
+	}
+	for (int i = 0; i < PQntuples(r) && *n < max; i++)
+		pg_copy(r, i, 0, ids[(*n)++], 32);
+	if (PQntuples(r2) == 1 && !PQgetisnull(r2, 0, 0))
+		*next = (time_t)pg_ll(r2, 0, 0);
+	PQclear(r);
+	PQclear(r2);
+	return 0;
+}
+
+int pg_delay_retry(struct reg *rg, const char *id, time_t due, char *err, size_t errlen)
+{
+	struct pg_reg *p = pgr(rg);
+	char db[24];
+	const char *v[2] = { pg_num(db, sizeof(db), due), id };
+	PGresult *r;
+	int changed;
+
+	pg_lock(p);
+	r = pg_exec(p, "UPDATE incidents SET due = $1::bigint, delay_tries = delay_tries + 1"
+	    " WHERE id = $2 AND status = 'delayed'", 2, v, "delay retry", err, errlen);
+	pg_unlock(p);
+	if (!r)
+		return -1;
+	changed = atoi(PQcmdTuples(r));
+	PQclear(r);
+	return changed == 1 ? 0 : 1;
 }

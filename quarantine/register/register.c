@@ -2,8 +2,8 @@
  * register.c — the register's front (register.h): checks what the caller
  * asks, then calls the backend of the handle (backend.h).
  *
- * Status values are checked here (held, rejected, releasing, released,
- * deleted, expired), not by a backend's schema, so a later state needs no
+ * Status values are checked here (held, delayed, rejected, releasing,
+ * released, deleted, cancelled, expired), not by a backend's schema, so a later state needs no
  * table rebuild.  `releasing` is the claim of one dlpctl release
  * (release.c).
  */
@@ -18,7 +18,7 @@
 #include "register/backend.h"
 
 static const char *const statuses[] = { "held", "rejected", "releasing", "released", "deleted",
-	"expired" };
+	"expired", "delayed", "cancelled" };
 
 static bool valid_status(const char *s)
 {
@@ -147,6 +147,17 @@ int reg_count(struct reg *rg, const char *table, long long *count, char *err, si
 			return rg->be->count(rg, tables[i], count, err, errlen);
 	snprintf(err, errlen, "register: no table %s", table);
 	return -1;
+}
+
+int reg_delay_due(struct reg *rg, time_t now, long stale, char (*ids)[32], size_t max,
+    size_t *n, time_t *next, char *err, size_t errlen)
+{
+	return rg->be->delay_due(rg, now, stale, ids, max, n, next, err, errlen);
+}
+
+int reg_delay_retry(struct reg *rg, const char *id, time_t due, char *err, size_t errlen)
+{
+	return rg->be->delay_retry(rg, id, due, err, errlen);
 }
 
 void reg_close(struct reg *rg)

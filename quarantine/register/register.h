@@ -55,10 +55,13 @@ struct incident {
 	json_t *rules;		/* [{"name": …, "action": …, "reason": …}] */
 	json_t *findings;	/* {type: {"count": n, "samples": [masked]}} */
 	json_t *parts;		/* result_json_parts() */
-	char *action;		/* "hold" | "reject" */
-	char *status;		/* held | rejected | released | deleted | expired */
+	char *action;		/* "hold" | "approve" | "delay" | "reject" */
+	char *status;		/* held | delayed | rejected | releasing | released |
+				 * deleted | cancelled | expired */
 	time_t updated;		/* last status change */
 	char *updated_by;	/* actor of the last status change */
+	time_t due;		/* action delay: when it is released by itself; 0: none */
+	int delay_tries;	/* automatic releases that failed (the retry's backoff) */
 };
 
 void incident_clear(struct incident *inc);
@@ -103,6 +106,16 @@ struct reg_where {
 };
 int reg_list_where(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
+/* The send delay's timer (release.h's release_due): into ids[0 .. max)
+ * the incidents to release now, oldest due first — delayed with due <=
+ * now, or a delay's release claim (releasing) older than now - stale that
+ * its process left; *n of them.  *next: the earliest due after now of a
+ * delayed incident, 0 when there is none.  0 or -1 with err. */
+int reg_delay_due(struct reg *rg, time_t now, long stale, char (*ids)[32], size_t max,
+    size_t *n, time_t *next, char *err, size_t errlen);
+/* A delayed incident's automatic release failed: due = due, delay_tries
+ * + 1.  0 done, 1 when it is not delayed (any more), -1 with err. */
+int reg_delay_retry(struct reg *rg, const char *id, time_t due, char *err, size_t errlen);
 
 /* Audit trail of an incident, oldest first. */
 struct audit {

@@ -124,7 +124,12 @@ const char *const reg_migrations[] = {
 	"  rank INTEGER NOT NULL DEFAULT 0,"
 	"  updated INTEGER NOT NULL,"
 	"  PRIMARY KEY (subject, approver));",
-	/* 6: taken by the delay action (送信保留) */
+	/* 6: send delay (送信保留): when a delayed incident is released by
+	 * itself (NULL: not a delay), and how many automatic releases failed
+	 * (the retry's backoff).  The timer asks for the due ones by index. */
+	"ALTER TABLE incidents ADD COLUMN due INTEGER;"
+	"ALTER TABLE incidents ADD COLUMN delay_tries INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX incidents_due ON incidents(due) WHERE due IS NOT NULL;",
 	/* 7: approvers, the rest (issue 12 item 4): the groups (所属) of staff
 	 * addresses (an approvers subject "group:NAME" covers the members of
 	 * NAME), approvers marked away (back_on: the first second they are

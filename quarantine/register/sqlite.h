@@ -53,6 +53,9 @@ int sq_insert(struct reg *rg, const struct incident *inc, const char *actor,
 int sq_get(struct reg *rg, const char *id, struct incident *inc, char *err, size_t errlen);
 int sq_set_status(struct reg *rg, const char *id, const char *from, const char *to,
     time_t before, const char *actor, const char *reason, char *err, size_t errlen);
+int sq_delay_due(struct reg *rg, time_t now, long stale, char (*ids)[32], size_t max,
+    size_t *n, time_t *next, char *err, size_t errlen);
+int sq_delay_retry(struct reg *rg, const char *id, time_t due, char *err, size_t errlen);
 int sq_list(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
 

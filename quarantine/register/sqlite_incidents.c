@@ -18,7 +18,7 @@
 static const char INCIDENT_COLS[] =
 	"id, created, queue_id, message_id, sender, subject, recipients, external,"
 	" external_visible, external_domains, rcpt, rules, findings, parts, action,"
-	" status, updated, updated_by";
+	" status, updated, updated_by, COALESCE(due, 0), delay_tries";
 
 /* Bind json as compact UTF-8 text, def when j is NULL.  -1 on ENOMEM. */
 static int bind_json(sqlite3_stmt *st, int i, const json_t *j, const char *def)
@@ -40,8 +40,8 @@ static int insert_row(struct sq_reg *rg, const struct incident *inc, const char 
 
 	if (!(st = sq_prepare(rg, "INSERT INTO incidents (id, created, queue_id, message_id,"
 	    " sender, subject, recipients, external, external_visible, external_domains,"
-	    " rcpt, rules, findings, parts, action, status, updated, updated_by)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err, errlen)))
+	    " rcpt, rules, findings, parts, action, status, updated, updated_by, due, delay_tries)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err, errlen)))
 		return -1;
 	sq_bind_text(st, 1, inc->id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)inc->created);
@@ -63,6 +63,11 @@ static int insert_row(struct sq_reg *rg, const struct incident *inc, const char 
 	sq_bind_text(st, 16, inc->status);
 	sqlite3_bind_int64(st, 17, (sqlite3_int64)(inc->updated ? inc->updated : inc->created));
 	sq_bind_text(st, 18, inc->updated_by ? inc->updated_by : actor);
+	if (inc->due)
+		sqlite3_bind_int64(st, 19, (sqlite3_int64)inc->due);
+	else
+		sqlite3_bind_null(st, 19);
+	sqlite3_bind_int(st, 20, inc->delay_tries);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_CONSTRAINT &&
 	    sqlite3_extended_errcode(rg->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -127,6 +132,8 @@ static int row_to_incident(sqlite3_stmt *st, struct incident *inc)
 	inc->status = sq_col_dup(st, 15);
 	inc->updated = (time_t)sqlite3_column_int64(st, 16);
 	inc->updated_by = sq_col_dup(st, 17);
+	inc->due = (time_t)sqlite3_column_int64(st, 18);
+	inc->delay_tries = sqlite3_column_int(st, 19);
 	if (!inc->rcpt || !inc->rules || !inc->findings || !inc->parts || !inc->action ||
 	    !inc->status) {
 		incident_clear(inc);
@@ -276,4 +283,69 @@ done:
 out:
 	sq_unlock(rg);
 	return ret;
+}
+
+/* The delay timer's ops (register.h): the due incidents, and a retry. */
+int sq_delay_due(struct reg *base, time_t now, long stale, char (*ids)[32], size_t max,
+    size_t *n, time_t *next, char *err, size_t errlen)
+{
+	struct sq_reg *rg = sq(base);
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	*n = 0;
+	*next = 0;
+	sq_lock(rg);
+	if (!(st = sq_prepare(rg, "SELECT id FROM incidents WHERE due IS NOT NULL AND"
+	    " ((status = 'delayed' AND due <= ?1) OR (status = 'releasing' AND updated <= ?2))"
+	    " ORDER BY due LIMIT ?3", err, errlen)))
+		goto out;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - stale));
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		snprintf(ids[(*n)++], 32, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto fail;
+	if (!(st = sq_prepare(rg, "SELECT MIN(due) FROM incidents WHERE due IS NOT NULL AND"
+	    " status = 'delayed' AND due > ?", err, errlen)))
+		goto out;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*next = (time_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		goto fail;
+	ret = 0;
+	goto out;
+fail:
+	snprintf(err, errlen, "register: delays due: %s", sqlite3_errmsg(rg->db));
+out:
+	sq_unlock(rg);
+	return ret;
+}
+
+int sq_delay_retry(struct reg *base, const char *id, time_t due, char *err, size_t errlen)
+{
+	struct sq_reg *rg = sq(base);
+	sqlite3_stmt *st;
+	int rc, changed = 0;
+
+	sq_lock(rg);
+	if (!(st = sq_prepare(rg, "UPDATE incidents SET due = ?, delay_tries = delay_tries + 1"
+	    " WHERE id = ? AND status = 'delayed'", err, errlen))) {
+		sq_unlock(rg);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)due);
+	sq_bind_text(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		changed = sqlite3_changes(rg->db);
+	else
+		snprintf(err, errlen, "register: delay retry %s: %s", id, sqlite3_errmsg(rg->db));
+	sqlite3_finalize(st);
+	sq_unlock(rg);
+	return rc != SQLITE_DONE ? -1 : changed == 1 ? 0 : 1;
 }

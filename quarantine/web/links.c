@@ -3,7 +3,8 @@
  *   for the sender, in the hold notice:
  *   /link/cancel/TOKEN    「送信を取り消す」: the held message is deleted
  *                         (release_delete, as `dlpctl delete`), the
- *                         sender told;
+ *                         sender told; in the delay notice too, where a
+ *                         delayed message becomes `cancelled`;
  *   /link/justify/TOKEN   「理由を添えて承認を依頼する」: the sender's
  *                         reason becomes a "release requested" row of the
  *                         incident's history and goes, in an approval
@@ -182,6 +183,8 @@ static void act(struct req *r, struct resp *p, const struct link *l, const struc
 	}
 	o.reason = cancel ? "送信者が取り消し / cancelled by the sender" :
 	    reason && *reason ? reason : NULL;
+	if (cancel && strcmp(inc->status, "delayed") == 0)
+		o.delete_as = "cancelled";	/* a delay the sender stopped before it went */
 	rc = approve ? web_approve(r->w, l->incident, actor, o.reason, &have, msg, sizeof(msg)) :
 	    release_delete(r->w->rg, l->incident, &o, msg, sizeof(msg));
 	snprintf(detail, sizeof(detail), "%s: %s", release_strerror(rc), msg);
@@ -304,7 +307,9 @@ void page_link(struct req *r, struct resp *p, const char *action, const char *to
 		    "この保留は見つかりません。", "No such held message.");
 		return;
 	}
-	if (strcmp(inc.status, "held") != 0) {
+	/* a delay waiting for its time may be cancelled by its sender */
+	if (strcmp(inc.status, "held") != 0 && !(strcmp(inc.status, "delayed") == 0 &&
+	    strcmp(action, "cancel") == 0)) {
 		refuse(r, p, MHD_HTTP_CONFLICT, "この保留はすでに処理されています。何も変更していません。",
 		    "This held message was already dealt with. Nothing was changed.");
 		goto out;

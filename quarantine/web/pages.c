@@ -149,7 +149,8 @@ static void decide_forms(struct req *r, GString *g, const struct incident *inc)
 	};
 	bool admin = is_admin(r);
 
-	if (!may_decide(r, inc) || strcmp(inc->status, "held") != 0)
+	if (!may_decide(r, inc) || (strcmp(inc->status, "held") != 0 &&
+	    strcmp(inc->status, "delayed") != 0))
 		return;
 	g_string_append(g, "<h2>判断 <span class=\"en\">decide</span></h2>");
 	for (size_t i = 0; i < 2; i++) {
@@ -162,6 +163,19 @@ static void decide_forms(struct req *r, GString *g, const struct incident *inc)
 		    "</button></form>", WEB_REASON_MAX, verbs[i].verb,
 		    admin ? verbs[i].ja : approver_verbs[i].ja, admin ? verbs[i].en : approver_verbs[i].en);
 	}
+	if (!admin)
+		return;
+	/* the release with the external To/Cc addresses out of the header */
+	g_string_append(g, "<form method=\"post\" action=\"/incident/");
+	html_esc(g, inc->id);
+	g_string_append(g, "/bcc\" id=\"form-bcc\">");
+	html_csrf(r, g);
+	html_printf(g, "<label>理由 <span class=\"en\">reason</span><br><textarea name=\"reason\" "
+	    "maxlength=\"%d\" rows=\"2\"></textarea></label><br><button id=\"bcc\">"
+	    "Bccに変換して送信 / Release as Bcc</button><br><small>To/Cc の外部アドレスを見えない"
+	    "ようにして送信します（宛先はそのまま）。 <span class=\"en\">The external To/Cc "
+	    "addresses are taken out of the header; every recipient still gets it.</span>"
+	    "</small></form>", WEB_REASON_MAX);
 }
 
 static void show_incident(struct req *r, struct resp *p, const struct incident *inc)
@@ -178,6 +192,12 @@ static void show_incident(struct req *r, struct resp *p, const struct incident *
 		html_printf(g, "<tr><th>必要な承認 <span class=\"en\">approvals needed</span></th>"
 		    "<td id=\"approvals\">%d</td></tr>", incident_approvals(inc,
 		    (int)r->w->cf->web_approvals));
+	if (inc->due) {
+		g_string_append(g, "<tr><th>自動送信 <span class=\"en\">sent by itself at</span>"
+		    "</th><td id=\"due\">");
+		html_time(g, inc->due);
+		g_string_append(g, "</td></tr>");
+	}
 	row(g, "送信者", "sender", "sender", web_str_or(inc->sender, "<>"));
 	row(g, "件名", "subject", "subject", web_str_or(inc->subject, ""));
 	row(g, "Message-ID", "", "message-id", web_str_or(inc->message_id, ""));
@@ -189,7 +209,8 @@ static void show_incident(struct req *r, struct resp *p, const struct incident *
 	    inc->external, inc->external_visible, inc->external_domains);
 	web_recipients(r->w, g, inc);
 	g_string_append(g, "</td></tr></table>");
-	if (strcmp(inc->status, "held") == 0 || strcmp(inc->status, "releasing") == 0) {
+	if (strcmp(inc->status, "held") == 0 || strcmp(inc->status, "delayed") == 0 ||
+	    strcmp(inc->status, "releasing") == 0) {
 		g_string_append(g, "<p><a id=\"content\" href=\"/incident/");
 		html_esc(g, inc->id);
 		g_string_append(g, "/message\">メールの内容を表示（監査記録に残ります） / "
@@ -282,11 +303,13 @@ static bool decidable_by_approver(struct req *r, const char *id)
 	return yes;
 }
 
-/* POST /incident/ID/release or /delete. */
+/* POST /incident/ID/release, /bcc (release Bcc-converted; admins) or
+ * /delete. */
 static void decide(struct req *r, struct resp *p, const char *id, const char *verb)
 {
 	const char *reason = req_arg(r, "reason");
-	bool rel = strcmp(verb, "release") == 0;
+	bool bcc = strcmp(verb, "bcc") == 0, rel = bcc || strcmp(verb, "release") == 0;
+	struct scan_options opt;
 	struct release_opts o = { .relay = r->w->cf->release_relay, .qdir = r->w->qdir,
 		.actor = r->actor };
 	char msg[2048] = "", detail[2300];
@@ -305,6 +328,13 @@ static void decide(struct req *r, struct resp *p, const char *id, const char *ve
 		    "このアドレスのページはありません。", "There is no page at this address.");
 		return;
 	}
+	if (bcc && !is_admin(r)) {
+		web_audit(r, r->actor, "refused: not allowed for the role", id, verb);
+		html_message(r, p, MHD_HTTP_FORBIDDEN, "権限がありません", "Not allowed",
+		    "Bcc に変換して送信できるのは管理者だけです。何も変更していません。",
+		    "Only an administrator may release Bcc-converted. Nothing was changed.");
+		return;
+	}
 	if (!is_admin(r) && !decidable_by_approver(r, id)) {
 		web_audit(r, r->actor, "refused: not allowed for the role", id, verb);
 		html_message(r, p, MHD_HTTP_FORBIDDEN, "権限がありません", "Not allowed",
@@ -320,13 +350,17 @@ static void decide(struct req *r, struct resp *p, const char *id, const char *ve
 		return;
 	}
 	o.reason = reason && *reason ? reason : NULL;
+	if (bcc) {
+		conf_scan_options(r->w->cf, &opt);
+		o.bcc = &opt;
+	}
 	if (rel && !is_admin(r))	/* an approver: one approval of those needed */
 		rc = web_approve(r->w, id, r->actor, o.reason, &have, msg, sizeof(msg));
 	else
 		rc = rel ? release_incident(r->w->rg, id, &o, NULL, msg, sizeof(msg)) :
 		    release_delete(r->w->rg, id, &o, msg, sizeof(msg));
 	snprintf(detail, sizeof(detail), "%s: %s", release_strerror(rc), msg);
-	web_audit(r, r->actor, verb, id, detail);
+	web_audit(r, r->actor, bcc ? "release Bcc-converted" : verb, id, detail);
 	if (rc == REL_DONE)
 		web_tell_sender(r->w, id, rel ? NOTICE_RELEASED : NOTICE_DELETED, o.reason, r->actor);
 	if (rel && rc == REL_BUSY && have > 0) {

@@ -17,8 +17,8 @@
 
 #define QUEUE_PAGE 50
 
-static const char *const statuses[] = { "held", "releasing", "released", "deleted", "rejected",
-	"expired", "all" };
+static const char *const statuses[] = { "held", "delayed", "releasing", "released", "deleted",
+	"cancelled", "rejected", "expired", "all" };
 
 /* The rule names of inc, comma separated, escaped. */
 static void rule_names(GString *g, const struct incident *inc)

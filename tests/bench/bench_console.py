@@ -6,7 +6,7 @@ month of a ministry; a dlp-web on 127.0.0.1 with the shipped config; an
 admin signed in over HTTP.  Timed, each the median (and the slowest) of N
 requests over one keep-alive-less connection each, as a browser's page
 load: the queue's first page, a deep page (page 150: 7,450 incidents
-walked past), the queue filtered by a sender, and one incident's page.
+skipped), the queue filtered by a sender, and one incident's page.
 Every answer is checked (status 200, 50 rows a page) before it counts.
 
 Usage: bench_console.py BUILD_DIR [N]   (N requests per figure, default 50)
@@ -119,7 +119,7 @@ def main():
         cookie = cookie[0]
         figures = [
             ("queue, page 1 (50 of 10,000 held)", "/queue?status=held&page=1", 50),
-            ("queue, page 150 (7,450 walked past)", "/queue?status=held&page=150", 50),
+            ("queue, page 150 (7,450 skipped)", "/queue?status=held&page=150", 50),
             ("queue, sender filter s7@ (20 held)", "/queue?status=all&sender=s7%40", 20),
             ("incident page", "/incident/20261101-B00123", None),
         ]

@@ -6,12 +6,12 @@
  * document and order numbers, times, letterheads, full-width digits — with
  * personal data scattered in about one line in forty.  Prints MB/s, best of
  * a few runs, for:
- *   1. the whole pipeline, textscan_run (normalize + six detectors);
+ *   1. the whole pipeline, textscan_run (normalize, unescape, the detectors);
  *   2. one PCRE2-JIT pass of a plain phone pattern over the same text, the
  *      floor any regex-based scan pays, twice: as pcre2_match() does it by
  *      default (PCRE2_UTF checks the subject's UTF-8 once), and with
  *      PCRE2_NO_UTF_CHECK (matching alone — the strictest floor);
- * the ratios, and a breakdown (normalize alone, each detector alone on the
+ * the ratios, and a breakdown (normalize alone, unescape alone, each detector alone on the
  * normalized text).  Times are the thread's CPU time, so that other work on
  * the machine (a shared build host) changes the figures little.
  * MeCab (the names detector's tagger) is measured apart: over every line of
@@ -33,6 +33,7 @@
 
 #include "detect/detector.h"
 #include "text/normalize.h"
+#include "text/unescape.h"
 #include "text/textscan.h"
 #include "detect/valueset.h"
 
@@ -320,6 +321,20 @@ static void breakdown(const char *text, size_t len)
 		best = t0 < best ? t0 : best;
 	}
 	printf("  normalize        %8.1f MB/s\n", mbps(len, best));
+	best = 1e9;
+	for (int r = 0; r < RUNS; r++) {
+		char *copy = malloc(nlen + 65);
+		double t0;
+		if (copy == NULL)
+			abort();
+		memcpy(copy, norm, nlen + 65);
+		t0 = now();
+		(void)unescape_text(copy, nlen);
+		t0 = now() - t0;
+		best = t0 < best ? t0 : best;
+		free(copy);
+	}
+	printf("  unescape         %8.1f MB/s\n", mbps(nlen, best));
 	for (int t = 0; t < FT_COUNT; t++) {
 		void *st = detectors[t]->init(err, sizeof(err));
 		if (st == NULL)

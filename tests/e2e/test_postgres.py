@@ -12,6 +12,8 @@ free port of 127.0.0.1).
     incident, each recipient gets one copy;
   - both milters holding at once: no lost incident, one hold notice each
     (the two notifiers claim from one queue);
+  - delayed mail (action delay) with both milters' timers running: each
+    message is sent once, by one of them;
   - connections cut again and again while both hold: nothing lost, nothing
     registered twice;
   - the console on the database: `dlpctl user` and `dlpctl approver` on one
@@ -437,6 +439,44 @@ def test_two_milters_hold_at_once():
     check(counts == [1] * 20, "one hold notice per incident: %r" % counts)
 
 
+DELAY_RULE = """
+[rule delay_four]
+when = external == 4 and external_visible == 3 and personal_items < 10
+action = delay
+delay = 3s
+reason = 外部への送信は3秒後に行われます。
+	Mail to the outside goes three seconds later.
+"""
+
+
+def test_two_timers_release_once():
+    """A delayed message on the shared register: both milters run the
+    timer; the claim lets one of them send it, once, through its relay."""
+    to = ["t1@partner.example.com", "t2@partner.example.com", "t3@other.example.net"]
+    env_rcpts = to + ["t4@hidden.example.org"]
+    iids = []
+    for i in range(4):
+        subject = "delay-two-timers-%d" % i
+        code, text = (a if i % 2 else b).send(make_message(SENDER, to, subject, "ご案内です。\n"),
+                                              rcpts=env_rcpts)
+        check(code == 250, "accepted (delayed): %d %s" % (code, text), a)
+        rows = pg.sql("SELECT id, status, action FROM incidents WHERE subject = '%s'" % subject)
+        check(len(rows) == 1 and rows[0][2] == "delay", "one delay incident: %r" % rows, a)
+        iids.append(rows[0][0])
+    for iid in iids:
+        check(wait_until(lambda: status(iid) == "released", 60), "%s released when due" % iid, a)
+        check(wait_until(lambda: len(released_copies(a, iid)) + len(released_copies(b, iid)) >= 1,
+                         30), "%s delivered" % iid)
+    time.sleep(2)
+    logs = a.milter.read_log() + b.milter.read_log()
+    for iid in iids:
+        copies = released_copies(a, iid) + released_copies(b, iid)
+        check(len(copies) == 1 and sorted(copies[0][1]) == sorted(env_rcpts),
+              "%s sent once, to all four: %r" % (iid, [c[1] for c in copies]))
+        check(logs.count("delay: incident %s is due" % iid) == 1,
+              "one log line for %s across both milters" % iid)
+
+
 def test_connections_cut_mid_hold():
     """The database cuts the milters' connections again and again while
     both hold mail: every accepted message has exactly one incident and its
@@ -522,12 +562,12 @@ def main():
         pg.close()
         return 0
     try:
-        a = Env()
+        a = Env(conf_extra=DELAY_RULE)
         a.use_release_port()
         with a:
             rc = run([("postgres: dlpctl migrate SQLite -> PostgreSQL, verified",
                        test_migrate_sqlite_to_postgres)])
-            b = Env()
+            b = Env(conf_extra=DELAY_RULE)
             b.set_conf("register", "url", pg.url)
             b.set_conf("register", "password_file", pg.password_file)
             b.use_release_port()
@@ -540,6 +580,8 @@ def main():
                     ("postgres: release on A races delete on B", test_release_delete_race),
                     ("postgres: two milters hold 20 at once, 1 notice each",
                      test_two_milters_hold_at_once),
+                    ("postgres: a delay with two timers is sent once",
+                     test_two_timers_release_once),
                     ("postgres: connections cut mid-hold: none lost, none doubled",
                      test_connections_cut_mid_hold),
                     ("postgres: database down -> 451, back -> recovers",

@@ -46,6 +46,7 @@ static const struct scan_options fuzz_opt = {
 		.max_expanded_bytes = 64 << 20,
 		.max_ratio = 200,
 		.max_text_bytes = 4 << 20,
+		.max_base64_runs = 16,
 		.time_budget_ms = 5000,
 	},
 };

@@ -277,8 +277,10 @@ static void test_defaults(void **state)
 	/* Every numeric default lies within its own bounds. */
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const struct conf_key *k = &conf_keys[i];
-		if ((k->type == CT_INT || k->type == CT_SIZE || k->type == CT_DURATION ||
-		    k->type == CT_MODE) && strcmp(k->section, "rule")) {
+		if (strcmp(k->section, "rule") == 0)
+			continue;	/* a rule's numbers: test_rule_delay, test_approval_keys */
+		if (k->type == CT_INT || k->type == CT_SIZE || k->type == CT_DURATION ||
+		    k->type == CT_MODE) {
 			long long v = field_value(cf, k);
 			assert_in_range(v, k->min, k->max);
 		}
@@ -295,7 +297,7 @@ static void test_key_table(void **state)
 		OFF(log_facility), OFF(limits.spool_memory),
 		OFF(limits.max_message_bytes), OFF(limits.max_depth), OFF(limits.max_parts), OFF(limits.max_members),
 		OFF(limits.max_member_bytes), OFF(limits.max_expanded_bytes), OFF(limits.max_ratio),
-		OFF(limits.max_text_bytes), OFF(limits.time_budget_ms), OFF(workers),
+		OFF(limits.max_text_bytes), OFF(limits.max_base64_runs), OFF(limits.time_budget_ms), OFF(workers),
 		OFF(limits.ocr), OFF(limits.ocr_max_pixels), OFF(limits.ocr_unscanned),
 		OFF(worker_jobs), OFF(worker_memory), OFF(worker_cpu_ms), OFF(retention_days),
 		OFF(register_url), OFF(register_password_file),
@@ -316,8 +318,8 @@ static void test_key_table(void **state)
 	}
 	for (size_t i = 0; i < conf_nkeys; i++)
 		rulekeys += !strcmp(conf_keys[i].section, "rule");
-	assert_int_equal(rulekeys, 5);
-	assert_int_equal(conf_nkeys, sizeof(fields) / sizeof(fields[0]) + 5);
+	assert_int_equal(rulekeys, 6);
+	assert_int_equal(conf_nkeys, sizeof(fields) / sizeof(fields[0]) + 6);
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const struct conf_key *k = &conf_keys[i];
 		int rulekey = !strcmp(k->section, "rule");
@@ -453,8 +455,8 @@ static void test_bounds(void **state)
 		struct conf *cf;
 
 		if ((k->type != CT_INT && k->type != CT_SIZE && k->type != CT_DURATION &&
-		    k->type != CT_MODE) || !strcmp(k->section, "rule"))
-			continue;	/* a rule's approvals: test_approval_keys */
+		    k->type != CT_MODE) || strcmp(k->section, "rule") == 0)
+			continue;	/* a rule's numbers: test_rule_delay, test_approval_keys */
 		for (int edge = 0; edge < 4; edge++) {
 			long long v = edge == 0 ? k->min : edge == 1 ? k->max :
 			    edge == 2 ? k->min - step : k->max + step;
@@ -476,6 +478,60 @@ static void test_bounds(void **state)
 				expect_error(tmpconf, 4 + (*companion(k) ? 1 : 0), 0, "out of bounds");
 			}
 		}
+	}
+}
+
+/* The rule key delay: its units, default, bounds and errors, and that
+ * it belongs to action delay only. */
+static void test_rule_delay(void **state)
+{
+	static const struct { const char *text; long want; } good[] = {
+		{ "2s", 2 }, { "90", 90 }, { "5m", 300 }, { "1h", 3600 }, { "24h", 86400 },
+	};
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "5x", "delay: bad duration '5x'" }, { "1.5m", "delay: bad duration" },
+		{ "", "delay: bad duration ''" }, { "0", "delay: '0' is out of bounds (1s..24h)" },
+		{ "25h", "'25h' is out of bounds (1s..24h)" }, { "-5m", "bad duration" },
+	};
+	char text[512];
+	struct conf *cf;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL "[rule r]\nwhen = external > 0\naction = delay\n"
+		    "delay = %s\n", good[i].text);
+		cf = load_ok(text);
+		assert_int_equal(cf->nrules, 1);
+		assert_int_equal(cf->rules[0].action, ACT_DELAY);
+		assert_int_equal(cf->rules[0].delay, good[i].want);
+		conf_unref(cf);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL "[rule r]\nwhen = external > 0\naction = delay\n"
+		    "delay = %s\n", bad[i].text);
+		expect_only(text, 6, 0, bad[i].msg);
+	}
+	/* the default: 5 minutes */
+	cf = load_ok(MINIMAL "[rule r]\nwhen = external > 0\naction = delay\n");
+	assert_int_equal(cf->rules[0].delay, 300);
+	assert_int_equal(cf->rules[0].delay, RULE_DELAY_DEFAULT);
+	conf_unref(cf);
+	/* only for action delay, said at the key's line */
+	expect_only(MINIMAL "[rule r]\nwhen = external > 0\ndelay = 2m\naction = hold\n", 5, 0,
+	    "rule 'r': 'delay' is only for action = delay (the action is hold)");
+	expect_only(MINIMAL "[rule r]\nwhen = external > 0\naction = delay\ndelay = 1m\n"
+	    "delay = 2m\n", 7, 0, "duplicate key 'delay' (first at line 6)");
+	/* a changed delay is a changed rule */
+	{
+		struct conf *a = load_ok(MINIMAL "[rule r]\nwhen = external > 0\naction = delay\n"
+		    "delay = 1m\n");
+		struct conf *b = load_ok(MINIMAL "[rule r]\nwhen = external > 0\naction = delay\n"
+		    "delay = 2m\n");
+		char buf[256];
+
+		conf_diff_rules(a, b, buf, sizeof(buf));
+		assert_non_null(strstr(buf, "rules changed: r"));
+		conf_unref(a);
+		conf_unref(b);
 	}
 }
 
@@ -993,6 +1049,7 @@ int main(void)
 		cmocka_unit_test(test_register_url),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_rule_delay),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_admin_load),
 		cmocka_unit_test(test_admin_addresses),

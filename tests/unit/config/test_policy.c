@@ -59,6 +59,10 @@ static void test_actions(void **state)
 	assert_int_equal(action_lookup("HOLD"), -1);
 	assert_int_equal(action_lookup(NULL), -1);
 	assert_true(ACT_REJECT > ACT_HOLD && ACT_HOLD > ACT_TAG && ACT_TAG > ACT_PASS);
+	/* reject > hold > approve > delay > bcc > tag > pass */
+	assert_true(ACT_HOLD > ACT_APPROVE && ACT_APPROVE > ACT_DELAY && ACT_DELAY > ACT_BCC &&
+	    ACT_BCC > ACT_TAG);
+	assert_string_equal(action_name(ACT_DELAY), "delay");
 }
 
 static void test_every_counter(void **state)
@@ -351,6 +355,52 @@ static void test_decide(void **state)
 	free_rules_conf(cf);
 }
 
+/* delay: beaten by approve, hold and reject, beats bcc, tag and pass; the
+ * longest delay of the fired delay rules; a bcc rule that fired is noted
+ * for the delayed release. */
+static void test_decide_delay(void **state)
+{
+	static const char *const spec[] = {
+		"bcc_many:external_visible >= 10:bcc",
+		"delay_ext:external >= 1:delay",
+		"delay_long:personal_items >= 1:delay",
+		"tag_phone:phone >= 1:tag",
+		"approve_many:personal_items >= 50:approve",
+		"hold_card:credit_card >= 1:hold",
+	};
+	struct conf *cf = rules_conf(spec, 6);
+	struct verdict v;
+
+	cf->rules[1].delay = 120;
+	cf->rules[2].delay = 600;
+	memset(ctr, 0, sizeof(ctr));
+	ctr[SC_EXTERNAL] = 3;
+	ctr[SC_PHONE] = 1;
+	policy_decide(cf, ctr, &v);
+	assert_int_equal(v.action, ACT_DELAY);
+	assert_int_equal(v.delay, 120);
+	assert_false(v.bcc);
+	ctr[SC_EXTERNAL_VISIBLE] = 12;
+	ctr[SC_PERSONAL_ITEMS] = 5;
+	policy_decide(cf, ctr, &v);
+	assert_int_equal(v.action, ACT_DELAY);	/* delay beats bcc, the bcc noted */
+	assert_int_equal(v.delay, 600);		/* the longest */
+	assert_true(v.bcc);
+	ctr[SC_PERSONAL_ITEMS] = 50;
+	policy_decide(cf, ctr, &v);
+	assert_int_equal(v.action, ACT_APPROVE);
+	ctr[SC_CREDIT_CARD] = 1;
+	policy_decide(cf, ctr, &v);
+	assert_int_equal(v.action, ACT_HOLD);
+	/* without a delay rule firing: bcc, no delay */
+	memset(ctr, 0, sizeof(ctr));
+	ctr[SC_EXTERNAL_VISIBLE] = 12;
+	policy_decide(cf, ctr, &v);
+	assert_int_equal(v.action, ACT_BCC);
+	assert_int_equal(v.delay, 0);
+	free_rules_conf(cf);
+}
+
 static void test_decide_cap(void **state)
 {
 	enum { N = VERDICT_MAX_RULES + 6 };
@@ -499,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_errors_in_file),
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_decide_cap),
+		cmocka_unit_test(test_decide_delay),
 		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_fill),
 		cmocka_unit_test(test_check_text),

@@ -29,6 +29,7 @@ mt_limits(void)
 		.max_expanded_bytes = 100 << 20,
 		.max_ratio = 200,
 		.max_text_bytes = 4 << 20,
+		.max_base64_runs = 16,
 		.time_budget_ms = 60000,
 		.ocr_max_pixels = 25000000,	/* .ocr off: tests that read images set it */
 	};

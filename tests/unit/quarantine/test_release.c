@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gmime/gmime.h>
+
 #include "register/register.h"
 #include "quarantine/release.h"
 #include "notice/smtp.h"
@@ -279,6 +281,247 @@ static void test_connection_refused_stays_held(void **state)
 	assert_string_equal(status_of(fx, "20261125-AAAAAA"), "held");
 }
 
+/* --bcc: the external To/Cc addresses out of the header, every other
+ * byte as stored, the envelope unchanged; the history says so. */
+static void test_release_bcc(void **state)
+{
+	static const char BMSG[] =
+		"From: taro@example.go.jp\r\n"
+		"To: a@partner.example.com, c@example.go.jp\r\n"
+		"Cc: b@other.example.net\r\n"
+		"Subject: bcc\r\n"
+		"\r\n"
+		"To: a@partner.example.com in the body stays\r\n";
+	static const char *const internal[] = { "example.go.jp" };
+	struct scan_options opt = { .internal_domains = internal, .n_internal = 1 };
+	struct fx *fx = *state;
+	const struct fake_txn *t;
+	char msg[1024];
+	const char *body;
+
+	put_incident(fx, "20261125-BCCBCC", "taro@example.go.jp", time(NULL), BMSG);
+	fx->o.bcc = &opt;
+	assert_int_equal(release_incident(fx->rg, "20261125-BCCBCC", &fx->o, NULL, msg,
+	    sizeof(msg)), REL_DONE);
+	assert_non_null(strstr(msg, "released Bcc-converted to 3 recipients"));
+	t = fake_smtp_txn(fx->fs, 0);
+	assert_non_null(t);
+	assert_string_equal(t->rcpts, "<a@partner.example.com>\n<b@other.example.net>\n"
+	    "<c@example.go.jp>\n");
+	body = strstr((char *)t->data, "\r\n\r\n");
+	assert_non_null(body);
+	assert_null(memmem(t->data, (size_t)(body - (char *)t->data), "partner", 7));
+	assert_null(memmem(t->data, (size_t)(body - (char *)t->data), "other.example", 13));
+	assert_null(memmem(t->data, (size_t)(body - (char *)t->data), "Cc:", 3));
+	assert_non_null(strstr((char *)t->data, "\r\nTo: c@example.go.jp\r\n"));
+	assert_non_null(strstr((char *)t->data, "\r\nFrom: taro@example.go.jp\r\n"));
+	assert_string_equal(body, "\r\n\r\nTo: a@partner.example.com in the body stays\r\n");
+	assert_memory_equal(t->data, "X-DLP-Released: ", 16);
+	assert_non_null(strstr(history(fx, "20261125-BCCBCC"),
+	    "admin1|held -> releasing|release started (Bcc-converted)\n"));
+	assert_non_null(strstr(history(fx, "20261125-BCCBCC"),
+	    "admin1|release Bcc-converted|2 To/Cc fields rewritten"));
+	assert_non_null(strstr(history(fx, "20261125-BCCBCC"),
+	    "admin1|releasing -> released|Bcc-converted\n"));
+}
+
+/* A delayed incident (action delay, status delayed, due). */
+static void put_delayed(struct fx *fx, const char *id, time_t due, bool bcc, const char *body)
+{
+	char err[256] = "", path[256];
+	struct incident inc = { .created = due - 2, .due = due };
+	int fd;
+
+	snprintf(inc.id, sizeof(inc.id), "%s", id);
+	inc.updated = inc.created;
+	inc.sender = "taro@example.go.jp";
+	inc.subject = "delay";
+	inc.recipients = 2;
+	inc.rcpt = json_pack("[s, s]", "a@partner.example.com", "c@example.go.jp");
+	inc.rules = bcc ? json_pack("[{s:s,s:s},{s:s,s:s}]", "name", "wait", "action", "delay",
+	    "name", "many", "action", "bcc") : json_pack("[{s:s,s:s}]", "name", "wait", "action",
+	    "delay");
+	inc.action = "delay";
+	inc.status = "delayed";
+	store_path(fx->qdir, id, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+	close(fd);
+	if (reg_insert(fx->rg, &inc, "dlp-milter", err, sizeof(err)) < 0)
+		fail_msg("reg_insert: %s", err);
+	json_decref(inc.rcpt);
+	json_decref(inc.rules);
+}
+
+struct logged { int n, done; char last[1024]; };
+
+static void log_cb(void *arg, const char *id, enum release_rc rc, const char *msg, time_t retry)
+{
+	struct logged *l = arg;
+
+	l->n++;
+	l->done += rc == REL_DONE;
+	snprintf(l->last, sizeof(l->last), "%s %s %s %lld", id, release_strerror(rc), msg,
+	    (long long)retry);
+}
+
+/* The timer: only what is due goes, once, through the checked path; a
+ * bcc rule that fired with it makes it Bcc-converted; the next due time. */
+static void test_release_due(void **state)
+{
+	static const char *const internal[] = { "example.go.jp" };
+	struct scan_options opt = { .internal_domains = internal, .n_internal = 1 };
+	struct fx *fx = *state;
+	struct logged l = { 0 };
+	time_t now = time(NULL), next = 0;
+	char err[256];
+	int released = 0;
+
+	put_delayed(fx, "20261125-DELAY1", now - 1, false, MSG);
+	put_delayed(fx, "20261125-DELAY2", now - 1, true, MSG);
+	put_delayed(fx, "20261125-DELAY3", now + 300, false, MSG);
+	fx->o.actor = "dlp-milter";
+	/* an admin's early release of a delayed one is the same release */
+	assert_int_equal(release_delete(fx->rg, "20261125-DELAY3", &fx->o, err, sizeof(err)),
+	    REL_DONE);
+	put_delayed(fx, "20261125-DELAY4", now + 300, false, MSG);
+	assert_int_equal(release_due(fx->rg, &fx->o, &opt, now, log_cb, &l, &released, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(released, 2);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(next, now + 300);
+	assert_int_equal(fake_smtp_count(fx->fs), 2);
+	assert_string_equal(status_of(fx, "20261125-DELAY1"), "released");
+	assert_string_equal(status_of(fx, "20261125-DELAY2"), "released");
+	assert_string_equal(status_of(fx, "20261125-DELAY3"), "deleted");
+	assert_string_equal(status_of(fx, "20261125-DELAY4"), "delayed");
+	assert_non_null(strstr(history(fx, "20261125-DELAY1"),
+	    "dlp-milter|delayed -> releasing|release started\n"));
+	assert_non_null(strstr(history(fx, "20261125-DELAY1"),
+	    "dlp-milter|releasing -> released|送信保留の時間が過ぎたため送信"));
+	assert_non_null(strstr(history(fx, "20261125-DELAY2"), "release Bcc-converted"));
+	/* the bcc one: no external address in the header that went */
+	for (size_t i = 0; i < 2; i++) {
+		const struct fake_txn *t = fake_smtp_txn(fx->fs, i);
+		bool conv = strstr((char *)t->data, "undisclosed-recipients") != NULL;
+		assert_true(conv == (strstr((char *)t->data, "To: a@partner") == NULL));
+		assert_string_equal(t->rcpts, "<a@partner.example.com>\n<c@example.go.jp>\n");
+	}
+	/* nothing more is due: a second timer run sends nothing */
+	assert_int_equal(release_due(fx->rg, &fx->o, &opt, now, log_cb, &l, &released, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(released, 0);
+	assert_int_equal(fake_smtp_count(fx->fs), 2);
+	/* a cancelled one never goes */
+	fx->o.delete_as = "cancelled";
+	assert_int_equal(release_delete(fx->rg, "20261125-DELAY4", &fx->o, err, sizeof(err)),
+	    REL_DONE);
+	assert_string_equal(status_of(fx, "20261125-DELAY4"), "cancelled");
+	assert_int_equal(release_due(fx->rg, &fx->o, &opt, now + 400, log_cb, &l, &released,
+	    &next, err, sizeof(err)), 0);
+	assert_int_equal(released, 0);
+	assert_int_equal(next, 0);
+	assert_int_equal(fake_smtp_count(fx->fs), 2);
+}
+
+/* A relay that refuses: still delayed, tried again later with a backoff
+ * that doubles up to its bound; then it goes. */
+static void test_release_due_retry(void **state)
+{
+	static const char *const internal[] = { "example.go.jp" };
+	struct scan_options opt = { .internal_domains = internal, .n_internal = 1 };
+	struct fx *fx = *state;
+	struct fake_smtp_cfg cfg = { .eom_reply = "451 4.3.0 try later" };
+	struct fake_smtp *bad = fake_smtp_start(&cfg);
+	struct logged l = { 0 };
+	time_t now = time(NULL), next = 0;
+	struct incident inc;
+	char err[256];
+	int released = 0;
+
+	assert_int_equal(release_retry_after(0), RELEASE_RETRY_MIN);
+	assert_int_equal(release_retry_after(1), 2 * RELEASE_RETRY_MIN);
+	assert_int_equal(release_retry_after(3), 8 * RELEASE_RETRY_MIN);
+	assert_int_equal(release_retry_after(40), RELEASE_RETRY_MAX);
+	put_delayed(fx, "20261125-DELAYR", now - 1, false, MSG);
+	fx->o.relay = fake_smtp_url(bad);
+	fx->o.actor = "dlp-milter";
+	assert_int_equal(release_due(fx->rg, &fx->o, &opt, now, log_cb, &l, &released, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(released, 0);
+	assert_string_equal(status_of(fx, "20261125-DELAYR"), "delayed");
+	assert_int_equal(next, now + RELEASE_RETRY_MIN);
+	assert_non_null(strstr(l.last, "451 4.3.0 try later"));
+	assert_non_null(strstr(history(fx, "20261125-DELAYR"),
+	    "releasing -> delayed|release failed: "));
+	/* not before its retry time */
+	assert_int_equal(release_due(fx->rg, &fx->o, &opt, now + 10, log_cb, &l, &released,
+	    &next, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(release_due(fx->rg, &fx->o, &opt, now + RELEASE_RETRY_MIN, log_cb, &l,
+	    &released, &next, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(next, now + RELEASE_RETRY_MIN + 2 * RELEASE_RETRY_MIN);
+	assert_int_equal(reg_get(fx->rg, "20261125-DELAYR", &inc, err, sizeof(err)), 0);
+	assert_int_equal(inc.delay_tries, 2);
+	incident_clear(&inc);
+	fx->o.relay = fake_smtp_url(fx->fs);
+	assert_int_equal(release_due(fx->rg, &fx->o, &opt, next, log_cb, &l, &released, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(released, 1);
+	assert_string_equal(status_of(fx, "20261125-DELAYR"), "released");
+	assert_int_equal(fake_smtp_count(fx->fs), 1);
+	fake_smtp_stop(bad);
+}
+
+/* Two timers (two milters on one register) at once: sent once. */
+struct timer_racer {
+	struct fx *fx;
+	int released;
+};
+
+static void *timer_race(void *arg)
+{
+	static const char *const internal[] = { "example.go.jp" };
+	struct scan_options opt = { .internal_domains = internal, .n_internal = 1 };
+	struct timer_racer *r = arg;
+	struct release_opts o = r->fx->o;
+	char err[256];
+	time_t next;
+	struct reg *rg = reg_open(r->fx->db, REG_RW, err, sizeof(err));
+
+	assert_non_null(rg);
+	release_due(rg, &o, &opt, time(NULL), NULL, NULL, &r->released, &next, err, sizeof(err));
+	reg_close(rg);
+	return NULL;
+}
+
+static void test_release_due_two_timers(void **state)
+{
+	struct fx *fx = *state;
+	struct timer_racer r[4];
+	pthread_t t[4];
+	char id[32];
+	int total = 0;
+
+	fx->o.actor = "dlp-milter";
+	for (int i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "20261125-DUE00%d", i);
+		put_delayed(fx, id, time(NULL) - 1, false, MSG);
+	}
+	for (int i = 0; i < 4; i++) {
+		r[i] = (struct timer_racer){ fx, 0 };
+		pthread_create(&t[i], NULL, timer_race, &r[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		total += r[i].released;
+	}
+	assert_int_equal(total, 8);
+	assert_int_equal(fake_smtp_count(fx->fs), 8);
+}
+
 struct racer {
 	struct fx *fx;
 	enum release_rc rc;
@@ -467,8 +710,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_orphans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_bcc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_due, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_due_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_due_two_timers, setup, teardown),
 	};
 
 	smtp_global_init();
+	g_mime_init();		/* the Bcc rewrite parses addresses with GMime */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,8 +68,8 @@ static void test_wrong_groupings(void **state)
 	dt_none("03-123-45678");
 	dt_none("0120-1234-56");
 	dt_none("0800-12-34567");
-	dt_none("03-1234 5678");		/* two different separators */
-	dt_none("03.1234-5678");
+	dt_none("03 1234.5678");		/* ' ' and '.' never mix */
+	dt_none("090.1234 5678");
 	dt_none("020-1234-5678");		/* M2M / pagers: refused */
 	dt_none("020-123-4567");		/* and no area code 20 */
 	dt_none("0901234567");			/* 090 + 7 digits */
@@ -109,6 +109,20 @@ static void test_distinct(void **state)
 	    "+81-3-1234-5678 / ０３－１２３４－５６７８ / 03-1234-5679"), 2);
 }
 
+/* Escapes and careless typing: two different separators when one is '-';
+ * parentheses around the first group with '-' after. */
+static void test_mixed_separators(void **state)
+{
+	dt_expect("090.1234-5678", "09012345678", NULL);
+	dt_expect("090 1234-5678", "09012345678", NULL);
+	dt_expect("090-1234 5678", "09012345678", NULL);
+	dt_expect("03-1234.5678", "0312345678", NULL);
+	dt_expect("(090)1234-5678", "09012345678", NULL);
+	dt_expect("（０９０）１２３４－５６７８", "09012345678", NULL);
+	dt_none("090.123-45678");		/* the groups must still fit */
+	dt_none("1 090 1234-5678");		/* a longer space-grouped run */
+}
+
 static void test_mask(void **state)
 {
 	dt_mask("09012345678", "090-****-5678");
@@ -129,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_look_alikes),
 		cmocka_unit_test(test_boundaries_allow_text),
 		cmocka_unit_test(test_distinct),
+		cmocka_unit_test(test_mixed_separators),
 		cmocka_unit_test(test_mask),
 	};
 

@@ -70,6 +70,23 @@ test_blocks_and_inline(void **state)
 	expect("<pre>a  b\n c</pre>", "a  b\n c\n");
 }
 
+/* alt and title are text a reader sees: read, entities decoded, apart from
+ * the text around them; never inside script or style. */
+static void
+test_alt_and_title(void **state)
+{
+	expect("<p>TEL<img src=x.png alt=\"090-1234-5678\">まで</p>",
+	    "TEL 090-1234-5678 まで\n");
+	expect("<p><a href=\"#\" title=\"taro&#64;example.go.jp\">担当</a></p>",
+	    "taro@example.go.jp 担当\n");
+	expect("<table><tr><td title=\"&#x643A;&#x5E2F;\">090-1111-2222</td>"
+	    "<td><abbr title=\"My Number\">MN</abbr></td></tr></table>",
+	    "携帯 090-1111-2222\tMy Number MN\t\n");
+	expect("<p>a<img alt=\"\">b<img src=y.png>c</p>", "abc\n");
+	expect("<style title=\"090-1111-2222\">p{}</style>"
+	    "<script title=\"090-1111-2222\">x</script><p>ok</p>", "ok\n");
+}
+
 static void
 test_charsets(void **state)
 {
@@ -159,6 +176,15 @@ test_engine(void **state)
 	assert_string_equal(p->extractor, "html");
 	assert_int_equal(scan_result_count(r, FT_PHONE), 2);
 	scan_msg_free(m);
+
+	/* a number and an address written only in attributes */
+	m = mt_scan_str(eng, "Subject: attrs\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+	    "<p>連絡先は画像のとおり<img src=cid:x alt=\"携帯 090-3333-4444\"></p>"
+	    "<p><span title=\"hanako[at]example.co.jp\">担当</span></p>\r\n");
+	r = mt_result(m);
+	assert_int_equal(scan_result_count(r, FT_PHONE), 1);
+	assert_int_equal(scan_result_count(r, FT_EMAIL), 1);
+	scan_msg_free(m);
 	scan_engine_free(eng);
 }
 
@@ -169,6 +195,7 @@ main(void)
 		cmocka_unit_test(test_tags_and_entities),
 		cmocka_unit_test(test_hidden_elements),
 		cmocka_unit_test(test_blocks_and_inline),
+		cmocka_unit_test(test_alt_and_title),
 		cmocka_unit_test(test_charsets),
 		cmocka_unit_test(test_malformed_and_bounded),
 		cmocka_unit_test(test_engine),

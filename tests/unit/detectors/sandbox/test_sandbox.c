@@ -133,6 +133,44 @@ test_same_as_in_process(void **state)
 	sandbox_pool_free(pool);
 }
 
+/* A workbook pasted as base64 into the text body (b64run.c) is read in a
+ * worker, as the same part with the same values as here. */
+static void
+test_base64_run_in_worker(void **state)
+{
+	struct sandbox_pool *pool = pool_new(1, 100, 0, 30000);
+	struct scan_engine *sand = engine(pool, NULL);
+	struct sandbox_stats st;
+	size_t len;
+	unsigned char *xls = df_load(fx.dir, "people_xlwt.xls", &len);
+	char *b64 = mt_base64(xls, len), *msg, *here, *there;
+	struct scan_msg *m;
+	const struct scan_part *p;
+
+	assert_true(asprintf(&msg, "Subject: paste\r\nContent-Type: text/plain\r\n\r\n"
+	    "list:\r\n%s\r\n", b64) > 0);
+	m = mt_scan_str(fx.eng, msg);
+	here = rs_signature(mt_result(m));
+	scan_msg_free(m);
+	m = mt_scan_str(sand, msg);
+	there = rs_signature(mt_result(m));
+	p = mt_part(mt_result(m), "1/base64-1");
+	assert_non_null(p);
+	assert_string_equal(p->extractor, "ole");
+	assert_true(p->counts[FT_PHONE] > 0);
+	scan_msg_free(m);
+	assert_string_equal(there, here);
+	sandbox_pool_stats(pool, &st);
+	assert_int_equal(st.jobs, 1);
+	free(here);
+	free(there);
+	free(msg);
+	free(b64);
+	free(xls);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+}
+
 /* The organisation's own numbers (exclude.c) are taken out of the parts a
  * worker read exactly as out of those read here. */
 static void
@@ -545,6 +583,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_as_in_process),
 		cmocka_unit_test(test_exclude_same),
+		cmocka_unit_test(test_base64_run_in_worker),
 		cmocka_unit_test(test_confined),
 		cmocka_unit_test(test_crash),
 		cmocka_unit_test(test_spin),

@@ -238,7 +238,7 @@ static void test_every_kind_composes(void **state)
 {
 	struct fx *fx = *state;
 	static const char *const subj[NOTICE_COUNT] = { "送信保留", "保留", "送信完了", "削除",
-		"送信拒否", "期限切れ", "承認依頼" };
+		"送信拒否", "期限切れ", "承認依頼", "送信されます" };
 	char err[256], *body;
 	unsigned char *mail;
 	GMimeMessage *m;
@@ -267,6 +267,50 @@ static void test_every_kind_composes(void **state)
 		free(mail);
 		g_object_unref(m);
 	}
+}
+
+/* The delay notice: when it goes (HH:MM, in Japanese and English), the
+ * cancel link, and no justify link; the placeholders of its time. */
+static void test_delay_notice(void **state)
+{
+	struct fx *fx = *state;
+	struct notice_ctx c = ctx(fx, NOTICE_DELAY);
+	char err[256], hhmm[8], *body, *s;
+	unsigned char *mail;
+	GMimeMessage *m;
+	struct tm tm;
+	size_t len;
+
+	fx->inc.due = 1795000400;
+	localtime_r(&fx->inc.due, &tm);
+	strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
+	c.cancel_url = "http://127.0.0.1:8891/link/cancel/TOKEN";
+	c.justify_url = "http://127.0.0.1:8891/link/justify/OTHER";
+	mail = notice_compose(notice_builtin(NOTICE_DELAY), &c, &len, err, sizeof(err));
+	assert_non_null(mail);
+	m = parse(mail, len);
+	assert_non_null(strstr(g_mime_message_get_subject(m), hhmm));
+	body = body_text(m);
+	s = g_strdup_printf("取り消さなければ、%s", "");
+	assert_non_null(strstr(body, s));
+	g_free(s);
+	s = g_strdup_printf("%s までに次のリンクから送信を取り消してください", hhmm);
+	assert_non_null(strstr(body, s));
+	g_free(s);
+	s = g_strdup_printf("it is sent at %s", hhmm);
+	assert_non_null(strstr(body, s));
+	g_free(s);
+	assert_non_null(strstr(body, "/link/cancel/TOKEN"));
+	assert_null(strstr(body, "justify"));
+	assert_null(strchr(body, '{'));
+	free(body);
+	free(mail);
+	g_object_unref(m);
+	s = notice_expand("{due_time}|{due}", &c);
+	assert_int_equal(strncmp(s, hhmm, 5), 0);
+	assert_non_null(strstr(s, "|20"));
+	free(s);
+	fx->inc.due = 0;
 }
 
 static void test_expand_placeholders(void **state)
@@ -591,6 +635,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hold_notice_parses_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_kind_composes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expand_placeholders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delay_notice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subject_line_cleaned, setup, teardown),
 		cmocka_unit_test(test_shipped_files_equal_builtin),
 		cmocka_unit_test_setup_teardown(test_rule_advice, setup, teardown),

@@ -354,6 +354,92 @@ static void test_status_and_audit(void **state)
 	reg_close(rg);
 }
 
+/* The send delay's due times (migration 6): stored with the incident,
+ * read back, the due ones listed oldest first, a left release claim
+ * listed after stale, the next due time, a retry moving it and counting. */
+static void insert_delay(struct reg *rg, const char *id, time_t t, time_t due,
+    const char *status)
+{
+	char err[512] = "";
+	struct incident inc;
+
+	make_incident(&inc, id, t, status);
+	free(inc.action);
+	inc.action = strdup("delay");
+	inc.due = due;
+	if (reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)) != 0)
+		fail_msg("reg_insert %s: %s", id, err);
+	incident_clear(&inc);
+}
+
+static void test_delay_due(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "", ids[8][32];
+	struct incident got;
+	struct reg *rg = open_rw(fx);
+	time_t now = time(NULL), next = -1;
+	size_t n = 99;
+
+	insert(rg, "20261125-D00000", now - 500, "held");		/* no due: never */
+	insert_delay(rg, "20261125-D00001", now - 300, now - 10, "delayed");
+	insert_delay(rg, "20261125-D00002", now - 300, now - 200, "delayed");
+	insert_delay(rg, "20261125-D00003", now - 5, now + 100, "delayed");
+	insert_delay(rg, "20261125-D00004", now - 5, now + 40, "delayed");
+	assert_int_equal(reg_get(rg, "20261125-D00001", &got, err, sizeof(err)), 0);
+	assert_int_equal(got.due, now - 10);
+	assert_int_equal(got.delay_tries, 0);
+	assert_string_equal(got.status, "delayed");
+	assert_string_equal(got.action, "delay");
+	incident_clear(&got);
+	assert_int_equal(reg_get(rg, "20261125-D00000", &got, err, sizeof(err)), 0);
+	assert_int_equal(got.due, 0);
+	incident_clear(&got);
+	assert_int_equal(reg_delay_due(rg, now, 600, ids, 8, &n, &next, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[0], "20261125-D00002");	/* oldest due first */
+	assert_string_equal(ids[1], "20261125-D00001");
+	assert_int_equal(next, now + 40);
+	/* at most max */
+	assert_int_equal(reg_delay_due(rg, now, 600, ids, 1, &n, &next, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "20261125-D00002");
+	/* a claim is not due while fresh; cancelled is never due */
+	assert_int_equal(reg_set_status(rg, "20261125-D00002", "delayed", "releasing",
+	    "dlp-milter", "release started", err, sizeof(err)), 0);
+	assert_int_equal(reg_set_status(rg, "20261125-D00004", "delayed", "cancelled",
+	    "sender:taro@example.go.jp", NULL, err, sizeof(err)), 0);
+	assert_int_equal(reg_delay_due(rg, now, 600, ids, 8, &n, &next, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "20261125-D00001");
+	assert_int_equal(next, now + 100);
+	/* the claim, older than stale (its process died): due again */
+	assert_int_equal(reg_delay_due(rg, now + 700, 600, ids, 8, &n, &next, err, sizeof(err)),
+	    0);
+	assert_int_equal(n, 3);
+	/* a retry: later, counted; only while delayed */
+	assert_int_equal(reg_delay_retry(rg, "20261125-D00001", now + 60, err, sizeof(err)), 0);
+	assert_int_equal(reg_delay_retry(rg, "20261125-D00001", now + 120, err, sizeof(err)), 0);
+	assert_int_equal(reg_get(rg, "20261125-D00001", &got, err, sizeof(err)), 0);
+	assert_int_equal(got.due, now + 120);
+	assert_int_equal(got.delay_tries, 2);
+	incident_clear(&got);
+	assert_int_equal(reg_delay_retry(rg, "20261125-D00004", now + 60, err, sizeof(err)), 1);
+	assert_int_equal(reg_delay_retry(rg, "20261125-NOSUCH", now + 60, err, sizeof(err)), 1);
+	assert_int_equal(reg_delay_due(rg, now, 600, ids, 8, &n, &next, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(next, now + 100);
+	/* nothing delayed left: no next */
+	assert_int_equal(reg_set_status(rg, "20261125-D00001", "delayed", "released",
+	    "dlp-milter", NULL, err, sizeof(err)), 0);
+	assert_int_equal(reg_set_status(rg, "20261125-D00003", "delayed", "deleted",
+	    "admin", NULL, err, sizeof(err)), 0);
+	assert_int_equal(reg_delay_due(rg, now, 600, ids, 8, &n, &next, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(next, 0);
+	reg_close(rg);
+}
+
 #define RACE_N 40
 
 struct racer {
@@ -1480,6 +1566,7 @@ int main(void)
 		BOTH(test_held_messages),
 		BOTH(test_read_only),
 		BOTH(test_import_and_count),
+		BOTH(test_delay_due),
 		BOTH(test_web_users),
 		BOTH(test_web_sessions),
 		BOTH(test_web_links_and_audit),
