@@ -30,7 +30,8 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DLP_USER    ?= dlp-milter
 
 PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson libsodium \
-        inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive libseccomp zlib milter libpq libmicrohttpd
+        inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive libseccomp zlib milter libpq libmicrohttpd \
+        tesseract lept cairo
 
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
                -Wno-unused-parameter -I. -Idetectors -Iquarantine $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -74,6 +74,9 @@ struct scan_limits {
 	size_t max_text_bytes;	   /* extracted text per part, matched */
 	unsigned time_budget_ms;   /* whole-message inspection time */
 	unsigned max_base64_runs;  /* base64 runs in a text decoded as parts, per part */
+	int ocr;		   /* 1: read images and text-less PDF pages by OCR */
+	int ocr_unscanned;	   /* 1: an image OCR could not read counts as unscanned */
+	size_t ocr_max_pixels;	   /* larger images are not decoded */
 };
 
 /* What the engine needs from the configuration. */

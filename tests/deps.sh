@@ -16,13 +16,15 @@ libmilter-dev libpcre2-dev libmagic-dev libzip-dev libsqlite3-dev libgmime-3.0-d
 libutf8proc-dev libxml2-dev libuchardet-dev libjansson-dev libcurl4-openssl-dev
 libinih-dev libpoppler-glib-dev libgsf-1-dev libarchive-dev zlib1g-dev libseccomp-dev libpq-dev
 libmicrohttpd-dev libsodium-dev
-libmecab-dev mecab-ipadic-utf8"
+libmecab-dev mecab-ipadic-utf8
+libtesseract-dev libleptonica-dev tesseract-ocr-jpn tesseract-ocr-eng libcairo2-dev"
 # the tests: unit (cmocka), end-to-end (a real Postfix, Sendmail's m4 and
 # libraries, swaks, miltertest), fixtures made by Python, valgrind
 TEST_PKGS="libcmocka-dev
 postfix swaks miltertest sqlite3 python3 zip unzip file procps valgrind postgresql postgresql-client
 python3-openpyxl python3-docx python3-reportlab python3-odf python3-xlwt fonts-ipafont-gothic
 chromium python3-websocket openssl
+python3-pil
 m4 sendmail-cf libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 libsasl2-2 libssl3 libwrap0"
 # make bench: the floors each format is measured against
 BENCH_PKGS="poppler-utils mupdf-tools"

@@ -7,6 +7,9 @@ only=${2:-}
 # The robustness corpus lives outside the repository (never copied in):
 # $DLP_CORPUS, else ../shared/mime-corpus beside the checkout (test_corpus
 # finds it itself, or says it is skipped).
+# OCR in the tests' own processes on one core, as in a sandbox worker
+# (Tesseract's OpenMP reads it when it is loaded: detectors/extract/image.c)
+export OMP_THREAD_LIMIT=1
 pass=0 fail=0 skipped=0 bad=""
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue

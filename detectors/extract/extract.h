@@ -73,6 +73,19 @@ int inspect_magic_load(char *err, size_t errlen);
 /* Make poppler's lazy process-wide state (pdf.c) now, once; done on first
  * use otherwise.  A sandbox worker calls it before its filter is loaded. */
 void pdf_init(void);
+/* OCR (image.c); the engine is made and its models read on first use. */
+/* Read the text of an 8-bit grey picture, w x h pixels, stride bytes a
+ * row, at dpi (0: 96), appending it to out, within the message's time.
+ * 0; 1 when the time ran out (what was read is in out); -1 when there is
+ * no engine (ocr_error() says why). */
+int ocr_grey(struct inspect *in, const unsigned char *grey, int w, int h, int stride, int dpi,
+    struct textbuf *out);
+const char *ocr_error(void);
+/* Send what Tesseract, Leptonica and libpng write to stderr while a
+ * picture is read to fd instead (a sandbox worker: its stdout, /dev/null;
+ * there Tesseract cannot open its debug_file /dev/null for writing).
+ * -1, the default: leave stderr alone. */
+void ocr_quiet_fd(int fd);
 /* Free what in holds (visible, bcc, per-part sets); not in->res.  NULL-safe. */
 void inspect_done(struct inspect *in);
 

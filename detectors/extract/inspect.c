@@ -462,6 +462,8 @@ void
 inspect_run(struct inspect *in, size_t idx, const struct extractor *ex,
     const unsigned char *data, size_t len, unsigned depth, const char *charset)
 {
+	if (!in->opt->limits.ocr && strcmp(ex->name, "image") == 0)
+		ex = extractor_by_name("none");		/* [limits] ocr = no */
 	if (inspect_offloaded(in, idx, ex))
 		in->offload(in->offload_ctx, in, idx, ex, data, len, depth, charset);
 	else

@@ -7,8 +7,10 @@
  * PDF) become child parts inspected at depth+1, each bounded by
  * max_member_bytes, at most max_members of them.  The document is opened
  * straight from the decoded bytes (a GBytes over them, no copy) with no
- * password.  Images are not read (no OCR): a scanned paper PDF yields no
- * text, and is not unscanned for that (as an attached image is not).
+ * password.  A page with no text but an image (a scanned page) is read
+ * by OCR (pdf_ocr.c) when [limits] ocr = yes, within ocr_max_pixels and
+ * the time budget; what OCR could not read is unscanned only with
+ * ocr_unscanned = yes, as for an attached image.
  *
  * Encrypted, the exact rule: a PDF is counted encrypted when it cannot be
  * opened without a password, that is
@@ -62,6 +64,7 @@
 
 #include "extract/extract.h"
 #include "extract/pdf_guard.h"
+#include "extract/pdf_ocr.h"
 
 static pthread_once_t pdf_once = PTHREAD_ONCE_INIT;
 
@@ -141,10 +144,21 @@ pdf_names_encrypt(const unsigned char *data, size_t len)
 	return 0;
 }
 
-/* Append the text of every page to out.  Returns 0, or 1 when the time
- * budget ran out first (*page set to the page reached). */
+/* Nothing but white space in s. */
+static bool
+blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\f')
+			return false;
+	return true;
+}
+
+/* Append the text of every page of part idx to out; a page with none,
+ * read by OCR when [limits] ocr allows (pdf_ocr.c).  Returns 0, or 1 when
+ * the time budget ran out first (*page set to the page reached). */
 static int
-pdf_pages(struct inspect *in, PopplerDocument *doc, struct textbuf *out, int *page)
+pdf_pages(struct inspect *in, size_t idx, PopplerDocument *doc, struct textbuf *out, int *page)
 {
 	int n = poppler_document_get_n_pages(doc);
 
@@ -155,12 +169,15 @@ pdf_pages(struct inspect *in, PopplerDocument *doc, struct textbuf *out, int *pa
 		if (pg == NULL)
 			continue;
 		char *text = poppler_page_get_text(pg);
-		g_object_unref(pg);
 		int full = 0;
 		if (*page > 0)
 			full = textbuf_putc(out, '\f') < 0;
 		if (!full && text != NULL)
 			full = textbuf_append(out, text, strlen(text)) < 0;
+		if (!full && in->opt->limits.ocr && blank(text))
+			pdf_ocr_page(in, idx, pg, *page, out);
+		full = full || out->truncated;
+		g_object_unref(pg);
 		g_free(text);
 		if (full)
 			break;		/* max_text_bytes: the rest is not read */
@@ -274,7 +291,7 @@ pdf_extract(struct inspect *in, size_t idx, const unsigned char *data, size_t le
 	doc = poppler_document_new_from_bytes(bytes, NULL, &err);
 	if (doc != NULL) {
 		npages = poppler_document_get_n_pages(doc);
-		late = pdf_pages(in, doc, out, &page);
+		late = pdf_pages(in, idx, doc, out, &page);
 		deep = depth + 1 > in->opt->limits.max_depth;
 		if (!late && poppler_document_has_attachments(doc))
 			guard = pdf_guard_strings(data, len, in->opt->limits.max_member_bytes);

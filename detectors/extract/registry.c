@@ -25,6 +25,7 @@ extern const struct extractor extract_ole;
 extern const struct extractor extract_rtf;
 extern const struct extractor extract_xml;
 extern const struct extractor extract_archive;
+extern const struct extractor extract_image;	/* OCR, image.c */
 
 static int
 starts(const char *s, const char *prefix)
@@ -32,10 +33,10 @@ starts(const char *s, const char *prefix)
 	return s && strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Content that holds no text to read: images, sound, video, detached
+/* Content that holds no text to read: sound, video, images other than
+ * those "image" reads (and those too with [limits] ocr = no), detached
  * signatures and empty parts.  They are inspected (sniffed) and are NOT
- * unscanned: there is nothing a text detector could find in them (text in
- * images would need OCR, which this filter does not do). */
+ * unscanned: there is nothing a text detector could find in them. */
 static int
 none_accepts(const char *mime, const char *declared, const unsigned char *data, size_t len)
 {
@@ -98,6 +99,7 @@ const struct extractor *const extractors[] = {
 	&extract_odt, &extract_ods, &extract_odp,
 	&extract_zip,
 	&extract_text,
+	&extract_image,		/* before "none": PNG, JPEG, TIFF, GIF */
 	&extract_none,
 	NULL
 };

@@ -5,7 +5,9 @@
  * The seccomp filter (seccomp.c) lets a worker open files read-only, which
  * the libraries need for data they read lazily: poppler's CMaps and
  * unicode tables (/usr/share/poppler), iconv modules (/usr/lib/…/gconv),
- * fontconfig (/etc/fonts, /usr/share/fonts, /var/cache/fontconfig).
+ * fontconfig (/etc/fonts, /usr/share/fonts, /var/cache/fontconfig),
+ * Tesseract's models (/usr/share/tesseract-ocr/5/tessdata, read on a
+ * worker's first image: extract/image.c).
  * Read-only is not enough for a filter of an organisation's mail: the
  * register and the quarantine under var_dir belong to the same user, and
  * a compromised worker could read other people's held mail and hand it

@@ -5,7 +5,8 @@
  * A slot is taken under the pool's mutex, waiting no longer than the
  * message's deadline; the exchange itself runs without the lock, so n
  * workers serve n sessions at once.  A worker is started with posix_spawn
- * (signals unblocked and at their defaults, its socket as fd 3) from the
+ * (signals unblocked and at their defaults, its socket as fd 3, the
+ * daemon's environment with OMP_THREAD_LIMIT=1) from the
  * daemon's own binary: a fresh image with none of the daemon's memory
  * (config, register connection, keys).  A slot whose worker died, timed
  * out, or served max_jobs parts is emptied and filled again on next use.
@@ -61,6 +62,28 @@ sandbox_fault_name(enum sandbox_fault f)
 
 static void give_back(struct sandbox_pool *p, struct worker *w);
 
+/* The daemon's environment for a worker, with OMP_THREAD_LIMIT=1 in place
+ * of any other value: one worker is one core (Tesseract's OpenMP reads it
+ * when it is loaded, before the worker's main).  malloc'd array of
+ * borrowed strings, or NULL on ENOMEM. */
+static char **
+worker_env(void)
+{
+	static char omp[] = "OMP_THREAD_LIMIT=1";
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	if (!(env = calloc(n + 2, sizeof(*env))))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "OMP_THREAD_LIMIT=", 17) != 0)
+			env[k++] = environ[i];
+	env[k] = omp;
+	return env;
+}
+
 /* Start the worker of slot w.  0, or -1 with err. */
 static int
 spawn(struct sandbox_pool *p, struct worker *w, char *err, size_t errlen)
@@ -72,12 +95,18 @@ spawn(struct sandbox_pool *p, struct worker *w, char *err, size_t errlen)
 	sigset_t none, all;
 	int sv[2], rc;
 	pid_t pid;
+	char **env = worker_env();
 
+	if (!env) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	snprintf(mem, sizeof(mem), "%zu", p->cfg.memory);
 	snprintf(cpu, sizeof(cpu), "%u", p->cfg.cpu_ms);
 	snprintf(jobs, sizeof(jobs), "%u", p->cfg.max_jobs);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		free(env);
 		return -1;
 	}
 	sigemptyset(&none);
@@ -88,7 +117,8 @@ spawn(struct sandbox_pool *p, struct worker *w, char *err, size_t errlen)
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &all);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(&pid, p->cfg.program, &fa, &at, argv, environ);
+	rc = posix_spawn(&pid, p->cfg.program, &fa, &at, argv, env);
+	free(env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	close(sv[1]);
@@ -280,6 +310,9 @@ request(struct wbuf *b, const struct inspect *in, size_t idx, const struct extra
 	wb_u32(b, l->max_ratio);
 	wb_u64(b, l->max_text_bytes);
 	wb_u32(b, l->max_base64_runs);
+	wb_u32(b, (uint32_t)l->ocr);
+	wb_u32(b, (uint32_t)l->ocr_unscanned);
+	wb_u64(b, l->ocr_max_pixels);
 	wb_u32(b, (uint32_t)ms_until(&in->deadline));
 	wb_u32(b, depth);
 	wb_str(b, charset);

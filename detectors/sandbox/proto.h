@@ -4,8 +4,8 @@
  *
  * Request, one frame: PROTO_VERSION, the limits (max_depth, max_parts
  * left, max_members, max_member_bytes, max_expanded_bytes, expanded so
- * far, max_ratio, max_text_bytes, max_base64_runs), the time left (ms),
- * depth, charset,
+ * far, max_ratio, max_text_bytes, max_base64_runs, ocr, ocr_unscanned,
+ * ocr_max_pixels), the time left (ms), depth, charset,
  * the part (path, file name, declared type, detected type), the
  * extractor's name and the data's length; then the data's bytes, raw.
  *
@@ -20,7 +20,7 @@
 #ifndef DLP_SANDBOX_PROTO_H
 #define DLP_SANDBOX_PROTO_H
 
-#define PROTO_VERSION 3u
+#define PROTO_VERSION 4u
 #define REPLY_OK 0u
 #define REPLY_CRASH 2u
 /* A reason a worker gives a part it could not read for lack of memory. */

@@ -5,7 +5,8 @@
  * Allowed: reading and writing descriptors it holds (its socket, files it
  * opened), opening files read-only (poppler's CMaps and unicode tables,
  * iconv modules, fontconfig data: these are read lazily, for the first
- * Japanese PDF), memory management, futexes, signals to itself, time and
+ * Japanese PDF; Tesseract's traineddata, for the first image), memory
+ * management, futexes, signals to itself, time and
  * rlimits of itself, exit.  Killed outright: anything that makes a socket
  * or a connection, runs a program, traces or writes another process.
  * Anything else fails with EPERM: opening a file for writing, creating,

@@ -2,12 +2,16 @@
  * worker.c — a sandbox worker (sandbox.h): confine itself, then read
  * parts from fd 3 until max_jobs, EOF or a fault.
  *
- * Before the first request: every descriptor but 0-3 closed, no core
+ * Before the first request: every descriptor but 0-3 closed, stdout
+ * /dev/null (OCR's chatter goes there: extract/image.c), no core
  * files, RLIMIT_AS = the memory limit, the libraries initialised and
  * poppler's lazy globals made (pdf_init), the detectors compiled and
  * libmagic loaded; then the working directory "/", Landlock (landlock.c:
  * files readable only under the system directories, nothing writable) and
- * the seccomp filter.  Per request: RLIMIT_CPU is
+ * the seccomp filter.  Tesseract's models are read only when the worker
+ * meets its first image (image.c: +0.5 s CPU and +48 MB that a worker
+ * which never sees one does not pay), read-only under /usr, which both
+ * allow.  Per request: RLIMIT_CPU is
  * set to the CPU time used so far plus the part's allowance (SIGXCPU ends
  * a worker that spins; the daemon kills one that is still silent after
  * its deadline), the part is read with the engine's own code and the
@@ -102,10 +106,17 @@ worker_setup(size_t memory)
 	struct rlimit core = { 0, 0 }, as = { memory, memory };
 	struct textscan *ts;
 	char err[256];
-	int ll;
+	int ll, devnull;
 
 	if (close_range(SOCK_FD + 1, ~0U, 0) < 0)
 		die("close_range", strerror(errno));
+	/* stdout is /dev/null (a worker writes nothing there): what Tesseract
+	 * and libpng print while a picture is read goes there too */
+	if ((devnull = open("/dev/null", O_WRONLY)) < 0 || dup2(devnull, 1) < 0)
+		die("/dev/null", strerror(errno));
+	if (devnull != 1)
+		close(devnull);
+	ocr_quiet_fd(1);
 	setrlimit(RLIMIT_CORE, &core);
 	if (AS_LIMIT && memory && setrlimit(RLIMIT_AS, &as) < 0)
 		die("RLIMIT_AS", strerror(errno));
@@ -285,6 +296,9 @@ job(const struct textscan *ts, unsigned cpu_ms)
 	opt.limits.max_ratio = rb_u32(&r);
 	opt.limits.max_text_bytes = rb_u64(&r);
 	opt.limits.max_base64_runs = rb_u32(&r);
+	opt.limits.ocr = (int)rb_u32(&r);
+	opt.limits.ocr_unscanned = (int)rb_u32(&r);
+	opt.limits.ocr_max_pixels = rb_u64(&r);
 	ms = rb_u32(&r);
 	depth = rb_u32(&r);
 	charset = rb_str(&r); path = rb_str(&r); fn = rb_str(&r); decl = rb_str(&r);

@@ -24,6 +24,8 @@
 #   7. the console (dlp-web): the queue page with 10,000 held incidents
 #      (first page, a deep page, a sender filter) and an incident's page,
 #      the median and the slowest of 50 requests (bench_console.py).
+#   8. OCR: ms of CPU per megapixel for screenshots, a logo and a scanned
+#      page, in-process and in a sandboxed worker (bench_ocr).
 # Needs root (Postfix) and Debian's python3 with openpyxl, reportlab and xlwt.
 # Every process started is stopped before the end (bench_mta.py cleans up
 # on errors and signals too).
@@ -90,6 +92,8 @@ step "each format against its floor: CPU added over a 4 KB mail, median of ${BEN
 	$py tests/bench/floors.py "$mail" "$build/dlpctl" config/dlp-milter.conf "${BENCH_REPS:-5}"
 step "two PDF messages in two sessions against one (wall time, median of ${BENCH_REPS:-5})" \
 	"$build/bench/bench_pdf2" "$mail" "${BENCH_REPS:-5}"
+step "OCR (Tesseract jpn+eng, one core): CPU per megapixel, median of ${BENCH_REPS:-5}" \
+	env OMP_THREAD_LIMIT=1 "$build/bench/bench_ocr" "$out/ocr" "${BENCH_REPS:-5}"
 step "register: holds/s (20 KB message + incident, 4 threads), list, dlpctl list and the console's queue page over 100,000 incidents, SQLite vs PostgreSQL (fsync on)" \
 	sh tests/bench/register.sh "$build"
 step "console: dlp-web pages over 10,000 held incidents (SQLite), median of 50 requests" \

@@ -13,6 +13,10 @@ processes (detectors/sandbox/).
   unscanned "worker over time limit" (SIGXCPU), the message held.
 * The next message with attachments (a PDF of 49 people) is read normally:
   held by personal_data_volume, nothing unscanned.
+* OCR in a worker: a screenshot of a spreadsheet with 20 mobile numbers
+  (PNG, drawn by tests/fixtures/make_images.py) is held by
+  personal_data_volume, nothing unscanned; a logo (PNG, no text) to the
+  same outside address is delivered.
 * `dlpctl stats` shows the workers and their faults; the workers run
   confined (Seccomp: 2 in /proc), one per configured slot.
 """
@@ -157,6 +161,48 @@ def test_next_message_scanned():
     check(not unscanned_parts(rows[-1]), "nothing unscanned", env)
 
 
+def picture(name):
+    """A PNG of tests/fixtures/make_images.py: sheet or logo."""
+    import io
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+    import make_images
+    buf = io.BytesIO()
+    (make_images.sheet() if name == "sheet" else make_images.logo()).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_screenshot_held():
+    before = len(env.incidents())
+    msg = make_message(SENDER, EXT, "連絡先", "連絡先の画面です。\n",
+                       attachments=[("renraku.png", picture("sheet"), "image", "png")])
+    code, text = env.send(msg)
+    check(code == 250, "accepted (held): %d %s" % (code, text), env)
+    rows = env.incidents()
+    check(len(rows) == before + 1, "held", env)
+    f = json.loads(rows[-1]["findings"])
+    check(rule_names(rows[-1]) == ["personal_data_volume"],
+          "held for the personal data: %r" % rule_names(rows[-1]), env)
+    # OCR may misread a digit: 18 of the 20 is what the test insists on
+    check(f["phone"]["count"] >= 18, "mobile numbers read from the picture: %r" %
+          {k: v["count"] for k, v in f.items()}, env)
+    parts = json.loads(rows[-1]["parts"])
+    check(any(p.get("filename") == "renraku.png" and p.get("extractor") == "image" for p in parts),
+          "read by the image extractor: %r" % parts, env)
+    check(not unscanned_parts(rows[-1]), "nothing unscanned", env)
+    print("  %d mobile numbers read from the screenshot" % f["phone"]["count"])
+
+
+def test_logo_delivered():
+    env.sink.clear()
+    before = len(env.incidents())
+    msg = make_message(SENDER, EXT, "ロゴ", "ロゴの画像です。\n",
+                       attachments=[("logo.png", picture("logo"), "image", "png")])
+    code, text = env.send(msg)
+    check(code == 250, "accepted: %d %s" % (code, text), env)
+    check(env.wait_sink(1), "delivered", env)
+    check(len(env.incidents()) == before, "not held", env)
+
+
 def worker_pids():
     out = []
     for d in os.listdir("/proc"):
@@ -215,6 +261,8 @@ def main():
             ("workers: crash held, 20 clean sessions delivered", test_crash_held_others_delivered),
             ("workers: spinning worker held, over time limit", test_spin_held),
             ("workers: next message scanned normally", test_next_message_scanned),
+            ("workers: screenshot of 20 mobile numbers held (OCR)", test_screenshot_held),
+            ("workers: a logo is delivered (OCR, nothing found)", test_logo_delivered),
             ("workers: dlpctl stats, workers confined", test_stats_and_confinement),
         ])
 

@@ -298,6 +298,7 @@ static void test_key_table(void **state)
 		OFF(limits.max_message_bytes), OFF(limits.max_depth), OFF(limits.max_parts), OFF(limits.max_members),
 		OFF(limits.max_member_bytes), OFF(limits.max_expanded_bytes), OFF(limits.max_ratio),
 		OFF(limits.max_text_bytes), OFF(limits.max_base64_runs), OFF(limits.time_budget_ms), OFF(workers),
+		OFF(limits.ocr), OFF(limits.ocr_max_pixels), OFF(limits.ocr_unscanned),
 		OFF(worker_jobs), OFF(worker_memory), OFF(worker_cpu_ms), OFF(retention_days),
 		OFF(register_url), OFF(register_password_file),
 		OFF(release_relay), OFF(notice_from), OFF(notice_admin), OFF(notice_relay),

@@ -31,6 +31,7 @@ mt_limits(void)
 		.max_text_bytes = 4 << 20,
 		.max_base64_runs = 16,
 		.time_budget_ms = 60000,
+		.ocr_max_pixels = 25000000,	/* .ocr off: tests that read images set it */
 	};
 
 	return l;

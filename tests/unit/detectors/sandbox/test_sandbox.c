@@ -8,7 +8,9 @@
  * unscanned with the reason, is replaced, and the next part is read
  * normally; the counters; the same message twice gives the same result;
  * a worker replaced after max_jobs parts; one killed while idle replaced
- * without a fault.  This binary is its own worker
+ * without a fault; OCR of a screenshot and a scanned PDF in a worker
+ * (Tesseract's models read before the sandbox closed, OMP_THREAD_LIMIT=1
+ * in its environment) as in-process.  This binary is its own worker
  * program (main() runs the worker when asked).
  */
 #include <dirent.h>
@@ -74,7 +76,7 @@ engine(struct sandbox_pool *pool, const struct scan_limits *lim)
 static int
 setup(void **state)
 {
-	return df_fixture_setup(state, &fx, "pdf xls tar", "application/octet-stream");
+	return df_fixture_setup(state, &fx, "pdf xls tar images", "application/octet-stream");
 }
 
 /* A message of the fixture files, each attached under its own name. */
@@ -502,6 +504,63 @@ test_died_idle(void **state)
 	sandbox_pool_free(pool);
 }
 
+/* OCR in a worker: the screenshot, the scanned PDF and the logo give what
+ * they give in-process (the 20 numbers, nothing for the logo); the worker
+ * runs with OMP_THREAD_LIMIT=1 whatever the daemon's environment says. */
+static void
+test_ocr_in_worker(void **state)
+{
+	static const char *const pics[] = { "sheet.png", "scan.pdf", "logo.png" };
+	struct scan_limits lim = mt_limits();
+	struct sandbox_pool *pool;
+	struct scan_engine *here, *sand;
+	char path[64], env[8192];
+	char *a, *b;
+	size_t n;
+	FILE *f;
+	pid_t pid;
+
+	lim.ocr = 1;
+	setenv("OMP_THREAD_LIMIT", "8", 1);
+	pool = pool_new(1, 100, 1ULL << 30, 60000);
+	unsetenv("OMP_THREAD_LIMIT");
+	here = engine(NULL, &lim);
+	sand = engine(pool, &lim);
+	a = scan_sig(here, pics, 3);
+	b = scan_sig(sand, pics, 3);
+	assert_string_equal(b, a);
+	struct df_att att[1];
+	for (size_t i = 0; i < 2; i++) {
+		unsigned char *d = df_load(fx.dir, pics[i], &att[0].len);
+		att[0] = (struct df_att){ pics[i], "application/octet-stream", d, att[0].len };
+		struct scan_msg *m = df_scan(sand, att, 1);
+		const struct scan_part *p = df_part(mt_result(m), pics[i]);
+		assert_non_null(p);
+		assert_null(p->unscanned);
+		assert_true(p->counts[FT_PHONE] >= 18);
+		scan_msg_free(m);
+		free(d);
+	}
+	assert_true((pid = worker_pid()) > 0);
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(env, 1, sizeof(env) - 1, f);
+	fclose(f);
+	bool one = false, other = false;
+	for (size_t i = 0; i < n; i += strlen(env + i) + 1) {
+		env[n] = '\0';
+		one |= strcmp(env + i, "OMP_THREAD_LIMIT=1") == 0;
+		other |= strcmp(env + i, "OMP_THREAD_LIMIT=8") == 0;
+	}
+	assert_true(one);
+	assert_false(other);
+	free(a);
+	free(b);
+	scan_engine_free(here);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+}
+
 /* max_jobs 2: five parts, three workers started. */
 static void
 test_max_jobs(void **state)
@@ -533,6 +592,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_max_jobs),
 		cmocka_unit_test(test_died_idle),
 		cmocka_unit_test(test_files_hidden),
+		cmocka_unit_test(test_ocr_in_worker),
 	};
 
 	if (argc > 1 && strcmp(argv[1], SANDBOX_WORKER_ARG) == 0)
