@@ -10,6 +10,7 @@ import glob
 import json
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import sys
@@ -18,8 +19,15 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 DLPCTL = os.path.join(BUILD, "dlpctl")
-PKGS = ("gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson "
-        "inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive milter libpq")
+def makefile_pkgs():
+    """The Makefile's PKGS, so that the helper links what the programs link."""
+    mk = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                           "Makefile"), encoding="utf-8").read()
+    m = re.search(r"^PKGS :=((?:.*\\\n)*.*)$", mk, re.M)
+    return " ".join(m.group(1).replace("\\\n", " ").split())
+
+
+PKGS = makefile_pkgs()
 
 CONF = """[general]
 internal_domains = example.go.jp
