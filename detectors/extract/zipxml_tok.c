@@ -8,15 +8,14 @@
 #include <string.h>
 
 #include "extract/zipxml_tok.h"
+#include "extract/zipxml_chars.h"
 
 enum { TK_TEXT, TK_COMMENT, TK_CDATA, TK_PI };
 
 #define ZXT_MAX_TEXT 10000000u		/* libxml2's XML_MAX_TEXT_LENGTH */
-#define ZXT_MAX_INTERNED (1u << 20)	/* bytes of distinct names and URIs */
 #define ZXT_MAX_NAME 4096u
 #define ZXT_MAX_NS 4096u		/* namespace bindings open at once */
 #define ZXT_MAX_ATTRS 4096u		/* attributes of one element */
-#define ZXT_BLOCK 8192u
 
 #define XML_NS "http://www.w3.org/XML/1998/namespace"
 
@@ -43,10 +42,7 @@ zxtok_init(struct zxtok *t)
 void
 zxtok_free(struct zxtok *t)
 {
-	for (size_t i = 0; i < t->nblocks; i++)
-		free(t->blocks[i]);
-	free(t->blocks);
-	free(t->slot);
+	zxtok_intern_free(t);
 	free(t->ns);
 	free(t->attrs);
 	memset(t, 0, sizeof(*t));
@@ -58,241 +54,6 @@ fail(struct zxtok *t, const char *msg)
 	if (t->why[0] == '\0')
 		snprintf(t->why, sizeof(t->why), "XML error: %s", msg);
 	return -1;
-}
-
-/* ---- interned strings ---- */
-
-static uint32_t
-hash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
-static struct zxtok_name *
-pool_new(struct zxtok *t, const char *s, size_t n)
-{
-	size_t sz = (sizeof(struct zxtok_name) + n + 1 + 7) & ~(size_t)7;
-	struct zxtok_name *e;
-
-	if (sz > t->pool_left) {
-		size_t bs = sz > ZXT_BLOCK ? sz : ZXT_BLOCK;
-
-		if (t->nblocks == t->blockcap) {
-			size_t cap = t->blockcap ? t->blockcap * 2 : 16;
-			void **b = realloc(t->blocks, cap * sizeof(*b));
-
-			if (b == NULL)
-				return NULL;
-			t->blocks = b;
-			t->blockcap = cap;
-		}
-		if ((t->pool = malloc(bs)) == NULL)
-			return NULL;
-		t->blocks[t->nblocks++] = t->pool;
-		t->pool_left = bs;
-	}
-	e = (struct zxtok_name *)(void *)t->pool;
-	memset(e, 0, sizeof(*e));
-	memcpy(e->s, s, n);
-	e->s[n] = '\0';
-	e->len = (unsigned)n;
-	t->pool += sz;
-	t->pool_left -= sz;
-	return e;
-}
-
-/* The interned entry of s[0..n), or NULL (t->why set). */
-static struct zxtok_name *
-intern_name(struct zxtok *t, const char *s, size_t n)
-{
-	uint32_t h = hash(s, n);
-	size_t i;
-
-	if (t->nused * 2 >= t->nslot) {
-		size_t cap = t->nslot ? t->nslot * 2 : 256;
-		struct zxtok_name **slot = calloc(cap, sizeof(*slot));
-
-		if (slot == NULL) {
-			fail(t, "out of memory");
-			return NULL;
-		}
-		for (size_t j = 0; j < t->nslot; j++) {
-			struct zxtok_name *o = t->slot[j];
-
-			if (o == NULL)
-				continue;
-			for (i = o->hash & (cap - 1); slot[i]; i = (i + 1) & (cap - 1))
-				;
-			slot[i] = o;
-		}
-		free(t->slot);
-		t->slot = slot;
-		t->nslot = cap;
-	}
-	for (i = h & (t->nslot - 1); t->slot[i]; i = (i + 1) & (t->nslot - 1)) {
-		struct zxtok_name *o = t->slot[i];
-
-		if (o->hash == h && o->len == n && memcmp(o->s, s, n) == 0)
-			return o;
-	}
-	if ((t->interned += n + 1) > ZXT_MAX_INTERNED) {
-		fail(t, "too many distinct element and attribute names");
-		return NULL;
-	}
-	if ((t->slot[i] = pool_new(t, s, n)) == NULL) {
-		fail(t, "out of memory");
-		return NULL;
-	}
-	t->slot[i]->hash = h;
-	t->nused++;
-	return t->slot[i];
-}
-
-static const char *
-intern(struct zxtok *t, const char *s, size_t n)
-{
-	struct zxtok_name *e = intern_name(t, s, n);
-
-	return e ? e->s : NULL;
-}
-
-/* ---- characters and references ---- */
-
-/* Length of the valid UTF-8 character at p (lead byte class 5), 0 when
- * invalid or not an XML character, -1 when cut by end. */
-static int
-u8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-	int n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-	uint32_t cp;
-
-	if (end - p < n) {
-		for (const unsigned char *q = p + 1; q < end; q++)
-			if ((*q & 0xc0) != 0x80)
-				return 0;
-		return -1;
-	}
-	for (int i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if (n == 2)
-		return 2;
-	if (n == 3) {
-		cp = (c & 0x0f) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
-		if (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000) || cp == 0xfffe || cp == 0xffff)
-			return 0;
-		return 3;
-	}
-	cp = (c & 0x07) << 18 | (p[1] & 0x3fu) << 12 | (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
-	return cp < 0x10000 || cp > 0x10ffff ? 0 : 4;
-}
-
-static char *
-put_cp(char *w, uint32_t c)
-{
-	unsigned char *o = (unsigned char *)w;
-
-	if (c < 0x80) {
-		*o++ = (unsigned char)c;
-	} else if (c < 0x800) {
-		*o++ = (unsigned char)(0xc0 | c >> 6);
-		*o++ = (unsigned char)(0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		*o++ = (unsigned char)(0xe0 | c >> 12);
-		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		*o++ = (unsigned char)(0x80 | (c & 0x3f));
-	} else {
-		*o++ = (unsigned char)(0xf0 | c >> 18);
-		*o++ = (unsigned char)(0x80 | (c >> 12 & 0x3f));
-		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		*o++ = (unsigned char)(0x80 | (c & 0x3f));
-	}
-	return (char *)o;
-}
-
-/* The reference at p ('&'): its length and code point, -1 when cut by
- * end, -2 for a malformed reference or a character XML does not allow,
- * -3 for a named entity other than the five (refused). */
-static inline long
-ref(const char *p, const char *end, uint32_t *c)
-{
-	static const struct { const char *name; size_t n; uint32_t c; } pre[] = {
-		{ "lt;", 3, '<' }, { "gt;", 3, '>' }, { "amp;", 4, '&' }, { "quot;", 5, '"' },
-		{ "apos;", 5, '\'' },
-	};
-	const char *q = p + 1;
-	uint32_t v = 0;
-
-	/* the common case first: "&#NNNNN;" wholly in the buffer */
-	if (end - p >= 9 && q[0] == '#' && q[1] >= '1' && q[1] <= '9') {
-		const char *d = q + 1;
-
-		for (int k = 0; k < 6 && *d >= '0' && *d <= '9'; k++, d++)
-			v = v * 10 + (uint32_t)(*d - '0');
-		if (*d == ';' && v >= 0x20 && (v < 0xd800 || (v >= 0xe000 && v < 0xfffe) ||
-		    (v >= 0x10000 && v < 0x110000))) {
-			*c = v;
-			return d + 1 - p;
-		}
-		v = 0;		/* anything else: the general path below */
-	}
-	if (q >= end)
-		return -1;
-	if (*q != '#') {
-		const char *semi = memchr(q, ';', (size_t)(end - q) < 64 ? (size_t)(end - q) : 64);
-
-		if (semi == NULL)
-			return end - q < 64 ? -1 : -2;
-		for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
-			if ((size_t)(semi + 1 - q) == pre[i].n && memcmp(q, pre[i].name, pre[i].n) == 0) {
-				*c = pre[i].c;
-				return 1 + (long)pre[i].n;
-			}
-		return q == semi ? -2 : -3;
-	}
-	q++;
-	if (q >= end)
-		return -1;
-	if (*q == 'x') {
-		const char *d0 = ++q;
-
-		for (; q < end && *q != ';'; q++) {
-			int d = *q >= '0' && *q <= '9' ? *q - '0' : (*q | 0x20) >= 'a' &&
-			    (*q | 0x20) <= 'f' ? (*q | 0x20) - 'a' + 10 : -1;
-
-			if (d < 0)
-				return -2;
-			if (v < 0x110000)
-				v = v * 16 + (uint32_t)d;
-		}
-		if (q >= end)
-			return q - p < 16 ? -1 : -2;
-		if (q == d0)
-			return -2;
-	} else {
-		const char *d0 = q;
-
-		for (; q < end && *q != ';'; q++) {
-			if (*q < '0' || *q > '9')
-				return -2;
-			if (v < 0x110000)
-				v = v * 10 + (uint32_t)(*q - '0');
-		}
-		if (q >= end)
-			return q - p < 16 ? -1 : -2;
-		if (q == d0)
-			return -2;
-	}
-	if (!(v == 0x9 || v == 0xa || v == 0xd || (v >= 0x20 && v < 0xd800) ||
-	    (v >= 0xe000 && v < 0xfffe) || (v >= 0x10000 && v < 0x110000)))
-		return -2;
-	*c = v;
-	return q + 1 - p;
 }
 
 /* ---- tags ---- */
@@ -365,8 +126,8 @@ qsplit(struct zxtok *t, struct zxtok_name *q, const char **prefix, const char **
 		q->prefix = NULL;
 		if (colon == NULL || colon == q->s || colon + 1 == q->s + q->len) {
 			q->local = q->s;
-		} else if ((q->prefix = intern(t, q->s, (size_t)(colon - q->s))) == NULL ||
-		    (q->local = intern(t, colon + 1, (size_t)(q->s + q->len - colon - 1))) == NULL) {
+		} else if ((q->prefix = zxtok_intern(t, q->s, (size_t)(colon - q->s))) == NULL ||
+		    (q->local = zxtok_intern(t, colon + 1, (size_t)(q->s + q->len - colon - 1))) == NULL) {
 			return -1;
 		}
 		q->split = true;
@@ -447,7 +208,7 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 		return fail(t, "Extra content at the end of the document");
 	if (t->depth >= ZXT_MAX_DEPTH)
 		return fail(t, "Excessive depth in document: 256 use XML_PARSE_HUGE option");
-	if ((qname = intern_name(t, name, (size_t)(q - name))) == NULL)
+	if ((qname = zxtok_intern_name(t, name, (size_t)(q - name))) == NULL)
 		return -1;
 	/* attributes */
 	for (;;) {
@@ -490,9 +251,9 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 		    (ae - an > 6 && memcmp(an, "xmlns:", 6) == 0)) {
 			const char *pf = NULL, *u;
 
-			if (ae - an > 6 && (pf = intern(t, an + 6, (size_t)(ae - an - 6))) == NULL)
+			if (ae - an > 6 && (pf = zxtok_intern(t, an + 6, (size_t)(ae - an - 6))) == NULL)
 				return -1;
-			if ((u = intern(t, v, (size_t)vn)) == NULL)
+			if ((u = zxtok_intern(t, v, (size_t)vn)) == NULL)
 				return -1;
 			if (t->nns == t->nscap) {
 				size_t cap = t->nscap ? t->nscap * 2 : 32;
@@ -520,7 +281,7 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 		{
 			const unsigned char **a = t->attrs + nattr * 5;
 			const char *apf, *alocal;
-			struct zxtok_name *aq = intern_name(t, an, (size_t)(ae - an));
+			struct zxtok_name *aq = zxtok_intern_name(t, an, (size_t)(ae - an));
 
 			if (aq == NULL || qsplit(t, aq, &apf, &alocal) != 0)
 				return -1;

@@ -79,6 +79,11 @@ struct zxtok {
 };
 
 void zxtok_init(struct zxtok *t);
+/* zipxml_intern.c: the entry of s[0..n), interned once per part; NULL
+ * with t->why set (out of memory, past the bound on distinct names). */
+struct zxtok_name *zxtok_intern_name(struct zxtok *t, const char *s, size_t n);
+const char *zxtok_intern(struct zxtok *t, const char *s, size_t n);
+void zxtok_intern_free(struct zxtok *t);
 void zxtok_free(struct zxtok *t);
 /* Tokenize buf[0..n) (modified in place: references decoded).  Returns
  * the bytes consumed (the rest is an incomplete token, to be given again

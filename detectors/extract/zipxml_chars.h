@@ -1,0 +1,146 @@
+/*
+ * zipxml_chars.h — UTF-8 and XML character references for the tokenizer
+ * (zipxml_tok.c): the length of a valid XML character, a code point
+ * written as UTF-8, a reference decoded.  Inline: they run per character
+ * and per reference of every text run.
+ */
+#ifndef DLP_ZIPXML_CHARS_H
+#define DLP_ZIPXML_CHARS_H
+
+#include <stdint.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 character at p (lead byte class 5), 0 when
+ * invalid or not an XML character, -1 when cut by end. */
+static inline int
+u8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0];
+	int n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	uint32_t cp;
+
+	if (end - p < n) {
+		for (const unsigned char *q = p + 1; q < end; q++)
+			if ((*q & 0xc0) != 0x80)
+				return 0;
+		return -1;
+	}
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if (n == 2)
+		return 2;
+	if (n == 3) {
+		cp = (c & 0x0f) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+		if (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000) || cp == 0xfffe || cp == 0xffff)
+			return 0;
+		return 3;
+	}
+	cp = (c & 0x07) << 18 | (p[1] & 0x3fu) << 12 | (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
+	return cp < 0x10000 || cp > 0x10ffff ? 0 : 4;
+}
+
+static inline char *
+put_cp(char *w, uint32_t c)
+{
+	unsigned char *o = (unsigned char *)w;
+
+	if (c < 0x80) {
+		*o++ = (unsigned char)c;
+	} else if (c < 0x800) {
+		*o++ = (unsigned char)(0xc0 | c >> 6);
+		*o++ = (unsigned char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		*o++ = (unsigned char)(0xe0 | c >> 12);
+		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		*o++ = (unsigned char)(0x80 | (c & 0x3f));
+	} else {
+		*o++ = (unsigned char)(0xf0 | c >> 18);
+		*o++ = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		*o++ = (unsigned char)(0x80 | (c & 0x3f));
+	}
+	return (char *)o;
+}
+
+/* The reference at p ('&'): its length and code point, -1 when cut by
+ * end, -2 for a malformed reference or a character XML does not allow,
+ * -3 for a named entity other than the five (refused). */
+static inline long
+ref(const char *p, const char *end, uint32_t *c)
+{
+	static const struct { const char *name; size_t n; uint32_t c; } pre[] = {
+		{ "lt;", 3, '<' }, { "gt;", 3, '>' }, { "amp;", 4, '&' }, { "quot;", 5, '"' },
+		{ "apos;", 5, '\'' },
+	};
+	const char *q = p + 1;
+	uint32_t v = 0;
+
+	/* the common case first: "&#NNNNN;" wholly in the buffer */
+	if (end - p >= 9 && q[0] == '#' && q[1] >= '1' && q[1] <= '9') {
+		const char *d = q + 1;
+
+		for (int k = 0; k < 6 && *d >= '0' && *d <= '9'; k++, d++)
+			v = v * 10 + (uint32_t)(*d - '0');
+		if (*d == ';' && v >= 0x20 && (v < 0xd800 || (v >= 0xe000 && v < 0xfffe) ||
+		    (v >= 0x10000 && v < 0x110000))) {
+			*c = v;
+			return d + 1 - p;
+		}
+		v = 0;		/* anything else: the general path below */
+	}
+	if (q >= end)
+		return -1;
+	if (*q != '#') {
+		const char *semi = memchr(q, ';', (size_t)(end - q) < 64 ? (size_t)(end - q) : 64);
+
+		if (semi == NULL)
+			return end - q < 64 ? -1 : -2;
+		for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+			if ((size_t)(semi + 1 - q) == pre[i].n && memcmp(q, pre[i].name, pre[i].n) == 0) {
+				*c = pre[i].c;
+				return 1 + (long)pre[i].n;
+			}
+		return q == semi ? -2 : -3;
+	}
+	q++;
+	if (q >= end)
+		return -1;
+	if (*q == 'x') {
+		const char *d0 = ++q;
+
+		for (; q < end && *q != ';'; q++) {
+			int d = *q >= '0' && *q <= '9' ? *q - '0' : (*q | 0x20) >= 'a' &&
+			    (*q | 0x20) <= 'f' ? (*q | 0x20) - 'a' + 10 : -1;
+
+			if (d < 0)
+				return -2;
+			if (v < 0x110000)
+				v = v * 16 + (uint32_t)d;
+		}
+		if (q >= end)
+			return q - p < 16 ? -1 : -2;
+		if (q == d0)
+			return -2;
+	} else {
+		const char *d0 = q;
+
+		for (; q < end && *q != ';'; q++) {
+			if (*q < '0' || *q > '9')
+				return -2;
+			if (v < 0x110000)
+				v = v * 10 + (uint32_t)(*q - '0');
+		}
+		if (q >= end)
+			return q - p < 16 ? -1 : -2;
+		if (q == d0)
+			return -2;
+	}
+	if (!(v == 0x9 || v == 0xa || v == 0xd || (v >= 0x20 && v < 0xd800) ||
+	    (v >= 0xe000 && v < 0xfffe) || (v >= 0x10000 && v < 0x110000)))
+		return -2;
+	*c = v;
+	return q + 1 - p;
+}
+
+#endif
