@@ -113,22 +113,12 @@ static bool wanted(const struct list_args *a, const struct incident *inc)
 	json_t *v;
 	bool hit;
 
-	if (a->sender && !holds(inc->sender, a->sender))
-		return false;
 	if (a->subject && !holds(inc->subject, a->subject))
 		return false;
 	if (a->rcpt) {
 		hit = false;
 		json_array_foreach(inc->rcpt, i, v)
 			hit = hit || holds(json_string_value(v), a->rcpt);
-		if (!hit)
-			return false;
-	}
-	if (a->rule) {
-		hit = false;
-		json_array_foreach(inc->rules, i, v)
-			hit = hit || strcmp(json_string_value(json_object_get(v, "name")) ?: "",
-			    a->rule) == 0;
 		if (!hit)
 			return false;
 	}
@@ -228,8 +218,10 @@ int ctl_list(const struct ctl *g, int argc, char **argv)
 		goto out;
 	if (a.json && !(lo.array = json_array()))
 		goto out;
-	if (reg_list(rg, a.status, a.period.since, a.period.until, list_cb, &lo, err,
-	    sizeof(err)) < 0) {
+	/* the sender and the rule are chosen by the register's query */
+	struct reg_where w = { .status = a.status, .since = a.period.since,
+		.until = a.period.until, .sender = a.sender, .rule = a.rule };
+	if (reg_list_where(rg, &w, list_cb, &lo, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dlpctl list: %s\n", err);
 		goto out;
 	}

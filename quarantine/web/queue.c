@@ -42,29 +42,10 @@ struct filter {
 
 struct queue_walk {
 	struct req *r;
-	const struct filter *f;
 	GString *g;
 	long skip, left;	/* rows to skip, rows still to show */
 	bool more, csv;
 };
-
-static bool rule_fired(const struct incident *inc, const char *rule)
-{
-	size_t i;
-	json_t *o;
-
-	json_array_foreach(inc->rules, i, o)
-		if (g_strcmp0(json_string_value(json_object_get(o, "name")), rule) == 0)
-			return true;
-	return false;
-}
-
-static bool matches(const struct filter *f, const struct incident *inc)
-{
-	if (f->sender && !(inc->sender && strcasestr(inc->sender, f->sender)))
-		return false;
-	return !f->rule || rule_fired(inc, f->rule);
-}
 
 static void csv_row(GString *g, const struct incident *inc)
 {
@@ -96,7 +77,7 @@ static int queue_row(const struct incident *inc, void *arg)
 	struct queue_walk *q = arg;
 	GString *g = q->g;
 
-	if (!web_may_see(q->r, inc) || !matches(q->f, inc))
+	if (!web_may_see(q->r, inc))
 		return 0;
 	if (q->skip > 0) {
 		q->skip--;
@@ -194,7 +175,7 @@ void page_queue(struct req *r, struct resp *p, bool csv)
 	const char *sender = req_arg(r, "sender"), *rule = req_arg(r, "rule");
 	const char *from = req_arg(r, "from"), *to = req_arg(r, "to");
 	struct filter f = { 0 };
-	struct queue_walk q = { .r = r, .f = &f, .g = p->body, .left = csv ? 100000 : QUEUE_PAGE,
+	struct queue_walk q = { .r = r, .g = p->body, .left = csv ? 100000 : QUEUE_PAGE,
 		.csv = csv };
 	char err[512], *end = NULL;
 	long page = pg && *pg ? strtol(pg, &end, 10) : 1;
