@@ -107,6 +107,8 @@ struct reg_backend {
 	    const char *action, time_t now, char *err, size_t errlen);
 	int (*link_used)(struct reg *rg, const char *id, time_t *when, char *err,
 	    size_t errlen);
+	int (*secret)(struct reg *rg, const char *name, const char *proposed, char *out,
+	    size_t outlen, char *err, size_t errlen);
 	int (*web_audit)(struct reg *rg, const char *actor, const char *action,
 	    const char *incident, const char *detail, char *err, size_t errlen);
 	int (*web_audit_list)(struct reg *rg, const char *incident, int limit,

@@ -96,6 +96,7 @@ const struct reg_backend reg_pg_backend = {
 	.session_delete = pg_session_delete,
 	.link_use = pg_link_use,
 	.link_used = pg_link_used,
+	.secret = pg_secret,
 	.web_audit = pg_web_audit,
 	.web_audit_list = pg_web_audit_list,
 	.approver_set = pg_approver_set,

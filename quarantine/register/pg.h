@@ -146,6 +146,8 @@ int pg_session_delete(struct reg *rg, const char *id, char *err, size_t errlen);
 int pg_link_use(struct reg *rg, const char *id, const char *incident, const char *action,
     time_t now, char *err, size_t errlen);
 int pg_link_used(struct reg *rg, const char *id, time_t *when, char *err, size_t errlen);
+int pg_secret(struct reg *rg, const char *name, const char *proposed, char *out, size_t outlen,
+    char *err, size_t errlen);
 int pg_web_audit(struct reg *rg, const char *actor, const char *action, const char *incident,
     const char *detail, char *err, size_t errlen);
 int pg_web_audit_list(struct reg *rg, const char *incident, int limit,

@@ -279,6 +279,13 @@ int reg_link_use(struct reg *rg, const char *id, const char *incident, const cha
 /* 0 not used, 1 used (*when set, may be NULL), -1 with err. */
 int reg_link_used(struct reg *rg, const char *id, time_t *when, char *err, size_t errlen);
 
+/* The register's secret called name: 0 with the stored value in out when
+ * there is one; else, with proposed NULL, 1; else proposed is stored (of
+ * two proposing at once, one wins) and 0 with the winner's value in out.
+ * -1 with err (also when the value does not fit outlen). */
+int reg_secret(struct reg *rg, const char *name, const char *proposed, char *out,
+    size_t outlen, char *err, size_t errlen);
+
 /* A row of the console's audit trail (incident NULL: none).  0 or -1. */
 int reg_web_audit(struct reg *rg, const char *actor, const char *action, const char *incident,
     const char *detail, char *err, size_t errlen);

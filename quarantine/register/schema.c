@@ -148,5 +148,12 @@ const char *const reg_migrations[] = {
 	"  incident TEXT PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,"
 	"  asked INTEGER NOT NULL,"
 	"  why TEXT NOT NULL);",
+	/* 8: the key that signs the notices' links (link.h), one per
+	 * register so that every node on a shared database signs and checks
+	 * with the same one; value is 64 hex digits */
+	"CREATE TABLE secrets ("
+	"  name TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL,"
+	"  created INTEGER NOT NULL);",
 };
 const int reg_schema_version = (int)(sizeof(reg_migrations) / sizeof(reg_migrations[0]));

@@ -63,6 +63,7 @@ const struct reg_backend reg_sqlite_backend = {
 	.session_delete = sq_session_delete,
 	.link_use = sq_link_use,
 	.link_used = sq_link_used,
+	.secret = sq_secret,
 	.web_audit = sq_web_audit,
 	.web_audit_list = sq_web_audit_list,
 	.approver_set = sq_approver_set,

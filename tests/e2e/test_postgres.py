@@ -36,6 +36,7 @@ import http.client
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -144,8 +145,18 @@ def test_migrate_sqlite_to_postgres():
     check(r.returncode == 0, "release on SQLite: %s %s" % (r.stdout, r.stderr), a)
     with open(os.path.join(a.var, "quarantine", "msg", second + ".eml"), "rb") as f:
         held_bytes = f.read()
+    # the key of the links A's notices carried (as dlp-web or the notifier made it)
+    node_key = "%064x" % 0xA11CE
+    con = sqlite3.connect(os.path.join(a.var, "incidents.db"), timeout=30)
+    con.execute("INSERT INTO secrets (name, value, created) VALUES ('link_key', ?, 0)",
+                (node_key,))
+    con.commit()
+    con.close()
     r = a.dlpctl("migrate", "--to", pg.url, "--password-file", pg.password_file, check=False)
     check(r.returncode == 0, "migrate: %s %s" % (r.stdout, r.stderr))
+    check("link key: this node's, in the database" in r.stdout and
+          pg.sql("SELECT value FROM secrets WHERE name = 'link_key'") == [[node_key]],
+          "the links' key copied: %s" % r.stdout)
     # a released message's copy stays until purge, in the files as in the database
     check("2 incidents (2 new, 0 there already), 2 held copies (2 new)" in r.stdout,
           "what was copied: %s" % r.stdout)
@@ -236,8 +247,7 @@ def test_console_on_postgres():
     ports = {a: free_port(), b: free_port()}
     webs, browser = [], None
     try:
-        # each node's console and the base of its links; one link key for
-        # both (made by A's dlp-web, copied to B before anything needs it)
+        # each node's console and the base of its links
         for env in (a, b):
             env.milter.stop()
             env.set_conf("web", "listen", "127.0.0.1:%d" % ports[env])
@@ -249,10 +259,11 @@ def test_console_on_postgres():
             logf.close()
             check(wait_port(ports[env]), "dlp-web listens on the database (node %s): %s" % (
                 "AB"[env is b], open(os.path.join(env.tmp, "web.log")).read()[-2000:]))
-            if env is a:
-                key = os.path.join(a.var, "web-link.key")
-                shutil.copyfile(key, os.path.join(b.var, "web-link.key"))
-                os.chmod(os.path.join(b.var, "web-link.key"), 0o600)
+        # one link key for both, in the database: nothing copied by hand
+        check(pg.sql("SELECT count(*), min(length(value)) FROM secrets WHERE name = 'link_key'")
+              == [["1", "64"]], "one link key in the database, 64 hex digits")
+        check(not any(os.path.exists(os.path.join(env.var, "web-link.key")) for env in (a, b)),
+              "no per-node key file")
         for env in (a, b):
             env.milter.start()
         # accounts and approvers: made on one node, the other's too
@@ -338,7 +349,8 @@ def test_console_on_postgres():
         browser.goto("http://127.0.0.1:%d/queue" % ports[b])
         check(browser.path() == "/signin", "signed out on A: signed out on B too")
 
-        # a link used on A's console is used on B's
+        # a link of B's notice, signed with the register's key, works on A's
+        # console, and once used there it is used on B's
         path = link_path(on_b, "justify")
         code, _, page = http_req(ports[a], "GET", path)
         check(code == 200, "the justify link's page on A: %d" % code)

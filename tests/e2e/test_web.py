@@ -725,8 +725,12 @@ def setup():
                            cwd=env.tmp)
     logf.close()
     check(wait_port(port), "dlp-web listens")
-    key = os.path.join(env.var, "web-link.key")
-    check(os.stat(key).st_mode & 0o777 == 0o600, "the link key is made at start, 0600")
+    con = __import__("sqlite3").connect(os.path.join(env.var, "incidents.db"), timeout=30)
+    keys = con.execute("SELECT value FROM secrets WHERE name = 'link_key'").fetchall()
+    con.close()
+    check(len(keys) == 1 and re.fullmatch(r"[0-9a-f]{64}", keys[0][0]),
+          "the link key is made at start, in the register")
+    check(not os.path.exists(os.path.join(env.var, "web-link.key")), "and not as a file")
     from cdp import Browser
     browser = Browser()
 

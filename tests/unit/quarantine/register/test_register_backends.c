@@ -1202,6 +1202,29 @@ static void test_link_use_race(void **state)
 	reg_close(rg);
 }
 
+/* A secret is stored once: the first proposal wins for every handle,
+ * a later proposal changes nothing, a read of a missing one says 1. */
+static void test_secret_once(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct reg *a = open_rw(fx), *b = open_rw(fx);
+	char err[512] = "", out[80];
+
+	assert_int_equal(reg_secret(a, "link_key", NULL, out, sizeof(out), err, sizeof(err)), 1);
+	assert_int_equal(reg_secret(a, "link_key", "first", out, sizeof(out), err, sizeof(err)),
+	    0);
+	assert_string_equal(out, "first");
+	assert_int_equal(reg_secret(b, "link_key", "second", out, sizeof(out), err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "first");
+	assert_int_equal(reg_secret(b, "link_key", NULL, out, sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, "first");
+	assert_int_equal(reg_secret(b, "link_key", NULL, out, 3, err, sizeof(err)), -1);
+	assert_int_equal(reg_secret(a, "other", NULL, out, sizeof(out), err, sizeof(err)), 1);
+	reg_close(b);
+	reg_close(a);
+}
+
 struct appr {
 	int n;
 	char row[8][128];
@@ -1571,6 +1594,7 @@ int main(void)
 		BOTH(test_web_sessions),
 		BOTH(test_web_links_and_audit),
 		BOTH(test_link_use_race),
+		BOTH(test_secret_once),
 		BOTH(test_approvers),
 		BOTH(test_approval_tables),
 		PG_ONLY(test_pg_password_file),
