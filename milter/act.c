@@ -215,7 +215,8 @@ do_hold(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 		return tempfail(ctx, "Message could not be quarantined, try again later");
 	}
 	log_verdict(mc, res, v, v->action == ACT_DELAY ? "delay" : "hold", id);
-	counters_verdict(STATS_HOLD, counters_since_us(&mc->eom));
+	counters_verdict(v->action == ACT_DELAY ? STATS_DELAY : STATS_HOLD,
+	    counters_since_us(&mc->eom));
 	notifier_wake();	/* notices are sent by the notifier thread */
 	return SMFIS_DISCARD;
 }

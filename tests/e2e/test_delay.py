@@ -350,6 +350,66 @@ def test_bcc_fold_release():
     check("release Bcc-converted" in env.dlpctl("show", iid).stdout, "Bcc-converted")
 
 
+def stats():
+    r = env.dlpctl("stats", "--json")
+    return json.loads(r.stdout)
+
+
+def cancel_from_notice(iid):
+    """The sender's cancel link used (GET, then the form's POST)."""
+    _, text = notice_text(iid, "delay")
+    url = re.search(re.escape(base()) + r"/link/cancel/[A-Za-z0-9_.-]+", text).group(0)
+    browser.clear_cookies()
+    browser.goto(url)
+    browser.click("#go")
+    check(status(iid) == "cancelled", "cancelled from the link: %s" % status(iid))
+
+
+def test_stats_delays():
+    """dlpctl stats counts delays: in the register by what became of them
+    (waiting, sent on time, released early, cancelled, deleted), and in the
+    daemon's live counters (answered delay, not hold; sent on time by the
+    timer; failed tries)."""
+    s0 = stats()
+    r0, d0 = s0["register"]["delays"], s0["daemon"]
+    ext = "s1@partner.example.com"
+    on_time = send_delayed([ext], "統計: 時間どおり")
+    cancelled = send_delayed(["s2@partner.example.com", "s3@other.example.net"], "統計: 取消")
+    waiting = send_delayed(["s4@partner.example.com", "s5@other.example.net"], "統計: 待機")
+    cancel_from_notice(cancelled)
+    check(wait_until(lambda: at_sink(ext, "統計: 時間どおり"), 60), "the first one went", env)
+    check(wait_until(lambda: status(on_time) == "released", 30), "released", env)
+    # the daemon writes stats.json every few seconds: wait for the write
+    # that has the timer's release in it
+    check(wait_until(lambda: stats()["daemon"]["delays"]["sent_on_time"] >
+                     d0["delays"]["sent_on_time"], 30), "the daemon counted the release", env)
+    s1 = stats()
+    r1, d1 = s1["register"]["delays"], s1["daemon"]
+    diff = {k: r1[k] - r0[k] for k in r1}
+    check(diff == {"delayed": 3, "waiting": 1, "sent_on_time": 1, "released_early": 0,
+                   "cancelled": 1, "deleted": 0}, "register delays: %r" % diff)
+    check(s1["register"]["by_action"]["delay"] - s0["register"]["by_action"]["delay"] == 3,
+          "by action: delay %r" % s1["register"]["by_action"])
+    check(d1["actions"]["delay"] - d0["actions"]["delay"] == 3 and
+          d1["actions"]["hold"] == d0["actions"]["hold"],
+          "the daemon answered delay three times, not hold: %r" % d1["actions"])
+    dd = {k: d1["delays"][k] - d0["delays"][k] for k in d1["delays"]}
+    check(dd == {"delayed": 3, "sent_on_time": 1, "failed_tries": 0}, "daemon delays: %r" % dd)
+    r = env.dlpctl("delete", waiting, "--reason", "統計のテスト", check=False)
+    check(r.returncode == 0, "dlpctl delete: %s %s" % (r.stdout, r.stderr))
+    text = env.dlpctl("stats").stdout
+    m = re.search(r"^  delays +(\d+): waiting (\d+), sent on time (\d+), released early "
+                  r"(\d+), cancelled (\d+), deleted (\d+)$", text, re.M)
+    check(m and int(m.group(1)) == r1["delayed"] and int(m.group(2)) == r1["waiting"] - 1
+          and int(m.group(6)) == r1["deleted"] + 1 and int(m.group(5)) == r1["cancelled"],
+          "the text output's register line (the waiting one deleted):\n" + text)
+    m = re.search(r"^  delays +delayed (\d+), sent on time (\d+), failed tries (\d+)$",
+                  text, re.M)
+    check(m and int(m.group(1)) == d1["delays"]["delayed"], "the daemon's line:\n" + text)
+    check(re.search(r"actions +accept \d+, tag \d+, hold \d+, reject \d+, delay \d+", text),
+          "delay among the daemon's actions:\n" + text)
+
+
 def test_report():
     r = env.dlpctl("report", "--format", "json")
     rows = {x["id"]: x for x in json.loads(r.stdout)["incidents"]}
@@ -401,6 +461,7 @@ if __name__ == "__main__":
             ("bcc action: a To of 301 addresses folded (smfi_chgheader)", test_bcc_fold_milter),
             ("delay + bcc release: a To of 301 addresses folded", test_bcc_fold_release),
             ("report: sent after delay, cancelled by sender", test_report),
+            ("stats: delays counted (register and daemon)", test_stats_delays),
         ])
     finally:
         teardown()
