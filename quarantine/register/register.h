@@ -378,10 +378,14 @@ int reg_approver_import(struct reg *rg, FILE *fp, const char *actor,
     struct reg_import_counts *c, void (*warn)(void *arg, int line, const char *msg),
     void *arg, char *err, size_t errlen);
 
-/* A hold of action approve, still held, whose proxies were not asked. */
+/* The history row of a sender's approval request (the justify link). */
+#define REG_RELEASE_REQUESTED "release requested"
+/* A hold still held, of action approve or with a REG_RELEASE_REQUESTED
+ * row, whose proxies were not asked. */
 struct reg_waiting {
 	const char *id, *sender;
-	time_t created;
+	time_t created;		/* asked since: the hold (approve), else the first request */
+	const char *note;	/* the last request's reason, or NULL */
 };
 /* Those holds, oldest first, at most 200 per call (cb may call the
  * register).  0 or -1 with err. */

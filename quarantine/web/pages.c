@@ -226,52 +226,35 @@ static void show_incident(struct req *r, struct resp *p, const struct incident *
 	html_foot(p);
 }
 
-struct collect {
-	char (*a)[330];
-	int max, n;
-};
-
-static int collect_approver(const struct reg_approver *ap, void *arg)
-{
-	struct collect *c = arg;
-
-	if (ap->rank != 0)
-		return 0;
-	if (c->n >= c->max)
-		return 1;
-	snprintf(c->a[c->n++], 330, "%s", ap->approver);
-	return 0;
-}
-
-void web_approvers_of(struct web *w, const char *sender, char a[][330], int max, int *n)
-{
-	struct collect c = { a, max, 0 };
-	char err[256];
-
-	if (sender && *sender && reg_approver_list(w->rg, sender, collect_approver, &c, err,
-	    sizeof(err)) < 0)
-		web_log(LOG_ERR, "approvers of %s: %s", sender, err);
-	*n = c.n;
-}
-
 int web_send_notice(struct web *w, const char *id, enum notice_kind kind, const char *rcpt,
     const char *note, const char *actor)
 {
-	struct nq_notice n;
 	char err[1024];
 	long long seq = 0;
 	int rc;
 
 	if ((rc = nq_add(w->rg, id, kind, rcpt, note, true, time(NULL), &seq, err,
-	    sizeof(err))) != 0 || nq_get(w->rg, seq, &n, err, sizeof(err)) != 0) {
-		if (rc <= 0)
+	    sizeof(err))) != 0) {
+		if (rc < 0)
 			web_log(LOG_WARNING, "%s: notice not queued: %s", id, err);
 		return rc > 0 ? 1 : -1;
+	}
+	web_deliver_notice(w, id, seq, actor);
+	return 0;
+}
+
+void web_deliver_notice(struct web *w, const char *id, long long seq, const char *actor)
+{
+	struct nq_notice n;
+	char err[1024];
+
+	if (nq_get(w->rg, seq, &n, err, sizeof(err)) != 0) {
+		web_log(LOG_WARNING, "%s: notice %lld not read back: %s", id, seq, err);
+		return;
 	}
 	if (notify_deliver(w->rg, w->cf, &n, actor, NULL, err, sizeof(err)) < 0)
 		web_log(LOG_WARNING, "%s: notice not sent yet (dlp-milter retries it): %s", id, err);
 	nq_notice_clear(&n);
-	return 0;
 }
 
 void web_tell_sender(struct web *w, const char *id, enum notice_kind kind, const char *note,

@@ -153,9 +153,9 @@ int web_send_notice(struct web *w, const char *id, enum notice_kind kind, const 
  * try to send it now (the milter's notifier retries it otherwise). */
 void web_tell_sender(struct web *w, const char *id, enum notice_kind kind, const char *note,
     const char *actor);
-
-/* The rank-0 approvers of sender into a[0 .. max), *n of them. */
-void web_approvers_of(struct web *w, const char *sender, char a[][330], int max, int *n);
+/* Try to send now the claimed notice seq of incident id (the milter's
+ * notifier retries it otherwise). */
+void web_deliver_notice(struct web *w, const char *id, long long seq, const char *actor);
 
 /* message.c: the envelope recipients of inc marked To, Cc or Bcc (from
  * the stored message's headers; unmarked when it is gone) as a list; the

@@ -23,6 +23,9 @@ free port of 127.0.0.1).
     the session works on both consoles, both releasing one incident at once
     release it once; a justify link used on A's console
     is refused on B's ("already used"), its replayed POST too;
+  - supervisor approval: an approve hold on A, its approver marked away
+    on B: the proxy is asked once, and the proxy's link used on B's console
+    releases it once, through B's relay;
   - the database stopped: holds answer 451 (the MTA keeps the mail), clean
     mail still passes, the log says so, a milter started meanwhile starts;
     the database back: the milter records holds again by itself and says so.
@@ -376,6 +379,80 @@ def test_console_on_postgres():
             stop_process(w)
 
 
+KACHO, JICHO = "kacho@example.go.jp", "jicho@example.go.jp"
+
+
+def approval_notices(iid, to):
+    """The approval requests of iid to `to`, from either node's notifier."""
+    tag = ("X-DLP-Incident: %s" % iid).encode()
+    out = []
+    for e in (a, b):
+        for m in list(e.sink.messages):
+            if tag in m[2] and b"X-DLP-Notice: approval" in m[2] and to in m[1]:
+                body = email.message_from_bytes(m[2], policy=email.policy.default)
+                out.append(body.get_body(("plain",)).get_content())
+    return out
+
+
+def test_proxy_on_postgres():
+    """An approve hold on A whose approver is away (dlpctl approver away on
+    B): the proxy is asked (by whichever notifier claims it first, once),
+    and the proxy's approve link, used on B's console, releases it once
+    through B's relay."""
+    port = free_port()
+    web = None
+    to = ["p%d@partner.example.com" % i for i in range(4)]
+    try:
+        r = b.dlpctl("approver", "set", SENDER, KACHO, "--proxy", JICHO, check=False)
+        check(r.returncode == 0, "dlpctl approver set on B: %s %s" % (r.stdout, r.stderr))
+        r = b.dlpctl("approver", "away", KACHO, check=False)
+        check(r.returncode == 0, "dlpctl approver away on B: %s %s" % (r.stdout, r.stderr))
+        check(pg.sql("SELECT count(*) FROM approver_away WHERE approver = '%s'" % KACHO)[0][0]
+              == "1", "the absence is a row of the database")
+        b.set_conf("web", "listen", "127.0.0.1:%d" % port)
+        logf = open(os.path.join(b.tmp, "web.log"), "ab")
+        web = subprocess.Popen([WEB, "-f", "-c", b.milter.conf], stdout=logf, stderr=logf,
+                               cwd=b.tmp)
+        logf.close()
+        check(wait_port(port), "B's dlp-web listens")
+        code, text = a.send(make_message(SENDER, to, "proxy-on-pg", "ご案内です。\n"))
+        check(code == 250, "accepted (held for approval): %d %s" % (code, text), a)
+        rows = pg.sql("SELECT id, status, action FROM incidents WHERE subject = 'proxy-on-pg'")
+        check(len(rows) == 1 and rows[0][1:] == ["held", "approve"], "one approve hold: %r"
+              % rows, a)
+        iid = rows[0][0]
+        check(wait_until(lambda: approval_notices(iid, JICHO), 60), "the proxy is asked", a)
+        asked = pg.sql("SELECT reason FROM audit WHERE incident = '%s' AND action ="
+                       " 'proxy asked'" % iid)
+        check(len(asked) == 1 and ("%s away" % KACHO) in asked[0][0],
+              "asked once, because the approver is away: %r" % asked)
+        found = re.search(r"/link/approve/[A-Za-z0-9_.-]+", approval_notices(iid, JICHO)[0])
+        check(found is not None, "the proxy's approve link")
+        path = found.group(0)
+        code, _, page = http_req(port, "GET", path)
+        check(code == 200, "the proxy's link on B's console: %d %s" % (code, page[:300]))
+        check(status(iid) == "held", "a GET changes nothing")
+        fields = dict((k, html.unescape(v)) for k, v in
+                      re.findall(r'<input[^>]*name="([a-z]+)"[^>]*value="([^"]*)"', page))
+        form = "form=%s&reason=%s" % (fields.get("form", ""), urllib.parse.quote("代理で承認"))
+        code, _, body = http_req(port, "POST", path, form)
+        check(code == 200 and status(iid) == "released", "the proxy approved on B: %d %s %s" %
+              (code, status(iid), body[-300:]))
+        check(wait_until(lambda: released_copies(b, iid), 30), "delivered through B's relay", b)
+        code, _, body = http_req(port, "POST", path, form)
+        check(code == 410, "the link again: already used (%d)" % code)
+        time.sleep(1)
+        copies = released_copies(a, iid) + released_copies(b, iid)
+        check(len(copies) == 1 and sorted(copies[0][1]) == sorted(to),
+              "once, to its four recipients, through B only: %r" % [c[1] for c in copies])
+        check(pg.sql("SELECT count(*) FROM audit WHERE incident = '%s' AND actor = "
+                     "'approver:%s'" % (iid, JICHO))[0][0] != "0", "the history names the proxy")
+        check(len(approval_notices(iid, JICHO)) == 1, "the proxy was mailed once")
+    finally:
+        stop_process(web)
+        b.dlpctl("approver", "back", KACHO, check=False)
+
+
 def test_concurrent_release_race():
     """Three dlpctl on each node for each of five incidents, all at once."""
     ids = [hold_on(a if i % 2 else b, "race-%d" % i, ("r%d@partner.example.com" % i,))
@@ -458,6 +535,12 @@ action = delay
 delay = 3s
 reason = 外部への送信は3秒後に行われます。
 	Mail to the outside goes three seconds later.
+
+[rule approve_four]
+when = external_visible == 4 and personal_items < 10
+action = approve
+reason = 外部の宛先が4件あるため、上長の承認を求めます。
+	Four external recipients: the sender's approver decides.
 """
 
 
@@ -588,6 +671,8 @@ def main():
                     ("postgres: hold on A, show and release from B", test_hold_on_a_release_from_b),
                     ("postgres: dlp-web on both nodes: queue, release, session, link once",
                      test_console_on_postgres),
+                    ("postgres: approver away (set on B), the proxy's link on B releases A's"
+                     " approve hold once", test_proxy_on_postgres),
                     ("postgres: 30 dlpctl on 2 nodes release 5 at once", test_concurrent_release_race),
                     ("postgres: release on A races delete on B", test_release_delete_race),
                     ("postgres: two milters hold 20 at once, 1 notice each",

@@ -1455,6 +1455,17 @@ static int waiting_row(const struct reg_waiting *w, void *arg)
 	return 0;
 }
 
+/* "ID=NOTE", and the time of the request checked against now. */
+static int waiting_note_row(const struct reg_waiting *w, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	assert_true(w->created > time(NULL) - 60 && w->created <= time(NULL));
+	snprintf(out + n, 512 - n, "%s%s=%s", n ? " " : "", w->id, w->note ? w->note : "-");
+	return 0;
+}
+
 static int approver_row(const struct reg_approver *a, void *arg)
 {
 	char *out = arg;
@@ -1544,6 +1555,19 @@ static void test_approval_tables(void **state)
 	assert_string_equal(out, "after 4h");
 	out[0] = '\0';
 	assert_int_equal(reg_set_status(rg, "20261125-APPRV0", "held", "released", "t", NULL, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_proxy_waiting(rg, waiting_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "");
+	/* a plain hold whose sender asked for approval (the justify link)
+	 * waits too, from its first request, with the last request's reason */
+	assert_int_equal(reg_audit(rg, "20261125-APPRV2", "sender:a@example.go.jp",
+	    REG_RELEASE_REQUESTED, "first", err, sizeof(err)), 0);
+	assert_int_equal(reg_audit(rg, "20261125-APPRV2", "sender:a@example.go.jp",
+	    REG_RELEASE_REQUESTED, "second", err, sizeof(err)), 0);
+	assert_int_equal(reg_proxy_waiting(rg, waiting_note_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "20261125-APPRV2=second");
+	out[0] = '\0';
+	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV2", "away", t + 100, err,
 	    sizeof(err)), 0);
 	assert_int_equal(reg_proxy_waiting(rg, waiting_row, out, err, sizeof(err)), 0);
 	assert_string_equal(out, "");
