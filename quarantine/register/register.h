@@ -97,12 +97,29 @@ int reg_list(struct reg *rg, const char *status, time_t since, time_t until,
  * no row decoded for nothing): NULL and 0 fields select everything.  The
  * console's queue pages and filters use it, so that a deep page or a
  * filter over 10,000 incidents costs one query, not a walk of them all. */
+enum reg_order {
+	REG_ORDER_CREATED,	/* received time */
+	REG_ORDER_SENDER,	/* the sender's address, ASCII case ignored */
+	REG_ORDER_SUBJECT,	/* the subject, ASCII case ignored */
+	REG_ORDER_RULE,		/* the first rule that fired */
+	REG_ORDER_STATUS,
+	REG_ORDER_RECIPIENTS,	/* the number of envelope recipients */
+	REG_ORDER_COUNT
+};
+#define REG_SEARCH_MAX 256	/* bytes of reg_where.search */
+#define REG_SEARCH_WORDS 8	/* words of it */
 struct reg_where {
 	const char *status;	/* NULL: any */
 	time_t since, until;	/* created >= since, < until; 0: open */
 	const char *sender;	/* a part of the sender's address, ASCII case ignored */
 	const char *rule;	/* the name of a rule that fired */
 	long offset;		/* rows of the selection skipped first */
+	enum reg_order order;	/* the sort key (0: created), ties by id */
+	bool ascending;		/* false: descending, newest (last) first */
+	const char *search;	/* words (blank separated, U+3000 too), each in the
+				 * subject, sender, a recipient, an attachment's
+				 * file name or a reason a person wrote; ASCII case
+				 * ignored; NULL: any (search.c) */
 };
 int reg_list_where(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
