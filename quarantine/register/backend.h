@@ -142,12 +142,6 @@ struct reg_backend {
 extern const struct reg_backend reg_sqlite_backend;
 extern const struct reg_backend reg_pg_backend;
 
-/* The words of search (search.c) into words[0 .. REG_SEARCH_WORDS): how
- * many (0 for NULL or blanks only), or -1 with err when it is too long or
- * has too many. */
-int reg_search_words(const char *search, char (*words)[REG_SEARCH_MAX + 1], char *err,
-    size_t errlen);
-
 /* The schema (schema.c): migration i brings version i to i + 1. */
 extern const char *const reg_migrations[];
 extern const int reg_schema_version;

@@ -123,6 +123,11 @@ struct reg_where {
 };
 int reg_list_where(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
+/* The words of search (search.c) into words[0 .. REG_SEARCH_WORDS): how
+ * many (0 for NULL or blanks only), or -1 with err when it is too long or
+ * has too many. */
+int reg_search_words(const char *search, char (*words)[REG_SEARCH_MAX + 1], char *err,
+    size_t errlen);
 /* The send delay's timer (release.h's release_due): into ids[0 .. max)
  * the incidents to release now, oldest due first — delayed with due <=
  * now, or a delay's release claim (releasing) older than now - stale that
