@@ -245,23 +245,26 @@ static const struct {
 	[REG_ORDER_CREATED] = { "created", "bigint" },
 	[REG_ORDER_SENDER] = { "lower(COALESCE(sender, ''))", "text" },
 	[REG_ORDER_SUBJECT] = { "lower(COALESCE(subject, ''))", "text" },
-	[REG_ORDER_RULE] = { "COALESCE(rules::jsonb->0->>'name', '')", "text" },
+	[REG_ORDER_RULE] = { "COALESCE((rules::jsonb->0->>'name'), '')", "text" },
 	[REG_ORDER_STATUS] = { "status", "text" },
 	[REG_ORDER_RECIPIENTS] = { "recipients", "bigint" },
 };
 
-/* The condition of search word $n (as sqlite_incidents.c's): strpos,
- * not LIKE, so % and _ are plain letters. */
+/* The condition of search word $n (as sqlite_incidents.c's, with its
+ * shortcut over the JSON text): strpos, not LIKE, so % and _ are plain
+ * letters. */
+#define RAW_MAY(col) "strpos($%1$d, '\"') > 0 OR strpos($%1$d, '\\') > 0" \
+	" OR strpos(lower(" col "), lower($%1$d)) > 0"
 static void search_clause(char *sql, size_t len, int n)
 {
 	size_t at = strlen(sql);
 
 	snprintf(sql + at, len - at, " AND (strpos(lower(COALESCE(subject, '')), lower($%1$d)) > 0"
 	    " OR strpos(lower(COALESCE(sender, '')), lower($%1$d)) > 0"
-	    " OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(rcpt::jsonb) AS j(v)"
-	    " WHERE strpos(lower(j.v), lower($%1$d)) > 0)"
-	    " OR EXISTS (SELECT 1 FROM jsonb_array_elements(parts::jsonb) AS j(v)"
-	    " WHERE strpos(lower(j.v->>'filename'), lower($%1$d)) > 0)"
+	    " OR ((" RAW_MAY("rcpt") ") AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(rcpt::jsonb)"
+	    " AS j(v) WHERE strpos(lower(j.v), lower($%1$d)) > 0))"
+	    " OR ((" RAW_MAY("parts") ") AND EXISTS (SELECT 1 FROM jsonb_array_elements(parts::jsonb)"
+	    " AS j(v) WHERE strpos(lower(j.v->>'filename'), lower($%1$d)) > 0))"
 	    " OR EXISTS (SELECT 1 FROM audit AS a WHERE a.incident = incidents.id"
 	    " AND a.actor <> 'dlp-milter' AND a.action <> 'release sent as'"
 	    " AND strpos(lower(a.reason), lower($%1$d)) > 0))", n);

@@ -139,6 +139,8 @@ def main():
              "&page=150", 50),
             ("sorted by subject, page 1", "/queue?status=held&sort=subject&dir=asc", 50),
             ("sorted by rule, page 1", "/queue?status=held&sort=rule&dir=asc", 50),
+            ("all, sorted by status, page 1", "/queue?status=all&sort=status&dir=asc", 50),
+            ("sorted by recipients, page 1", "/queue?status=held&sort=rcpts", 50),
             ("search 給与明細 (1,000 of 10,000)", "/queue?status=held&q=%E7%B5%A6%E4%B8%8E"
              "%E6%98%8E%E7%B4%B0", 50),
             ("search 社員名簿_ (100, file names)", "/queue?status=held&q=%E7%A4%BE%E5%93%A1"

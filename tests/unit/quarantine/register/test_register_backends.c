@@ -430,6 +430,7 @@ static void test_list_order_search(void **state)
 		inc.recipients = i % 17;
 		json_decref(inc.parts);
 		inc.parts = json_pack("[{s:s,s:s},{s:s,s:n}]", "path", "2", "filename",
+		    i == 4 ? "見積\"v2\".xlsx" : i == 8 ? "C:\\temp\\x.doc" :
 		    i % 10 == 3 ? "給与一覧.xlsx" : "資料.pdf", "path", "1", "filename");
 		if (i % 9 == 0)
 			json_array_append_new(inc.rcpt, json_string("Tanaka@Client.example.com"));
@@ -499,6 +500,11 @@ static void test_list_order_search(void **state)
 	/* an attachment's file name; a recipient; the sender */
 	q.search = "給与一覧";
 	assert_int_equal(count_where(rg, q), n3);
+	/* a file name with " or \ (escaped in the JSON text) */
+	q.search = "積\"V2\"";
+	assert_int_equal(count_where(rg, q), 1);
+	q.search = "\\TEMP\\x";
+	assert_int_equal(count_where(rg, q), 1);
 	q.search = "TANAKA@client";
 	assert_int_equal(count_where(rg, q), n9);
 	q.search = "kakari07@";
