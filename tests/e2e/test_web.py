@@ -857,6 +857,46 @@ def test_approver_bcc():
               for r in audit_rows()), "a console audit row")
 
 
+def test_two_person_bcc():
+    """approvals = 2: an approver's 「Bccに変換して送信」 is their approval
+    (recorded, the mail waits); the second approver's plain approve link
+    releases it Bcc-converted all the same."""
+    futari, k2 = "futari@example.go.jp", "kacho2@example.go.jp"	# test_two_person_rule's
+
+    def milter_approvals(n):
+        with open(env.milter.conf, encoding="utf-8") as f:
+            text = f.read()
+        with open(env.milter.conf, "w", encoding="utf-8") as f:
+            f.write(conf_set(text, "web", "approvals", str(n)))
+        start = env.milter.log_size()
+        env.milter.signal(signal.SIGHUP)
+        check(env.milter.wait_log("configuration reloaded", 15, start), "milter reloaded", env)
+    milter_approvals(2)
+    try:
+        iid = approve_hold(futari)
+    finally:
+        milter_approvals(1)
+    second = link_of(notice_text(iid, "approval", to=k2), "approve")
+    sign_in(KACHO, KACHO_PW)
+    browser.goto(base() + "/incident/" + iid)
+    browser.click("#bcc")
+    check("記録しました" in (browser.text("h1") or "") and status(iid) == "held",
+          "the first approval (Bcc) recorded, still held: %r" % browser.text("h1"))
+    before = len(env.sink.messages)
+    browser.clear_cookies()
+    browser.goto(second)
+    browser.click("#go")
+    check(status(iid) == "released", "released by the second approver: %s" % status(iid))
+    check(wait_until(lambda: any(EXT3[0] in r for m, r, d in list(env.sink.messages)[before:]),
+                     30), "it arrives", env)
+    d = [d for m, r, d in list(env.sink.messages)[before:] if EXT3[0] in r][0]
+    m = email.message_from_bytes(d, policy=email.policy.default)
+    visible = " ".join(str(m.get_all(h) or "") for h in ("To", "Cc"))
+    check(not any(a in visible for a in EXT3), "Bcc-converted as the first asked: " + visible)
+    hist = env.dlpctl("show", iid).stdout
+    check("Bcc conversion asked" in hist and "release Bcc-converted" in hist, "history:\n" + hist)
+
+
 def test_queue_10000():
     """The queue page with 10,000 more incidents in the register answers
     correctly and is paged: 50 a page, newest first, a deep page and the
@@ -1007,6 +1047,7 @@ if __name__ == "__main__":
             ("the queue sorted by its column headers", test_sort_by_column),
             ("the search box: subject, file names, recipients, reasons", test_search),
             ("an approver releases as Bcc; an auditor cannot", test_approver_bcc),
+            ("two-person rule: one approver's Bcc holds for the release", test_two_person_bcc),
             ("the queue with 10,000 incidents, paged", test_queue_10000),
             ("sign-in rate limit", test_signin_rate_limit),
         ])
