@@ -265,8 +265,8 @@ static void search_clause(char *sql, size_t len, int n)
 	    " AS j(v) WHERE strpos(lower(j.v), lower($%1$d)) > 0))"
 	    " OR ((" RAW_MAY("parts") ") AND EXISTS (SELECT 1 FROM jsonb_array_elements(parts::jsonb)"
 	    " AS j(v) WHERE strpos(lower(j.v->>'filename'), lower($%1$d)) > 0))"
-	    " OR EXISTS (SELECT 1 FROM audit AS a WHERE a.incident = incidents.id"
-	    " AND a.actor <> 'dlp-milter' AND a.action <> 'release sent as'"
+	    " OR id IN (SELECT a.incident FROM audit AS a"
+	    " WHERE a.actor <> 'dlp-milter' AND a.action <> 'release sent as'"
 	    " AND strpos(lower(a.reason), lower($%1$d)) > 0))", n);
 }
 

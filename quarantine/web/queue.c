@@ -268,6 +268,25 @@ static bool sort_arg(const char *sort, const char *dir, struct qargs *a)
 	return true;
 }
 
+/* The page down to the table's head: the form, the links, the columns. */
+static void page_top(struct req *r, struct resp *p, const struct qargs *a)
+{
+	html_head(r, p, "保留中のメール", "Held mail");
+	filter_form(p->body, a);
+	if (!web_sees_all(r))
+		g_string_append(p->body, "<p id=\"routed\">あなたが承認者の送信者の保留だけを表示"
+		    "しています。<span class=\"en\">Only the holds of senders you approve for."
+		    "</span></p>");
+	g_string_append(p->body, "<p><a id=\"csv\" href=\"/queue.csv?");
+	query(p->body, a, a->sort, a->asc, 1);
+	g_string_append(p->body, "\">CSV</a>");
+	if (web_sees_all(r))
+		g_string_append(p->body, " · <a href=\"/audit\">監査記録 / audit trail</a> · "
+		    "<a href=\"/report\">報告 / reports</a>");
+	g_string_append(p->body, "</p>");
+	table_head(p->body, a);
+}
+
 void page_queue(struct req *r, struct resp *p, bool csv)
 {
 	const char *pg = req_arg(r, "page");
@@ -314,20 +333,7 @@ void page_queue(struct req *r, struct resp *p, bool csv)
 		g_string_append(p->body, "\xef\xbb\xbf" "id,created,sender,subject,rules,action,"
 		    "status,recipients,external\r\n");
 	} else {
-		html_head(r, p, "保留中のメール", "Held mail");
-		filter_form(p->body, &a);
-		if (!web_sees_all(r))
-			g_string_append(p->body, "<p id=\"routed\">あなたが承認者の送信者の保留だけを表示"
-			    "しています。<span class=\"en\">Only the holds of senders you approve for."
-			    "</span></p>");
-		g_string_append(p->body, "<p><a id=\"csv\" href=\"/queue.csv?");
-		query(p->body, &a, a.sort, a.asc, 1);
-		g_string_append(p->body, "\">CSV</a>");
-		if (web_sees_all(r))
-			g_string_append(p->body, " · <a href=\"/audit\">監査記録 / audit trail</a> · "
-			    "<a href=\"/report\">報告 / reports</a>");
-		g_string_append(p->body, "</p>");
-		table_head(p->body, &a);
+		page_top(r, p, &a);
 	}
 	if (web_sees_all(r)) {
 		w.offset = q.skip;

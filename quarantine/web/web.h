@@ -7,7 +7,7 @@
  *   html.c     pages: layout, escaping (every byte from mail is escaped)
  *   auth.c     sign-in, sessions, CSRF tokens, the sign-in rate limit
  *   pages.c    an incident, the decisions of the console, roles
- *   queue.c    the queue: filters, paging, CSV
+ *   queue.c    the queue: filters, search, sorting by column, paging, CSV
  *   message.c  the held message: To/Cc/Bcc, its decoded text
  *   audit.c    the console's audit trail page and CSV
  *   reports.c  the reports (month, fiscal year) with SVG charts, and CSV
