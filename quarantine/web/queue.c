@@ -64,6 +64,7 @@ struct queue_walk {
 	struct req *r;
 	GString *g;
 	long skip, left;	/* rows to skip, rows still to show */
+	long shown;		/* rows listed */
 	bool more, csv;
 };
 
@@ -108,6 +109,7 @@ static int queue_row(const struct incident *inc, void *arg)
 		return 1;
 	}
 	q->left--;
+	q->shown++;
 	if (q->csv) {
 		csv_row(g, inc);
 		return 0;
@@ -343,7 +345,11 @@ void page_queue(struct req *r, struct resp *p, bool csv)
 		web_log(LOG_ERR, "queue: %s", err);
 	if (csv)
 		return;
-	g_string_append(p->body, "</tbody></table><p>");
+	g_string_append(p->body, "</tbody></table>");
+	if (q.shown == 0)
+		g_string_append(p->body, "<p id=\"none\">該当するメールはありません。"
+		    "<span class=\"en\">No incident matches.</span></p>");
+	g_string_append(p->body, "<p>");
 	if (page > 1) {
 		g_string_append(p->body, "<a id=\"prev\" href=\"/queue?");
 		query(p->body, &a, a.sort, a.asc, page - 1);

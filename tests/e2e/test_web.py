@@ -790,6 +790,10 @@ def search_checks():
           "URL-encoded in the links")
     got = search("%")
     check(got == ["20200103-Q00004"], "%% alone is a letter: %r" % got)
+    check(browser.text("#none") is None, "rows found: no 'nothing matches'")
+    got = search("該当しない語句")
+    check(got == [] and "No incident matches" in (browser.text("#none") or ""),
+          "a word found nowhere: the page says so")
     cookie = session_cookie()
     code, _, body = request("GET", "/queue.csv?status=all&q=" + urllib.parse.quote("給与明細"),
                             cookie=cookie)
