@@ -93,10 +93,8 @@ int reg_audit(struct reg *rg, const char *id, const char *actor, const char *act
 int reg_list(struct reg *rg, const char *status, time_t since, time_t until,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
 
-/* What reg_list_where selects, in the register's own query (indexed, and
- * no row decoded for nothing): NULL and 0 fields select everything.  The
- * console's queue pages and filters use it, so that a deep page or a
- * filter over 10,000 incidents costs one query, not a walk of them all. */
+/* The orders of reg_list_where (its ORDER BY is chosen from these, never
+ * made of a request), and the limits of its search. */
 enum reg_order {
 	REG_ORDER_CREATED,	/* received time */
 	REG_ORDER_SENDER,	/* the sender's address, ASCII case ignored */
@@ -108,6 +106,10 @@ enum reg_order {
 };
 #define REG_SEARCH_MAX 256	/* bytes of reg_where.search */
 #define REG_SEARCH_WORDS 8	/* words of it */
+/* What reg_list_where selects, in the register's own query (indexed, and
+ * no row decoded for nothing): NULL and 0 fields select everything.  The
+ * console's queue pages and filters use it, so that a deep page or a
+ * filter over 10,000 incidents costs one query, not a walk of them all. */
 struct reg_where {
 	const char *status;	/* NULL: any */
 	time_t since, until;	/* created >= since, < until; 0: open */
