@@ -93,6 +93,19 @@ int reg_audit(struct reg *rg, const char *id, const char *actor, const char *act
 int reg_list(struct reg *rg, const char *status, time_t since, time_t until,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
 
+/* The orders of reg_list_where (its ORDER BY is chosen from these, never
+ * made of a request), and the limits of its search. */
+enum reg_order {
+	REG_ORDER_CREATED,	/* received time */
+	REG_ORDER_SENDER,	/* the sender's address, ASCII case ignored */
+	REG_ORDER_SUBJECT,	/* the subject, ASCII case ignored */
+	REG_ORDER_RULE,		/* the first rule that fired */
+	REG_ORDER_STATUS,
+	REG_ORDER_RECIPIENTS,	/* the number of envelope recipients */
+	REG_ORDER_COUNT
+};
+#define REG_SEARCH_MAX 256	/* bytes of reg_where.search */
+#define REG_SEARCH_WORDS 8	/* words of it */
 /* What reg_list_where selects, in the register's own query (indexed, and
  * no row decoded for nothing): NULL and 0 fields select everything.  The
  * console's queue pages and filters use it, so that a deep page or a
@@ -103,9 +116,20 @@ struct reg_where {
 	const char *sender;	/* a part of the sender's address, ASCII case ignored */
 	const char *rule;	/* the name of a rule that fired */
 	long offset;		/* rows of the selection skipped first */
+	enum reg_order order;	/* the sort key (0: created), ties by id */
+	bool ascending;		/* false: descending, newest (last) first */
+	const char *search;	/* words (blank separated, U+3000 too), each in the
+				 * subject, sender, a recipient, an attachment's
+				 * file name or a reason a person wrote; ASCII case
+				 * ignored; NULL: any (search.c) */
 };
 int reg_list_where(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
+/* The words of search (search.c) into words[0 .. REG_SEARCH_WORDS): how
+ * many (0 for NULL or blanks only), or -1 with err when it is too long or
+ * has too many. */
+int reg_search_words(const char *search, char (*words)[REG_SEARCH_MAX + 1], char *err,
+    size_t errlen);
 /* The send delay's timer (release.h's release_due): into ids[0 .. max)
  * the incidents to release now, oldest due first — delayed with due <=
  * now, or a delay's release claim (releasing) older than now - stale that

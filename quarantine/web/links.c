@@ -192,7 +192,8 @@ static void act(struct req *r, struct resp *p, const struct link *l, const struc
 	    reason && *reason ? reason : NULL;
 	if (cancel && strcmp(inc->status, "delayed") == 0)
 		o.delete_as = "cancelled";	/* a delay the sender stopped before it went */
-	rc = approve ? web_approve(r->w, l->incident, actor, o.reason, &have, msg, sizeof(msg)) :
+	rc = approve ? web_approve(r->w, l->incident, actor, o.reason, false, &have,
+	    msg, sizeof(msg)) :
 	    release_delete(r->w->rg, l->incident, &o, msg, sizeof(msg));
 	snprintf(detail, sizeof(detail), "%s: %s", release_strerror(rc), msg);
 	web_audit(r, actor, l->action, l->incident, detail);

@@ -163,9 +163,8 @@ static void decide_forms(struct req *r, GString *g, const struct incident *inc)
 		    "</button></form>", WEB_REASON_MAX, verbs[i].verb,
 		    admin ? verbs[i].ja : approver_verbs[i].ja, admin ? verbs[i].en : approver_verbs[i].en);
 	}
-	if (!admin)
-		return;
-	/* the release with the external To/Cc addresses out of the header */
+	/* the release with the external To/Cc addresses out of the header:
+	 * an admin's, or an approver's decision on a hold routed to them */
 	g_string_append(g, "<form method=\"post\" action=\"/incident/");
 	html_esc(g, inc->id);
 	g_string_append(g, "/bcc\" id=\"form-bcc\">");
@@ -286,8 +285,8 @@ static bool decidable_by_approver(struct req *r, const char *id)
 	return yes;
 }
 
-/* POST /incident/ID/release, /bcc (release Bcc-converted; admins) or
- * /delete. */
+/* POST /incident/ID/release, /bcc (release Bcc-converted: an admin, or
+ * an approver of the sender, as their approval) or /delete. */
 static void decide(struct req *r, struct resp *p, const char *id, const char *verb)
 {
 	const char *reason = req_arg(r, "reason");
@@ -311,13 +310,6 @@ static void decide(struct req *r, struct resp *p, const char *id, const char *ve
 		    "このアドレスのページはありません。", "There is no page at this address.");
 		return;
 	}
-	if (bcc && !is_admin(r)) {
-		web_audit(r, r->actor, "refused: not allowed for the role", id, verb);
-		html_message(r, p, MHD_HTTP_FORBIDDEN, "権限がありません", "Not allowed",
-		    "Bcc に変換して送信できるのは管理者だけです。何も変更していません。",
-		    "Only an administrator may release Bcc-converted. Nothing was changed.");
-		return;
-	}
 	if (!is_admin(r) && !decidable_by_approver(r, id)) {
 		web_audit(r, r->actor, "refused: not allowed for the role", id, verb);
 		html_message(r, p, MHD_HTTP_FORBIDDEN, "権限がありません", "Not allowed",
@@ -338,7 +330,7 @@ static void decide(struct req *r, struct resp *p, const char *id, const char *ve
 		o.bcc = &opt;
 	}
 	if (rel && !is_admin(r))	/* an approver: one approval of those needed */
-		rc = web_approve(r->w, id, r->actor, o.reason, &have, msg, sizeof(msg));
+		rc = web_approve(r->w, id, r->actor, o.reason, bcc, &have, msg, sizeof(msg));
 	else
 		rc = rel ? release_incident(r->w->rg, id, &o, NULL, msg, sizeof(msg)) :
 		    release_delete(r->w->rg, id, &o, msg, sizeof(msg));
