@@ -30,6 +30,7 @@
 #include "sandbox/proto.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/wire.h"
+#include "text/terms.h"
 
 #define GRACE_MS 2000		/* past the deadline before a worker is killed */
 
@@ -322,6 +323,14 @@ request(struct wbuf *b, const struct inspect *in, size_t idx, const struct extra
 	wb_str(b, pt->detected_type);
 	wb_str(b, ex->name);
 	wb_u64(b, len);
+	wb_u32(b, (uint32_t)terms_count(in->opt->terms));
+	for (size_t i = 0; i < terms_count(in->opt->terms); i++) {
+		const struct term_def *d = terms_def(in->opt->terms, i);
+
+		wb_u32(b, d->kind);
+		wb_str(b, d->name);
+		wb_str(b, d->source);
+	}
 }
 
 /* Bound every send and receive on fd to ms (a worker that stops reading
@@ -394,6 +403,33 @@ merge_part(struct inspect *in, size_t idx, struct rbuf *r, bool first, bool *ful
 	free(path); free(fn); free(decl); free(det); free(exname); free(why);
 }
 
+/* The terms' part of a reply: per term its occurrences and distinct
+ * matched texts.  0, or -1 when malformed. */
+static int
+merge_terms(struct inspect *in, struct rbuf *r)
+{
+	struct scan_result *res = in->res;
+	uint32_t n = rb_u32(r);
+
+	if (r->fail || n != terms_count(in->opt->terms))
+		return -1;
+	if (n && inspect_terms(in) < 0)
+		return -1;
+	for (uint32_t i = 0; i < n && !r->fail; i++) {
+		uint64_t hits = rb_u64(r);
+		uint32_t nv = rb_u32(r);
+
+		res->term_hits[i] += hits;
+		for (uint32_t k = 0; k < nv && !r->fail; k++) {
+			char *v = rb_str(r);
+			if (v && valueset_add(res->term_seen[i], v, strlen(v)) < 0)
+				r->fail = true;
+			free(v);
+		}
+	}
+	return r->fail ? -1 : 0;
+}
+
 /* Merge the reply r into in.  0, or -1 when it is malformed. */
 static int
 merge(struct inspect *in, size_t idx, struct rbuf *r, bool *memory)
@@ -432,6 +468,8 @@ merge(struct inspect *in, size_t idx, struct rbuf *r, bool *memory)
 			free(v);
 		}
 	}
+	if (merge_terms(in, r) < 0)
+		return -1;
 	for (size_t i = idx; i < res->nparts; i++)
 		if (res->parts[i].unscanned && strncmp(res->parts[i].unscanned, REASON_MEMORY,
 		    strlen(REASON_MEMORY)) == 0)
