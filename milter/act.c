@@ -37,6 +37,7 @@
 #include "quarantine/release.h"
 #include "register/register.h"
 #include "quarantine/held.h"
+#include "quarantine/sender_group.h"
 
 /* The daemon's own register writes take turns here rather than in SQLite's
  * busy handler, which polls with growing sleeps and lets newcomers overtake
@@ -309,7 +310,8 @@ sfsistat
 act_decide(SMFICTX *ctx, struct msgctx *mc)
 {
 	const struct scan_result *res;
-	long counters[SC_COUNT];
+	long counters[POLICY_SLOTS];
+	char gerr[512];
 	struct verdict v;
 
 	clock_gettime(CLOCK_MONOTONIC, &mc->eom);
@@ -320,6 +322,10 @@ act_decide(SMFICTX *ctx, struct msgctx *mc)
 		return act_internal_error(ctx, mc, scan_msg_error(mc->scan));
 	check_release_loop(mc);
 	scan_result_counters(res, counters);
+	sender_group_slots(mc->rt->conf, res, counters, gerr, sizeof(gerr));
+	if (gerr[0])
+		log_qid(LOG_WARNING, mc->qid, "sender_group: the register: %s (the sender is in "
+		    "no group)", gerr);
 	policy_decide(mc->rt->conf, counters, &v);
 	switch (v.action) {
 	case ACT_REJECT:

@@ -24,6 +24,7 @@
 #include "detectors/result_json.h"
 #include "detectors/scan.h"
 #include "ctl/ctl.h"
+#include "quarantine/sender_group.h"
 
 #define HEADER_MAX (1 << 20)	/* bytes of header read for the envelope */
 #define SAMPLES 3
@@ -348,7 +349,7 @@ struct scan_run {
 	struct scan_engine *eng;
 	struct scan_msg *msg;
 	const struct scan_result *res;
-	long counters[SC_COUNT];
+	long counters[POLICY_SLOTS];
 	struct verdict v;
 	const char *attachment;	/* a bare file, scanned attached to a message */
 };
@@ -392,6 +393,10 @@ static int run_scan(struct scan_run *sr, const struct scan_args *sa, FILE *fp)
 	if (!(sr->res = scan_msg_eom(sr->msg)))
 		goto msgerr;
 	scan_result_counters(sr->res, sr->counters);
+	sender_group_slots(sr->cf, sr->res, sr->counters, err, sizeof(err));
+	if (err[0])
+		fprintf(stderr, "dlpctl scan: sender_group: the register: %s (the sender is in no "
+		    "group)\n", err);
 	policy_decide(sr->cf, sr->counters, &sr->v);
 	code = 0;
 	goto out;
