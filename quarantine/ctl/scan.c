@@ -409,16 +409,40 @@ out:
 	return code;
 }
 
-static json_t *counters_json(const long counters[SC_COUNT])
+/* Every counter, then the config's slots ("dictionary.secret": n,
+ * "recipient_domains in partners": 0 or 1). */
+static json_t *counters_json(const struct conf *cf, const long counters[POLICY_SLOTS])
 {
 	json_t *o = json_object();
+	char name[160];
 
 	for (int c = 0; o && c < SC_COUNT; c++)
 		if (json_object_set_new(o, scan_counter_name(c), json_integer(counters[c])) < 0) {
 			json_decref(o);
 			return NULL;
 		}
+	for (size_t i = SC_COUNT; o && i < POLICY_SLOTS; i++)
+		if (conf_slot_name(cf, i, name, sizeof(name)) &&
+		    json_object_set_new(o, name, json_integer(counters[i])) < 0) {
+			json_decref(o);
+			return NULL;
+		}
 	return o;
+}
+
+/* The `in` conditions of the rules, as the message meets them. */
+static void print_conditions(const json_t *counters)
+{
+	const char *name;
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)counters, name, v)
+		if (strstr(name, " in "))
+			printf("%s  %s: %s", n++ ? "\n" : "conditions:\n", name,
+			    json_integer_value(v) ? "yes" : "no");
+	if (n)
+		printf("\n");
 }
 
 /* The fired rules; detail: with when and the reason as the notice fills
@@ -458,7 +482,7 @@ static json_t *decision_json(const struct scan_run *sr, const struct scan_args *
 	    "findings", result_json_findings(r),
 	    "samples", result_json_findings_samples(r, SAMPLES),
 	    "recipients", result_json_recipients(r),
-	    "counters", counters_json(sr->counters),
+	    "counters", counters_json(sr->cf, sr->counters),
 	    "parts", result_json_parts(r),
 	    "sender", r->sender,
 	    "error", r->error,
@@ -484,6 +508,7 @@ static void print_plain(const json_t *d)
 	printf("verdict: %s\n", json_string_value(json_object_get(d, "verdict")));
 	ctl_print_rules(json_object_get(d, "rules_detail"));
 	ctl_print_findings(json_object_get(d, "samples"));
+	print_conditions(json_object_get(d, "counters"));
 	printf("recipients: %lld (external %lld, external visible %lld, external domains %lld)\n",
 	    jint(rc, "recipients"), jint(rc, "external"), jint(rc, "external_visible"),
 	    jint(rc, "external_domains"));
