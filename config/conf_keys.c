@@ -163,7 +163,7 @@ const struct conf_key conf_keys[] = {
 	{ .section = "list", .name = "domains", .type = CT_TEXT, .def = "",
 	  .desc = "domains, comma-separated; a domain matches its subdomains" },
 	{ .section = "list", .name = "groups", .type = CT_TEXT, .def = "",
-	  .desc = "groups (所属) of the register's approver tables (sender_group in NAME)" },
+	  .desc = "the sender's groups as the register has them (dlpctl approver member; sender_group in NAME)" },
 };
 
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
