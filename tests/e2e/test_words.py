@@ -59,7 +59,7 @@ env = None
 
 
 def body(n):
-    rows = ["%s %s" % (name, mobile) for name, mobile, _, _, _ in people(n, seed=3)]
+    rows = ["%d. %s" % (i + 1, mobile) for i, (_, mobile, _, _, _) in enumerate(people(n, seed=3))]
     return "関係者各位\n名簿をお送りします。\n" + "\n".join(rows) + "\n"
 
 
@@ -132,9 +132,18 @@ def test_partner_25_held():
     check(names == ["partners_volume"], "25 items to partners: held %r" % names)
 
 
+def worker_parts():
+    r = env.dlpctl("stats", "--json", check=False)
+    try:
+        return (json.loads(r.stdout)["daemon"].get("workers") or {}).get("parts", 0)
+    except ValueError:
+        return 0
+
+
 def test_docx_secret_held():
     env.sink.clear()
     before = len(env.incidents())
+    parts0 = worker_parts()
     data = docx_with(["【極秘】令和7年度 組織改編案", "本資料の取扱いには注意してください。"])
     msg = make_message(SENDER, PARTNER, "資料送付", "資料を添付します。\n",
                        attachments=[("改編案.docx", data) + DOCX])
@@ -148,7 +157,9 @@ def test_docx_secret_held():
           f["dictionary.secret"]["samples"] == ["極秘"], "the register has the word: %r" % f)
     parts = json.loads(row["parts"])
     x = [p for p in parts if (p.get("filename") or "").endswith(".docx")]
-    check(x and x[0]["extractor"] == "docx", "read by the docx extractor (a worker): %r" % x)
+    check(x and x[0]["extractor"] == "docx", "read by the docx extractor: %r" % x)
+    check(wait_until(lambda: worker_parts() > parts0, 10), "in a worker: parts %d -> %d" % (
+        parts0, worker_parts()), env)
     shown = env.dlpctl("show", row["id"]).stdout
     check("dictionary.secret" in shown and "極秘" in shown, "dlpctl show has it: %s" % shown)
     stored = os.path.join(env.var, "quarantine", "msg", row["id"] + ".eml")
