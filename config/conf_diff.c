@@ -44,6 +44,39 @@ static size_t list(char *buf, size_t len, size_t off, const char *what, const st
 	return off < len ? off : len - 1;
 }
 
+/* The dictionary or pattern of cf like t (kind and name), or NULL. */
+static const struct conf_term *find_term(const struct conf *cf, const struct conf_term *t)
+{
+	for (size_t i = 0; i < cf->nterm_src; i++)
+		if (cf->term_src[i].kind == t->kind && strcmp(cf->term_src[i].name, t->name) == 0)
+			return &cf->term_src[i];
+	return NULL;
+}
+
+/* Append "; words changed: dictionary.a, pattern.b" for the dictionaries
+ * and patterns added, removed or changed (their words or regex). */
+static void terms_changed(char *buf, size_t len, size_t off, const struct conf *old,
+    const struct conf *new)
+{
+	const struct conf *sides[2] = { new, old };
+	bool first = true;
+
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s]->nterm_src && off < len; i++) {
+			const struct conf_term *t = &sides[s]->term_src[i], *o = find_term(sides[!s], t);
+			int n;
+
+			if (o && (s == 1 || strcmp(o->source ? o->source : "", t->source ? t->source :
+			    "") == 0))
+				continue;
+			n = snprintf(buf + off, len - off, "%s%s%s.%s", first ? "; " : ", ",
+			    first ? "words changed: " : "", t->kind == 0 ? "dictionary" : "pattern",
+			    t->name);
+			first = false;
+			off += n > 0 ? (size_t)n : 0;
+		}
+}
+
 void conf_diff_rules(const struct conf *old, const struct conf *new, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -53,5 +86,6 @@ void conf_diff_rules(const struct conf *old, const struct conf *new, char *buf, 
 	off = list(buf, len, off, "rules removed: ", old, new, 0);
 	off = list(buf, len, off, "rules changed: ", new, old, 1);
 	if (off == 0)
-		snprintf(buf, len, "rules unchanged (%zu)", new->nrules);
+		off = (size_t)snprintf(buf, len, "rules unchanged (%zu)", new->nrules);
+	terms_changed(buf, len, off < len ? off : len - 1, old, new);
 }

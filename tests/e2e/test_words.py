@@ -206,6 +206,8 @@ def test_reload_new_words_reach_workers():
     start = env.milter.log_size()
     env.milter.signal(signal.SIGHUP)
     check(env.milter.wait_log("configuration reloaded", 15, start), "reloaded", env)
+    check(env.milter.wait_log("words changed: dictionary.secret", 5, start),
+          "the log says the words changed", env)
     before = len(env.incidents())
     data = docx_with(["社外秘 営業戦略メモ"])
     env.send(make_message(SENDER, PARTNER, "メモ", "添付します。\n",

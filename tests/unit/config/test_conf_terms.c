@@ -344,6 +344,26 @@ static void test_sender_in(void **state)
 	conf_unref(cf);
 }
 
+static void test_diff(void **state)
+{
+	struct conf *a, *b;
+	char buf[512];
+
+	(void)state;
+	a = load_ok(HEAD TERMS "[rule r]\nwhen = dictionary.secret > 0\naction = hold\n");
+	b = load_ok(HEAD TERMS "[rule r]\nwhen = dictionary.secret > 0\naction = hold\n");
+	conf_diff_rules(a, b, buf, sizeof(buf));
+	assert_string_equal(buf, "rules unchanged (1)");
+	conf_unref(b);
+	b = load_ok(HEAD "[dictionary secret]\nwords = 社外秘\n[pattern other]\nregex = x\n"
+	    "[rule r]\nwhen = dictionary.secret > 0\naction = hold\n");
+	conf_diff_rules(a, b, buf, sizeof(buf));
+	assert_string_equal(buf, "rules unchanged (1); words changed: dictionary.secret, "
+	    "pattern.other, pattern.emp");
+	conf_unref(a);
+	conf_unref(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_partners_pair),
 		cmocka_unit_test(test_dictionary_and_group),
 		cmocka_unit_test(test_sender_in),
+		cmocka_unit_test(test_diff),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
