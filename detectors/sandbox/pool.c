@@ -40,6 +40,7 @@ struct worker {
 	pid_t pid;			/* 0: not running */
 	int fd;				/* our end of its socket */
 	unsigned jobs;			/* parts it has served */
+	unsigned long long terms_sent;	/* terms_id of the terms it has (0: none) */
 	bool busy;
 };
 
@@ -131,6 +132,7 @@ spawn(struct sandbox_pool *p, struct worker *w, char *err, size_t errlen)
 	w->pid = pid;
 	w->fd = sv[0];
 	w->jobs = 0;
+	w->terms_sent = 0;
 	pthread_mutex_lock(&p->mu);
 	p->st.started++;
 	pthread_mutex_unlock(&p->mu);
@@ -293,9 +295,10 @@ give(struct sandbox_pool *p, struct worker *w, int fault)
 
 /* The request for part idx, the data not included. */
 static void
-request(struct wbuf *b, const struct inspect *in, size_t idx, const struct extractor *ex,
-    size_t len, unsigned depth, const char *charset)
+request(struct wbuf *b, const struct worker *w, const struct inspect *in, size_t idx,
+    const struct extractor *ex, size_t len, unsigned depth, const char *charset)
 {
+	const struct terms *t = in->opt->terms;
 	const struct scan_limits *l = &in->opt->limits;
 	const struct scan_part *pt = &in->res->parts[idx];
 	/* parts the worker may add: it counts the handed part as its first */
@@ -323,9 +326,13 @@ request(struct wbuf *b, const struct inspect *in, size_t idx, const struct extra
 	wb_str(b, pt->detected_type);
 	wb_str(b, ex->name);
 	wb_u64(b, len);
-	wb_u32(b, (uint32_t)terms_count(in->opt->terms));
-	for (size_t i = 0; i < terms_count(in->opt->terms); i++) {
-		const struct term_def *d = terms_def(in->opt->terms, i);
+	if (t && w->terms_sent == terms_id(t)) {
+		wb_u32(b, TERMS_AGAIN);
+		return;
+	}
+	wb_u32(b, (uint32_t)terms_count(t));
+	for (size_t i = 0; i < terms_count(t); i++) {
+		const struct term_def *d = terms_def(t, i);
 
 		wb_u32(b, d->kind);
 		wb_str(b, d->name);
@@ -524,7 +531,7 @@ exchange(struct sandbox_pool *p, struct worker *w, struct inspect *in, size_t id
 	bool timed_out = false, memory = false, malformed = false, gone = false;
 
 	socket_timeouts(w->fd, ms);
-	request(&b, in, idx, ex, len, depth, charset);
+	request(&b, w, in, idx, ex, len, depth, charset);
 	if (wire_send(w->fd, &b) < 0) {
 		gone = errno == EPIPE || errno == ECONNRESET;
 		timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
@@ -548,6 +555,7 @@ exchange(struct sandbox_pool *p, struct worker *w, struct inspect *in, size_t id
 	wb_free(&b);
 	free(reply);
 	if (rc == 0) {
+		w->terms_sent = terms_id(in->opt->terms);	/* it has them now */
 		*fault = memory ? SB_MEMORY : -1;
 		if (memory || ++w->jobs >= p->cfg.max_jobs)
 			retire(w, false, NULL);		/* it exits by itself */

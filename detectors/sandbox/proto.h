@@ -8,8 +8,8 @@
  * ocr_max_pixels), the time left (ms), depth, charset,
  * the part (path, file name, declared type, detected type), the
  * extractor's name and the data's length, the terms of the config (count,
- * then per term: kind, name, source; text/terms.h); then the data's
- * bytes, raw.
+ * then per term: kind, name, source; text/terms.h; or TERMS_AGAIN alone:
+ * the same as this worker was sent last); then the data's bytes, raw.
  *
  * Reply, one frame: REPLY_OK, bytes expanded in all, out of time (0/1),
  * the walk's error, the parts (count, then per part: path, file name,
@@ -25,6 +25,7 @@
 #define DLP_SANDBOX_PROTO_H
 
 #define PROTO_VERSION 5u
+#define TERMS_AGAIN 0xfffffffeu	/* in place of the terms' count */
 #define REPLY_OK 0u
 #define REPLY_CRASH 2u
 /* A reason a worker gives a part it could not read for lack of memory. */

@@ -238,6 +238,10 @@ request_terms(struct rbuf *r, bool *ok)
 	char err[256];
 
 	*ok = false;
+	if (n == TERMS_AGAIN) {		/* the ones it was sent last */
+		*ok = !r->fail && cache != NULL;
+		return cache;
+	}
 	if (r->fail || n > TERMS_MAX)
 		return NULL;
 	memset(defs, 0, sizeof(defs));

@@ -25,6 +25,7 @@ struct terms {
 	struct term *v;
 	size_t n;
 	pcre2_match_context *mctx;	/* the budget; read-only while matching */
+	unsigned long long id;		/* terms_id */
 };
 
 static const char *const kind_names[TERM_KIND_COUNT] = { "dictionary", "pattern" };
@@ -48,6 +49,12 @@ terms_free(struct terms *t)
 	free(t->v);
 	pcre2_match_context_free(t->mctx);
 	free(t);
+}
+
+unsigned long long
+terms_id(const struct terms *t)
+{
+	return t ? t->id : 0;
 }
 
 size_t
@@ -201,6 +208,9 @@ terms_new(const struct term_def *defs, size_t n, char *err, size_t errlen, size_
 	if (!t || !(t->v = calloc(n ? n : 1, sizeof(*t->v))) ||
 	    !(t->mctx = pcre2_match_context_create(NULL)))
 		goto nomem;
+	static unsigned long long next_id;
+
+	t->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 	pcre2_set_match_limit(t->mctx, TERMS_MATCH_LIMIT);
 	pcre2_set_depth_limit(t->mctx, TERMS_DEPTH_LIMIT);
 	for (; t->n < n; t->n++) {

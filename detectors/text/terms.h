@@ -50,6 +50,9 @@ struct terms;
 struct terms *terms_new(const struct term_def *defs, size_t n, char *err, size_t errlen,
     size_t *bad, long *offset);
 size_t terms_count(const struct terms *t);
+/* A number no other terms made by this process have (0 for NULL): a
+ * worker that was sent these once need not be sent them again. */
+unsigned long long terms_id(const struct terms *t);
 /* The i-th definition as given (strings owned by t). */
 const struct term_def *terms_def(const struct terms *t, size_t i);
 /* true when t was compiled from exactly defs[0..n) (a worker's cache). */

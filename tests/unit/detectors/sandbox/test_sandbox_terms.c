@@ -116,6 +116,8 @@ test_new_terms(void **state)
 	struct scan_engine *e1 = engine(pool, t1), *e2 = engine(pool, t2);
 	const char *doc = "<p>社外秘 ID123 ID124</p><p>極秘</p>";
 	struct scan_msg *a = scan_html(e1, doc), *b = scan_html(e2, doc), *c = scan_html(e1, doc);
+	/* the same terms again: sent as TERMS_AGAIN, the worker's own copy used */
+	struct scan_msg *d = scan_html(e1, doc);
 	struct sandbox_stats st;
 
 	(void)state;
@@ -124,12 +126,16 @@ test_new_terms(void **state)
 	assert_int_equal(scan_result_term(mt_result(b), 0), 1);	/* 社外秘 */
 	assert_int_equal(scan_result_term(mt_result(b), 1), 2);
 	assert_int_equal(scan_result_term(mt_result(c), 0), 1);	/* and back */
+	assert_int_equal(scan_result_term(mt_result(d), 0), 1);
+	assert_int_equal(scan_result_term(mt_result(d), 1), 0);
+	assert_null(df_part(mt_result(d), "memo.html")->unscanned);
 	sandbox_pool_stats(pool, &st);
-	assert_int_equal(st.jobs, 3);
-	assert_int_equal(st.started, 1);	/* one worker did all three */
+	assert_int_equal(st.jobs, 4);
+	assert_int_equal(st.started, 1);	/* one worker did all four */
 	scan_msg_free(a);
 	scan_msg_free(b);
 	scan_msg_free(c);
+	scan_msg_free(d);
 	scan_engine_free(e1);
 	scan_engine_free(e2);
 	sandbox_pool_free(pool);
