@@ -36,6 +36,7 @@
 #include "quarantine/incident.h"
 #include "quarantine/release.h"
 #include "register/register.h"
+#include "text/terms.h"
 #include "quarantine/held.h"
 #include "quarantine/sender_group.h"
 
@@ -121,6 +122,14 @@ findings_summary(const struct scan_result *res, char *buf, size_t len)
 		if (n)
 			off += snprintf(buf + off, len - off, "%s%s:%zu", off ? "," : "",
 			    finding_type_name(t), n);
+	}
+	/* the config's dictionaries and patterns: counts, never the words */
+	for (size_t i = 0; res->terms && i < res->nterms && off < len; i++) {
+		long n = scan_result_term(res, i);
+		if (n > 0)
+			off += snprintf(buf + off, len - off, "%s%s.%s:%ld", off ? "," : "",
+			    term_kind_name(terms_def(res->terms, i)->kind),
+			    terms_def(res->terms, i)->name, n);
 	}
 	if (buf[0] == '\0')
 		snprintf(buf, len, "-");

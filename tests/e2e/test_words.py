@@ -160,6 +160,8 @@ def test_docx_secret_held():
     check(x and x[0]["extractor"] == "docx", "read by the docx extractor: %r" % x)
     check(wait_until(lambda: worker_parts() > parts0, 10), "in a worker: parts %d -> %d" % (
         parts0, worker_parts()), env)
+    check(env.milter.wait_log("findings=dictionary.secret:1 ", 5),
+          "the log line counts it (the count, not the word)", env)
     shown = env.dlpctl("show", row["id"]).stdout
     check("dictionary.secret" in shown and "極秘" in shown, "dlpctl show has it: %s" % shown)
     stored = os.path.join(env.var, "quarantine", "msg", row["id"] + ".eml")
