@@ -557,8 +557,8 @@ static void load_file(struct loader *ld)
 	}
 	ld->in_rule = false;
 	check_globals(ld);
+	ld->in_rule = true;	/* dictionaries, patterns and lists belong to the policy */
 	conf_named_finish(ld);
-	ld->in_rule = true;
 	check_rules(ld);
 	ld->in_rule = false;
 	derive_paths(ld);

@@ -140,7 +140,8 @@ const char *conf_slot_name(const struct conf *cf, size_t i, char *buf, size_t le
 struct conf *conf_load(const char *path, char *err, size_t errlen);
 /* For the commands that work on the register and the quarantine (dlpctl
  * list, show, release …): as conf_load, but when every problem is inside
- * [rule NAME] sections the config is returned without any rule, the
+ * [rule NAME] sections (or [dictionary], [pattern], [list]: the policy's
+ * too) the config is returned without any rule, the
  * problems still in err and *partial set.  A problem anywhere else (a
  * var_dir, a relay, a syntax error outside the rules) fails as conf_load. */
 struct conf *conf_load_admin(const char *path, char *err, size_t errlen, bool *partial);

@@ -162,6 +162,7 @@ static void begin_section(struct loader *ld, const char *s, size_t n)
 			continue;
 		for (b += kl; b < e && isspace((unsigned char)*b); b++)
 			;
+		ld->in_rule = true;	/* the policy's, as a rule's problems are */
 		if (b == e)
 			conf_diag(ld, ld->lineno, 0, "[%s] without a name: [%s NAME]", named[k], named[k]);
 		else

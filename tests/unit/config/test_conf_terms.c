@@ -7,6 +7,7 @@
  * slots are filled before policy_decide, which reads only them.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -364,6 +365,25 @@ static void test_diff(void **state)
 	conf_unref(b);
 }
 
+/* dlpctl list, show …: a bad pattern is the policy's problem, like a bad
+ * rule: the config comes without its rules, the problem still said. */
+static void test_admin_partial(void **state)
+{
+	bool partial = false;
+	struct conf *cf;
+
+	(void)state;
+	write_file(path, HEAD "[pattern p]\nregex = ab(c\n[rule r]\nwhen = pattern.p > 0\n"
+	    "action = hold\n");
+	cf = conf_load_admin(path, err, sizeof(err), &partial);
+	assert_non_null(cf);
+	assert_true(partial);
+	assert_int_equal(cf->nrules, 0);
+	assert_non_null(strstr(err, "pattern p: missing closing parenthesis"));
+	conf_unref(cf);
+	assert_null(conf_load(path, err, sizeof(err)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_dictionary_and_group),
 		cmocka_unit_test(test_sender_in),
 		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_admin_partial),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
