@@ -136,7 +136,8 @@ dict_regex(const char *src, char *err, size_t errlen)
 	qsort(w, nw, sizeof(*w), word_cmp);
 	if (!(re = p = malloc(need + 8)))
 		goto nomem;
-	p += sprintf(p, "(?:");
+	memcpy(p, "(?:", 3);
+	p += 3;
 	for (size_t i = 0; i < nw; i++) {
 		if (i)
 			*p++ = '|';
@@ -149,7 +150,8 @@ dict_regex(const char *src, char *err, size_t errlen)
 			*p++ = (char)c;
 		}
 	}
-	strcpy(p, ")");
+	p[0] = ')';
+	p[1] = '\0';
 	for (size_t i = 0; i < nw; i++)
 		free(w[i].s);
 	free(w);
@@ -320,10 +322,8 @@ run_term(const struct terms *t, const struct term *tm, const unsigned char *text
 	while (off <= len) {
 		PCRE2_SIZE *ov;
 
-		if (looked++ >= TERMS_MAX_MATCHES) {
-			rc = 1;
-			break;
-		}
+		if (looked++ >= TERMS_MAX_MATCHES)
+			break;	/* counted so far: at least that many, not unread */
 		m = pcre2_match(tm->re, text, len, off, PCRE2_NO_UTF_CHECK, md, t->mctx);
 		if (m == PCRE2_ERROR_NOMATCH)
 			break;

@@ -15,10 +15,13 @@
  * 取扱注意事項).
  *
  * A pattern counts distinct matched values (as the detectors count
- * theirs).  Its match budget: PCRE2's match limit and depth limit for
- * each attempt and at most TERMS_MAX_MATCHES matches a text; a text on
- * which the budget ran out is reported (terms_run's return), and the
- * caller marks its part unscanned, since the text was not fully read.
+ * theirs).  The match budget of every term: PCRE2's match limit and depth
+ * limit (and the JIT stack) for each attempt — a text on which an attempt
+ * ran out is reported (terms_run's return) and the caller marks its part
+ * unscanned, since the text was not read to its end — and at most
+ * TERMS_MAX_MATCHES matches looked at in one text: past that the count
+ * stops (it is then at least that many, which decides any smaller
+ * threshold), and the text counts as read.
  */
 #ifndef DLP_TERMS_H
 #define DLP_TERMS_H

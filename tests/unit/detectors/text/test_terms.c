@@ -174,7 +174,9 @@ static void test_catastrophic(void **state)
 	free(text);
 }
 
-/* Many matches: counted up to TERMS_MAX_MATCHES, then the budget is spent. */
+/* Many matches: counted up to TERMS_MAX_MATCHES, then the count stops;
+ * the text is read (no budget spent): a spreadsheet of 20,000 staff
+ * numbers is "at least 10,000", not unscanned. */
 static void test_match_cap(void **state)
 {
 	size_t n = TERMS_MAX_MATCHES + 10, d = 0;
@@ -186,7 +188,7 @@ static void test_match_cap(void **state)
 		memcpy(text + 2 * i, "x ", 2);
 	text[2 * n] = '\0';
 	assert_int_equal(run1(TERM_PATTERN, "x", text, &d, &spent), TERMS_MAX_MATCHES);
-	assert_int_equal(spent, 1);
+	assert_int_equal(spent, 0);
 	free(text);
 }
 
