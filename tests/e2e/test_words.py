@@ -49,6 +49,14 @@ when = external > 0 and dictionary.secret >= 1
 action = hold
 reason = 秘密区分の表示がある文書です。
 
+[list finance]
+groups = 経理課
+
+[rule finance_ids]
+when = external > 0 and sender_group in finance and pattern.staff_id >= 1
+action = reject
+reason = 経理課からは職員番号を外部へ送れません。
+
 [rule staff_ids]
 when = external > 0 and pattern.staff_id >= 3
 action = hold
@@ -187,6 +195,23 @@ def test_xlsx_marks_and_ids_held():
     check("STAFF-100001" not in json.dumps(row, ensure_ascii=False), "no full id in the register")
 
 
+def test_sender_group_from_register():
+    env.sink.clear()
+    env.dlpctl("approver", "member", "keiri@example.go.jp", "経理課")
+    msg = make_message("keiri@example.go.jp", OTHER, "精算", "職員番号 STAFF-200001 の精算です。\n")
+    code, text = env.send(msg, sender="keiri@example.go.jp")
+    check(code == 550 and "finance_ids" in text, "a member of 経理課: rejected: %d %s" % (code, text), env)
+    msg = make_message(SENDER, OTHER, "精算", "職員番号 STAFF-200001 の精算です。\n")
+    code, text = env.send(msg)
+    check(code == 250 and env.wait_sink(1), "a sender in no group: delivered: %d %s" % (code, text), env)
+    path = os.path.join(env.tmp, "seisan.eml")
+    with open(path, "wb") as f:
+        f.write(bytes(msg))
+    out = env.dlpctl("scan", "--from", "keiri@example.go.jp", "--rcpt", OTHER[0], path).stdout
+    check("sender_group in finance: yes" in out and "finance_ids" in out,
+          "dlpctl scan asks the register too: %s" % out)
+
+
 def test_clean_words_delivered():
     env.sink.clear()
     before = len(env.incidents())
@@ -253,6 +278,8 @@ def main():
             ("words: 25 items to partners held", test_partner_25_held),
             ("words: docx with 極秘 held (worker), show and scan", test_docx_secret_held),
             ("words: xlsx with ㊙ and staff ids held, masked", test_xlsx_marks_and_ids_held),
+            ("words: sender_group from the register (dlpctl approver member)",
+             test_sender_group_from_register),
             ("words: 秘書課, 秘密保持 … delivered", test_clean_words_delivered),
             ("words: reload, new word matched in the workers", test_reload_new_words_reach_workers),
             ("words: dlp-milter -n: bad regex, unknown dictionary", test_check_and_errors),
