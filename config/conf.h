@@ -152,7 +152,8 @@ void conf_unref(struct conf *cf);
 /* What new changes in old's policy, one line: "rules added: a, b; rules
  * removed: c; rules changed: d" (changed: its when, action or reason), or
  * "rules unchanged (N)"; then "; words changed: dictionary.x, pattern.y"
- * when dictionaries or patterns were added, removed or changed. */
+ * and "; lists changed: z" when dictionaries, patterns or lists were
+ * added, removed or changed. */
 void conf_diff_rules(const struct conf *old, const struct conf *new, char *buf, size_t len);
 
 /* The engine's view of the config (points into cf). */

@@ -360,7 +360,7 @@ static void test_diff(void **state)
 	    "[rule r]\nwhen = dictionary.secret > 0\naction = hold\n");
 	conf_diff_rules(a, b, buf, sizeof(buf));
 	assert_string_equal(buf, "rules unchanged (1); words changed: dictionary.secret, "
-	    "pattern.other, pattern.emp");
+	    "pattern.other, pattern.emp; lists changed: partners, finance");
 	conf_unref(a);
 	conf_unref(b);
 }
