@@ -238,7 +238,7 @@ static void unknown_key(struct loader *ld, const char *sec, const char *name)
 		if (strcmp(conf_keys[i].name, name) == 0 && strcmp(conf_keys[i].section, sec) != 0) {
 			conf_diag(ld, ld->lineno, 0, "unknown key '%s' in [%s] (it belongs in [%s%s])",
 			    name, sec, conf_keys[i].section,
-			    strcmp(conf_keys[i].section, "rule") == 0 ? " NAME" : "");
+			    conf_key_named(&conf_keys[i]) ? " NAME" : "");
 			return;
 		}
 	conf_diag(ld, ld->lineno, 0, "unknown key '%s' in [%s]", name, sec);
@@ -253,6 +253,10 @@ static void on_key(struct loader *ld, const char *name, const char *value)
 	ld->cur = NULL;
 	if (ld->sec == S_NONE) {
 		conf_diag(ld, ld->lineno, 0, "key '%s' outside a section", name);
+		return;
+	}
+	if (ld->sec == S_NAMED) {
+		conf_named_key(ld, name, value);
 		return;
 	}
 	if (ld->sec != S_KNOWN && ld->sec != S_RULE)
@@ -281,6 +285,10 @@ static void on_continuation(struct loader *ld, const char *value)
 {
 	const struct conf_key *k = ld->cur;
 
+	if (ld->sec == S_NAMED) {
+		conf_named_cont(ld, value);
+		return;
+	}
 	if (!k)
 		return;		/* the key itself was rejected */
 	if (k->type == CT_DOMAINS)
@@ -383,7 +391,7 @@ static void compile_when(struct loader *ld, struct conf_rule *r, const struct ru
 	size_t at, mlen, slen;
 	int col;
 
-	r->when = expr_compile(r->when_src, msg, sizeof(msg), &col);
+	r->when = expr_compile_names(r->when_src, &conf_expr_names, ld->cf, msg, sizeof(msg), &col);
 	if (r->when)
 		return;
 	snprintf(suffix, sizeof(suffix), " at column %d", col);
@@ -549,7 +557,8 @@ static void load_file(struct loader *ld)
 	}
 	ld->in_rule = false;
 	check_globals(ld);
-	ld->in_rule = true;
+	ld->in_rule = true;	/* dictionaries, patterns and lists belong to the policy */
+	conf_named_finish(ld);
 	check_rules(ld);
 	ld->in_rule = false;
 	derive_paths(ld);
@@ -568,7 +577,7 @@ static struct conf *load(const char *path, char *err, size_t errlen, bool *parti
 		goto oom;
 	cf->refs = 1;
 	for (size_t i = 0; i < conf_nkeys; i++)
-		if (conf_keys[i].def && strcmp(conf_keys[i].section, "rule") != 0)
+		if (conf_keys[i].def && !conf_key_named(&conf_keys[i]))
 			set_global(&ld, &conf_keys[i], conf_keys[i].def, 0);
 	if (!(ld.fp = fopen(path, "r"))) {
 		if (err && errlen)

@@ -81,7 +81,57 @@ struct conf {
 	char *spool_dir;	/* var_dir + "/spool": what conf_scan_options() points to */
 	char *warnings;		/* "FILE:LINE:COL: warning: …" lines, or NULL: what
 				 * works but is likely wrong (dlp-milter -n prints them) */
+	/* [dictionary NAME], [pattern NAME], [list NAME] (conf_terms.c) */
+	struct conf_term *term_src;	/* in file order, dictionaries and patterns */
+	size_t nterm_src;
+	struct terms *terms;	/* compiled from term_src; scan_options terms */
+	struct conf_list *lists;
+	size_t nlists;
+	struct conf_pred *preds;	/* the `in` predicates the rules use */
+	size_t npreds;
 };
+
+/* A dictionary or a pattern as written.  Its counter is the policy slot
+ * SC_COUNT + its index. */
+struct conf_term {
+	int kind;		/* enum term_kind (text/terms.h) */
+	char *name;
+	char *source;		/* words one a line (words and file), or the regex */
+	char *file;		/* dictionary `file`, absolute once loaded, or NULL */
+	int line;		/* of the section header */
+	int value_line, value_col;	/* where regex's value starts */
+};
+
+/* Addresses (lower case), domains (lower case; a domain matches its
+ * subdomains) and groups (所属, as the register has them). */
+struct conf_list {
+	char *name;
+	char **addresses, **domains, **groups;	/* NULL-terminated */
+	size_t naddresses, ndomains, ngroups;
+	int line;
+};
+
+/* What a predicate slot of `when` asks (slot SC_COUNT + nterm_src + index). */
+enum conf_pred_kind { PRED_RECIPIENT_DOMAINS, PRED_SENDER, PRED_SENDER_GROUP, PRED_COUNT };
+struct conf_pred {
+	enum conf_pred_kind kind;
+	size_t list;		/* index in lists */
+};
+
+/* Every slot a `when` may read: the counters, then the terms, then the
+ * predicates.  Arrays given to policy_decide have this many entries. */
+#define POLICY_SLOTS (SC_COUNT + 64 + 64)	/* 64: TERMS_MAX, then 64 predicates */
+
+/* Fill the slots past SC_COUNT for r: each term's counter, each
+ * predicate 0 or 1.  sender_group: the sender's group in the register
+ * (reg_group_of), or NULL when it has none or it is not known.  The
+ * first SC_COUNT slots are scan_result_counters'. */
+void conf_policy_slots(const struct conf *cf, const struct scan_result *r,
+    const char *sender_group, long counters[POLICY_SLOTS]);
+/* The name of slot i as a rule writes it ("dictionary.secret",
+ * "recipient_domains in partners") into buf; NULL when i is no slot of
+ * cf past SC_COUNT. */
+const char *conf_slot_name(const struct conf *cf, size_t i, char *buf, size_t len);
 
 /* Read and check path.  On error returns NULL and writes every problem,
  * one "file:line: message" per line ("file:line:col:" inside a `when`),
@@ -90,7 +140,8 @@ struct conf {
 struct conf *conf_load(const char *path, char *err, size_t errlen);
 /* For the commands that work on the register and the quarantine (dlpctl
  * list, show, release …): as conf_load, but when every problem is inside
- * [rule NAME] sections the config is returned without any rule, the
+ * [rule NAME] sections (or [dictionary], [pattern], [list]: the policy's
+ * too) the config is returned without any rule, the
  * problems still in err and *partial set.  A problem anywhere else (a
  * var_dir, a relay, a syntax error outside the rules) fails as conf_load. */
 struct conf *conf_load_admin(const char *path, char *err, size_t errlen, bool *partial);
@@ -100,7 +151,9 @@ void conf_unref(struct conf *cf);
 
 /* What new changes in old's policy, one line: "rules added: a, b; rules
  * removed: c; rules changed: d" (changed: its when, action or reason), or
- * "rules unchanged (N)". */
+ * "rules unchanged (N)"; then "; words changed: dictionary.x, pattern.y"
+ * and "; lists changed: z" when dictionaries, patterns or lists were
+ * added, removed or changed. */
 void conf_diff_rules(const struct conf *old, const struct conf *new, char *buf, size_t len);
 
 /* The engine's view of the config (points into cf). */
@@ -138,5 +191,9 @@ void conf_print_keys(FILE *fp);
 /* Print it as roff for the KEYS part of man/dlp-milter.conf.5: per
  * section a .SS, per key a .TP with type, bounds, default, description. */
 void conf_print_keys_man(FILE *fp);
+
+/* A key of a [NAME]d section (rule, dictionary, pattern, list): not a
+ * field of struct conf. */
+bool conf_key_named(const struct conf_key *k);
 
 #endif

@@ -32,6 +32,8 @@ int conf_check_domain(const char *s, size_t len, char *out, size_t outlen,
 
 /* Free cf's rules and leave it with none. */
 void conf_free_rules(struct conf *cf);
+/* Free cf's dictionaries, patterns, lists and predicates (conf_terms.c). */
+void conf_named_free(struct conf *cf);
 /* Free cf and everything it owns, whatever its reference count.  NULL-safe. */
 void conf_destroy(struct conf *cf);
 

@@ -150,6 +150,20 @@ const struct conf_key conf_keys[] = {
 	{ .section = "rule", .name = "delay", .type = CT_DURATION, .def = "5m", .min = 1000,
 	  .max = 86400000, .desc = "action delay: how long a message waits before it is sent, "
 	  "unless its sender cancels it" },
+
+	{ .section = "dictionary", .name = "words", .type = CT_TEXT, .def = "",
+	  .desc = "words, comma-separated, may span lines; `when` counts their occurrences as "
+	  "dictionary.NAME" },
+	{ .section = "dictionary", .name = "file", .type = CT_STRING, .def = "",
+	  .desc = "a file of more words, one a line (UTF-8, # comments), relative to the config file" },
+	{ .section = "pattern", .name = "regex", .type = CT_STRING, .def = NULL,
+	  .desc = "PCRE2 regular expression; `when` counts its distinct matches as pattern.NAME" },
+	{ .section = "list", .name = "addresses", .type = CT_TEXT, .def = "",
+	  .desc = "mail addresses, comma-separated, may span lines (sender in NAME, recipient_domains in NAME)" },
+	{ .section = "list", .name = "domains", .type = CT_TEXT, .def = "",
+	  .desc = "domains, comma-separated; a domain matches its subdomains" },
+	{ .section = "list", .name = "groups", .type = CT_TEXT, .def = "",
+	  .desc = "the sender's groups as the register has them (dlpctl approver member; sender_group in NAME)" },
 };
 
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
@@ -164,6 +178,12 @@ static const char *const type_names[CT_COUNT] = {
 const char *conf_type_name(enum conf_type t)
 {
 	return (unsigned)t < CT_COUNT && type_names[t] ? type_names[t] : "?";
+}
+
+bool conf_key_named(const struct conf_key *k)
+{
+	return strcmp(k->section, "rule") == 0 || strcmp(k->section, "dictionary") == 0 ||
+	    strcmp(k->section, "pattern") == 0 || strcmp(k->section, "list") == 0;
 }
 
 const struct conf_key *conf_key_find(const char *section, const char *name)
@@ -271,7 +291,7 @@ void conf_print_keys(FILE *fp)
 		const struct conf_key *k = &conf_keys[i];
 
 		fprintf(fp, "| [%s%s] | %s | %s | ", k->section,
-		    strcmp(k->section, "rule") == 0 ? " NAME" : "", k->name, conf_type_name(k->type));
+		    conf_key_named(k) ? " NAME" : "", k->name, conf_type_name(k->type));
 		if (!k->def)
 			fprintf(fp, "*required*");
 		else if (!*k->def)
@@ -341,7 +361,7 @@ void conf_print_keys_man(FILE *fp)
 
 		if (strcmp(k->section, sec) != 0) {
 			sec = k->section;
-			fprintf(fp, ".SS \"[%s%s]\"\n", sec, strcmp(sec, "rule") == 0 ? " NAME" : "");
+			fprintf(fp, ".SS \"[%s%s]\"\n", sec, conf_key_named(k) ? " NAME" : "");
 		}
 		fputs(".TP\n\\fB", fp);
 		print_roff(fp, k->name);

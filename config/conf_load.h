@@ -18,7 +18,9 @@
 /* How inih will treat a line. */
 enum line_kind { L_BLANK, L_SECTION, L_KEY, L_CONT, L_BAD };
 /* The section the current line is in (S_BAD: a header in error). */
-enum sec_kind { S_NONE, S_KNOWN, S_UNKNOWN, S_RULE, S_BAD };
+enum sec_kind { S_NONE, S_KNOWN, S_UNKNOWN, S_RULE, S_BAD, S_NAMED };
+/* S_NAMED: [dictionary NAME], [pattern NAME] or [list NAME] (conf_terms.c). */
+enum named_kind { NK_DICT, NK_PATTERN, NK_LIST, NK_COUNT };
 
 struct diag {
 	int line, col;		/* col 0: none */
@@ -63,6 +65,9 @@ struct loader {
 	int sec_first[CONF_NSECTIONS];	/* first header line of each known section */
 	struct rule_src *rsrc;	/* parallel to cf->rules */
 	size_t ndomains;	/* domains written for internal_domains, good or bad */
+	enum named_kind nkind;	/* S_NAMED: which */
+	size_t named;		/* S_NAMED: index in term_src or lists */
+	int named_seen[4];	/* S_NAMED: line of each key given (by its row) */
 	struct diag *diags;
 	size_t ndiag, dcap;
 	int oom;
@@ -77,6 +82,15 @@ int conf_char_col(const char *s, size_t off);
 int conf_section_index(const char *name);
 /* The fgets-style reader given to ini_parse_stream(); stream is the loader. */
 char *conf_reader(char *str, int num, void *stream);
+/* conf_terms.c: a "[dictionary NAME]" … header (kind, the name's bytes);
+ * a key or an indented line of such a section; after the whole file:
+ * read the dictionaries' files and compile the terms; the resolver of
+ * expr_compile_names for the rules. */
+void conf_named_begin(struct loader *ld, enum named_kind kind, const char *name, size_t n);
+void conf_named_key(struct loader *ld, const char *key, const char *value);
+void conf_named_cont(struct loader *ld, const char *value);
+void conf_named_finish(struct loader *ld);
+extern const struct expr_names conf_expr_names;	/* arg: the struct conf */
 /* Every problem, sorted by line, one "FILE:LINE[:COL]: message" per line. */
 void conf_write_diags(struct loader *ld, char *err, size_t errlen);
 

@@ -30,13 +30,14 @@ void conf_destroy(struct conf *cf)
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const struct conf_key *k = &conf_keys[i];
 
-		if (k->type == CT_STRING && strcmp(k->section, "rule") != 0)
+		if (k->type == CT_STRING && !conf_key_named(k))
 			free(*(char **)((char *)cf + k->offset));
 	}
 	for (size_t i = 0; i < cf->n_internal; i++)
 		free(cf->internal_domains[i]);
 	free(cf->internal_domains);
 	conf_free_rules(cf);
+	conf_named_free(cf);
 	free(cf->spool_dir);
 	free(cf->warnings);
 	free(cf->path);
@@ -65,6 +66,7 @@ void conf_scan_options(const struct conf *cf, struct scan_options *opt)
 	opt->limits = cf->limits;
 	opt->own_numbers = cf->own_numbers;
 	opt->exclude_internal_addresses = cf->internal_addresses == 1;
+	opt->terms = cf->terms;
 }
 
 void conf_var_path(const struct conf *cf, const char *name, char *buf, size_t len)

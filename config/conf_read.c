@@ -153,6 +153,22 @@ static void begin_section(struct loader *ld, const char *s, size_t n)
 			begin_rule(ld, b, (size_t)(e - b));
 		return;
 	}
+	for (int k = 0; k < NK_COUNT; k++) {
+		static const char *const named[NK_COUNT] = { "dictionary", "pattern", "list" };
+		size_t kl = strlen(named[k]);
+
+		if ((size_t)(e - b) < kl || memcmp(b, named[k], kl) != 0 ||
+		    ((size_t)(e - b) > kl && !isspace((unsigned char)b[kl])))
+			continue;
+		for (b += kl; b < e && isspace((unsigned char)*b); b++)
+			;
+		ld->in_rule = true;	/* the policy's, as a rule's problems are */
+		if (b == e)
+			conf_diag(ld, ld->lineno, 0, "[%s] without a name: [%s NAME]", named[k], named[k]);
+		else
+			conf_named_begin(ld, (enum named_kind)k, b, (size_t)(e - b));
+		return;
+	}
 	for (size_t i = 0; i < sizeof(known_sections) / sizeof(known_sections[0]); i++)
 		if (strlen(known_sections[i]) == (size_t)(e - b) && memcmp(b, known_sections[i], e - b) == 0) {
 			snprintf(ld->secname, sizeof(ld->secname), "%s", known_sections[i]);

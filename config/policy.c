@@ -56,6 +56,8 @@ struct token {
 };
 
 struct parser {
+	const struct expr_names *names;	/* or NULL */
+	void *names_arg;
 	const char *src;
 	size_t pos;		/* next byte to lex */
 	struct token tok;	/* current token */
@@ -143,6 +145,72 @@ static void lex_number(struct parser *p, size_t start)
 	p->tok.len = i - start;
 }
 
+static int is_name(int c)
+{
+	return is_ident(c, 0) || c == '-';
+}
+
+/* The slot of kind and name s[0..n) at byte offset off, as the token. */
+static void lex_named(struct parser *p, const char *kind, size_t off, size_t n)
+{
+	char why[200];
+	int slot = -1;
+
+	if (n == 0) {
+		fail(p, off, "expected a name after '%s%s'", kind,
+		    strchr(kind, '_') || strcmp(kind, "sender") == 0 ? " in" : ".");
+		return;
+	}
+	snprintf(why, sizeof(why), "unknown %s '%.*s'", kind, (int)(n > 64 ? 64 : n), p->src + off);
+	if (p->names && p->names->resolve)
+		slot = p->names->resolve(p->names_arg, kind, p->src + off, n, why, sizeof(why));
+	if (slot < 0) {
+		fail(p, off, "%s", why);
+		return;
+	}
+	p->tok.kind = T_CTR;
+	p->tok.value = slot;
+}
+
+/* "dictionary.NAME", "pattern.NAME", or "SUBJECT in NAME" at start (the
+ * word is s[0..n)): 1 when it is one (the token made or the parser
+ * failed), 0 when the word is something else. */
+static int lex_slot(struct parser *p, size_t start, size_t n)
+{
+	static const char *const dotted[] = { "dictionary", "pattern" };
+	static const char *const subjects[] = { "recipient_domains", "sender_group", "sender" };
+	const char *s = p->src + start;
+	size_t i, b;
+
+	for (i = 0; i < 2; i++)
+		if (n == strlen(dotted[i]) && memcmp(s, dotted[i], n) == 0 && s[n] == '.') {
+			for (b = n + 1; is_name((unsigned char)s[b]); b++)
+				;
+			p->tok.len = b;
+			lex_named(p, dotted[i], start + n + 1, b - n - 1);
+			return 1;
+		}
+	for (i = 0; i < 3; i++) {
+		if (n != strlen(subjects[i]) || memcmp(s, subjects[i], n) != 0)
+			continue;
+		for (b = n; s[b] == ' ' || s[b] == '\t' || s[b] == '\n'; b++)
+			;
+		if (!(s[b] == 'i' && s[b + 1] == 'n' && !is_name((unsigned char)s[b + 2]))) {
+			fail(p, start, "'%s' needs 'in LIST' (%s in NAME)", subjects[i], subjects[i]);
+			return 1;
+		}
+		for (b += 2; s[b] == ' ' || s[b] == '\t' || s[b] == '\n'; b++)
+			;
+		size_t name = b;
+		while (is_name((unsigned char)s[b]))
+			b++;
+		p->tok.len = b;
+		lex_named(p, subjects[i], start + name, b - name);
+		return 1;
+	}
+	return 0;
+}
+
 static void lex_word(struct parser *p, size_t start)
 {
 	const char *s = p->src + start;
@@ -152,6 +220,8 @@ static void lex_word(struct parser *p, size_t start)
 	while (is_ident((unsigned char)s[n], 0))
 		n++;
 	p->tok.len = n;
+	if (lex_slot(p, start, n))
+		return;
 	if (n == 3 && memcmp(s, "and", 3) == 0)
 		p->tok.kind = T_AND;
 	else if (n == 2 && memcmp(s, "or", 2) == 0)
@@ -358,7 +428,14 @@ static struct expr *parse_or(struct parser *p)
 
 struct expr *expr_compile(const char *src, char *err, size_t errlen, int *col)
 {
-	struct parser p = { .src = src ? src : "", .err = err, .errlen = errlen };
+	return expr_compile_names(src, NULL, NULL, err, errlen, col);
+}
+
+struct expr *expr_compile_names(const char *src, const struct expr_names *names, void *arg,
+    char *err, size_t errlen, int *col)
+{
+	struct parser p = { .names = names, .names_arg = arg, .src = src ? src : "", .err = err,
+	    .errlen = errlen };
 	struct expr *e = NULL;
 
 	if (col)
@@ -380,7 +457,7 @@ struct expr *expr_compile(const char *src, char *err, size_t errlen, int *col)
 	return e;
 }
 
-long expr_eval(const struct expr *e, const long counters[SC_COUNT])
+long expr_eval(const struct expr *e, const long *counters)
 {
 	long l, r;
 
@@ -421,7 +498,7 @@ void expr_free(struct expr *e)
 	free(e);
 }
 
-void policy_decide(const struct conf *cf, const long counters[SC_COUNT], struct verdict *v)
+void policy_decide(const struct conf *cf, const long *counters, struct verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->action = ACT_PASS;

@@ -7,9 +7,14 @@
  *   unary   := "not" unary | cmp
  *   cmp     := operand [ ("<" | "<=" | "==" | "!=" | ">=" | ">") operand ]
  *   operand := counter | integer | "(" expr ")"
+ *   counter := NAME | "dictionary." NAME | "pattern." NAME
+ *            | ("recipient_domains" | "sender" | "sender_group") "in" NAME
  *
- * Counters are the names of scan.h's enum scan_counter.  An operand alone
- * is true when non-zero.  Compiled expressions are immutable and shared.
+ * Counters are the names of scan.h's enum scan_counter; the others are
+ * slots past SC_COUNT that the config names (conf.h POLICY_SLOTS): a
+ * dictionary's or pattern's count, and the `in` predicates, 0 or 1.  An
+ * operand alone is true when non-zero.  Compiled expressions are
+ * immutable and shared.
  */
 #ifndef DLP_POLICY_H
 #define DLP_POLICY_H
@@ -38,7 +43,19 @@ struct expr;
 /* Compile src.  NULL on error, with the message in err and the 1-based
  * column of the offending token in *col. */
 struct expr *expr_compile(const char *src, char *err, size_t errlen, int *col);
-long expr_eval(const struct expr *e, const long counters[SC_COUNT]);
+/* The names past the counters.  resolve(arg, kind, name, nlen, why, n):
+ * kind "dictionary" or "pattern" (for KIND.NAME) or "recipient_domains",
+ * "sender", "sender_group" (for KIND in NAME); the slot (>= SC_COUNT), or
+ * -1 with why ("unknown dictionary 'x'"). */
+struct expr_names {
+	int (*resolve)(void *arg, const char *kind, const char *name, size_t nlen, char *why,
+	    size_t whylen);
+};
+/* expr_compile with those names (names NULL: none, as expr_compile). */
+struct expr *expr_compile_names(const char *src, const struct expr_names *names, void *arg,
+    char *err, size_t errlen, int *col);
+/* counters: SC_COUNT entries, or as many as the slots e reads. */
+long expr_eval(const struct expr *e, const long *counters);
 void expr_free(struct expr *e);
 
 /* The integer a comparison of e compares counter c with (c < 0: any
@@ -83,8 +100,10 @@ struct verdict {
 	size_t nfired;
 };
 
-/* Evaluate every rule of cf in order. */
-void policy_decide(const struct conf *cf, const long counters[SC_COUNT], struct verdict *v);
+/* Evaluate every rule of cf in order.  counters: POLICY_SLOTS entries
+ * (conf.h), scan_result_counters then conf_policy_slots; a pure
+ * function of them. */
+void policy_decide(const struct conf *cf, const long *counters, struct verdict *v);
 /* Comma-separated names of the rules that fired ("-" when none) into buf. */
 const char *verdict_rules(const struct verdict *v, char *buf, size_t len);
 

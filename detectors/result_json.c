@@ -2,11 +2,13 @@
  * result_json.c — a scan_result as JSON with jansson.  Values appear only
  * masked (scan_result_samples), never in full.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <jansson.h>
 
 #include "detectors/result_json.h"
+#include "text/terms.h"
 
 #define MAX_SAMPLES 100
 
@@ -28,6 +30,31 @@ result_json_findings(const struct scan_result *r)
 		json_object_set_new(o, finding_type_name((enum finding_type)t),
 		    json_integer((json_int_t)scan_result_count(r, (enum finding_type)t)));
 	return o;
+}
+
+/* The terms found (count > 0) into o as "dictionary.NAME" and
+ * "pattern.NAME": {"count", "samples"} (a pattern's samples masked). */
+static void
+terms_json(json_t *o, const struct scan_result *r, char (*buf)[64], size_t max)
+{
+	char key[128];
+
+	for (size_t i = 0; r->terms && i < r->nterms; i++) {
+		long count = scan_result_term(r, i);
+		size_t n;
+		json_t *samples;
+
+		if (count <= 0)
+			continue;
+		n = scan_result_term_samples(r, i, buf, max);
+		samples = json_array();
+		for (size_t k = 0; k < n; k++)
+			json_array_append_new(samples, str_or_null(buf[k]));
+		snprintf(key, sizeof(key), "%s.%s", term_kind_name(terms_def(r->terms, i)->kind),
+		    terms_def(r->terms, i)->name);
+		json_object_set_new(o, key, json_pack("{s:I, s:o}", "count", (json_int_t)count,
+		    "samples", samples));
+	}
 }
 
 json_t *
@@ -67,6 +94,7 @@ result_json_findings_samples(const struct scan_result *r, size_t max_samples)
 		}
 		json_object_set_new(o, finding_type_name((enum finding_type)t), e);
 	}
+	terms_json(o, r, buf, max_samples);
 	free(buf);
 	return o;
 }

@@ -14,7 +14,9 @@
 json_t *result_json_findings(const struct scan_result *r);
 /* {"phone": {"count": 49, "samples": ["090-****-5678", …]}, …}: types found
  * only; a type with values excluded as the organisation's own also has
- * "excluded": n and "excluded_samples" (count may then be 0). */
+ * "excluded": n and "excluded_samples" (count may then be 0).  Then the
+ * config's terms found, as "dictionary.NAME" (occurrences, the words as
+ * samples) and "pattern.NAME" (distinct values, masked samples). */
 json_t *result_json_findings_samples(const struct scan_result *r, size_t max_samples);
 /* {"recipients": n, "external": n, "external_visible": n, "external_domains": n} */
 json_t *result_json_recipients(const struct scan_result *r);

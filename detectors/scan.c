@@ -23,6 +23,7 @@
 #include "mime/walk.h"
 #include "sandbox/sandbox.h"
 #include "text/charset.h"
+#include "text/terms.h"
 #include "text/textscan.h"
 
 #define FROM_MAX 65536		/* bytes of the From header kept for the sender */
@@ -379,6 +380,10 @@ result_free(struct scan_result *r)
 	free(r->subject);
 	free(r->message_id);
 	free(r->error);
+	for (size_t i = 0; i < r->nterms; i++)
+		valueset_free(r->term_seen[i]);
+	free(r->term_seen);
+	free(r->term_hits);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -463,4 +468,36 @@ scan_result_samples(const struct scan_result *r, enum finding_type t, char (*out
 	/* Masks that read the same (p***@mail.example.com for every p...)
 	 * are shown once; at most SAMPLE_LOOK values are looked at. */
 	return t < FT_COUNT ? samples_of(r->values[t], t, out, max) : 0;
+}
+
+long
+scan_result_term(const struct scan_result *r, size_t i)
+{
+	if (!r->terms || i >= r->nterms || i >= terms_count(r->terms))
+		return 0;
+	if (terms_def(r->terms, i)->kind == TERM_DICT)
+		return (long)r->term_hits[i];
+	return r->term_seen[i] ? (long)valueset_count(r->term_seen[i]) : 0;
+}
+
+size_t
+scan_result_term_samples(const struct scan_result *r, size_t i, char (*out)[64], size_t max)
+{
+	const struct valueset *vs;
+	size_t n, got = 0;
+
+	if (!r->terms || i >= r->nterms || !(vs = r->term_seen[i]))
+		return 0;
+	n = valueset_count(vs) < SAMPLE_LOOK ? valueset_count(vs) : SAMPLE_LOOK;
+	for (size_t k = 0; k < n && got < max; k++) {
+		size_t j;
+
+		terms_mask(terms_def(r->terms, i)->kind, valueset_get(vs, k), out[got],
+		    sizeof(out[got]));
+		for (j = 0; j < got && strcmp(out[j], out[got]) != 0; j++)
+			;
+		if (j == got)
+			got++;
+	}
+	return got;
 }

@@ -21,6 +21,7 @@
 struct spool;
 struct valueset;
 struct sandbox_pool;
+struct terms;
 
 /* Finding types: one detector each, from the table in finding_types.h.
  * Order is part of the policy counters. */
@@ -92,6 +93,8 @@ struct scan_options {
 	bool exclude_internal_addresses;
 	struct sandbox_pool *sandbox;	     /* reads attachments in worker processes
 						(detectors/sandbox/), or NULL: here */
+	const struct terms *terms;	     /* [dictionary]/[pattern] (text/terms.h), or
+						NULL; borrowed: outlives the engine */
 };
 
 /* One inspected part: a MIME leaf, an archive member or a forwarded message. */
@@ -128,6 +131,12 @@ struct scan_result {
 	char *message_id;	/* Message-ID, or NULL */
 	unsigned encrypted, unscanned, attachments;
 	char *error;		/* set when the walk itself stopped early (limit, time) */
+	/* [dictionary]/[pattern] terms, in the order of scan_options terms
+	 * (made on first text): occurrences and distinct matched texts */
+	const struct terms *terms;	/* scan_options terms (borrowed), or NULL */
+	unsigned long *term_hits;
+	struct valueset **term_seen;
+	size_t nterms;
 };
 
 /* Values of type t found but excluded (scan_options own_numbers …). */
@@ -143,6 +152,13 @@ void scan_result_counters(const struct scan_result *r, long counters[SC_COUNT]);
  * written. */
 size_t scan_result_samples(const struct scan_result *r, enum finding_type t,
     char (*out)[64], size_t max);
+
+/* The counter of term i (text/terms.h): a dictionary's occurrences, a
+ * pattern's distinct values; 0 when there is no such term. */
+long scan_result_term(const struct scan_result *r, size_t i);
+/* Up to max samples of term i, masked (terms_mask), no two alike. */
+size_t scan_result_term_samples(const struct scan_result *r, size_t i, char (*out)[64],
+    size_t max);
 
 struct scan_engine;
 struct scan_msg;

@@ -38,7 +38,9 @@
 #include "quarantine/incident.h"
 #include "quarantine/release.h"
 #include "register/register.h"
+#include "text/terms.h"
 #include "quarantine/held.h"
+#include "quarantine/sender_group.h"
 
 /* The daemon's own register writes take turns here rather than in SQLite's
  * busy handler, which polls with growing sleeps and lets newcomers overtake
@@ -122,6 +124,14 @@ findings_summary(const struct scan_result *res, char *buf, size_t len)
 		if (n)
 			off += snprintf(buf + off, len - off, "%s%s:%zu", off ? "," : "",
 			    finding_type_name(t), n);
+	}
+	/* the config's dictionaries and patterns: counts, never the words */
+	for (size_t i = 0; res->terms && i < res->nterms && off < len; i++) {
+		long n = scan_result_term(res, i);
+		if (n > 0)
+			off += snprintf(buf + off, len - off, "%s%s.%s:%ld", off ? "," : "",
+			    term_kind_name(terms_def(res->terms, i)->kind),
+			    terms_def(res->terms, i)->name, n);
 	}
 	if (buf[0] == '\0')
 		snprintf(buf, len, "-");
@@ -316,7 +326,8 @@ sfsistat
 act_decide(SMFICTX *ctx, struct msgctx *mc)
 {
 	const struct scan_result *res;
-	long counters[SC_COUNT];
+	long counters[POLICY_SLOTS];
+	char gerr[512];
 	struct verdict v;
 
 	clock_gettime(CLOCK_MONOTONIC, &mc->eom);
@@ -327,6 +338,10 @@ act_decide(SMFICTX *ctx, struct msgctx *mc)
 		return act_internal_error(ctx, mc, scan_msg_error(mc->scan));
 	check_release_loop(mc);
 	scan_result_counters(res, counters);
+	sender_group_slots(mc->rt->conf, res, counters, gerr, sizeof(gerr));
+	if (gerr[0])
+		log_qid(LOG_WARNING, mc->qid, "sender_group: the register: %s (the sender is in "
+		    "no group)", gerr);
 	policy_decide(mc->rt->conf, counters, &v);
 	switch (v.action) {
 	case ACT_REJECT:

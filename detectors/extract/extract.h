@@ -116,7 +116,11 @@ void inspect_base64_runs(struct inspect *in, size_t idx, const char *text, size_
 /* The distinct values of part idx, one set per finding type, made on
  * first use; NULL on ENOMEM.  (A sandbox worker's reply fills them.) */
 struct valueset **inspect_part_sets(struct inspect *in, size_t idx);
-/* Run the text pipeline over UTF-8 text belonging to part idx. */
+/* The whole message's term tables (scan_result term_*), made on first
+ * use for in->opt->terms.  0, or -1 on ENOMEM. */
+int inspect_terms(struct inspect *in);
+/* Run the text pipeline over UTF-8 text belonging to part idx (the
+ * detectors, then the terms of in->opt, if any). */
 void inspect_text(struct inspect *in, size_t idx, const char *utf8, size_t len);
 void inspect_unscanned(struct inspect *in, size_t idx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

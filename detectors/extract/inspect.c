@@ -12,6 +12,7 @@
 #include <magic.h>
 
 #include "extract/extract.h"
+#include "text/terms.h"
 #include "text/textscan.h"
 #include "detect/valueset.h"
 
@@ -390,6 +391,24 @@ inspect_part_sets(struct inspect *in, size_t idx)
 	return in->pvals[idx];
 }
 
+int
+inspect_terms(struct inspect *in)
+{
+	struct scan_result *res = in->res;
+	size_t n = terms_count(in->opt->terms);
+
+	if (res->nterms == n)
+		return 0;
+	if (res->nterms || !(res->term_hits = calloc(n, sizeof(*res->term_hits))) ||
+	    !(res->term_seen = calloc(n, sizeof(*res->term_seen))))
+		return -1;
+	res->terms = in->opt->terms;
+	for (; res->nterms < n; res->nterms++)
+		if (!(res->term_seen[res->nterms] = valueset_new()))
+			return -1;
+	return 0;
+}
+
 void
 inspect_text(struct inspect *in, size_t idx, const char *utf8, size_t len)
 {
@@ -409,6 +428,16 @@ inspect_text(struct inspect *in, size_t idx, const char *utf8, size_t len)
 			goto nomem;
 		if (valueset_merge(res->values[t], sets[t]) < 0)
 			goto nomem;
+	}
+	if (in->opt->terms) {
+		const char *spent;
+		int rc;
+
+		if (inspect_terms(in) < 0 || (rc = terms_run(in->opt->terms, utf8, len,
+		    res->term_hits, res->term_seen, &spent)) < 0)
+			goto nomem;
+		if (rc > 0)
+			inspect_unscanned(in, idx, "match budget of %s spent (text not read to its end)", spent);
 	}
 	return;
 nomem:

@@ -30,6 +30,7 @@
 #include "sandbox/proto.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/wire.h"
+#include "text/terms.h"
 
 #define GRACE_MS 2000		/* past the deadline before a worker is killed */
 
@@ -39,6 +40,7 @@ struct worker {
 	pid_t pid;			/* 0: not running */
 	int fd;				/* our end of its socket */
 	unsigned jobs;			/* parts it has served */
+	unsigned long long terms_sent;	/* terms_id of the terms it has (0: none) */
 	bool busy;
 };
 
@@ -130,6 +132,7 @@ spawn(struct sandbox_pool *p, struct worker *w, char *err, size_t errlen)
 	w->pid = pid;
 	w->fd = sv[0];
 	w->jobs = 0;
+	w->terms_sent = 0;
 	pthread_mutex_lock(&p->mu);
 	p->st.started++;
 	pthread_mutex_unlock(&p->mu);
@@ -292,9 +295,10 @@ give(struct sandbox_pool *p, struct worker *w, int fault)
 
 /* The request for part idx, the data not included. */
 static void
-request(struct wbuf *b, const struct inspect *in, size_t idx, const struct extractor *ex,
-    size_t len, unsigned depth, const char *charset)
+request(struct wbuf *b, const struct worker *w, const struct inspect *in, size_t idx,
+    const struct extractor *ex, size_t len, unsigned depth, const char *charset)
 {
+	const struct terms *t = in->opt->terms;
 	const struct scan_limits *l = &in->opt->limits;
 	const struct scan_part *pt = &in->res->parts[idx];
 	/* parts the worker may add: it counts the handed part as its first */
@@ -322,6 +326,18 @@ request(struct wbuf *b, const struct inspect *in, size_t idx, const struct extra
 	wb_str(b, pt->detected_type);
 	wb_str(b, ex->name);
 	wb_u64(b, len);
+	if (t && w->terms_sent == terms_id(t)) {
+		wb_u32(b, TERMS_AGAIN);
+		return;
+	}
+	wb_u32(b, (uint32_t)terms_count(t));
+	for (size_t i = 0; i < terms_count(t); i++) {
+		const struct term_def *d = terms_def(t, i);
+
+		wb_u32(b, d->kind);
+		wb_str(b, d->name);
+		wb_str(b, d->source);
+	}
 }
 
 /* Bound every send and receive on fd to ms (a worker that stops reading
@@ -394,6 +410,33 @@ merge_part(struct inspect *in, size_t idx, struct rbuf *r, bool first, bool *ful
 	free(path); free(fn); free(decl); free(det); free(exname); free(why);
 }
 
+/* The terms' part of a reply: per term its occurrences and distinct
+ * matched texts.  0, or -1 when malformed. */
+static int
+merge_terms(struct inspect *in, struct rbuf *r)
+{
+	struct scan_result *res = in->res;
+	uint32_t n = rb_u32(r);
+
+	if (r->fail || n != terms_count(in->opt->terms))
+		return -1;
+	if (n && inspect_terms(in) < 0)
+		return -1;
+	for (uint32_t i = 0; i < n && !r->fail; i++) {
+		uint64_t hits = rb_u64(r);
+		uint32_t nv = rb_u32(r);
+
+		res->term_hits[i] += hits;
+		for (uint32_t k = 0; k < nv && !r->fail; k++) {
+			char *v = rb_str(r);
+			if (v && valueset_add(res->term_seen[i], v, strlen(v)) < 0)
+				r->fail = true;
+			free(v);
+		}
+	}
+	return r->fail ? -1 : 0;
+}
+
 /* Merge the reply r into in.  0, or -1 when it is malformed. */
 static int
 merge(struct inspect *in, size_t idx, struct rbuf *r, bool *memory)
@@ -432,6 +475,8 @@ merge(struct inspect *in, size_t idx, struct rbuf *r, bool *memory)
 			free(v);
 		}
 	}
+	if (merge_terms(in, r) < 0)
+		return -1;
 	for (size_t i = idx; i < res->nparts; i++)
 		if (res->parts[i].unscanned && strncmp(res->parts[i].unscanned, REASON_MEMORY,
 		    strlen(REASON_MEMORY)) == 0)
@@ -486,7 +531,7 @@ exchange(struct sandbox_pool *p, struct worker *w, struct inspect *in, size_t id
 	bool timed_out = false, memory = false, malformed = false, gone = false;
 
 	socket_timeouts(w->fd, ms);
-	request(&b, in, idx, ex, len, depth, charset);
+	request(&b, w, in, idx, ex, len, depth, charset);
 	if (wire_send(w->fd, &b) < 0) {
 		gone = errno == EPIPE || errno == ECONNRESET;
 		timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
@@ -510,6 +555,7 @@ exchange(struct sandbox_pool *p, struct worker *w, struct inspect *in, size_t id
 	wb_free(&b);
 	free(reply);
 	if (rc == 0) {
+		w->terms_sent = terms_id(in->opt->terms);	/* it has them now */
 		*fault = memory ? SB_MEMORY : -1;
 		if (memory || ++w->jobs >= p->cfg.max_jobs)
 			retire(w, false, NULL);		/* it exits by itself */

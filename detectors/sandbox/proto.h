@@ -7,20 +7,25 @@
  * far, max_ratio, max_text_bytes, max_base64_runs, ocr, ocr_unscanned,
  * ocr_max_pixels), the time left (ms), depth, charset,
  * the part (path, file name, declared type, detected type), the
- * extractor's name and the data's length; then the data's bytes, raw.
+ * extractor's name and the data's length, the terms of the config (count,
+ * then per term: kind, name, source; text/terms.h; or TERMS_AGAIN alone:
+ * the same as this worker was sent last); then the data's bytes, raw.
  *
  * Reply, one frame: REPLY_OK, bytes expanded in all, out of time (0/1),
  * the walk's error, the parts (count, then per part: path, file name,
  * declared type, detected type, extractor, size, encrypted, unscanned
  * reason, FT_COUNT counts, then per finding type the part's own distinct
  * values: count and values; the first part is the one handed over), then
- * per finding type for the whole: count, incomplete (0/1), the values.  Or REPLY_CRASH and
+ * per finding type for the whole: count, incomplete (0/1), the values,
+ * then per term (count first): occurrences (u64), distinct matched texts
+ * (count and texts).  Or REPLY_CRASH and
  * the signal number, sent by the worker's fault handler before it dies.
  */
 #ifndef DLP_SANDBOX_PROTO_H
 #define DLP_SANDBOX_PROTO_H
 
-#define PROTO_VERSION 4u
+#define PROTO_VERSION 5u
+#define TERMS_AGAIN 0xfffffffeu	/* in place of the terms' count */
 #define REPLY_OK 0u
 #define REPLY_CRASH 2u
 /* A reason a worker gives a part it could not read for lack of memory. */

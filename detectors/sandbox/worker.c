@@ -52,6 +52,7 @@
 #include "sandbox/seccomp.h"
 #include "sandbox/wire.h"
 #include "text/charset.h"
+#include "text/terms.h"
 #include "text/textscan.h"
 
 #define SOCK_FD 3
@@ -212,6 +213,56 @@ reply(struct wbuf *b, const struct inspect *in)
 		for (size_t i = 0; i < n; i++)
 			wb_str(b, valueset_get(vs, i));
 	}
+	wb_u32(b, (uint32_t)terms_count(in->opt->terms));
+	for (size_t t = 0; t < terms_count(in->opt->terms); t++) {
+		const struct valueset *vs = t < res->nterms ? res->term_seen[t] : NULL;
+		size_t n = vs ? valueset_count(vs) : 0;
+		wb_u64(b, t < res->nterms ? res->term_hits[t] : 0);
+		wb_u32(b, (uint32_t)n);
+		for (size_t i = 0; i < n; i++)
+			wb_str(b, valueset_get(vs, i));
+	}
+}
+
+/* The request's terms (after the data's length): the worker keeps the
+ * last ones compiled and compiles again only when they change (a reload).
+ * The compiled terms, or NULL when there are none; *ok false on a broken
+ * request or a compile failure (the daemon compiled them first: it does
+ * not happen but for memory). */
+static const struct terms *
+request_terms(struct rbuf *r, bool *ok)
+{
+	static struct terms *cache;
+	struct term_def defs[TERMS_MAX];
+	uint32_t n = rb_u32(r);
+	char err[256];
+
+	*ok = false;
+	if (n == TERMS_AGAIN) {		/* the ones it was sent last */
+		*ok = !r->fail && cache != NULL;
+		return cache;
+	}
+	if (r->fail || n > TERMS_MAX)
+		return NULL;
+	memset(defs, 0, sizeof(defs));
+	for (uint32_t i = 0; i < n; i++) {
+		defs[i].kind = (enum term_kind)rb_u32(r);
+		defs[i].name = rb_str(r);
+		defs[i].source = rb_str(r);
+	}
+	*ok = !r->fail;
+	for (uint32_t i = 0; i < n && *ok; i++)
+		*ok = defs[i].kind < TERM_KIND_COUNT && defs[i].name && defs[i].source;
+	if (*ok && !terms_same(cache, defs, n)) {
+		terms_free(cache);
+		cache = n ? terms_new(defs, n, err, sizeof(err), NULL, NULL) : NULL;
+		*ok = n == 0 || cache != NULL;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		free((char *)defs[i].name);
+		free((char *)defs[i].source);
+	}
+	return *ok ? cache : NULL;
 }
 
 static void
@@ -230,6 +281,10 @@ result_clear(struct scan_result *r)
 	free(r->error);
 	free(r->subject);
 	free(r->message_id);
+	for (size_t i = 0; i < r->nterms; i++)
+		valueset_free(r->term_seen[i]);
+	free(r->term_seen);
+	free(r->term_hits);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -279,6 +334,7 @@ job(const struct textscan *ts, unsigned cpu_ms)
 	char *charset, *path, *fn, *decl, *det, *exname;
 	const struct extractor *ex;
 	unsigned depth, ms;
+	bool terms_ok;
 	struct wbuf b = { 0 };
 	int rc = -1;
 
@@ -304,8 +360,9 @@ job(const struct textscan *ts, unsigned cpu_ms)
 	charset = rb_str(&r); path = rb_str(&r); fn = rb_str(&r); decl = rb_str(&r);
 	det = rb_str(&r); exname = rb_str(&r);
 	len = rb_u64(&r);
+	opt.terms = request_terms(&r, &terms_ok);
 	ex = extractor_by_name(exname);
-	if (!r.fail && ex && len <= WIRE_MAX_FRAME && (data = malloc(len ? len : 1)) &&
+	if (!r.fail && terms_ok && ex && len <= WIRE_MAX_FRAME && (data = malloc(len ? len : 1)) &&
 	    wire_read_all(SOCK_FD, data, len) == 0 &&
 	    inspect_part_add(&in, path, fn, decl) == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &in.deadline);

@@ -24,6 +24,7 @@
 #include "detectors/result_json.h"
 #include "detectors/scan.h"
 #include "ctl/ctl.h"
+#include "quarantine/sender_group.h"
 
 #define HEADER_MAX (1 << 20)	/* bytes of header read for the envelope */
 #define SAMPLES 3
@@ -47,7 +48,8 @@ static void scan_usage(FILE *fp)
 	    "usage: dlpctl scan [--config FILE] [--json] [--from ADDR] [--rcpt ADDR]... FILE\n"
 	    "\n"
 	    "Inspect a message as the daemon would and print its decision: verdict,\n"
-	    "rules that fired, findings per type (counts and masked samples), the\n"
+	    "rules that fired, findings per type (counts and masked samples) and per\n"
+	    "[dictionary] and [pattern] of the config, the rules' `in` conditions, the\n"
 	    "recipient counters and one line per inspected part.  FILE `-` reads\n"
 	    "standard input.  Options may stand before or after FILE.  A FILE that is\n"
 	    "not a mail message (an .xlsx, a .pdf, a .zip) is scanned as the attachment\n"
@@ -348,7 +350,7 @@ struct scan_run {
 	struct scan_engine *eng;
 	struct scan_msg *msg;
 	const struct scan_result *res;
-	long counters[SC_COUNT];
+	long counters[POLICY_SLOTS];
 	struct verdict v;
 	const char *attachment;	/* a bare file, scanned attached to a message */
 };
@@ -392,6 +394,10 @@ static int run_scan(struct scan_run *sr, const struct scan_args *sa, FILE *fp)
 	if (!(sr->res = scan_msg_eom(sr->msg)))
 		goto msgerr;
 	scan_result_counters(sr->res, sr->counters);
+	sender_group_slots(sr->cf, sr->res, sr->counters, err, sizeof(err));
+	if (err[0])
+		fprintf(stderr, "dlpctl scan: sender_group: the register: %s (the sender is in no "
+		    "group)\n", err);
 	policy_decide(sr->cf, sr->counters, &sr->v);
 	code = 0;
 	goto out;
@@ -404,16 +410,40 @@ out:
 	return code;
 }
 
-static json_t *counters_json(const long counters[SC_COUNT])
+/* Every counter, then the config's slots ("dictionary.secret": n,
+ * "recipient_domains in partners": 0 or 1). */
+static json_t *counters_json(const struct conf *cf, const long counters[POLICY_SLOTS])
 {
 	json_t *o = json_object();
+	char name[160];
 
 	for (int c = 0; o && c < SC_COUNT; c++)
 		if (json_object_set_new(o, scan_counter_name(c), json_integer(counters[c])) < 0) {
 			json_decref(o);
 			return NULL;
 		}
+	for (size_t i = SC_COUNT; o && i < POLICY_SLOTS; i++)
+		if (conf_slot_name(cf, i, name, sizeof(name)) &&
+		    json_object_set_new(o, name, json_integer(counters[i])) < 0) {
+			json_decref(o);
+			return NULL;
+		}
 	return o;
+}
+
+/* The `in` conditions of the rules, as the message meets them. */
+static void print_conditions(const json_t *counters)
+{
+	const char *name;
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)counters, name, v)
+		if (strstr(name, " in "))
+			printf("%s  %s: %s", n++ ? "\n" : "conditions:\n", name,
+			    json_integer_value(v) ? "yes" : "no");
+	if (n)
+		printf("\n");
 }
 
 /* The fired rules; detail: with when and the reason as the notice fills
@@ -453,7 +483,7 @@ static json_t *decision_json(const struct scan_run *sr, const struct scan_args *
 	    "findings", result_json_findings(r),
 	    "samples", result_json_findings_samples(r, SAMPLES),
 	    "recipients", result_json_recipients(r),
-	    "counters", counters_json(sr->counters),
+	    "counters", counters_json(sr->cf, sr->counters),
 	    "parts", result_json_parts(r),
 	    "sender", r->sender,
 	    "error", r->error,
@@ -479,6 +509,7 @@ static void print_plain(const json_t *d)
 	printf("verdict: %s\n", json_string_value(json_object_get(d, "verdict")));
 	ctl_print_rules(json_object_get(d, "rules_detail"));
 	ctl_print_findings(json_object_get(d, "samples"));
+	print_conditions(json_object_get(d, "counters"));
 	printf("recipients: %lld (external %lld, external visible %lld, external domains %lld)\n",
 	    jint(rc, "recipients"), jint(rc, "external"), jint(rc, "external_visible"),
 	    jint(rc, "external_domains"));

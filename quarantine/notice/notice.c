@@ -73,9 +73,17 @@ builtin:
  * a name this build does not know is shown as it is. */
 static const char *type_label(const char *type, int en)
 {
+	static __thread char buf[200];
 	int t = finding_type_lookup(type);
 
-	return t < 0 ? type : finding_type_label((enum finding_type)t, en);
+	/* the config's own: "dictionary.secret" reads 語句「secret」 */
+	if (t < 0 && strncmp(type, "dictionary.", 11) == 0)
+		snprintf(buf, sizeof(buf), en ? "words '%s'" : "語句「%s」", type + 11);
+	else if (t < 0 && strncmp(type, "pattern.", 8) == 0)
+		snprintf(buf, sizeof(buf), en ? "pattern '%s'" : "パターン「%s」", type + 8);
+	else
+		return t < 0 ? type : finding_type_label((enum finding_type)t, en);
+	return buf;
 }
 
 static const char *str_or(const char *s, const char *def)

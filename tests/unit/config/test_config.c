@@ -313,16 +313,17 @@ static void test_key_table(void **state)
 	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
 		int n = 0;
 		for (size_t i = 0; i < conf_nkeys; i++)
-			n += strcmp(conf_keys[i].section, "rule") && conf_keys[i].offset == fields[f];
+			n += !conf_key_named(&conf_keys[i]) && conf_keys[i].offset == fields[f];
 		assert_int_equal(n, 1);
 	}
 	for (size_t i = 0; i < conf_nkeys; i++)
 		rulekeys += !strcmp(conf_keys[i].section, "rule");
 	assert_int_equal(rulekeys, 6);
-	assert_int_equal(conf_nkeys, sizeof(fields) / sizeof(fields[0]) + 6);
+	assert_int_equal(conf_nkeys, sizeof(fields) / sizeof(fields[0]) + 6 +
+	    6 /* [dictionary] words, file; [pattern] regex; [list] addresses, domains, groups */);
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const struct conf_key *k = &conf_keys[i];
-		int rulekey = !strcmp(k->section, "rule");
+		int rulekey = conf_key_named(k);
 
 		assert_non_null(k->desc);
 		assert_in_range(strlen(k->desc), 10, 100);
@@ -334,7 +335,8 @@ static void test_key_table(void **state)
 		if (!k->def) {
 			required++;
 			assert_true((!strcmp(k->section, "general") && !strcmp(k->name, "internal_domains"))
-			    || (rulekey && (!strcmp(k->name, "when") || !strcmp(k->name, "action"))));
+			    || (rulekey && (!strcmp(k->name, "when") || !strcmp(k->name, "action")))
+			    || (!strcmp(k->section, "pattern") && !strcmp(k->name, "regex")));
 		}
 		if (!rulekey)
 			assert_true(k->size > 0 && k->offset + k->size <= sizeof(struct conf));
@@ -357,7 +359,7 @@ static void test_key_table(void **state)
 			assert_non_null(strstr(wrapped, def));
 		}
 	}
-	assert_int_equal(required, 3);
+	assert_int_equal(required, 4);
 }
 
 static void test_print_keys(void **state)
@@ -380,7 +382,7 @@ static void test_print_keys(void **state)
 
 		assert_true(rows < conf_nkeys);
 		snprintf(head, sizeof(head), "| [%s%s] | %s | %s | ", k->section,
-		    !strcmp(k->section, "rule") ? " NAME" : "", k->name, conf_type_name(k->type));
+		    conf_key_named(k) ? " NAME" : "", k->name, conf_type_name(k->type));
 		assert_memory_equal(line, head, strlen(head));
 		for (const char *p = line; *p; p++)
 			cells += *p == '|' && (p == line || p[-1] != '\\');

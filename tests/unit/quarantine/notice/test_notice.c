@@ -234,6 +234,35 @@ static void test_hold_notice_parses_back(void **state)
 	g_object_unref(m);
 }
 
+/* The config's dictionaries and patterns read as words in the notice. */
+static void test_terms_labels(void **state)
+{
+	struct fx *fx = *state;
+	struct notice_ctx c = ctx(fx, NOTICE_HOLD);
+	json_t *saved = fx->inc.findings;
+	char err[256] = "", *body;
+	unsigned char *mail;
+	GMimeMessage *m;
+	size_t len;
+
+	fx->inc.findings = json_pack("{s:{s:i, s:[s]}, s:{s:i, s:[s]}}",
+	    "dictionary.secret", "count", 2, "samples", "極秘",
+	    "pattern.staff_id", "count", 3, "samples", "S**********1");
+	mail = notice_compose(notice_builtin(NOTICE_HOLD), &c, &len, err, sizeof(err));
+	assert_non_null(mail);
+	m = parse(mail, len);
+	body = body_text(m);
+	assert_non_null(strstr(body, "語句「secret」 2件"));
+	assert_non_null(strstr(body, "パターン「staff_id」 3件"));
+	assert_non_null(strstr(body, "words 'secret': 2"));
+	assert_non_null(strstr(body, "S**********1"));
+	free(body);
+	free(mail);
+	g_object_unref(m);
+	json_decref(fx->inc.findings);
+	fx->inc.findings = saved;
+}
+
 static void test_every_kind_composes(void **state)
 {
 	struct fx *fx = *state;
@@ -633,6 +662,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_hold_notice_parses_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_terms_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_kind_composes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expand_placeholders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delay_notice, setup, teardown),
