@@ -60,7 +60,8 @@ FUZZ_TARGETS ?= mime zip ooxml odf pdf ole rtf xml archive html text inspect tex
 ifeq ($(FUZZ),1)
 CC          := clang
 CFLAGS_BASE += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
-               -fno-sanitize-recover=undefined
+               -fno-sanitize-recover=undefined \
+               -Wno-missing-field-initializers  # clang on libseccomp's SCMP_A0(op, x)
 LDFLAGS     += -fsanitize=address,undefined
 BUILD       := build-fuzz
 endif

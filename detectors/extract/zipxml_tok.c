@@ -70,6 +70,27 @@ name_byte(unsigned char c)
 	return name_tab[c];
 }
 
+/* A name's bytes s..e (name bytes) are UTF-8: only asked when one of them
+ * is not ASCII, as libxml2 refuses a name that is not. */
+static bool
+name_utf8(const char *s, const char *e)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = (const unsigned char *)e;
+
+	while (p < end) {
+		long n;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (cls[*p] != 5 || (n = u8_len(p, end)) <= 0)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 static bool
 is_ws(unsigned char c)
 {
@@ -198,12 +219,15 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 	const char *prefix, *local, *uri;
 	size_t nattr = 0, ns0 = t->nns;
 	bool empty = false, bound;
+	unsigned char hi = 0;
 
 	while (q < gt && name_byte((unsigned char)*q))
-		q++;
+		hi |= (unsigned char)*q++;
 	if (q == name || (*name >= '0' && *name <= '9') || *name == '-' || *name == '.' ||
 	    (size_t)(q - name) > ZXT_MAX_NAME)
 		return fail(t, "StartTag: invalid element name");
+	if ((hi & 0x80) && !name_utf8(name, q))
+		return fail(t, "Input is not proper UTF-8, indicate encoding !");
 	if (t->depth == 0 && t->root_seen)
 		return fail(t, "Extra content at the end of the document");
 	if (t->depth >= ZXT_MAX_DEPTH)
@@ -227,11 +251,14 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 		if (!ws)
 			return fail(t, "attributes construct error");
 		an = q;
+		hi = 0;
 		while (q < gt && name_byte((unsigned char)*q))
-			q++;
+			hi |= (unsigned char)*q++;
 		ae = q;
 		if (an == ae || (size_t)(ae - an) > ZXT_MAX_NAME)
 			return fail(t, "attributes construct error");
+		if ((hi & 0x80) && !name_utf8(an, ae))
+			return fail(t, "Input is not proper UTF-8, indicate encoding !");
 		while (q < gt && is_ws((unsigned char)*q))
 			q++;
 		if (q == gt || *q != '=')

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -130,7 +131,8 @@ def xmltok_seeds(outdir, files):
                 if info.filename.endswith((".xml", ".rels")) and info.file_size <= MAX_LEN["xmltok"]:
                     n += 1
                     put(outdir, "xmltok", bytes([n % 256]) + z.read(info))
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError,
+                zlib.error):
             continue
     for i, doc in enumerate(XMLTOK_EDGES):
         put(outdir, "xmltok", bytes([i * 37 % 256]) + doc)
