@@ -379,10 +379,19 @@ static char *
 text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, void *ctx)
 {
 	char *r = p, *w = p;
-	bool nonws = false;
 	uint32_t c;
 	long len;
 
+	if (t->depth == 0) {	/* outside the root: white space only, no reference */
+		while (r < end && is_ws((unsigned char)*r))
+			r++;
+		if (r < end && *r != '<') {
+			fail(t, t->root_seen ? "Extra content at the end of the document" :
+			    "Start tag expected, '<' not found");
+			return NULL;
+		}
+		return r;
+	}
 	while (r < end) {
 		unsigned char k = cls[(unsigned char)*r];
 
@@ -394,7 +403,6 @@ text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, v
 			if (w != s)
 				memmove(w, s, (size_t)(r - s));
 			w += r - s;
-			nonws = true;
 			continue;
 		}
 		if (k == 1)
@@ -427,7 +435,6 @@ text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, v
 			}
 			w = put_cp(w, c);
 			r += len;
-			nonws = true;
 			continue;
 		}
 		if (k == 5) {
@@ -445,20 +452,11 @@ text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, v
 				while (len-- > 0)
 					*w++ = *r++;
 			}
-			nonws = true;
 			continue;
 		}
 		fail(t, k == 4 ? "PCDATA invalid Char value" :
 		    "Input is not proper UTF-8, indicate encoding !");
 		return NULL;
-	}
-	if (t->depth == 0) {
-		if (nonws) {
-			fail(t, t->root_seen ? "Extra content at the end of the document" :
-			    "Start tag expected, '<' not found");
-			return NULL;
-		}
-		return r;
 	}
 	if (w > p) {
 		if ((t->textrun += (size_t)(w - p)) > ZXT_MAX_TEXT) {
@@ -507,9 +505,12 @@ cdata(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void *ctx)
 static size_t
 safe_cut(const char *s, size_t n, size_t m)
 {
-	size_t k = n > m - 1 ? n - (m - 1) : 0;
+	size_t k = n > m - 1 ? n - (m - 1) : 0, k0 = k;
 
-	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80 && n - k < 4)
+	/* back to the start of the character s[k] continues: at most 3 bytes
+	 * back from k (not from n: a 4-byte character before one byte of a
+	 * terminator was cut) */
+	while (k > 0 && k < n && ((unsigned char)s[k] & 0xc0) == 0x80 && k0 - k < 3)
 		k--;
 	return k;
 }
