@@ -340,6 +340,37 @@ test_crash(void **state)
 	free(d);
 }
 
+/* Without DLP_SANDBOX_TEST_MARKER the hook is ignored: crash.pdf is read
+ * as the PDF it is, and no worker faults. */
+static void
+test_hook_needs_marker(void **state)
+{
+	size_t len;
+	unsigned char *d = df_load(fx.dir, "people.pdf", &len);
+	struct sandbox_pool *pool;
+	struct scan_engine *sand;
+	struct sandbox_stats st;
+	struct scan_msg *m;
+	const struct scan_result *r;
+
+	unsetenv("DLP_SANDBOX_TEST_MARKER");
+	setenv("DLP_SANDBOX_TEST_FAULT", "segv:crash.pdf", 1);
+	pool = pool_new(1, 100, 0, 30000);
+	sand = engine(pool, NULL);
+	r = three(sand, &m, "crash.pdf", d, len);
+	assert_null(df_part(r, "crash.pdf")->unscanned);
+	assert_int_equal(df_part(r, "crash.pdf")->counts[FT_EMAIL], 20);
+	assert_int_equal(r->unscanned, 0);
+	scan_msg_free(m);
+	sandbox_pool_stats(pool, &st);
+	assert_int_equal(st.faults[SB_CRASHED], 0);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+	unsetenv("DLP_SANDBOX_TEST_FAULT");
+	setenv("DLP_SANDBOX_TEST_MARKER", "crash-my-workers", 1);
+	free(d);
+}
+
 /* The hook makes it spin: stopped at its CPU allowance (worker_cpu 1 s,
  * RLIMIT_CPU 2 s), by SIGXCPU. */
 static void
@@ -586,6 +617,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_base64_run_in_worker),
 		cmocka_unit_test(test_confined),
 		cmocka_unit_test(test_crash),
+		cmocka_unit_test(test_hook_needs_marker),
 		cmocka_unit_test(test_spin),
 		cmocka_unit_test(test_wall_time),
 		cmocka_unit_test(test_gzip_bomb),
@@ -597,5 +629,7 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], SANDBOX_WORKER_ARG) == 0)
 		sandbox_worker_main(argc - 2, argv + 2);
+	/* the test hook (DLP_SANDBOX_TEST_FAULT) is honoured with it only */
+	setenv("DLP_SANDBOX_TEST_MARKER", "crash-my-workers", 1);
 	return cmocka_run_group_tests(tests, setup, df_fixture_teardown);
 }
