@@ -5,7 +5,8 @@
  * a CDATA section whose last characters before a chunk's end are a
  * 4-byte character and one ']' (accepted, whatever the chunking), and
  * text before the root (refused as such at its first byte, so that a
- * reference after it does not make the verdict depend on the chunking).
+ * reference after it does not make the verdict depend on the chunking),
+ * and a long character reference cut by a chunk's end (accepted).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -159,6 +160,24 @@ test_text_outside_root(void **state)
 	assert_string_equal(v.text, "b");
 }
 
+/* A character reference with many leading zeros, cut anywhere by a
+ * chunk's end, is the character (it was refused when cut past 16 bytes). */
+static void
+test_long_charref_cut(void **state)
+{
+	static const char doc[] = "<a>&#00000000000000000000065;&#x000000000000000000003042;</a>";
+	struct seen v;
+	char why[200] = "";
+
+	for (size_t cut = 0; cut < sizeof(doc) - 1; cut++) {
+		size_t cuts[] = { cut };
+
+		if (feed_chunks(doc, cuts, 1, &v, why, sizeof(why)) != 0)
+			fail_msg("cut at %zu: %s", cut, why);
+		assert_string_equal(v.text, "A\xe3\x81\x82");
+	}
+}
+
 int
 main(void)
 {
@@ -166,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_name_not_utf8_refused),
 		cmocka_unit_test(test_cdata_cut_after_4byte_char),
 		cmocka_unit_test(test_text_outside_root),
+		cmocka_unit_test(test_long_charref_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
