@@ -8,7 +8,10 @@ and make_docs.py); OUTDIR/TARGET/ the seeds of each target.  The mail corpus
 (read, never copied into the repository) seeds `mime`; the fixtures seed the
 extractors, also wrapped as attachments of a message for `mime`.  html and
 text seeds start with the selector byte of their declared charset (the
-index in fuzz_charsets[] of fuzz_entry.c).  Files larger than the target's
+index in fuzz_charsets[] of fuzz_entry.c).  xmltok gets the XML parts
+(.xml, .rels) of the OOXML fixtures, read out of them here, and a few
+hand-made edge cases, each after a byte that seeds the chunking
+(tests/fuzz/fuzz_xmltok.c).  Files larger than the target's
 -max_len (MAX_LEN, as in run.sh) are left out.  Runs in a few seconds.
 """
 import base64
