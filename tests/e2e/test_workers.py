@@ -250,6 +250,8 @@ def test_crash_held():
     # the one fault no real input gives (fuzzing found no crash in a
     # library we use): the test hook, with its marker (main)
     fault_amid_clean("crash.pdf", people_pdf(5), "pdf", "worker crashed: SIGSEGV", "crashed")
+    check("test hook active: segv:crash.pdf" in env.milter.read_log(),
+          "the workers said the hook is active", env)
 
 
 def test_spin_held():
