@@ -118,8 +118,8 @@ ref(const char *p, const char *end, uint32_t *c)
 			if (v < 0x110000)
 				v = v * 16 + (uint32_t)d;
 		}
-		if (q >= end)
-			return q - p < 16 ? -1 : -2;
+		if (q >= end)	/* cut, however long (leading zeros): the carry is bounded */
+			return -1;
 		if (q == d0)
 			return -2;
 	} else {
@@ -131,8 +131,8 @@ ref(const char *p, const char *end, uint32_t *c)
 			if (v < 0x110000)
 				v = v * 10 + (uint32_t)(*q - '0');
 		}
-		if (q >= end)
-			return q - p < 16 ? -1 : -2;
+		if (q >= end)	/* cut, however long (leading zeros): the carry is bounded */
+			return -1;
 		if (q == d0)
 			return -2;
 	}

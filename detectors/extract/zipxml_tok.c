@@ -70,6 +70,27 @@ name_byte(unsigned char c)
 	return name_tab[c];
 }
 
+/* A name's bytes s..e (name bytes) are UTF-8: only asked when one of them
+ * is not ASCII, as libxml2 refuses a name that is not. */
+static bool
+name_utf8(const char *s, const char *e)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = (const unsigned char *)e;
+
+	while (p < end) {
+		long n;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (cls[*p] != 5 || (n = u8_len(p, end)) <= 0)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 static bool
 is_ws(unsigned char c)
 {
@@ -198,12 +219,15 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 	const char *prefix, *local, *uri;
 	size_t nattr = 0, ns0 = t->nns;
 	bool empty = false, bound;
+	unsigned char hi = 0;
 
 	while (q < gt && name_byte((unsigned char)*q))
-		q++;
+		hi |= (unsigned char)*q++;
 	if (q == name || (*name >= '0' && *name <= '9') || *name == '-' || *name == '.' ||
 	    (size_t)(q - name) > ZXT_MAX_NAME)
 		return fail(t, "StartTag: invalid element name");
+	if ((hi & 0x80) && !name_utf8(name, q))
+		return fail(t, "Input is not proper UTF-8, indicate encoding !");
 	if (t->depth == 0 && t->root_seen)
 		return fail(t, "Extra content at the end of the document");
 	if (t->depth >= ZXT_MAX_DEPTH)
@@ -227,11 +251,14 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 		if (!ws)
 			return fail(t, "attributes construct error");
 		an = q;
+		hi = 0;
 		while (q < gt && name_byte((unsigned char)*q))
-			q++;
+			hi |= (unsigned char)*q++;
 		ae = q;
 		if (an == ae || (size_t)(ae - an) > ZXT_MAX_NAME)
 			return fail(t, "attributes construct error");
+		if ((hi & 0x80) && !name_utf8(an, ae))
+			return fail(t, "Input is not proper UTF-8, indicate encoding !");
 		while (q < gt && is_ws((unsigned char)*q))
 			q++;
 		if (q == gt || *q != '=')
@@ -352,10 +379,19 @@ static char *
 text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, void *ctx)
 {
 	char *r = p, *w = p;
-	bool nonws = false;
 	uint32_t c;
 	long len;
 
+	if (t->depth == 0) {	/* outside the root: white space only, no reference */
+		while (r < end && is_ws((unsigned char)*r))
+			r++;
+		if (r < end && *r != '<') {
+			fail(t, t->root_seen ? "Extra content at the end of the document" :
+			    "Start tag expected, '<' not found");
+			return NULL;
+		}
+		return r;
+	}
 	while (r < end) {
 		unsigned char k = cls[(unsigned char)*r];
 
@@ -367,7 +403,6 @@ text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, v
 			if (w != s)
 				memmove(w, s, (size_t)(r - s));
 			w += r - s;
-			nonws = true;
 			continue;
 		}
 		if (k == 1)
@@ -400,7 +435,6 @@ text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, v
 			}
 			w = put_cp(w, c);
 			r += len;
-			nonws = true;
 			continue;
 		}
 		if (k == 5) {
@@ -418,20 +452,11 @@ text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, v
 				while (len-- > 0)
 					*w++ = *r++;
 			}
-			nonws = true;
 			continue;
 		}
 		fail(t, k == 4 ? "PCDATA invalid Char value" :
 		    "Input is not proper UTF-8, indicate encoding !");
 		return NULL;
-	}
-	if (t->depth == 0) {
-		if (nonws) {
-			fail(t, t->root_seen ? "Extra content at the end of the document" :
-			    "Start tag expected, '<' not found");
-			return NULL;
-		}
-		return r;
 	}
 	if (w > p) {
 		if ((t->textrun += (size_t)(w - p)) > ZXT_MAX_TEXT) {
@@ -480,9 +505,12 @@ cdata(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void *ctx)
 static size_t
 safe_cut(const char *s, size_t n, size_t m)
 {
-	size_t k = n > m - 1 ? n - (m - 1) : 0;
+	size_t k = n > m - 1 ? n - (m - 1) : 0, k0 = k;
 
-	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80 && n - k < 4)
+	/* back to the start of the character s[k] continues: at most 3 bytes
+	 * back from k (not from n: a 4-byte character before one byte of a
+	 * terminator was cut) */
+	while (k > 0 && k < n && ((unsigned char)s[k] & 0xc0) == 0x80 && k0 - k < 3)
 		k--;
 	return k;
 }

@@ -22,10 +22,15 @@
  * its number, on an alternate stack, then kills the process with it.
  *
  * Test hook: when the environment holds DLP_SANDBOX_TEST_FAULT=KIND:NAME
- * (KIND segv, spin or open; several joined by commas), a part whose file
- * name is NAME makes the worker crash with SIGSEGV, spin on the CPU, or
- * (open) try to open the file DLP_SANDBOX_TEST_OPEN names and crash if it
- * could; any other part is read normally.
+ * (KIND segv or open; several joined by commas), a part whose file name
+ * is NAME makes the worker crash with SIGSEGV, or (open) try to open the
+ * file DLP_SANDBOX_TEST_OPEN names and crash if it could; any other part
+ * is read normally.  (Spinning and memory need no hook: the tests use a
+ * real PDF that spins poppler and real bombs.)  It is honoured only when the
+ * environment also holds DLP_SANDBOX_TEST_MARKER=TEST_MARKER (below), which
+ * the tests set beside it: a DLP_SANDBOX_TEST_FAULT left alone in an
+ * operator's environment (a copied unit file, a shell) is ignored, and the
+ * worker says on stderr, once, that it is ignored or active.
  * The daemon's environment is its operator's, not a sender's.
  */
 #include <errno.h>
@@ -143,12 +148,35 @@ worker_setup(size_t memory)
 	return ts;
 }
 
-/* The test hook's verdict on a part called name: the environment's
- * DLP_SANDBOX_TEST_FAULT is a comma-separated list of KIND:NAME. */
+#define TEST_MARKER "crash-my-workers"
+
+/* The test hook's spec, read at start: DLP_SANDBOX_TEST_FAULT when
+ * DLP_SANDBOX_TEST_MARKER is TEST_MARKER, else NULL. */
+static const char *test_spec;
+
+static void
+test_hook_init(void)
+{
+	const char *spec = getenv("DLP_SANDBOX_TEST_FAULT");
+	const char *marker = getenv("DLP_SANDBOX_TEST_MARKER");
+
+	if (!spec || !*spec)
+		return;
+	if (!marker || strcmp(marker, TEST_MARKER) != 0) {
+		fprintf(stderr, "dlp-milter sandbox worker: DLP_SANDBOX_TEST_FAULT ignored "
+		    "(a test hook; DLP_SANDBOX_TEST_MARKER not set)\n");
+		return;
+	}
+	fprintf(stderr, "dlp-milter sandbox worker: test hook active: %s\n", spec);
+	test_spec = spec;
+}
+
+/* The test hook's verdict on a part called name: the spec is a
+ * comma-separated list of KIND:NAME. */
 static void
 test_fault(const char *name)
 {
-	const char *spec = getenv("DLP_SANDBOX_TEST_FAULT");
+	const char *spec = test_spec;
 	size_t nl = name ? strlen(name) : 0;
 
 	for (const char *p = spec; p && *p && name; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
@@ -160,9 +188,6 @@ test_fault(const char *name)
 			continue;
 		if (strncmp(p, "segv:", 5) == 0)
 			raise(SIGSEGV);
-		if (strncmp(p, "spin:", 5) == 0)
-			for (volatile unsigned long i = 0;; i++)
-				;
 		if (strncmp(p, "open:", 5) == 0) {	/* DLP_SANDBOX_TEST_OPEN must stay shut */
 			const char *path = getenv("DLP_SANDBOX_TEST_OPEN");
 			int fd = path ? open(path, O_RDONLY) : -1;
@@ -403,6 +428,7 @@ sandbox_worker_main(int argc, char **argv)
 	unsigned max_jobs = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 1;
 	struct textscan *ts = worker_setup(memory);
 
+	test_hook_init();
 	for (unsigned n = 0; n < max_jobs; n++)
 		if (job(ts, cpu_ms) != 0)
 			break;

@@ -14,6 +14,9 @@
   answered 4xx by the MTA); new ones are answered 4xx; the register and
   the sink agree with what each client was told.
 
+The faults of the sandboxed workers (crash, CPU, memory, each amid 20 clean
+sessions) are tests/e2e/test_workers.py's, not repeated here.
+
 Root is needed (as for every end-to-end test); "unwritable" is made real for
 root with a file in place of a directory, a read-only bind mount and a full
 tmpfs.

@@ -411,6 +411,7 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "textscan", run_textscan },
 	{ "conf", run_conf },
 	{ "expr", run_expr },
+	{ "xmltok", fuzz_run_xmltok },
 	{ NULL, NULL }
 };
 

@@ -21,6 +21,8 @@
  *   textscan  normalize + every detector + masking (textscan_run)
  *   conf      a configuration file (conf_load)
  *   expr      a `when` condition (expr_compile, expr_eval)
+ *   xmltok    our XML tokenizer (extract/zipxml_tok.h), whole and in chunks
+ *             (tests/fuzz/fuzz_xmltok.c)
  */
 #ifndef DLP_FUZZ_ENTRY_H
 #define DLP_FUZZ_ENTRY_H
@@ -44,6 +46,8 @@ const struct fuzz_target *fuzz_target_find(const char *name);
  * (index = byte % count; NULL = none declared: detection). */
 extern const char *const fuzz_charsets[];
 extern const size_t fuzz_ncharsets;
+/* The xmltok target (fuzz_xmltok.c). */
+int fuzz_run_xmltok(const uint8_t *data, size_t len);
 /* Free the shared engine and configuration (for leak checkers). */
 void fuzz_cleanup(void);
 

@@ -22,7 +22,7 @@ corpus=${DLP_CORPUS:-$(pwd)/../shared/mime-corpus}
 max_len() {
 	case $1 in
 	mime) echo 1048576 ;;
-	rtf|xml|html) echo 131072 ;;
+	rtf|xml|html|xmltok) echo 131072 ;;
 	text|textscan|conf) echo 65536 ;;
 	expr) echo 4096 ;;
 	*) echo 262144 ;;
@@ -31,7 +31,7 @@ max_len() {
 
 dict() {
 	case $1 in
-	mime|expr|conf) echo "-dict=tests/fuzz/dict/$1.dict" ;;
+	mime|expr|conf|xmltok) echo "-dict=tests/fuzz/dict/$1.dict" ;;
 	esac
 }
 

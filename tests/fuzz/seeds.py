@@ -8,7 +8,10 @@ and make_docs.py); OUTDIR/TARGET/ the seeds of each target.  The mail corpus
 (read, never copied into the repository) seeds `mime`; the fixtures seed the
 extractors, also wrapped as attachments of a message for `mime`.  html and
 text seeds start with the selector byte of their declared charset (the
-index in fuzz_charsets[] of fuzz_entry.c).  Files larger than the target's
+index in fuzz_charsets[] of fuzz_entry.c).  xmltok gets the XML parts
+(.xml, .rels) of the OOXML fixtures, read out of them here, and a few
+hand-made edge cases, each after a byte that seeds the chunking
+(tests/fuzz/fuzz_xmltok.c).  Files larger than the target's
 -max_len (MAX_LEN, as in run.sh) are left out.  Runs in a few seconds.
 """
 import base64
@@ -18,6 +21,8 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -33,7 +38,7 @@ CHARSETS = [None, "utf-8", "iso-2022-jp", "shift_jis", "euc-jp", "utf-16", "utf-
 MAX_LEN = {"mime": 1 << 20, "zip": 256 << 10, "ooxml": 256 << 10, "odf": 256 << 10,
            "pdf": 256 << 10, "ole": 256 << 10, "rtf": 128 << 10, "xml": 128 << 10,
            "archive": 256 << 10, "html": 128 << 10, "text": 64 << 10, "inspect": 256 << 10,
-           "textscan": 64 << 10, "conf": 64 << 10, "expr": 4096}
+           "textscan": 64 << 10, "conf": 64 << 10, "expr": 4096, "xmltok": 128 << 10}
 
 EXT = {"zip": [".zip"], "ooxml": [".docx", ".xlsx", ".pptx", ".docm", ".xlsm", ".pptm"],
        "odf": [".odt", ".ods", ".odp"], "pdf": [".pdf"], "ole": [".doc", ".xls", ".ppt"],
@@ -101,6 +106,41 @@ def conf_seeds(outdir):
         put(outdir, "expr", e.encode())
 
 
+# hand-made xmltok documents: the edges of what the tokenizer accepts
+XMLTOK_EDGES = [
+    b'\xef\xbb\xbf<?xml version="1.0"?><a/>',
+    b'<r xmlns="u" xmlns:p="v"><p:x p:a="1" b=\'2\'/><y xmlns="">t</y></r>',
+    b'<a>&amp;&lt;&gt;&quot;&apos;&#65;&#x3042;&#x1F600;</a>',
+    b'<a><![CDATA[\xf0\x9f\x98\x80]]\xe3\x81\x82]]></a>',
+    b'<a>\r\n\r<!-- c -- c --><?pi x?>\xe6\xb0\x8f\xe5\x90\x8d</a>',
+    b'<a>&ent;</a>',
+    b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>',
+    b'<a>' * 300 + b'</a>' * 300,
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    b'<w:body><w:p><w:r><w:t xml:space="preserve"> \xe5\xb1\xb1\xe7\x94\xb0 </w:t>'
+    b'</w:r></w:p></w:body></w:document>',
+]
+
+
+def xmltok_seeds(outdir, files):
+    """The XML parts of the OOXML fixtures, each with a chunking byte."""
+    n = 0
+    for p in files:
+        if not any(p.endswith(e) for e in EXT["ooxml"]):
+            continue
+        try:
+            z = zipfile.ZipFile(p)
+            for info in z.infolist():
+                if info.filename.endswith((".xml", ".rels")) and info.file_size <= MAX_LEN["xmltok"]:
+                    n += 1
+                    put(outdir, "xmltok", bytes([n % 256]) + z.read(info))
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError,
+                zlib.error):
+            continue
+    for i, doc in enumerate(XMLTOK_EDGES):
+        put(outdir, "xmltok", bytes([i * 37 % 256]) + doc)
+
+
 def message(name, data):
     b64 = base64.encodebytes(data).decode()
     return ("From: Taro <taro@example.go.jp>\r\nTo: someone@example.com\r\n"
@@ -132,6 +172,7 @@ def fixture_seeds(outdir):
                 put(outdir, target, data, name)
         put(outdir, "inspect", data, name)
         put(outdir, "mime", message(name, data), name + ".eml")
+    xmltok_seeds(outdir, files)
 
 
 def main():

@@ -7,7 +7,7 @@
  * and leaks.  Also every target once on an empty and a small input, so the
  * harness itself is tested in `make check`, not only under `make fuzz`.
  *
- * The entry points are compiled into this test (the Makefile links only
+ * The entry points (fuzz_entry.c, fuzz_xmltok.c) are compiled into this test (the Makefile links only
  * tests/unit/ helpers into unit tests).
  */
 #include <dirent.h>
@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "tests/fuzz/fuzz_entry.c"
+#include "tests/fuzz/fuzz_xmltok.c"
 
 #define REGRESS "tests/fuzz/regress"
 
@@ -130,6 +131,7 @@ test_targets_run(void **state)
 		{ "conf", "[general]\ninternal_domains = example.go.jp\n[rule r]\nwhen = phone\n"
 		    "action = hold\n" },
 		{ "expr", "not (phone > 2 or email) and unscanned" },
+		{ "xmltok", "\x07<w:t xmlns:w=\"u\" a='&amp;&#x3042;'>x<![CDATA[y]]></w:t>" },
 	};
 	size_t ntargets = 0;
 

@@ -3,7 +3,8 @@
  * the same findings as in-process for PDFs, spreadsheets, an archive
  * holding documents; a worker confined (seccomp filter, no_new_privs,
  * only fds 0-3, files outside the system directories hidden by Landlock);
- * a worker that crashes (SIGSEGV), spins (time limit) or
+ * a worker that crashes (SIGSEGV, the test hook), spins on a real PDF
+ * (spin_pdf: time limit) or
  * runs past its address space on a real gzip bomb makes only its part
  * unscanned with the reason, is replaced, and the next part is read
  * normally; the counters; the same message twice gives the same result;
@@ -291,8 +292,9 @@ expect_fault(const char *kind, const char *name, const char *why, enum sandbox_f
 	char spec[128];
 	char *first = NULL;
 
-	snprintf(spec, sizeof(spec), "%s:%s", kind, name);
-	setenv("DLP_SANDBOX_TEST_FAULT", spec, 1);	/* read by the workers started now */
+	snprintf(spec, sizeof(spec), "%s:%s", kind ? kind : "", name);
+	if (kind)	/* the test hook, read by the workers started now */
+		setenv("DLP_SANDBOX_TEST_FAULT", spec, 1);
 	pool = pool_new(1, 100, memory, cpu_ms);
 	sand = engine(pool, lim);
 	for (int round = 0; round < 2; round++) {
@@ -340,23 +342,130 @@ test_crash(void **state)
 	free(d);
 }
 
-/* The hook makes it spin: stopped at its CPU allowance (worker_cpu 1 s,
- * RLIMIT_CPU 2 s), by SIGXCPU. */
+/* Without DLP_SANDBOX_TEST_MARKER the hook is ignored: crash.pdf is read
+ * as the PDF it is, and no worker faults. */
+static void
+test_hook_needs_marker(void **state)
+{
+	size_t len;
+	unsigned char *d = df_load(fx.dir, "people.pdf", &len);
+	struct sandbox_pool *pool;
+	struct scan_engine *sand;
+	struct sandbox_stats st;
+	struct scan_msg *m;
+	const struct scan_result *r;
+
+	unsetenv("DLP_SANDBOX_TEST_MARKER");
+	setenv("DLP_SANDBOX_TEST_FAULT", "segv:crash.pdf", 1);
+	pool = pool_new(1, 100, 0, 30000);
+	sand = engine(pool, NULL);
+	r = three(sand, &m, "crash.pdf", d, len);
+	assert_null(df_part(r, "crash.pdf")->unscanned);
+	assert_int_equal(df_part(r, "crash.pdf")->counts[FT_EMAIL], 20);
+	assert_int_equal(r->unscanned, 0);
+	scan_msg_free(m);
+	sandbox_pool_stats(pool, &st);
+	assert_int_equal(st.faults[SB_CRASHED], 0);
+	scan_engine_free(sand);
+	sandbox_pool_free(pool);
+	unsetenv("DLP_SANDBOX_TEST_FAULT");
+	setenv("DLP_SANDBOX_TEST_MARKER", "crash-my-workers", 1);
+	free(d);
+}
+
+/* A flate stream of s (malloc'd), its length in *n. */
+static unsigned char *
+deflated(const char *s, size_t len, size_t *n)
+{
+	uLongf out = compressBound(len);
+	unsigned char *buf = malloc(out);
+
+	assert_non_null(buf);
+	assert_int_equal(compress2(buf, &out, (const Bytef *)s, len, 9), Z_OK);
+	*n = out;
+	return buf;
+}
+
+/* A PDF of about 1 KB that really makes poppler spin (as test_workers.py's
+ * spin_pdf): its page draws a form XObject 4,000 times, the form shows
+ * 10,000 characters, 40 million text operators (seconds of CPU). */
+static unsigned char *
+spin_pdf(size_t *len)
+{
+	static const char op[] = "(a) Tj ", call[] = "/X Do ";
+	size_t nf = 12 + 10000 * 7 + 3, np = 4000 * 6, lf, lp, off[7], n = 0;
+	char *form = malloc(nf + 1), *page = malloc(np + 1), *out;
+	unsigned char *zf, *zp;
+
+	assert_true(form && page);
+	memcpy(form, "BT /F1 1 Tf ", 12);
+	for (size_t i = 0; i < 10000; i++)
+		memcpy(form + 12 + i * 7, op, 7);
+	memcpy(form + nf - 3, "ET\n", 3);
+	for (size_t i = 0; i < 4000; i++)
+		memcpy(page + i * 6, call, 6);
+	zf = deflated(form, nf, &lf);
+	zp = deflated(page, np, &lp);
+	out = malloc(4096 + lf + lp);
+	assert_non_null(out);
+	n += (size_t)sprintf(out + n, "%%PDF-1.4\n");
+	off[1] = n;
+	n += (size_t)sprintf(out + n, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+	off[2] = n;
+	n += (size_t)sprintf(out + n, "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
+	off[3] = n;
+	n += (size_t)sprintf(out + n, "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+	    "/Contents 4 0 R /Resources << /XObject << /X 6 0 R >> >> >>\nendobj\n");
+	off[4] = n;
+	n += (size_t)sprintf(out + n, "4 0 obj\n<< /Length %zu /Filter /FlateDecode >>\nstream\n", lp);
+	memcpy(out + n, zp, lp);
+	n += lp;
+	n += (size_t)sprintf(out + n, "\nendstream\nendobj\n");
+	off[5] = n;
+	n += (size_t)sprintf(out + n, "5 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+	    "\nendobj\n");
+	off[6] = n;
+	n += (size_t)sprintf(out + n, "6 0 obj\n<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] "
+	    "/Resources << /Font << /F1 5 0 R >> >> /Length %zu /Filter /FlateDecode >>\nstream\n", lf);
+	memcpy(out + n, zf, lf);
+	n += lf;
+	n += (size_t)sprintf(out + n, "\nendstream\nendobj\n");
+	{
+		size_t xref = n;
+
+		n += (size_t)sprintf(out + n, "xref\n0 7\n0000000000 65535 f \n");
+		for (int i = 1; i <= 6; i++)
+			n += (size_t)sprintf(out + n, "%010zu 00000 n \n", off[i]);
+		n += (size_t)sprintf(out + n, "trailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n%zu\n"
+		    "%%%%EOF\n", xref);
+	}
+	free(form);
+	free(page);
+	free(zf);
+	free(zp);
+	*len = n;
+	return (unsigned char *)out;
+}
+
+/* A real PDF that spins poppler: stopped at its CPU allowance (worker_cpu
+ * 1 s, RLIMIT_CPU 2 s), by SIGXCPU. */
 static void
 test_spin(void **state)
 {
 	size_t len;
-	unsigned char *d = df_load(fx.dir, "people.pdf", &len);
+	unsigned char *d = spin_pdf(&len);
 	double t0 = df_now();
 
-	expect_fault("spin", "spin.pdf", "worker over time limit (worker_cpu", SB_TIME, 0, 1000, d,
+	assert_true(len < 4096);
+	expect_fault(NULL, "spin.pdf", "worker over time limit (worker_cpu", SB_TIME, 0, 1000, d,
 	    len, NULL);
 	assert_true(df_now() - t0 < 120);
 	free(d);
 }
 
-/* A worker that spins with CPU to spare but past the message's time
- * budget (1 s) is killed at the deadline plus the grace of 2 s. */
+/* A worker that spins (on the real PDF) with CPU to spare but past the
+ * message's time budget (1 s) is killed at the deadline plus the grace of
+ * 2 s. */
 static void
 test_wall_time(void **state)
 {
@@ -364,12 +473,11 @@ test_wall_time(void **state)
 	struct sandbox_pool *pool;
 	struct scan_engine *sand;
 	size_t len;
-	unsigned char *d = df_load(fx.dir, "people.pdf", &len);
+	unsigned char *d = spin_pdf(&len);
 	struct df_att att = { "spin.pdf", "application/pdf", d, len };
 	struct sandbox_stats st;
 	double t0;
 
-	setenv("DLP_SANDBOX_TEST_FAULT", "spin:spin.pdf", 1);
 	pool = pool_new(1, 100, 0, 600000);
 	lim.time_budget_ms = 1000;
 	sand = engine(pool, &lim);
@@ -382,7 +490,6 @@ test_wall_time(void **state)
 	assert_true(df_now() - t0 < 30);
 	sandbox_pool_stats(pool, &st);
 	assert_int_equal(st.faults[SB_TIME], 1);
-	unsetenv("DLP_SANDBOX_TEST_FAULT");
 	scan_msg_free(m);
 	free(d);
 	scan_engine_free(sand);
@@ -586,6 +693,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_base64_run_in_worker),
 		cmocka_unit_test(test_confined),
 		cmocka_unit_test(test_crash),
+		cmocka_unit_test(test_hook_needs_marker),
 		cmocka_unit_test(test_spin),
 		cmocka_unit_test(test_wall_time),
 		cmocka_unit_test(test_gzip_bomb),
@@ -597,5 +705,7 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], SANDBOX_WORKER_ARG) == 0)
 		sandbox_worker_main(argc - 2, argv + 2);
+	/* the test hook (DLP_SANDBOX_TEST_FAULT) is honoured with it only */
+	setenv("DLP_SANDBOX_TEST_MARKER", "crash-my-workers", 1);
 	return cmocka_run_group_tests(tests, setup, df_fixture_teardown);
 }
