@@ -16,13 +16,19 @@
  * values: count and values; the first part is the one handed over), then
  * per finding type for the whole: count, incomplete (0/1), the values.  Or REPLY_CRASH and
  * the signal number, sent by the worker's fault handler before it dies.
+ * A type whose whole values are exactly the first part's, in the same
+ * order and complete (a part read alone, the common case), is sent as the
+ * count VALUES_AS_FIRST and incomplete 0, without the values: the daemon
+ * takes the first part's again rather than reading and adding each one
+ * twice.
  */
 #ifndef DLP_SANDBOX_PROTO_H
 #define DLP_SANDBOX_PROTO_H
 
-#define PROTO_VERSION 4u
+#define PROTO_VERSION 5u
 #define REPLY_OK 0u
 #define REPLY_CRASH 2u
+#define VALUES_AS_FIRST 0xffffffffu
 /* A reason a worker gives a part it could not read for lack of memory. */
 #define REASON_MEMORY "worker over memory limit"
 #define REASON_TIME "worker over time limit"
