@@ -386,10 +386,10 @@ merge_part(struct inspect *in, size_t idx, struct rbuf *r, bool first, bool *ful
 			fv->fresh[k] = sets && valueset_count(sets[k]) == 0;
 		}
 		for (uint32_t i = 0; i < nv && !r->fail; i++) {
-			char *v = rb_str(r);
-			if (v && sets && valueset_add(sets[k], v, strlen(v)) < 0)
+			size_t vn;
+			const char *v = rb_view(r, &vn);
+			if (v && sets && valueset_add(sets[k], v, vn) < 0)
 				r->fail = true;
-			free(v);
 		}
 	}
 	if (t >= 0 && !r->fail) {
@@ -456,10 +456,10 @@ merge(struct inspect *in, size_t idx, struct rbuf *r, bool *memory)
 			nv = fv.n[t];
 		}
 		for (uint32_t i = 0; i < nv && !from->fail; i++) {
-			char *v = rb_str(from);
-			if (v && valueset_add(res->values[t], v, strlen(v)) < 0)
+			size_t vn;
+			const char *v = rb_view(from, &vn);
+			if (v && valueset_add(res->values[t], v, vn) < 0)
 				from->fail = true;
-			free(v);
 		}
 		if (from->fail)
 			r->fail = true;
