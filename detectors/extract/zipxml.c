@@ -640,7 +640,7 @@ zipxml_attr(struct zipxml *x, const char *local, char *buf, size_t buflen)
 	for (size_t i = 0; i < e->nattr; i++) {
 		const struct zxattr *a = &x->attrs[e->attr0 + i];
 
-		if (strcmp(a->local, local) != 0)
+		if (a->local[0] != local[0] || strcmp(a->local, local) != 0)
 			continue;
 		n = a->len < buflen - 1 ? a->len : buflen - 1;
 		memcpy(buf, x->arena + a->off, n);
