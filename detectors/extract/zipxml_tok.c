@@ -125,24 +125,33 @@ ns_find(struct zxtok *t, const char *prefix, bool *bound)
 	return NULL;
 }
 
-/* The prefix and local part of interned name q (computed once). */
-static int
+static int qsplit_first(struct zxtok *t, struct zxtok_name *q);
+
+/* The prefix and local part of interned name q (computed once, by
+ * qsplit_first). */
+static inline int
 qsplit(struct zxtok *t, struct zxtok_name *q, const char **prefix, const char **local)
 {
-	if (!q->split) {
-		const char *colon = memchr(q->s, ':', q->len);
-
-		q->prefix = NULL;
-		if (colon == NULL || colon == q->s || colon + 1 == q->s + q->len) {
-			q->local = q->s;
-		} else if ((q->prefix = zxtok_intern(t, q->s, (size_t)(colon - q->s))) == NULL ||
-		    (q->local = zxtok_intern(t, colon + 1, (size_t)(q->s + q->len - colon - 1))) == NULL) {
-			return -1;
-		}
-		q->split = true;
-	}
+	if (!q->split && qsplit_first(t, q) != 0)
+		return -1;
 	*prefix = q->prefix;
 	*local = q->local;
+	return 0;
+}
+
+static __attribute__((noinline)) int
+qsplit_first(struct zxtok *t, struct zxtok_name *q)
+{
+	const char *colon = memchr(q->s, ':', q->len);
+
+	q->prefix = NULL;
+	if (colon == NULL || colon == q->s || colon + 1 == q->s + q->len) {
+		q->local = q->s;
+	} else if ((q->prefix = zxtok_intern(t, q->s, (size_t)(colon - q->s))) == NULL ||
+	    (q->local = zxtok_intern(t, colon + 1, (size_t)(q->s + q->len - colon - 1))) == NULL) {
+		return -1;
+	}
+	q->split = true;
 	return 0;
 }
 
