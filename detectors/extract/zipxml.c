@@ -612,6 +612,12 @@ zipxml_value(const struct zipxml *x)
 	    x->arena + e->off : NULL;
 }
 
+size_t
+zipxml_value_len(const struct zipxml *x)
+{
+	return zipxml_value(x) ? current(x)->len : 0;
+}
+
 const char *
 zipxml_ns(const struct zipxml *x)
 {

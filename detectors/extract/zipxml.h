@@ -71,6 +71,8 @@ int zipxml_next(struct zipxml *x, bool skip);
 int zipxml_type(const struct zipxml *x);
 bool zipxml_empty(const struct zipxml *x);
 const char *zipxml_value(const struct zipxml *x);
+/* The length of zipxml_value's text (0 when it is NULL). */
+size_t zipxml_value_len(const struct zipxml *x);
 const char *zipxml_ns(const struct zipxml *x);
 void zipxml_close(struct zipxml *x);
 

@@ -244,7 +244,7 @@ walk_node(struct walk *w, bool *skip)
 	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
 		if (w->text == 0 || (v = zipxml_value(w->x)) == NULL)
 			return 0;
-		return put(w, v, strlen(v));
+		return put(w, v, zipxml_value_len(w->x));
 	default:
 		return 0;
 	}
