@@ -89,16 +89,24 @@ bool valueset_has(const struct valueset *vs, const char *s, size_t len)
 	return vs->slots[vs_find(vs, s, len, vs_hash(s, len))] != 0;
 }
 
-int valueset_add(struct valueset *vs, const char *s, size_t len)
+/* valueset_add with s's hash h already known (a merge has it). */
+static int vs_add(struct valueset *vs, const char *s, size_t len, uint64_t h)
 {
-	uint64_t h = vs_hash(s, len);
-	size_t slot;
+	size_t slot = 0;
+	bool found = false;	/* slot is where s goes */
 	char *copy;
 
-	if (vs->nslots != 0 && vs->slots[vs_find(vs, s, len, h)] != 0)
-		return 0;
-	if ((vs->n + 1) * 2 > vs->nslots && vs_grow(vs) < 0)
-		goto fail;
+	if (vs->nslots != 0) {
+		slot = vs_find(vs, s, len, h);
+		if (vs->slots[slot] != 0)
+			return 0;
+		found = true;
+	}
+	if ((vs->n + 1) * 2 > vs->nslots) {
+		if (vs_grow(vs) < 0)
+			goto fail;
+		found = false;
+	}
 	if (vs->n == vs->cap) {
 		size_t cap = vs->cap ? vs->cap * 2 : 8;
 		struct vs_item *items = realloc(vs->items, cap * sizeof(*items));
@@ -112,7 +120,8 @@ int valueset_add(struct valueset *vs, const char *s, size_t len)
 		goto fail;
 	memcpy(copy, s, len);
 	copy[len] = '\0';
-	slot = vs_find(vs, s, len, h);
+	if (!found)
+		slot = vs_find(vs, s, len, h);
 	vs->items[vs->n] = (struct vs_item){ .s = copy, .len = len, .hash = h };
 	vs->slots[slot] = (uint32_t)(vs->n + 1);
 	vs->n++;
@@ -120,6 +129,11 @@ int valueset_add(struct valueset *vs, const char *s, size_t len)
 fail:
 	vs->incomplete = true;
 	return -1;
+}
+
+int valueset_add(struct valueset *vs, const char *s, size_t len)
+{
+	return vs_add(vs, s, len, vs_hash(s, len));
 }
 
 size_t valueset_count(const struct valueset *vs)
@@ -137,7 +151,7 @@ int valueset_merge(struct valueset *dst, const struct valueset *src)
 	if (src == NULL)
 		return 0;
 	for (size_t i = 0; i < src->n; i++)
-		if (valueset_add(dst, src->items[i].s, src->items[i].len) < 0)
+		if (vs_add(dst, src->items[i].s, src->items[i].len, src->items[i].hash) < 0)
 			return -1;
 	if (src->incomplete)
 		dst->incomplete = true;

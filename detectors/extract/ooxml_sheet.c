@@ -475,7 +475,7 @@ sheet_node(struct sheetw *w, bool *skip)
 	case XML_READER_TYPE_CDATA:
 	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
 		if ((w->in_v || w->in_t) && (v = zipxml_value(w->x)) != NULL &&
-		    textbuf_append(&w->val, (const char *)v, strlen((const char *)v)) != 0 &&
+		    textbuf_append(&w->val, (const char *)v, zipxml_value_len(w->x)) != 0 &&
 		    !w->val.truncated)
 			return -1;	/* ENOMEM; an over-long value is cut */
 		return 0;

@@ -76,19 +76,6 @@ guard_scan(struct zipxml *x, const unsigned char *p, size_t n)
 				   its push parser in every release: ours */
 #define ZX_DEPTH 512		/* xml:space states kept (sizeof space; libxml2 stops at 256) */
 
-struct zxattr {
-	const char *local;		/* dictionary string */
-	size_t off, len;		/* value in the arena */
-};
-
-struct zxev {
-	int type;			/* XML_READER_TYPE_*; 0: dropped */
-	const char *name, *ns;		/* dictionary strings (elements) */
-	size_t off, len;		/* text in the arena */
-	size_t attr0, nattr;		/* attributes in x->attrs */
-	unsigned depth;
-	bool empty, preserve;
-};
 
 /* Append n bytes to the arena; its offset, or (size_t)-1 on ENOMEM. */
 static size_t
@@ -584,48 +571,7 @@ zipxml_close(struct zipxml *x)
 static const struct zxev *
 current(const struct zipxml *x)
 {
-	return x->cur >= 0 ? &x->ev[x->cur] : NULL;
-}
-
-int
-zipxml_type(const struct zipxml *x)
-{
-	const struct zxev *e = current(x);
-
-	return e ? e->type : 0;
-}
-
-bool
-zipxml_empty(const struct zipxml *x)
-{
-	const struct zxev *e = current(x);
-
-	return e && e->empty;
-}
-
-const char *
-zipxml_value(const struct zipxml *x)
-{
-	const struct zxev *e = current(x);
-
-	return e && e->type != XML_READER_TYPE_ELEMENT && e->type != XML_READER_TYPE_END_ELEMENT ?
-	    x->arena + e->off : NULL;
-}
-
-const char *
-zipxml_ns(const struct zipxml *x)
-{
-	const struct zxev *e = current(x);
-
-	return e ? e->ns : NULL;
-}
-
-const char *
-zipxml_name(struct zipxml *x)
-{
-	const struct zxev *e = current(x);
-
-	return e && e->name ? e->name : "";
+	return zipxml_cur(x);
 }
 
 size_t
@@ -640,7 +586,7 @@ zipxml_attr(struct zipxml *x, const char *local, char *buf, size_t buflen)
 	for (size_t i = 0; i < e->nattr; i++) {
 		const struct zxattr *a = &x->attrs[e->attr0 + i];
 
-		if (strcmp(a->local, local) != 0)
+		if (a->local[0] != local[0] || strcmp(a->local, local) != 0)
 			continue;
 		n = a->len < buflen - 1 ? a->len : buflen - 1;
 		memcpy(buf, x->arena + a->off, n);

@@ -28,10 +28,24 @@
 
 struct textbuf;
 
-struct zxev;
-struct zxattr;
+/* A queued attribute and event (zipxml.c's queue; here so that the
+ * accessors below are inline: the walks call them for every node). */
+struct zxattr {
+	const char *local;		/* dictionary string */
+	size_t off, len;		/* value in the arena */
+};
 
-/* An XML member being read (fields private to zipxml.c but for why). */
+struct zxev {
+	int type;			/* XML_READER_TYPE_*; 0: dropped */
+	const char *name, *ns;		/* dictionary strings (elements) */
+	size_t off, len;		/* text in the arena */
+	size_t attr0, nattr;		/* attributes in x->attrs */
+	unsigned depth;
+	bool empty, preserve;
+};
+
+/* An XML member being read (fields private to zipxml.c but for why and
+ * the current event, read by the inline accessors). */
 struct zipxml {
 	struct zipread_stream st;
 	xmlParserCtxtPtr ctxt;	/* the SAX2 push parser */
@@ -68,10 +82,52 @@ int zipxml_next(struct zipxml *x, bool skip);
  * inside xml:space="preserve", _WHITESPACE elsewhere), whether an element
  * is empty (<a/> or <a></a>), the text of a text node (NUL-terminated, or
  * NULL), an element's namespace URI (or NULL). */
-int zipxml_type(const struct zipxml *x);
-bool zipxml_empty(const struct zipxml *x);
-const char *zipxml_value(const struct zipxml *x);
-const char *zipxml_ns(const struct zipxml *x);
+static inline const struct zxev *
+zipxml_cur(const struct zipxml *x)
+{
+	return x->cur >= 0 ? &x->ev[x->cur] : NULL;
+}
+
+static inline int
+zipxml_type(const struct zipxml *x)
+{
+	const struct zxev *e = zipxml_cur(x);
+
+	return e ? e->type : 0;
+}
+
+static inline bool
+zipxml_empty(const struct zipxml *x)
+{
+	const struct zxev *e = zipxml_cur(x);
+
+	return e && e->empty;
+}
+
+static inline const char *
+zipxml_value(const struct zipxml *x)
+{
+	const struct zxev *e = zipxml_cur(x);
+
+	return e && e->type != XML_READER_TYPE_ELEMENT && e->type != XML_READER_TYPE_END_ELEMENT ?
+	    x->arena + e->off : NULL;
+}
+
+/* The length of zipxml_value's text (0 when it is NULL). */
+static inline size_t
+zipxml_value_len(const struct zipxml *x)
+{
+	return zipxml_value(x) ? zipxml_cur(x)->len : 0;
+}
+
+static inline const char *
+zipxml_ns(const struct zipxml *x)
+{
+	const struct zxev *e = zipxml_cur(x);
+
+	return e ? e->ns : NULL;
+}
+
 void zipxml_close(struct zipxml *x);
 
 /* Read member e node by node: node(x, ctx, &skip) for each node (set skip
@@ -119,7 +175,14 @@ int zipxml_text(struct zipread *zr, const struct zipread_entry *e, const struct 
 int zipxml_sep(struct textbuf *out, char c);
 
 /* Local name of the current node as a C string (never NULL). */
-const char *zipxml_name(struct zipxml *x);
+static inline const char *
+zipxml_name(const struct zipxml *x)
+{
+	const struct zxev *e = zipxml_cur(x);
+
+	return e && e->name ? e->name : "";
+}
+
 /* Copy the value of the current element's attribute of local name local
  * (any namespace) into buf (truncated to buflen, NUL-terminated).
  * Returns its length, 0 when absent. */

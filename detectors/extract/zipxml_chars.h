@@ -63,11 +63,41 @@ put_cp(char *w, uint32_t c)
 	return (char *)o;
 }
 
+static long ref_slow(const char *p, const char *end, uint32_t *c);
+
 /* The reference at p ('&'): its length and code point, -1 when cut by
  * end, -2 for a malformed reference or a character XML does not allow,
- * -3 for a named entity other than the five (refused). */
+ * -3 for a named entity other than the five (refused).  The common case
+ * inline: "&#NNNNN;" (openpyxl writes every CJK character so) wholly in
+ * the buffer, 2 to 6 digits, a character at or above U+0020 outside the
+ * surrogates; anything else goes the general way (ref_slow). */
 static inline long
 ref(const char *p, const char *end, uint32_t *c)
+{
+	const unsigned char *d = (const unsigned char *)p + 2;
+	uint32_t v, x;
+
+	if (end - p >= 9 && p[1] == '#' && (v = (uint32_t)d[0] - '1') < 9) {
+		v++;
+		if ((x = (uint32_t)d[1] - '0') < 10) {
+			v = v * 10 + x;
+			d += 2;
+			while ((x = (uint32_t)*d - '0') < 10 && d < (const unsigned char *)p + 8) {
+				v = v * 10 + x;
+				d++;
+			}
+			if (*d == ';' && v >= 0x20 && (v < 0xd800 || (v >= 0xe000 && v < 0xfffe) ||
+			    (v >= 0x10000 && v < 0x110000))) {
+				*c = v;
+				return (const char *)d + 1 - p;
+			}
+		}
+	}
+	return ref_slow(p, end, c);
+}
+
+static __attribute__((noinline)) long
+ref_slow(const char *p, const char *end, uint32_t *c)
 {
 	static const struct { const char *name; size_t n; uint32_t c; } pre[] = {
 		{ "lt;", 3, '<' }, { "gt;", 3, '>' }, { "amp;", 4, '&' }, { "quot;", 5, '"' },
@@ -76,19 +106,6 @@ ref(const char *p, const char *end, uint32_t *c)
 	const char *q = p + 1;
 	uint32_t v = 0;
 
-	/* the common case first: "&#NNNNN;" wholly in the buffer */
-	if (end - p >= 9 && q[0] == '#' && q[1] >= '1' && q[1] <= '9') {
-		const char *d = q + 1;
-
-		for (int k = 0; k < 6 && *d >= '0' && *d <= '9'; k++, d++)
-			v = v * 10 + (uint32_t)(*d - '0');
-		if (*d == ';' && v >= 0x20 && (v < 0xd800 || (v >= 0xe000 && v < 0xfffe) ||
-		    (v >= 0x10000 && v < 0x110000))) {
-			*c = v;
-			return d + 1 - p;
-		}
-		v = 0;		/* anything else: the general path below */
-	}
 	if (q >= end)
 		return -1;
 	if (*q != '#') {

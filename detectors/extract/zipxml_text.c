@@ -3,6 +3,7 @@
  * rules of an extractor (ZX_TEXT, ZX_CELL, ZX_ROW …) turn the elements
  * that zipxml_walk reads into lines, tab-separated cells and form feeds.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "extract/extract.h"
@@ -11,6 +12,7 @@
 #define ZX_MAX_REPEAT 16384u	/* columns a repeated cell may stand for */
 #define ZX_MAX_SPACES 16u	/* spaces written for one text:s */
 #define ZX_STACK 16		/* nested cells whose repeat count is kept */
+#define ZX_MEMO 64		/* rule_find's answers kept (a power of two) */
 
 int
 zipxml_sep(struct textbuf *out, char c)
@@ -35,28 +37,44 @@ struct walk {
 	unsigned repeat[ZX_STACK]; /* repeat count of each open cell */
 	unsigned alt;		/* open mc:AlternateContent elements */
 	size_t alt_len[ZX_STACK]; /* out->len at the start of each */
+	struct rule_memo {	/* rule_find's answers by name and namespace */
+		const char *name, *ns;
+		const struct zxrule *rule;	/* NULL: no rule */
+	} memo[ZX_MEMO];
 };
 
 static const struct zxrule *
-rule_find(struct walk *w)
+rule_search(const struct zxrule *rules, const char *name, const char *ns)
 {
-	const char *name = zipxml_name(w->x);
-	const char *ns = NULL;
-	bool ns_read = false;
-
-	for (const struct zxrule *r = w->rules; r->name != NULL; r++) {
+	for (const struct zxrule *r = rules; r->name != NULL; r++) {
 		if (strcmp(r->name, name) != 0)
 			continue;
 		if (r->ns == NULL)
 			return r;
-		if (!ns_read) {
-			ns = zipxml_ns(w->x);
-			ns_read = true;
-		}
 		if (ns != NULL && strcmp(ns, r->ns) == 0)
 			return r;
 	}
 	return NULL;
+}
+
+/* The rule of the current element.  Its name and namespace are the same
+ * pointers for every element of that name during the walk (interned by
+ * the tokenizer, libxml2's dictionary strings), so an answer is kept by
+ * pointer and the table searched once per distinct name. */
+static const struct zxrule *
+rule_find(struct walk *w)
+{
+	const char *name = zipxml_name(w->x);
+	const char *ns = zipxml_ns(w->x);
+	struct rule_memo *m = &w->memo[((uintptr_t)name >> 3 ^ (uintptr_t)ns >> 4) &
+	    (ZX_MEMO - 1)];
+
+	if (m->name != name || m->ns != ns) {
+		m->name = name;
+		m->ns = ns;
+		m->rule = rule_search(w->rules, name, ns);
+	}
+	return m->rule;
 }
 
 /* Write the pending separators, then s[0..n). */
@@ -226,7 +244,7 @@ walk_node(struct walk *w, bool *skip)
 	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
 		if (w->text == 0 || (v = zipxml_value(w->x)) == NULL)
 			return 0;
-		return put(w, v, strlen(v));
+		return put(w, v, zipxml_value_len(w->x));
 	default:
 		return 0;
 	}

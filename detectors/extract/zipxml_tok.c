@@ -99,26 +99,35 @@ is_ws(unsigned char c)
 
 /* End of the tag starting at p ('<'): the '>' (outside quotes), or NULL
  * when the buffer ends first. */
+static const unsigned char tag_stop[256] = { ['"'] = 1, ['\''] = 1, ['>'] = 1 };
+
 static const char *
 tag_end(const char *p, const char *end)
 {
-	char quote = 0;
-
 	for (p++; p < end; p++) {
-		if (quote) {
-			const char *q = memchr(p, quote, (size_t)(end - p));
-
-			if (q == NULL)
-				return NULL;
-			p = q;
-			quote = 0;
-		} else if (*p == '"' || *p == '\'') {
-			quote = *p;
-		} else if (*p == '>') {
+		if (!tag_stop[(unsigned char)*p])
+			continue;
+		if (*p == '>')
 			return p;
-		}
+		/* a quoted value: to its closing quote */
+		if ((p = memchr(p + 1, *p, (size_t)(end - p - 1))) == NULL)
+			return NULL;
 	}
 	return NULL;
+}
+
+/* The interned entry of s[0..n), tried first against *cache (the name
+ * last seen at the same place), which it then becomes. */
+static struct zxtok_name *
+intern_cached(struct zxtok *t, struct zxtok_name **cache, const char *s, size_t n)
+{
+	struct zxtok_name *q = *cache;
+
+	if (q != NULL && q->len == n && memcmp(q->s, s, n) == 0)
+		return q;
+	if ((q = zxtok_intern_name(t, s, n)) != NULL)
+		*cache = q;
+	return q;
 }
 
 /* The namespace bound to prefix (NULL: the default) at this point. */
@@ -137,24 +146,33 @@ ns_find(struct zxtok *t, const char *prefix, bool *bound)
 	return NULL;
 }
 
-/* The prefix and local part of interned name q (computed once). */
-static int
+static int qsplit_first(struct zxtok *t, struct zxtok_name *q);
+
+/* The prefix and local part of interned name q (computed once, by
+ * qsplit_first). */
+static inline int
 qsplit(struct zxtok *t, struct zxtok_name *q, const char **prefix, const char **local)
 {
-	if (!q->split) {
-		const char *colon = memchr(q->s, ':', q->len);
-
-		q->prefix = NULL;
-		if (colon == NULL || colon == q->s || colon + 1 == q->s + q->len) {
-			q->local = q->s;
-		} else if ((q->prefix = zxtok_intern(t, q->s, (size_t)(colon - q->s))) == NULL ||
-		    (q->local = zxtok_intern(t, colon + 1, (size_t)(q->s + q->len - colon - 1))) == NULL) {
-			return -1;
-		}
-		q->split = true;
-	}
+	if (!q->split && qsplit_first(t, q) != 0)
+		return -1;
 	*prefix = q->prefix;
 	*local = q->local;
+	return 0;
+}
+
+static __attribute__((noinline)) int
+qsplit_first(struct zxtok *t, struct zxtok_name *q)
+{
+	const char *colon = memchr(q->s, ':', q->len);
+
+	q->prefix = NULL;
+	if (colon == NULL || colon == q->s || colon + 1 == q->s + q->len) {
+		q->local = q->s;
+	} else if ((q->prefix = zxtok_intern(t, q->s, (size_t)(colon - q->s))) == NULL ||
+	    (q->local = zxtok_intern(t, colon + 1, (size_t)(q->s + q->len - colon - 1))) == NULL) {
+		return -1;
+	}
+	q->split = true;
 	return 0;
 }
 
@@ -232,7 +250,7 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 		return fail(t, "Extra content at the end of the document");
 	if (t->depth >= ZXT_MAX_DEPTH)
 		return fail(t, "Excessive depth in document: 256 use XML_PARSE_HUGE option");
-	if ((qname = zxtok_intern_name(t, name, (size_t)(q - name))) == NULL)
+	if ((qname = intern_cached(t, &t->sib[t->depth], name, (size_t)(q - name))) == NULL)
 		return -1;
 	/* attributes */
 	for (;;) {
@@ -308,7 +326,9 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 		{
 			const unsigned char **a = t->attrs + nattr * 5;
 			const char *apf, *alocal;
-			struct zxtok_name *aq = zxtok_intern_name(t, an, (size_t)(ae - an));
+			struct zxtok_name *aq = nattr < ZXT_ATTR_CACHE ?
+			    intern_cached(t, &t->attr_last[nattr], an, (size_t)(ae - an)) :
+			    zxtok_intern_name(t, an, (size_t)(ae - an));
 
 			if (aq == NULL || qsplit(t, aq, &apf, &alocal) != 0)
 				return -1;

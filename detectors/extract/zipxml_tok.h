@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #define ZXT_MAX_DEPTH 256
+#define ZXT_ATTR_CACHE 8
 
 /* What the tokenizer hands out; the arguments are libxml2's SAX2 ones
  * (startElementNs: attrs holds nattr × {local, prefix, URI, value, end};
@@ -60,6 +61,11 @@ struct zxtok {
 	unsigned depth;
 	const struct zxtok_name *open[ZXT_MAX_DEPTH]; /* qualified names of the open elements */
 	const char *open_uri[ZXT_MAX_DEPTH]; /* and their namespaces */
+	/* the last element name interned at each depth and the last
+	 * attribute names by position: a sibling or the next row's cell
+	 * is found again without hashing */
+	struct zxtok_name *sib[ZXT_MAX_DEPTH];
+	struct zxtok_name *attr_last[ZXT_ATTR_CACHE];
 	bool started;		/* past a byte-order mark at the start */
 	bool root_seen;
 	bool refused;		/* an entity reference: the part is refused */

@@ -363,9 +363,20 @@ readable(int fd, long ms)
 	return rc != 0;
 }
 
-/* Merge one part of the reply into in: the first is idx itself. */
+/* Where the first part's values of each type are in the reply, and
+ * whether they went into a part set that was empty before (then that set
+ * holds them in the reply's order). */
+struct first_vals {
+	size_t off[FT_COUNT];
+	uint32_t n[FT_COUNT];
+	bool fresh[FT_COUNT];
+};
+
+/* Merge one part of the reply into in: the first is idx itself (its
+ * values noted in fv). */
 static void
-merge_part(struct inspect *in, size_t idx, struct rbuf *r, bool first, bool *full)
+merge_part(struct inspect *in, size_t idx, struct rbuf *r, bool first, bool *full,
+    struct first_vals *fv)
 {
 	char *path = rb_str(r), *fn = rb_str(r), *decl = rb_str(r), *det = rb_str(r);
 	char *exname = rb_str(r), *why;
@@ -385,11 +396,16 @@ merge_part(struct inspect *in, size_t idx, struct rbuf *r, bool first, bool *ful
 	struct valueset **sets = t >= 0 && !r->fail ? inspect_part_sets(in, (size_t)t) : NULL;
 	for (int k = 0; k < FT_COUNT && !r->fail; k++) {
 		uint32_t nv = rb_u32(r);
+		if (first) {
+			fv->off[k] = r->off;
+			fv->n[k] = nv;
+			fv->fresh[k] = sets && valueset_count(sets[k]) == 0;
+		}
 		for (uint32_t i = 0; i < nv && !r->fail; i++) {
-			char *v = rb_str(r);
-			if (v && sets && valueset_add(sets[k], v, strlen(v)) < 0)
+			size_t vn;
+			const char *v = rb_view(r, &vn);
+			if (v && sets && valueset_add(sets[k], v, vn) < 0)
 				r->fail = true;
-			free(v);
 		}
 	}
 	if (t >= 0 && !r->fail) {
@@ -445,6 +461,7 @@ merge(struct inspect *in, size_t idx, struct rbuf *r, bool *memory)
 	uint64_t expanded = rb_u64(r);
 	uint32_t late = rb_u32(r), n;
 	char *error = rb_str(r);
+	struct first_vals fv = { 0 };
 	bool full = false;
 
 	n = rb_u32(r);
@@ -461,19 +478,34 @@ merge(struct inspect *in, size_t idx, struct rbuf *r, bool *memory)
 	}
 	free(error);
 	for (uint32_t i = 0; i < n && !r->fail; i++)
-		merge_part(in, idx, r, i == 0, &full);
+		merge_part(in, idx, r, i == 0, &full, &fv);
 	for (int t = 0; t < FT_COUNT && !r->fail; t++) {
 		uint32_t nv = rb_u32(r), inc = rb_u32(r);
+		struct rbuf again, *from = r;
 		if (!res->values[t] && !(res->values[t] = valueset_new()))
 			return -1;
 		if (inc)
 			valueset_set_incomplete(res->values[t]);
-		for (uint32_t i = 0; i < nv && !r->fail; i++) {
-			char *v = rb_str(r);
-			if (v && valueset_add(res->values[t], v, strlen(v)) < 0)
-				r->fail = true;
-			free(v);
+		if (nv == VALUES_AS_FIRST) {	/* the first part's values (proto.h) */
+			struct valueset **sets = inspect_part_sets(in, idx);
+			if (fv.fresh[t] && sets && !valueset_incomplete(sets[t]) &&
+			    valueset_count(sets[t]) == fv.n[t]) {
+				if (valueset_merge(res->values[t], sets[t]) < 0)
+					r->fail = true;
+				continue;
+			}
+			again = (struct rbuf){ .p = r->p, .len = r->len, .off = fv.off[t] };
+			from = &again;		/* read them once more from the reply */
+			nv = fv.n[t];
 		}
+		for (uint32_t i = 0; i < nv && !from->fail; i++) {
+			size_t vn;
+			const char *v = rb_view(from, &vn);
+			if (v && valueset_add(res->values[t], v, vn) < 0)
+				from->fail = true;
+		}
+		if (from->fail)
+			r->fail = true;
 	}
 	if (merge_terms(in, r) < 0)
 		return -1;

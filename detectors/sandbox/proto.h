@@ -20,14 +20,20 @@
  * then per term (count first): occurrences (u64), distinct matched texts
  * (count and texts).  Or REPLY_CRASH and
  * the signal number, sent by the worker's fault handler before it dies.
+ * A type whose whole values are exactly the first part's, in the same
+ * order and complete (a part read alone, the common case), is sent as the
+ * count VALUES_AS_FIRST and incomplete 0, without the values: the daemon
+ * takes the first part's again rather than reading and adding each one
+ * twice.
  */
 #ifndef DLP_SANDBOX_PROTO_H
 #define DLP_SANDBOX_PROTO_H
 
-#define PROTO_VERSION 5u
+#define PROTO_VERSION 6u
 #define TERMS_AGAIN 0xfffffffeu	/* in place of the terms' count */
 #define REPLY_OK 0u
 #define REPLY_CRASH 2u
+#define VALUES_AS_FIRST 0xffffffffu
 /* A reason a worker gives a part it could not read for lack of memory. */
 #define REASON_MEMORY "worker over memory limit"
 #define REASON_TIME "worker over time limit"

@@ -107,6 +107,24 @@ rb_str(struct rbuf *r)
 	return s;
 }
 
+const char *
+rb_view(struct rbuf *r, size_t *len)
+{
+	uint32_t n = rb_u32(r);
+	const char *s;
+
+	if (r->fail || n == 0xffffffffu)
+		return NULL;
+	if (r->len - r->off < n) {
+		r->fail = true;
+		return NULL;
+	}
+	s = (const char *)r->p + r->off;
+	*len = strnlen(s, n);		/* as strlen of rb_str's copy */
+	r->off += n;
+	return s;
+}
+
 int
 wire_write_all(int fd, const void *buf, size_t len)
 {

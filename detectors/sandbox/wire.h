@@ -34,6 +34,9 @@ uint32_t rb_u32(struct rbuf *r);
 uint64_t rb_u64(struct rbuf *r);
 /* A malloc'd copy, or NULL (NULL sent, or fail). */
 char *rb_str(struct rbuf *r);
+/* The same string in place, not copied (valid while r's bytes are, not
+ * NUL-terminated): its length up to its first NUL into *len, or NULL. */
+const char *rb_view(struct rbuf *r, size_t *len);
 
 /* Write all of buf to fd (EINTR retried, no SIGPIPE).  0 or -1. */
 int wire_write_all(int fd, const void *buf, size_t len);

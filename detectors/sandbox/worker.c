@@ -218,6 +218,24 @@ reply_part(struct wbuf *b, const struct scan_part *p, struct valueset *const *se
 	}
 }
 
+/* Whether the whole's values of type t are the first part's, the same
+ * values in the same order, both complete (proto.h: VALUES_AS_FIRST). */
+static bool
+as_first(const struct inspect *in, int t)
+{
+	const struct valueset *all = in->res->values[t];
+	const struct valueset *first = in->npvals > 0 ? in->pvals[0][t] : NULL;
+	size_t n = valueset_count(all);
+
+	if (in->res->nparts != 1 || !first || valueset_count(first) != n ||
+	    valueset_incomplete(all) || valueset_incomplete(first))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(valueset_get(all, i), valueset_get(first, i)) != 0)
+			return false;
+	return true;
+}
+
 static void
 reply(struct wbuf *b, const struct inspect *in)
 {
@@ -233,6 +251,12 @@ reply(struct wbuf *b, const struct inspect *in)
 	for (int t = 0; t < FT_COUNT; t++) {
 		const struct valueset *vs = res->values[t];
 		size_t n = vs ? valueset_count(vs) : 0;
+
+		if (n > 0 && as_first(in, t)) {
+			wb_u32(b, VALUES_AS_FIRST);
+			wb_u32(b, 0);
+			continue;
+		}
 		wb_u32(b, (uint32_t)n);
 		wb_u32(b, vs && valueset_incomplete(vs));
 		for (size_t i = 0; i < n; i++)

@@ -15,6 +15,9 @@
 #      the CPU dlpctl scan adds for the file against inflate alone (unzip -p
 #      of its XML members) for OOXML/ODF, pdftotext and mutool for PDF, cat
 #      for text (floors.py; poppler-utils and mupdf-tools: tests/deps.sh bench);
+#      The same in instructions (instr.py, valgrind --tool=callgrind, which
+#      the machine's load does not move), with the split of what a scan
+#      adds: inflate, XML tokenizing, text building, detectors, poppler.
 #   5. two PDF messages in two sessions against one, in threads and in two
 #      sandboxed workers (bench_pdf2).
 #   6. the register: holds/s from 4 threads, and the newest-first walk,
@@ -90,6 +93,8 @@ step "through Postfix: smtp-source -> Postfix -> smtp-sink" \
 	$py tests/bench/bench_mta.py "$mail" --reps "${BENCH_REPS:-5}" ${BENCH_QUICK:+--quick}
 step "each format against its floor: CPU added over a 4 KB mail, median of ${BENCH_REPS:-5}" \
 	$py tests/bench/floors.py "$mail" "$build/dlpctl" config/dlp-milter.conf "${BENCH_REPS:-5}"
+step "each format against its floor in instructions (callgrind: not moved by the machine's load)" \
+	$py tests/bench/instr.py "$mail" "$build/dlpctl" config/dlp-milter.conf
 step "two PDF messages in two sessions against one (wall time, median of ${BENCH_REPS:-5})" \
 	"$build/bench/bench_pdf2" "$mail" "${BENCH_REPS:-5}"
 step "OCR (Tesseract jpn+eng, one core): CPU per megapixel, median of ${BENCH_REPS:-5}" \
