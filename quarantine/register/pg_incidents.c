@@ -266,7 +266,7 @@ static void search_clause(char *sql, size_t len, int n)
 	    " OR ((" RAW_MAY("parts") ") AND EXISTS (SELECT 1 FROM jsonb_array_elements(parts::jsonb)"
 	    " AS j(v) WHERE strpos(lower(j.v->>'filename'), lower($%1$d)) > 0))"
 	    " OR id IN (SELECT a.incident FROM audit AS a"
-	    " WHERE a.actor <> 'dlp-milter' AND a.action <> 'release sent as'"
+	    " WHERE a.actor <> 'dlp-milter' AND a.action NOT IN ('release sent as', 'proxy asked')"
 	    " AND strpos(lower(a.reason), lower($%1$d)) > 0))", n);
 }
 

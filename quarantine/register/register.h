@@ -416,9 +416,10 @@ struct reg_waiting {
 int reg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void *arg),
     void *arg, char *err, size_t errlen);
 /* Record that the proxies of incident id were asked at now (why: "after
- * 4h", "kacho@… away"), with its audit row "proxy asked".  0 marked, 1
- * marked before, -1 with err. */
-int reg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
-    size_t errlen);
+ * 4h", "kacho@… away"), with its audit row "proxy asked" by actor (who
+ * asked them: "dlp-milter" for its notifier, dlp-web's actor of the
+ * request).  0 marked, 1 marked before, -1 with err. */
+int reg_proxy_mark(struct reg *rg, const char *id, const char *actor, const char *why,
+    time_t now, char *err, size_t errlen);
 
 #endif
