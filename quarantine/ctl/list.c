@@ -4,7 +4,7 @@
  * or a JSON array of incidents.
  *
  * The period options are those of every command (ctl.h, period.c); the
- * other filters match text as a substring, whatever its case.  The order
+ * other filters match text as a substring, whatever its (ASCII) case.  The order
  * (--sort, --asc, --desc) and the search (--search) are the console's
  * queue's, done by the register's query (reg_where).
  */
@@ -167,29 +167,6 @@ struct list_out {
 	bool failed;		/* out of memory building the array */
 };
 
-static bool holds(const char *s, const char *text)
-{
-	return s && strcasestr(s, text);
-}
-
-static bool wanted(const struct list_args *a, const struct incident *inc)
-{
-	size_t i;
-	json_t *v;
-	bool hit;
-
-	if (a->subject && !holds(inc->subject, a->subject))
-		return false;
-	if (a->rcpt) {
-		hit = false;
-		json_array_foreach(inc->rcpt, i, v)
-			hit = hit || holds(json_string_value(v), a->rcpt);
-		if (!hit)
-			return false;
-	}
-	return true;
-}
-
 #define LIST_FORMAT "%-15s  %-19s  %-16s %-30s %5s %5s  %-24s %-20s %s\n"
 
 static int list_cb(const struct incident *inc, void *arg)
@@ -198,8 +175,6 @@ static int list_cb(const struct incident *inc, void *arg)
 	char when[32], state[32], fnd[256], rules[256], rcpt[24], ext[24];
 	struct tm tm;
 
-	if (!wanted(lo->a, inc))
-		return 0;
 	lo->n++;
 	if (lo->a->json) {
 		lo->failed = json_array_append_new(lo->array, incident_json(inc)) < 0;
@@ -304,10 +279,10 @@ int ctl_list(const struct ctl *g, int argc, char **argv)
 		goto out;
 	if (a.json && !(lo.array = json_array()))
 		goto out;
-	/* the sender, the rule, the search and the order are the register's
-	 * query's */
+	/* every filter, the search and the order are the register's query's */
 	struct reg_where w = { .status = a.status, .since = a.period.since,
 		.until = a.period.until, .sender = a.sender, .rule = a.rule,
+		.subject = a.subject, .rcpt = a.rcpt,
 		.order = sorts[a.sort].order,
 		.ascending = a.dir ? a.dir > 0 : sorts[a.sort].asc,
 		.search = a.search && *a.search ? a.search : NULL };

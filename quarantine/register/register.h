@@ -122,6 +122,8 @@ struct reg_where {
 				 * subject, sender, a recipient, an attachment's
 				 * file name or a reason a person wrote; ASCII case
 				 * ignored; NULL: any (search.c) */
+	const char *subject;	/* a part of the subject, ASCII case ignored */
+	const char *rcpt;	/* a part of an envelope recipient, ditto */
 };
 int reg_list_where(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);

@@ -510,6 +510,22 @@ static void test_list_order_search(void **state)
 	q.search = "kakari07@";
 	assert_int_equal(count_where(rg, q), count_where(rg, (struct reg_where){
 	    .sender = "kakari07@" }));
+	/* dlpctl list's --subject and --rcpt: that field only, any ASCII
+	 * case, with the search, an order and an offset */
+	q = (struct reg_where){ .subject = "名簿" };
+	assert_int_equal(count_where(rg, q), n0);
+	q = (struct reg_where){ .subject = "給与一覧" };	/* a file name, not the subject */
+	assert_int_equal(count_where(rg, q), 0);
+	q = (struct reg_where){ .rcpt = "TANAKA@client" };
+	assert_int_equal(count_where(rg, q), n9);
+	q = (struct reg_where){ .rcpt = "名簿" };
+	assert_int_equal(count_where(rg, q), 0);
+	q = (struct reg_where){ .rcpt = "tanaka@CLIENT", .search = "tanaka@client",
+		.order = REG_ORDER_SUBJECT, .ascending = true, .offset = 1 };
+	assert_int_equal(count_where(rg, q), n9 - 1);
+	q = (struct reg_where){ .subject = "名簿", .search = "名簿", .order = REG_ORDER_SENDER };
+	assert_int_equal(count_where(rg, q), n0);
+	q = (struct reg_where){ .search = "x" };
 	/* every word (blank or U+3000 between them), with a filter and an
 	 * order */
 	q.search = " 名簿 tanaka ";
