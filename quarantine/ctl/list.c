@@ -4,9 +4,10 @@
  * or a JSON array of incidents.
  *
  * The period options are those of every command (ctl.h, period.c); the
- * other filters match text as a substring, whatever its (ASCII) case.  The order
- * (--sort, --asc, --desc) and the search (--search) are the console's
- * queue's, done by the register's query (reg_where).
+ * other filters match text as a substring, whatever its (ASCII) case.
+ * The order (--sort, --asc, --desc) and the search (--search) are the
+ * console's queue's.  Every filter is a condition of the register's query
+ * (reg_where): dlpctl only prints what it selects.
  */
 #include <getopt.h>
 #include <glib.h>
