@@ -4,9 +4,13 @@
  * or a JSON array of incidents.
  *
  * The period options are those of every command (ctl.h, period.c); the
- * other filters match text as a substring, whatever its case.
+ * other filters match text as a substring, whatever its (ASCII) case.
+ * The order (--sort, --asc, --desc) and the search (--search) are the
+ * console's queue's.  Every filter is a condition of the register's query
+ * (reg_where): dlpctl only prints what it selects.
  */
 #include <getopt.h>
+#include <glib.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +23,31 @@
 static const char *const STATUSES =
 	"held|delayed|rejected|releasing|released|deleted|cancelled|expired";
 
+/* The orders of --sort: its word, the register's order, and the
+ * direction without --asc/--desc (the console's first click: text A→Z,
+ * the time and the recipients largest first). */
+static const struct {
+	const char *word;
+	enum reg_order order;
+	bool asc;
+} sorts[] = {
+	{ "time", REG_ORDER_CREATED, false },
+	{ "sender", REG_ORDER_SENDER, true },
+	{ "subject", REG_ORDER_SUBJECT, true },
+	{ "rule", REG_ORDER_RULE, true },
+	{ "status", REG_ORDER_STATUS, true },
+	{ "recipients", REG_ORDER_RECIPIENTS, false },
+};
+#define NSORTS (sizeof(sorts) / sizeof(sorts[0]))
+#define SORTS "time|sender|subject|rule|status|recipients"
+
 struct list_args {
 	const char *status;
 	struct ctl_period period;
 	const char *sender, *rcpt, *rule, *subject;	/* filters, or NULL */
+	const char *search;	/* --search words, or NULL */
+	size_t sort;		/* index into sorts[] */
+	int dir;		/* 1 --asc, -1 --desc, 0 the sort's own */
 	bool json;
 };
 
@@ -31,7 +56,8 @@ static void list_usage(FILE *fp)
 	fprintf(fp,
 	    "usage: dlpctl list [--status S] [--since DATE] [--until DATE] [--month YYYY-MM]\n"
 	    "                   [--fiscal-year YYYY] [--sender TEXT] [--rcpt TEXT]\n"
-	    "                   [--rule NAME] [--subject TEXT] [--json]\n"
+	    "                   [--rule NAME] [--subject TEXT] [--search WORDS]\n"
+	    "                   [--sort KEY [--asc | --desc]] [--json]\n"
 	    "\n"
 	    "List incidents, newest first, under a header row: id, time, action/status,\n"
 	    "sender, recipients (external), findings, rules, subject.\n"
@@ -42,8 +68,48 @@ static void list_usage(FILE *fp)
 	    "      --rcpt TEXT    an envelope recipient holds TEXT\n"
 	    "      --rule NAME    rule NAME fired\n"
 	    "      --subject TEXT the subject holds TEXT\n"
+	    "  -q, --search WORDS every word (blank separated) is in the subject, the sender,\n"
+	    "                     a recipient, an attachment's file name or a reason a person\n"
+	    "                     wrote (case does not matter; at most %d bytes, %d words)\n"
+	    "      --sort KEY     order by KEY: %s\n"
+	    "                     (time and recipients largest first, the others A to Z)\n"
+	    "      --asc, --desc  ascending or descending instead\n"
 	    "  -j, --json         a JSON array of incidents\n"
-	    "  -h, --help         this help\n", STATUSES, ctl_period_help);
+	    "  -h, --help         this help\n", STATUSES, ctl_period_help, REG_SEARCH_MAX,
+	    REG_SEARCH_WORDS, SORTS);
+}
+
+/* 0 when s is search text the register takes (valid UTF-8, no control
+ * character, within REG_SEARCH_MAX bytes and REG_SEARCH_WORDS words),
+ * else CTL_USAGE, said on stderr. */
+static int search_check(const char *s)
+{
+	char words[REG_SEARCH_WORDS][REG_SEARCH_MAX + 1], err[128];
+
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c == 0x7f) {
+			fprintf(stderr, "dlpctl list: --search: a control character\n");
+			return CTL_USAGE;
+		}
+	if (!g_utf8_validate(s, -1, NULL)) {
+		fprintf(stderr, "dlpctl list: --search: not valid UTF-8\n");
+		return CTL_USAGE;
+	}
+	if (reg_search_words(s, words, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dlpctl list: --%s\n", err);
+		return CTL_USAGE;
+	}
+	return 0;
+}
+
+/* The index in sorts[] of word, or -1 (said on stderr). */
+static int sort_of(const char *word)
+{
+	for (size_t i = 0; i < NSORTS; i++)
+		if (strcmp(word, sorts[i].word) == 0)
+			return (int)i;
+	fprintf(stderr, "dlpctl list: unknown sort \"%s\" (%s)\n", ctl_shown(word, ""), SORTS);
+	return -1;
 }
 
 static bool known_status(const char *s)
@@ -102,29 +168,6 @@ struct list_out {
 	bool failed;		/* out of memory building the array */
 };
 
-static bool holds(const char *s, const char *text)
-{
-	return s && strcasestr(s, text);
-}
-
-static bool wanted(const struct list_args *a, const struct incident *inc)
-{
-	size_t i;
-	json_t *v;
-	bool hit;
-
-	if (a->subject && !holds(inc->subject, a->subject))
-		return false;
-	if (a->rcpt) {
-		hit = false;
-		json_array_foreach(inc->rcpt, i, v)
-			hit = hit || holds(json_string_value(v), a->rcpt);
-		if (!hit)
-			return false;
-	}
-	return true;
-}
-
 #define LIST_FORMAT "%-15s  %-19s  %-16s %-30s %5s %5s  %-24s %-20s %s\n"
 
 static int list_cb(const struct incident *inc, void *arg)
@@ -133,8 +176,6 @@ static int list_cb(const struct incident *inc, void *arg)
 	char when[32], state[32], fnd[256], rules[256], rcpt[24], ext[24];
 	struct tm tm;
 
-	if (!wanted(lo->a, inc))
-		return 0;
 	lo->n++;
 	if (lo->a->json) {
 		lo->failed = json_array_append_new(lo->array, incident_json(inc)) < 0;
@@ -157,7 +198,7 @@ static int list_cb(const struct incident *inc, void *arg)
 
 static int parse_list_args(int argc, char **argv, struct list_args *a)
 {
-	enum { O_SENDER = 0x200, O_RCPT, O_RULE, O_SUBJECT };
+	enum { O_SENDER = 0x200, O_RCPT, O_RULE, O_SUBJECT, O_SORT, O_ASC, O_DESC };
 	static const struct option longopts[] = {
 		{ "status", required_argument, NULL, 's' },
 		CTL_PERIOD_OPTIONS,
@@ -165,13 +206,17 @@ static int parse_list_args(int argc, char **argv, struct list_args *a)
 		{ "rcpt", required_argument, NULL, O_RCPT },
 		{ "rule", required_argument, NULL, O_RULE },
 		{ "subject", required_argument, NULL, O_SUBJECT },
+		{ "search", required_argument, NULL, 'q' },
+		{ "sort", required_argument, NULL, O_SORT },
+		{ "asc", no_argument, NULL, O_ASC },
+		{ "desc", no_argument, NULL, O_DESC },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, rc;
+	int c, rc, i;
 
-	while ((c = getopt_long(argc, argv, "s:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:q:jh", longopts, NULL)) != -1) {
 		if ((rc = ctl_period_opt("list", c, optarg, &a->period)) != 1) {
 			if (rc != 0)
 				return rc;
@@ -190,6 +235,23 @@ static int parse_list_args(int argc, char **argv, struct list_args *a)
 		case O_RCPT: a->rcpt = optarg; break;
 		case O_RULE: a->rule = optarg; break;
 		case O_SUBJECT: a->subject = optarg; break;
+		case 'q':
+			if ((rc = search_check(optarg)) != 0)
+				return rc;
+			a->search = optarg;
+			break;
+		case O_SORT:
+			if ((i = sort_of(optarg)) < 0)
+				return CTL_USAGE;
+			a->sort = (size_t)i;
+			break;
+		case O_ASC: case O_DESC:
+			if (a->dir && a->dir != (c == O_ASC ? 1 : -1)) {
+				fprintf(stderr, "dlpctl list: --asc and --desc do not mix\n");
+				return CTL_USAGE;
+			}
+			a->dir = c == O_ASC ? 1 : -1;
+			break;
 		case 'j': a->json = true; break;
 		case 'h': list_usage(stdout); return -1;
 		default: list_usage(stderr); return CTL_USAGE;
@@ -218,9 +280,13 @@ int ctl_list(const struct ctl *g, int argc, char **argv)
 		goto out;
 	if (a.json && !(lo.array = json_array()))
 		goto out;
-	/* the sender and the rule are chosen by the register's query */
+	/* every filter, the search and the order are the register's query's */
 	struct reg_where w = { .status = a.status, .since = a.period.since,
-		.until = a.period.until, .sender = a.sender, .rule = a.rule };
+		.until = a.period.until, .sender = a.sender, .rule = a.rule,
+		.subject = a.subject, .rcpt = a.rcpt,
+		.order = sorts[a.sort].order,
+		.ascending = a.dir ? a.dir > 0 : sorts[a.sort].asc,
+		.search = a.search && *a.search ? a.search : NULL };
 	if (reg_list_where(rg, &w, list_cb, &lo, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dlpctl list: %s\n", err);
 		goto out;

@@ -199,7 +199,7 @@ int notify_run(struct reg *rg, const struct conf *cf, const char *actor, const b
 		return -1;
 	/* the proxies of approve holds past [web] proxy_after or whose approver
 	 * is away; a failure there still lets the due notices go */
-	proxy_rc = nq_proxy(rg, cf->web_proxy_after / 1000, time(NULL), NULL, err, errlen);
+	proxy_rc = nq_proxy(rg, actor, cf->web_proxy_after / 1000, time(NULL), NULL, err, errlen);
 	while (!(stop && __atomic_load_n(stop, __ATOMIC_RELAXED))) {
 		if ((rc = nq_claim(rg, time(NULL), NQ_STALE, &n, err, errlen)) != 0)
 			break;

@@ -282,6 +282,7 @@ int nq_list(struct reg *rg, const char *id, int (*cb)(const struct nq_notice *n,
  * for the caller to deliver now (their seqs kept). */
 struct asking {
 	struct reg *rg;
+	const char *actor;	/* who asks, for the "proxy asked" row */
 	time_t now;
 	bool claim;
 	long long *seqs;
@@ -344,7 +345,7 @@ static int ask_proxies(struct asking *k, const struct reg_waiting *wt, const str
 	for (int i = 0; i < w->np; i++)
 		if (ask_one(k, wt->id, w->p[i], wt->note, err, errlen) < 0)
 			return -1;
-	if (reg_proxy_mark(k->rg, wt->id, why, k->now, err, errlen) < 0)
+	if (reg_proxy_mark(k->rg, wt->id, k->actor, why, k->now, err, errlen) < 0)
 		return -1;
 	return 1;
 }
@@ -374,9 +375,10 @@ static int proxy_one(const struct reg_waiting *wt, void *arg)
 	return 0;
 }
 
-int nq_proxy(struct reg *rg, long after, time_t now, int *asked, char *err, size_t errlen)
+int nq_proxy(struct reg *rg, const char *actor, long after, time_t now, int *asked, char *err,
+    size_t errlen)
 {
-	struct proxy_run r = { .k = { .rg = rg, .now = now }, .after = after };
+	struct proxy_run r = { .k = { .rg = rg, .actor = actor, .now = now }, .after = after };
 
 	if (reg_proxy_waiting(rg, proxy_one, &r, err, errlen) < 0)
 		return -1;
@@ -390,9 +392,11 @@ int nq_proxy(struct reg *rg, long after, time_t now, int *asked, char *err, size
 }
 
 int nq_request_approval(struct reg *rg, const char *id, const char *sender, const char *note,
-    long after, time_t now, long long *seqs, int max, int *n, char *err, size_t errlen)
+    const char *actor, long after, time_t now, long long *seqs, int max, int *n, char *err,
+    size_t errlen)
 {
-	struct asking k = { .rg = rg, .now = now, .claim = true, .seqs = seqs, .maxseq = max };
+	struct asking k = { .rg = rg, .actor = actor, .now = now, .claim = true, .seqs = seqs,
+		.maxseq = max };
 	struct reg_waiting wt = { .id = id, .sender = sender, .created = now, .note = note };
 	struct who w = { .na = 0, .np = 0 };
 	int proxies;

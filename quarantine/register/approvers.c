@@ -286,14 +286,18 @@ int reg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, voi
 	return rg->be->proxy_waiting(rg, cb, arg, err, errlen);
 }
 
-int reg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
-    size_t errlen)
+int reg_proxy_mark(struct reg *rg, const char *id, const char *actor, const char *why,
+    time_t now, char *err, size_t errlen)
 {
 	if (!id || !*id || !why) {
 		snprintf(err, errlen, "proxy requests: no incident");
 		return -1;
 	}
+	if (!actor || !*actor) {
+		snprintf(err, errlen, "proxy requests: no actor");
+		return -1;
+	}
 	if (!has(rg, rg->be->proxy_mark, err, errlen))
 		return -1;
-	return rg->be->proxy_mark(rg, id, why, now, err, errlen);
+	return rg->be->proxy_mark(rg, id, actor, why, now, err, errlen);
 }

@@ -137,8 +137,8 @@ struct reg_backend {
 	    size_t errlen);
 	int (*proxy_waiting)(struct reg *rg, int (*cb)(const struct reg_waiting *w, void *arg),
 	    void *arg, char *err, size_t errlen);
-	int (*proxy_mark)(struct reg *rg, const char *id, const char *why, time_t now,
-	    char *err, size_t errlen);
+	int (*proxy_mark)(struct reg *rg, const char *id, const char *actor, const char *why,
+	    time_t now, char *err, size_t errlen);
 };
 
 extern const struct reg_backend reg_sqlite_backend;

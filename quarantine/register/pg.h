@@ -175,8 +175,8 @@ int pg_away_list(struct reg *rg, const char *approver,
     int (*cb)(const struct reg_away *a, void *arg), void *arg, char *err, size_t errlen);
 int pg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void *arg),
     void *arg, char *err, size_t errlen);
-int pg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
-    size_t errlen);
+int pg_proxy_mark(struct reg *rg, const char *id, const char *actor, const char *why,
+    time_t now, char *err, size_t errlen);
 
 /* pg_incidents.c (the send delay's timer) */
 int pg_delay_due(struct reg *rg, time_t now, long stale, char (*ids)[32], size_t max,

@@ -164,8 +164,8 @@ int pg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void
 	return 0;
 }
 
-int pg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
-    size_t errlen)
+int pg_proxy_mark(struct reg *rg, const char *id, const char *actor, const char *why,
+    time_t now, char *err, size_t errlen)
 {
 	struct pg_reg *p = pgr(rg);
 	char tb[24];
@@ -183,8 +183,8 @@ int pg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, c
 		goto fail;
 	}
 	changed = atoi(PQcmdTuples(r));
-	if ((changed && pg_audit_locked(p, id, now, "dlp-milter", "proxy asked", why, err,
-	    errlen) < 0) || pg_commit(p, "proxy requests", NULL, err, errlen) < 0)
+	if ((changed && pg_audit_locked(p, id, now, actor, "proxy asked", why, err, errlen) < 0) ||
+	    pg_commit(p, "proxy requests", NULL, err, errlen) < 0)
 		goto fail;
 	rc = changed ? 0 : 1;
 	goto out;

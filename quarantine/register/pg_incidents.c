@@ -266,7 +266,7 @@ static void search_clause(char *sql, size_t len, int n)
 	    " OR ((" RAW_MAY("parts") ") AND EXISTS (SELECT 1 FROM jsonb_array_elements(parts::jsonb)"
 	    " AS j(v) WHERE strpos(lower(j.v->>'filename'), lower($%1$d)) > 0))"
 	    " OR id IN (SELECT a.incident FROM audit AS a"
-	    " WHERE a.actor <> 'dlp-milter' AND a.action <> 'release sent as'"
+	    " WHERE a.actor <> 'dlp-milter' AND a.action NOT IN ('release sent as', 'proxy asked')"
 	    " AND strpos(lower(a.reason), lower($%1$d)) > 0))", n);
 }
 
@@ -277,13 +277,13 @@ static PGresult *list_page(struct pg_reg *p, const struct reg_where *w,
     const char *last_key, const char *last_id, char *err, size_t errlen)
 {
 	char s[24], u[24], o[24], sql[8192], words[REG_SEARCH_WORDS][REG_SEARCH_MAX + 1];
-	const char *v[8 + REG_SEARCH_WORDS] = { w->status, pg_num(s, sizeof(s), w->since),
+	const char *v[10 + REG_SEARCH_WORDS] = { w->status, pg_num(s, sizeof(s), w->since),
 		pg_num(u, sizeof(u), w->until), last_id[0] ? last_key : NULL,
 		last_id[0] ? last_id : NULL, w->sender, w->rule,
 		pg_num(o, sizeof(o), last_id[0] || w->offset < 0 ? 0 : w->offset) };
 	const char *key = order_key[w->order].expr, *type = order_key[w->order].type;
 	const char *dir = w->ascending ? "ASC" : "DESC";
-	int nw = reg_search_words(w->search, words, err, errlen);
+	int nw = reg_search_words(w->search, words, err, errlen), nv;
 
 	if (nw < 0)
 		return NULL;
@@ -298,9 +298,21 @@ static PGresult *list_page(struct pg_reg *p, const struct reg_where *w,
 		v[8 + k] = words[k];
 		search_clause(sql, sizeof(sql), 9 + k);
 	}
+	nv = 8 + nw;
+	if (w->subject) {
+		v[nv++] = w->subject;
+		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), " AND strpos(lower(COALESCE("
+		    "subject, '')), lower($%d::text)) > 0", nv);
+	}
+	if (w->rcpt) {
+		v[nv++] = w->rcpt;
+		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), " AND EXISTS (SELECT 1 FROM"
+		    " jsonb_array_elements_text(rcpt::jsonb) AS j(v)"
+		    " WHERE strpos(lower(j.v), lower($%d::text)) > 0)", nv);
+	}
 	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
 	    " ORDER BY %s %s, id %s LIMIT " PAGE_S " OFFSET $8::bigint", key, dir, dir);
-	return pg_exec(p, sql, 8 + nw, v, "list", err, errlen);
+	return pg_exec(p, sql, nv, v, "list", err, errlen);
 }
 
 int pg_list(struct reg *rg, const struct reg_where *w,

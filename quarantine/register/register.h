@@ -122,6 +122,8 @@ struct reg_where {
 				 * subject, sender, a recipient, an attachment's
 				 * file name or a reason a person wrote; ASCII case
 				 * ignored; NULL: any (search.c) */
+	const char *subject;	/* a part of the subject, ASCII case ignored */
+	const char *rcpt;	/* a part of an envelope recipient, ditto */
 };
 int reg_list_where(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
@@ -416,9 +418,10 @@ struct reg_waiting {
 int reg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void *arg),
     void *arg, char *err, size_t errlen);
 /* Record that the proxies of incident id were asked at now (why: "after
- * 4h", "kacho@… away"), with its audit row "proxy asked".  0 marked, 1
- * marked before, -1 with err. */
-int reg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
-    size_t errlen);
+ * 4h", "kacho@… away"), with its audit row "proxy asked" by actor (who
+ * asked them: "dlp-milter" for its notifier, dlp-web's actor of the
+ * request).  0 marked, 1 marked before, -1 with err. */
+int reg_proxy_mark(struct reg *rg, const char *id, const char *actor, const char *why,
+    time_t now, char *err, size_t errlen);
 
 #endif

@@ -127,8 +127,8 @@ int sq_away_list(struct reg *rg, const char *approver,
     int (*cb)(const struct reg_away *a, void *arg), void *arg, char *err, size_t errlen);
 int sq_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void *arg),
     void *arg, char *err, size_t errlen);
-int sq_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
-    size_t errlen);
+int sq_proxy_mark(struct reg *rg, const char *id, const char *actor, const char *why,
+    time_t now, char *err, size_t errlen);
 /* sqlite_users.c: a web_audit row, lock held. */
 int sq_web_audit_locked(struct sq_reg *rg, time_t t, const char *actor, const char *action,
     const char *incident, const char *detail, char *err, size_t errlen);

@@ -223,8 +223,8 @@ int sq_proxy_waiting(struct reg *base, int (*cb)(const struct reg_waiting *w, vo
 	return ret < 0 ? -1 : 0;
 }
 
-int sq_proxy_mark(struct reg *base, const char *id, const char *why, time_t now, char *err,
-    size_t errlen)
+int sq_proxy_mark(struct reg *base, const char *id, const char *actor, const char *why,
+    time_t now, char *err, size_t errlen)
 {
 	struct sq_reg *rg = sq(base);
 	sqlite3_stmt *st = NULL;
@@ -244,8 +244,7 @@ int sq_proxy_mark(struct reg *base, const char *id, const char *why, time_t now,
 		goto fail;
 	}
 	changed = sqlite3_changes(rg->db);
-	if (changed && sq_audit_locked(rg, id, now, "dlp-milter", "proxy asked", why, err,
-	    errlen) < 0)
+	if (changed && sq_audit_locked(rg, id, now, actor, "proxy asked", why, err, errlen) < 0)
 		goto fail;
 	if (sq_exec(rg, "COMMIT", "proxy requests", err, errlen) < 0)
 		goto fail;

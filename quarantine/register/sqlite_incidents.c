@@ -274,7 +274,7 @@ static void search_clause(char *sql, size_t len, int n)
 	    " OR ((" RAW_MAY("parts") ") AND EXISTS (SELECT 1 FROM json_each(incidents.parts) AS j"
 	    " WHERE instr(lower(json_extract(j.value, '$.filename')), lower(?%1$d)) > 0))"
 	    " OR id IN (SELECT a.incident FROM audit AS a"
-	    " WHERE a.actor <> 'dlp-milter' AND a.action <> 'release sent as'"
+	    " WHERE a.actor <> 'dlp-milter' AND a.action NOT IN ('release sent as', 'proxy asked')"
 	    " AND instr(lower(a.reason), lower(?%1$d)) > 0))", n);
 }
 
@@ -297,6 +297,14 @@ int sq_list(struct reg *base, const struct reg_where *w,
 	    " WHERE json_extract(r.value, '$.name') = ?5))", INCIDENT_COLS);
 	for (int k = 0; k < nw; k++)
 		search_clause(sql, sizeof(sql), 7 + k);
+	/* the subject and a recipient: after the search words' numbers */
+	if (w->subject)
+		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), " AND instr(lower(COALESCE("
+		    "subject, '')), lower(?%d)) > 0", 7 + REG_SEARCH_WORDS);
+	if (w->rcpt)
+		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), " AND EXISTS (SELECT 1 FROM"
+		    " json_each(incidents.rcpt) AS j WHERE instr(lower(j.value), lower(?%d)) > 0)",
+		    8 + REG_SEARCH_WORDS);
 	snprintf(order, sizeof(order), order_by[w->order], dir, dir);
 	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
 	    " ORDER BY %s LIMIT -1 OFFSET ?6", order);
@@ -311,6 +319,10 @@ int sq_list(struct reg *base, const struct reg_where *w,
 	sqlite3_bind_int64(st, 6, w->offset > 0 ? (sqlite3_int64)w->offset : 0);
 	for (int k = 0; k < nw; k++)
 		sqlite3_bind_text(st, 7 + k, words[k], -1, SQLITE_TRANSIENT);
+	if (w->subject)
+		sq_bind_text(st, 7 + REG_SEARCH_WORDS, w->subject);
+	if (w->rcpt)
+		sq_bind_text(st, 8 + REG_SEARCH_WORDS, w->rcpt);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (row_to_incident(st, &inc) < 0) {
 			snprintf(err, errlen, "register: out of memory");

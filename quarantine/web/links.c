@@ -159,7 +159,7 @@ static void request_release(struct req *r, struct resp *p, const struct link *l,
 		return;
 	}
 	web_audit(r, actor, REG_RELEASE_REQUESTED, l->incident, reason);
-	if ((asked = nq_request_approval(r->w->rg, l->incident, inc->sender, reason,
+	if ((asked = nq_request_approval(r->w->rg, l->incident, inc->sender, reason, actor,
 	    r->w->cf->web_proxy_after / 1000, time(NULL), seqs, 2 * REG_PLAN_MAX, &n, err,
 	    sizeof(err))) < 0)
 		web_log(LOG_ERR, "%s: approval request: %s", l->incident, err);

@@ -154,8 +154,9 @@ def test_proxy_after_time():
     check(not notices(iid, "approval", JICHO), "the proxy is not asked first")
     text = notice_text(iid, "approval", JICHO, timeout=PROXY_AFTER + 40)
     asked = [r for r in history(iid) if r["action"] == "proxy asked"]
-    check(len(asked) == 1 and "no decision in time" in asked[0]["reason"],
-          "the history says the proxy was asked, and why: %r" % asked)
+    check(len(asked) == 1 and "no decision in time" in asked[0]["reason"] and
+          asked[0]["actor"] == "dlp-milter",
+          "the history says the milter's notifier asked the proxy, and why: %r" % asked)
     url = link_of(text, "approve")
     check("approve/" in url and url != link_of(notice_text(iid, "approval", KACHO), "approve"),
           "the proxy's own link")
@@ -180,8 +181,9 @@ def test_away_asks_proxy_at_once():
         iid = approve_hold(KAKARI)
         notice_text(iid, "approval", JICHO, timeout=30)
         asked = [r for r in history(iid) if r["action"] == "proxy asked"]
-        check(len(asked) == 1 and ("%s away" % KACHO) in asked[0]["reason"],
-              "asked at once because the approver is away: %r" % asked)
+        check(len(asked) == 1 and ("%s away" % KACHO) in asked[0]["reason"] and
+              asked[0]["actor"] == "dlp-milter",
+              "asked at once by the notifier because the approver is away: %r" % asked)
         env.dlpctl("delete", iid)
     finally:
         r = env.dlpctl("approver", "back", KACHO)
@@ -207,7 +209,7 @@ def plain_hold(subject):
 
 
 def asked_rows(iid):
-    return env.register("SELECT time, reason FROM audit WHERE incident = ? AND action ="
+    return env.register("SELECT time, actor, reason FROM audit WHERE incident = ? AND action ="
                         " 'proxy asked'", (iid,))
 
 
@@ -232,6 +234,8 @@ def test_justify_away_proxy_at_once():
         asked = asked_rows(iid)
         check(len(asked) == 1 and ("%s away" % KACHO) in asked[0]["reason"],
               "the proxy asked with the request, because the approver is away: %r" % asked)
+        check(asked[0]["actor"] == "sender:" + KAKARI,
+              "dlp-web asked on the sender's request: the row names its actor: %r" % asked)
         text = notice_text(iid, "approval", JICHO, timeout=30)
         check("至急の案件です" in text, "the proxy's request carries the reason:\n" + text)
         notice_text(iid, "approval", KACHO, timeout=30)
@@ -260,7 +264,8 @@ def test_justify_proxy_after():
     check("確認をお願いします" in text, "the proxy's request has the reason:\n" + text)
     asked = asked_rows(iid)
     check(len(asked) == 1 and "no decision in time" in asked[0]["reason"] and
-          asked[0]["time"] - requested_at(iid) >= PROXY_AFTER,
+          asked[0]["time"] - requested_at(iid) >= PROXY_AFTER and
+          asked[0]["actor"] == "dlp-milter",
           "asked for the time, proxy_after after the request: %r" % asked)
     env.dlpctl("delete", iid)
 

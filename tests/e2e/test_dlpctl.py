@@ -638,6 +638,105 @@ def main():
         assert rc == 0 and out == "" and "no audit row matches" in err, (rc, out, err)
     case("show_text_masked_and_views_audited", t_show_text_and_audit)
 
+    def listed(args):
+        rc, out, err = run(["-c", conf, "list"] + args)
+        assert rc == 0, (args, err)
+        got = rows_of(out)[0] if out else []
+        if not got:
+            assert "no incident matches" in err, (args, err)
+        return got
+
+    # The subjects: ids[0] 連絡 (rejected), ids[1] 説明会のご案内, ids[2] 連絡
+    # with people.csv, ids[3] 会議\r\n… with people.csv; one sender, the
+    # same two envelope recipients.
+    def t_list_search():
+        need_fill()
+        for words, want in (("説明会", [ids[1]]),               # Japanese, a substring
+                            ("連絡", [ids[2], ids[0]]),
+                            ("PEOPLE.CSV", [ids[3], ids[2]]),   # a file name, any case
+                            ("people.csv 連絡", [ids[2]]),      # every word
+                            ("people.csv\u3000会議", [ids[3]]),  # the ideographic space
+                            ("  会議  ", [ids[3]]),
+                            ("Partner.Example taro@", ids[::-1]),  # recipient, sender
+                            ("people.csv 説明会", []),
+                            ("%", []), ("_", []),               # letters, not LIKE's
+                            ("my_number", [])):                 # rules are not searched
+            assert listed(["--search", words]) == want, (words, want)
+        # with the other filters and the order
+        assert listed(["-q", "連絡", "--status", "held"]) == [ids[2]]
+        assert listed(["--search", "people.csv", "--subject", "会議"]) == [ids[3]]
+        assert listed(["--search", "people.csv", "--sort", "time", "--asc"]) == [ids[2], ids[3]]
+        rc, out, err = run(["-c", conf, "list", "--search", "説明会", "--json"])
+        assert rc == 0 and [j["id"] for j in json.loads(out)] == [ids[1]], (rc, out, err)
+    case("list_search", t_list_search)
+
+    def t_list_sort():
+        need_fill()
+        subj = {ids[0]: "連絡", ids[1]: "説明会のご案内", ids[2]: "連絡", ids[3]: "会議"}
+        by_subject = sorted(ids, key=lambda i: (subj[i], i))   # code points, ties by id
+        status = {i: "rejected" if i == ids[0] else "held" for i in ids}
+        by_status = sorted(ids, key=lambda i: (status[i], i))
+        rc, out, err = run(["-c", conf, "list", "--json"])
+        assert rc == 0, err
+        fired = {j["id"]: [r["name"] for r in j["rules"]] for j in json.loads(out)}
+        first = {i: fired[i][0] for i in ids}                  # the first rule that fired
+        assert len(set(first.values())) > 1, first
+        by_rule = sorted(ids, key=lambda i: (first[i], i))
+        for args, want in ((["--sort", "time"], ids[::-1]),
+                           (["--sort", "time", "--asc"], ids),
+                           (["--sort", "time", "--desc"], ids[::-1]),
+                           (["--asc"], ids),
+                           (["--sort", "subject"], by_subject),        # A to Z first
+                           (["--sort", "subject", "--desc"], by_subject[::-1]),
+                           (["--desc", "--sort", "subject"], by_subject[::-1]),
+                           (["--sort", "status"], by_status),
+                           (["--sort", "status", "--desc"], by_status[::-1]),
+                           (["--sort", "sender"], sorted(ids)),         # one sender: by id
+                           (["--sort", "rule"], by_rule),
+                           (["--sort", "rule", "--desc"], by_rule[::-1]),
+                           (["--sort", "recipients", "--asc"], sorted(ids)),
+                           (["--sort", "recipients"], sorted(ids)[::-1]),  # largest first
+                           (["--sort", "subject", "--rule", "personal_data"],
+                            [i for i in by_subject if "personal_data" in fired[i]])):
+            assert listed(args) == want, (args, listed(args), want)
+    case("list_sort_both_directions", t_list_sort)
+
+    def t_list_search_sort_refused():
+        need_fill()
+        for args, said in ((["--sort", "size"], 'unknown sort "size" '
+                            "(time|sender|subject|rule|status|recipients)"),
+                           (["--sort", "rcpt"], "unknown sort"),
+                           (["--asc", "--desc"], "--asc and --desc do not mix"),
+                           (["--search", " ".join("w%d" % i for i in range(9))],
+                            "--search: more than 8 words"),
+                           (["--search", "あ" * 86], "--search: longer than 256 bytes"),
+                           (["--search", "a\tb"], "--search: a control character"),
+                           (["--search", "\x1b[2J"], "--search: a control character"),
+                           (["--search", "\udcff"], "--search: not valid UTF-8"),
+                           (["--search"], "requires an argument")):
+            rc, out, err = run(["-c", conf, "list"] + args)
+            assert rc == 1 and out == "" and said in err, (args, rc, out, err)
+        # at the limits: 8 words, 256 bytes
+        assert listed(["--search", " ".join(["連絡"] * 8)]) == [ids[2], ids[0]]
+        assert listed(["--search", "x" * 256]) == []
+        rc, out, err = run(["-c", conf, "list", "-h"])
+        assert rc == 0 and "--search WORDS" in out and "--sort KEY" in out and "--asc" in out, out
+    case("list_search_sort_bad_values_refused", t_list_search_sort_refused)
+
+    def t_list_search_reason():
+        need_fill()
+        rc, out, err = run(["-c", conf, "delete", ids[2], "--reason", "誤送信 100% 確認済み"])
+        assert rc == 0, (rc, out, err)
+        assert listed(["--search", "誤送信"]) == [ids[2]]
+        assert listed(["--search", "100%"]) == [ids[2]]
+        assert listed(["--search", "%"]) == [ids[2]]             # a letter, not LIKE's
+        assert listed(["--search", "確認済み 連絡"]) == [ids[2]]   # a reason and a subject
+        assert listed(["--search", "誤送信", "--status", "held"]) == []
+        # the daemon's own rows are not searched: "created held" is its action,
+        # and no reason of it names the rule
+        assert listed(["--search", "created"]) == []
+    case("list_search_finds_a_reason", t_list_search_reason)
+
     def t_permission():
         need_fill()
         # a copy in tmp (0755): build/ may be out of nobody's reach (a

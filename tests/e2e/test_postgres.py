@@ -36,6 +36,7 @@ import email
 import email.policy
 import html
 import http.client
+import json
 import os
 import re
 import shutil
@@ -422,10 +423,19 @@ def test_proxy_on_postgres():
               % rows, a)
         iid = rows[0][0]
         check(wait_until(lambda: approval_notices(iid, JICHO), 60), "the proxy is asked", a)
-        asked = pg.sql("SELECT reason FROM audit WHERE incident = '%s' AND action ="
+        asked = pg.sql("SELECT reason, actor FROM audit WHERE incident = '%s' AND action ="
                        " 'proxy asked'" % iid)
-        check(len(asked) == 1 and ("%s away" % KACHO) in asked[0][0],
-              "asked once, because the approver is away: %r" % asked)
+        check(len(asked) == 1 and ("%s away" % KACHO) in asked[0][0] and
+              asked[0][1] == "dlp-milter",
+              "asked once by a milter's notifier, because the approver is away: %r" % asked)
+        # dlpctl list's search, order and filters are the PostgreSQL query's
+        r = b.dlpctl("list", "--search", "PROXY-ON-PG", "--sort", "subject", "--desc",
+                     "--rcpt", "P3@partner", "--subject", "on-pg", "--json", check=False)
+        check(r.returncode == 0 and [j["id"] for j in json.loads(r.stdout)] == [iid],
+              "dlpctl list --search/--sort/--rcpt/--subject on B: %s %s" % (r.stdout, r.stderr))
+        r = b.dlpctl("list", "--search", "proxy-on-pg 100%", check=False)
+        check(r.returncode == 0 and "no incident matches" in r.stderr,
+              "a word not there: nothing: %s %s" % (r.stdout, r.stderr))
         found = re.search(r"/link/approve/[A-Za-z0-9_.-]+", approval_notices(iid, JICHO)[0])
         check(found is not None, "the proxy's approve link")
         path = found.group(0)

@@ -464,31 +464,35 @@ static void test_proxy(void **state)
 	add_approve(fx, "20261125-PROXY1", "kakari@example.go.jp", t);
 	add_approve(fx, "20261125-NOPRXY", "a@other.example.go.jp", t);
 	/* before the time: nobody */
-	assert_int_equal(nq_proxy(fx->rg, 3600, t + 3599, &asked, err, sizeof(err)), 0);
+	assert_int_equal(nq_proxy(fx->rg, "dlp-milter", 3600, t + 3599, &asked, err,
+	    sizeof(err)), 0);
 	assert_int_equal(asked, 0);
 	assert_string_equal(approvals_of(fx, "20261125-PROXY1", out), "");
 	/* on time: the group's proxy, once */
-	assert_int_equal(nq_proxy(fx->rg, 3600, t + 3600, &asked, err, sizeof(err)), 0);
+	assert_int_equal(nq_proxy(fx->rg, "dlp-milter", 3600, t + 3600, &asked, err,
+	    sizeof(err)), 0);
 	assert_int_equal(asked, 1);
 	assert_string_equal(approvals_of(fx, "20261125-PROXY1", out), "jicho@example.go.jp");
 	assert_string_equal(approvals_of(fx, "20261125-NOPRXY", out), "");	/* no proxy */
 	reg_close(fx->rg);	/* a restart */
 	assert_non_null(fx->rg = reg_open(fx->db, REG_RW, err, sizeof(err)));
-	assert_int_equal(nq_proxy(fx->rg, 3600, t + 7200, &asked, err, sizeof(err)), 0);
+	assert_int_equal(nq_proxy(fx->rg, "dlp-milter", 3600, t + 7200, &asked, err,
+	    sizeof(err)), 0);
 	assert_int_equal(asked, 0);
 	assert_string_equal(approvals_of(fx, "20261125-PROXY1", out), "jicho@example.go.jp");
 	/* 0: never by time; an approver away: at once */
 	add_approve(fx, "20261125-PROXY2", "kakari@example.go.jp", t + 7000);
-	assert_int_equal(nq_proxy(fx->rg, 0, t + 999999, &asked, err, sizeof(err)), 0);
+	assert_int_equal(nq_proxy(fx->rg, "dlp-milter", 0, t + 999999, &asked, err,
+	    sizeof(err)), 0);
 	assert_int_equal(asked, 0);
 	assert_int_equal(reg_away_set(fx->rg, "kacho@example.go.jp", true, t + 8000, "t", err,
 	    sizeof(err)), 0);
-	assert_int_equal(nq_proxy(fx->rg, 0, t + 7001, &asked, err, sizeof(err)), 0);
+	assert_int_equal(nq_proxy(fx->rg, "dlp-milter", 0, t + 7001, &asked, err, sizeof(err)), 0);
 	assert_int_equal(asked, 1);
 	assert_string_equal(approvals_of(fx, "20261125-PROXY2", out), "jicho@example.go.jp");
 	/* back (the date passed): not away */
 	add_approve(fx, "20261125-PROXY3", "kakari@example.go.jp", t + 8000);
-	assert_int_equal(nq_proxy(fx->rg, 0, t + 8000, &asked, err, sizeof(err)), 0);
+	assert_int_equal(nq_proxy(fx->rg, "dlp-milter", 0, t + 8000, &asked, err, sizeof(err)), 0);
 	assert_int_equal(asked, 0);
 }
 
@@ -517,6 +521,26 @@ static int note_of(const struct nq_notice *n, void *arg)
 	return 0;
 }
 
+/* The actor of incident id's "proxy asked" rows, blank separated. */
+static int asked_by_row(const struct audit *a, void *arg)
+{
+	char *out = arg;
+	size_t at = strlen(out);
+
+	if (strcmp(a->action, "proxy asked") == 0)
+		snprintf(out + at, 512 - at, "%s%s", at ? " " : "", a->actor);
+	return 0;
+}
+
+static const char *asked_by(struct fx *fx, const char *id, char out[512])
+{
+	char err[256];
+
+	out[0] = '\0';
+	assert_int_equal(reg_history(fx->rg, id, asked_by_row, out, err, sizeof(err)), 0);
+	return out;
+}
+
 /* A plain hold justified by its sender (nq_request_approval): the
  * approvers at once with the reason, the proxies by the same rule as an
  * approve hold's — after the time since the request (nq_proxy), or at
@@ -533,25 +557,30 @@ static void test_justify_request(void **state)
 	assert_int_equal(reg_approver_set(fx->rg, "kakari@example.go.jp", kacho, 1, jicho, 1, "t",
 	    err, sizeof(err)), 0);
 	add_hold(fx, "20261125-JUST1", "kakari@example.go.jp", t);
-	assert_int_equal(nq_proxy(fx->rg, 3600, now + 99999, &asked, err, sizeof(err)), 0);
+	assert_int_equal(nq_proxy(fx->rg, "dlp-milter", 3600, now + 99999, &asked, err,
+	    sizeof(err)), 0);
 	assert_int_equal(asked, 0);		/* a hold nobody asked about: not waiting */
 	assert_int_equal(reg_audit(fx->rg, "20261125-JUST1", "sender:kakari@example.go.jp",
 	    REG_RELEASE_REQUESTED, "至急です", err, sizeof(err)), 0);
 	assert_int_equal(nq_request_approval(fx->rg, "20261125-JUST1", "kakari@example.go.jp",
-	    "至急です", 3600, now, seqs, 8, &n, err, sizeof(err)), 1);
+	    "至急です", "sender:kakari@example.go.jp", 3600, now, seqs, 8, &n, err,
+	    sizeof(err)), 1);
 	assert_int_equal(n, 1);
 	out[0] = '\0';
 	assert_int_equal(nq_list(fx->rg, "20261125-JUST1", note_of, out, err, sizeof(err)), 0);
 	assert_string_equal(out, "kacho@example.go.jp=至急です/sending");
 	/* the proxy: from the request's time, not the hold's */
-	assert_int_equal(nq_proxy(fx->rg, 3600, now + 3599 - 60, &asked, err, sizeof(err)), 0);
+	assert_int_equal(nq_proxy(fx->rg, "dlp-milter", 3600, now + 3599 - 60, &asked, err,
+	    sizeof(err)), 0);
 	assert_int_equal(asked, 0);
-	assert_int_equal(nq_proxy(fx->rg, 3600, now + 3600 + 60, &asked, err, sizeof(err)), 0);
+	assert_int_equal(nq_proxy(fx->rg, "dlp-milter", 3600, now + 3600 + 60, &asked, err,
+	    sizeof(err)), 0);
 	assert_int_equal(asked, 1);
 	out[0] = '\0';
 	assert_int_equal(nq_list(fx->rg, "20261125-JUST1", note_of, out, err, sizeof(err)), 0);
 	assert_string_equal(out, "kacho@example.go.jp=至急です/sending "
 	    "jicho@example.go.jp=至急です/pending");
+	assert_string_equal(asked_by(fx, "20261125-JUST1", out), "dlp-milter");	/* the notifier */
 
 	/* the approver away: approver and proxy at once, both claimed */
 	assert_int_equal(reg_away_set(fx->rg, "kacho@example.go.jp", true, 0, "t", err,
@@ -560,20 +589,23 @@ static void test_justify_request(void **state)
 	assert_int_equal(reg_audit(fx->rg, "20261125-JUST2", "sender:kakari@example.go.jp",
 	    REG_RELEASE_REQUESTED, "理由", err, sizeof(err)), 0);
 	assert_int_equal(nq_request_approval(fx->rg, "20261125-JUST2", "kakari@example.go.jp",
-	    "理由", 3600, now, seqs, 8, &n, err, sizeof(err)), 2);
+	    "理由", "sender:kakari@example.go.jp", 3600, now, seqs, 8, &n, err, sizeof(err)), 2);
 	assert_int_equal(n, 2);
 	assert_string_equal(approvals_of(fx, "20261125-JUST2", out),
 	    "kacho@example.go.jp jicho@example.go.jp");
-	assert_int_equal(nq_proxy(fx->rg, 3600, now + 99999, &asked, err, sizeof(err)), 0);
+	/* asked by the request itself: its actor (dlp-web's), not dlp-milter */
+	assert_string_equal(asked_by(fx, "20261125-JUST2", out), "sender:kakari@example.go.jp");
+	assert_int_equal(nq_proxy(fx->rg, "dlp-milter", 3600, now + 99999, &asked, err,
+	    sizeof(err)), 0);
 	assert_int_equal(asked, 0);		/* marked: never asked twice */
 	assert_int_equal(nq_request_approval(fx->rg, "20261125-JUST2", "kakari@example.go.jp",
-	    "理由", 3600, now, seqs, 8, &n, err, sizeof(err)), 2);
+	    "理由", "sender:kakari@example.go.jp", 3600, now, seqs, 8, &n, err, sizeof(err)), 2);
 	assert_int_equal(n, 0);			/* asked again: no second notice */
 
 	/* a sender without approvers: nobody (the admin decides) */
 	add_hold(fx, "20261125-JUST3", "nobody@example.go.jp", t);
 	assert_int_equal(nq_request_approval(fx->rg, "20261125-JUST3", "nobody@example.go.jp",
-	    "x", 3600, now, seqs, 8, &n, err, sizeof(err)), 0);
+	    "x", "sender:nobody@example.go.jp", 3600, now, seqs, 8, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
 }
 

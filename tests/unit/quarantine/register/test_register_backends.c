@@ -510,6 +510,22 @@ static void test_list_order_search(void **state)
 	q.search = "kakari07@";
 	assert_int_equal(count_where(rg, q), count_where(rg, (struct reg_where){
 	    .sender = "kakari07@" }));
+	/* dlpctl list's --subject and --rcpt: that field only, any ASCII
+	 * case, with the search, an order and an offset */
+	q = (struct reg_where){ .subject = "名簿" };
+	assert_int_equal(count_where(rg, q), n0);
+	q = (struct reg_where){ .subject = "給与一覧" };	/* a file name, not the subject */
+	assert_int_equal(count_where(rg, q), 0);
+	q = (struct reg_where){ .rcpt = "TANAKA@client" };
+	assert_int_equal(count_where(rg, q), n9);
+	q = (struct reg_where){ .rcpt = "名簿" };
+	assert_int_equal(count_where(rg, q), 0);
+	q = (struct reg_where){ .rcpt = "tanaka@CLIENT", .search = "tanaka@client",
+		.order = REG_ORDER_SUBJECT, .ascending = true, .offset = 1 };
+	assert_int_equal(count_where(rg, q), n9 - 1);
+	q = (struct reg_where){ .subject = "名簿", .search = "名簿", .order = REG_ORDER_SENDER };
+	assert_int_equal(count_where(rg, q), n0);
+	q = (struct reg_where){ .search = "x" };
 	/* every word (blank or U+3000 between them), with a filter and an
 	 * order */
 	q.search = " 名簿 tanaka ";
@@ -528,6 +544,8 @@ static void test_list_order_search(void **state)
 	    "定例 after 4h", err, sizeof(err)), 0);
 	assert_int_equal(reg_audit(rg, "20261125-S00006", "web:alice", "release sent as",
 	    "定例TOKEN", err, sizeof(err)), 0);
+	assert_int_equal(reg_audit(rg, "20261125-S00007", "sender:kakari07@example.go.jp",
+	    "proxy asked", "定例 kacho away", err, sizeof(err)), 0);	/* the register's words */
 	q = (struct reg_where){ .search = "定例", .order = REG_ORDER_SUBJECT };
 	walk_sorted(rg, q, &a);
 	assert_int_equal(a.n, 2);
@@ -1704,7 +1722,7 @@ static int approver_row(const struct reg_approver *a, void *arg)
 static int proxy_asked_row(const struct audit *a, void *arg)
 {
 	if (strcmp(a->action, "proxy asked") == 0)
-		snprintf(arg, 512, "%s", a->reason ? a->reason : "");
+		snprintf(arg, 512, "%s|%s", a->actor ? a->actor : "", a->reason ? a->reason : "");
 	return 0;
 }
 
@@ -1770,15 +1788,20 @@ static void test_approval_tables(void **state)
 	out[0] = '\0';
 	assert_int_equal(reg_proxy_waiting(rg, waiting_row, out, err, sizeof(err)), 0);
 	assert_string_equal(out, "20261125-APPRV1 20261125-APPRV0");
-	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV1", "after 4h", t + 100, err,
-	    sizeof(err)), 0);
-	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV1", "again", t + 200, err,
+	/* the row names who asked: the milter's notifier here */
+	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV1", "dlp-milter", "after 4h", t + 100,
+	    err, sizeof(err)), 0);
+	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV1", "dlp-milter", "again", t + 200, err,
 	    sizeof(err)), 1);
-	assert_int_equal(reg_proxy_mark(rg, "20261125-NOSUCH", "x", t, err, sizeof(err)), -1);
+	assert_int_equal(reg_proxy_mark(rg, "20261125-NOSUCH", "dlp-milter", "x", t, err,
+	    sizeof(err)), -1);
+	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV0", NULL, "x", t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no actor"));
+	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV0", "", "x", t, err, sizeof(err)), -1);
 	out[0] = '\0';
 	assert_int_equal(reg_history(rg, "20261125-APPRV1", proxy_asked_row, out, err,
 	    sizeof(err)), 0);
-	assert_string_equal(out, "after 4h");
+	assert_string_equal(out, "dlp-milter|after 4h");
 	out[0] = '\0';
 	assert_int_equal(reg_set_status(rg, "20261125-APPRV0", "held", "released", "t", NULL, err,
 	    sizeof(err)), 0);
@@ -1793,10 +1816,15 @@ static void test_approval_tables(void **state)
 	assert_int_equal(reg_proxy_waiting(rg, waiting_note_row, out, err, sizeof(err)), 0);
 	assert_string_equal(out, "20261125-APPRV2=second");
 	out[0] = '\0';
-	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV2", "away", t + 100, err,
-	    sizeof(err)), 0);
+	/* asked by dlp-web on the sender's request: the row names its actor */
+	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV2", "sender:a@example.go.jp", "away",
+	    t + 100, err, sizeof(err)), 0);
 	assert_int_equal(reg_proxy_waiting(rg, waiting_row, out, err, sizeof(err)), 0);
 	assert_string_equal(out, "");
+	assert_int_equal(reg_history(rg, "20261125-APPRV2", proxy_asked_row, out, err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "sender:a@example.go.jp|away");
+	out[0] = '\0';
 
 	/* the group before the domain, the address before the group */
 	assert_int_equal(reg_approver_set(rg, "group:総務課", kacho, 1, jicho, 1, "t", err,
