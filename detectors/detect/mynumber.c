@@ -89,6 +89,32 @@ struct mn_scan {
 	struct valueset *out;
 };
 
+static size_t run_len(const char *t, size_t i, size_t to)
+{
+	size_t n = 0;
+
+	while (i + n < to && t[i + n] >= '0' && t[i + n] <= '9')
+		n++;
+	return n;
+}
+
+/* Does the cluster text[from..to) hold a run of exactly 12 digits, or runs
+ * of exactly 4, 4 and 4 one separator apart (the same twice)?  The pattern
+ * can match nothing else. */
+static int mn_shape_in(const char *t, size_t from, size_t to)
+{
+	for (size_t i = from, n; i < to; i += n ? n : 1) {
+		if (!(n = run_len(t, i, to)))
+			continue;
+		if (n == 12)
+			return 1;
+		if (n == 4 && i + 14 <= to && run_len(t, i + 5, to) == 4 && t[i + 9] == t[i + 4] &&
+		    run_len(t, i + 10, to) == 4)
+			return 1;
+	}
+	return 0;
+}
+
 /* Check every number in the cluster text[from..to); the subject is cut one
  * character after it, all the lookahead needs. */
 static void mn_range(void *ctx, size_t from, size_t to)
@@ -96,6 +122,8 @@ static void mn_range(void *ctx, size_t from, size_t to)
 	struct mn_scan *sc = ctx;
 	size_t cut = to < sc->len ? det_next_char(sc->text, sc->len, to) : to, at = from;
 
+	if (!mn_shape_in(sc->text, from, to))
+		return;
 	while (at < to && det_match(sc->text, cut, sc->st->re, at, 0, sc->md) > 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
 		char d[16];

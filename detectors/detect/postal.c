@@ -186,8 +186,25 @@ static int digits_at(const char *t, size_t len, size_t at, size_t n)
 	return 1;
 }
 
-/* Prefilters: every NNN-NNNN is found at its '-' (memchr), and the
- * unhyphenated 〒NNNNNNN at its '〒' (det_find); the pattern runs only there. */
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The boundaries both shapes ask of a code NNN-NNNN at text[s..e): no
+ * digit, or '-' and a digit, after it; no digit, or a digit and '-' or
+ * '.', before it (the 〒 shape wants 〒 or a space there). */
+static int code_alone(const char *t, size_t len, size_t s, size_t e)
+{
+	if (e < len && (is_digit(t[e]) || (t[e] == '-' && e + 1 < len && is_digit(t[e + 1]))))
+		return 0;
+	return !(s > 0 && (is_digit(t[s - 1]) ||
+	    (s > 1 && (t[s - 1] == '-' || t[s - 1] == '.') && is_digit(t[s - 2]))));
+}
+
+/* Prefilters: every NNN-NNNN standing alone is found at its '-' (memchr),
+ * and the unhyphenated 〒NNNNNNN at its '〒' (det_find); the pattern runs
+ * only there. */
 static void postal_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
 	struct postal_scan sc = { .st = state, .text = text, .len = len, .out = out };
@@ -201,7 +218,8 @@ static void postal_scan(const void *state, const char *text, size_t len, struct 
 	}
 	for (pos = 3; pos < len && (p = memchr(text + pos, '-', len - pos)) != NULL;) {
 		size_t h = (size_t)(p - text);
-		if (digits_at(text, len, h - 3, 3) && digits_at(text, len, h + 1, 4))
+		if (digits_at(text, len, h - 3, 3) && digits_at(text, len, h + 1, 4) &&
+		    code_alone(text, len, h - 3, h + 5))
 			postal_range(&sc, det_chars_back(text, h - 3, 3), h + 5, 8);
 		pos = h + 1;
 	}
