@@ -98,19 +98,37 @@ static size_t run_len(const char *t, size_t i, size_t to)
 	return n;
 }
 
-/* Does the cluster text[from..to) hold a run of exactly 12 digits, or runs
- * of exactly 4, 4 and 4 one separator apart (the same twice)?  The pattern
- * can match nothing else. */
-static int mn_shape_in(const char *t, size_t from, size_t to)
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Does the cluster text[from..to) hold a number the pattern matches: a
+ * run of exactly 12 digits, or runs of exactly 4, 4 and 4 one separator
+ * apart (the same twice), with no separator and digit joined on either
+ * side?  The pattern runs only when it does. */
+static int mn_shape_in(const char *t, size_t len, size_t from, size_t to)
 {
 	for (size_t i = from, n; i < to; i += n ? n : 1) {
+		size_t e;
+		int joined_before;
+
 		if (!(n = run_len(t, i, to)))
 			continue;
-		if (n == 12)
-			return 1;
-		if (n == 4 && i + 14 <= to && run_len(t, i + 5, to) == 4 && t[i + 9] == t[i + 4] &&
-		    run_len(t, i + 10, to) == 4)
-			return 1;
+		joined_before = i >= 2 && (t[i - 1] == '-' || t[i - 1] == '.' || t[i - 1] == ' ') &&
+		    is_digit(t[i - 2]);
+		if (n == 12) {
+			e = i + 12;
+			if (!(i >= 2 && (t[i - 1] == '-' || t[i - 1] == '.') && is_digit(t[i - 2])) &&
+			    !(e + 1 < len && (t[e] == '-' || t[e] == '.') && is_digit(t[e + 1])))
+				return 1;
+		} else if (n == 4 && !joined_before && i + 14 <= to && run_len(t, i + 5, to) == 4 &&
+		    t[i + 9] == t[i + 4] && run_len(t, i + 10, to) == 4) {
+			e = i + 14;
+			if (!(e + 1 < len && (t[e] == '-' || t[e] == '.' || t[e] == ' ') &&
+			    is_digit(t[e + 1])))
+				return 1;
+		}
 	}
 	return 0;
 }
@@ -122,7 +140,7 @@ static void mn_range(void *ctx, size_t from, size_t to)
 	struct mn_scan *sc = ctx;
 	size_t cut = to < sc->len ? det_next_char(sc->text, sc->len, to) : to, at = from;
 
-	if (!mn_shape_in(sc->text, from, to))
+	if (!mn_shape_in(sc->text, sc->len, from, to))
 		return;
 	while (at < to && det_match(sc->text, cut, sc->st->re, at, 0, sc->md) > 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);

@@ -184,14 +184,16 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 	unsigned char in[256] = { 0 };
 	const unsigned char *t = (const unsigned char *)text;
 	size_t span = min_digits > 0 ? min_digits : 1;
-	int sub = text == dix.text && len == dix.len && min_digits >= DIX_MIN, any_sep = *seps != 0;
+	int sub = text == dix.text && len == dix.len && min_digits >= DIX_MIN;
+	size_t nseps = 0;
 
 	for (int c = '0'; c <= '9'; c++)
 		in[c] = 2;
 	for (; *seps; seps++) {
-		in[(unsigned char)*seps] = 1;
 		if (strchr(DIX_SEPS, *seps) == NULL)
 			sub = 0;
+		nseps += !in[(unsigned char)*seps];
+		in[(unsigned char)*seps] = 1;
 	}
 	if (sub && dix.built == 0)
 		dix_build();
@@ -205,9 +207,12 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 	for (size_t k = 0; k < dix.n; k++) {
 		const struct dix_cluster *c = &dix.c[k];
 
-		if (c->digits < min_digits || (!any_sep && c->longest < min_digits))
+		if (c->digits < min_digits || (nseps == 0 && c->longest < min_digits))
 			continue;
-		clusters_in(t, c->s, c->e, in, min_digits, span, fn, ctx);
+		if (nseps == sizeof(DIX_SEPS) - 1)
+			fn(ctx, c->s, c->e);	/* the same separators: the same cluster */
+		else
+			clusters_in(t, c->s, c->e, in, min_digits, span, fn, ctx);
 	}
 }
 
