@@ -73,6 +73,21 @@ static void clusters_in(const unsigned char *t, size_t from, size_t to,
 	}
 }
 
+/* The clusters of no separator in text[from..to): its runs of digits. */
+static void runs_in(const unsigned char *t, size_t from, size_t to, size_t min_digits,
+    det_range_fn fn, void *ctx)
+{
+	for (size_t i = from; i < to;) {
+		size_t e = i;
+
+		while (e < to && t[e] >= '0' && t[e] <= '9')
+			e++;
+		if (e - i >= min_digits)
+			fn(ctx, i, e);
+		i = e + 1;
+	}
+}
+
 /* The text being scanned by every detector in turn (det_text_begin), and
  * its clusters of DIX_SEPS holding DIX_MIN digits or more, found at the
  * first det_digit_clusters() call over it.  One per thread. */
@@ -211,6 +226,8 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 			continue;
 		if (nseps == sizeof(DIX_SEPS) - 1)
 			fn(ctx, c->s, c->e);	/* the same separators: the same cluster */
+		else if (nseps == 0)
+			runs_in(t, c->s, c->e, min_digits, fn, ctx);
 		else
 			clusters_in(t, c->s, c->e, in, min_digits, span, fn, ctx);
 	}
