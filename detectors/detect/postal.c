@@ -104,11 +104,16 @@ static size_t addr_end(const char *t, size_t len, size_t s)
 	size_t e = s;
 
 	for (size_t n = 0; e < len && n < ADDR_CHARS; n++) {
-		if (t[e] == '\n' || t[e] == '\t' || t[e] == '\f' || t[e] == ',')
+		unsigned char c = (unsigned char)t[e];
+
+		if (c == '\n' || c == '\t' || c == '\f' || c == ',')
 			break;
-		if (len - e >= 3 && (memcmp(t + e, "、", 3) == 0 || memcmp(t + e, "〒", 3) == 0))
-			break;
-		e = det_next_char(t, len, e);
+		if (c == 0xE3 && len - e >= 3 && (unsigned char)t[e + 1] == 0x80 &&
+		    ((unsigned char)t[e + 2] == 0x81 || (unsigned char)t[e + 2] == 0x92))
+			break;	/* 、 (E3 80 81) or 〒 (E3 80 92) */
+		e += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		if (e > len)
+			e = len;
 	}
 	return e;
 }
