@@ -406,6 +406,10 @@ static int copy_fast(struct norm *st)
 	size_t i = st->i, span = i;	/* verbatim bytes not yet copied: [span, i) */
 	size_t last = st->last_out;	/* kept local: s may alias st */
 
+	/* the run writes at most the bytes it reads: room for all of them
+	 * once, so that a mapped character is stored without a check */
+	if (ob_reserve(&st->out, len - i) < 0)
+		return -1;
 	while (i < len) {
 		unsigned char c = s[i], map;
 		enum fast_kind kind;
@@ -438,8 +442,9 @@ static int copy_fast(struct norm *st)
 		if (l == 0)
 			break;
 		if (kind == FK_MAPPED) {
-			if (ob_put(&st->out, s + span, i - span) < 0 || ob_put(&st->out, &map, 1) < 0)
-				return -1;
+			memcpy(st->out.p + st->out.len, s + span, i - span);
+			st->out.len += i - span;
+			st->out.p[st->out.len++] = (char)map;
 			i += l, span = i, last = 1;
 			continue;
 		}
