@@ -46,6 +46,13 @@ struct detector {
 /* The registry, indexed by finding type. */
 extern const struct detector *const detectors[FT_COUNT];
 
+/* The text every detector is about to scan (textscan.c), until
+ * det_text_end(): what the detectors' shared prefilters find in it (the
+ * digit clusters, util.c) is kept and used by all of them in this thread.
+ * The text must not change in between; other texts are scanned as usual. */
+void det_text_begin(const char *text, size_t len);
+void det_text_end(void);
+
 /* Context helpers shared by the detectors that need a keyword nearby
  * (detectors/context.c).  Offsets are byte offsets into text. */
 

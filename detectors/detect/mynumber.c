@@ -89,6 +89,50 @@ struct mn_scan {
 	struct valueset *out;
 };
 
+static size_t run_len(const char *t, size_t i, size_t to)
+{
+	size_t n = 0;
+
+	while (i + n < to && t[i + n] >= '0' && t[i + n] <= '9')
+		n++;
+	return n;
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Does the cluster text[from..to) hold a number the pattern matches: a
+ * run of exactly 12 digits, or runs of exactly 4, 4 and 4 one separator
+ * apart (the same twice), with no separator and digit joined on either
+ * side?  The pattern runs only when it does. */
+static int mn_shape_in(const char *t, size_t len, size_t from, size_t to)
+{
+	for (size_t i = from, n; i < to; i += n ? n : 1) {
+		size_t e;
+		int joined_before;
+
+		if (!(n = run_len(t, i, to)))
+			continue;
+		joined_before = i >= 2 && (t[i - 1] == '-' || t[i - 1] == '.' || t[i - 1] == ' ') &&
+		    is_digit(t[i - 2]);
+		if (n == 12) {
+			e = i + 12;
+			if (!(i >= 2 && (t[i - 1] == '-' || t[i - 1] == '.') && is_digit(t[i - 2])) &&
+			    !(e + 1 < len && (t[e] == '-' || t[e] == '.') && is_digit(t[e + 1])))
+				return 1;
+		} else if (n == 4 && !joined_before && i + 14 <= to && run_len(t, i + 5, to) == 4 &&
+		    t[i + 9] == t[i + 4] && run_len(t, i + 10, to) == 4) {
+			e = i + 14;
+			if (!(e + 1 < len && (t[e] == '-' || t[e] == '.' || t[e] == ' ') &&
+			    is_digit(t[e + 1])))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Check every number in the cluster text[from..to); the subject is cut one
  * character after it, all the lookahead needs. */
 static void mn_range(void *ctx, size_t from, size_t to)
@@ -96,6 +140,8 @@ static void mn_range(void *ctx, size_t from, size_t to)
 	struct mn_scan *sc = ctx;
 	size_t cut = to < sc->len ? det_next_char(sc->text, sc->len, to) : to, at = from;
 
+	if (!mn_shape_in(sc->text, sc->len, from, to))
+		return;
 	while (at < to && det_match(sc->text, cut, sc->st->re, at, 0, sc->md) > 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
 		char d[16];

@@ -520,11 +520,19 @@ static void nm_at(struct nm_scan *sc, size_t i)
 	if (i + 6 > sc->len)
 		return;
 	c1 = ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
-	if (bit(st->sei1, c1 - CP_BASE) && (end = nm_given(st, sc->text, sc->len, i + 3, 1)) != 0)
-		nm_candidate(sc, i, end);
-	if (u[3] < 0xE3 || u[3] > 0xE9)
+	if (u[3] < 0xE3 || u[3] > 0xE9) {
+		/* after a 1-character surname, a separator may lead to a name */
+		if ((u[3] == ' ' || u[3] == '\t' || u[3] == ',') && bit(st->sei1, c1 - CP_BASE) &&
+		    (end = nm_given(st, sc->text, sc->len, i + 3, 1)) != 0)
+			nm_candidate(sc, i, end);
 		return;		/* valid UTF-8: a lead byte, so the next 2 follow */
+	}
 	c2 = ((u[3] & 0x0Fu) << 12) | ((u[4] & 0x3Fu) << 6) | (u[5] & 0x3Fu);
+	/* a glued 1-character surname needs a given name of 2 characters or
+	 * more: c2 must start one (nm_given asks the same) */
+	if ((st->first[c2 - CP_BASE] & F_MEI_PRE) && bit(st->sei1, c1 - CP_BASE) &&
+	    (end = nm_given(st, sc->text, sc->len, i + 3, 1)) != 0)
+		nm_candidate(sc, i, end);
 	key = c1 | (uint64_t)c2 << 16;
 	if (!bit(st->sei2, pair_bit(key)))
 		return;

@@ -198,6 +198,18 @@ struct phone_scan {
 	struct valueset *out;
 };
 
+/* Can a number of the pattern start in text[from..to)?  Each of its shapes
+ * starts with '+' or with a '0' that no digit stands before and a digit 1-9
+ * follows. */
+static int phone_start_in(const char *t, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (t[i] == '+' || (t[i] == '0' && (i == 0 || t[i - 1] < '0' || t[i - 1] > '9') &&
+		    i + 1 < to && t[i + 1] >= '1' && t[i + 1] <= '9'))
+			return 1;
+	return 0;
+}
+
 /* Match within one cluster text[from..to); the subject is cut one character
  * after it (that character is no digit, '-' or '.', so the lookahead sees
  * all it needs). */
@@ -207,6 +219,8 @@ static void phone_range(void *ctx, size_t from, size_t to)
 	const char *text = sc->text;
 	size_t cut = to < sc->len ? det_next_char(text, sc->len, to) : to, at = from;
 
+	if (!phone_start_in(text, from, to))
+		return;
 	while (at < to && det_match(text, cut, sc->st->re, at, 0, sc->md) > 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
 		struct phone_cand c;

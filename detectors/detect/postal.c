@@ -104,11 +104,16 @@ static size_t addr_end(const char *t, size_t len, size_t s)
 	size_t e = s;
 
 	for (size_t n = 0; e < len && n < ADDR_CHARS; n++) {
-		if (t[e] == '\n' || t[e] == '\t' || t[e] == '\f' || t[e] == ',')
+		unsigned char c = (unsigned char)t[e];
+
+		if (c == '\n' || c == '\t' || c == '\f' || c == ',')
 			break;
-		if (len - e >= 3 && (memcmp(t + e, "、", 3) == 0 || memcmp(t + e, "〒", 3) == 0))
-			break;
-		e = det_next_char(t, len, e);
+		if (c == 0xE3 && len - e >= 3 && (unsigned char)t[e + 1] == 0x80 &&
+		    ((unsigned char)t[e + 2] == 0x81 || (unsigned char)t[e + 2] == 0x92))
+			break;	/* 、 (E3 80 81) or 〒 (E3 80 92) */
+		e += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		if (e > len)
+			e = len;
 	}
 	return e;
 }
@@ -186,8 +191,56 @@ static int digits_at(const char *t, size_t len, size_t at, size_t n)
 	return 1;
 }
 
-/* Prefilters: every NNN-NNNN is found at its '-' (memchr), and the
- * unhyphenated 〒NNNNNNN at its '〒' (det_find); the pattern runs only there. */
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The boundaries both shapes ask of a code NNN-NNNN at text[s..e): no
+ * digit, or '-' and a digit, after it; no digit, or a digit and '-' or
+ * '.', before it (the 〒 shape wants 〒 or a space there). */
+static int code_alone(const char *t, size_t len, size_t s, size_t e)
+{
+	if (e < len && (is_digit(t[e]) || (t[e] == '-' && e + 1 < len && is_digit(t[e + 1]))))
+		return 0;
+	return !(s > 0 && (is_digit(t[s - 1]) ||
+	    (s > 1 && (t[s - 1] == '-' || t[s - 1] == '.') && is_digit(t[s - 2]))));
+}
+
+/* Is the code NNN-NNNN at t[s..] (standing alone: code_alone) one of the
+ * pattern's shapes: '〒' and at most two spaces before it, or one of the
+ * prefectures after it, past at most two of ' ', ':', '、'?  Returns where
+ * the address text is looked for (after the code; at the prefecture), or 0
+ * when neither.  What the pattern asks, in C: this is where most of the
+ * text's codes are. */
+static size_t code_shape(const char *t, size_t len, size_t s)
+{
+	size_t b = s, e = s + 8;
+
+	for (int k = 0; k < 3; k++) {
+		if (b >= 3 && memcmp(t + b - 3, "〒", 3) == 0)
+			return s + 8;
+		if (k == 2 || b == 0 || t[b - 1] != ' ')
+			break;
+		b--;
+	}
+	for (int k = 0;; k++) {
+		if (prefecture_at(t, len, e))
+			return e;
+		if (k == 2)
+			return 0;
+		if (e < len && (t[e] == ' ' || t[e] == ':'))
+			e++;
+		else if (len - e >= 3 && memcmp(t + e, "、", 3) == 0)
+			e += 3;
+		else
+			return 0;
+	}
+}
+
+/* Prefilters: every NNN-NNNN standing alone is found at its '-' (memchr)
+ * and checked in C (code_shape: what the pattern would ask), and the
+ * unhyphenated 〒NNNNNNN at its '〒' (det_find), where the pattern runs. */
 static void postal_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
 	struct postal_scan sc = { .st = state, .text = text, .len = len, .out = out };
@@ -201,8 +254,11 @@ static void postal_scan(const void *state, const char *text, size_t len, struct 
 	}
 	for (pos = 3; pos < len && (p = memchr(text + pos, '-', len - pos)) != NULL;) {
 		size_t h = (size_t)(p - text);
-		if (digits_at(text, len, h - 3, 3) && digits_at(text, len, h + 1, 4))
-			postal_range(&sc, det_chars_back(text, h - 3, 3), h + 5, 8);
+		size_t a;
+
+		if (digits_at(text, len, h - 3, 3) && digits_at(text, len, h + 1, 4) &&
+		    code_alone(text, len, h - 3, h + 5) && (a = code_shape(text, len, h - 3)) != 0)
+			postal_add(text, len, text + h - 3, text + h + 1, a, out);
 		pos = h + 1;
 	}
 	for (pos = 0; pos < len && (p = det_find(text + pos, len - pos, "〒", 3)) != NULL;) {

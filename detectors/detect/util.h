@@ -41,11 +41,33 @@ const char *det_find(const char *h, size_t n, const char *needle, size_t nl);
 size_t det_digits(const char *s, size_t n, char *out, size_t cap);
 
 /* Byte offset of the start of the character following the one at i. */
-size_t det_next_char(const char *text, size_t len, size_t i);
+static inline size_t det_next_char(const char *text, size_t len, size_t i)
+{
+	i++;
+	while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
+		i++;
+	return i;
+}
 
 /* Offset `n` characters before pos (or 0), and after pos (or len). */
-size_t det_chars_back(const char *text, size_t pos, size_t n);
-size_t det_chars_fwd(const char *text, size_t len, size_t pos, size_t n);
+static inline size_t det_chars_back(const char *text, size_t pos, size_t n)
+{
+	while (pos > 0 && n > 0) {
+		pos--;
+		if (((unsigned char)text[pos] & 0xC0) != 0x80)
+			n--;
+	}
+	return pos;
+}
+
+static inline size_t det_chars_fwd(const char *text, size_t len, size_t pos, size_t n)
+{
+	while (pos < len && n > 0) {
+		pos = det_next_char(text, len, pos);
+		n--;
+	}
+	return pos;
+}
 
 /* Offset of the first keyword lying entirely in text[from..to) (matched as
  * context.c says), or -1.  *kwlen receives the keyword's length. */
@@ -89,7 +111,10 @@ int context_column_header_c(const char *text, size_t len, size_t at,
 /* The cheap prefilter before the digit patterns: call fn(ctx, start, end)
  * on every cluster — a maximal run of ASCII digits and characters of seps —
  * holding at least min_digits digits, in text order.  Only about one byte
- * in min_digits is looked at outside clusters. */
+ * in min_digits is looked at outside clusters.  Over the text named by
+ * det_text_begin() (detector.h; with min_digits >= 7 and seps among "-. ()+") the
+ * text is walked once for all the detectors: its clusters of "-. ()+" are
+ * listed at the first call, and each call looks only inside them. */
 void det_digit_clusters(const char *text, size_t len, const char *seps, size_t min_digits,
     det_range_fn fn, void *ctx);
 

@@ -42,6 +42,9 @@
 #include <string.h>
 
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "text/normalize.h"
 
@@ -365,6 +368,35 @@ static void note_long_vowel(struct norm *st, size_t span, size_t i)
 		st->dirty = 1;
 }
 
+/* U+3000–30FF copied verbatim, bit k for U+3000 + k: the fast code points
+ * of the block but U+3000 (mapped to ' ') and U+30FC 'ー' (a dash between
+ * digits), which fast_char() handles. */
+static const uint64_t fast30[4] = {
+	0xf03f03fffffffffeULL, 0xfffffffffffffffeULL, 0xffffffff607fffffULL, 0x6fffffffffffffffULL,
+};
+
+/* End of the run of ASCII bytes other than CR, LF and NUL at s[i..len):
+ * 16 bytes at a time. */
+static size_t ascii_run(const unsigned char *s, size_t i, size_t len)
+{
+#ifdef __SSE2__
+	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'), nul = _mm_setzero_si128();
+
+	for (; i + 16 <= len; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(x,
+		    _mm_cmpeq_epi8(x, cr)), _mm_or_si128(_mm_cmpeq_epi8(x, lf),
+		    _mm_cmpeq_epi8(x, nul))));
+
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i < len && s[i] < 0x80 && s[i] != '\r' && s[i] != '\n' && s[i] != 0)
+		i++;
+	return i;
+}
+
 /* Copy the run of fast (verbatim or table-mapped) characters at st->i.
  * Returns 0 or -1. */
 static int copy_fast(struct norm *st)
@@ -374,6 +406,10 @@ static int copy_fast(struct norm *st)
 	size_t i = st->i, span = i;	/* verbatim bytes not yet copied: [span, i) */
 	size_t last = st->last_out;	/* kept local: s may alias st */
 
+	/* the run writes at most the bytes it reads: room for all of them
+	 * once, so that a mapped character is stored without a check */
+	if (ob_reserve(&st->out, len - i) < 0)
+		return -1;
 	while (i < len) {
 		unsigned char c = s[i], map;
 		enum fast_kind kind;
@@ -382,30 +418,33 @@ static int copy_fast(struct norm *st)
 		if (c < 0x80) {
 			if (c == '\r' || c == '\n' || c == 0)
 				break;
-			i++, last = 1;
+			i = ascii_run(s, i + 1, len), last = 1;
 			continue;
 		}
-		/* the common cases inline: CJK U+4E00–9FFF, kana U+3041–3096 and
-		 * U+30A1–30FB */
-		if (len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
-			if (c >= 0xE4 && c <= 0xE9 && (c != 0xE4 || s[i + 1] >= 0xB8)) {
+		/* the common cases inline: CJK U+4E00–9FFF, and U+3000–30FF (kana,
+		 * Japanese punctuation) by bitmap */
+		if (c >= 0xE3 && c <= 0xE9 && len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+		    (s[i + 2] & 0xC0) == 0x80) {
+			if (c >= 0xE5 || (c == 0xE4 && s[i + 1] >= 0xB8)) {
 				i += 3, last = 3;
 				continue;
 			}
-			if (c == 0xE3 && ((s[i + 1] == 0x81 && s[i + 2] >= 0x81) ||
-			    (s[i + 1] == 0x82 && s[i + 2] <= 0x96) ||
-			    (s[i + 1] == 0x82 && s[i + 2] >= 0xA1) ||
-			    (s[i + 1] == 0x83 && s[i + 2] <= 0xBB))) {
-				i += 3, last = 3;
-				continue;
+			if (c == 0xE3 && s[i + 1] <= 0x83) {
+				unsigned k = ((s[i + 1] & 3u) << 6) | (s[i + 2] & 0x3Fu);
+
+				if ((fast30[k / 64] >> (k % 64)) & 1) {
+					i += 3, last = 3;
+					continue;
+				}
 			}
 		}
 		l = fast_char(s + i, len - i, &kind, &map);
 		if (l == 0)
 			break;
 		if (kind == FK_MAPPED) {
-			if (ob_put(&st->out, s + span, i - span) < 0 || ob_put(&st->out, &map, 1) < 0)
-				return -1;
+			memcpy(st->out.p + st->out.len, s + span, i - span);
+			st->out.len += i - span;
+			st->out.p[st->out.len++] = (char)map;
 			i += l, span = i, last = 1;
 			continue;
 		}

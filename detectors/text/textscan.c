@@ -62,11 +62,13 @@ int textscan_run(const struct textscan *ts, const char *utf8, size_t len,
 	if (norm == NULL)
 		return -1;
 	nlen = unescape_text(norm, nlen);
+	det_text_begin(norm, nlen);
 	for (int t = 0; t < FT_COUNT; t++) {
 		if (sets[t] == NULL)
 			continue;
 		detectors[t]->scan(ts->state[t], norm, nlen, sets[t]);
 	}
+	det_text_end();
 	if (run_tables(ts, norm, nlen, sets) < 0)
 		rc = -1;
 	for (int t = 0; t < FT_COUNT; t++)

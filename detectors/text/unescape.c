@@ -23,8 +23,8 @@
  *    digits counted up or down (〇一二三四五六七八九 lists the numerals).
  *    A shorter or longer run (一二三, 第一二三号, a listing) is prose;
  *  - addresses: memchr for 't' and 'T' ("at" after a blank or an opening
- *    bracket, the letters of every written at but one), memmem for
- *    アットマーク, memchr for '@' (in brackets, with a blank beside it, or
+ *    bracket, the letters of every written at but one), memchr for the
+ *    last byte of アットマーク's マ, memchr for '@' (in brackets, with a blank beside it, or
  *    with written dots after it).  Around the at: the local part, read
  *    backwards ([A-Za-z0-9._%+-] and bracketed dots), and the domain, read
  *    forwards (labels of [A-Za-z0-9-] joined by '.' or a written dot), two
@@ -658,9 +658,31 @@ static void at_letters(const char *t, size_t len, size_t i, struct edits *ed)
 		at_found(t, len, i, e, AT_WORD, ed);
 }
 
+static const char at_mark[] = "アットマーク";
+#define MARK_KEY 11		/* at_mark[11], the last byte of マ: rare in text */
+
+/* First アットマーク in h[0..n), or NULL: memchr for its rarest byte (memmem
+ * meets its lead bytes everywhere in Japanese text). */
+static const char *find_mark(const char *h, size_t n)
+{
+	const size_t ml = sizeof(at_mark) - 1;
+
+	for (size_t i = MARK_KEY; i < n;) {
+		const char *q = memchr(h + i, at_mark[MARK_KEY], n - i);
+
+		if (q == NULL)
+			return NULL;
+		i = (size_t)(q - h);
+		if (i - MARK_KEY + ml <= n && memcmp(h + i - MARK_KEY, at_mark, ml) == 0)
+			return h + i - MARK_KEY;
+		i++;
+	}
+	return NULL;
+}
+
 static void find_addresses(const char *t, size_t len, struct edits *ed)
 {
-	static const char mark[] = "アットマーク";
+	const size_t ml = sizeof(at_mark) - 1;
 	const char *p, *end = t + len;
 
 	/* the letters t/T: "at" before them makes a bracketed or spaced at */
@@ -670,8 +692,8 @@ static void find_addresses(const char *t, size_t len, struct edits *ed)
 			if (i > 0 && (t[i - 1] | 32) == 'a')
 				at_letters(t, len, i - 1, ed);
 		}
-	for (p = t; (p = memmem(p, (size_t)(end - p), mark, sizeof(mark) - 1)) != NULL; p++)
-		at_found(t, len, (size_t)(p - t), (size_t)(p - t) + sizeof(mark) - 1, AT_MARK, ed);
+	for (p = t; (p = find_mark(p, (size_t)(end - p))) != NULL; p++)
+		at_found(t, len, (size_t)(p - t), (size_t)(p - t) + ml, AT_MARK, ed);
 	/* '@' in brackets or with a blank beside it */
 	for (p = t; (p = memchr(p, '@', (size_t)(end - p))) != NULL; p++) {
 		size_t i = (size_t)(p - t), s = i, k;

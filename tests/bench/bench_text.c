@@ -11,8 +11,11 @@
  *      floor any regex-based scan pays, twice: as pcre2_match() does it by
  *      default (PCRE2_UTF checks the subject's UTF-8 once), and with
  *      PCRE2_NO_UTF_CHECK (matching alone — the strictest floor);
- * the ratios, and a breakdown (normalize alone, unescape alone, each detector
- * alone on the normalized text, and the table pass of detect/table.c).
+ * the ratios, and a breakdown (normalize alone, unescape alone, the
+ * detectors together as the pipeline runs them — det_text_begin: the digit
+ * clusters found once for all — each detector alone on the normalized text,
+ * each walking the text for its own clusters, and the table pass of
+ * detect/table.c).
  * Times are the thread's CPU time, so that other work on
  * the machine (a shared build host) changes the figures little.
  * MeCab (the names detector's tagger) is measured apart: over every line of
@@ -337,6 +340,34 @@ static void breakdown(const char *text, size_t len)
 		free(copy);
 	}
 	printf("  unescape         %8.1f MB/s\n", mbps(nlen, best));
+	{
+		void *st[FT_COUNT];
+
+		for (int t = 0; t < FT_COUNT; t++)
+			if ((st[t] = detectors[t]->init(err, sizeof(err))) == NULL)
+				abort();
+		best = 1e9;
+		for (int r = 0; r < RUNS; r++) {
+			struct valueset *vs[FT_COUNT];
+			double t0;
+
+			for (int t = 0; t < FT_COUNT; t++)
+				vs[t] = valueset_new();
+			t0 = now();
+			det_text_begin(norm, nlen);
+			for (int t = 0; t < FT_COUNT; t++)
+				detectors[t]->scan(st[t], norm, nlen, vs[t]);
+			det_text_end();
+			t0 = now() - t0;
+			best = t0 < best ? t0 : best;
+			for (int t = 0; t < FT_COUNT; t++)
+				valueset_free(vs[t]);
+		}
+		printf("  %-16s %8.1f MB/s  (all of them, the digit clusters shared)\n", "detectors",
+		    mbps(nlen, best));
+		for (int t = 0; t < FT_COUNT; t++)
+			detectors[t]->free(st[t]);
+	}
 	for (int t = 0; t < FT_COUNT; t++) {
 		void *st = detectors[t]->init(err, sizeof(err));
 		if (st == NULL)

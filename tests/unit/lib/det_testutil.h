@@ -44,16 +44,28 @@ static inline int dt_teardown(void **state)
 	return 0;
 }
 
-/* Normalize text and run the detector over it. */
+/* Normalize text and run the detector over it — twice: alone, and as the
+ * pipeline runs it, after det_text_begin() (the prefilters shared by the
+ * detectors); both must find the same values in the same order. */
 static inline struct valueset *dt_find(const char *text)
 {
 	size_t n;
 	char *norm = normalize_text(text, strlen(text), &n);
-	struct valueset *vs = valueset_new();
+	struct valueset *vs = valueset_new(), *shared = valueset_new();
 
 	assert_non_null(norm);
 	assert_non_null(vs);
+	assert_non_null(shared);
 	dt_det->scan(dt_st, norm, n, vs);
+	det_text_begin(norm, n);
+	dt_det->scan(dt_st, norm, n, shared);
+	det_text_end();
+	if (valueset_count(shared) != valueset_count(vs))
+		fail_msg("%s: %zu values alone, %zu with det_text_begin in \"%s\"", dt_name,
+		    valueset_count(vs), valueset_count(shared), text);
+	for (size_t i = 0; i < valueset_count(vs); i++)
+		assert_string_equal(valueset_get(shared, i), valueset_get(vs, i));
+	valueset_free(shared);
 	free(norm);
 	return vs;
 }

@@ -33,6 +33,21 @@ static void test_prefecture_form(void **state)
 	dt_none("100-8914 東京");
 }
 
+/* A code is read only standing alone: not cut out of a longer number, even
+ * when another code stands a few characters before it (the pattern once ran
+ * on a subject cut 8 characters after that one, whose end it took for the
+ * boundary: 〒 and 14 digits read as 〒996-1748 and an address). */
+static void test_code_in_longer_number(void **state)
+{
+	dt_none("0120-3610-6158〒99617482557226丁目");
+	dt_none("702-9928〒０6779661396508090-3");
+	dt_none("〒1008914123 東京都");
+	dt_none("〒100-89145 東京都");
+	dt_none("1100-8914 東京都");
+	dt_expect("702-9928 東京都〒1008914 千代田区", "702-9928 東京都", "100-8914 千代田区", NULL);
+	dt_expect("〒100-8914、東京都千代田区", "100-8914", NULL);
+}
+
 static void test_all_prefectures(void **state)
 {
 	static const char *const pref[] = {
@@ -120,6 +135,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mark_form),
 		cmocka_unit_test(test_prefecture_form),
+		cmocka_unit_test(test_code_in_longer_number),
 		cmocka_unit_test(test_all_prefectures),
 		cmocka_unit_test(test_address_end),
 		cmocka_unit_test(test_look_alikes),
