@@ -107,6 +107,9 @@ const struct reg_backend reg_pg_backend = {
 	.away_list = pg_away_list,
 	.proxy_waiting = pg_proxy_waiting,
 	.proxy_mark = pg_proxy_mark,
+	.series_secret = pg_series_secret,
+	.series_count = pg_series_count,
+	.series_add = pg_series_add,
 };
 
 struct pg_pool {

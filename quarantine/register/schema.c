@@ -148,5 +148,24 @@ const char *const reg_migrations[] = {
 	"  incident TEXT PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,"
 	"  asked INTEGER NOT NULL,"
 	"  why TEXT NOT NULL);",
+	/* 8: counters across messages (series.c): keyed hashes only; the
+	 * key itself is series_secret's one row */
+	"CREATE TABLE series_secret ("
+	"  id INTEGER PRIMARY KEY,"
+	"  k TEXT NOT NULL);"
+	"CREATE TABLE series ("
+	"  sender TEXT NOT NULL,"
+	"  skey TEXT NOT NULL,"
+	"  rcpt TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (sender, skey, rcpt));"
+	"CREATE INDEX series_at ON series(at);"
+	"CREATE TABLE series_sent ("
+	"  sender TEXT NOT NULL,"
+	"  msg TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  PRIMARY KEY (sender, msg));"
+	"CREATE INDEX series_sent_at ON series_sent(at);",
 };
 const int reg_schema_version = (int)(sizeof(reg_migrations) / sizeof(reg_migrations[0]));
