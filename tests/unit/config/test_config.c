@@ -154,9 +154,10 @@ static const struct conf_rule *rule(const struct conf *cf, const char *name)
 static void test_shipped_config(void **state)
 {
 	static const char *const names[] = { "my_number", "credit_card", "personal_data_volume",
-		"mass_recipients", "encrypted_attachment", "unscanned_attachment", "identity_numbers" };
+		"mass_recipients", "series_recipients", "encrypted_attachment", "unscanned_attachment",
+		"identity_numbers" };
 	static const enum action acts[] = { ACT_REJECT, ACT_REJECT, ACT_HOLD, ACT_HOLD, ACT_HOLD,
-		ACT_HOLD, ACT_HOLD };
+		ACT_HOLD, ACT_HOLD, ACT_HOLD };
 	const char *path = src_path("config/dlp-milter.conf");
 	struct conf *cf = conf_load(path, err, sizeof(err));
 	char buf[256];
@@ -170,8 +171,8 @@ static void test_shipped_config(void **state)
 	assert_string_equal(cf->spool_dir, "./var/spool");
 	conf_var_path(cf, "incidents.db", buf, sizeof(buf));
 	assert_string_equal(buf, "./var/incidents.db");
-	assert_int_equal(cf->nrules, 7);
-	for (size_t i = 0; i < 7; i++) {
+	assert_int_equal(cf->nrules, 8);
+	for (size_t i = 0; i < 8; i++) {
 		const struct conf_rule *r = &cf->rules[i];
 		assert_string_equal(r->name, names[i]);
 		assert_int_equal(r->action, acts[i]);
@@ -228,6 +229,23 @@ static void test_shipped_policy(void **state)
 	c[SC_PERSONAL_ITEMS] = c[SC_EXTERNAL_VISIBLE] = 9;
 	policy_decide(cf, c, &v);
 	assert_int_equal(v.action, ACT_PASS);
+	/* The second batch: nine a send; the fifth (45) passes, the sixth (54)
+	 * is held; one message alone to 144 in Bcc is not this rule's. */
+	memset(c, 0, sizeof(c));
+	c[SC_RECIPIENTS] = c[SC_EXTERNAL] = c[SC_EXTERNAL_VISIBLE] = 9;
+	c[SC_SERIES_EXTERNAL] = 45;
+	policy_decide(cf, c, &v);
+	assert_int_equal(v.action, ACT_PASS);
+	c[SC_SERIES_EXTERNAL] = 54;
+	policy_decide(cf, c, &v);
+	assert_int_equal(v.action, ACT_HOLD);
+	assert_string_equal(verdict_rules(&v, buf, sizeof(buf)), "series_recipients");
+	c[SC_RECIPIENTS] = c[SC_EXTERNAL] = c[SC_SERIES_EXTERNAL] = 144;
+	c[SC_EXTERNAL_VISIBLE] = 0;
+	policy_decide(cf, c, &v);
+	assert_int_equal(v.action, ACT_PASS);
+	assert_true(policy_uses(cf, SC_SERIES_EXTERNAL));
+	assert_false(policy_uses(cf, SC_SENDER_BYTES_HOUR));	/* sender_burst is commented out */
 	/* One identifier of any of the six kinds, to an external address. */
 	for (int t = SC_BANK_ACCOUNT; t <= SC_HEALTH_INSURANCE; t++) {
 		memset(c, 0, sizeof(c));
@@ -300,8 +318,8 @@ static void test_key_table(void **state)
 		OFF(limits.max_text_bytes), OFF(limits.max_base64_runs), OFF(limits.time_budget_ms), OFF(workers),
 		OFF(limits.ocr), OFF(limits.ocr_max_pixels), OFF(limits.ocr_unscanned),
 		OFF(worker_jobs), OFF(worker_memory), OFF(worker_cpu_ms), OFF(retention_days),
-		OFF(register_url), OFF(register_password_file),
-		OFF(release_relay), OFF(notice_from), OFF(notice_admin), OFF(notice_relay),
+		OFF(register_url), OFF(register_password_file), OFF(series_window),
+		OFF(series_max_rows), OFF(release_relay), OFF(notice_from), OFF(notice_admin), OFF(notice_relay),
 		OFF(notice_templates), OFF(web_listen), OFF(web_base_url), OFF(web_tls_cert),
 		OFF(web_tls_key), OFF(web_behind_proxy), OFF(web_session_ttl), OFF(web_link_ttl),
 		OFF(web_signin_limit), OFF(web_threads), OFF(web_approvals), OFF(web_proxy_after),
