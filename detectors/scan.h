@@ -47,7 +47,8 @@ enum scan_counter {
 	SC_ATTACHMENTS,		/* parts with a file name, archive members included */
 	/* Counters across messages (the register's series tables, filled in by
 	 * the daemon through scan_msg_set_history; 0 when nobody did, as in
-	 * dlpctl scan).  They include the current message. */
+	 * dlpctl scan).  They include the current message; all three are 0
+	 * for a message to no external recipient. */
 	SC_SERIES_EXTERNAL,	/* distinct external recipients the sender reached with the
 				   same attachment or subject in [series] window */
 	SC_SENDER_EXTERNAL_HOUR, /* the sender's messages to external recipients, last hour */

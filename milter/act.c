@@ -18,8 +18,9 @@
  * answers 451 and the MTA keeps the mail queued.
  * The counters across messages (series.c) follow the same rule: when a
  * rule names one of them and the register cannot be read or written for
- * it, the message answers 451 (logged once, as above), never accepted
- * uncounted.
+ * an external message, it answers 451 (logged once, as above), never
+ * accepted uncounted: the second batch is what they are for.  Internal
+ * mail does not need them and still passes.
  * Any internal error answers the configured on_error (default tempfail).
  */
 #include <pthread.h>
@@ -356,7 +357,7 @@ series_before(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 	int rc = -1;
 
 	*rgp = NULL;
-	if (!series_wanted(mc))
+	if (!series_wanted(mc, res))
 		return 0;
 	if ((*rgp = series_reg(mc, err, sizeof(err))) != NULL)
 		rc = series_fill(mc, *rgp, res, err, sizeof(err));

@@ -9,8 +9,10 @@
  * accepted (pass, tag, bcc).  A held, delayed or rejected one reached
  * nobody, and a second send after a hold meets the recipients of the sends
  * that did go out; the held one is counted in its own counters (they
- * include the current message) but not remembered.  The null sender
- * (bounces) has no series.
+ * include the current message) but not remembered.  A message to no
+ * external recipient adds nothing to any series and reads nothing: its
+ * three counters are 0, and it never waits on the register.  The null
+ * sender (bounces) has no series either.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,10 +42,12 @@ struct series_in {
 	const char *rcpts[RCPT_MAX];
 };
 
-bool series_wanted(const struct msgctx *mc)
+bool series_wanted(const struct msgctx *mc, const struct scan_result *res)
 {
 	const struct conf *cf = mc->rt->conf;
 
+	if (!res->sender || !*res->sender || res->rcpt.external == 0)
+		return false;
 	return policy_uses(cf, SC_SERIES_EXTERNAL) || policy_uses(cf, SC_SENDER_EXTERNAL_HOUR) ||
 	    policy_uses(cf, SC_SENDER_BYTES_HOUR);
 }

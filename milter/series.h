@@ -13,9 +13,11 @@ struct msgctx;
 struct reg;
 struct scan_result;
 
-/* Some rule of the running config names one of the three counters: only
- * then does the daemon read or write the series tables. */
-bool series_wanted(const struct msgctx *mc);
+/* Some rule of the running config names one of the three counters and the
+ * message goes outside (a sender, an external recipient): only then does
+ * the daemon read or write the series tables; otherwise the counters are
+ * 0. */
+bool series_wanted(const struct msgctx *mc, const struct scan_result *res);
 /* The three counters of mc's message, from rg, into its result (so the
  * policy, the log line and the incident see them).  0, or -1 with err. */
 int series_fill(struct msgctx *mc, struct reg *rg, const struct scan_result *res,
