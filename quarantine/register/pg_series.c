@@ -22,7 +22,7 @@ int pg_series_secret(struct reg *rg, const char fresh[65], char key[65], char *e
 	pg_lock(p);
 	for (int round = 0; round < 2 && rc < 0; round++) {
 		PQclear(r);
-		if (!(r = pg_exec(p, "SELECT k FROM series_secret WHERE id = 1", 0, NULL,
+		if (!(r = pg_exec(p, "SELECT k FROM series_state WHERE id = 1", 0, NULL,
 		    "series key", err, errlen)))
 			break;
 		if (PQntuples(r) == 1) {
@@ -30,7 +30,7 @@ int pg_series_secret(struct reg *rg, const char fresh[65], char key[65], char *e
 			rc = 0;
 		} else if (round == 0) {	/* the first use: store ours, read the winner */
 			PQclear(r);
-			if (!(r = pg_exec(p, "INSERT INTO series_secret (id, k) VALUES (1, $1)"
+			if (!(r = pg_exec(p, "INSERT INTO series_state (id, k) VALUES (1, $1)"
 			    " ON CONFLICT (id) DO NOTHING", 1, v, "series key", err, errlen)))
 				break;
 		} else
@@ -109,23 +109,42 @@ out:
 	return rc;
 }
 
-/* Rows of table over max, the oldest, removed (inside the transaction). */
+/* The row cap of table, as sqlite_series.c's: est in series_state bounds
+ * its rows from above, the rows are counted only when it passes max, and
+ * then cut to 9/10 of max (inside the transaction). */
 static int
-cap(struct pg_reg *p, const char *table, long long max, char *err, size_t errlen)
+cap(struct pg_reg *p, const char *table, const char *col, long long added, long long max,
+    char *err, size_t errlen)
 {
 	char sql[300];
 	PGresult *q;
 	long long n;
 
+	snprintf(sql, sizeof(sql), "UPDATE series_state SET %s = %s + %lld WHERE id = 1"
+	    " RETURNING %s", col, col, added, col);
+	if (!(q = pg_exec(p, sql, 0, NULL, "series cap", err, errlen)))
+		return -1;
+	n = PQntuples(q) == 1 ? pg_ll(q, 0, 0) : -1;
+	PQclear(q);
+	if (n < 0) {
+		snprintf(err, errlen, "register: series cap: no series_state row");
+		return -1;
+	}
+	if (n <= max)
+		return 0;
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
 	if (!(q = pg_exec(p, sql, 0, NULL, "series cap", err, errlen)))
 		return -1;
 	n = pg_ll(q, 0, 0);
 	PQclear(q);
-	if (n <= max)
-		return 0;
-	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE ctid IN (SELECT ctid FROM %s"
-	    " ORDER BY at LIMIT %lld)", table, table, n - max);
+	if (n > max) {
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE ctid IN (SELECT ctid FROM %s"
+		    " ORDER BY at LIMIT %lld)", table, table, n - max * 9 / 10);
+		if (pg_cmd(p, sql, "series cap", err, errlen) < 0)
+			return -1;
+		n = max * 9 / 10;
+	}
+	snprintf(sql, sizeof(sql), "UPDATE series_state SET %s = %lld WHERE id = 1", col, n);
 	return pg_cmd(p, sql, "series cap", err, errlen);
 }
 
@@ -167,8 +186,9 @@ int pg_series_add(struct reg *rg, const struct reg_series_rows *r, char *err, si
 	    errlen) < 0 ||
 	    run(p, "INSERT INTO series_sent (sender, msg, at, bytes) VALUES ($1, $2, $3, $4)"
 	    " ON CONFLICT (sender, msg) DO NOTHING", 4, vs, err, errlen) < 0 ||
-	    cap(p, "series", r->max_rows, err, errlen) < 0 ||
-	    cap(p, "series_sent", r->max_rows, err, errlen) < 0 ||
+	    cap(p, "series", "est", (long long)(r->nkeys * r->nrcpts), r->max_rows, err,
+	    errlen) < 0 ||
+	    cap(p, "series_sent", "est_sent", 1, r->max_rows, err, errlen) < 0 ||
 	    pg_commit(p, "series", NULL, err, errlen) < 0)
 		pg_rollback(p);
 	else

@@ -389,7 +389,7 @@ int reg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, 
 
 /* ---- Counters across messages (series.c, the series tables).  What is
  * stored of a message is keyed hashes only (BLAKE2b-128 under a random key
- * the register makes once, series_secret): the sender, each series key
+ * the register makes once, series_state): the sender, each series key
  * (an attachment's SHA-256, a normalised subject) and each external
  * recipient, never an address, a subject or a digest in the clear. */
 #define REG_SERIES_KEYS 8	/* series keys per message, at most (more are dropped) */

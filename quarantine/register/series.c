@@ -6,7 +6,7 @@
  * under the register's own random key, with a one-letter domain ("f"
  * sender, "k" series key, "r" recipient, "m" message) so that equal
  * strings of two kinds never meet.  The key is made once (randombytes) and
- * kept in series_secret: a dump of the series tables alone tells neither
+ * kept in series_state: a dump of the series tables alone tells neither
  * an address nor a subject, and without the key a guessed address cannot
  * be checked against it.  (Who holds the whole database holds the key
  * too: the register's own access control is what protects it.)
@@ -71,7 +71,7 @@ secret(struct reg *rg, unsigned char key[32], char *err, size_t errlen)
 	if (rg->be->series_secret(rg, fhex, khex, err, errlen) == -1)
 		return -1;
 	if (sodium_hex2bin(key, 32, khex, strlen(khex), NULL, &n, NULL) != 0 || n != 32) {
-		snprintf(err, errlen, "register: series_secret holds no 32-byte key");
+		snprintf(err, errlen, "register: series_state holds no 32-byte key");
 		return -1;
 	}
 	return 0;

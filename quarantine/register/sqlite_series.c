@@ -17,9 +17,9 @@ int sq_series_secret(struct reg *base, const char fresh[65], char key[65], char 
 
 	key[0] = '\0';
 	sq_lock(rg);
-	if (!(ins = sq_prepare(rg, "INSERT INTO series_secret (id, k) VALUES (1, ?)"
+	if (!(ins = sq_prepare(rg, "INSERT INTO series_state (id, k) VALUES (1, ?)"
 	    " ON CONFLICT(id) DO NOTHING", err, errlen)) ||
-	    !(sel = sq_prepare(rg, "SELECT k FROM series_secret WHERE id = 1", err, errlen)))
+	    !(sel = sq_prepare(rg, "SELECT k FROM series_state WHERE id = 1", err, errlen)))
 		goto out;
 	if (sqlite3_step(sel) == SQLITE_ROW) {	/* made before: no write */
 		sq_col_copy(sel, 0, key, 65);
@@ -129,24 +129,48 @@ out:
 	return rc;
 }
 
-/* Rows of table over max, the oldest, removed.  0 or -1 with err. */
+/* The row cap of table (pk: its primary key's columns).  est, kept in
+ * series_state, is an upper bound of its rows: every write adds what it
+ * may have added, and only when that passes max are the rows counted; then
+ * the oldest go down to 9/10 of max, so that the next count is a tenth of
+ * max rows away.  0 or -1 with err. */
 static int
-cap(struct sq_reg *rg, const char *table, long long max, char *err, size_t errlen)
+cap(struct sq_reg *rg, const char *table, const char *pk, const char *col, long long added,
+    long long max, char *err, size_t errlen)
 {
-	char sql[200];
+	char sql[300];
 	sqlite3_stmt *st;
-	long long n = -1;
+	long long n = -1, est = -1;
 
+	snprintf(sql, sizeof(sql), "UPDATE series_state SET %s = %s + %lld WHERE id = 1"
+	    " RETURNING %s", col, col, added, col);
+	if (!(st = sq_prepare(rg, sql, err, errlen)))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		est = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (est < 0) {
+		snprintf(err, errlen, "register: series cap: no series_state row");
+		return -1;
+	}
+	if (est <= max)
+		return 0;
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
 	if (!(st = sq_prepare(rg, sql, err, errlen)))
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (n <= max)
-		return n < 0 ? -1 : 0;
-	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE rowid IN (SELECT rowid FROM %s"
-	    " ORDER BY at LIMIT %lld)", table, table, n - max);
+	if (n < 0)
+		return -1;
+	if (n > max) {
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE (%s) IN (SELECT %s FROM %s"
+		    " ORDER BY at LIMIT %lld)", table, pk, pk, table, n - max * 9 / 10);
+		if (sq_exec(rg, sql, "series cap", err, errlen) < 0)
+			return -1;
+		n = max * 9 / 10;
+	}
+	snprintf(sql, sizeof(sql), "UPDATE series_state SET %s = %lld WHERE id = 1", col, n);
 	return sq_exec(rg, sql, "series cap", err, errlen);
 }
 
@@ -167,6 +191,12 @@ int sq_series_add(struct reg *base, const struct reg_series_rows *r, char *err,
 	int rc = -1;
 
 	sq_lock(rg);
+	/* A counter, not an incident: its commit need not wait for the disk
+	 * (WAL: the next fsync'ed commit, a hold's, or a checkpoint, makes it
+	 * durable; a power cut loses at most the last records, never the
+	 * database). */
+	if (sq_exec(rg, "PRAGMA synchronous = NORMAL", "series", err, errlen) < 0)
+		goto out;
 	if (sq_exec(rg, "BEGIN IMMEDIATE", "series", err, errlen) < 0)
 		goto out;
 	if (!(prune = sq_prepare(rg, "DELETE FROM series WHERE at < ?", err, errlen)) ||
@@ -196,8 +226,9 @@ int sq_series_add(struct reg *base, const struct reg_series_rows *r, char *err,
 	sqlite3_bind_int64(sent, 3, (sqlite3_int64)r->now);
 	sqlite3_bind_int64(sent, 4, (sqlite3_int64)r->bytes);
 	if (step_done(rg, sent, err, errlen) < 0 ||
-	    cap(rg, "series", r->max_rows, err, errlen) < 0 ||
-	    cap(rg, "series_sent", r->max_rows, err, errlen) < 0 ||
+	    cap(rg, "series", "sender, skey, rcpt", "est", (long long)(r->nkeys * r->nrcpts),
+	    r->max_rows, err, errlen) < 0 ||
+	    cap(rg, "series_sent", "sender, msg", "est_sent", 1, r->max_rows, err, errlen) < 0 ||
 	    sq_exec(rg, "COMMIT", "series", err, errlen) < 0)
 		goto fail;
 	rc = 0;
@@ -205,6 +236,7 @@ int sq_series_add(struct reg *base, const struct reg_series_rows *r, char *err,
 fail:
 	sq_rollback(rg);
 out:
+	(void)sq_exec(rg, "PRAGMA synchronous = FULL", "series", NULL, 0);
 	sqlite3_finalize(put);
 	sqlite3_finalize(sent);
 	sqlite3_finalize(prune);
