@@ -28,6 +28,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <glib.h>
+
 #include "config/conf.h"
 #include "config/policy.h"
 #include "detectors/scan.h"
@@ -220,7 +222,8 @@ do_hold(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 		return tempfail(ctx, "Message could not be quarantined, try again later");
 	}
 	log_verdict(mc, res, v, v->action == ACT_DELAY ? "delay" : "hold", id);
-	counters_verdict(STATS_HOLD, counters_since_us(&mc->eom));
+	counters_verdict(v->action == ACT_DELAY ? STATS_DELAY : STATS_HOLD,
+	    counters_since_us(&mc->eom));
 	notifier_wake();	/* notices are sent by the notifier thread */
 	return SMFIS_DISCARD;
 }
@@ -253,7 +256,6 @@ do_bcc(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 {
 	struct bcc_change ch[BCC_FIELDS];
 	struct scan_options opt;
-	char value[8192];
 	size_t n = 0;
 	int rc = MI_SUCCESS;
 
@@ -266,8 +268,13 @@ do_bcc(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
 		if (!*nv)
 			rc = smfi_chgheader(ctx, "Cc", ch[i].index, NULL);	/* removed */
 		else {
-			snprintf(value, sizeof(value), "%s%s", mc->leadspc ? " " : "", nv);
+			/* folded with LF alone: libmilter's multi-line value */
+			char *fv = bcc_folded(&ch[i], "\n");
+			char *value = g_strconcat(mc->leadspc ? " " : "", fv, NULL);
+
 			rc = smfi_chgheader(ctx, ch[i].cc ? "Cc" : "To", ch[i].index, value);
+			g_free(value);
+			g_free(fv);
 		}
 	}
 	bcc_free(ch, n);

@@ -39,6 +39,11 @@ void counters_error(bool tempfail, bool timed, uint64_t us)
 	stats_error(&live, tempfail, timed, us);
 }
 
+void counters_delay_release(bool sent)
+{
+	stats_delay_release(&live, sent);
+}
+
 static void write_file(bool stopped);
 
 void counters_reload(bool ok, const char *msg)

@@ -18,6 +18,8 @@ uint64_t counters_since_us(const struct timespec *start);
 void counters_verdict(enum stats_action a, uint64_t us);
 /* An internal error; tempfail: answered 451; timed: at end of message. */
 void counters_error(bool tempfail, bool timed, uint64_t us);
+/* A due delay released by the notifier (sent), or tried and left delayed. */
+void counters_delay_release(bool sent);
 /* A reload attempt (ok, what changed or its first error): counted and
  * written to stats.json at once. */
 void counters_reload(bool ok, const char *msg);

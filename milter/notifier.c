@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "config/conf.h"
+#include "milter/counters.h"
 #include "milter/log.h"
 #include "milter/notifier.h"
 #include "milter/runtime.h"
@@ -47,10 +48,12 @@ static void log_release(void *arg, const char *id, enum release_rc rc, const cha
 	(void)arg;
 	if (rc == REL_DONE) {
 		log_msg(LOG_INFO, "delay: incident %s is due: %s", id, msg);
+		counters_delay_release(true);
 		return;
 	}
 	if (rc == REL_BUSY || rc == REL_ALREADY || rc == REL_NOT_HELD || rc == REL_NOT_FOUND)
 		return;		/* another milter, an admin or the sender came first */
+	counters_delay_release(false);
 	if (retry && localtime_r(&retry, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	log_msg(LOG_WARNING, "delay: incident %s is due but was not released (%s), tried again"

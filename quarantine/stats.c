@@ -19,7 +19,7 @@ static const uint64_t quarter[4] = { 11892, 14142, 16818, 20000 };
 
 static const char *const action_names[STATS_ACTION_COUNT] = {
 	[STATS_ACCEPT] = "accept", [STATS_TAG] = "tag", [STATS_HOLD] = "hold",
-	[STATS_REJECT] = "reject",
+	[STATS_REJECT] = "reject", [STATS_DELAY] = "delay",
 };
 
 const char *stats_action_name(enum stats_action a)
@@ -100,6 +100,16 @@ void stats_error(struct stats *s, bool tempfail, bool timed, uint64_t us)
 	pthread_mutex_unlock(&s->lock);
 }
 
+void stats_delay_release(struct stats *s, bool sent)
+{
+	pthread_mutex_lock(&s->lock);
+	if (sent)
+		s->c.delay_sent++;
+	else
+		s->c.delay_failed++;
+	pthread_mutex_unlock(&s->lock);
+}
+
 void stats_snapshot(struct stats *s, struct stats_counts *out)
 {
 	pthread_mutex_lock(&s->lock);
@@ -145,7 +155,7 @@ json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_
     bool stopped)
 {
 	char st[40], up[40], rl[40];
-	json_t *actions = json_object(), *scan, *workers, *o;
+	json_t *actions = json_object(), *scan, *workers, *delays, *o;
 
 	for (int a = 0; actions && a < STATS_ACTION_COUNT; a++)
 		if (json_object_set_new(actions, action_names[a], json_integer((json_int_t)c->actions[a])))
@@ -160,19 +170,22 @@ json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_
 	    "over_memory", (json_int_t)c->worker_over_memory,
 	    "over_time", (json_int_t)c->worker_over_time,
 	    "protocol", (json_int_t)c->worker_protocol);
-	if (!actions || !scan || !workers) {
+	delays = json_pack("{s:I, s:I, s:I}", "delayed", (json_int_t)c->actions[STATS_DELAY],
+	    "sent_on_time", (json_int_t)c->delay_sent, "failed_tries", (json_int_t)c->delay_failed);
+	if (!actions || !scan || !workers || !delays) {
 		json_decref(scan);
 		json_decref(workers);
+		json_decref(delays);
 		goto fail;
 	}
 	incident_format_time(started, st, sizeof(st));
 	incident_format_time(now, up, sizeof(up));
-	o = json_pack("{s:I, s:s, s:I, s:s, s:I, s:i, s:b, s:I, s:o, s:I, s:I, s:o, s:o}",
+	o = json_pack("{s:I, s:s, s:I, s:s, s:I, s:i, s:b, s:I, s:o, s:I, s:I, s:o, s:o, s:o}",
 	    "pid", (json_int_t)pid, "started", st, "started_epoch", (json_int_t)started,
 	    "updated", up, "updated_epoch", (json_int_t)now, "period", STATS_PERIOD,
 	    "stopped", stopped, "messages", (json_int_t)c->messages, "actions", actions,
 	    "errors", (json_int_t)c->errors, "tempfails", (json_int_t)c->tempfails,
-	    "scan_ms", scan, "workers", workers);
+	    "scan_ms", scan, "workers", workers, "delays", delays);
 	if (o && c->reloads) {
 		incident_format_time(c->reload_at, rl, sizeof(rl));
 		if (json_object_set_new(o, "reload", json_pack("{s:I, s:s, s:I, s:b, s:s}",

@@ -27,7 +27,10 @@
 #define STATS_PERIOD 5		/* seconds between two writes of stats.json */
 #define STATS_STALE (3 * STATS_PERIOD)	/* older than this: the daemon is gone */
 
-enum stats_action { STATS_ACCEPT, STATS_TAG, STATS_HOLD, STATS_REJECT, STATS_ACTION_COUNT };
+/* approve and bcc count as hold and tag (what the MTA was told); a delay
+ * (held, sent by the daemon when due) is its own. */
+enum stats_action { STATS_ACCEPT, STATS_TAG, STATS_HOLD, STATS_REJECT, STATS_DELAY,
+	STATS_ACTION_COUNT };
 
 struct stats_counts {
 	uint64_t messages;		/* end of message answered, whatever the answer */
@@ -47,6 +50,9 @@ struct stats_counts {
 	uint64_t worker_started;	/* processes started, replacements included */
 	uint64_t worker_parts;		/* attachments handed to workers */
 	uint64_t worker_crashed, worker_over_memory, worker_over_time, worker_protocol;
+	/* the send delay's timer (milter/notifier.c): due delays released */
+	uint64_t delay_sent;		/* released when due, the relay said 250 */
+	uint64_t delay_failed;		/* due but not released (relay down, 4xx): retried */
 };
 
 struct stats {
@@ -62,6 +68,8 @@ void stats_verdict(struct stats *s, enum stats_action a, uint64_t us);
  * could not be stored); tempfail: the MTA was told 451.  timed: us is the
  * answer time of a message (false: the error came before end of message). */
 void stats_error(struct stats *s, bool tempfail, bool timed, uint64_t us);
+/* A due delay released by the timer (sent), or tried and left delayed. */
+void stats_delay_release(struct stats *s, bool sent);
 /* A reload attempt: ok, and what changed or why not (one line). */
 void stats_reload(struct stats *s, bool ok, const char *msg);
 /* A consistent copy of the counters. */
@@ -77,9 +85,10 @@ uint64_t stats_bucket_upper(unsigned b);
 uint64_t stats_percentile(const struct stats_counts *c, unsigned pct);
 
 /* The JSON of stats.json: pid, started, updated (ISO 8601 local time and
- * epoch), period, stopped, messages, actions {accept, tag, hold, reject},
+ * epoch), period, stopped, messages, actions {accept, tag, hold, reject, delay},
  * errors, tempfails, scan_ms {count, p50, p90, p99, max, mean}, workers
  * {processes, started, parts, crashed, over_memory, over_time, protocol},
+ * delays {delayed (= actions.delay), sent_on_time, failed_tries},
  * and after a reload attempt reload {count, at, at_epoch, ok, message}.
  * NULL on ENOMEM. */
 json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_t now,

@@ -10,6 +10,7 @@
 
 #include <gmime/gmime.h>
 
+#include "mime/addrfold.h"
 #include "mime/bcc.h"
 #include "mime/recipients.h"
 
@@ -130,6 +131,11 @@ const char *bcc_value(const struct bcc_change *c)
 	return *c->value || c->cc ? c->value : UNDISCLOSED;
 }
 
+char *bcc_folded(const struct bcc_change *c, const char *nl)
+{
+	return addrfold(bcc_value(c), sizeof("To: ") - 1, nl);
+}
+
 char *bcc_apply(const char *hdr, size_t len, const struct bcc_change *ch, size_t n,
     size_t *outlen)
 {
@@ -154,7 +160,11 @@ char *bcc_apply(const char *hdr, size_t len, const struct bcc_change *ch, size_t
 		}
 		if (!*bcc_value(c))
 			continue;	/* an emptied Cc: removed */
-		g_string_append_printf(g, "%s: %s\r\n", c->cc ? "Cc" : "To", bcc_value(c));
+		{
+			char *fv = bcc_folded(c, "\r\n");
+			g_string_append_printf(g, "%s: %s\r\n", c->cc ? "Cc" : "To", fv);
+			g_free(fv);
+		}
 	}
 	*outlen = g->len;
 	out = malloc(g->len + 1);

@@ -34,7 +34,7 @@ void bcc_free(struct bcc_change *ch, size_t n);
 
 /* The header block hdr[0 .. len) with the changes applied: each changed
  * field replaced by "To: VALUE" (or "Cc: VALUE"; "To:
- * undisclosed-recipients:;" when empty), an emptied Cc removed, every
+ * undisclosed-recipients:;" when empty), folded by bcc_folded(), an emptied Cc removed, every
  * other byte as it was; lines end in CRLF.  malloc'd with its length in
  * *outlen, NULL on ENOMEM. */
 char *bcc_apply(const char *hdr, size_t len, const struct bcc_change *ch, size_t n,
@@ -43,5 +43,11 @@ char *bcc_apply(const char *hdr, size_t len, const struct bcc_change *ch, size_t
 /* The To/Cc value as it goes out for a change: "undisclosed-recipients:;"
  * for an emptied To, else the value ("" for an emptied Cc: remove it). */
 const char *bcc_value(const struct bcc_change *c);
+
+/* bcc_value(c) folded at address boundaries for a "To: " or "Cc: " line
+ * (mime/addrfold.h): continuation lines start after nl with the blank
+ * that was there, "\r\n" for a stored message, "\n" for smfi_chgheader
+ * (libmilter's multi-line values: LF, no CR, then a blank).  g_malloc'd. */
+char *bcc_folded(const struct bcc_change *c, const char *nl);
 
 #endif

@@ -10,6 +10,8 @@
  * (a second run after an interruption copies only what is missing, and
  * two nodes can be migrated into one database one after the other).
  *
+ * The links' key (link.h) goes too when the database has none yet.
+ *
  * Verification, per incident copied or found: status, last change and
  * the numbers of audit rows and notices equal on both sides, and the
  * SHA-256 of the held copy equal on both sides.  Totals and a digest over
@@ -28,8 +30,10 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <sodium.h>
 
 #include "ctl/ctl.h"
+#include "notice/link.h"
 #include "quarantine/store.h"
 
 struct ids {
@@ -308,6 +312,32 @@ static int parse(int argc, char **argv, const char **to, const char **pw)
 	return 0;
 }
 
+/* The key of the links this node's notices carry: into the database when
+ * it has none, so those links stay valid; said either way.  0 or -1. */
+static int copy_link_key(struct reg *src, struct reg *dst)
+{
+	char mine[80], theirs[80], err[1024] = "";
+	int rc;
+
+	if ((rc = reg_secret(src, LINK_KEY_SECRET, NULL, mine, sizeof(mine), err,
+	    sizeof(err))) == 1) {
+		printf("link key: none on this node (the database keeps its own)\n");
+		return 0;
+	}
+	if (rc < 0 || reg_secret(dst, LINK_KEY_SECRET, mine, theirs, sizeof(theirs), err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "dlpctl migrate: link key: %s\n", err);
+		return -1;
+	}
+	printf("link key: %s\n", strcmp(mine, theirs) == 0 ? "this node's, in the database: "
+	    "the links its notices carry stay valid" : "the database has another node's: "
+	    "links in this node's earlier notices are no longer valid (decide those holds "
+	    "in the console)");
+	sodium_memzero(mine, sizeof(mine));
+	sodium_memzero(theirs, sizeof(theirs));
+	return 0;
+}
+
 /* Copy then verify every id of l.  The exit code. */
 static int run(struct reg *src, struct reg *dst, const char *qdir, const struct ids *l)
 {
@@ -321,6 +351,8 @@ static int run(struct reg *src, struct reg *dst, const char *qdir, const struct 
 			    "again to go on)\n", l->id[i], err, i, l->n);
 			return CTL_FAIL;
 		}
+	if (copy_link_key(src, dst) < 0)
+		return CTL_FAIL;
 	printf("copied: %ld incidents (%ld new, %ld there already), %ld held copies (%ld new) "
 	    "to %s\n", tt.incidents, tt.copied, tt.present, tt.messages, tt.msg_copied,
 	    reg_backend_name(dst));

@@ -17,6 +17,7 @@
 #include "ctl/ctl.h"
 #include "quarantine/incident.h"
 #include "quarantine/release.h"
+#include "quarantine/report.h"
 #include "quarantine/stats.h"
 
 struct stats_args {
@@ -77,6 +78,26 @@ static int bump(json_t *obj, const char *key)
 	return json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
 }
 
+/* A delay of the period counted by what became of it: "waiting" (still
+ * delayed, or being released), "sent_on_time" (by the daemon's timer),
+ * "released_early" (an admin, before the time), "cancelled" (by the
+ * sender, from the notice's link), "deleted" (deleted or expired). */
+static int count_delay(json_t *d, const struct incident *inc)
+{
+	const char *disp = report_disposition(inc);
+	const char *key = "deleted";
+
+	if (strcmp(disp, "sent after delay") == 0)
+		key = "sent_on_time";
+	else if (strcmp(disp, "cancelled by sender") == 0)
+		key = "cancelled";
+	else if (strcmp(disp, "released") == 0)
+		key = "released_early";
+	else if (strcmp(disp, "delayed") == 0 || strcmp(disp, "releasing") == 0)
+		key = "waiting";
+	return bump(d, "delayed") | bump(d, key);
+}
+
 static int count_cb(const struct incident *inc, void *arg)
 {
 	json_t *reg = arg, *r;
@@ -87,6 +108,8 @@ static int count_cb(const struct incident *inc, void *arg)
 	    json_integer(json_integer_value(json_object_get(reg, "incidents")) + 1));
 	bad |= bump(json_object_get(reg, "by_action"), inc->action ? inc->action : "?");
 	bad |= bump(json_object_get(reg, "by_status"), inc->status ? inc->status : "?");
+	if (inc->action && strcmp(inc->action, "delay") == 0 && inc->status)
+		bad |= count_delay(json_object_get(reg, "delays"), inc);
 	json_array_foreach(inc->rules, i, r)
 		bad |= bump(json_object_get(reg, "by_rule"),
 		    json_string_value(json_object_get(r, "name")) ?: "?");
@@ -105,12 +128,14 @@ static int loop_cb(const struct audit *a, void *arg)
 	return 0;
 }
 
-/* {incidents, by_action, by_status, by_rule, release_loops} of the
- * period, or NULL (error printed). */
+/* {incidents, by_action, by_status, by_rule, delays, release_loops} of
+ * the period, or NULL (error printed). */
 static json_t *register_counts(const struct conf *cf, const struct stats_args *a)
 {
-	json_t *reg = json_pack("{s:i, s:{}, s:{}, s:{}, s:i}", "incidents", 0, "by_action",
-	    "by_status", "by_rule", "release_loops", 0);
+	json_t *reg = json_pack("{s:i, s:{}, s:{}, s:{}, s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:i}",
+	    "incidents", 0, "by_action", "by_status", "by_rule", "delays", "delayed", 0,
+	    "waiting", 0, "sent_on_time", 0, "released_early", 0, "cancelled", 0, "deleted", 0,
+	    "release_loops", 0);
 	struct reg *rg = NULL;
 	char err[512] = "";
 
@@ -183,6 +208,21 @@ static void print_counts(const char *label, const json_t *obj)
 	printf("%s\n", first ? "-" : "");
 }
 
+static long long jint(const json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+/* "delays      3: waiting 1, sent on time 1, released early 0, cancelled
+ * 1, deleted 0" */
+static void print_delays(const json_t *d)
+{
+	printf("  %-12s%lld: waiting %lld, sent on time %lld, released early %lld, "
+	    "cancelled %lld, deleted %lld\n", "delays", jint(d, "delayed"), jint(d, "waiting"),
+	    jint(d, "sent_on_time"), jint(d, "released_early"), jint(d, "cancelled"),
+	    jint(d, "deleted"));
+}
+
 static void print_register(const json_t *reg, const struct stats_args *a)
 {
 	char from[40] = "the first", to[40] = "now";
@@ -197,6 +237,7 @@ static void print_register(const json_t *reg, const struct stats_args *a)
 	print_counts("by action", json_object_get(reg, "by_action"));
 	print_counts("by status", json_object_get(reg, "by_status"));
 	print_counts("by rule", json_object_get(reg, "by_rule"));
+	print_delays(json_object_get(reg, "delays"));
 	if (json_integer_value(json_object_get(reg, "release_loops")))
 		printf("  WARNING: %lld released cop%s came back through the filter (%s):"
 		    " released mail must go to a listener without dlp-milter\n",
@@ -243,6 +284,11 @@ static void print_daemon(const json_t *d)
 	    num(scan, "p99"), num(scan, "max"), num(scan, "mean"));
 	if (json_object_get(d, "workers"))
 		print_counts("workers", json_object_get(d, "workers"));
+	if (json_object_get(d, "delays"))	/* not in the file of an older daemon */
+		printf("  %-12sdelayed %lld, sent on time %lld, failed tries %lld\n", "delays",
+		    jint(json_object_get(d, "delays"), "delayed"),
+		    jint(json_object_get(d, "delays"), "sent_on_time"),
+		    jint(json_object_get(d, "delays"), "failed_tries"));
 }
 
 int ctl_stats(const struct ctl *g, int argc, char **argv)

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "notice/link.h"
+#include "register/register.h"
 
 #define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
@@ -42,73 +43,75 @@ static int read_key(int fd, const char *path, unsigned char key[LINK_KEY_BYTES],
 	hex[got] = '\0';
 	if (got < 2 * LINK_KEY_BYTES || sodium_hex2bin(key, LINK_KEY_BYTES, hex,
 	    2 * LINK_KEY_BYTES, NULL, &klen, NULL) != 0 || klen != LINK_KEY_BYTES) {
-		snprintf(err, errlen, "link key %s: not 64 hex digits (remove it to make a new one; "
-		    "links sent before stop working)", path);
+		snprintf(err, errlen, "link key %s: not 64 hex digits (remove it: the register "
+		    "makes a new key; links this node sent before stop working)", path);
 		return -1;
 	}
 	sodium_memzero(hex, sizeof(hex));
 	return 0;
 }
 
-/* Make a new key file at path: written to a temporary name, fsync'ed, and
- * hard-linked into place, so a reader never sees half a key and of two
- * makers at once one wins.  0 made or lost the race (read it again), -1. */
-static int make_key(const char *path, char *err, size_t errlen)
-{
-	unsigned char key[LINK_KEY_BYTES];
-	char tmp[4096], hex[2 * LINK_KEY_BYTES + 2];
-	int fd, ok;
-
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		snprintf(err, errlen, "link key: cannot create %s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	randombytes_buf(key, sizeof(key));
-	sodium_bin2hex(hex, sizeof(hex), key, sizeof(key));
-	hex[2 * LINK_KEY_BYTES] = '\n';
-	ok = write(fd, hex, 2 * LINK_KEY_BYTES + 1) == 2 * LINK_KEY_BYTES + 1 && fsync(fd) == 0;
-	close(fd);
-	sodium_memzero(key, sizeof(key));
-	sodium_memzero(hex, sizeof(hex));
-	if (ok && link(tmp, path) != 0 && errno != EEXIST)
-		ok = 0;
-	if (!ok)
-		snprintf(err, errlen, "link key: cannot write %s: %s", path, strerror(errno));
-	unlink(tmp);
-	return ok ? 0 : -1;
-}
-
-int link_key_load(const char *path, bool create, unsigned char key[LINK_KEY_BYTES],
-    char *err, size_t errlen)
+/* The old per-node key file, read once to carry it into the register.
+ * 0 read, 1 there is none, -1 with err. */
+static int read_key_file(const char *path, unsigned char key[LINK_KEY_BYTES], char *err,
+    size_t errlen)
 {
 	struct stat sb;
 	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		snprintf(err, errlen, "link key %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0) {
+		snprintf(err, errlen, "link key %s: readable by others (mode %04o): chmod 600 it",
+		    path, (unsigned)(sb.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	rc = read_key(fd, path, key, err, errlen);
+	close(fd);
+	return rc;
+}
+
+int link_key_get(struct reg *rg, const char *import, unsigned char key[LINK_KEY_BYTES],
+    char *err, size_t errlen)
+{
+	char hex[2 * LINK_KEY_BYTES + 1];
+	char got[2 * LINK_KEY_BYTES + 2];
+	size_t klen = 0;
+	int rc;
 
 	if (sodium_init() < 0) {
 		snprintf(err, errlen, "link key: libsodium cannot start");
 		return -1;
 	}
-	for (int round = 0; round < 2; round++) {
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) >= 0) {
-			if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0) {
-				snprintf(err, errlen, "link key %s: readable by others (mode %04o): "
-				    "chmod 600 it", path, (unsigned)(sb.st_mode & 07777));
-				close(fd);
-				return -1;
-			}
-			rc = read_key(fd, path, key, err, errlen);
-			close(fd);
-			return rc;
-		}
-		if (errno != ENOENT || !create || round > 0) {
-			snprintf(err, errlen, "link key %s: %s", path, strerror(errno));
+	if ((rc = reg_secret(rg, LINK_KEY_SECRET, NULL, got, sizeof(got), err, errlen)) == 1) {
+		/* None yet: this node's old file if it has one (the links it
+		 * sent stay valid), else a new random key; the first node to
+		 * propose wins and every node reads the winner. */
+		if (!import || (rc = read_key_file(import, key, err, errlen)) == 1)
+			randombytes_buf(key, LINK_KEY_BYTES);
+		else if (rc < 0)
 			return -1;
-		}
-		if (make_key(path, err, errlen) < 0)
-			return -1;
+		sodium_bin2hex(hex, sizeof(hex), key, LINK_KEY_BYTES);
+		sodium_memzero(key, LINK_KEY_BYTES);
+		rc = reg_secret(rg, LINK_KEY_SECRET, hex, got, sizeof(got), err, errlen);
+		sodium_memzero(hex, sizeof(hex));
 	}
-	return -1;
+	if (rc != 0)
+		return -1;
+	if (strlen(got) != 2 * LINK_KEY_BYTES || sodium_hex2bin(key, LINK_KEY_BYTES, got,
+	    2 * LINK_KEY_BYTES, NULL, &klen, NULL) != 0 || klen != LINK_KEY_BYTES) {
+		sodium_memzero(got, sizeof(got));
+		snprintf(err, errlen, "link key: the register's secret %s is not 64 hex digits",
+		    LINK_KEY_SECRET);
+		return -1;
+	}
+	sodium_memzero(got, sizeof(got));
+	return 0;
 }
 
 static void mac_of(const unsigned char key[LINK_KEY_BYTES], const char *msg, size_t len,

@@ -21,8 +21,8 @@
  * approver's approval request.  A key
  * that cannot be read or made leaves them empty too: the notice goes
  * without links rather than not at all. */
-static void notice_links(const struct conf *cf, const struct nq_notice *n, time_t *expires,
-    char *one, char *two, size_t len)
+static void notice_links(struct reg *rg, const struct conf *cf, const struct nq_notice *n,
+    time_t *expires, char *one, char *two, size_t len)
 {
 	bool sender = n->kind == NOTICE_HOLD || n->kind == NOTICE_DELAY;
 	const char *a1 = sender ? "cancel" : "approve";
@@ -35,7 +35,7 @@ static void notice_links(const struct conf *cf, const struct nq_notice *n, time_
 	    !*cf->web_base_url)
 		return;
 	conf_var_path(cf, LINK_KEY_FILE, path, sizeof(path));
-	if (link_key_load(path, true, key, err, sizeof(err)) < 0)
+	if (link_key_get(rg, path, key, err, sizeof(err)) < 0)
 		return;
 	*expires = time(NULL) + cf->web_link_ttl / 1000;
 	if (link_url(cf->web_base_url, key, n->incident, a1, n->recipient, *expires, one,
@@ -141,7 +141,7 @@ static unsigned char *render(struct reg *rg, const struct conf *cf, const struct
 	notify_sender_name(cf, inc.id, name, sizeof(name));
 	c.sender_name = name;
 	c.retention_days = (int)cf->retention_days;
-	notice_links(cf, n, &c.links_expire, cancel, justify, sizeof(cancel));
+	notice_links(rg, cf, n, &c.links_expire, cancel, justify, sizeof(cancel));
 	if (n->kind == NOTICE_HOLD || n->kind == NOTICE_DELAY) {
 		c.cancel_url = cancel[0] ? cancel : NULL;
 		c.justify_url = justify[0] ? justify : NULL;

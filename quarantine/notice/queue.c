@@ -278,14 +278,29 @@ int nq_list(struct reg *rg, const char *id, int (*cb)(const struct nq_notice *n,
 
 /* ---- the proxy approvers (代理承認) ---- */
 
-struct proxy_run {
+/* Where the notices of one asking go: queued for the notifier, or claimed
+ * for the caller to deliver now (their seqs kept). */
+struct asking {
 	struct reg *rg;
-	long after;		/* seconds; 0: never by time */
 	time_t now;
-	int asked;
-	int failed;
-	char err[256];
+	bool claim;
+	long long *seqs;
+	int nseq, maxseq;
 };
+
+/* Queue (or claim) an approval notice of incident id for rcpt with note.
+ * 0 queued, 1 queued before, -1 with err. */
+static int ask_one(struct asking *k, const char *id, const char *rcpt, const char *note,
+    char *err, size_t errlen)
+{
+	long long seq = 0;
+	int rc = reg_notice_add(k->rg, id, notice_kind_name(NOTICE_APPROVAL), rcpt, note, k->claim,
+	    k->now, k->claim ? &seq : NULL, err, errlen);
+
+	if (rc == 0 && k->claim && k->nseq < k->maxseq)
+		k->seqs[k->nseq++] = seq;
+	return rc;
+}
 
 struct who {
 	char a[REG_PLAN_MAX][330];	/* rank 0 */
@@ -304,47 +319,64 @@ static int who_row(const struct reg_approver *a, void *arg)
 	return 0;
 }
 
+/* The one rule for a request waiting for its approvers (an approve hold
+ * since the hold, a justified hold since the sender's request): its
+ * sender's proxies are asked, with the request's note, and the request
+ * marked, when an approver is away at now, when there are proxies but no
+ * approver, or when after (> 0) seconds have passed since wt->created.
+ * 1 asked, 0 not (yet), -1 with err (not marked: tried again). */
+static int ask_proxies(struct asking *k, const struct reg_waiting *wt, const struct who *w,
+    long after, char *err, size_t errlen)
+{
+	char why[512] = "";
+	int rc;
+
+	if (w->np == 0)
+		return 0;	/* no proxy: the approvers (or the admin) decide */
+	for (int i = 0; i < w->na && !why[0]; i++)
+		if ((rc = reg_away_is(k->rg, w->a[i], k->now, err, errlen)) == 1)
+			snprintf(why, sizeof(why), "承認者 %s 不在 / approver %s away", w->a[i], w->a[i]);
+	if (!why[0] && (w->na == 0 || (after > 0 && k->now - wt->created >= after)))
+		snprintf(why, sizeof(why), "%s", w->na == 0 ? "承認者なし / no approver" :
+		    "期限までに未決定 / no decision in time");
+	if (!why[0])
+		return 0;
+	for (int i = 0; i < w->np; i++)
+		if (ask_one(k, wt->id, w->p[i], wt->note, err, errlen) < 0)
+			return -1;
+	if (reg_proxy_mark(k->rg, wt->id, why, k->now, err, errlen) < 0)
+		return -1;
+	return 1;
+}
+
+struct proxy_run {
+	struct asking k;
+	long after;		/* seconds; 0: never by time */
+	int asked;
+	int failed;
+	char err[256];
+};
+
 static int proxy_one(const struct reg_waiting *wt, void *arg)
 {
 	struct proxy_run *r = arg;
 	struct who w = { .na = 0, .np = 0 };
-	char why[512] = "", err[256];
+	char err[256];
 	int rc;
 
-	if (reg_approver_list(r->rg, wt->sender, who_row, &w, err, sizeof(err)) < 0) {
+	if (reg_approver_list(r->k.rg, wt->sender, who_row, &w, err, sizeof(err)) < 0 ||
+	    (rc = ask_proxies(&r->k, wt, &w, r->after, err, sizeof(err))) < 0) {
 		snprintf(r->err, sizeof(r->err), "%s", err);
 		r->failed++;
 		return 0;
 	}
-	if (w.np == 0)
-		return 0;	/* no proxy: the approvers (or the admin) decide */
-	for (int i = 0; i < w.na && !why[0]; i++)
-		if ((rc = reg_away_is(r->rg, w.a[i], r->now, err, sizeof(err))) == 1)
-			snprintf(why, sizeof(why), "承認者 %s 不在 / approver %s away", w.a[i], w.a[i]);
-	if (!why[0] && (w.na == 0 || (r->after > 0 && r->now - wt->created >= r->after)))
-		snprintf(why, sizeof(why), "%s", w.na == 0 ? "承認者なし / no approver" :
-		    "期限までに未決定 / no decision in time");
-	if (!why[0])
-		return 0;
-	for (int i = 0; i < w.np; i++)
-		if (reg_notice_add(r->rg, wt->id, notice_kind_name(NOTICE_APPROVAL), w.p[i], NULL,
-		    false, r->now, NULL, err, sizeof(err)) < 0) {
-			snprintf(r->err, sizeof(r->err), "%s", err);
-			r->failed++;
-			return 0;	/* not marked: tried again next run */
-		}
-	if (reg_proxy_mark(r->rg, wt->id, why, r->now, err, sizeof(err)) < 0) {
-		snprintf(r->err, sizeof(r->err), "%s", err);
-		r->failed++;
-		return 0;
-	}
-	r->asked++;
+	r->asked += rc;
 	return 0;
 }
 
 int nq_proxy(struct reg *rg, long after, time_t now, int *asked, char *err, size_t errlen)
 {
-	struct proxy_run r = { .rg = rg, .after = after, .now = now };
+	struct proxy_run r = { .k = { .rg = rg, .now = now }, .after = after };
 
 	if (reg_proxy_waiting(rg, proxy_one, &r, err, errlen) < 0)
 		return -1;
@@ -355,4 +387,24 @@ int nq_proxy(struct reg *rg, long after, time_t now, int *asked, char *err, size
 		return -1;
 	}
 	return 0;
+}
+
+int nq_request_approval(struct reg *rg, const char *id, const char *sender, const char *note,
+    long after, time_t now, long long *seqs, int max, int *n, char *err, size_t errlen)
+{
+	struct asking k = { .rg = rg, .now = now, .claim = true, .seqs = seqs, .maxseq = max };
+	struct reg_waiting wt = { .id = id, .sender = sender, .created = now, .note = note };
+	struct who w = { .na = 0, .np = 0 };
+	int proxies;
+
+	*n = 0;
+	if (!sender || !*sender || reg_approver_list(rg, sender, who_row, &w, err, errlen) < 0)
+		return sender && *sender ? -1 : 0;
+	for (int i = 0; i < w.na; i++)
+		if (ask_one(&k, id, w.a[i], note, err, errlen) < 0)
+			return -1;
+	if ((proxies = ask_proxies(&k, &wt, &w, after, err, errlen)) < 0)
+		return -1;
+	*n = k.nseq;
+	return w.na + (proxies ? w.np : 0);
 }

@@ -94,15 +94,29 @@ int nq_finish(struct reg *rg, const struct nq_notice *n, const char *actor,
     const char *error, time_t now, char *err, size_t errlen);
 
 /* The proxy approvers (代理承認者, rank 1) of every hold of action
- * approve still held and not escalated yet (reg_proxy_waiting): each is
- * queued an approval notice, and the hold marked (reg_proxy_mark, with
- * why), when an approver (rank 0) of its sender is away at now, when the
- * sender has proxies but no approver, or when after seconds (> 0) have
- * passed since the hold.  A hold whose sender has no proxy is left as it
- * is (one added later is asked then).  The state is the register's, so a
- * restart loses nothing.  *asked (may be NULL) counts the holds.  0, or
- * -1 with err. */
+ * approve, or justified by its sender, still held and not escalated yet
+ * (reg_proxy_waiting): each is queued an approval notice, and the hold
+ * marked (reg_proxy_mark, with why), when an approver (rank 0) of its
+ * sender is away at now, when the sender has proxies but no approver, or
+ * when after seconds (> 0) have passed since the hold (a justified one:
+ * since the sender's request).  A hold whose sender has no proxy is left
+ * as it is (one added later is asked then).  The state is the register's,
+ * so a restart loses nothing.  *asked (may be NULL) counts the holds.  0,
+ * or -1 with err. */
 int nq_proxy(struct reg *rg, long after, time_t now, int *asked, char *err, size_t errlen);
+
+/* A held message's approval request made by its sender (the justify
+ * link): the same people and the same rule as an approve hold's — the
+ * sender's approvers (rank 0) are asked at now with note (the sender's
+ * reason), and the proxies by nq_proxy's rule, at once when an approver
+ * is away or there is none, else by a later nq_proxy run once after
+ * seconds have passed since the request (reg_proxy_waiting counts a
+ * justified hold from its first "release requested" row).  The notices
+ * are queued claimed for the caller to deliver now: their seqs into
+ * seqs[0 .. max), *n of them.  Returns how many were asked (0: nobody,
+ * the admin decides), or -1 with err. */
+int nq_request_approval(struct reg *rg, const char *id, const char *sender, const char *note,
+    long after, time_t now, long long *seqs, int max, int *n, char *err, size_t errlen);
 
 /* The notices of incident id, oldest first.  cb returns non-zero to stop. */
 int nq_list(struct reg *rg, const char *id, int (*cb)(const struct nq_notice *n, void *arg),

@@ -108,6 +108,8 @@ struct reg_backend {
 	    const char *action, time_t now, char *err, size_t errlen);
 	int (*link_used)(struct reg *rg, const char *id, time_t *when, char *err,
 	    size_t errlen);
+	int (*secret)(struct reg *rg, const char *name, const char *proposed, char *out,
+	    size_t outlen, char *err, size_t errlen);
 	int (*web_audit)(struct reg *rg, const char *actor, const char *action,
 	    const char *incident, const char *detail, char *err, size_t errlen);
 	int (*web_audit_list)(struct reg *rg, const char *incident, int limit,
@@ -139,10 +141,8 @@ struct reg_backend {
 	int (*proxy_mark)(struct reg *rg, const char *id, const char *why, time_t now,
 	    char *err, size_t errlen);
 
-	/* the series tables (series.c hashes, the backend stores).  secret:
-	 * the register's key, fresh stored first when there is none. */
-	int (*series_secret)(struct reg *rg, const char fresh[65], char key[65], char *err,
-	    size_t errlen);
+	/* the series tables (series.c hashes under the secret "series",
+	 * the backend stores) */
 	int (*series_count)(struct reg *rg, const struct reg_series_rows *r,
 	    struct reg_series_counts *c, char *err, size_t errlen);
 	int (*series_add)(struct reg *rg, const struct reg_series_rows *r, char *err,

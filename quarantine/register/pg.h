@@ -146,6 +146,8 @@ int pg_session_delete(struct reg *rg, const char *id, char *err, size_t errlen);
 int pg_link_use(struct reg *rg, const char *id, const char *incident, const char *action,
     time_t now, char *err, size_t errlen);
 int pg_link_used(struct reg *rg, const char *id, time_t *when, char *err, size_t errlen);
+int pg_secret(struct reg *rg, const char *name, const char *proposed, char *out, size_t outlen,
+    char *err, size_t errlen);
 int pg_web_audit(struct reg *rg, const char *actor, const char *action, const char *incident,
     const char *detail, char *err, size_t errlen);
 int pg_web_audit_list(struct reg *rg, const char *incident, int limit,
@@ -182,8 +184,6 @@ int pg_delay_due(struct reg *rg, time_t now, long stale, char (*ids)[32], size_t
 int pg_delay_retry(struct reg *rg, const char *id, time_t due, char *err, size_t errlen);
 
 /* pg_series.c */
-int pg_series_secret(struct reg *rg, const char fresh[65], char key[65], char *err,
-    size_t errlen);
 int pg_series_count(struct reg *rg, const struct reg_series_rows *r,
     struct reg_series_counts *c, char *err, size_t errlen);
 int pg_series_add(struct reg *rg, const struct reg_series_rows *r, char *err,

@@ -141,9 +141,14 @@ int pg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void
 	PGresult *r;
 
 	pg_lock(p);
-	r = pg_exec(p, "SELECT id, sender, created FROM incidents i WHERE status = 'held' AND"
-	    " action = 'approve' AND NOT EXISTS (SELECT 1 FROM proxy_asks a WHERE a.incident ="
-	    " i.id) ORDER BY created LIMIT 200", 0, NULL, "proxy requests", err, errlen);
+	r = pg_exec(p, "SELECT i.id, i.sender, CASE WHEN i.action = 'approve' THEN i.created ELSE"
+	    " (SELECT MIN(a.time) FROM audit a WHERE a.incident = i.id AND a.action ="
+	    " '" REG_RELEASE_REQUESTED "') END AS since, (SELECT a.reason FROM audit a WHERE"
+	    " a.incident = i.id AND a.action = '" REG_RELEASE_REQUESTED "' ORDER BY a.seq DESC"
+	    " LIMIT 1) FROM incidents i WHERE i.status = 'held' AND (i.action = 'approve' OR"
+	    " EXISTS (SELECT 1 FROM audit a WHERE a.incident = i.id AND a.action ="
+	    " '" REG_RELEASE_REQUESTED "')) AND NOT EXISTS (SELECT 1 FROM proxy_asks p WHERE"
+	    " p.incident = i.id) ORDER BY since LIMIT 200", 0, NULL, "proxy requests", err, errlen);
 	pg_unlock(p);
 	if (!r)
 		return -1;
@@ -151,6 +156,7 @@ int pg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void
 		w.id = PQgetvalue(r, i, 0);
 		w.sender = PQgetvalue(r, i, 1);
 		w.created = (time_t)pg_ll(r, i, 2);
+		w.note = PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3);
 		if (cb(&w, arg) != 0)
 			break;
 	}

@@ -235,62 +235,114 @@ fail:
 	return -1;
 }
 
-/* One page of the walk: rows older than (*last_created, last_id) when
- * last_id[0].  The result, or NULL with err. */
-/* One page of the selection after (last_created, last_id); the offset
- * applies to the first page only. */
-static PGresult *list_page(struct pg_reg *p, const struct reg_where *w,
-    time_t last_created, const char *last_id, char *err, size_t errlen)
+/* The sort key of each reg_order, with its type: the walk is ordered by
+ * (key, id), both ascending or both descending, and a page goes on after
+ * the last row's (key, id).  The indexes of migration 9 are on the same
+ * expressions. */
+static const struct {
+	const char *expr, *type;
+} order_key[REG_ORDER_COUNT] = {
+	[REG_ORDER_CREATED] = { "created", "bigint" },
+	[REG_ORDER_SENDER] = { "lower(COALESCE(sender, ''))", "text" },
+	[REG_ORDER_SUBJECT] = { "lower(COALESCE(subject, ''))", "text" },
+	[REG_ORDER_RULE] = { "COALESCE((rules::jsonb->0->>'name'), '')", "text" },
+	[REG_ORDER_STATUS] = { "status", "text" },
+	[REG_ORDER_RECIPIENTS] = { "recipients", "bigint" },
+};
+
+/* The condition of search word $n (as sqlite_incidents.c's, with its
+ * shortcut over the JSON text): strpos, not LIKE, so % and _ are plain
+ * letters. */
+#define RAW_MAY(col) "strpos($%1$d, '\"') > 0 OR strpos($%1$d, '\\') > 0" \
+	" OR strpos(lower(" col "), lower($%1$d)) > 0"
+static void search_clause(char *sql, size_t len, int n)
 {
-	char s[24], u[24], c[24], o[24];
-	const char *v[8] = { w->status, pg_num(s, sizeof(s), w->since),
-		pg_num(u, sizeof(u), w->until),
-		last_id[0] ? pg_num(c, sizeof(c), last_created) : NULL,
+	size_t at = strlen(sql);
+
+	snprintf(sql + at, len - at, " AND (strpos(lower(COALESCE(subject, '')), lower($%1$d)) > 0"
+	    " OR strpos(lower(COALESCE(sender, '')), lower($%1$d)) > 0"
+	    " OR ((" RAW_MAY("rcpt") ") AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(rcpt::jsonb)"
+	    " AS j(v) WHERE strpos(lower(j.v), lower($%1$d)) > 0))"
+	    " OR ((" RAW_MAY("parts") ") AND EXISTS (SELECT 1 FROM jsonb_array_elements(parts::jsonb)"
+	    " AS j(v) WHERE strpos(lower(j.v->>'filename'), lower($%1$d)) > 0))"
+	    " OR id IN (SELECT a.incident FROM audit AS a"
+	    " WHERE a.actor <> 'dlp-milter' AND a.action <> 'release sent as'"
+	    " AND strpos(lower(a.reason), lower($%1$d)) > 0))", n);
+}
+
+/* One page of the selection after the last row (last_key, last_id) when
+ * last_id[0]; the offset applies to the first page only.  The result (its
+ * column 20 the sort key as text), or NULL with err. */
+static PGresult *list_page(struct pg_reg *p, const struct reg_where *w,
+    const char *last_key, const char *last_id, char *err, size_t errlen)
+{
+	char s[24], u[24], o[24], sql[8192], words[REG_SEARCH_WORDS][REG_SEARCH_MAX + 1];
+	const char *v[8 + REG_SEARCH_WORDS] = { w->status, pg_num(s, sizeof(s), w->since),
+		pg_num(u, sizeof(u), w->until), last_id[0] ? last_key : NULL,
 		last_id[0] ? last_id : NULL, w->sender, w->rule,
 		pg_num(o, sizeof(o), last_id[0] || w->offset < 0 ? 0 : w->offset) };
+	const char *key = order_key[w->order].expr, *type = order_key[w->order].type;
+	const char *dir = w->ascending ? "ASC" : "DESC";
+	int nw = reg_search_words(w->search, words, err, errlen);
 
-	return pg_exec(p, "SELECT " INCIDENT_COLS " FROM incidents"
+	if (nw < 0)
+		return NULL;
+	snprintf(sql, sizeof(sql), "SELECT " INCIDENT_COLS ", (%s)::text AS sort_key FROM incidents"
 	    " WHERE ($1::text IS NULL OR status = $1) AND ($2::bigint = 0 OR created >= $2::bigint)"
 	    " AND ($3::bigint = 0 OR created < $3::bigint)"
-	    " AND ($4::bigint IS NULL OR (created, id) < ($4::bigint, $5::text))"
+	    " AND ($5::text IS NULL OR (%s, id) %s ($4::%s, $5::text))"
 	    " AND ($6::text IS NULL OR strpos(lower(sender), lower($6::text)) > 0)"
 	    " AND ($7::text IS NULL OR rules::jsonb @> jsonb_build_array("
-	    "jsonb_build_object('name', $7::text)))"
-	    " ORDER BY created DESC, id DESC LIMIT " PAGE_S " OFFSET $8::bigint", 8, v, "list",
-	    err, errlen);
+	    "jsonb_build_object('name', $7::text)))", key, key, w->ascending ? ">" : "<", type);
+	for (int k = 0; k < nw; k++) {
+		v[8 + k] = words[k];
+		search_clause(sql, sizeof(sql), 9 + k);
+	}
+	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
+	    " ORDER BY %s %s, id %s LIMIT " PAGE_S " OFFSET $8::bigint", key, dir, dir);
+	return pg_exec(p, sql, 8 + nw, v, "list", err, errlen);
 }
 
 int pg_list(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen)
 {
 	struct pg_reg *p = pgr(rg);
-	char last_id[32] = "";
-	time_t last_created = 0;
+	char last_id[32] = "", *last_key = NULL;
 	struct incident inc;
 	PGresult *r;
 	int n, stop = 0;
 
 	do {
 		pg_lock(p);
-		r = list_page(p, w, last_created, last_id, err, errlen);
+		r = list_page(p, w, last_key, last_id, err, errlen);
 		pg_unlock(p);
 		if (!r)
-			return -1;
+			goto fail;
 		n = PQntuples(r);
 		for (int i = 0; i < n && !stop; i++) {
 			if (row_to_incident(r, i, &inc) < 0) {
-				snprintf(err, errlen, "register: out of memory");
 				PQclear(r);
-				return -1;
+				goto nomem;
 			}
-			last_created = inc.created;
+			free(last_key);	/* the key of a subject may be long: a copy */
+			if (!(last_key = strdup(PQgetvalue(r, i, 20)))) {
+				incident_clear(&inc);
+				PQclear(r);
+				goto nomem;
+			}
 			snprintf(last_id, sizeof(last_id), "%s", inc.id);
 			stop = cb(&inc, arg);
 			incident_clear(&inc);
 		}
 		PQclear(r);
 	} while (!stop && n == PAGE);
+	free(last_key);
 	return 0;
+nomem:
+	snprintf(err, errlen, "register: out of memory");
+fail:
+	free(last_key);
+	return -1;
 }
 
 int pg_import(struct reg *rg, const struct incident *inc, const struct audit *a, size_t na,

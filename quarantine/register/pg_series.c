@@ -10,37 +10,6 @@
 
 #include "register/pg.h"
 
-int pg_series_secret(struct reg *rg, const char fresh[65], char key[65], char *err,
-    size_t errlen)
-{
-	struct pg_reg *p = pgr(rg);
-	const char *v[1] = { fresh };
-	PGresult *r = NULL;
-	int rc = -1;
-
-	key[0] = '\0';
-	pg_lock(p);
-	for (int round = 0; round < 2 && rc < 0; round++) {
-		PQclear(r);
-		if (!(r = pg_exec(p, "SELECT k FROM series_state WHERE id = 1", 0, NULL,
-		    "series key", err, errlen)))
-			break;
-		if (PQntuples(r) == 1) {
-			pg_copy(r, 0, 0, key, 65);
-			rc = 0;
-		} else if (round == 0) {	/* the first use: store ours, read the winner */
-			PQclear(r);
-			if (!(r = pg_exec(p, "INSERT INTO series_state (id, k) VALUES (1, $1)"
-			    " ON CONFLICT (id) DO NOTHING", 1, v, "series key", err, errlen)))
-				break;
-		} else
-			snprintf(err, errlen, "register: series key: not stored");
-	}
-	PQclear(r);
-	pg_unlock(p);
-	return rc;
-}
-
 /* "{h1,h2,…}": hex strings need no quoting.  malloc'd, or NULL. */
 static char *
 array_lit(char (*v)[33], size_t n)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "register/pg.h"
 
@@ -86,6 +87,45 @@ int pg_link_used(struct reg *rg, const char *id, time_t *when, char *err, size_t
 	if (rc && when)
 		*when = (time_t)pg_ll(r, 0, 0);
 	PQclear(r);
+	return rc;
+}
+
+/* Insert-if-absent (proposed not NULL) in a transaction of its own, then read: of two nodes
+ * proposing at once the second INSERT waits for the first one's row and
+ * inserts nothing, and both read the first one's value. */
+int pg_secret(struct reg *rg, const char *name, const char *proposed, char *out,
+    size_t outlen, char *err, size_t errlen)
+{
+	struct pg_reg *p = pgr(rg);
+	char tb[24];
+	const char *v[3] = { name, proposed, pg_num(tb, sizeof(tb), time(NULL)) };
+	PGresult *r = NULL;
+	int rc = -1;
+
+	pg_lock(p);
+	if (proposed && (pg_begin(p, "secret", err, errlen) < 0 ||
+	    !(r = pg_exec(p, "INSERT INTO secrets (name, value, created) VALUES ($1, $2, $3)"
+	    " ON CONFLICT (name) DO NOTHING", 3, v, "secret", err, errlen)) ||
+	    pg_commit(p, "secret", NULL, err, errlen) < 0)) {
+		PQclear(r);
+		pg_rollback(p);
+		pg_unlock(p);
+		return -1;
+	}
+	PQclear(r);
+	if ((r = pg_exec(p, "SELECT value FROM secrets WHERE name = $1", 1, v, "secret", err,
+	    errlen))) {
+		if (PQntuples(r) == 1 && strlen(PQgetvalue(r, 0, 0)) < outlen) {
+			snprintf(out, outlen, "%s", PQgetvalue(r, 0, 0));
+			rc = 0;
+		} else if (PQntuples(r) == 0 && !proposed) {
+			rc = 1;
+		} else {
+			snprintf(err, errlen, "register: secret %s: not readable", name);
+		}
+		PQclear(r);
+	}
+	pg_unlock(p);
 	return rc;
 }
 

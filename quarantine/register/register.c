@@ -216,6 +216,14 @@ int reg_list(struct reg *rg, const char *status, time_t since, time_t until,
 int reg_list_where(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen)
 {
+	char words[REG_SEARCH_WORDS][REG_SEARCH_MAX + 1];
+
+	if ((unsigned)w->order >= REG_ORDER_COUNT) {
+		snprintf(err, errlen, "register: list: unknown order %d", (int)w->order);
+		return -1;
+	}
+	if (reg_search_words(w->search, words, err, errlen) < 0)
+		return -1;
 	return rg->be->list(rg, w, cb, arg, err, errlen);
 }
 

@@ -93,6 +93,19 @@ int reg_audit(struct reg *rg, const char *id, const char *actor, const char *act
 int reg_list(struct reg *rg, const char *status, time_t since, time_t until,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
 
+/* The orders of reg_list_where (its ORDER BY is chosen from these, never
+ * made of a request), and the limits of its search. */
+enum reg_order {
+	REG_ORDER_CREATED,	/* received time */
+	REG_ORDER_SENDER,	/* the sender's address, ASCII case ignored */
+	REG_ORDER_SUBJECT,	/* the subject, ASCII case ignored */
+	REG_ORDER_RULE,		/* the first rule that fired */
+	REG_ORDER_STATUS,
+	REG_ORDER_RECIPIENTS,	/* the number of envelope recipients */
+	REG_ORDER_COUNT
+};
+#define REG_SEARCH_MAX 256	/* bytes of reg_where.search */
+#define REG_SEARCH_WORDS 8	/* words of it */
 /* What reg_list_where selects, in the register's own query (indexed, and
  * no row decoded for nothing): NULL and 0 fields select everything.  The
  * console's queue pages and filters use it, so that a deep page or a
@@ -103,9 +116,20 @@ struct reg_where {
 	const char *sender;	/* a part of the sender's address, ASCII case ignored */
 	const char *rule;	/* the name of a rule that fired */
 	long offset;		/* rows of the selection skipped first */
+	enum reg_order order;	/* the sort key (0: created), ties by id */
+	bool ascending;		/* false: descending, newest (last) first */
+	const char *search;	/* words (blank separated, U+3000 too), each in the
+				 * subject, sender, a recipient, an attachment's
+				 * file name or a reason a person wrote; ASCII case
+				 * ignored; NULL: any (search.c) */
 };
 int reg_list_where(struct reg *rg, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen);
+/* The words of search (search.c) into words[0 .. REG_SEARCH_WORDS): how
+ * many (0 for NULL or blanks only), or -1 with err when it is too long or
+ * has too many. */
+int reg_search_words(const char *search, char (*words)[REG_SEARCH_MAX + 1], char *err,
+    size_t errlen);
 /* The send delay's timer (release.h's release_due): into ids[0 .. max)
  * the incidents to release now, oldest due first — delayed with due <=
  * now, or a delay's release claim (releasing) older than now - stale that
@@ -280,6 +304,13 @@ int reg_link_use(struct reg *rg, const char *id, const char *incident, const cha
 /* 0 not used, 1 used (*when set, may be NULL), -1 with err. */
 int reg_link_used(struct reg *rg, const char *id, time_t *when, char *err, size_t errlen);
 
+/* The register's secret called name: 0 with the stored value in out when
+ * there is one; else, with proposed NULL, 1; else proposed is stored (of
+ * two proposing at once, one wins) and 0 with the winner's value in out.
+ * -1 with err (also when the value does not fit outlen). */
+int reg_secret(struct reg *rg, const char *name, const char *proposed, char *out,
+    size_t outlen, char *err, size_t errlen);
+
 /* A row of the console's audit trail (incident NULL: none).  0 or -1. */
 int reg_web_audit(struct reg *rg, const char *actor, const char *action, const char *incident,
     const char *detail, char *err, size_t errlen);
@@ -372,10 +403,14 @@ int reg_approver_import(struct reg *rg, FILE *fp, const char *actor,
     struct reg_import_counts *c, void (*warn)(void *arg, int line, const char *msg),
     void *arg, char *err, size_t errlen);
 
-/* A hold of action approve, still held, whose proxies were not asked. */
+/* The history row of a sender's approval request (the justify link). */
+#define REG_RELEASE_REQUESTED "release requested"
+/* A hold still held, of action approve or with a REG_RELEASE_REQUESTED
+ * row, whose proxies were not asked. */
 struct reg_waiting {
 	const char *id, *sender;
-	time_t created;
+	time_t created;		/* asked since: the hold (approve), else the first request */
+	const char *note;	/* the last request's reason, or NULL */
 };
 /* Those holds, oldest first, at most 200 per call (cb may call the
  * register).  0 or -1 with err. */
@@ -389,7 +424,7 @@ int reg_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, 
 
 /* ---- Counters across messages (series.c, the series tables).  What is
  * stored of a message is keyed hashes only (BLAKE2b-128 under a random key
- * the register makes once, series_state): the sender, each series key
+ * the register makes once, its secret "series"): the sender, each series key
  * (an attachment's SHA-256, a normalised subject) and each external
  * recipient, never an address, a subject or a digest in the clear. */
 #define REG_SERIES_KEYS 8	/* series keys per message, at most (more are dropped) */

@@ -6,7 +6,7 @@
  * under the register's own random key, with a one-letter domain ("f"
  * sender, "k" series key, "r" recipient, "m" message) so that equal
  * strings of two kinds never meet.  The key is made once (randombytes) and
- * kept in series_state: a dump of the series tables alone tells neither
+ * kept as the register's secret "series" (reg_secret): a dump of the series tables alone tells neither
  * an address nor a subject, and without the key a guessed address cannot
  * be checked against it.  (Who holds the whole database holds the key
  * too: the register's own access control is what protects it.)
@@ -25,7 +25,7 @@
 static int
 need(const struct reg *rg, char *err, size_t errlen)
 {
-	if (rg->be->series_secret && rg->be->series_count && rg->be->series_add)
+	if (rg->be->secret && rg->be->series_count && rg->be->series_add)
 		return 0;
 	snprintf(err, errlen, "register backend %s has no series tables", rg->be->name);
 	return -1;
@@ -68,10 +68,10 @@ secret(struct reg *rg, unsigned char key[32], char *err, size_t errlen)
 	randombytes_buf(fresh, sizeof(fresh));
 	sodium_bin2hex(fhex, sizeof(fhex), fresh, sizeof(fresh));
 	sodium_memzero(fresh, sizeof(fresh));
-	if (rg->be->series_secret(rg, fhex, khex, err, errlen) == -1)
+	if (reg_secret(rg, "series", fhex, khex, sizeof(khex), err, errlen) != 0)
 		return -1;
 	if (sodium_hex2bin(key, 32, khex, strlen(khex), NULL, &n, NULL) != 0 || n != 32) {
-		snprintf(err, errlen, "register: series_state holds no 32-byte key");
+		snprintf(err, errlen, "register: the secret series is no 32-byte key");
 		return -1;
 	}
 	return 0;

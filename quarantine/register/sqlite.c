@@ -63,6 +63,7 @@ const struct reg_backend reg_sqlite_backend = {
 	.session_delete = sq_session_delete,
 	.link_use = sq_link_use,
 	.link_used = sq_link_used,
+	.secret = sq_secret,
 	.web_audit = sq_web_audit,
 	.web_audit_list = sq_web_audit_list,
 	.approver_set = sq_approver_set,
@@ -74,7 +75,6 @@ const struct reg_backend reg_sqlite_backend = {
 	.away_list = sq_away_list,
 	.proxy_waiting = sq_proxy_waiting,
 	.proxy_mark = sq_proxy_mark,
-	.series_secret = sq_series_secret,
 	.series_count = sq_series_count,
 	.series_add = sq_series_add,
 };

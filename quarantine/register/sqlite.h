@@ -101,6 +101,8 @@ int sq_session_delete(struct reg *rg, const char *id, char *err, size_t errlen);
 int sq_link_use(struct reg *rg, const char *id, const char *incident, const char *action,
     time_t now, char *err, size_t errlen);
 int sq_link_used(struct reg *rg, const char *id, time_t *when, char *err, size_t errlen);
+int sq_secret(struct reg *rg, const char *name, const char *proposed, char *out, size_t outlen,
+    char *err, size_t errlen);
 int sq_web_audit(struct reg *rg, const char *actor, const char *action, const char *incident,
     const char *detail, char *err, size_t errlen);
 int sq_web_audit_list(struct reg *rg, const char *incident, int limit,
@@ -128,8 +130,6 @@ int sq_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, void
 int sq_proxy_mark(struct reg *rg, const char *id, const char *why, time_t now, char *err,
     size_t errlen);
 /* sqlite_series.c */
-int sq_series_secret(struct reg *rg, const char fresh[65], char key[65], char *err,
-    size_t errlen);
 int sq_series_count(struct reg *rg, const struct reg_series_rows *r,
     struct reg_series_counts *c, char *err, size_t errlen);
 int sq_series_add(struct reg *rg, const struct reg_series_rows *r, char *err,

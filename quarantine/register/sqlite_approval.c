@@ -177,17 +177,21 @@ int sq_proxy_waiting(struct reg *base, int (*cb)(const struct reg_waiting *w, vo
     void *arg, char *err, size_t errlen)
 {
 	struct sq_reg *rg = sq(base);
-	struct { char id[32]; char *sender; time_t created; } *row = NULL;
+	struct { char id[32]; char *sender, *note; time_t created; } *row = NULL;
 	sqlite3_stmt *st;
 	int rc, n = 0, ret = -1;
 
 	/* Read first, call after: cb may write to the register. */
 	sq_lock(rg);
 	if (!(row = calloc(WAITING_MAX, sizeof(*row))) ||
-	    !(st = sq_prepare(rg, "SELECT id, sender, created FROM incidents i"
-	    " WHERE status = 'held' AND action = 'approve' AND NOT EXISTS"
-	    " (SELECT 1 FROM proxy_asks p WHERE p.incident = i.id)"
-	    " ORDER BY created LIMIT 200", err, errlen))) {
+	    !(st = sq_prepare(rg, "SELECT i.id, i.sender, CASE WHEN i.action = 'approve' THEN i.created ELSE"
+	    " (SELECT MIN(a.time) FROM audit a WHERE a.incident = i.id AND a.action ="
+	    " '" REG_RELEASE_REQUESTED "') END AS since, (SELECT a.reason FROM audit a WHERE"
+	    " a.incident = i.id AND a.action = '" REG_RELEASE_REQUESTED "' ORDER BY a.seq DESC"
+	    " LIMIT 1) FROM incidents i WHERE i.status = 'held' AND (i.action = 'approve' OR"
+	    " EXISTS (SELECT 1 FROM audit a WHERE a.incident = i.id AND a.action ="
+	    " '" REG_RELEASE_REQUESTED "')) AND NOT EXISTS (SELECT 1 FROM proxy_asks p WHERE"
+	    " p.incident = i.id) ORDER BY since LIMIT 200", err, errlen))) {
 		if (!row)
 			snprintf(err, errlen, "register: out of memory");
 		sq_unlock(rg);
@@ -198,6 +202,7 @@ int sq_proxy_waiting(struct reg *base, int (*cb)(const struct reg_waiting *w, vo
 		sq_col_copy(st, 0, row[n].id, sizeof(row[n].id));
 		row[n].sender = sq_col_dup(st, 1);
 		row[n].created = (time_t)sqlite3_column_int64(st, 2);
+		row[n].note = sq_col_dup(st, 3);
 		n++;
 	}
 	if (n < WAITING_MAX && rc != SQLITE_DONE)
@@ -208,10 +213,11 @@ int sq_proxy_waiting(struct reg *base, int (*cb)(const struct reg_waiting *w, vo
 	sq_unlock(rg);
 	for (int i = 0; i < n; i++) {
 		struct reg_waiting w = { row[i].id, row[i].sender ? row[i].sender : "",
-			row[i].created };
+			row[i].created, row[i].note };
 		if (ret == 0 && cb(&w, arg) != 0)
 			ret = 1;
 		free(row[i].sender);
+		free(row[i].note);
 	}
 	free(row);
 	return ret < 0 ? -1 : 0;

@@ -237,21 +237,69 @@ fail:
 	return -1;
 }
 
+/* ORDER BY of each reg_order, ascending or descending (the same word
+ * twice): the key, then the row (SQLite's rowid, the order of insertion,
+ * for the received time; the id for the others).  The indexes of
+ * migration 9 are on the same expressions. */
+static const char *const order_by[REG_ORDER_COUNT] = {
+	[REG_ORDER_CREATED] = "created %s, rowid %s",
+	[REG_ORDER_SENDER] = "lower(COALESCE(sender, '')) %s, id %s",
+	[REG_ORDER_SUBJECT] = "lower(COALESCE(subject, '')) %s, id %s",
+	[REG_ORDER_RULE] = "COALESCE(json_extract(rules, '$[0].name'), '') %s, id %s",
+	[REG_ORDER_STATUS] = "status %s, id %s",
+	[REG_ORDER_RECIPIENTS] = "recipients %s, id %s",
+};
+
+/* The condition of search word ?n: in the subject, the sender, a
+ * recipient, an attachment's file name or a reason a person wrote (an
+ * audit row not by the daemon, nor a release token).  instr, not LIKE: %
+ * and _ are letters like the others.  lower() is ASCII's.
+ *
+ * The register's JSON is jansson's (UTF-8 as it is, only " \ and control
+ * characters escaped), so a string value that holds the word means a
+ * JSON text that holds it: the text is looked at first, and only a row
+ * where it is found is parsed (a word with " or \ always is).  That
+ * halves the time of a search that finds little.  The reasons are one
+ * pass over the audit rows (IN), not a look-up per incident. */
+#define RAW_MAY(col) "instr(?%1$d, '\"') > 0 OR instr(?%1$d, '\\') > 0" \
+	" OR instr(lower(" col "), lower(?%1$d)) > 0"
+static void search_clause(char *sql, size_t len, int n)
+{
+	size_t at = strlen(sql);
+
+	snprintf(sql + at, len - at, " AND (instr(lower(COALESCE(subject, '')), lower(?%1$d)) > 0"
+	    " OR instr(lower(COALESCE(sender, '')), lower(?%1$d)) > 0"
+	    " OR ((" RAW_MAY("rcpt") ") AND EXISTS (SELECT 1 FROM json_each(incidents.rcpt) AS j"
+	    " WHERE instr(lower(j.value), lower(?%1$d)) > 0))"
+	    " OR ((" RAW_MAY("parts") ") AND EXISTS (SELECT 1 FROM json_each(incidents.parts) AS j"
+	    " WHERE instr(lower(json_extract(j.value, '$.filename')), lower(?%1$d)) > 0))"
+	    " OR id IN (SELECT a.incident FROM audit AS a"
+	    " WHERE a.actor <> 'dlp-milter' AND a.action <> 'release sent as'"
+	    " AND instr(lower(a.reason), lower(?%1$d)) > 0))", n);
+}
+
 int sq_list(struct reg *base, const struct reg_where *w,
     int (*cb)(const struct incident *inc, void *arg), void *arg, char *err, size_t errlen)
 {
 	struct sq_reg *rg = sq(base);
-	char sql[1024];
+	char sql[8192], words[REG_SEARCH_WORDS][REG_SEARCH_MAX + 1], order[160];
+	const char *dir = w->ascending ? "ASC" : "DESC";
 	struct incident inc;
 	sqlite3_stmt *st;
-	int rc, stop, ret = -1;
+	int rc, stop, nw, ret = -1;
 
+	if ((nw = reg_search_words(w->search, words, err, errlen)) < 0)
+		return -1;
 	snprintf(sql, sizeof(sql), "SELECT %s FROM incidents WHERE (?1 IS NULL OR status = ?1)"
 	    " AND (?2 = 0 OR created >= ?2) AND (?3 = 0 OR created < ?3)"
 	    " AND (?4 IS NULL OR instr(lower(sender), lower(?4)) > 0)"
 	    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(incidents.rules) AS r"
-	    " WHERE json_extract(r.value, '$.name') = ?5))"
-	    " ORDER BY created DESC, rowid DESC LIMIT -1 OFFSET ?6", INCIDENT_COLS);
+	    " WHERE json_extract(r.value, '$.name') = ?5))", INCIDENT_COLS);
+	for (int k = 0; k < nw; k++)
+		search_clause(sql, sizeof(sql), 7 + k);
+	snprintf(order, sizeof(order), order_by[w->order], dir, dir);
+	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
+	    " ORDER BY %s LIMIT -1 OFFSET ?6", order);
 	sq_lock(rg);
 	if (!(st = sq_prepare(rg, sql, err, errlen)))
 		goto out;
@@ -261,6 +309,8 @@ int sq_list(struct reg *base, const struct reg_where *w,
 	sq_bind_text(st, 4, w->sender);
 	sq_bind_text(st, 5, w->rule);
 	sqlite3_bind_int64(st, 6, w->offset > 0 ? (sqlite3_int64)w->offset : 0);
+	for (int k = 0; k < nw; k++)
+		sqlite3_bind_text(st, 7 + k, words[k], -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (row_to_incident(st, &inc) < 0) {
 			snprintf(err, errlen, "register: out of memory");

@@ -8,39 +8,6 @@
 
 #include "register/sqlite.h"
 
-int sq_series_secret(struct reg *base, const char fresh[65], char key[65], char *err,
-    size_t errlen)
-{
-	struct sq_reg *rg = sq(base);
-	sqlite3_stmt *ins = NULL, *sel = NULL;
-	int rc = -1;
-
-	key[0] = '\0';
-	sq_lock(rg);
-	if (!(ins = sq_prepare(rg, "INSERT INTO series_state (id, k) VALUES (1, ?)"
-	    " ON CONFLICT(id) DO NOTHING", err, errlen)) ||
-	    !(sel = sq_prepare(rg, "SELECT k FROM series_state WHERE id = 1", err, errlen)))
-		goto out;
-	if (sqlite3_step(sel) == SQLITE_ROW) {	/* made before: no write */
-		sq_col_copy(sel, 0, key, 65);
-		rc = 0;
-		goto out;
-	}
-	sqlite3_reset(sel);
-	sq_bind_text(ins, 1, fresh);
-	if (sqlite3_step(ins) != SQLITE_DONE || sqlite3_step(sel) != SQLITE_ROW) {
-		snprintf(err, errlen, "register: series key: %s", sqlite3_errmsg(rg->db));
-		goto out;
-	}
-	sq_col_copy(sel, 0, key, 65);
-	rc = 0;
-out:
-	sqlite3_finalize(ins);
-	sqlite3_finalize(sel);
-	sq_unlock(rg);
-	return rc;
-}
-
 /* The one integer of st after binding (sender, key or msg, since), or -1. */
 static long long
 one_int(struct sq_reg *rg, sqlite3_stmt *st, const char *a, const char *b, time_t since,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "register/sqlite.h"
 
@@ -371,4 +372,50 @@ int sq_web_audit_list(struct reg *base, const char *incident, int limit,
 out:
 	sq_unlock(rg);
 	return ret;
+}
+
+/* Insert-if-absent, then read: of two processes proposing at once the
+ * primary key keeps the first, and both read it. */
+int sq_secret(struct reg *base, const char *name, const char *proposed, char *out,
+    size_t outlen, char *err, size_t errlen)
+{
+	struct sq_reg *rg = sq(base);
+	sqlite3_stmt *st;
+	const unsigned char *v;
+	int rc = -1, r;
+
+	sq_lock(rg);
+	if (!proposed)
+		goto read;
+	if (!(st = sq_prepare(rg, "INSERT INTO secrets (name, value, created) VALUES (?, ?, ?)"
+	    " ON CONFLICT(name) DO NOTHING", err, errlen)))
+		goto out;
+	sq_bind_text(st, 1, name);
+	sq_bind_text(st, 2, proposed);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		snprintf(err, errlen, "register: secret %s: %s", name, sqlite3_errmsg(rg->db));
+		sqlite3_finalize(st);
+		goto out;
+	}
+	sqlite3_finalize(st);
+read:
+	if (!(st = sq_prepare(rg, "SELECT value FROM secrets WHERE name = ?", err, errlen)))
+		goto out;
+	sq_bind_text(st, 1, name);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW && (v = sqlite3_column_text(st, 0)) &&
+	    strlen((const char *)v) < outlen) {
+		snprintf(out, outlen, "%s", (const char *)v);
+		rc = 0;
+	} else if (r == SQLITE_DONE && !proposed) {
+		rc = 1;
+	} else {
+		snprintf(err, errlen, "register: secret %s: not readable: %s", name,
+		    sqlite3_errmsg(rg->db));
+	}
+	sqlite3_finalize(st);
+out:
+	sq_unlock(rg);
+	return rc;
 }

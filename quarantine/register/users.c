@@ -117,6 +117,13 @@ int reg_link_used(struct reg *rg, const char *id, time_t *when, char *err, size_
 	return rg->be->link_used(rg, id, when, err, errlen);
 }
 
+int reg_secret(struct reg *rg, const char *name, const char *proposed, char *out,
+    size_t outlen, char *err, size_t errlen)
+{
+	NEED(rg, secret, err, errlen);
+	return rg->be->secret(rg, name, proposed, out, outlen, err, errlen);
+}
+
 int reg_web_audit(struct reg *rg, const char *actor, const char *action, const char *incident,
     const char *detail, char *err, size_t errlen)
 {

@@ -6,7 +6,11 @@
  * release_incident, the checked path) once approvals distinct approvers
  * have approved.  Two approvals at once both count and both try the
  * release; the release's claim lets one win.  An approver counts once,
- * however they approve (link or console).
+ * however they approve (link or console).  An approval may ask for the
+ * release Bcc-converted (the console's 「Bccに変換して送信」, a row "Bcc
+ * conversion asked" beside it): when any approval of the incident asked,
+ * the release that the last approval makes is Bcc-converted — the
+ * addresses stay hidden whoever approves last.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,9 +29,12 @@ static const char *who(const char *actor)
 	return colon ? colon + 1 : actor ? actor : "";
 }
 
+#define BCC_ASKED "Bcc conversion asked"
+
 struct count {
 	char seen[8][330];
 	int n;
+	bool bcc;		/* an approval asked for the release Bcc-converted */
 };
 
 static int count_row(const struct audit *a, void *arg)
@@ -35,6 +42,8 @@ static int count_row(const struct audit *a, void *arg)
 	struct count *c = arg;
 	const char *addr = who(a->actor);
 
+	if (strcmp(a->action, BCC_ASKED) == 0)
+		c->bcc = true;
 	if (strcmp(a->action, "approved") != 0)
 		return 0;
 	for (int i = 0; i < c->n; i++)
@@ -46,8 +55,9 @@ static int count_row(const struct audit *a, void *arg)
 }
 
 enum release_rc web_approve(struct web *w, const char *id, const char *actor,
-    const char *reason, int *have, char *msg, size_t msglen)
+    const char *reason, bool bcc, int *have, char *msg, size_t msglen)
 {
+	struct scan_options opt;
 	struct release_opts o = { .relay = w->cf->release_relay, .qdir = w->qdir, .actor = actor,
 		.reason = reason };
 	struct count c = { .n = 0 };
@@ -62,7 +72,8 @@ enum release_rc web_approve(struct web *w, const char *id, const char *actor,
 	}
 	need = incident_approvals(&inc, (int)w->cf->web_approvals);
 	incident_clear(&inc);
-	if (reg_audit(w->rg, id, actor, "approved", reason, err, sizeof(err)) < 0) {
+	if (reg_audit(w->rg, id, actor, "approved", reason, err, sizeof(err)) < 0 ||
+	    (bcc && reg_audit(w->rg, id, actor, BCC_ASKED, NULL, err, sizeof(err)) < 0)) {
 		snprintf(msg, msglen, "%s", err);
 		return REL_ERROR;
 	}
@@ -75,6 +86,10 @@ enum release_rc web_approve(struct web *w, const char *id, const char *actor,
 		snprintf(msg, msglen, "incident %s: approval %d of %d recorded; waiting for another "
 		    "approver", id, c.n, need);
 		return REL_BUSY;
+	}
+	if (c.bcc) {
+		conf_scan_options(w->cf, &opt);
+		o.bcc = &opt;
 	}
 	return release_incident(w->rg, id, &o, NULL, msg, msglen);
 }

@@ -33,6 +33,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "notice/queue.h"
 #include "quarantine/release.h"
 #include "web/web.h"
 
@@ -138,28 +139,34 @@ static void show_form(struct req *r, struct resp *p, const struct page *pg,
 	html_foot(p);
 }
 
-/* justify: the reason in the history, and an approval request with it
- * to each approver of the sender (none: the admin sees it in the console). */
+/* justify: the reason in the history, and an approval request with it to
+ * the sender's approvers and, by the proxy rule of an approve hold, their
+ * proxies (notice/queue.h nq_request_approval: at once when an approver
+ * is away, else by the milter's notifier after [web] proxy_after); none:
+ * the admin sees it in the console. */
 static void request_release(struct req *r, struct resp *p, const struct link *l,
     const struct incident *inc, const char *reason, const char *actor)
 {
-	struct approvers { char a[4][330]; int n; } ap = { .n = 0 };
+	long long seqs[2 * REG_PLAN_MAX];
 	char err[512];
-	int sent = 0;
+	int asked, n = 0;
 
-	if (reg_audit(r->w->rg, l->incident, actor, "release requested", reason, err,
+	if (reg_audit(r->w->rg, l->incident, actor, REG_RELEASE_REQUESTED, reason, err,
 	    sizeof(err)) < 0) {
 		web_log(LOG_ERR, "%s: release request not recorded: %s", l->incident, err);
 		html_message(r, p, MHD_HTTP_INTERNAL_SERVER_ERROR, "エラー", "Error",
 		    "依頼を記録できませんでした。", "The request could not be recorded.");
 		return;
 	}
-	web_audit(r, actor, "release requested", l->incident, reason);
-	web_approvers_of(r->w, inc->sender, ap.a, 4, &ap.n);
-	for (int i = 0; i < ap.n; i++)
-		sent += web_send_notice(r->w, l->incident, NOTICE_APPROVAL, ap.a[i], reason, actor) >= 0;
+	web_audit(r, actor, REG_RELEASE_REQUESTED, l->incident, reason);
+	if ((asked = nq_request_approval(r->w->rg, l->incident, inc->sender, reason,
+	    r->w->cf->web_proxy_after / 1000, time(NULL), seqs, 2 * REG_PLAN_MAX, &n, err,
+	    sizeof(err))) < 0)
+		web_log(LOG_ERR, "%s: approval request: %s", l->incident, err);
+	for (int i = 0; i < n; i++)
+		web_deliver_notice(r->w, l->incident, seqs[i], actor);
 	html_message(r, p, MHD_HTTP_OK, "承認を依頼しました", "Release requested",
-	    sent ? "理由を添えて承認者に依頼しました。結果はメールでお知らせします。" :
+	    asked > 0 ? "理由を添えて承認者に依頼しました。結果はメールでお知らせします。" :
 	    "理由を添えて管理者に依頼しました。結果はメールでお知らせします。",
 	    "Your request and reason were passed on; you will be told the outcome by mail.");
 }
@@ -185,7 +192,8 @@ static void act(struct req *r, struct resp *p, const struct link *l, const struc
 	    reason && *reason ? reason : NULL;
 	if (cancel && strcmp(inc->status, "delayed") == 0)
 		o.delete_as = "cancelled";	/* a delay the sender stopped before it went */
-	rc = approve ? web_approve(r->w, l->incident, actor, o.reason, &have, msg, sizeof(msg)) :
+	rc = approve ? web_approve(r->w, l->incident, actor, o.reason, false, &have,
+	    msg, sizeof(msg)) :
 	    release_delete(r->w->rg, l->incident, &o, msg, sizeof(msg));
 	snprintf(detail, sizeof(detail), "%s: %s", release_strerror(rc), msg);
 	web_audit(r, actor, l->action, l->incident, detail);

@@ -5,7 +5,7 @@
  *
  * Reads the same config as dlp-milter ([web], [general] var_dir, [release]
  * relay, [notice]); opens the same register and quarantine (no copy of
- * either); makes the link key var_dir/web-link.key on the first start;
+ * either); takes the link key from the register (made at the first start);
  * listens on [web] listen; runs until SIGTERM or SIGINT.  Started as root
  * it switches for good to [milter] user (the owner of the register) before
  * it opens anything under var_dir.  It stays in the foreground (systemd
@@ -81,7 +81,7 @@ static int open_state(struct web *w, char *err, size_t errlen)
 		return -1;
 	conf_var_path(w->cf, "quarantine", w->qdir, sizeof(w->qdir));
 	conf_var_path(w->cf, LINK_KEY_FILE, path, sizeof(path));
-	return link_key_load(path, true, w->key, err, errlen);
+	return link_key_get(w->rg, path, w->key, err, errlen);
 }
 
 static int wait_for_signal(void)

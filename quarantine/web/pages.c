@@ -163,9 +163,8 @@ static void decide_forms(struct req *r, GString *g, const struct incident *inc)
 		    "</button></form>", WEB_REASON_MAX, verbs[i].verb,
 		    admin ? verbs[i].ja : approver_verbs[i].ja, admin ? verbs[i].en : approver_verbs[i].en);
 	}
-	if (!admin)
-		return;
-	/* the release with the external To/Cc addresses out of the header */
+	/* the release with the external To/Cc addresses out of the header:
+	 * an admin's, or an approver's decision on a hold routed to them */
 	g_string_append(g, "<form method=\"post\" action=\"/incident/");
 	html_esc(g, inc->id);
 	g_string_append(g, "/bcc\" id=\"form-bcc\">");
@@ -226,52 +225,35 @@ static void show_incident(struct req *r, struct resp *p, const struct incident *
 	html_foot(p);
 }
 
-struct collect {
-	char (*a)[330];
-	int max, n;
-};
-
-static int collect_approver(const struct reg_approver *ap, void *arg)
-{
-	struct collect *c = arg;
-
-	if (ap->rank != 0)
-		return 0;
-	if (c->n >= c->max)
-		return 1;
-	snprintf(c->a[c->n++], 330, "%s", ap->approver);
-	return 0;
-}
-
-void web_approvers_of(struct web *w, const char *sender, char a[][330], int max, int *n)
-{
-	struct collect c = { a, max, 0 };
-	char err[256];
-
-	if (sender && *sender && reg_approver_list(w->rg, sender, collect_approver, &c, err,
-	    sizeof(err)) < 0)
-		web_log(LOG_ERR, "approvers of %s: %s", sender, err);
-	*n = c.n;
-}
-
 int web_send_notice(struct web *w, const char *id, enum notice_kind kind, const char *rcpt,
     const char *note, const char *actor)
 {
-	struct nq_notice n;
 	char err[1024];
 	long long seq = 0;
 	int rc;
 
 	if ((rc = nq_add(w->rg, id, kind, rcpt, note, true, time(NULL), &seq, err,
-	    sizeof(err))) != 0 || nq_get(w->rg, seq, &n, err, sizeof(err)) != 0) {
-		if (rc <= 0)
+	    sizeof(err))) != 0) {
+		if (rc < 0)
 			web_log(LOG_WARNING, "%s: notice not queued: %s", id, err);
 		return rc > 0 ? 1 : -1;
+	}
+	web_deliver_notice(w, id, seq, actor);
+	return 0;
+}
+
+void web_deliver_notice(struct web *w, const char *id, long long seq, const char *actor)
+{
+	struct nq_notice n;
+	char err[1024];
+
+	if (nq_get(w->rg, seq, &n, err, sizeof(err)) != 0) {
+		web_log(LOG_WARNING, "%s: notice %lld not read back: %s", id, seq, err);
+		return;
 	}
 	if (notify_deliver(w->rg, w->cf, &n, actor, NULL, err, sizeof(err)) < 0)
 		web_log(LOG_WARNING, "%s: notice not sent yet (dlp-milter retries it): %s", id, err);
 	nq_notice_clear(&n);
-	return 0;
 }
 
 void web_tell_sender(struct web *w, const char *id, enum notice_kind kind, const char *note,
@@ -303,8 +285,8 @@ static bool decidable_by_approver(struct req *r, const char *id)
 	return yes;
 }
 
-/* POST /incident/ID/release, /bcc (release Bcc-converted; admins) or
- * /delete. */
+/* POST /incident/ID/release, /bcc (release Bcc-converted: an admin, or
+ * an approver of the sender, as their approval) or /delete. */
 static void decide(struct req *r, struct resp *p, const char *id, const char *verb)
 {
 	const char *reason = req_arg(r, "reason");
@@ -328,13 +310,6 @@ static void decide(struct req *r, struct resp *p, const char *id, const char *ve
 		    "このアドレスのページはありません。", "There is no page at this address.");
 		return;
 	}
-	if (bcc && !is_admin(r)) {
-		web_audit(r, r->actor, "refused: not allowed for the role", id, verb);
-		html_message(r, p, MHD_HTTP_FORBIDDEN, "権限がありません", "Not allowed",
-		    "Bcc に変換して送信できるのは管理者だけです。何も変更していません。",
-		    "Only an administrator may release Bcc-converted. Nothing was changed.");
-		return;
-	}
 	if (!is_admin(r) && !decidable_by_approver(r, id)) {
 		web_audit(r, r->actor, "refused: not allowed for the role", id, verb);
 		html_message(r, p, MHD_HTTP_FORBIDDEN, "権限がありません", "Not allowed",
@@ -355,7 +330,7 @@ static void decide(struct req *r, struct resp *p, const char *id, const char *ve
 		o.bcc = &opt;
 	}
 	if (rel && !is_admin(r))	/* an approver: one approval of those needed */
-		rc = web_approve(r->w, id, r->actor, o.reason, &have, msg, sizeof(msg));
+		rc = web_approve(r->w, id, r->actor, o.reason, bcc, &have, msg, sizeof(msg));
 	else
 		rc = rel ? release_incident(r->w->rg, id, &o, NULL, msg, sizeof(msg)) :
 		    release_delete(r->w->rg, id, &o, msg, sizeof(msg));

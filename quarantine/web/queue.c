@@ -1,9 +1,13 @@
 /*
- * queue.c — the queue page of the console: incidents newest first,
- * filtered by status, sender (a part of the address, any case), a rule
- * that fired and a period; 50 a page; or all of them as CSV (UTF-8 with a
- * BOM, for Excel; every export an audit row).  Only what the user may see
- * (web_may_see) is listed.
+ * queue.c — the queue page of the console: incidents newest first, or
+ * sorted by a column (its header a link: time, sender, subject, rule,
+ * status, recipients, ascending or descending), filtered by status,
+ * sender (a part of the address, any case), a rule that fired, a period
+ * and a search (words of the subject, sender, recipients, file names,
+ * people's reasons); 50 a page; or all of them as CSV (UTF-8 with a BOM,
+ * for Excel; every export an audit row).  Sorting and search are the
+ * register's (reg_list_where).  Only what the user may see (web_may_see)
+ * is listed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,17 +37,34 @@ static void rule_names(GString *g, const struct incident *inc)
 	}
 }
 
-struct filter {
-	const char *status;	/* NULL: all */
-	const char *sender;	/* substring, any case; NULL: any */
-	const char *rule;	/* a rule that fired; NULL: any */
-	time_t since, until;	/* created in [since, until); 0: open */
+/* The arguments of the page, as given (validated), for its links. */
+struct qargs {
+	const char *status, *sender, *rule, *from, *to, *q;
+	int sort;		/* index into sorts[] */
+	bool asc;
 };
+
+/* The columns one may sort by: the argument's word, the register's order,
+ * the direction of a first click. */
+static const struct {
+	const char *word;
+	enum reg_order order;
+	bool asc;
+} sorts[] = {
+	{ "time", REG_ORDER_CREATED, false },
+	{ "sender", REG_ORDER_SENDER, true },
+	{ "subject", REG_ORDER_SUBJECT, true },
+	{ "rule", REG_ORDER_RULE, true },
+	{ "status", REG_ORDER_STATUS, true },
+	{ "rcpts", REG_ORDER_RECIPIENTS, false },
+};
+#define NSORTS (sizeof(sorts) / sizeof(sorts[0]))
 
 struct queue_walk {
 	struct req *r;
 	GString *g;
 	long skip, left;	/* rows to skip, rows still to show */
+	long shown;		/* rows listed */
 	bool more, csv;
 };
 
@@ -88,6 +109,7 @@ static int queue_row(const struct incident *inc, void *arg)
 		return 1;
 	}
 	q->left--;
+	q->shown++;
 	if (q->csv) {
 		csv_row(g, inc);
 		return 0;
@@ -106,7 +128,8 @@ static int queue_row(const struct incident *inc, void *arg)
 	rule_names(g, inc);
 	g_string_append(g, "</td><td class=\"status\">");
 	html_esc(g, inc->status);
-	g_string_append(g, "</td></tr>\n");
+	html_printf(g, "</td><td class=\"rcpts\">%ld <span class=\"en\">(%ld)</span></td></tr>\n",
+	    inc->recipients, inc->external);
 	return 0;
 }
 
@@ -127,108 +150,193 @@ static bool day_arg(const char *s, bool end, time_t *t)
 	return *t > 0;
 }
 
-/* The query string of the filter and page, URL-encoded, then escaped. */
-static void query(GString *g, const char *status, const char *sender, const char *rule,
-    const char *from, const char *to, long page)
+/* The query string of a's filter, sort (sort, asc) and page,
+ * URL-encoded, then escaped. */
+static void query(GString *g, const struct qargs *a, int sort, bool asc, long page)
 {
 	GString *q = g_string_new(NULL);
-	const char *names[] = { "status", "sender", "rule", "from", "to" };
-	const char *vals[] = { status, sender, rule, from, to };
+	const char *names[] = { "status", "sender", "rule", "from", "to", "q" };
+	const char *vals[] = { a->status, a->sender, a->rule, a->from, a->to, a->q };
 
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!vals[i] || !*vals[i])
 			continue;
 		g_string_append_printf(q, "%s%s=", q->len ? "&" : "", names[i]);
 		g_string_append_uri_escaped(q, vals[i], NULL, FALSE);
 	}
+	if (sort != 0 || asc)
+		g_string_append_printf(q, "%ssort=%s&dir=%s", q->len ? "&" : "", sorts[sort].word,
+		    asc ? "asc" : "desc");
 	g_string_append_printf(q, "%spage=%ld", q->len ? "&" : "", page);
 	html_esc(g, q->str);
 	g_string_free(q, TRUE);
 }
 
-static void filter_form(GString *g, const char *status, const char *sender, const char *rule,
-    const char *from, const char *to)
+static void filter_form(GString *g, const struct qargs *a)
 {
-	g_string_append(g, "<form method=\"get\" action=\"/queue\" id=\"filter\"><label>状態 "
-	    "<span class=\"en\">status</span> <select name=\"status\">");
+	g_string_append(g, "<form method=\"get\" action=\"/queue\" id=\"filter\"><label>検索 "
+	    "<span class=\"en\">search</span> <input type=\"search\" name=\"q\" id=\"q\" "
+	    "maxlength=\"" G_STRINGIFY(REG_SEARCH_MAX) "\" size=\"24\" "
+	    "placeholder=\"件名・送信者・宛先・ファイル名・理由\" value=\"");
+	html_esc(g, a->q ? a->q : "");
+	g_string_append(g, "\"></label> <label>状態 <span class=\"en\">status</span> "
+	    "<select name=\"status\">");
 	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
-		html_printf(g, "<option%s>%s</option>", strcmp(status, statuses[i]) == 0 ?
+		html_printf(g, "<option%s>%s</option>", strcmp(a->status, statuses[i]) == 0 ?
 		    " selected" : "", statuses[i]);
 	g_string_append(g, "</select></label> <label>送信者 <span class=\"en\">sender</span> "
 	    "<input name=\"sender\" maxlength=\"320\" size=\"18\" value=\"");
-	html_esc(g, sender ? sender : "");
+	html_esc(g, a->sender ? a->sender : "");
 	g_string_append(g, "\"></label> <label>ルール <span class=\"en\">rule</span> "
 	    "<input name=\"rule\" maxlength=\"64\" size=\"14\" value=\"");
-	html_esc(g, rule ? rule : "");
+	html_esc(g, a->rule ? a->rule : "");
 	g_string_append(g, "\"></label> <label>期間 <span class=\"en\">from</span> "
 	    "<input name=\"from\" type=\"date\" value=\"");
-	html_esc(g, from ? from : "");
+	html_esc(g, a->from ? a->from : "");
 	g_string_append(g, "\"></label> <label><span class=\"en\">to</span> "
 	    "<input name=\"to\" type=\"date\" value=\"");
-	html_esc(g, to ? to : "");
-	g_string_append(g, "\"></label> <button>表示 / Show</button></form>");
+	html_esc(g, a->to ? a->to : "");
+	g_string_append(g, "\"></label>");
+	if (a->sort != 0 || a->asc)	/* a new filter keeps the order */
+		html_printf(g, "<input type=\"hidden\" name=\"sort\" value=\"%s\">"
+		    "<input type=\"hidden\" name=\"dir\" value=\"%s\">", sorts[a->sort].word,
+		    a->asc ? "asc" : "desc");
+	g_string_append(g, " <button id=\"show\">表示 / Show</button></form>");
+}
+
+/* The header cell of column sort: a link to the queue sorted by it (the
+ * other way round when it is the current order), marked when current. */
+static void sort_th(GString *g, const struct qargs *a, int sort, const char *ja,
+    const char *en)
+{
+	bool cur = a->sort == sort, asc = cur ? !a->asc : sorts[sort].asc;
+
+	if (cur)
+		html_printf(g, "<th class=\"sorted\" aria-sort=\"%s\">", a->asc ? "ascending" :
+		    "descending");
+	else
+		g_string_append(g, "<th>");
+	html_printf(g, "<a class=\"sort\" id=\"sort-%s\" href=\"/queue?", sorts[sort].word);
+	query(g, a, sort, asc, 1);
+	html_printf(g, "\">%s%s<br><span class=\"en\">%s</span></a></th>", ja,
+	    cur ? (a->asc ? " ▲" : " ▼") : "", en);
+}
+
+static void table_head(GString *g, const struct qargs *a)
+{
+	g_string_append(g, "<table id=\"queue\"><thead><tr><th>受付番号<br>"
+	    "<span class=\"en\">incident</span></th>");
+	sort_th(g, a, 0, "日時", "time");
+	sort_th(g, a, 1, "送信者", "sender");
+	sort_th(g, a, 2, "件名", "subject");
+	sort_th(g, a, 3, "ルール", "rules");
+	sort_th(g, a, 4, "状態", "status");
+	sort_th(g, a, 5, "宛先数", "recipients (external)");
+	g_string_append(g, "</tr></thead><tbody>\n");
+}
+
+/* The search text: at most REG_SEARCH_MAX bytes of UTF-8 in at most
+ * REG_SEARCH_WORDS words, no control characters. */
+static bool search_ok(const char *q)
+{
+	char words[REG_SEARCH_WORDS][REG_SEARCH_MAX + 1], err[128];
+
+	if (!q)
+		return true;
+	for (const unsigned char *c = (const unsigned char *)q; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return false;
+	return g_utf8_validate(q, -1, NULL) && reg_search_words(q, words, err, sizeof(err)) >= 0;
+}
+
+/* The sort of the arguments sort and dir into a: false when unknown. */
+static bool sort_arg(const char *sort, const char *dir, struct qargs *a)
+{
+	a->sort = 0;
+	if (sort && *sort) {
+		a->sort = -1;
+		for (size_t i = 0; i < NSORTS; i++)
+			if (strcmp(sort, sorts[i].word) == 0)
+				a->sort = (int)i;
+		if (a->sort < 0)
+			return false;
+	}
+	a->asc = sorts[a->sort].asc;
+	if (dir && *dir) {
+		if (strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0)
+			return false;
+		a->asc = strcmp(dir, "asc") == 0;
+	}
+	return true;
+}
+
+/* The page down to the table's head: the form, the links, the columns. */
+static void page_top(struct req *r, struct resp *p, const struct qargs *a)
+{
+	html_head(r, p, "保留中のメール", "Held mail");
+	filter_form(p->body, a);
+	if (!web_sees_all(r))
+		g_string_append(p->body, "<p id=\"routed\">あなたが承認者の送信者の保留だけを表示"
+		    "しています。<span class=\"en\">Only the holds of senders you approve for."
+		    "</span></p>");
+	g_string_append(p->body, "<p><a id=\"csv\" href=\"/queue.csv?");
+	query(p->body, a, a->sort, a->asc, 1);
+	g_string_append(p->body, "\">CSV</a>");
+	if (web_sees_all(r))
+		g_string_append(p->body, " · <a href=\"/audit\">監査記録 / audit trail</a> · "
+		    "<a href=\"/report\">報告 / reports</a>");
+	g_string_append(p->body, "</p>");
+	table_head(p->body, a);
 }
 
 void page_queue(struct req *r, struct resp *p, bool csv)
 {
-	const char *status = req_arg(r, "status"), *pg = req_arg(r, "page");
-	const char *sender = req_arg(r, "sender"), *rule = req_arg(r, "rule");
-	const char *from = req_arg(r, "from"), *to = req_arg(r, "to");
-	struct filter f = { 0 };
+	const char *pg = req_arg(r, "page");
+	struct qargs a = { .status = req_arg(r, "status"), .sender = req_arg(r, "sender"),
+		.rule = req_arg(r, "rule"), .from = req_arg(r, "from"), .to = req_arg(r, "to"),
+		.q = req_arg(r, "q") };
+	struct reg_where w = { 0 };
 	struct queue_walk q = { .r = r, .g = p->body, .left = csv ? 100000 : QUEUE_PAGE,
 		.csv = csv };
 	char err[512], *end = NULL;
 	long page = pg && *pg ? strtol(pg, &end, 10) : 1;
 	bool known = false;
 
-	if (!status || !*status)
-		status = "held";
+	if (!a.status || !*a.status)
+		a.status = "held";
 	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
-		known |= strcmp(status, statuses[i]) == 0;
+		known |= strcmp(a.status, statuses[i]) == 0;
 	if (!known || (end && (*end || end == pg)) || page < 1 || page > 100000 ||
-	    (sender && strlen(sender) > 320) || (rule && (strlen(rule) > 64 ||
-	    strspn(rule, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-	    strlen(rule))) || !day_arg(from, false, &f.since) || !day_arg(to, true, &f.until)) {
+	    (a.sender && strlen(a.sender) > 320) || (a.rule && (strlen(a.rule) > 64 ||
+	    strspn(a.rule, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+	    strlen(a.rule))) || !day_arg(a.from, false, &w.since) ||
+	    !day_arg(a.to, true, &w.until) || !search_ok(a.q) ||
+	    !sort_arg(req_arg(r, "sort"), req_arg(r, "dir"), &a)) {
 		html_message(r, p, MHD_HTTP_BAD_REQUEST, "条件が正しくありません", "Bad filter",
-		    "状態・送信者・ルール・期間・ページの指定が正しくありません。",
-		    "Unknown status, or a bad sender, rule, date or page.");
+		    "状態・送信者・ルール・期間・検索語・並べ替え・ページの指定が正しくありません。",
+		    "Unknown status or sort, or a bad sender, rule, date, search or page.");
 		return;
 	}
-	f.status = strcmp(status, "all") == 0 ? NULL : status;
-	f.sender = sender && *sender ? sender : NULL;
-	f.rule = rule && *rule ? rule : NULL;
+	/* The register selects by status, period, sender, rule and search,
+	 * sorts, and skips the earlier pages itself; an approver's holds are
+	 * chosen here, by the approvers table, so their pages are counted
+	 * here too. */
+	w.status = strcmp(a.status, "all") == 0 ? NULL : a.status;
+	w.sender = a.sender && *a.sender ? a.sender : NULL;
+	w.rule = a.rule && *a.rule ? a.rule : NULL;
+	w.search = a.q && *a.q ? a.q : NULL;
+	w.order = sorts[a.sort].order;
+	w.ascending = a.asc;
 	q.skip = csv ? 0 : (page - 1) * QUEUE_PAGE;
 	if (csv) {
-		web_audit(r, r->actor, "queue exported", NULL, status);
+		web_audit(r, r->actor, "queue exported", NULL, a.status);
 		p->ctype = "text/csv; charset=utf-8";
 		snprintf(p->filename, sizeof(p->filename), "dlp-incidents.csv");
 		g_string_append(p->body, "\xef\xbb\xbf" "id,created,sender,subject,rules,action,"
 		    "status,recipients,external\r\n");
 	} else {
-		html_head(r, p, "保留中のメール", "Held mail");
-		filter_form(p->body, status, sender, rule, from, to);
-		if (!web_sees_all(r))
-			g_string_append(p->body, "<p id=\"routed\">あなたが承認者の送信者の保留だけを表示"
-			    "しています。<span class=\"en\">Only the holds of senders you approve for."
-			    "</span></p>");
-		g_string_append(p->body, "<p><a id=\"csv\" href=\"/queue.csv?");
-		query(p->body, status, sender, rule, from, to, 1);
-		g_string_append(p->body, "\">CSV</a>");
-		if (web_sees_all(r))
-			g_string_append(p->body, " · <a href=\"/audit\">監査記録 / audit trail</a> · "
-			    "<a href=\"/report\">報告 / reports</a>");
-		g_string_append(p->body, "</p><table id=\"queue\"><thead><tr><th>受付番号<br>"
-		    "<span class=\"en\">incident</span></th><th>日時<br><span class=\"en\">time</span>"
-		    "</th><th>送信者<br><span class=\"en\">sender</span></th><th>件名<br>"
-		    "<span class=\"en\">subject</span></th><th>ルール<br><span class=\"en\">rules"
-		    "</span></th><th>状態<br><span class=\"en\">status</span></th></tr></thead>"
-		    "<tbody>\n");
+		page_top(r, p, &a);
 	}
-	/* The register selects by status, period, sender and rule, and skips
-	 * the earlier pages itself; an approver's holds are chosen here, by
-	 * the approvers table, so their pages are counted here too. */
-	struct reg_where w = { .status = f.status, .since = f.since, .until = f.until,
-		.sender = f.sender, .rule = f.rule };
 	if (web_sees_all(r)) {
 		w.offset = q.skip;
 		q.skip = 0;
@@ -237,18 +345,21 @@ void page_queue(struct req *r, struct resp *p, bool csv)
 		web_log(LOG_ERR, "queue: %s", err);
 	if (csv)
 		return;
-	g_string_append(p->body, "</tbody></table><p>");
+	g_string_append(p->body, "</tbody></table>");
+	if (q.shown == 0)
+		g_string_append(p->body, "<p id=\"none\">該当するメールはありません。"
+		    "<span class=\"en\">No incident matches.</span></p>");
+	g_string_append(p->body, "<p>");
 	if (page > 1) {
 		g_string_append(p->body, "<a id=\"prev\" href=\"/queue?");
-		query(p->body, status, sender, rule, from, to, page - 1);
+		query(p->body, &a, a.sort, a.asc, page - 1);
 		g_string_append(p->body, "\">← 前 / previous</a> ");
 	}
 	if (q.more) {
 		g_string_append(p->body, "<a id=\"next\" href=\"/queue?");
-		query(p->body, status, sender, rule, from, to, page + 1);
+		query(p->body, &a, a.sort, a.asc, page + 1);
 		g_string_append(p->body, "\">次 / next →</a>");
 	}
 	g_string_append(p->body, "</p>");
 	html_foot(p);
 }
-

@@ -7,7 +7,7 @@
  *   html.c     pages: layout, escaping (every byte from mail is escaped)
  *   auth.c     sign-in, sessions, CSRF tokens, the sign-in rate limit
  *   pages.c    an incident, the decisions of the console, roles
- *   queue.c    the queue: filters, paging, CSV
+ *   queue.c    the queue: filters, search, sorting by column, paging, CSV
  *   message.c  the held message: To/Cc/Bcc, its decoded text
  *   audit.c    the console's audit trail page and CSV
  *   reports.c  the reports (month, fiscal year) with SVG charts, and CSV
@@ -153,9 +153,9 @@ int web_send_notice(struct web *w, const char *id, enum notice_kind kind, const 
  * try to send it now (the milter's notifier retries it otherwise). */
 void web_tell_sender(struct web *w, const char *id, enum notice_kind kind, const char *note,
     const char *actor);
-
-/* The rank-0 approvers of sender into a[0 .. max), *n of them. */
-void web_approvers_of(struct web *w, const char *sender, char a[][330], int max, int *n);
+/* Try to send now the claimed notice seq of incident id (the milter's
+ * notifier retries it otherwise). */
+void web_deliver_notice(struct web *w, const char *id, long long seq, const char *actor);
 
 /* message.c: the envelope recipients of inc marked To, Cc or Bcc (from
  * the stored message's headers; unmarked when it is gone) as a list; the
@@ -163,11 +163,12 @@ void web_approvers_of(struct web *w, const char *sender, char a[][330], int max,
 void web_recipients(struct web *w, GString *g, const struct incident *inc);
 void web_message_page(struct req *r, struct resp *p, const struct incident *inc);
 
-/* approve.c: record actor's approval of id and release it once [web]
- * approvals distinct approvers approved (*have: how many so far).
- * REL_BUSY with msg while more are needed; else release_incident's. */
+/* approve.c: record actor's approval of id (bcc: asking for the release
+ * Bcc-converted) and release it once [web] approvals distinct approvers
+ * approved (*have: how many so far), Bcc-converted when any of them
+ * asked.  REL_BUSY with msg while more are needed; else release_incident's. */
 enum release_rc web_approve(struct web *w, const char *id, const char *actor,
-    const char *reason, int *have, char *msg, size_t msglen);
+    const char *reason, bool bcc, int *have, char *msg, size_t msglen);
 
 /* links.c */
 void page_link(struct req *r, struct resp *p, const char *action, const char *token);

@@ -54,6 +54,18 @@ def request(port, method, path, body=None, cookie=None):
     return out
 
 
+def parts(i):
+    """The parts of incident i as the milter writes them: the body and an
+    attachment (every 100th a 社員名簿_NN.xlsx)."""
+    name = "社員名簿_%02d.xlsx" % (i // 100) if i % 100 == 7 else "資料%d.pdf" % i
+    return [{"path": "1", "filename": None, "declared_type": "text/plain",
+             "detected_type": "text/plain", "extractor": "text", "size": 120,
+             "findings": {"phone": 0}, "encrypted": False, "unscanned": None},
+            {"path": "2", "filename": name, "declared_type": "application/octet-stream",
+             "detected_type": "application/pdf", "extractor": "pdf", "size": 48000,
+             "findings": {"phone": 49}, "encrypted": False, "unscanned": None}]
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="dlp-bench-web.")
     var = os.path.join(tmp, "var")
@@ -87,12 +99,13 @@ def main():
         with con:
             con.executemany(
                 "INSERT INTO incidents (id, created, sender, subject, recipients, external,"
-                " rcpt, rules, findings, action, status, updated, notices_planned)"
-                " VALUES (?, ?, ?, ?, 2, 1, ?, ?, ?, 'hold', 'held', ?, 1)",
+                " rcpt, rules, findings, parts, action, status, updated, notices_planned)"
+                " VALUES (?, ?, ?, ?, 2, 1, ?, ?, ?, ?, 'hold', 'held', ?, 1)",
                 [("20261101-B%05d" % i, now - 60 * i, "s%d@example.go.jp" % (i % 500),
-                  "名簿の送付について %d" % i,
+                  ("名簿の送付について %d" if i % 10 else "給与明細の送付 %d") % i,
                   json.dumps(["a%d@partner.example.com" % i, "b@example.go.jp"]), rules,
-                  findings, now - 60 * i) for i in range(INCIDENTS)])
+                  findings, json.dumps(parts(i), ensure_ascii=False), now - 60 * i)
+                 for i in range(INCIDENTS)])
             con.executemany("INSERT INTO audit (incident, time, actor, action, reason)"
                             " VALUES (?, ?, 'dlp-milter', 'held', 'personal_data_volume')",
                             [("20261101-B%05d" % i, now - 60 * i) for i in range(INCIDENTS)])
@@ -121,6 +134,20 @@ def main():
             ("queue, page 1 (50 of 10,000 held)", "/queue?status=held&page=1", 50),
             ("queue, page 150 (7,450 skipped)", "/queue?status=held&page=150", 50),
             ("queue, sender filter s7@ (20 held)", "/queue?status=all&sender=s7%40", 20),
+            ("sorted by sender, page 1", "/queue?status=held&sort=sender&dir=asc", 50),
+            ("sorted by sender desc, page 150", "/queue?status=held&sort=sender&dir=desc"
+             "&page=150", 50),
+            ("sorted by subject, page 1", "/queue?status=held&sort=subject&dir=asc", 50),
+            ("sorted by rule, page 1", "/queue?status=held&sort=rule&dir=asc", 50),
+            ("all, sorted by status, page 1", "/queue?status=all&sort=status&dir=asc", 50),
+            ("sorted by recipients, page 1", "/queue?status=held&sort=rcpts", 50),
+            ("search 給与明細 (1,000 of 10,000)", "/queue?status=held&q=%E7%B5%A6%E4%B8%8E"
+             "%E6%98%8E%E7%B4%B0", 50),
+            ("search 社員名簿_ (100, file names)", "/queue?status=held&q=%E7%A4%BE%E5%93%A1"
+             "%E5%90%8D%E7%B0%BF_", 50),
+            ("search of a word nowhere (0)", "/queue?status=held&q=zzzz", 0),
+            ("search + sort by sender", "/queue?status=held&sort=sender&q=%E7%B5%A6%E4%B8%8E",
+             50),
             ("incident page", "/incident/20261101-B00123", None),
         ]
         print("  dlp-web on SQLite, %d held incidents, %d requests per figure, one connection"

@@ -10,7 +10,10 @@ to 100,000 incidents, on SQLite and on PostgreSQL):
   the queue page         GET /queue of a signed-in admin on a dlp-web
                          started on that register: the first page (50
                          newest held), the first page of all, and page 1000
-                         of all (50,000 incidents walked past).
+                         of all (50,000 incidents walked past); sorted by
+                         sender, subject and rule (page 1, and page 1000
+                         by sender); a search for a word found nowhere
+                         (every incident read).
 
 Best of 3 (dlpctl) and of 5 (the page), wall milliseconds.  The dlp-web
 started here is stopped before the end.
@@ -97,16 +100,22 @@ def main():
         if "dlp_session=" not in session:
             sys.exit("register_console: sign-in failed: %d" % code)
         figures = []
-        for label, path in (("held, page 1", "/queue"), ("all, page 1", "/queue?status=all"),
-                            ("all, page 1000", "/queue?status=all&page=1000")):
+        for label, path, want in (
+                ("held, page 1", "/queue", 50), ("all, page 1", "/queue?status=all", 50),
+                ("all, page 1000", "/queue?status=all&page=1000", 50),
+                ("all by sender, page 1", "/queue?status=all&sort=sender&dir=asc", 50),
+                ("held by subject desc, page 1", "/queue?sort=subject&dir=desc", 50),
+                ("all by rule, page 1", "/queue?status=all&sort=rule", 50),
+                ("all by sender, page 1000", "/queue?status=all&sort=sender&page=1000", 50),
+                ("all, search for a word nowhere", "/queue?status=all&q=zzzz", 0)):
             def page():
                 c, _, b = req(port, "GET", path, cookie=session)
                 if c != 200:
                     sys.exit("register_console: GET %s: %d" % (path, c))
                 return b.count('class="inc"')
             ms, rows = best(5, page)
-            if rows != 50:
-                sys.exit("register_console: GET %s: %d rows, not 50" % (path, rows))
+            if rows != want:
+                sys.exit("register_console: GET %s: %d rows, not %d" % (path, rows, want))
             figures.append("%s %.1f ms" % (label, ms))
         print("  %-10s queue page (50 rows): %s" % (name, "; ".join(figures)))
     finally:

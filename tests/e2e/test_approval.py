@@ -10,6 +10,9 @@ private Postfix of lib.Env, dlp-milter's notifier and dlp-web.
 * [web] approver_link_password = yes: the approver's link asks for the
   password of the approver account it was sent to; a wrong one changes
   nothing, is an audit row, and the link still works with the right one;
+* the justify link of a plain hold follows the same proxy rule: with the
+  approver away the proxy is asked by the request itself; otherwise once
+  proxy_after has passed since the request;
 * groups (所属): dlpctl approver import with the CSV's 所属 column; a
   member's hold goes to the group's approver, who releases it;
 * approvals per rule: a rule with approvals = 2 needs two approvers,
@@ -187,6 +190,81 @@ def test_away_asks_proxy_at_once():
     check("away" not in listed, "back: no longer listed away:\n" + listed)
 
 
+EXT10 = ["h%d@partner%d.example.com" % (i, i % 3) for i in range(10)]
+
+
+def plain_hold(subject):
+    """A hold of the shipped mass_recipients rule (not an approve) by
+    KAKARI, and the justify link of its hold notice."""
+    before = {r["id"] for r in env.incidents()}
+    code, text = env.send(make_message(KAKARI, EXT10, subject, "案内です。\n"))
+    check(code == 250, "accepted (held): %d %s" % (code, text), env)
+    new = [r for r in env.incidents() if r["id"] not in before]
+    check(len(new) == 1 and new[0]["status"] == "held" and new[0]["action"] == "hold",
+          "one new plain hold: %r" % new, env)
+    iid = new[0]["id"]
+    return iid, link_of(notice_text(iid, "hold", KAKARI), "justify")
+
+
+def asked_rows(iid):
+    return env.register("SELECT time, reason FROM audit WHERE incident = ? AND action ="
+                        " 'proxy asked'", (iid,))
+
+
+def requested_at(iid):
+    rows = env.register("SELECT time FROM audit WHERE incident = ? AND action ="
+                        " 'release requested'", (iid,))
+    check(len(rows) == 1, "one release request in the history: %r" % rows)
+    return rows[0]["time"]
+
+
+def test_justify_away_proxy_at_once():
+    """The sender justifies a plain hold while the approver is away: the
+    proxy is asked by the request itself (the rule of an approve hold),
+    with the sender's reason, and releases it from their own link."""
+    r = env.dlpctl("approver", "away", KACHO)
+    check(r.returncode == 0, "dlpctl approver away: " + r.stdout + r.stderr)
+    try:
+        iid, url = plain_hold("理由を添えて (不在)")
+        page, code, out = use_link(url, {"reason": "至急の案件です"})
+        check(code == 200 and "承認者に依頼しました" in out, "requested: %d %s" % (code, out[:300]))
+        # no wait: the request asked the proxy before its page came back
+        asked = asked_rows(iid)
+        check(len(asked) == 1 and ("%s away" % KACHO) in asked[0]["reason"],
+              "the proxy asked with the request, because the approver is away: %r" % asked)
+        text = notice_text(iid, "approval", JICHO, timeout=30)
+        check("至急の案件です" in text, "the proxy's request carries the reason:\n" + text)
+        notice_text(iid, "approval", KACHO, timeout=30)
+        page, code, out = use_link(link_of(text, "approve"), {"reason": "代理で承認"})
+        check(code == 200 and status(iid) == "released", "the proxy's link released it: %d %s"
+              % (code, status(iid)))
+        check_released_once(iid, EXT10)
+        check(len(asked_rows(iid)) == 1 and len(notices(iid, "approval", JICHO)) == 1,
+              "the proxy was asked once")
+    finally:
+        r = env.dlpctl("approver", "back", KACHO)
+    check(r.returncode == 0, "dlpctl approver back")
+
+
+def test_justify_proxy_after():
+    """Not away: the approver is asked at once, the proxy only once
+    proxy_after has passed since the request (by the milter's notifier)."""
+    iid, url = plain_hold("理由を添えて (期限)")
+    page, code, out = use_link(url, {"reason": "確認をお願いします"})
+    check(code == 200, "requested: %d %s" % (code, out[:300]))
+    check(not asked_rows(iid), "the proxy is not asked with the request")
+    text = notice_text(iid, "approval", KACHO, timeout=30)
+    check("確認をお願いします" in text, "the approver's request has the reason")
+    check(not notices(iid, "approval", JICHO), "nor mailed before proxy_after")
+    text = notice_text(iid, "approval", JICHO, timeout=PROXY_AFTER + 40)
+    check("確認をお願いします" in text, "the proxy's request has the reason:\n" + text)
+    asked = asked_rows(iid)
+    check(len(asked) == 1 and "no decision in time" in asked[0]["reason"] and
+          asked[0]["time"] - requested_at(iid) >= PROXY_AFTER,
+          "asked for the time, proxy_after after the request: %r" % asked)
+    env.dlpctl("delete", iid)
+
+
 def test_link_password():
     pconf = env.conf_variant("pw.conf", {("web", "listen"): "127.0.0.1:%d" % pwport,
                                          ("web", "approver_link_password"): "yes"})
@@ -302,6 +380,9 @@ if __name__ == "__main__":
         rc = run([
             ("the proxy approver after proxy_after, from their own link", test_proxy_after_time),
             ("an approver away: the proxy at once; back", test_away_asks_proxy_at_once),
+            ("justify a plain hold, approver away: the proxy at once",
+             test_justify_away_proxy_at_once),
+            ("justify a plain hold: the proxy after proxy_after", test_justify_proxy_after),
             ("approver_link_password: wrong refused, right accepted", test_link_password),
             ("groups from the CSV's 所属: the group's approver", test_group_import),
             ("approvals per rule: 2 needs two, 1 releases on one", test_approvals_per_rule),

@@ -17,6 +17,7 @@ lists delays as `sent after delay` and `cancelled by sender`.
 """
 import email
 import email.policy
+import email.utils
 import json
 import os
 import re
@@ -63,6 +64,12 @@ when = external_visible >= 5 and external_visible < 10
 action = bcc
 reason = 外部の宛先が To/Cc に見えるため、BCC に変換します。
 	External addresses are visible in To/Cc: they are moved to Bcc.
+
+[rule bcc_wide]
+when = external_visible >= 3 and external_visible < 5 and recipients >= 100
+action = bcc
+reason = 外部の宛先を BCC に変換します。
+	External addresses are moved to Bcc.
 """ % (DELAY_S, DELAY_S, DELAY_S)
 
 env = web = browser = None
@@ -274,6 +281,135 @@ def test_console_bcc_button():
     check(status(iid2) == "delayed", "nothing changed")
 
 
+MANY_INTERNAL = ["staff%03d@example.go.jp" % i for i in range(300)]
+
+
+def raw_at_sink(addr, subject):
+    """The one copy of subject delivered to addr: (rcpts, message, bytes)."""
+    for mail, rcpts, data in list(env.sink.messages):
+        m = email.message_from_bytes(data, policy=email.policy.default)
+        if addr in rcpts and str(m["Subject"]) == subject and m["X-DLP-Notice"] is None:
+            return rcpts, m, data
+    return None
+
+
+def header_lines(data):
+    """The lines of a delivered message's header, without their CRLF."""
+    head = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    return head.split(b"\n")
+
+
+def check_folded(m, data, ext, what):
+    """The delivered To/Cc: every header line within 998 octets, the To and
+    Cc lines within 78 (each address fits on one), folded (several lines),
+    and the 300 internal addresses all read back, no external one."""
+    lines = header_lines(data)
+    check(max(len(x) for x in lines) <= 998, "%s: every header line <= 998 octets: %d" %
+          (what, max(len(x) for x in lines)))
+    to_lines, in_to = [], False
+    for x in lines:
+        if x[:1] in (b" ", b"\t"):
+            if in_to:
+                to_lines.append(x)
+        else:
+            in_to = x.lower().startswith((b"to:", b"cc:"))
+            if in_to:
+                to_lines.append(x)
+    check(len(to_lines) > 100 and max(len(x) for x in to_lines) <= 78,
+          "%s: To folded at address boundaries, %d lines, the longest %d" %
+          (what, len(to_lines), max(len(x) for x in to_lines)))
+    addrs = [a for _, a in email.utils.getaddresses(
+        [str(v) for h in ("To", "Cc") for v in (m.get_all(h) or [])])]
+    check(sorted(addrs) == sorted(MANY_INTERNAL + [INTERNAL]),
+          "%s: the 301 internal addresses read back, no external one (%d)" % (what, len(addrs)))
+
+
+def test_bcc_fold_milter():
+    """action bcc through smfi_chgheader: the To that keeps 301 internal
+    addresses arrives folded, every line within limits."""
+    ext = ["f%d@partner.example.com" % i for i in range(3)]
+    subject = "BCC 折り返し (milter)"
+    code, text = env.send(make_message(SENDER, MANY_INTERNAL + [INTERNAL] + ext, subject,
+                                       "ご案内です。\n"))
+    check(code == 250, "accepted: %d %s" % (code, text), env)
+    check(wait_until(lambda: at_sink(ext[0], subject), 60), "it arrives", env)
+    rcpts, m, data = raw_at_sink(ext[0], subject)
+    check("bcc_wide" in str(m["X-DLP-Rules"]), "the bcc rule fired: %s" % m["X-DLP-Rules"])
+    check_folded(m, data, ext, "milter bcc")
+
+
+def test_bcc_fold_release():
+    """a delayed release Bcc-converted (bcc_apply on the stored copy): the
+    same, through the release port."""
+    ext = ["g%d@partner%d.example.com" % (i, i % 3) for i in range(6)]
+    subject = "BCC 折り返し (release)"
+    iid = send_delayed(MANY_INTERNAL + [INTERNAL] + ext, subject)
+    check(wait_until(lambda: at_sink(ext[0], subject), 60), "the delayed mail arrives", env)
+    rcpts, m, data = raw_at_sink(ext[0], subject)
+    check_folded(m, data, ext, "release --bcc")
+    check("release Bcc-converted" in env.dlpctl("show", iid).stdout, "Bcc-converted")
+
+
+def stats():
+    r = env.dlpctl("stats", "--json")
+    return json.loads(r.stdout)
+
+
+def cancel_from_notice(iid):
+    """The sender's cancel link used (GET, then the form's POST)."""
+    _, text = notice_text(iid, "delay")
+    url = re.search(re.escape(base()) + r"/link/cancel/[A-Za-z0-9_.-]+", text).group(0)
+    browser.clear_cookies()
+    browser.goto(url)
+    browser.click("#go")
+    check(status(iid) == "cancelled", "cancelled from the link: %s" % status(iid))
+
+
+def test_stats_delays():
+    """dlpctl stats counts delays: in the register by what became of them
+    (waiting, sent on time, released early, cancelled, deleted), and in the
+    daemon's live counters (answered delay, not hold; sent on time by the
+    timer; failed tries)."""
+    s0 = stats()
+    r0, d0 = s0["register"]["delays"], s0["daemon"]
+    ext = "s1@partner.example.com"
+    on_time = send_delayed([ext], "統計: 時間どおり")
+    cancelled = send_delayed(["s2@partner.example.com", "s3@other.example.net"], "統計: 取消")
+    waiting = send_delayed(["s4@partner.example.com", "s5@other.example.net"], "統計: 待機")
+    cancel_from_notice(cancelled)
+    check(wait_until(lambda: at_sink(ext, "統計: 時間どおり"), 60), "the first one went", env)
+    check(wait_until(lambda: status(on_time) == "released", 30), "released", env)
+    # the daemon writes stats.json every few seconds: wait for the write
+    # that has the timer's release in it
+    check(wait_until(lambda: stats()["daemon"]["delays"]["sent_on_time"] >
+                     d0["delays"]["sent_on_time"], 30), "the daemon counted the release", env)
+    s1 = stats()
+    r1, d1 = s1["register"]["delays"], s1["daemon"]
+    diff = {k: r1[k] - r0[k] for k in r1}
+    check(diff == {"delayed": 3, "waiting": 1, "sent_on_time": 1, "released_early": 0,
+                   "cancelled": 1, "deleted": 0}, "register delays: %r" % diff)
+    check(s1["register"]["by_action"]["delay"] - s0["register"]["by_action"]["delay"] == 3,
+          "by action: delay %r" % s1["register"]["by_action"])
+    check(d1["actions"]["delay"] - d0["actions"]["delay"] == 3 and
+          d1["actions"]["hold"] == d0["actions"]["hold"],
+          "the daemon answered delay three times, not hold: %r" % d1["actions"])
+    dd = {k: d1["delays"][k] - d0["delays"][k] for k in d1["delays"]}
+    check(dd == {"delayed": 3, "sent_on_time": 1, "failed_tries": 0}, "daemon delays: %r" % dd)
+    r = env.dlpctl("delete", waiting, "--reason", "統計のテスト", check=False)
+    check(r.returncode == 0, "dlpctl delete: %s %s" % (r.stdout, r.stderr))
+    text = env.dlpctl("stats").stdout
+    m = re.search(r"^  delays +(\d+): waiting (\d+), sent on time (\d+), released early "
+                  r"(\d+), cancelled (\d+), deleted (\d+)$", text, re.M)
+    check(m and int(m.group(1)) == r1["delayed"] and int(m.group(2)) == r1["waiting"] - 1
+          and int(m.group(6)) == r1["deleted"] + 1 and int(m.group(5)) == r1["cancelled"],
+          "the text output's register line (the waiting one deleted):\n" + text)
+    m = re.search(r"^  delays +delayed (\d+), sent on time (\d+), failed tries (\d+)$",
+                  text, re.M)
+    check(m and int(m.group(1)) == d1["delays"]["delayed"], "the daemon's line:\n" + text)
+    check(re.search(r"actions +accept \d+, tag \d+, hold \d+, reject \d+, delay \d+", text),
+          "delay among the daemon's actions:\n" + text)
+
+
 def test_report():
     r = env.dlpctl("report", "--format", "json")
     rows = {x["id"]: x for x in json.loads(r.stdout)["incidents"]}
@@ -322,7 +458,10 @@ if __name__ == "__main__":
             ("delay + bcc: the delayed release is Bcc-converted", test_delay_with_bcc),
             ("dlpctl release --bcc", test_dlpctl_release_bcc),
             ("console: Bccに変換して送信", test_console_bcc_button),
+            ("bcc action: a To of 301 addresses folded (smfi_chgheader)", test_bcc_fold_milter),
+            ("delay + bcc release: a To of 301 addresses folded", test_bcc_fold_release),
             ("report: sent after delay, cancelled by sender", test_report),
+            ("stats: delays counted (register and daemon)", test_stats_delays),
         ])
     finally:
         teardown()

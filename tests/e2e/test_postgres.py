@@ -23,6 +23,9 @@ free port of 127.0.0.1).
     the session works on both consoles, both releasing one incident at once
     release it once; a justify link used on A's console
     is refused on B's ("already used"), its replayed POST too;
+  - supervisor approval: an approve hold on A, its approver marked away
+    on B: the proxy is asked once, and the proxy's link used on B's console
+    releases it once, through B's relay;
   - the database stopped: holds answer 451 (the MTA keeps the mail), clean
     mail still passes, the log says so, a milter started meanwhile starts;
     the database back: the milter records holds again by itself and says so.
@@ -36,6 +39,7 @@ import http.client
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -144,8 +148,18 @@ def test_migrate_sqlite_to_postgres():
     check(r.returncode == 0, "release on SQLite: %s %s" % (r.stdout, r.stderr), a)
     with open(os.path.join(a.var, "quarantine", "msg", second + ".eml"), "rb") as f:
         held_bytes = f.read()
+    # the key of the links A's notices carried (as dlp-web or the notifier made it)
+    node_key = "%064x" % 0xA11CE
+    con = sqlite3.connect(os.path.join(a.var, "incidents.db"), timeout=30)
+    con.execute("INSERT INTO secrets (name, value, created) VALUES ('link_key', ?, 0)",
+                (node_key,))
+    con.commit()
+    con.close()
     r = a.dlpctl("migrate", "--to", pg.url, "--password-file", pg.password_file, check=False)
     check(r.returncode == 0, "migrate: %s %s" % (r.stdout, r.stderr))
+    check("link key: this node's, in the database" in r.stdout and
+          pg.sql("SELECT value FROM secrets WHERE name = 'link_key'") == [[node_key]],
+          "the links' key copied: %s" % r.stdout)
     # a released message's copy stays until purge, in the files as in the database
     check("2 incidents (2 new, 0 there already), 2 held copies (2 new)" in r.stdout,
           "what was copied: %s" % r.stdout)
@@ -236,8 +250,7 @@ def test_console_on_postgres():
     ports = {a: free_port(), b: free_port()}
     webs, browser = [], None
     try:
-        # each node's console and the base of its links; one link key for
-        # both (made by A's dlp-web, copied to B before anything needs it)
+        # each node's console and the base of its links
         for env in (a, b):
             env.milter.stop()
             env.set_conf("web", "listen", "127.0.0.1:%d" % ports[env])
@@ -249,10 +262,11 @@ def test_console_on_postgres():
             logf.close()
             check(wait_port(ports[env]), "dlp-web listens on the database (node %s): %s" % (
                 "AB"[env is b], open(os.path.join(env.tmp, "web.log")).read()[-2000:]))
-            if env is a:
-                key = os.path.join(a.var, "web-link.key")
-                shutil.copyfile(key, os.path.join(b.var, "web-link.key"))
-                os.chmod(os.path.join(b.var, "web-link.key"), 0o600)
+        # one link key for both, in the database: nothing copied by hand
+        check(pg.sql("SELECT count(*), min(length(value)) FROM secrets WHERE name = 'link_key'")
+              == [["1", "64"]], "one link key in the database, 64 hex digits")
+        check(not any(os.path.exists(os.path.join(env.var, "web-link.key")) for env in (a, b)),
+              "no per-node key file")
         for env in (a, b):
             env.milter.start()
         # accounts and approvers: made on one node, the other's too
@@ -338,7 +352,8 @@ def test_console_on_postgres():
         browser.goto("http://127.0.0.1:%d/queue" % ports[b])
         check(browser.path() == "/signin", "signed out on A: signed out on B too")
 
-        # a link used on A's console is used on B's
+        # a link of B's notice, signed with the register's key, works on A's
+        # console, and once used there it is used on B's
         path = link_path(on_b, "justify")
         code, _, page = http_req(ports[a], "GET", path)
         check(code == 200, "the justify link's page on A: %d" % code)
@@ -362,6 +377,80 @@ def test_console_on_postgres():
             browser.close()
         for w in webs:
             stop_process(w)
+
+
+KACHO, JICHO = "kacho@example.go.jp", "jicho@example.go.jp"
+
+
+def approval_notices(iid, to):
+    """The approval requests of iid to `to`, from either node's notifier."""
+    tag = ("X-DLP-Incident: %s" % iid).encode()
+    out = []
+    for e in (a, b):
+        for m in list(e.sink.messages):
+            if tag in m[2] and b"X-DLP-Notice: approval" in m[2] and to in m[1]:
+                body = email.message_from_bytes(m[2], policy=email.policy.default)
+                out.append(body.get_body(("plain",)).get_content())
+    return out
+
+
+def test_proxy_on_postgres():
+    """An approve hold on A whose approver is away (dlpctl approver away on
+    B): the proxy is asked (by whichever notifier claims it first, once),
+    and the proxy's approve link, used on B's console, releases it once
+    through B's relay."""
+    port = free_port()
+    web = None
+    to = ["p%d@partner.example.com" % i for i in range(4)]
+    try:
+        r = b.dlpctl("approver", "set", SENDER, KACHO, "--proxy", JICHO, check=False)
+        check(r.returncode == 0, "dlpctl approver set on B: %s %s" % (r.stdout, r.stderr))
+        r = b.dlpctl("approver", "away", KACHO, check=False)
+        check(r.returncode == 0, "dlpctl approver away on B: %s %s" % (r.stdout, r.stderr))
+        check(pg.sql("SELECT count(*) FROM approver_away WHERE approver = '%s'" % KACHO)[0][0]
+              == "1", "the absence is a row of the database")
+        b.set_conf("web", "listen", "127.0.0.1:%d" % port)
+        logf = open(os.path.join(b.tmp, "web.log"), "ab")
+        web = subprocess.Popen([WEB, "-f", "-c", b.milter.conf], stdout=logf, stderr=logf,
+                               cwd=b.tmp)
+        logf.close()
+        check(wait_port(port), "B's dlp-web listens")
+        code, text = a.send(make_message(SENDER, to, "proxy-on-pg", "ご案内です。\n"))
+        check(code == 250, "accepted (held for approval): %d %s" % (code, text), a)
+        rows = pg.sql("SELECT id, status, action FROM incidents WHERE subject = 'proxy-on-pg'")
+        check(len(rows) == 1 and rows[0][1:] == ["held", "approve"], "one approve hold: %r"
+              % rows, a)
+        iid = rows[0][0]
+        check(wait_until(lambda: approval_notices(iid, JICHO), 60), "the proxy is asked", a)
+        asked = pg.sql("SELECT reason FROM audit WHERE incident = '%s' AND action ="
+                       " 'proxy asked'" % iid)
+        check(len(asked) == 1 and ("%s away" % KACHO) in asked[0][0],
+              "asked once, because the approver is away: %r" % asked)
+        found = re.search(r"/link/approve/[A-Za-z0-9_.-]+", approval_notices(iid, JICHO)[0])
+        check(found is not None, "the proxy's approve link")
+        path = found.group(0)
+        code, _, page = http_req(port, "GET", path)
+        check(code == 200, "the proxy's link on B's console: %d %s" % (code, page[:300]))
+        check(status(iid) == "held", "a GET changes nothing")
+        fields = dict((k, html.unescape(v)) for k, v in
+                      re.findall(r'<input[^>]*name="([a-z]+)"[^>]*value="([^"]*)"', page))
+        form = "form=%s&reason=%s" % (fields.get("form", ""), urllib.parse.quote("代理で承認"))
+        code, _, body = http_req(port, "POST", path, form)
+        check(code == 200 and status(iid) == "released", "the proxy approved on B: %d %s %s" %
+              (code, status(iid), body[-300:]))
+        check(wait_until(lambda: released_copies(b, iid), 30), "delivered through B's relay", b)
+        code, _, body = http_req(port, "POST", path, form)
+        check(code == 410, "the link again: already used (%d)" % code)
+        time.sleep(1)
+        copies = released_copies(a, iid) + released_copies(b, iid)
+        check(len(copies) == 1 and sorted(copies[0][1]) == sorted(to),
+              "once, to its four recipients, through B only: %r" % [c[1] for c in copies])
+        check(pg.sql("SELECT count(*) FROM audit WHERE incident = '%s' AND actor = "
+                     "'approver:%s'" % (iid, JICHO))[0][0] != "0", "the history names the proxy")
+        check(len(approval_notices(iid, JICHO)) == 1, "the proxy was mailed once")
+    finally:
+        stop_process(web)
+        b.dlpctl("approver", "back", KACHO, check=False)
 
 
 def test_concurrent_release_race():
@@ -446,6 +535,12 @@ action = delay
 delay = 3s
 reason = 外部への送信は3秒後に行われます。
 	Mail to the outside goes three seconds later.
+
+[rule approve_four]
+when = external_visible == 4 and personal_items < 10
+action = approve
+reason = 外部の宛先が4件あるため、上長の承認を求めます。
+	Four external recipients: the sender's approver decides.
 """
 
 
@@ -581,6 +676,8 @@ def main():
                     ("postgres: hold on A, show and release from B", test_hold_on_a_release_from_b),
                     ("postgres: dlp-web on both nodes: queue, release, session, link once",
                      test_console_on_postgres),
+                    ("postgres: approver away (set on B), the proxy's link on B releases A's"
+                     " approve hold once", test_proxy_on_postgres),
                     ("postgres: 30 dlpctl on 2 nodes release 5 at once", test_concurrent_release_race),
                     ("postgres: release on A races delete on B", test_release_delete_race),
                     ("postgres: two milters hold 20 at once, 1 notice each",

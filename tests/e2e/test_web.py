@@ -615,6 +615,292 @@ def test_reports():
     browser.screenshot(os.path.join(BUILD, "web-report.png"))
 
 
+def put_incidents(rows):
+    """Insert incidents straight into the register: (id, created, sender,
+    subject, rcpt list, attachment file names, rules list)."""
+    con = __import__("sqlite3").connect(os.path.join(env.var, "incidents.db"), timeout=30)
+    with con:
+        con.executemany(
+            "INSERT INTO incidents (id, created, sender, subject, recipients, rcpt, parts,"
+            " action, status, updated, notices_planned, rules)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'hold', 'held', ?, 1, ?)",
+            [(i, t, snd, subj, len(rc), json.dumps(rc),
+              json.dumps([{"path": str(k + 2), "filename": f} for k, f in enumerate(files)],
+                         ensure_ascii=False), t,
+              json.dumps([{"name": n, "action": "hold", "reason": "-"} for n in rules]))
+             for i, t, snd, subj, rc, files, rules in rows])
+    con.close()
+
+
+def drop_incidents(prefix):
+    """Remove the incidents put_incidents made (the later tests count the
+    held ones)."""
+    con = __import__("sqlite3").connect(os.path.join(env.var, "incidents.db"), timeout=30)
+    with con:
+        con.execute("DELETE FROM incidents WHERE id LIKE ?", (prefix + "%",))
+    con.close()
+
+
+def queue_ids():
+    return browser.eval("[...document.querySelectorAll('#queue tr.inc a')].map(a => a.textContent)")
+
+
+def search(q, extra=""):
+    """The ids the queue lists for search q (status all), through the form."""
+    browser.goto(base() + "/queue?status=all" + extra)
+    browser.fill("#q", q)
+    browser.click("#show")
+    return queue_ids()
+
+
+def test_sort_by_column():
+    """The column headers sort the queue (the register's ORDER BY): the
+    sender ascending, any case, then descending on the second click; the
+    order is marked and kept by the filter form, the paging and the CSV."""
+    now = int(time.time())
+    senders = ["Mori@example.go.jp", "abe@example.go.jp", "Kato@example.go.jp",
+               "ueda@example.go.jp", "ito@example.go.jp", "Sato@example.go.jp"]
+    put_incidents([("20200102-S%05d" % i, now - 600 - i, s, "並べ替え %d" % i, ["x@example.com"],
+                    [], ["sort_case"]) for i, s in enumerate(senders)])
+    want = sorted(senders, key=str.lower)
+    try:
+        sort_checks(now, senders, want)
+    finally:
+        drop_incidents("20200102-")
+
+
+def sort_checks(now, senders, want):
+    sign_in("alice", ADMIN_PW)
+    browser.goto(base() + "/queue?status=held&rule=sort_case")
+    check(browser.eval("document.querySelector('th.sorted a').id") == "sort-time" and
+          browser.eval("document.querySelector('th.sorted').getAttribute('aria-sort')") ==
+          "descending", "newest first, marked on the time column")
+    got = browser.eval("[...document.querySelectorAll('#queue td.sender')].map(t => t.textContent)")
+    check(got == senders, "newest first by default: %r" % got)
+    browser.click("#sort-sender")
+    got = browser.eval("[...document.querySelectorAll('#queue td.sender')].map(t => t.textContent)")
+    check(got == want, "the sender ascending, any case: %r" % got)
+    check("sort=sender&dir=asc" in browser.eval("location.search") and "rule=sort_case" in
+          browser.eval("location.search"), "a link with GET parameters keeping the filter: %s" %
+          browser.eval("location.search"))
+    check(browser.eval("document.querySelector('th.sorted').getAttribute('aria-sort')") ==
+          "ascending" and "▲" in browser.text("#sort-sender"), "marked ascending")
+    check("sort=sender&dir=asc" in browser.eval("document.querySelector('#csv').href"),
+          "the CSV link keeps the order")
+    browser.click("#sort-sender")
+    got = browser.eval("[...document.querySelectorAll('#queue td.sender')].map(t => t.textContent)")
+    check(got == want[::-1], "the second click: descending: %r" % got)
+    check("▼" in browser.text("#sort-sender"), "marked descending")
+    # the filter form keeps the order
+    browser.fill("input[name=sender]", "example.go.jp")
+    browser.click("#show")
+    got = browser.eval("[...document.querySelectorAll('#queue td.sender')].map(t => t.textContent)")
+    check(got == want[::-1] and "dir=desc" in browser.eval("location.search"),
+          "a new filter keeps the order: %r" % got)
+    cookie = session_cookie()
+    code, _, body = request("GET", "/queue.csv?status=held&rule=sort_case&sort=sender&dir=asc",
+                            cookie=cookie)
+    lines = [l.split(",")[2] for l in body.splitlines()[1:]]
+    check(code == 200 and lines == want, "the CSV in the same order: %r" % lines)
+    # paging keeps the order: 60 more, page 2 goes on where page 1 ended
+    put_incidents([("20200102-P%05d" % i, now - 700 - i, "p%02d@example.go.jp" % (59 - i),
+                    "頁 %d" % i, [], [], ["page_case"]) for i in range(60)])
+    browser.goto(base() + "/queue?status=held&rule=page_case&sort=sender&dir=asc")
+    first = browser.eval("[...document.querySelectorAll('#queue td.sender')].map(t => t.textContent)")
+    check(len(first) == 50 and "sort=sender" in browser.eval("document.querySelector('#next').href"),
+          "page 1 of 2, its next link keeps the order")
+    browser.click("#next")
+    second = browser.eval("[...document.querySelectorAll('#queue td.sender')].map(t => t.textContent)")
+    check(first + second == ["p%02d@example.go.jp" % i for i in range(60)],
+          "pages 1 and 2 sorted by sender: %r" % second)
+    for bad in ("sort=id", "sort=sender;drop", "dir=up"):
+        code, _, _ = request("GET", "/queue?" + bad, cookie=cookie)
+        check(code == 400, "an unknown sort %s: 400 (%d)" % (bad, code))
+
+
+def test_search():
+    """The search box: a Japanese word of the subject, an attachment's file
+    name (a real hold's, RFC 2231-encoded, and the register's), a
+    recipient, a sender's reason; every word; with the filters and in the
+    CSV; <script> and % shown escaped and matched literally; an auditor
+    searches too."""
+    now = int(time.time())
+    put_incidents([
+        ("20200103-Q00001", now - 800, "keiri@example.go.jp", "12月分の給与明細", ["a@example.com"],
+         ["kyuyo.pdf"], ["search_case"]),
+        ("20200103-Q00002", now - 801, "jinji@example.go.jp", "給与明細（再送）", ["b@example.com"],
+         [], ["search_case"]),
+        ("20200103-Q00003", now - 802, "soumu@example.go.jp", "会議資料", ["Yamada@Client.example"],
+         ["社員名簿_2026.xlsx", "memo.txt"], ["search_case"]),
+        ("20200103-Q00004", now - 803, "soumu@example.go.jp", "進捗<script>%報告",
+         ["c@example.com"], [], ["search_case"]),
+        ("20200103-Q00005", now - 804, "soumu@example.go.jp", "進捗<script>x報告",
+         ["c@example.com"], [], ["search_case"]),
+        ("20200103-Q00006", now - 805, "soumu@example.go.jp", "進捗 script 報告",
+         ["c@example.com"], ["社員名簿x2026.xlsx"], ["search_case"]),
+    ])
+    try:
+        search_checks()
+    finally:
+        drop_incidents("20200103-")
+
+
+def search_checks():
+    # a real hold: its attachment's name as the milter wrote it
+    before = {r["id"] for r in env.incidents()}
+    code, _ = env.send(make_message(SENDER, TO, "添付ファイル名の検索", "名簿です。\n",
+                                    attachments=[("支給額一覧表.csv", people_csv(people(49)),
+                                                  "text", "csv")]))
+    check(code == 250, "held", env)
+    real = [r["id"] for r in env.incidents() if r["id"] not in before]
+    check(len(real) == 1, "one new hold", env)
+    sign_in("alice", ADMIN_PW)
+    got = search("給与明細")
+    check(sorted(got) == ["20200103-Q00001", "20200103-Q00002"], "a Japanese word of the "
+          "subject: %r" % got)
+    got = search("社員名簿_2026")
+    check(got == ["20200103-Q00003"], "an attachment's file name, _ literal: %r" % got)
+    got = search("支給額一覧")
+    check(got == real, "a held message's attachment name: %r" % got)
+    got = search("YAMADA@client")
+    check(got == ["20200103-Q00003"], "a recipient, any case: %r" % got)
+    got = search("給与明細　再送")	# U+3000 between the words
+    check(got == ["20200103-Q00002"], "every word: %r" % got)
+    got = search("給与明細", "&sort=subject&dir=asc")
+    check(got == ["20200103-Q00001", "20200103-Q00002"], "with an order (12月… before 給与…): "
+          "%r" % got)
+    browser.goto(base() + "/queue?status=all&sort=subject&dir=desc&q=" +
+                 urllib.parse.quote("給与明細"))
+    got = queue_ids()
+    check(got == ["20200103-Q00002", "20200103-Q00001"], "and the other way: %r" % got)
+    got = search("給与明細", "&sender=keiri")
+    check(got == ["20200103-Q00001"], "with the sender filter: %r" % got)
+    check(browser.eval("document.querySelector('input[name=sender]').value") == "keiri",
+          "the filter stays in the form")
+    # <script> and %: shown as text, matched as letters
+    q = "<script>%"
+    got = search(q)
+    check(got == ["20200103-Q00004"], "<script>%% matches literally: %r" % got)
+    check(browser.eval("document.querySelector('#q').value") == q, "the box shows it as typed")
+    check(browser.eval("document.querySelectorAll('script').length") == 0 and
+          browser.eval("typeof window.__pwned") == "undefined", "no script made of it")
+    html = browser.eval("document.documentElement.outerHTML")
+    check("&lt;script&gt;%" in html, "escaped in the page")
+    check("q=%3Cscript%3E%25" in browser.eval("document.querySelector('#csv').href"),
+          "URL-encoded in the links")
+    got = search("%")
+    check(got == ["20200103-Q00004"], "%% alone is a letter: %r" % got)
+    check(browser.text("#none") is None, "rows found: no 'nothing matches'")
+    got = search("該当しない語句")
+    check(got == [] and "No incident matches" in (browser.text("#none") or ""),
+          "a word found nowhere: the page says so")
+    cookie = session_cookie()
+    code, _, body = request("GET", "/queue.csv?status=all&q=" + urllib.parse.quote("給与明細"),
+                            cookie=cookie)
+    ids = sorted(l.split(",")[0] for l in body.splitlines()[1:])
+    check(code == 200 and ids == ["20200103-Q00001", "20200103-Q00002"],
+          "the CSV follows the search: %r" % ids)
+    # the reason a sender wrote (the justify link's row in the history)
+    url = link_of(notice_text(real[0]), "justify")
+    browser.clear_cookies()
+    browser.goto(url)
+    browser.fill("#reason", "年末調整のため人事課へ送付")
+    browser.click("#go")
+    sign_in("audrey", AUDIT_PW)	# an auditor searches too
+    got = search("年末調整")
+    check(got == real, "a sender's reason, found by an auditor: %r" % got)
+    for bad in ("q=" + "x" * 300, "q=a+b+c+d+e+f+g+h+i", "q=%01"):
+        code, _, _ = request("GET", "/queue?" + bad, cookie=session_cookie())
+        check(code == 400, "a bad search %s: 400 (%d)" % (bad[:12], code))
+
+
+def test_approver_bcc():
+    """An approver releases their hold Bcc-converted from the console; an
+    auditor has no such button and a forged POST is refused; nor may the
+    approver do it to another sender's hold."""
+    mine = approve_hold()
+    theirs = approve_hold(OTHER)
+    sign_in("audrey", AUDIT_PW)
+    browser.goto(base() + "/incident/" + mine)
+    check(browser.text("#id") == mine and browser.text("#bcc") is None,
+          "an auditor: no Bcc button")
+    csrf = browser.eval("document.querySelector('input[name=csrf]').value")
+    code, _, _ = request("POST", "/incident/%s/bcc" % mine, "reason=x&csrf=" + csrf,
+                         cookie=session_cookie())
+    check(code == 403 and status(mine) == "held", "the auditor's forged POST: 403 (%d)" % code)
+    post_form("/incident/%s/bcc" % mine, {"reason": "x", "csrf": csrf})
+    check("権限" in (browser.text("h1") or "") and status(mine) == "held",
+          "in the browser too: %r" % browser.text("h1"))
+    sign_in(KACHO, KACHO_PW)
+    csrf = browser.eval("document.querySelector('input[name=csrf]').value")
+    code, _, _ = request("POST", "/incident/%s/bcc" % theirs, "reason=x&csrf=" + csrf,
+                         cookie=session_cookie())
+    check(code == 403 and status(theirs) == "held", "not another sender's hold (%d)" % code)
+    code, _, _ = request("POST", "/incident/%s/bcc" % mine, "reason=x", cookie=session_cookie())
+    check(code == 403 and status(mine) == "held", "not without the CSRF token (%d)" % code)
+    browser.goto(base() + "/incident/" + mine)
+    check("Bccに変換して送信" in (browser.text("#bcc") or ""), "the approver has the button")
+    before = len(env.sink.messages)
+    browser.fill("#form-bcc textarea", "宛先を隠して送付")
+    browser.click("#bcc")
+    check("Bcc-converted" in (browser.text("#msg") or ""), "released Bcc-converted: %r" %
+          browser.text("#msg"))
+    check(status(mine) == "released", "released: %s" % status(mine))
+    check(wait_until(lambda: any(EXT3[0] in r for m, r, d in list(env.sink.messages)[before:]),
+                     30), "it arrives", env)
+    got = [(r, d) for m, r, d in list(env.sink.messages)[before:] if EXT3[0] in r]
+    check(len(got) == 1 and sorted(got[0][0]) == sorted(EXT3), "once, to every recipient: %r" %
+          [g[0] for g in got])
+    m = email.message_from_bytes(got[0][1], policy=email.policy.default)
+    visible = " ".join(str(m.get_all(h) or "") for h in ("To", "Cc"))
+    check(not any(a in visible for a in EXT3), "no external address in To/Cc: " + visible)
+    hist = env.dlpctl("show", mine).stdout
+    check("web:" + KACHO in hist and "release Bcc-converted" in hist and "宛先を隠して送付" in hist,
+          "the history:\n" + hist)
+    check(any(r["action"] == "release Bcc-converted" and r["incident"] == mine
+              for r in audit_rows()), "a console audit row")
+
+
+def test_two_person_bcc():
+    """approvals = 2: an approver's 「Bccに変換して送信」 is their approval
+    (recorded, the mail waits); the second approver's plain approve link
+    releases it Bcc-converted all the same."""
+    futari, k2 = "futari@example.go.jp", "kacho2@example.go.jp"	# test_two_person_rule's
+
+    def milter_approvals(n):
+        with open(env.milter.conf, encoding="utf-8") as f:
+            text = f.read()
+        with open(env.milter.conf, "w", encoding="utf-8") as f:
+            f.write(conf_set(text, "web", "approvals", str(n)))
+        start = env.milter.log_size()
+        env.milter.signal(signal.SIGHUP)
+        check(env.milter.wait_log("configuration reloaded", 15, start), "milter reloaded", env)
+    milter_approvals(2)
+    try:
+        iid = approve_hold(futari)
+    finally:
+        milter_approvals(1)
+    second = link_of(notice_text(iid, "approval", to=k2), "approve")
+    sign_in(KACHO, KACHO_PW)
+    browser.goto(base() + "/incident/" + iid)
+    browser.click("#bcc")
+    check("記録しました" in (browser.text("h1") or "") and status(iid) == "held",
+          "the first approval (Bcc) recorded, still held: %r" % browser.text("h1"))
+    before = len(env.sink.messages)
+    browser.clear_cookies()
+    browser.goto(second)
+    browser.click("#go")
+    check(status(iid) == "released", "released by the second approver: %s" % status(iid))
+    check(wait_until(lambda: any(EXT3[0] in r for m, r, d in list(env.sink.messages)[before:]),
+                     30), "it arrives", env)
+    d = [d for m, r, d in list(env.sink.messages)[before:] if EXT3[0] in r][0]
+    m = email.message_from_bytes(d, policy=email.policy.default)
+    visible = " ".join(str(m.get_all(h) or "") for h in ("To", "Cc"))
+    check(not any(a in visible for a in EXT3), "Bcc-converted as the first asked: " + visible)
+    hist = env.dlpctl("show", iid).stdout
+    check("Bcc conversion asked" in hist and "release Bcc-converted" in hist, "history:\n" + hist)
+
+
 def test_queue_10000():
     """The queue page with 10,000 more incidents in the register answers
     correctly and is paged: 50 a page, newest first, a deep page and the
@@ -725,8 +1011,12 @@ def setup():
                            cwd=env.tmp)
     logf.close()
     check(wait_port(port), "dlp-web listens")
-    key = os.path.join(env.var, "web-link.key")
-    check(os.stat(key).st_mode & 0o777 == 0o600, "the link key is made at start, 0600")
+    con = __import__("sqlite3").connect(os.path.join(env.var, "incidents.db"), timeout=30)
+    keys = con.execute("SELECT value FROM secrets WHERE name = 'link_key'").fetchall()
+    con.close()
+    check(len(keys) == 1 and re.fullmatch(r"[0-9a-f]{64}", keys[0][0]),
+          "the link key is made at start, in the register")
+    check(not os.path.exists(os.path.join(env.var, "web-link.key")), "and not as a file")
     from cdp import Browser
     browser = Browser()
 
@@ -762,6 +1052,10 @@ if __name__ == "__main__":
             ("HTTPS with tls_cert; plain HTTP refused off loopback", test_tls_and_plain_http_refused),
             ("queue filters, CSV export, the audit page", test_filters_csv_audit),
             ("the reports: month, fiscal year, SVG charts, CSV", test_reports),
+            ("the queue sorted by its column headers", test_sort_by_column),
+            ("the search box: subject, file names, recipients, reasons", test_search),
+            ("an approver releases as Bcc; an auditor cannot", test_approver_bcc),
+            ("two-person rule: one approver's Bcc holds for the release", test_two_person_bcc),
             ("the queue with 10,000 incidents, paged", test_queue_10000),
             ("sign-in rate limit", test_signin_rate_limit),
         ])

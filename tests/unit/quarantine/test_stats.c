@@ -216,6 +216,43 @@ static void test_file(void **state)
 	stats_destroy(&s);
 }
 
+/* A delay is its own answer (not a hold), and the timer's releases are
+ * counted: sent on time, or tried and left for a retry. */
+static void test_delays(void **state)
+{
+	struct stats s;
+	struct stats_counts c;
+	json_t *j, *d;
+
+	stats_init(&s);
+	stats_verdict(&s, STATS_DELAY, 900);
+	stats_verdict(&s, STATS_DELAY, 900);
+	stats_verdict(&s, STATS_HOLD, 900);
+	stats_delay_release(&s, true);
+	stats_delay_release(&s, false);
+	stats_delay_release(&s, false);
+	stats_snapshot(&s, &c);
+	assert_int_equal(c.actions[STATS_DELAY], 2);
+	assert_int_equal(c.actions[STATS_HOLD], 1);
+	assert_int_equal(c.delay_sent, 1);
+	assert_int_equal(c.delay_failed, 2);
+	assert_string_equal(stats_action_name(STATS_DELAY), "delay");
+	j = stats_json(&c, 1, 1764000000, 1764000001, false);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "actions"),
+	    "delay")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "actions"),
+	    "hold")), 1);
+	d = json_object_get(j, "delays");
+	assert_non_null(d);
+	assert_int_equal(json_integer_value(json_object_get(d, "delayed")), 2);
+	assert_int_equal(json_integer_value(json_object_get(d, "sent_on_time")), 1);
+	assert_int_equal(json_integer_value(json_object_get(d, "failed_tries")), 2);
+	assert_int_equal(json_integer_value(json_object_get(j, "messages")), 3);
+	json_decref(j);
+	stats_destroy(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_single_and_empty),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_delays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -131,6 +131,138 @@ static void test_groups_and_several_fields(void **state)
 	free(out);
 }
 
+/* The longest line of a header block (CRLF or LF ends), in octets. */
+static size_t longest_line(const char *s)
+{
+	size_t max = 0;
+
+	while (*s) {
+		const char *e = strchr(s, '\n');
+		size_t l = e ? (size_t)(e - s) : strlen(s);
+
+		if (l && s[l - 1] == '\r')
+			l--;
+		if (l > max)
+			max = l;
+		s += l + (e ? 1 + (s[l] == '\r') : 0);
+	}
+	return max;
+}
+
+/* Every continuation of a folded value starts with its blank: removing the
+ * line breaks gives back the unfolded value byte for byte. */
+static char *unfold(const char *s)
+{
+	GString *g = g_string_new(NULL);
+
+	for (; *s; s++)
+		if (*s != '\r' && *s != '\n')
+			g_string_append_c(g, *s);
+	return g_string_free(g, FALSE);
+}
+
+/* 300 internal addresses kept (display names plain, quoted with a comma,
+ * and RFC 2047 encoded), one external out: the rewritten To folds at
+ * address boundaries, no line over 78 (every address fits one), and GMime
+ * reads back the same 300 addresses with their names; the value given to
+ * libmilter folds with LF alone and unfolds to the unfolded value. */
+static void test_fold_300(void **state)
+{
+	GString *g = g_string_new("From: taro@example.go.jp\r\nTo: ext@partner.example");
+	struct bcc_change ch[MAXCH];
+	size_t n, len;
+	char *out, *fv, *uf;
+	GMimeStream *st;
+	GMimeParser *parser;
+	GMimeMessage *m;
+	InternetAddressList *to;
+
+	for (int i = 0; i < 300; i++) {
+		if (i % 3 == 0)
+			g_string_append_printf(g, ", user%03d@example.go.jp", i);
+		else if (i % 3 == 1)
+			g_string_append_printf(g, ",\r\n \"Sato, Hanako %d\" <sato%03d@example.go.jp>", i, i);
+		else	/* 山田 太郎 */
+			g_string_append_printf(g, ", =?UTF-8?B?5bGx55SwIOWkqumDjg==?= <yamada%03d@sub.example.go.jp>", i);
+	}
+	g_string_append(g, "\r\nSubject: x\r\n");
+	bcc_plan_header(g->str, &opt, ch, MAXCH, &n);
+	assert_int_equal(n, 1);
+	assert_true(strlen(ch[0].value) > 998);		/* unfolded, it would not fit */
+
+	fv = bcc_folded(&ch[0], "\n");			/* the milter's value */
+	assert_null(strchr(fv, '\r'));
+	assert_non_null(strstr(fv, "\n "));
+	assert_true(longest_line(fv) + 4 <= 78);
+	uf = unfold(fv);
+	assert_string_equal(uf, ch[0].value);
+	g_free(uf);
+	g_free(fv);
+
+	out = bcc_apply(g->str, g->len, ch, n, &len);
+	bcc_free(ch, n);
+	assert_non_null(out);
+	assert_true(longest_line(out) <= 78);
+	assert_null(strstr(out, "partner"));
+
+	st = g_mime_stream_mem_new();
+	g_mime_stream_write(st, out, len);
+	g_mime_stream_write_string(st, "\r\nbody\r\n");
+	g_mime_stream_reset(st);
+	parser = g_mime_parser_new_with_stream(st);
+	m = g_mime_parser_construct_message(parser, NULL);
+	assert_non_null(m);
+	to = g_mime_message_get_to(m);
+	assert_int_equal(internet_address_list_length(to), 300);
+	for (int i = 0; i < 300; i++) {
+		InternetAddress *a = internet_address_list_get_address(to, i);
+		char want[64], name[64];
+		const char *got = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+
+		if (i % 3 == 0) {
+			snprintf(want, sizeof(want), "user%03d@example.go.jp", i);
+			assert_true(!internet_address_get_name(a) || !*internet_address_get_name(a));
+		} else if (i % 3 == 1) {
+			snprintf(want, sizeof(want), "sato%03d@example.go.jp", i);
+			snprintf(name, sizeof(name), "Sato, Hanako %d", i);
+			assert_string_equal(internet_address_get_name(a), name);
+		} else {
+			snprintf(want, sizeof(want), "yamada%03d@sub.example.go.jp", i);
+			assert_string_equal(internet_address_get_name(a), "山田 太郎");
+		}
+		assert_string_equal(got, want);
+	}
+	assert_non_null(strstr(out, "\r\nSubject: x\r\n"));
+	g_object_unref(m);
+	g_object_unref(parser);
+	g_object_unref(st);
+	free(out);
+	g_string_free(g, TRUE);
+}
+
+/* An address longer than a line by itself (a long display name) breaks
+ * before the blanks of its name, never inside a word; still no line over
+ * 998 and the value unfolds unchanged. */
+static void test_fold_long_name(void **state)
+{
+	struct bcc_change c = { .cc = true, .index = 1 };
+	GString *v = g_string_new("a@example.go.jp, \"");
+	char *fv, *uf;
+
+	for (int i = 0; i < 60; i++)
+		g_string_append(v, "Verylongname ");
+	g_string_append(v, "End\" <long@example.go.jp>, =?UTF-8?B?5bGx55Sw?= <b@example.go.jp>");
+	c.value = v->str;
+	fv = bcc_folded(&c, "\r\n");
+	assert_true(longest_line(fv) <= 78);
+	assert_non_null(strstr(fv, "=?UTF-8?B?5bGx55Sw?= <b@example.go.jp>"));	/* word kept */
+	uf = unfold(fv);
+	assert_string_equal(uf, v->str);
+	g_free(uf);
+	g_free(fv);
+	g_string_free(v, TRUE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +270,8 @@ int main(void)
 		cmocka_unit_test(test_all_external),
 		cmocka_unit_test(test_nothing_to_do),
 		cmocka_unit_test(test_groups_and_several_fields),
+		cmocka_unit_test(test_fold_300),
+		cmocka_unit_test(test_fold_long_name),
 	};
 	int rc;
 

@@ -2,7 +2,8 @@
  * test_link.c — the signed links of the notices (notice/link.h): a link
  * made is accepted for its action until it expires; a changed character
  * anywhere, another key, another action, a truncated or padded token are
- * refused; the key file is made once, 0600, and read back the same; a
+ * refused; the key is the register's, made once, an old key file carried
+ * in; a
  * recipient with '|' survives; the register marks a link used once.
  */
 #include <stdarg.h>
@@ -104,35 +105,64 @@ static void test_fields(void **state)
 	assert_int_equal(link_check(KEY, url + 42, "cancel", 1, &l), LINK_OK);
 }
 
-static void test_key_file(void **state)
+static void write_key(const char *path, const char *text, mode_t mode)
 {
-	char dir[] = "/tmp/test_link.XXXXXX", path[128];
-	unsigned char k1[LINK_KEY_BYTES], k2[LINK_KEY_BYTES];
-	char err[256];
-	struct stat sb;
 	FILE *fp;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/web-link.key", dir);
-	assert_int_equal(link_key_load(path, false, k1, err, sizeof(err)), -1);	/* missing */
-	assert_int_equal(link_key_load(path, true, k1, err, sizeof(err)), 0);
-	assert_int_equal(stat(path, &sb), 0);
-	assert_int_equal(sb.st_mode & 0777, 0600);
-	assert_int_equal(sb.st_size, 65);
-	assert_int_equal(link_key_load(path, true, k2, err, sizeof(err)), 0);
-	assert_memory_equal(k1, k2, sizeof(k1));	/* made once */
-	chmod(path, 0644);
-	assert_int_equal(link_key_load(path, false, k2, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "chmod 600"));
 	unlink(path);
 	assert_non_null(fp = fopen(path, "w"));
-	fputs("not hex\n", fp);
+	fputs(text, fp);
 	fclose(fp);
-	chmod(path, 0600);
-	assert_int_equal(link_key_load(path, true, k2, err, sizeof(err)), -1);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* The key is the register's: made once, the same for a second handle on
+ * the same register and for a caller whose own file differs; an old
+ * per-node file is carried in when the register has none yet, and one
+ * readable by others or not hex is refused. */
+static void test_key_in_register(void **state)
+{
+	char dir[] = "/tmp/test_link.XXXXXX", db[128], db2[128], file[128], err[256];
+	unsigned char k1[LINK_KEY_BYTES], k2[LINK_KEY_BYTES], want[LINK_KEY_BYTES];
+	struct reg *rg, *rg2;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/incidents.db", dir);
+	snprintf(db2, sizeof(db2), "%s/other.db", dir);
+	snprintf(file, sizeof(file), "%s/web-link.key", dir);
+	assert_non_null(rg = reg_open(db, REG_RW, err, sizeof(err)));
+	assert_non_null(rg2 = reg_open(db, REG_RW, err, sizeof(err)));
+	assert_int_equal(link_key_get(rg, file, k1, err, sizeof(err)), 0);	/* no file: random */
+	assert_int_equal(access(file, F_OK), -1);				/* and none made */
+	write_key(file, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+	    0600);
+	assert_int_equal(link_key_get(rg2, file, k2, err, sizeof(err)), 0);
+	assert_memory_equal(k1, k2, sizeof(k1));	/* the register's, not the file's */
+	assert_int_equal(link_key_get(rg, NULL, k2, err, sizeof(err)), 0);
+	assert_memory_equal(k1, k2, sizeof(k1));
+	reg_close(rg2);
+	reg_close(rg);
+
+	/* a register without a key takes this node's old file */
+	assert_non_null(rg = reg_open(db2, REG_RW, err, sizeof(err)));
+	memcpy(want, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xff"
+	    "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xff", sizeof(want));
+	chmod(file, 0644);
+	assert_int_equal(link_key_get(rg, file, k2, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "chmod 600"));
+	write_key(file, "not hex\n", 0600);
+	assert_int_equal(link_key_get(rg, file, k2, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "64 hex digits"));
-	unlink(path);
-	rmdir(dir);
+	write_key(file, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+	    0600);
+	assert_int_equal(link_key_get(rg, file, k2, err, sizeof(err)), 0);
+	assert_memory_equal(k2, want, sizeof(want));
+	unlink(file);
+	assert_int_equal(link_key_get(rg, file, k1, err, sizeof(err)), 0);	/* kept */
+	assert_memory_equal(k1, want, sizeof(want));
+	reg_close(rg);
+	snprintf(db, sizeof(db), "rm -rf %s", dir);
+	assert_int_equal(system(db), 0);
 }
 
 /* Single use is the register's: the second use of one id says 1. */
@@ -165,7 +195,7 @@ int main(void)
 		cmocka_unit_test(test_expiry_and_action),
 		cmocka_unit_test(test_altered),
 		cmocka_unit_test(test_fields),
-		cmocka_unit_test(test_key_file),
+		cmocka_unit_test(test_key_in_register),
 		cmocka_unit_test(test_single_use),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

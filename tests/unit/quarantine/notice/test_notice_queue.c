@@ -492,6 +492,91 @@ static void test_proxy(void **state)
 	assert_int_equal(asked, 0);
 }
 
+static void add_hold(struct fx *fx, const char *id, const char *sender, time_t t)
+{
+	char err[256];
+	struct incident inc = { .created = t, .updated = t };
+
+	snprintf(inc.id, sizeof(inc.id), "%s", id);
+	inc.sender = (char *)sender;
+	inc.subject = "件名";
+	inc.action = "hold";
+	inc.status = "held";
+	if (reg_insert(fx->rg, &inc, "dlp-milter", err, sizeof(err)) < 0)
+		fail_msg("insert: %s", err);
+}
+
+static int note_of(const struct nq_notice *n, void *arg)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+
+	if (n->kind == NOTICE_APPROVAL)
+		snprintf(out + len, 512 - len, "%s%s=%s/%s", len ? " " : "", n->recipient,
+		    n->note ? n->note : "-", n->status);
+	return 0;
+}
+
+/* A plain hold justified by its sender (nq_request_approval): the
+ * approvers at once with the reason, the proxies by the same rule as an
+ * approve hold's — after the time since the request (nq_proxy), or at
+ * once, claimed for the caller, when an approver is away. */
+static void test_justify_request(void **state)
+{
+	struct fx *fx = *state;
+	const char *kacho[] = { "kacho@example.go.jp" }, *jicho[] = { "jicho@example.go.jp" };
+	char err[256], out[512];
+	long long seqs[8];
+	time_t t = 1764000000, now = time(NULL);
+	int asked = -1, n = -1;
+
+	assert_int_equal(reg_approver_set(fx->rg, "kakari@example.go.jp", kacho, 1, jicho, 1, "t",
+	    err, sizeof(err)), 0);
+	add_hold(fx, "20261125-JUST1", "kakari@example.go.jp", t);
+	assert_int_equal(nq_proxy(fx->rg, 3600, now + 99999, &asked, err, sizeof(err)), 0);
+	assert_int_equal(asked, 0);		/* a hold nobody asked about: not waiting */
+	assert_int_equal(reg_audit(fx->rg, "20261125-JUST1", "sender:kakari@example.go.jp",
+	    REG_RELEASE_REQUESTED, "至急です", err, sizeof(err)), 0);
+	assert_int_equal(nq_request_approval(fx->rg, "20261125-JUST1", "kakari@example.go.jp",
+	    "至急です", 3600, now, seqs, 8, &n, err, sizeof(err)), 1);
+	assert_int_equal(n, 1);
+	out[0] = '\0';
+	assert_int_equal(nq_list(fx->rg, "20261125-JUST1", note_of, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "kacho@example.go.jp=至急です/sending");
+	/* the proxy: from the request's time, not the hold's */
+	assert_int_equal(nq_proxy(fx->rg, 3600, now + 3599 - 60, &asked, err, sizeof(err)), 0);
+	assert_int_equal(asked, 0);
+	assert_int_equal(nq_proxy(fx->rg, 3600, now + 3600 + 60, &asked, err, sizeof(err)), 0);
+	assert_int_equal(asked, 1);
+	out[0] = '\0';
+	assert_int_equal(nq_list(fx->rg, "20261125-JUST1", note_of, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "kacho@example.go.jp=至急です/sending "
+	    "jicho@example.go.jp=至急です/pending");
+
+	/* the approver away: approver and proxy at once, both claimed */
+	assert_int_equal(reg_away_set(fx->rg, "kacho@example.go.jp", true, 0, "t", err,
+	    sizeof(err)), 0);
+	add_hold(fx, "20261125-JUST2", "kakari@example.go.jp", t);
+	assert_int_equal(reg_audit(fx->rg, "20261125-JUST2", "sender:kakari@example.go.jp",
+	    REG_RELEASE_REQUESTED, "理由", err, sizeof(err)), 0);
+	assert_int_equal(nq_request_approval(fx->rg, "20261125-JUST2", "kakari@example.go.jp",
+	    "理由", 3600, now, seqs, 8, &n, err, sizeof(err)), 2);
+	assert_int_equal(n, 2);
+	assert_string_equal(approvals_of(fx, "20261125-JUST2", out),
+	    "kacho@example.go.jp jicho@example.go.jp");
+	assert_int_equal(nq_proxy(fx->rg, 3600, now + 99999, &asked, err, sizeof(err)), 0);
+	assert_int_equal(asked, 0);		/* marked: never asked twice */
+	assert_int_equal(nq_request_approval(fx->rg, "20261125-JUST2", "kakari@example.go.jp",
+	    "理由", 3600, now, seqs, 8, &n, err, sizeof(err)), 2);
+	assert_int_equal(n, 0);			/* asked again: no second notice */
+
+	/* a sender without approvers: nobody (the admin decides) */
+	add_hold(fx, "20261125-JUST3", "nobody@example.go.jp", t);
+	assert_int_equal(nq_request_approval(fx->rg, "20261125-JUST3", "nobody@example.go.jp",
+	    "x", 3600, now, seqs, 8, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +590,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_failure_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrates_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_proxy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_justify_request, setup, teardown),
 	};
 	int rc;
 

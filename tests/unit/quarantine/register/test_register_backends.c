@@ -323,6 +323,232 @@ static void test_list_where(void **state)
 	reg_close(rg);
 }
 
+/* reg_list_where's order and search. */
+#define OS_N 1010		/* over two pages of the PostgreSQL walk */
+
+struct sorted {
+	int n;
+	char ids[OS_N][32];
+	char key[OS_N][80];	/* the sort key, as the test reads it */
+	long num[OS_N];
+	enum reg_order order;
+};
+
+/* The name of inc's first rule, or "". */
+static const char *web_rule0(const struct incident *inc)
+{
+	const char *s = json_string_value(json_object_get(json_array_get(inc->rules, 0),
+	    "name"));
+
+	return s ? s : "";
+}
+
+static void ascii_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+static int sorted_cb(const struct incident *inc, void *arg)
+{
+	struct sorted *o = arg;
+	const char *k = "";
+
+	if (o->n == OS_N)
+		return 1;
+	snprintf(o->ids[o->n], 32, "%s", inc->id);
+	switch (o->order) {
+	case REG_ORDER_SENDER: k = inc->sender ? inc->sender : ""; break;
+	case REG_ORDER_SUBJECT: k = inc->subject ? inc->subject : ""; break;
+	case REG_ORDER_RULE:
+		k = web_rule0(inc);
+		break;
+	case REG_ORDER_STATUS: k = inc->status; break;
+	default: break;
+	}
+	snprintf(o->key[o->n], 80, "%s", k);
+	ascii_lower(o->key[o->n]);
+	o->num[o->n] = o->order == REG_ORDER_RECIPIENTS ? inc->recipients : (long)inc->created;
+	o->n++;
+	return 0;
+}
+
+/* Walk q into *o; the rows in (key, id) order, ascending or not. */
+static void walk_sorted(struct reg *rg, struct reg_where q, struct sorted *o)
+{
+	char err[512] = "";
+
+	memset(o, 0, sizeof(*o));
+	o->order = q.order;
+	if (reg_list_where(rg, &q, sorted_cb, o, err, sizeof(err)) != 0)
+		fail_msg("reg_list_where: %s", err);
+	for (int i = 1; i < o->n; i++) {
+		int c = q.order == REG_ORDER_CREATED || q.order == REG_ORDER_RECIPIENTS ?
+		    (o->num[i - 1] > o->num[i]) - (o->num[i - 1] < o->num[i]) :
+		    strcmp(o->key[i - 1], o->key[i]);
+		if (q.order != REG_ORDER_CREATED && c == 0)
+			c = strcmp(o->ids[i - 1], o->ids[i]);
+		if (q.ascending ? c > 0 : c < 0)
+			fail_msg("order %d %s: row %d (%s %s) before row %d (%s %s)", q.order,
+			    q.ascending ? "asc" : "desc", i - 1, o->ids[i - 1], o->key[i - 1], i,
+			    o->ids[i], o->key[i]);
+	}
+}
+
+/* How many rows q selects. */
+static int count_where(struct reg *rg, struct reg_where q)
+{
+	static struct sorted o;
+
+	walk_sorted(rg, q, &o);
+	return o.n;
+}
+
+static const char *const OS_SUBJECTS[4] = { "名簿の送付について", "Quarterly REPORT 100%",
+	"経費_精算", "会議の件" };
+
+static void test_list_order_search(void **state)
+{
+	struct fx *fx = fixture(state);
+	char err[512] = "", id[32], sender[64], big[REG_SEARCH_MAX + 2];
+	struct reg *rg = open_rw(fx);
+	static struct sorted a, d;
+	struct incident inc;
+	struct reg_where q = { 0 };
+	int n0 = 0, n36 = 0, n3 = 0, n9 = 0, nheld4 = 0;
+
+	for (int i = 0; i < OS_N; i++) {
+		snprintf(id, sizeof(id), "20261125-S%05d", i);
+		make_incident(&inc, id, 1795000000 + i / 3, i % 3 ? "held" : "released");
+		free(inc.sender);
+		free(inc.subject);
+		snprintf(sender, sizeof(sender), i % 2 ? "Kakari%02d@Example.go.jp" :
+		    "kakari%02d@example.go.jp", i % 23);
+		inc.sender = i % 50 == 7 ? NULL : strdup(sender);
+		inc.subject = strdup(OS_SUBJECTS[i % 4]);
+		inc.recipients = i % 17;
+		json_decref(inc.parts);
+		inc.parts = json_pack("[{s:s,s:s},{s:s,s:n}]", "path", "2", "filename",
+		    i == 4 ? "見積\"v2\".xlsx" : i == 8 ? "C:\\temp\\x.doc" :
+		    i % 10 == 3 ? "給与一覧.xlsx" : "資料.pdf", "path", "1", "filename");
+		if (i % 9 == 0)
+			json_array_append_new(inc.rcpt, json_string("Tanaka@Client.example.com"));
+		if (i % 11 == 0) {
+			json_decref(inc.rules);
+			inc.rules = json_pack("[{s:s},{s:s}]", "name", "a_first", "name", "z_last");
+		}
+		if (reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)) != 0)
+			fail_msg("reg_insert %s: %s", id, err);
+		incident_clear(&inc);
+		n0 += i % 4 == 0;
+		n36 += i % 36 == 0;
+		n3 += i % 10 == 3;
+		n9 += i % 9 == 0;
+		nheld4 += i % 4 == 0 && i % 3 != 0;
+	}
+	/* every order, both ways: all rows, sorted, each once; descending is
+	 * ascending reversed (ties by id, over the page boundary) */
+	for (int o = 0; o < REG_ORDER_COUNT; o++) {
+		q = (struct reg_where){ .order = (enum reg_order)o, .ascending = true };
+		walk_sorted(rg, q, &a);
+		q.ascending = false;
+		walk_sorted(rg, q, &d);
+		assert_int_equal(a.n, OS_N);
+		assert_int_equal(d.n, OS_N);
+		if (o != REG_ORDER_CREATED)	/* SQLite: ties of a second by rowid */
+			for (int i = 0; i < OS_N; i++)
+				assert_string_equal(a.ids[i], d.ids[OS_N - 1 - i]);
+	}
+	/* the sender, ASCII case ignored: kakari00 first, no sender first of all */
+	q = (struct reg_where){ .order = REG_ORDER_SENDER, .ascending = true };
+	walk_sorted(rg, q, &a);
+	assert_string_equal(a.key[0], "");
+	assert_string_equal(a.key[OS_N / 50 + 1], "kakari00@example.go.jp");
+	assert_string_equal(a.key[OS_N - 1], "kakari22@example.go.jp");
+	/* the first rule: a_first before mass_recipients */
+	q = (struct reg_where){ .order = REG_ORDER_RULE, .ascending = true };
+	walk_sorted(rg, q, &a);
+	assert_string_equal(a.key[0], "a_first");
+	assert_string_equal(a.key[OS_N - 1], "mass_recipients");
+	/* an offset in a sorted walk is the tail of the whole one */
+	q = (struct reg_where){ .order = REG_ORDER_SUBJECT };
+	walk_sorted(rg, q, &a);
+	q.offset = 700;
+	walk_sorted(rg, q, &d);
+	assert_int_equal(d.n, OS_N - 700);
+	for (int i = 0; i < d.n; i++)
+		assert_string_equal(d.ids[i], a.ids[700 + i]);
+	/* with a filter: held only, sorted */
+	q = (struct reg_where){ .status = "held", .order = REG_ORDER_SENDER };
+	assert_int_equal(count_where(rg, q), OS_N - (OS_N + 2) / 3);
+
+	/* search: a Japanese word of the subject, any ASCII case */
+	q = (struct reg_where){ .search = "名簿" };
+	assert_int_equal(count_where(rg, q), n0);
+	q.search = "report";
+	assert_int_equal(count_where(rg, q), (OS_N + 2) / 4);
+	/* % and _ are letters, not wildcards */
+	q.search = "%";
+	assert_int_equal(count_where(rg, q), (OS_N + 2) / 4);
+	q.search = "_";
+	assert_int_equal(count_where(rg, q), (OS_N + 1) / 4);
+	q.search = "0%";
+	assert_int_equal(count_where(rg, q), (OS_N + 2) / 4);
+	q.search = "1_0";
+	assert_int_equal(count_where(rg, q), 0);
+	/* an attachment's file name; a recipient; the sender */
+	q.search = "給与一覧";
+	assert_int_equal(count_where(rg, q), n3);
+	/* a file name with " or \ (escaped in the JSON text) */
+	q.search = "積\"V2\"";
+	assert_int_equal(count_where(rg, q), 1);
+	q.search = "\\TEMP\\x";
+	assert_int_equal(count_where(rg, q), 1);
+	q.search = "TANAKA@client";
+	assert_int_equal(count_where(rg, q), n9);
+	q.search = "kakari07@";
+	assert_int_equal(count_where(rg, q), count_where(rg, (struct reg_where){
+	    .sender = "kakari07@" }));
+	/* every word (blank or U+3000 between them), with a filter and an
+	 * order */
+	q.search = " 名簿 tanaka ";
+	assert_int_equal(count_where(rg, q), n36);
+	q.search = "名簿\u3000Tanaka";
+	assert_int_equal(count_where(rg, q), n36);
+	q = (struct reg_where){ .search = "名簿", .status = "held", .order = REG_ORDER_SENDER,
+		.ascending = true };
+	assert_int_equal(count_where(rg, q), nheld4);
+	/* a reason a person wrote; not the daemon's, not a release token */
+	assert_int_equal(reg_audit(rg, "20261125-S00001", "sender:kakari01@example.go.jp",
+	    "release requested", "定例の送付です", err, sizeof(err)), 0);
+	assert_int_equal(reg_audit(rg, "20261125-S00002", "approver:kacho@example.go.jp",
+	    "approved", "定例なので承認", err, sizeof(err)), 0);
+	assert_int_equal(reg_audit(rg, "20261125-S00005", "dlp-milter", "proxy asked",
+	    "定例 after 4h", err, sizeof(err)), 0);
+	assert_int_equal(reg_audit(rg, "20261125-S00006", "web:alice", "release sent as",
+	    "定例TOKEN", err, sizeof(err)), 0);
+	q = (struct reg_where){ .search = "定例", .order = REG_ORDER_SUBJECT };
+	walk_sorted(rg, q, &a);
+	assert_int_equal(a.n, 2);
+	/* blanks only: everything; too long, too many words, an unknown order:
+	 * refused */
+	q.search = " \u3000 ";
+	assert_int_equal(count_where(rg, q), OS_N);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	q.search = big;
+	assert_int_equal(reg_list_where(rg, &q, sorted_cb, &a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "longer"));
+	q.search = "a b c d e f g h i";
+	assert_int_equal(reg_list_where(rg, &q, sorted_cb, &a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "words"));
+	q.search = NULL;
+	q.order = REG_ORDER_COUNT;
+	assert_int_equal(reg_list_where(rg, &q, sorted_cb, &a, err, sizeof(err)), -1);
+	reg_close(rg);
+}
+
 static void test_status_and_audit(void **state)
 {
 	struct fx *fx = fixture(state);
@@ -1202,6 +1428,29 @@ static void test_link_use_race(void **state)
 	reg_close(rg);
 }
 
+/* A secret is stored once: the first proposal wins for every handle,
+ * a later proposal changes nothing, a read of a missing one says 1. */
+static void test_secret_once(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct reg *a = open_rw(fx), *b = open_rw(fx);
+	char err[512] = "", out[80];
+
+	assert_int_equal(reg_secret(a, "link_key", NULL, out, sizeof(out), err, sizeof(err)), 1);
+	assert_int_equal(reg_secret(a, "link_key", "first", out, sizeof(out), err, sizeof(err)),
+	    0);
+	assert_string_equal(out, "first");
+	assert_int_equal(reg_secret(b, "link_key", "second", out, sizeof(out), err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "first");
+	assert_int_equal(reg_secret(b, "link_key", NULL, out, sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, "first");
+	assert_int_equal(reg_secret(b, "link_key", NULL, out, 3, err, sizeof(err)), -1);
+	assert_int_equal(reg_secret(a, "other", NULL, out, sizeof(out), err, sizeof(err)), 1);
+	reg_close(b);
+	reg_close(a);
+}
+
 struct appr {
 	int n;
 	char row[8][128];
@@ -1432,6 +1681,17 @@ static int waiting_row(const struct reg_waiting *w, void *arg)
 	return 0;
 }
 
+/* "ID=NOTE", and the time of the request checked against now. */
+static int waiting_note_row(const struct reg_waiting *w, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	assert_true(w->created > time(NULL) - 60 && w->created <= time(NULL));
+	snprintf(out + n, 512 - n, "%s%s=%s", n ? " " : "", w->id, w->note ? w->note : "-");
+	return 0;
+}
+
 static int approver_row(const struct reg_approver *a, void *arg)
 {
 	char *out = arg;
@@ -1524,6 +1784,19 @@ static void test_approval_tables(void **state)
 	    sizeof(err)), 0);
 	assert_int_equal(reg_proxy_waiting(rg, waiting_row, out, err, sizeof(err)), 0);
 	assert_string_equal(out, "");
+	/* a plain hold whose sender asked for approval (the justify link)
+	 * waits too, from its first request, with the last request's reason */
+	assert_int_equal(reg_audit(rg, "20261125-APPRV2", "sender:a@example.go.jp",
+	    REG_RELEASE_REQUESTED, "first", err, sizeof(err)), 0);
+	assert_int_equal(reg_audit(rg, "20261125-APPRV2", "sender:a@example.go.jp",
+	    REG_RELEASE_REQUESTED, "second", err, sizeof(err)), 0);
+	assert_int_equal(reg_proxy_waiting(rg, waiting_note_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "20261125-APPRV2=second");
+	out[0] = '\0';
+	assert_int_equal(reg_proxy_mark(rg, "20261125-APPRV2", "away", t + 100, err,
+	    sizeof(err)), 0);
+	assert_int_equal(reg_proxy_waiting(rg, waiting_row, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "");
 
 	/* the group before the domain, the address before the group */
 	assert_int_equal(reg_approver_set(rg, "group:総務課", kacho, 1, jicho, 1, "t", err,
@@ -1559,6 +1832,7 @@ int main(void)
 		BOTH(test_round_trip),
 		BOTH(test_list_pages),
 		BOTH(test_list_where),
+		BOTH(test_list_order_search),
 		BOTH(test_status_and_audit),
 		BOTH(test_audit_find_and_list),
 		BOTH(test_cas_race),
@@ -1571,6 +1845,7 @@ int main(void)
 		BOTH(test_web_sessions),
 		BOTH(test_web_links_and_audit),
 		BOTH(test_link_use_race),
+		BOTH(test_secret_once),
 		BOTH(test_approvers),
 		BOTH(test_approval_tables),
 		PG_ONLY(test_pg_password_file),
