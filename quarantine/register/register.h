@@ -445,8 +445,11 @@ struct reg_series_counts {
 	long sender_external_hour;	/* this message included when it goes outside */
 	long long sender_bytes_hour;
 };
+/* Make the register's series key if it has none (a write, once), so that
+ * reg_series_count never writes.  0 or -1 with err. */
+int reg_series_prepare(struct reg *rg, char *err, size_t errlen);
 /* The counters m would have if it went out now (nothing written but the
- * register's series key the first time).  0 or -1 with err. */
+ * register's series key the first time, unless reg_series_prepare made it).  0 or -1 with err. */
 int reg_series_count(struct reg *rg, const struct reg_series_msg *m,
     struct reg_series_counts *c, char *err, size_t errlen);
 /* Record that m went out: its recipients under each key, the message in

@@ -65,16 +65,35 @@ secret(struct reg *rg, unsigned char key[32], char *err, size_t errlen)
 	char fhex[65], khex[65];
 	size_t n = 0;
 
-	randombytes_buf(fresh, sizeof(fresh));
-	sodium_bin2hex(fhex, sizeof(fhex), fresh, sizeof(fresh));
-	sodium_memzero(fresh, sizeof(fresh));
-	if (reg_secret(rg, "series", fhex, khex, sizeof(khex), err, errlen) != 0)
+	int rc;
+
+	/* read first: proposing is a write, needed once per register */
+	if ((rc = reg_secret(rg, "series", NULL, khex, sizeof(khex), err, errlen)) == 1) {
+		randombytes_buf(fresh, sizeof(fresh));
+		sodium_bin2hex(fhex, sizeof(fhex), fresh, sizeof(fresh));
+		sodium_memzero(fresh, sizeof(fresh));
+		rc = reg_secret(rg, "series", fhex, khex, sizeof(khex), err, errlen);
+		sodium_memzero(fhex, sizeof(fhex));
+	}
+	if (rc != 0)
 		return -1;
 	if (sodium_hex2bin(key, 32, khex, strlen(khex), NULL, &n, NULL) != 0 || n != 32) {
 		snprintf(err, errlen, "register: the secret series is no 32-byte key");
 		return -1;
 	}
 	return 0;
+}
+
+int reg_series_prepare(struct reg *rg, char *err, size_t errlen)
+{
+	unsigned char key[32];
+	int rc;
+
+	if (need(rg, err, errlen) == -1)
+		return -1;
+	rc = secret(rg, key, err, errlen);
+	sodium_memzero(key, sizeof(key));
+	return rc;
 }
 
 static void
