@@ -56,6 +56,9 @@ struct conf {
 	long retention_days;
 	char *register_url;	/* empty: SQLite under var_dir */
 	char *register_password_file;	/* absolute once loaded; empty: none */
+	/* [series] (counters across messages, milter/series.c) */
+	long series_window;	/* ms a series lasts */
+	long series_max_rows;	/* rows per series table at most */
 	/* [release] */
 	char *release_relay;	/* smtp://127.0.0.1:10026 */
 	/* [notice] */

@@ -100,6 +100,11 @@ const struct conf_key conf_keys[] = {
 	KEY("register", "password_file", CT_STRING, "", 0, 0, NULL, register_password_file,
 	    "file whose first line is the database password (relative: to the config file's directory)"),
 
+	KEY("series", "window", CT_DURATION, "2h", 1000, 604800000LL, NULL, series_window,
+	    "how long the recipients a sender reached with an attachment or a subject count for series_external"),
+	KEY("series", "max_rows", CT_INT, "200000", 100, 100000000, NULL, series_max_rows,
+	    "rows kept per series table at most, the oldest dropped first (about 250 bytes a row on disk)"),
+
 	KEY("release", "relay", CT_STRING, "smtp://127.0.0.1:10026", 0, 0, NULL, release_relay,
 	    "where released mail is re-injected: smtp://HOST:PORT of an MTA port without this milter"),
 

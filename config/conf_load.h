@@ -13,7 +13,7 @@
 
 #define CONF_MAX_LINE 65536		/* bytes a line may have */
 #define RULE_NAME_MAX 64
-#define CONF_NSECTIONS 7		/* [milter] … [web], see conf_read.c */
+#define CONF_NSECTIONS 8		/* [milter] … [web], see conf_read.c */
 
 /* How inih will treat a line. */
 enum line_kind { L_BLANK, L_SECTION, L_KEY, L_CONT, L_BAD };

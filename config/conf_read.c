@@ -14,7 +14,7 @@
 #include "config/conf_load.h"
 
 static const char *const known_sections[CONF_NSECTIONS] = {
-	"milter", "general", "limits", "register", "release", "notice", "web",
+	"milter", "general", "limits", "register", "series", "release", "notice", "web",
 };
 
 void conf_diag(struct loader *ld, int line, int col, const char *fmt, ...)

@@ -587,6 +587,23 @@ long expr_threshold(const struct expr *e, int c)
 	return t.found;
 }
 
+bool expr_uses(const struct expr *e, int c)
+{
+	if (!e)
+		return false;
+	if (e->kind == N_CTR)
+		return e->value == c;
+	return expr_uses(e->l, c) || expr_uses(e->r, c);
+}
+
+bool policy_uses(const struct conf *cf, int c)
+{
+	for (size_t i = 0; cf && i < cf->nrules; i++)
+		if (expr_uses(cf->rules[i].when, c))
+			return true;
+	return false;
+}
+
 struct consts {
 	long *out;
 	size_t max, n;

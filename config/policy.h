@@ -63,6 +63,12 @@ void expr_free(struct expr *e);
  * `external > 0 and external_visible >= 10` has threshold 0 for any
  * counter and 10 for external_visible.  -1 when there is none. */
 long expr_threshold(const struct expr *e, int c);
+/* e names counter c somewhere. */
+bool expr_uses(const struct expr *e, int c);
+/* Some rule of cf names counter c (the daemon asks the register for the
+ * counters across messages only then). */
+struct conf;
+bool policy_uses(const struct conf *cf, int c);
 /* Every integer compared with a counter in e, as written, into out[0 ..
  * max); returns how many there are (may exceed max). */
 size_t expr_constants(const struct expr *e, long *out, size_t max);

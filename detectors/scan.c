@@ -352,6 +352,13 @@ scan_msg_spool(struct scan_msg *m)
 	return m->sp;
 }
 
+void
+scan_msg_set_history(struct scan_msg *m, const long history[3])
+{
+	if (m->done)
+		memcpy(m->res.history, history, sizeof(m->res.history));
+}
+
 const char *
 scan_msg_error(const struct scan_msg *m)
 {
@@ -424,6 +431,9 @@ scan_result_counters(const struct scan_result *r, long counters[SC_COUNT])
 	counters[SC_ENCRYPTED] = r->encrypted;
 	counters[SC_UNSCANNED] = r->unscanned;
 	counters[SC_ATTACHMENTS] = r->attachments;
+	counters[SC_SERIES_EXTERNAL] = r->history[0];
+	counters[SC_SENDER_EXTERNAL_HOUR] = r->history[1];
+	counters[SC_SENDER_BYTES_HOUR] = r->history[2];
 }
 
 #define SAMPLE_LOOK 256

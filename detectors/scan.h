@@ -46,6 +46,14 @@ enum scan_counter {
 	SC_ENCRYPTED,		/* parts that are encrypted */
 	SC_UNSCANNED,		/* parts that could not be inspected */
 	SC_ATTACHMENTS,		/* parts with a file name, archive members included */
+	/* Counters across messages (the register's series tables, filled in by
+	 * the daemon through scan_msg_set_history; 0 when nobody did, as in
+	 * dlpctl scan).  They include the current message; all three are 0
+	 * for a message to no external recipient. */
+	SC_SERIES_EXTERNAL,	/* distinct external recipients the sender reached with the
+				   same attachment or subject in [series] window */
+	SC_SENDER_EXTERNAL_HOUR, /* the sender's messages to external recipients, last hour */
+	SC_SENDER_BYTES_HOUR,	/* their bytes */
 	SC_COUNT
 };
 
@@ -108,6 +116,8 @@ struct scan_part {
 	bool encrypted;
 	char *unscanned;	/* why it could not be inspected, or NULL */
 	size_t size;		/* decoded bytes */
+	bool has_digest;	/* a MIME attachment (a leaf with a file name) */
+	unsigned char digest[32]; /* SHA-256 of its whole decoded content (series key) */
 };
 
 /* Recipients as analysed. */
@@ -130,6 +140,7 @@ struct scan_result {
 	char *subject;		/* decoded Subject, or NULL */
 	char *message_id;	/* Message-ID, or NULL */
 	unsigned encrypted, unscanned, attachments;
+	long history[3];	/* series_external, sender_external_hour, sender_bytes_hour */
 	char *error;		/* set when the walk itself stopped early (limit, time) */
 	/* [dictionary]/[pattern] terms, in the order of scan_options terms
 	 * (made on first text): occurrences and distinct matched texts */
@@ -188,6 +199,10 @@ int scan_msg_body(struct scan_msg *m, const void *buf, size_t len);
 const struct scan_result *scan_msg_eom(struct scan_msg *m);
 /* The message as received: headers as given, then the body. */
 struct spool *scan_msg_spool(struct scan_msg *m);
+/* The counters across messages (series_external, sender_external_hour,
+ * sender_bytes_hour, in that order) into the result of scan_msg_eom, for
+ * scan_result_counters and what is recorded of it.  No-op before eom. */
+void scan_msg_set_history(struct scan_msg *m, const long history[3]);
 /* Show the text as it is read (dlpctl show --text; the daemon sets none):
  * fn(arg, part, text, len) for each piece of text extracted from a part
  * (the decoded body, a sheet, a page …), UTF-8, before normalization; part

@@ -16,6 +16,11 @@
  * A register that cannot be reached (PostgreSQL down) is logged once when
  * it goes and once when it is back; meanwhile every hold and reject
  * answers 451 and the MTA keeps the mail queued.
+ * The counters across messages (series.c) follow the same rule: when a
+ * rule names one of them and the register cannot be read or written for
+ * an external message, it answers 451 (logged once, as above), never
+ * accepted uncounted: the second batch is what they are for.  Internal
+ * mail does not need them and still passes.
  * Any internal error answers the configured on_error (default tempfail).
  */
 #include <pthread.h>
@@ -35,6 +40,7 @@
 #include "milter/log.h"
 #include "milter/notifier.h"
 #include "milter/runtime.h"
+#include "milter/series.h"
 #include "quarantine/incident.h"
 #include "quarantine/release.h"
 #include "register/register.h"
@@ -146,11 +152,12 @@ log_verdict(const struct msgctx *mc, const struct scan_result *res, const struct
 
 	log_qid(LOG_INFO, mc->qid,
 	    "verdict=%s action=%s rules=%s findings=%s rcpt=%u external=%u visible=%u "
-	    "domains=%u parts=%zu unscanned=%u encrypted=%u ms=%ld%s%s",
+	    "domains=%u parts=%zu unscanned=%u encrypted=%u series=%ld hour=%ld/%ld ms=%ld%s%s",
 	    action_name(v->action), action, verdict_rules(v, rules, sizeof(rules)),
 	    findings_summary(res, finds, sizeof(finds)), res->rcpt.recipients,
 	    res->rcpt.external, res->rcpt.external_visible, res->rcpt.external_domains,
-	    res->nparts, res->unscanned, res->encrypted, elapsed_ms(mc),
+	    res->nparts, res->unscanned, res->encrypted, res->history[0], res->history[1],
+	    res->history[2], elapsed_ms(mc),
 	    incident ? " incident=" : "", incident ? incident : "");
 }
 
@@ -322,6 +329,66 @@ check_release_loop(struct msgctx *mc)
 	reg_close(rg);
 }
 
+/* The register of mc's runtime for the series, or NULL with err. */
+static struct reg *
+series_reg(struct msgctx *mc, char *err, size_t errlen)
+{
+	return reg_connect(mc->rt->register_path, mc->rt->register_password, REG_RW, err,
+	    errlen);
+}
+
+/* A message that goes out, remembered in the series first (rg NULL: no
+ * rule wants them).  0, or -1 after the 451 is set. */
+static int
+series_went_out(SMFICTX *ctx, struct msgctx *mc, struct reg *rg,
+    const struct scan_result *res)
+{
+	char err[1024] = "";
+	bool serial;
+	int rc;
+
+	if (!rg)
+		return 0;
+	serial = strcmp(reg_backend_name(rg), "sqlite") == 0;
+	if (serial)
+		pthread_mutex_lock(&reg_write_mu);
+	rc = series_record(mc, rg, res, err, sizeof(err));
+	if (serial)
+		pthread_mutex_unlock(&reg_write_mu);
+	note_register(rc == 0, mc->qid, mc->rt->register_path, err);
+	if (rc == 0)
+		return 0;
+	log_qid(LOG_ERR, mc->qid, "series not recorded, answering tempfail: %s", err);
+	counters_error(true, true, counters_since_us(&mc->eom));
+	tempfail(ctx, "Data-loss prevention register unavailable, try again later");
+	return -1;
+}
+
+/* The counters across messages into res when a rule wants them; *rgp the
+ * register kept for series_went_out.  0, or -1 after the 451 is set. */
+static int
+series_before(SMFICTX *ctx, struct msgctx *mc, const struct scan_result *res,
+    struct reg **rgp)
+{
+	char err[1024] = "";
+	int rc = -1;
+
+	*rgp = NULL;
+	if (!series_wanted(mc, res))
+		return 0;
+	if ((*rgp = series_reg(mc, err, sizeof(err))) != NULL)
+		rc = series_fill(mc, *rgp, res, err, sizeof(err));
+	note_register(rc == 0, mc->qid, mc->rt->register_path, err);
+	if (rc == 0)
+		return 0;
+	reg_close(*rgp);
+	*rgp = NULL;
+	log_qid(LOG_ERR, mc->qid, "series counters unreadable, answering tempfail: %s", err);
+	counters_error(true, true, counters_since_us(&mc->eom));
+	tempfail(ctx, "Data-loss prevention register unavailable, try again later");
+	return -1;
+}
+
 sfsistat
 act_decide(SMFICTX *ctx, struct msgctx *mc)
 {
@@ -329,6 +396,8 @@ act_decide(SMFICTX *ctx, struct msgctx *mc)
 	long counters[POLICY_SLOTS];
 	char gerr[512];
 	struct verdict v;
+	struct reg *srg = NULL;
+	sfsistat rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &mc->eom);
 	if (mc->failed || mc->scan == NULL)
@@ -337,6 +406,8 @@ act_decide(SMFICTX *ctx, struct msgctx *mc)
 	if ((res = scan_msg_eom(mc->scan)) == NULL)
 		return act_internal_error(ctx, mc, scan_msg_error(mc->scan));
 	check_release_loop(mc);
+	if (series_before(ctx, mc, res, &srg) == -1)
+		return SMFIS_TEMPFAIL;
 	scan_result_counters(res, counters);
 	sender_group_slots(mc->rt->conf, res, counters, gerr, sizeof(gerr));
 	if (gerr[0])
@@ -345,18 +416,29 @@ act_decide(SMFICTX *ctx, struct msgctx *mc)
 	policy_decide(mc->rt->conf, counters, &v);
 	switch (v.action) {
 	case ACT_REJECT:
-		return do_reject(ctx, mc, res, &v);
+		rc = do_reject(ctx, mc, res, &v);
+		break;
 	case ACT_HOLD:
 	case ACT_APPROVE:	/* held; the approval request goes with the notices */
 	case ACT_DELAY:		/* held until due; the notifier releases it (release_due) */
-		return do_hold(ctx, mc, res, &v);
+		rc = do_hold(ctx, mc, res, &v);
+		break;
 	case ACT_TAG:
-		return do_tag(ctx, mc, res, &v);
 	case ACT_BCC:
-		return do_bcc(ctx, mc, res, &v);
-	default:
-		log_verdict(mc, res, &v, "accept", NULL);
-		counters_verdict(STATS_ACCEPT, counters_since_us(&mc->eom));
-		return SMFIS_ACCEPT;
+	default:		/* it goes out: remembered first */
+		if (series_went_out(ctx, mc, srg, res) == -1)
+			rc = SMFIS_TEMPFAIL;
+		else if (v.action == ACT_TAG)
+			rc = do_tag(ctx, mc, res, &v);
+		else if (v.action == ACT_BCC)
+			rc = do_bcc(ctx, mc, res, &v);
+		else {
+			log_verdict(mc, res, &v, "accept", NULL);
+			counters_verdict(STATS_ACCEPT, counters_since_us(&mc->eom));
+			rc = SMFIS_ACCEPT;
+		}
+		break;
 	}
+	reg_close(srg);
+	return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "config/conf.h"
 #include "detectors/scan.h"
+#include "milter/log.h"
 #include "milter/runtime.h"
 #include "milter/workers.h"
 #include "register/register.h"
@@ -70,6 +71,14 @@ runtime_new(struct conf *cf, char *err, size_t errlen)
 			goto fail;
 		snprintf(rt->register_unreachable, sizeof(rt->register_unreachable), "%s", err);
 		err[0] = '\0';
+	} else {
+		char serr[512];
+
+		/* the series' hash key made now, so that reading the counters
+		 * never has to write (a held write lock then only delays holds) */
+		if (reg_series_prepare(rg, serr, sizeof(serr)) == -1)
+			log_qid(LOG_WARNING, NULL, "series key not made yet (the first"
+			    " external message makes it): %s", serr);
 	}
 	reg_close(rg);
 	conf_scan_options(rt->conf, &opt);

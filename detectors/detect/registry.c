@@ -39,6 +39,9 @@ static const char *const counter_names[SC_COUNT] = {
 	[SC_ENCRYPTED] = "encrypted",
 	[SC_UNSCANNED] = "unscanned",
 	[SC_ATTACHMENTS] = "attachments",
+	[SC_SERIES_EXTERNAL] = "series_external",
+	[SC_SENDER_EXTERNAL_HOUR] = "sender_external_hour",
+	[SC_SENDER_BYTES_HOUR] = "sender_bytes_hour",
 };
 
 const char *finding_type_name(enum finding_type t)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <gmime/gmime.h>
+#include <sodium.h>
 
 #include "extract/extract.h"
 #include "mime/hdr_decode.h"
@@ -329,11 +330,13 @@ walk_body(struct inspect *in, GMimeMessage *msg, const char *prefix, unsigned de
 }
 
 /* Decode the content of part (base64, QP, uuencode …) into memory, at most
- * max bytes kept.  *total gets the full decoded size.  Returns the bytes
- * (malloc'd, possibly empty) or NULL on ENOMEM. */
+ * max bytes kept.  *total gets the full decoded size; digest (or NULL) the
+ * SHA-256 of all of it, kept or not.  Returns the bytes (malloc'd, possibly
+ * empty) or NULL on ENOMEM. */
 static unsigned char *
-decode_part(GMimePart *part, size_t max, size_t *len, size_t *total)
+decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned char *digest)
 {
+	crypto_hash_sha256_state sha;
 	GMimeDataWrapper *w = g_mime_part_get_content(part);
 	GMimeStream *src = w ? g_mime_data_wrapper_get_stream(w) : NULL;
 	GMimeContentEncoding enc = w ? g_mime_data_wrapper_get_encoding(w) :
@@ -351,6 +354,7 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total)
 		free(buf);
 		return NULL;
 	}
+	crypto_hash_sha256_init(&sha);
 	g_mime_stream_reset(src);
 	fs = g_mime_stream_filter_new(src);
 	if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
@@ -361,6 +365,7 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total)
 		g_object_unref(f);
 	}
 	while ((n = g_mime_stream_read(fs, (char *)chunk, DECODE_CHUNK)) > 0) {
+		crypto_hash_sha256_update(&sha, chunk, (unsigned long long)n);
 		*total += (size_t)n;
 		if (*total > max)
 			continue;	/* counted, not kept */
@@ -383,6 +388,8 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total)
 	}
 	g_object_unref(fs);
 	free(chunk);
+	if (digest)
+		crypto_hash_sha256_final(&sha, digest);
 	return buf;
 }
 
@@ -422,11 +429,13 @@ walk_leaf(struct inspect *in, GMimePart *part, const char *path, unsigned depth)
 		inspect_unscanned(in, (size_t)idx, "time budget exceeded");
 		return;
 	}
-	data = decode_part(part, max, &len, &total);
+	data = decode_part(part, max, &len, &total, in->res->parts[idx].digest);
 	if (!data) {
 		inspect_unscanned(in, (size_t)idx, "out of memory");
 		return;
 	}
+	/* an attachment's digest is a series key (scan.h, milter/series.c) */
+	in->res->parts[idx].has_digest = in->res->parts[idx].filename != NULL && total > 0;
 	if (total > max) {
 		in->res->parts[idx].size = total;
 		inspect_unscanned(in, (size_t)idx, "part larger than max_member_bytes (%zu)", max);

@@ -23,6 +23,7 @@
 #include "detectors/feed.h"
 #include "detectors/result_json.h"
 #include "detectors/scan.h"
+#include "mime/spool.h"
 #include "ctl/ctl.h"
 #include "quarantine/sender_group.h"
 
@@ -55,6 +56,10 @@ static void scan_usage(FILE *fp)
 	    "not a mail message (an .xlsx, a .pdf, a .zip) is scanned as the attachment\n"
 	    "of one, from --from (default: scan@ the first internal domain) to --rcpt\n"
 	    "(default: one external recipient), and the output says so.\n"
+	    "The counters across messages (series_external, sender_external_hour,\n"
+	    "sender_bytes_hour) need the register's other messages: scan gives them\n"
+	    "as this message alone would count, as if the sender had sent nothing\n"
+	    "before it (the daemon reads them from the register).\n"
 	    "\n"
 	    "  -c, --config FILE  config file (default as for dlpctl)\n"
 	    "  -j, --json         one JSON object: verdict, rules, findings, samples,\n"
@@ -355,6 +360,24 @@ struct scan_run {
 	const char *attachment;	/* a bare file, scanned attached to a message */
 };
 
+/* The counters across messages as the message alone gives them: its own
+ * external recipients (series_external when it has a series key: a subject
+ * or an attachment), itself and its bytes in the sender's hour. */
+static void alone_history(struct scan_msg *m, const struct scan_result *r)
+{
+	bool key = r->subject && *r->subject;
+	long h[3] = { 0, 0, 0 };
+
+	for (size_t i = 0; !key && i < r->nparts; i++)
+		key = r->parts[i].has_digest;
+	if (r->sender && *r->sender && r->rcpt.external > 0) {
+		h[0] = key ? (long)r->rcpt.external : 0;
+		h[1] = 1;
+		h[2] = (long)spool_size(scan_msg_spool(m));
+	}
+	scan_msg_set_history(m, h);
+}
+
 /* Feed the envelope and the file through the engine.  0 or an exit code. */
 static int run_scan(struct scan_run *sr, const struct scan_args *sa, FILE *fp)
 {
@@ -393,6 +416,7 @@ static int run_scan(struct scan_run *sr, const struct scan_args *sa, FILE *fp)
 	}
 	if (!(sr->res = scan_msg_eom(sr->msg)))
 		goto msgerr;
+	alone_history(sr->msg, sr->res);
 	scan_result_counters(sr->res, sr->counters);
 	sender_group_slots(sr->cf, sr->res, sr->counters, err, sizeof(err));
 	if (err[0])
@@ -515,6 +539,11 @@ static void print_plain(const json_t *d)
 	    jint(rc, "external_domains"));
 	printf("encrypted %lld, unscanned %lld, attachments %lld\n", jint(tot, "encrypted"),
 	    jint(tot, "unscanned"), jint(tot, "attachments"));
+	printf("across messages (this one alone; the daemon adds the register's): series_external"
+	    " %lld, sender_external_hour %lld, sender_bytes_hour %lld\n",
+	    jint(json_object_get(d, "counters"), "series_external"),
+	    jint(json_object_get(d, "counters"), "sender_external_hour"),
+	    jint(json_object_get(d, "counters"), "sender_bytes_hour"));
 	ctl_print_parts(json_object_get(d, "parts"));
 	if (error)
 		printf("inspection stopped early: %s\n", error);

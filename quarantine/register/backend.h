@@ -21,6 +21,7 @@
 #include "register/register.h"
 
 struct reg_backend;
+struct reg_series_rows;
 
 /* The first member of every backend's handle. */
 struct reg {
@@ -139,6 +140,26 @@ struct reg_backend {
 	    void *arg, char *err, size_t errlen);
 	int (*proxy_mark)(struct reg *rg, const char *id, const char *actor, const char *why,
 	    time_t now, char *err, size_t errlen);
+
+	/* the series tables (series.c hashes under the secret "series",
+	 * the backend stores) */
+	int (*series_count)(struct reg *rg, const struct reg_series_rows *r,
+	    struct reg_series_counts *c, char *err, size_t errlen);
+	int (*series_add)(struct reg *rg, const struct reg_series_rows *r, char *err,
+	    size_t errlen);
+};
+
+/* A message of reg_series_msg hashed (hex of 16 bytes each): recipients
+ * distinct. */
+struct reg_series_rows {
+	char sender[33], msg[33];
+	char (*keys)[33];
+	size_t nkeys;
+	char (*rcpts)[33];
+	size_t nrcpts;
+	long long bytes;
+	time_t now, since, hour_since;	/* since: now - window; hour_since: now - 3600 */
+	long long max_rows;
 };
 
 extern const struct reg_backend reg_sqlite_backend;

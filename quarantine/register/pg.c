@@ -108,6 +108,8 @@ const struct reg_backend reg_pg_backend = {
 	.away_list = pg_away_list,
 	.proxy_waiting = pg_proxy_waiting,
 	.proxy_mark = pg_proxy_mark,
+	.series_count = pg_series_count,
+	.series_add = pg_series_add,
 };
 
 struct pg_pool {
@@ -346,6 +348,7 @@ static const struct { const char *from, *to; } dialect[] = {
 	/* the first rule's name (migration 9's index, as pg_incidents.c
 	 * orders by it) */
 	{ "json_extract(rules, '$[0].name')", "(rules::jsonb->0->>'name')" },
+	{ " WITHOUT ROWID", "" },
 };
 
 /* sql in PostgreSQL's words: a malloc'd string, NULL on ENOMEM. */

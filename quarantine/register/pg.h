@@ -183,4 +183,10 @@ int pg_delay_due(struct reg *rg, time_t now, long stale, char (*ids)[32], size_t
     size_t *n, time_t *next, char *err, size_t errlen);
 int pg_delay_retry(struct reg *rg, const char *id, time_t due, char *err, size_t errlen);
 
+/* pg_series.c */
+int pg_series_count(struct reg *rg, const struct reg_series_rows *r,
+    struct reg_series_counts *c, char *err, size_t errlen);
+int pg_series_add(struct reg *rg, const struct reg_series_rows *r, char *err,
+    size_t errlen);
+
 #endif

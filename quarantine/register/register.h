@@ -247,7 +247,8 @@ int reg_msg_orphans(struct reg *rg, time_t cutoff, int *removed, char *err, size
  * -1 with err; a backend that cannot import says so. */
 int reg_import(struct reg *rg, const struct incident *inc, const struct audit *a, size_t na,
     const struct reg_notice *n, size_t nn, char *err, size_t errlen);
-/* Rows in table ("incidents", "audit", "notices", "messages") into *count.
+/* Rows in table ("incidents", "audit", "notices", "messages", "series",
+ * "series_sent") into *count.
  * 0 or -1 with err. */
 int reg_count(struct reg *rg, const char *table, long long *count, char *err, size_t errlen);
 /* ---- dlp-web (quarantine/web/): accounts, sessions, used links, and
@@ -423,5 +424,42 @@ int reg_proxy_waiting(struct reg *rg, int (*cb)(const struct reg_waiting *w, voi
  * request).  0 marked, 1 marked before, -1 with err. */
 int reg_proxy_mark(struct reg *rg, const char *id, const char *actor, const char *why,
     time_t now, char *err, size_t errlen);
+
+/* ---- Counters across messages (series.c, the series tables).  What is
+ * stored of a message is keyed hashes only (BLAKE2b-128 under a random key
+ * the register makes once, its secret "series"): the sender, each series key
+ * (an attachment's SHA-256, a normalised subject) and each external
+ * recipient, never an address, a subject or a digest in the clear. */
+#define REG_SERIES_KEYS 8	/* series keys per message, at most (more are dropped) */
+struct reg_series_msg {
+	const char *sender;		/* envelope sender, "" for the null sender */
+	const char *const *keys;	/* "a:HEX" digests, "s:SUBJECT" (taken as bytes) */
+	size_t nkeys;
+	const char *const *rcpts;	/* external envelope recipients (case folded here) */
+	size_t nrcpts;
+	const char *msg;		/* the same for a retry of the same message (queue id) */
+	long long bytes;		/* the message's bytes */
+	time_t now;
+	long window;			/* seconds a series lasts, [series] window */
+	long long max_rows;		/* rows per table at most, [series] max_rows */
+};
+struct reg_series_counts {
+	long series_external;		/* this message's recipients included */
+	long sender_external_hour;	/* this message included when it goes outside */
+	long long sender_bytes_hour;
+};
+/* Make the register's series key if it has none (a write, once), so that
+ * reg_series_count never writes.  0 or -1 with err. */
+int reg_series_prepare(struct reg *rg, char *err, size_t errlen);
+/* The counters m would have if it went out now (nothing written but the
+ * register's series key the first time, unless reg_series_prepare made it).  0 or -1 with err. */
+int reg_series_count(struct reg *rg, const struct reg_series_msg *m,
+    struct reg_series_counts *c, char *err, size_t errlen);
+/* Record that m went out: its recipients under each key, the message in
+ * the sender's hour; rows older than the window (the hour) and rows over
+ * max_rows (oldest first) removed in the same transaction.  A message
+ * recorded twice (a retry) counts once.  0 or -1 with err. */
+int reg_series_add(struct reg *rg, const struct reg_series_msg *m, char *err,
+    size_t errlen);
 
 #endif

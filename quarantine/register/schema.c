@@ -13,6 +13,8 @@
  *   INTEGER              →  BIGINT   (times are seconds since 1970, past 2038)
  *   BLOB                 →  BYTEA
  *   json_extract(rules, '$[0].name')  →  (rules::jsonb->0->>'name')
+ *   " WITHOUT ROWID"     →  ""  (SQLite: rows kept in primary key order;
+ *                               PostgreSQL's tables are heaps anyway)
  * so write every migration in those words and nothing else that differs
  * (no AUTOINCREMENT, no PRAGMA, no INSERT OR IGNORE: the backends' own C
  * does that).  A statement that cannot be said in both gets a backend's
@@ -167,5 +169,30 @@ const char *const reg_migrations[] = {
 	"CREATE INDEX incidents_status_id ON incidents(status, id);"
 	"CREATE INDEX incidents_rule ON incidents("
 	"(COALESCE(json_extract(rules, '$[0].name'), '')), id);",
+	/* 10: counters across messages (series.c): keyed hashes only (the
+	 * key is the secret "series" of migration 8); series_state's one row
+	 * holds the bounds (est, est_sent) that spare the row cap a count on
+	 * most writes.  series is clustered on its
+	 * key (SQLite), so the recipients of one sender's key share pages: a
+	 * message's writes touch a few pages, not one per recipient. */
+	"CREATE TABLE series_state ("
+	"  id INTEGER PRIMARY KEY,"
+	"  est INTEGER NOT NULL DEFAULT 0,"
+	"  est_sent INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO series_state (id, est, est_sent) VALUES (1, 0, 0);"
+	"CREATE TABLE series ("
+	"  sender TEXT NOT NULL,"
+	"  skey TEXT NOT NULL,"
+	"  rcpt TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (sender, skey, rcpt)) WITHOUT ROWID;"
+	"CREATE INDEX series_at ON series(at);"
+	"CREATE TABLE series_sent ("
+	"  sender TEXT NOT NULL,"
+	"  msg TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  PRIMARY KEY (sender, msg));"
+	"CREATE INDEX series_sent_at ON series_sent(at);",
 };
 const int reg_schema_version = (int)(sizeof(reg_migrations) / sizeof(reg_migrations[0]));

@@ -75,6 +75,8 @@ const struct reg_backend reg_sqlite_backend = {
 	.away_list = sq_away_list,
 	.proxy_waiting = sq_proxy_waiting,
 	.proxy_mark = sq_proxy_mark,
+	.series_count = sq_series_count,
+	.series_add = sq_series_add,
 };
 
 void sq_lock(struct sq_reg *s) { pthread_mutex_lock(&s->lock); }

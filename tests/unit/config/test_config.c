@@ -228,6 +228,9 @@ static void test_shipped_policy(void **state)
 	c[SC_PERSONAL_ITEMS] = c[SC_EXTERNAL_VISIBLE] = 9;
 	policy_decide(cf, c, &v);
 	assert_int_equal(v.action, ACT_PASS);
+	/* The series rules are shipped commented out: nothing reads them. */
+	assert_false(policy_uses(cf, SC_SERIES_EXTERNAL));
+	assert_false(policy_uses(cf, SC_SENDER_BYTES_HOUR));
 	/* One identifier of any of the six kinds, to an external address. */
 	for (int t = SC_BANK_ACCOUNT; t <= SC_HEALTH_INSURANCE; t++) {
 		memset(c, 0, sizeof(c));
@@ -300,8 +303,8 @@ static void test_key_table(void **state)
 		OFF(limits.max_text_bytes), OFF(limits.max_base64_runs), OFF(limits.time_budget_ms), OFF(workers),
 		OFF(limits.ocr), OFF(limits.ocr_max_pixels), OFF(limits.ocr_unscanned),
 		OFF(worker_jobs), OFF(worker_memory), OFF(worker_cpu_ms), OFF(retention_days),
-		OFF(register_url), OFF(register_password_file),
-		OFF(release_relay), OFF(notice_from), OFF(notice_admin), OFF(notice_relay),
+		OFF(register_url), OFF(register_password_file), OFF(series_window),
+		OFF(series_max_rows), OFF(release_relay), OFF(notice_from), OFF(notice_admin), OFF(notice_relay),
 		OFF(notice_templates), OFF(web_listen), OFF(web_base_url), OFF(web_tls_cert),
 		OFF(web_tls_key), OFF(web_behind_proxy), OFF(web_session_ttl), OFF(web_link_ttl),
 		OFF(web_signin_limit), OFF(web_threads), OFF(web_approvals), OFF(web_proxy_after),

@@ -178,6 +178,7 @@ static void test_registry_and_names(void **state)
 		"names",
 		"personal_items", "recipients", "external", "external_visible",
 		"external_domains", "encrypted", "unscanned", "attachments",
+		"series_external", "sender_external_hour", "sender_bytes_hour",
 	};
 
 	assert_int_equal(sizeof(sc) / sizeof(sc[0]), SC_COUNT);
