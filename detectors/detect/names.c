@@ -530,9 +530,15 @@ static void nm_at(struct nm_scan *sc, size_t i)
 	c2 = ((u[3] & 0x0Fu) << 12) | ((u[4] & 0x3Fu) << 6) | (u[5] & 0x3Fu);
 	/* a glued 1-character surname needs a given name of 2 characters or
 	 * more: c2 must start one (nm_given asks the same) */
-	if ((st->first[c2 - CP_BASE] & F_MEI_PRE) && bit(st->sei1, c1 - CP_BASE) &&
-	    (end = nm_given(st, sc->text, sc->len, i + 3, 1)) != 0)
-		nm_candidate(sc, i, end);
+	if ((st->first[c2 - CP_BASE] & F_MEI_PRE) && bit(st->sei1, c1 - CP_BASE)) {
+		/* ... and c2 with the next character must start one (the first
+		 * test nm_given makes, made here without the call) */
+		unsigned c3 = cp3(sc->text, sc->len, i + 6);
+
+		if (c3 && bit(st->mei2, pair_bit(c2 | (uint64_t)c3 << 16)) &&
+		    (end = nm_given(st, sc->text, sc->len, i + 3, 1)) != 0)
+			nm_candidate(sc, i, end);
+	}
 	key = c1 | (uint64_t)c2 << 16;
 	if (!bit(st->sei2, pair_bit(key)))
 		return;
