@@ -693,12 +693,15 @@ static void candidates(struct tb *tb)
 				ls = s_ls, le = s_le;
 			} else {
 				const char *an = tb_anchors[ai - 1].a;
-				size_t al = strlen(an), k = tb_anchors[ai - 1].at, at;
+				size_t k = tb_anchors[ai - 1].at, at;
 
 				if (p < k)
 					continue;
 				at = p - k;
-				if (at + al > tb->len || memcmp(t + at, an, al) != 0)
+				/* the first two bytes inline: most bytes found are in
+				 * other characters */
+				if (t[at] != an[0] || t[at + 1] != an[1] || at + strlen(an) > tb->len ||
+				    memcmp(t + at, an, strlen(an)) != 0)
 					continue;
 				ls = line_start(t, at);
 				le = line_end(t, tb->len, at);
