@@ -515,14 +515,17 @@ static void nm_at(struct nm_scan *sc, size_t i)
 	unsigned c1, c2;
 	size_t end;
 	uint64_t key;
-	uint8_t f;
+	uint8_t f, f1;
 
 	if (i + 6 > sc->len)
 		return;
 	c1 = ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+	f1 = st->first[c1 - CP_BASE];
+	if (!(f1 & (F_SEI | F_SEI_PRE)))
+		return;		/* no surname starts with c1 (F_SEI: sei1's bit) */
 	if (u[3] < 0xE3 || u[3] > 0xE9) {
 		/* after a 1-character surname, a separator may lead to a name */
-		if ((u[3] == ' ' || u[3] == '\t' || u[3] == ',') && bit(st->sei1, c1 - CP_BASE) &&
+		if ((u[3] == ' ' || u[3] == '\t' || u[3] == ',') && (f1 & F_SEI) &&
 		    (end = nm_given(st, sc->text, sc->len, i + 3, 1)) != 0)
 			nm_candidate(sc, i, end);
 		return;		/* valid UTF-8: a lead byte, so the next 2 follow */
@@ -530,7 +533,7 @@ static void nm_at(struct nm_scan *sc, size_t i)
 	c2 = ((u[3] & 0x0Fu) << 12) | ((u[4] & 0x3Fu) << 6) | (u[5] & 0x3Fu);
 	/* a glued 1-character surname needs a given name of 2 characters or
 	 * more: c2 must start one (nm_given asks the same) */
-	if ((st->first[c2 - CP_BASE] & F_MEI_PRE) && bit(st->sei1, c1 - CP_BASE)) {
+	if ((f1 & F_SEI) && (st->first[c2 - CP_BASE] & F_MEI_PRE)) {
 		/* ... and c2 with the next character must start one (the first
 		 * test nm_given makes, made here without the call) */
 		unsigned c3 = cp3(sc->text, sc->len, i + 6);
