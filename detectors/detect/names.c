@@ -508,7 +508,8 @@ static size_t nm_given(const struct nm_state *st, const char *t, size_t len, siz
  * given name follows is a candidate.  Most kanji start none: two bitmaps
  * (in cache) answer them — the 1-character surnames (14 % of the kanji of
  * ordinary text) and the first two characters of the longer ones (5 %). */
-static void nm_at(struct nm_scan *sc, size_t i)
+static inline __attribute__((always_inline)) void nm_at(struct nm_scan *sc, size_t i,
+    int near_end)
 {
 	const struct nm_state *st = sc->st;
 	const unsigned char *u = (const unsigned char *)sc->text + i;
@@ -517,7 +518,7 @@ static void nm_at(struct nm_scan *sc, size_t i)
 	uint64_t key;
 	uint8_t f, f1;
 
-	if (i + 6 > sc->len)
+	if (near_end && i + 6 > sc->len)
 		return;
 	c1 = ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
 	f1 = st->first[c1 - CP_BASE];
@@ -584,9 +585,15 @@ static void nm_scan(const void *state, const char *text, size_t len, struct valu
 	struct nm_scan sc = { .st = state, .text = text, .len = len, .out = out };
 	const unsigned char *u = (const unsigned char *)text;
 
-	for (size_t base = 0; base < len; base += 16)
+	size_t base = 0;
+
+	/* away from the end a kanji has the 6 bytes nm_at reads without a check */
+	for (; base + 16 + 6 <= len; base += 16)
 		for (uint32_t m = kanji_leads(u, len, base); m; m &= m - 1)
-			nm_at(&sc, base + (size_t)__builtin_ctz(m));
+			nm_at(&sc, base + (size_t)__builtin_ctz(m), 0);
+	for (; base < len; base += 16)
+		for (uint32_t m = kanji_leads(u, len, base); m; m &= m - 1)
+			nm_at(&sc, base + (size_t)__builtin_ctz(m), 1);
 	if (sc.lat)
 		mecab_lattice_destroy(sc.lat);
 	valueset_free(sc.seen);
