@@ -508,21 +508,25 @@ static size_t nm_given(const struct nm_state *st, const char *t, size_t len, siz
  * given name follows is a candidate.  Most kanji start none: two bitmaps
  * (in cache) answer them — the 1-character surnames (14 % of the kanji of
  * ordinary text) and the first two characters of the longer ones (5 %). */
-static void nm_at(struct nm_scan *sc, size_t i)
+static inline __attribute__((always_inline)) void nm_at(struct nm_scan *sc, size_t i,
+    int near_end)
 {
 	const struct nm_state *st = sc->st;
 	const unsigned char *u = (const unsigned char *)sc->text + i;
 	unsigned c1, c2;
 	size_t end;
 	uint64_t key;
-	uint8_t f;
+	uint8_t f, f1;
 
-	if (i + 6 > sc->len)
+	if (near_end && i + 6 > sc->len)
 		return;
 	c1 = ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+	f1 = st->first[c1 - CP_BASE];
+	if (!(f1 & (F_SEI | F_SEI_PRE)))
+		return;		/* no surname starts with c1 (F_SEI: sei1's bit) */
 	if (u[3] < 0xE3 || u[3] > 0xE9) {
 		/* after a 1-character surname, a separator may lead to a name */
-		if ((u[3] == ' ' || u[3] == '\t' || u[3] == ',') && bit(st->sei1, c1 - CP_BASE) &&
+		if ((u[3] == ' ' || u[3] == '\t' || u[3] == ',') && (f1 & F_SEI) &&
 		    (end = nm_given(st, sc->text, sc->len, i + 3, 1)) != 0)
 			nm_candidate(sc, i, end);
 		return;		/* valid UTF-8: a lead byte, so the next 2 follow */
@@ -530,9 +534,15 @@ static void nm_at(struct nm_scan *sc, size_t i)
 	c2 = ((u[3] & 0x0Fu) << 12) | ((u[4] & 0x3Fu) << 6) | (u[5] & 0x3Fu);
 	/* a glued 1-character surname needs a given name of 2 characters or
 	 * more: c2 must start one (nm_given asks the same) */
-	if ((st->first[c2 - CP_BASE] & F_MEI_PRE) && bit(st->sei1, c1 - CP_BASE) &&
-	    (end = nm_given(st, sc->text, sc->len, i + 3, 1)) != 0)
-		nm_candidate(sc, i, end);
+	if ((f1 & F_SEI) && (st->first[c2 - CP_BASE] & F_MEI_PRE)) {
+		/* ... and c2 with the next character must start one (the first
+		 * test nm_given makes, made here without the call) */
+		unsigned c3 = cp3(sc->text, sc->len, i + 6);
+
+		if (c3 && bit(st->mei2, pair_bit(c2 | (uint64_t)c3 << 16)) &&
+		    (end = nm_given(st, sc->text, sc->len, i + 3, 1)) != 0)
+			nm_candidate(sc, i, end);
+	}
 	key = c1 | (uint64_t)c2 << 16;
 	if (!bit(st->sei2, pair_bit(key)))
 		return;
@@ -575,9 +585,15 @@ static void nm_scan(const void *state, const char *text, size_t len, struct valu
 	struct nm_scan sc = { .st = state, .text = text, .len = len, .out = out };
 	const unsigned char *u = (const unsigned char *)text;
 
-	for (size_t base = 0; base < len; base += 16)
+	size_t base = 0;
+
+	/* away from the end a kanji has the 6 bytes nm_at reads without a check */
+	for (; base + 16 + 6 <= len; base += 16)
 		for (uint32_t m = kanji_leads(u, len, base); m; m &= m - 1)
-			nm_at(&sc, base + (size_t)__builtin_ctz(m));
+			nm_at(&sc, base + (size_t)__builtin_ctz(m), 0);
+	for (; base < len; base += 16)
+		for (uint32_t m = kanji_leads(u, len, base); m; m &= m - 1)
+			nm_at(&sc, base + (size_t)__builtin_ctz(m), 1);
 	if (sc.lat)
 		mecab_lattice_destroy(sc.lat);
 	valueset_free(sc.seen);

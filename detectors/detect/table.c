@@ -2,8 +2,9 @@
  * table.c — tables give context to their cells (see table.h).
  *
  * Candidate lines.  Only lines that may hold a keyword cell are looked at:
- * lines holding one of the anchors 生 話 携 住 所在 郵 口座 個 マイナ (one
- * memchr() pass each, for the anchor's least frequent byte), and lines
+ * lines holding one of the anchors 生 話 携 住 所在 郵 口座 個 マイナ (each
+ * found at its least frequent byte: one pass, 16 bytes at a time, looks for
+ * those bytes and the separators together), and lines
  * holding a tab, a comma or '|' that hold an upper-case ASCII letter or
  * start the text, a sheet or a paragraph (a CSV's header row
  * "name,phone,mail"), where the English words are looked for.
@@ -44,10 +45,15 @@
  *    most 60 characters).
  * Mail addresses need no context: their columns add nothing.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "detect/table.h"
 #include "detect/table_cells.h"
@@ -616,50 +622,95 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Lines that may hold a keyword cell, sorted, each once. */
+/* Which anchor (1 + its index in tb_anchors) byte c is the byte `at` of;
+ * 0 for none (the bytes are distinct; cand_bytes looks for the same; keep
+ * both in step with tb_anchors). */
+static const unsigned char tb_anchor_of[256] = {
+	[0x9F] = 1, [0xA9] = 2, [0x90] = 3, [0xBD] = 4, [0xA8] = 5, [0xB5] = 6,
+	[0xA3] = 7, [0x8B] = 8, [0x9E] = 9,
+};
+
+/* Bit k set when byte base + k is one of the bytes looked for: each
+ * anchor's byte `at`, tab, comma, '|' (16 bytes at a time). */
+static uint32_t cand_bytes(const unsigned char *u, size_t len, size_t base)
+{
+	uint32_t m = 0;
+
+#ifdef __SSE2__
+	if (base + 16 <= len) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + base));
+#define EQ(c) _mm_cmpeq_epi8(x, _mm_set1_epi8((char)(c)))
+		__m128i r = _mm_or_si128(_mm_or_si128(_mm_or_si128(EQ('\t'), EQ(',')),
+		    _mm_or_si128(EQ('|'), EQ(0x9F))), _mm_or_si128(_mm_or_si128(EQ(0xA9), EQ(0x90)),
+		    _mm_or_si128(EQ(0xBD), EQ(0xA8))));
+
+		r = _mm_or_si128(r, _mm_or_si128(_mm_or_si128(EQ(0xB5), EQ(0xA3)),
+		    _mm_or_si128(EQ(0x8B), EQ(0x9E))));
+#undef EQ
+		return (uint32_t)_mm_movemask_epi8(r);
+	}
+#endif
+	for (size_t k = 0; k < 16 && base + k < len; k++) {
+		unsigned char c = u[base + k];
+
+		if (tb_anchor_of[c] || c == '\t' || c == ',' || c == '|')
+			m |= 1u << k;
+	}
+	return m;
+}
+
+/* Lines that may hold a keyword cell, sorted, each once.  One pass finds
+ * every byte an anchor is looked for at and every separator, in order; a
+ * line taken goes on from its end, and a line's separators are weighed
+ * once. */
 static void candidates(struct tb *tb)
 {
-	const char *t = tb->t, *p;
-	static const char seps[] = "\t,|";
-	size_t n = 0;
+	const char *t = tb->t;
+	const unsigned char *u = (const unsigned char *)t;
+	size_t n = 0, s_ls = 1, s_le = 0;	/* the line weighed last (empty: none) */
 
-	for (size_t a = 0; a < TB_NANCHORS; a++) {
-		const char *an = tb_anchors[a].a;
-		size_t al = strlen(an), k = tb_anchors[a].at;
+	for (size_t base = 0, next; base < tb->len && !tb->err; base = next) {
+		next = base + 16;
+		for (uint32_t m = cand_bytes(u, tb->len, base); m; m &= m - 1) {
+			size_t p = base + (size_t)__builtin_ctz(m), ls = 0, le = 0;
+			unsigned char c = u[p];
+			unsigned ai = tb_anchor_of[c];
 
-		for (size_t pos = k; pos < tb->len &&
-		    (p = memchr(t + pos, an[k], tb->len - pos)) != NULL;) {
-			size_t at = (size_t)(p - t) - k;
+			if (ai == 0) {	/* tab, comma, '|' */
+				int top;
 
-			if (at + al > tb->len || t[at] != an[0] || t[at + 1] != an[1] ||
-			    memcmp(t + at, an, al) != 0) {
-				pos = at + k + 1;
-				continue;
+				if (p >= s_ls && p <= s_le)
+					continue;	/* its line is weighed */
+				if (c == ',' && p > 0 && tbc_is_digit(t[p - 1]) && tbc_is_digit(t[p + 1]))
+					continue;	/* 1,234,567: an amount, no cell */
+				s_ls = line_start(t, p);
+				s_le = line_end(t, tb->len, p);
+				/* a line with a capital, or the first of its block or
+				 * after a blank line (a lower-case CSV header) */
+				top = s_ls == 0 || t[s_ls - 1] == '\f' || (s_ls >= 2 && t[s_ls - 2] == '\n');
+				if (!tbc_ascii_words(t, s_ls, s_le, top))
+					continue;
+				ls = s_ls, le = s_le;
+			} else {
+				const char *an = tb_anchors[ai - 1].a;
+				size_t k = tb_anchors[ai - 1].at, at;
+
+				if (p < k)
+					continue;
+				at = p - k;
+				/* the first two bytes inline: most bytes found are in
+				 * other characters */
+				if (t[at] != an[0] || t[at + 1] != an[1] || at + strlen(an) > tb->len ||
+				    memcmp(t + at, an, strlen(an)) != 0)
+					continue;
+				ls = line_start(t, at);
+				le = line_end(t, tb->len, at);
 			}
-			cand_push(tb, line_start(t, at));
-			pos = line_end(t, tb->len, at) + 1 + k;
+			cand_push(tb, ls);
+			next = le + 1;	/* the line is taken: on from its end */
+			break;
 		}
 	}
-	for (size_t k = 0; k < 3; k++)
-		for (size_t pos = 0; pos < tb->len &&
-		    (p = memchr(t + pos, seps[k], tb->len - pos)) != NULL;) {
-			size_t at = (size_t)(p - t), ls, le;
-			int top;
-
-			if (seps[k] == ',' && at > 0 && tbc_is_digit(t[at - 1]) &&
-			    tbc_is_digit(t[at + 1])) {
-				pos = at + 1;	/* 1,234,567: an amount, no cell */
-				continue;
-			}
-			ls = line_start(t, at);
-			le = line_end(t, tb->len, at);
-			/* a line with a capital, or the first of its block or
-			 * after a blank line (a lower-case CSV header) */
-			top = ls == 0 || t[ls - 1] == '\f' || (ls >= 2 && t[ls - 2] == '\n');
-			if (tbc_ascii_words(t, ls, le, top))
-				cand_push(tb, ls);
-			pos = le + 1;
-		}
 	if (tb->err || tb->ncand == 0)
 		return;
 	qsort(tb->cand, tb->ncand, sizeof(size_t), cmp_size);
