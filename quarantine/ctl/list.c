@@ -23,30 +23,13 @@
 static const char *const STATUSES =
 	"held|delayed|rejected|releasing|released|deleted|cancelled|expired";
 
-/* The orders of --sort: its word, the register's order, and the
- * direction without --asc/--desc (the console's first click: text A→Z,
- * the time and the recipients largest first). */
-static const struct {
-	const char *word;
-	enum reg_order order;
-	bool asc;
-} sorts[] = {
-	{ "time", REG_ORDER_CREATED, false },
-	{ "sender", REG_ORDER_SENDER, true },
-	{ "subject", REG_ORDER_SUBJECT, true },
-	{ "rule", REG_ORDER_RULE, true },
-	{ "status", REG_ORDER_STATUS, true },
-	{ "recipients", REG_ORDER_RECIPIENTS, false },
-};
-#define NSORTS (sizeof(sorts) / sizeof(sorts[0]))
-#define SORTS "time|sender|subject|rule|status|recipients"
 
 struct list_args {
 	const char *status;
 	struct ctl_period period;
 	const char *sender, *rcpt, *rule, *subject;	/* filters, or NULL */
 	const char *search;	/* --search words, or NULL */
-	size_t sort;		/* index into sorts[] */
+	size_t sort;		/* enum reg_order */
 	int dir;		/* 1 --asc, -1 --desc, 0 the sort's own */
 	bool json;
 };
@@ -76,7 +59,7 @@ static void list_usage(FILE *fp)
 	    "      --asc, --desc  ascending or descending instead\n"
 	    "  -j, --json         a JSON array of incidents\n"
 	    "  -h, --help         this help\n", STATUSES, ctl_period_help, REG_SEARCH_MAX,
-	    REG_SEARCH_WORDS, SORTS);
+	    REG_SEARCH_WORDS, REG_ORDER_WORDS);
 }
 
 /* 0 when s is search text the register takes (valid UTF-8, no control
@@ -102,14 +85,15 @@ static int search_check(const char *s)
 	return 0;
 }
 
-/* The index in sorts[] of word, or -1 (said on stderr). */
+/* The order called word, or -1 (said on stderr). */
 static int sort_of(const char *word)
 {
-	for (size_t i = 0; i < NSORTS; i++)
-		if (strcmp(word, sorts[i].word) == 0)
-			return (int)i;
-	fprintf(stderr, "dlpctl list: unknown sort \"%s\" (%s)\n", ctl_shown(word, ""), SORTS);
-	return -1;
+	int o = reg_order_named(word);
+
+	if (o < 0)
+		fprintf(stderr, "dlpctl list: unknown sort \"%s\" (%s)\n", ctl_shown(word, ""),
+		    REG_ORDER_WORDS);
+	return o;
 }
 
 static bool known_status(const char *s)
@@ -284,8 +268,8 @@ int ctl_list(const struct ctl *g, int argc, char **argv)
 	struct reg_where w = { .status = a.status, .since = a.period.since,
 		.until = a.period.until, .sender = a.sender, .rule = a.rule,
 		.subject = a.subject, .rcpt = a.rcpt,
-		.order = sorts[a.sort].order,
-		.ascending = a.dir ? a.dir > 0 : sorts[a.sort].asc,
+		.order = (enum reg_order)a.sort,
+		.ascending = a.dir ? a.dir > 0 : reg_orders[a.sort].asc,
 		.search = a.search && *a.search ? a.search : NULL };
 	if (reg_list_where(rg, &w, list_cb, &lo, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dlpctl list: %s\n", err);

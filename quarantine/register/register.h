@@ -104,6 +104,18 @@ enum reg_order {
 	REG_ORDER_RECIPIENTS,	/* the number of envelope recipients */
 	REG_ORDER_COUNT
 };
+/* The orders by name, indexed by enum reg_order (search.c): the word of
+ * `dlpctl list --sort` and of the console's sort=, an older spelling also
+ * taken (NULL: none), and the direction of a first choice (text A→Z; the
+ * time and the recipients largest first). */
+struct reg_order_name {
+	const char *word, *alias;
+	bool asc;
+};
+extern const struct reg_order_name reg_orders[REG_ORDER_COUNT];
+#define REG_ORDER_WORDS "time|sender|subject|rule|status|recipients"
+/* The order called word (or its alias), or -1. */
+int reg_order_named(const char *word);
 #define REG_SEARCH_MAX 256	/* bytes of reg_where.search */
 #define REG_SEARCH_WORDS 8	/* words of it */
 /* What reg_list_where selects, in the register's own query (indexed, and

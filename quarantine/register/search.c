@@ -9,6 +9,24 @@
 
 #include "register/backend.h"
 
+const struct reg_order_name reg_orders[REG_ORDER_COUNT] = {
+	[REG_ORDER_CREATED] = { "time", NULL, false },
+	[REG_ORDER_SENDER] = { "sender", NULL, true },
+	[REG_ORDER_SUBJECT] = { "subject", NULL, true },
+	[REG_ORDER_RULE] = { "rule", NULL, true },
+	[REG_ORDER_STATUS] = { "status", NULL, true },
+	[REG_ORDER_RECIPIENTS] = { "recipients", "rcpts", false },
+};
+
+int reg_order_named(const char *word)
+{
+	for (int i = 0; word && i < REG_ORDER_COUNT; i++)
+		if (strcmp(word, reg_orders[i].word) == 0 ||
+		    (reg_orders[i].alias && strcmp(word, reg_orders[i].alias) == 0))
+			return i;
+	return -1;
+}
+
 #define IDEO_SPACE "\xe3\x80\x80"	/* U+3000 in UTF-8 */
 
 /* Bytes of blank at s: 1, 3 (U+3000), 0 when s is not blank. */

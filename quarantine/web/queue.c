@@ -40,25 +40,10 @@ static void rule_names(GString *g, const struct incident *inc)
 /* The arguments of the page, as given (validated), for its links. */
 struct qargs {
 	const char *status, *sender, *rule, *from, *to, *q;
-	int sort;		/* index into sorts[] */
+	int sort;		/* enum reg_order */
 	bool asc;
 };
 
-/* The columns one may sort by: the argument's word, the register's order,
- * the direction of a first click. */
-static const struct {
-	const char *word;
-	enum reg_order order;
-	bool asc;
-} sorts[] = {
-	{ "time", REG_ORDER_CREATED, false },
-	{ "sender", REG_ORDER_SENDER, true },
-	{ "subject", REG_ORDER_SUBJECT, true },
-	{ "rule", REG_ORDER_RULE, true },
-	{ "status", REG_ORDER_STATUS, true },
-	{ "rcpts", REG_ORDER_RECIPIENTS, false },
-};
-#define NSORTS (sizeof(sorts) / sizeof(sorts[0]))
 
 struct queue_walk {
 	struct req *r;
@@ -165,7 +150,7 @@ static void query(GString *g, const struct qargs *a, int sort, bool asc, long pa
 		g_string_append_uri_escaped(q, vals[i], NULL, FALSE);
 	}
 	if (sort != 0 || asc)
-		g_string_append_printf(q, "%ssort=%s&dir=%s", q->len ? "&" : "", sorts[sort].word,
+		g_string_append_printf(q, "%ssort=%s&dir=%s", q->len ? "&" : "", reg_orders[sort].word,
 		    asc ? "asc" : "desc");
 	g_string_append_printf(q, "%spage=%ld", q->len ? "&" : "", page);
 	html_esc(g, q->str);
@@ -199,7 +184,7 @@ static void filter_form(GString *g, const struct qargs *a)
 	g_string_append(g, "\"></label>");
 	if (a->sort != 0 || a->asc)	/* a new filter keeps the order */
 		html_printf(g, "<input type=\"hidden\" name=\"sort\" value=\"%s\">"
-		    "<input type=\"hidden\" name=\"dir\" value=\"%s\">", sorts[a->sort].word,
+		    "<input type=\"hidden\" name=\"dir\" value=\"%s\">", reg_orders[a->sort].word,
 		    a->asc ? "asc" : "desc");
 	g_string_append(g, " <button id=\"show\">表示 / Show</button></form>");
 }
@@ -209,14 +194,14 @@ static void filter_form(GString *g, const struct qargs *a)
 static void sort_th(GString *g, const struct qargs *a, int sort, const char *ja,
     const char *en)
 {
-	bool cur = a->sort == sort, asc = cur ? !a->asc : sorts[sort].asc;
+	bool cur = a->sort == sort, asc = cur ? !a->asc : reg_orders[sort].asc;
 
 	if (cur)
 		html_printf(g, "<th class=\"sorted\" aria-sort=\"%s\">", a->asc ? "ascending" :
 		    "descending");
 	else
 		g_string_append(g, "<th>");
-	html_printf(g, "<a class=\"sort\" id=\"sort-%s\" href=\"/queue?", sorts[sort].word);
+	html_printf(g, "<a class=\"sort\" id=\"sort-%s\" href=\"/queue?", reg_orders[sort].word);
 	query(g, a, sort, asc, 1);
 	html_printf(g, "\">%s%s<br><span class=\"en\">%s</span></a></th>", ja,
 	    cur ? (a->asc ? " ▲" : " ▼") : "", en);
@@ -254,14 +239,10 @@ static bool sort_arg(const char *sort, const char *dir, struct qargs *a)
 {
 	a->sort = 0;
 	if (sort && *sort) {
-		a->sort = -1;
-		for (size_t i = 0; i < NSORTS; i++)
-			if (strcmp(sort, sorts[i].word) == 0)
-				a->sort = (int)i;
-		if (a->sort < 0)
+		if ((a->sort = reg_order_named(sort)) < 0)
 			return false;
 	}
-	a->asc = sorts[a->sort].asc;
+	a->asc = reg_orders[a->sort].asc;
 	if (dir && *dir) {
 		if (strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0)
 			return false;
@@ -325,7 +306,7 @@ void page_queue(struct req *r, struct resp *p, bool csv)
 	w.sender = a.sender && *a.sender ? a.sender : NULL;
 	w.rule = a.rule && *a.rule ? a.rule : NULL;
 	w.search = a.q && *a.q ? a.q : NULL;
-	w.order = sorts[a.sort].order;
+	w.order = (enum reg_order)a.sort;
 	w.ascending = a.asc;
 	q.skip = csv ? 0 : (page - 1) * QUEUE_PAGE;
 	if (csv) {
