@@ -190,6 +190,14 @@ record(struct msgctx *mc, const struct scan_result *res, const struct verdict *v
 	if (serial)
 		pthread_mutex_lock(&reg_write_mu);
 	rc = reg_insert(rg, &inc, "dlp-milter", err, errlen);
+	if (rc == 0 && hold) {
+		char serr[512];
+
+		/* held, not gone out: the release records it in the series */
+		if (series_hold(mc, rg, res, id, serr, sizeof(serr)) == -1)
+			log_qid(LOG_ERR, mc->qid, "incident %s: its series not kept for its"
+			    " release (a release will not count it): %s", id, serr);
+	}
 	if (serial)
 		pthread_mutex_unlock(&reg_write_mu);
 	if (rc == -1 && hold)

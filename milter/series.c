@@ -9,7 +9,8 @@
  * accepted (pass, tag, bcc).  A held, delayed or rejected one reached
  * nobody, and a second send after a hold meets the recipients of the sends
  * that did go out; the held one is counted in its own counters (they
- * include the current message) but not remembered.  A message to no
+ * include the current message), and its rows are kept with the hold
+ * (series_hold) for the release, which records them when it goes out.  A message to no
  * external recipient adds nothing to any series and reads nothing: its
  * three counters are 0, and it never waits on the register.  The null
  * sender (bounces) has no series either.
@@ -144,6 +145,24 @@ int series_record(struct msgctx *mc, struct reg *rg, const struct scan_result *r
 	}
 	if (series_in(p, mc, res))
 		rc = reg_series_add(rg, &p->m, err, errlen);
+	free(p);
+	return rc;
+}
+
+int series_hold(struct msgctx *mc, struct reg *rg, const struct scan_result *res,
+    const char *id, char *err, size_t errlen)
+{
+	struct series_in *p;
+	int rc = 0;
+
+	if (!series_wanted(mc, res))
+		return 0;
+	if (!(p = calloc(1, sizeof(*p)))) {
+		snprintf(err, errlen, "series: out of memory");
+		return -1;
+	}
+	if (series_in(p, mc, res))
+		rc = reg_series_hold(rg, id, &p->m, err, errlen);
 	free(p);
 	return rc;
 }

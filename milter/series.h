@@ -26,5 +26,9 @@ int series_fill(struct msgctx *mc, struct reg *rg, const struct scan_result *res
  * with err. */
 int series_record(struct msgctx *mc, struct reg *rg, const struct scan_result *res,
     char *err, size_t errlen);
+/* Keep what a release of incident id (mc's message, held) records in the
+ * series (quarantine/release.c).  0, or -1 with err. */
+int series_hold(struct msgctx *mc, struct reg *rg, const struct scan_result *res,
+    const char *id, char *err, size_t errlen);
 
 #endif

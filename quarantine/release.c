@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -269,6 +270,24 @@ out:
 	return rc;
 }
 
+/* The released incident id gone out: its series rows kept with the hold
+ * recorded (once: they are deleted as they are recorded; a release repeated
+ * after a failure here records them then).  A failure is said after msg:
+ * the mail went out, the release stands.  -1 when it failed. */
+static int series_released(struct reg *rg, const char *id, char *msg, size_t msglen)
+{
+	char err[512];
+	size_t n;
+
+	if (reg_series_released(rg, id, time(NULL), err, sizeof(err)) >= 0)
+		return 0;
+	n = strlen(msg);
+	if (n < msglen)
+		snprintf(msg + n, msglen - n, "; not counted in its series (%s): release it again"
+		    " to count it", err);
+	return -1;
+}
+
 enum release_rc release_incident(struct reg *rg, const char *id, const struct release_opts *o,
     int *code, char *msg, size_t msglen)
 {
@@ -281,8 +300,11 @@ enum release_rc release_incident(struct reg *rg, const char *id, const struct re
 		*code = 0;
 	if ((rc = claim(rg, id, "releasing", "released", o, o->bcc ?
 	    "release started (Bcc-converted)" : "release started", &from, msg, msglen)) !=
-	    REL_DONE)
+	    REL_DONE) {
+		if (rc == REL_ALREADY)
+			(void)series_released(rg, id, msg, msglen);	/* if it failed then */
 		return rc;
+	}
 	if (reg_get(rg, id, &inc, msg, msglen) != 0) {
 		unclaim(rg, id, from, o->actor, "release failed: cannot read the incident");
 		return REL_ERROR;
@@ -305,6 +327,7 @@ enum release_rc release_incident(struct reg *rg, const char *id, const struct re
 	    " (X-DLP-Released: %s)", id, o->bcc ? " Bcc-converted" : "",
 	    json_array_size(inc.rcpt), json_array_size(inc.rcpt) == 1 ? "" : "s", o->relay, token);
 	incident_clear(&inc);
+	(void)series_released(rg, id, msg, msglen);
 	return REL_DONE;
 }
 

@@ -147,6 +147,13 @@ struct reg_backend {
 	    struct reg_series_counts *c, char *err, size_t errlen);
 	int (*series_add)(struct reg *rg, const struct reg_series_rows *r, char *err,
 	    size_t errlen);
+	/* a held message's rows kept (series_held) until it is released;
+	 * released: recorded as series_add at r's now, and the kept rows
+	 * deleted, in one transaction (1), or 0 when none are kept */
+	int (*series_hold)(struct reg *rg, const char *incident, const struct reg_series_rows *r,
+	    char *err, size_t errlen);
+	int (*series_release)(struct reg *rg, const char *incident, time_t now, char *err,
+	    size_t errlen);
 };
 
 /* A message of reg_series_msg hashed (hex of 16 bytes each): recipients
@@ -161,6 +168,16 @@ struct reg_series_rows {
 	time_t now, since, hour_since;	/* since: now - window; hour_since: now - 3600 */
 	long long max_rows;
 };
+
+/* series_held's columns (series.c): the hashes joined, 32 hex digits
+ * each, no separator (malloc'd, NULL when out of memory); and back into r's
+ * keys and rcpts (allocated; reg_series_rows_free).  0 or -1 with err. */
+char *reg_series_join(char (*v)[33], size_t n);
+int reg_series_split(struct reg_series_rows *r, const char *keys, const char *rcpts,
+    char *err, size_t errlen);
+void reg_series_rows_free(struct reg_series_rows *r);
+/* r's times for a record at now that keeps window seconds. */
+void reg_series_at(struct reg_series_rows *r, time_t now, long window);
 
 extern const struct reg_backend reg_sqlite_backend;
 extern const struct reg_backend reg_pg_backend;

@@ -110,6 +110,8 @@ const struct reg_backend reg_pg_backend = {
 	.proxy_mark = pg_proxy_mark,
 	.series_count = pg_series_count,
 	.series_add = pg_series_add,
+	.series_hold = pg_series_hold,
+	.series_release = pg_series_release,
 };
 
 struct pg_pool {

@@ -188,5 +188,9 @@ int pg_series_count(struct reg *rg, const struct reg_series_rows *r,
     struct reg_series_counts *c, char *err, size_t errlen);
 int pg_series_add(struct reg *rg, const struct reg_series_rows *r, char *err,
     size_t errlen);
+int pg_series_hold(struct reg *rg, const char *incident, const struct reg_series_rows *r,
+    char *err, size_t errlen);
+int pg_series_release(struct reg *rg, const char *incident, time_t now, char *err,
+    size_t errlen);
 
 #endif

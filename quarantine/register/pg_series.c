@@ -64,8 +64,15 @@ int pg_series_count(struct reg *rg, const struct reg_series_rows *r,
 	{
 		const char *v[3] = { r->sender, r->msg, hour };
 
-		if (!(q = pg_exec(p, "SELECT count(*), coalesce(sum(bytes), 0) FROM series_sent"
-		    " WHERE sender = $1 AND msg <> $2 AND at >= $3", 3, v, "series", err, errlen)))
+		/* the running totals, as sqlite_series.c's SERIES_HOUR_SQL */
+		if (!(q = pg_exec(p, "SELECT coalesce((SELECT n FROM series_hour WHERE sender = $1), 0)"
+		    " - (SELECT count(*) FROM series_sent WHERE sender = $1 AND at < $3)"
+		    " - (SELECT count(*) FROM series_sent WHERE sender = $1 AND msg = $2 AND at >= $3),"
+		    " coalesce((SELECT bytes FROM series_hour WHERE sender = $1), 0)"
+		    " - (SELECT coalesce(sum(bytes), 0) FROM series_sent WHERE sender = $1"
+		    " AND at < $3)"
+		    " - (SELECT coalesce(sum(bytes), 0) FROM series_sent WHERE sender = $1"
+		    " AND msg = $2 AND at >= $3)", 3, v, "series", err, errlen)))
 			goto out;
 		c->sender_external_hour = (long)pg_ll(q, 0, 0) + (r->nrcpts ? 1 : 0);
 		c->sender_bytes_hour = pg_ll(q, 0, 1) + (r->nrcpts ? r->bytes : 0);
@@ -78,6 +85,13 @@ out:
 	return rc;
 }
 
+/* The rows of series_sent that match WHERE, taken off the senders'
+ * running totals (series_hour) before they are deleted. */
+#define SENT_DROP_SQL(WHERE) \
+	"UPDATE series_hour SET n = series_hour.n - d.c, bytes = series_hour.bytes - d.b" \
+	" FROM (SELECT sender, count(*) AS c, coalesce(sum(bytes), 0) AS b FROM series_sent" \
+	" WHERE " WHERE " GROUP BY sender) AS d WHERE series_hour.sender = d.sender"
+
 /* The row cap of table, as sqlite_series.c's: est in series_state bounds
  * its rows from above, the rows are counted only when it passes max, and
  * then cut to 9/10 of max (inside the transaction). */
@@ -85,7 +99,7 @@ static int
 cap(struct pg_reg *p, const char *table, const char *col, long long added, long long max,
     char *err, size_t errlen)
 {
-	char sql[300];
+	char sql[700];
 	PGresult *q;
 	long long n;
 
@@ -107,8 +121,18 @@ cap(struct pg_reg *p, const char *table, const char *col, long long added, long 
 	n = pg_ll(q, 0, 0);
 	PQclear(q);
 	if (n > max) {
-		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE ctid IN (SELECT ctid FROM %s"
-		    " ORDER BY at LIMIT %lld)", table, table, n - max * 9 / 10);
+		/* the oldest in a total order: the same rows for both statements */
+		char oldest[200];
+
+		snprintf(oldest, sizeof(oldest), "SELECT ctid FROM %s ORDER BY at, %s LIMIT %lld",
+		    table, strcmp(table, "series_sent") == 0 ? "sender, msg" : "sender, skey, rcpt",
+		    n - max * 9 / 10);
+		if (strcmp(table, "series_sent") == 0) {
+			snprintf(sql, sizeof(sql), SENT_DROP_SQL("ctid IN (%s)"), oldest);
+			if (pg_cmd(p, sql, "series cap", err, errlen) < 0)
+				return -1;
+		}
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE ctid IN (%s)", table, oldest);
 		if (pg_cmd(p, sql, "series cap", err, errlen) < 0)
 			return -1;
 		n = max * 9 / 10;
@@ -126,46 +150,139 @@ run(struct pg_reg *p, const char *sql, int n, const char *const *v, char *err, s
 	return q ? 0 : -1;
 }
 
-int pg_series_add(struct reg *rg, const struct reg_series_rows *r, char *err, size_t errlen)
+/* r recorded inside the caller's transaction.  0 or -1 with err. */
+static int
+write_rows(struct pg_reg *p, const struct reg_series_rows *r, char *err, size_t errlen)
 {
-	struct pg_reg *p = pgr(rg);
-	char *keys = array_lit(r->keys, r->nkeys), *rcpts = array_lit(r->rcpts, r->nrcpts);
+	char *keys = reg_series_join(r->keys, r->nkeys), *rcpts = reg_series_join(r->rcpts,
+	    r->nrcpts), *ka = array_lit(r->keys, r->nkeys), *ra = array_lit(r->rcpts, r->nrcpts);
 	char now[24], since[24], hour[24], bytes[24];
 	const char *vp[1] = { since }, *vh[1] = { hour };
-	const char *vi[4] = { r->sender, keys, rcpts, now };
+	const char *vi[4] = { r->sender, ka, ra, now };
 	const char *vs[4] = { r->sender, r->msg, now, bytes };
+	const char *vt[2] = { r->sender, bytes };
+	PGresult *q = NULL;
+	bool added;
 	int rc = -1;
 
-	if (!keys || !rcpts) {
+	if (!keys || !rcpts || !ka || !ra) {
 		snprintf(err, errlen, "register: out of memory");
-		goto done;
+		goto out;
 	}
 	pg_num(now, sizeof(now), r->now);
 	pg_num(since, sizeof(since), r->since);
 	pg_num(hour, sizeof(hour), r->hour_since);
 	pg_num(bytes, sizeof(bytes), r->bytes);
-	pg_lock(p);
-	if (pg_begin(p, "series", err, errlen) < 0)
-		goto out;
 	if (run(p, "DELETE FROM series WHERE at < $1", 1, vp, err, errlen) < 0 ||
+	    run(p, SENT_DROP_SQL("at < $1"), 1, vh, err, errlen) < 0 ||
 	    run(p, "DELETE FROM series_sent WHERE at < $1", 1, vh, err, errlen) < 0 ||
+	    run(p, "DELETE FROM series_hour WHERE n <= 0", 0, NULL, err, errlen) < 0 ||
 	    run(p, "INSERT INTO series (sender, skey, rcpt, at) SELECT $1, k, r, $4"
 	    " FROM unnest($2::text[]) AS k, unnest($3::text[]) AS r"
 	    " ON CONFLICT (sender, skey, rcpt) DO UPDATE SET at = EXCLUDED.at", 4, vi, err,
-	    errlen) < 0 ||
-	    run(p, "INSERT INTO series_sent (sender, msg, at, bytes) VALUES ($1, $2, $3, $4)"
-	    " ON CONFLICT (sender, msg) DO NOTHING", 4, vs, err, errlen) < 0 ||
+	    errlen) < 0)
+		goto out;
+	if (!(q = pg_exec(p, "INSERT INTO series_sent (sender, msg, at, bytes) VALUES ($1, $2,"
+	    " $3, $4) ON CONFLICT (sender, msg) DO NOTHING", 4, vs, "series", err, errlen)))
+		goto out;
+	added = strcmp(PQcmdTuples(q), "1") == 0;
+	if ((added && run(p, "INSERT INTO series_hour (sender, n, bytes) VALUES ($1, 1, $2)"
+	    " ON CONFLICT (sender) DO UPDATE SET n = series_hour.n + 1,"
+	    " bytes = series_hour.bytes + EXCLUDED.bytes", 2, vt, err, errlen) < 0) ||
 	    cap(p, "series", "est", (long long)(r->nkeys * r->nrcpts), r->max_rows, err,
 	    errlen) < 0 ||
-	    cap(p, "series_sent", "est_sent", 1, r->max_rows, err, errlen) < 0 ||
-	    pg_commit(p, "series", NULL, err, errlen) < 0)
+	    cap(p, "series_sent", "est_sent", 1, r->max_rows, err, errlen) < 0)
+		goto out;
+	rc = 0;
+out:
+	PQclear(q);
+	free(keys);
+	free(rcpts);
+	free(ka);
+	free(ra);
+	return rc;
+}
+
+int pg_series_add(struct reg *rg, const struct reg_series_rows *r, char *err, size_t errlen)
+{
+	struct pg_reg *p = pgr(rg);
+	int rc = -1;
+
+	pg_lock(p);
+	if (pg_begin(p, "series", err, errlen) < 0)
+		goto out;
+	if (write_rows(p, r, err, errlen) < 0 || pg_commit(p, "series", NULL, err, errlen) < 0)
 		pg_rollback(p);
 	else
 		rc = 0;
 out:
 	pg_unlock(p);
-done:
+	return rc;
+}
+
+int pg_series_hold(struct reg *rg, const char *incident, const struct reg_series_rows *r,
+    char *err, size_t errlen)
+{
+	struct pg_reg *p = pgr(rg);
+	char *keys = reg_series_join(r->keys, r->nkeys), *rcpts = reg_series_join(r->rcpts,
+	    r->nrcpts);
+	char bytes[24], win[24], max[24];
+	const char *v[8] = { incident, r->sender, r->msg, keys, rcpts, bytes, win, max };
+	int rc = -1;
+
+	if (!keys || !rcpts)
+		snprintf(err, errlen, "register: out of memory");
+	else {
+		pg_num(bytes, sizeof(bytes), r->bytes);
+		pg_num(win, sizeof(win), (long long)(r->now - r->since));
+		pg_num(max, sizeof(max), r->max_rows);
+		pg_lock(p);
+		rc = run(p, "INSERT INTO series_held (incident, sender, msg, skeys, rcpts, bytes,"
+		    " win, max_rows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+		    " ON CONFLICT (incident) DO NOTHING", 8, v, err, errlen);
+		pg_unlock(p);
+	}
 	free(keys);
 	free(rcpts);
+	return rc;
+}
+
+int pg_series_release(struct reg *rg, const char *incident, time_t now, char *err,
+    size_t errlen)
+{
+	struct pg_reg *p = pgr(rg);
+	const char *v[1] = { incident };
+	struct reg_series_rows r;
+	PGresult *q = NULL;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	pg_lock(p);
+	if (pg_begin(p, "series", err, errlen) < 0)
+		goto out;
+	/* DELETE … RETURNING: the rows taken, so a second release finds none */
+	if (!(q = pg_exec(p, "DELETE FROM series_held WHERE incident = $1 RETURNING sender, msg,"
+	    " skeys, rcpts, bytes, win, max_rows", 1, v, "series_held", err, errlen)))
+		goto fail;
+	if (PQntuples(q) == 0)
+		rc = 0;
+	else if (reg_series_split(&r, PQgetvalue(q, 0, 2), PQgetvalue(q, 0, 3), err,
+	    errlen) == 0) {
+		snprintf(r.sender, sizeof(r.sender), "%s", PQgetvalue(q, 0, 0));
+		snprintf(r.msg, sizeof(r.msg), "%s", PQgetvalue(q, 0, 1));
+		r.bytes = pg_ll(q, 0, 4);
+		reg_series_at(&r, now, (long)pg_ll(q, 0, 5));
+		r.max_rows = pg_ll(q, 0, 6);
+		rc = write_rows(p, &r, err, errlen) < 0 ? -1 : 1;
+	}
+	if (rc < 0 || pg_commit(p, "series", NULL, err, errlen) < 0) {
+fail:
+		pg_rollback(p);
+		rc = -1;
+	}
+out:
+	PQclear(q);
+	reg_series_rows_free(&r);
+	pg_unlock(p);
 	return rc;
 }

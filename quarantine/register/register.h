@@ -473,5 +473,16 @@ int reg_series_count(struct reg *rg, const struct reg_series_msg *m,
  * recorded twice (a retry) counts once.  0 or -1 with err. */
 int reg_series_add(struct reg *rg, const struct reg_series_msg *m, char *err,
     size_t errlen);
+/* m held as incident: its rows (hashed, with its window and max_rows) kept
+ * until it is released.  0 or -1 with err. */
+int reg_series_hold(struct reg *rg, const char *incident, const struct reg_series_msg *m,
+    char *err, size_t errlen);
+/* incident went out now (a release): its kept rows recorded as
+ * reg_series_add records, then forgotten, in one transaction, so that a
+ * release repeated or retried records it once.  1 recorded, 0 nothing kept
+ * (no rule used the series when it was held, or recorded before), -1 with
+ * err. */
+int reg_series_released(struct reg *rg, const char *incident, time_t now, char *err,
+    size_t errlen);
 
 #endif

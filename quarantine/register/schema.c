@@ -194,5 +194,26 @@ const char *const reg_migrations[] = {
 	"  bytes INTEGER NOT NULL,"
 	"  PRIMARY KEY (sender, msg));"
 	"CREATE INDEX series_sent_at ON series_sent(at);",
+	/* 11: the senders' running totals of series_sent (n, bytes), so that
+	 * the hour counters read a row, not the sender's whole hour
+	 * (sqlite_series.c); the index finds a sender's rows not yet pruned.
+	 * series_held: the hashed series rows of a held message, recorded
+	 * when it is released (release.c) and then deleted. */
+	"CREATE TABLE series_hour ("
+	"  sender TEXT PRIMARY KEY,"
+	"  n INTEGER NOT NULL,"
+	"  bytes INTEGER NOT NULL);"
+	"INSERT INTO series_hour (sender, n, bytes)"
+	" SELECT sender, count(*), coalesce(sum(bytes), 0) FROM series_sent GROUP BY sender;"
+	"CREATE INDEX series_sent_sender_at ON series_sent(sender, at);"
+	"CREATE TABLE series_held ("
+	"  incident TEXT PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,"
+	"  sender TEXT NOT NULL,"
+	"  msg TEXT NOT NULL,"
+	"  skeys TEXT NOT NULL,"
+	"  rcpts TEXT NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  win INTEGER NOT NULL,"
+	"  max_rows INTEGER NOT NULL);",
 };
 const int reg_schema_version = (int)(sizeof(reg_migrations) / sizeof(reg_migrations[0]));

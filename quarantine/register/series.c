@@ -96,11 +96,62 @@ int reg_series_prepare(struct reg *rg, char *err, size_t errlen)
 	return rc;
 }
 
-static void
-rows_free(struct reg_series_rows *r)
+void reg_series_rows_free(struct reg_series_rows *r)
 {
 	free(r->keys);
 	free(r->rcpts);
+	r->keys = NULL;
+	r->rcpts = NULL;
+}
+
+void reg_series_at(struct reg_series_rows *r, time_t now, long window)
+{
+	r->now = now;
+	r->since = now - window;
+	r->hour_since = now - HOUR;
+}
+
+char *reg_series_join(char (*v)[33], size_t n)
+{
+	char *s = malloc(n * 32 + 1);
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		memcpy(s + 32 * i, v[i], 32);
+	s[n * 32] = '\0';
+	return s;
+}
+
+/* s (32 hex digits each) into *v, *n of them. */
+static int
+split(const char *s, char (**v)[33], size_t *n)
+{
+	size_t len = s ? strlen(s) : 0;
+
+	*n = 0;
+	if (len % 32 != 0 || strspn(s ? s : "", "0123456789abcdef") != len)
+		return -1;
+	if (!(*v = calloc(len / 32 ? len / 32 : 1, sizeof(**v))))
+		return -1;
+	for (size_t i = 0; i < len / 32; i++) {
+		memcpy((*v)[i], s + 32 * i, 32);
+		(*v)[i][32] = '\0';
+	}
+	*n = len / 32;
+	return 0;
+}
+
+int reg_series_split(struct reg_series_rows *r, const char *keys, const char *rcpts,
+    char *err, size_t errlen)
+{
+	r->keys = NULL;
+	r->rcpts = NULL;
+	if (split(keys, &r->keys, &r->nkeys) == 0 && split(rcpts, &r->rcpts, &r->nrcpts) == 0)
+		return 0;
+	reg_series_rows_free(r);
+	snprintf(err, errlen, "register: series_held: not a list of hashes");
+	return -1;
 }
 
 /* m hashed into r (recipients distinct).  0 or -1 with err, r freed. */
@@ -121,7 +172,7 @@ rows_make(struct reg *rg, const struct reg_series_msg *m, struct reg_series_rows
 	r->keys = calloc(nk ? nk : 1, sizeof(*r->keys));
 	r->rcpts = calloc(m->nrcpts ? m->nrcpts : 1, sizeof(*r->rcpts));
 	if (!r->keys || !r->rcpts) {
-		rows_free(r);
+		reg_series_rows_free(r);
 		sodium_memzero(key, sizeof(key));
 		snprintf(err, errlen, "register: out of memory");
 		return -1;
@@ -142,9 +193,7 @@ rows_make(struct reg *rg, const struct reg_series_msg *m, struct reg_series_rows
 	}
 	sodium_memzero(key, sizeof(key));
 	r->bytes = m->bytes;
-	r->now = m->now;
-	r->since = m->now - m->window;
-	r->hour_since = m->now - HOUR;
+	reg_series_at(r, m->now, m->window);
 	r->max_rows = m->max_rows;
 	return 0;
 }
@@ -159,7 +208,7 @@ int reg_series_count(struct reg *rg, const struct reg_series_msg *m,
 	if (rows_make(rg, m, &r, err, errlen) == -1)
 		return -1;
 	rc = rg->be->series_count(rg, &r, c, err, errlen);
-	rows_free(&r);
+	reg_series_rows_free(&r);
 	return rc;
 }
 
@@ -173,6 +222,38 @@ int reg_series_add(struct reg *rg, const struct reg_series_msg *m, char *err, si
 	if (rows_make(rg, m, &r, err, errlen) == -1)
 		return -1;
 	rc = rg->be->series_add(rg, &r, err, errlen);
-	rows_free(&r);
+	reg_series_rows_free(&r);
 	return rc;
+}
+
+static int
+need_held(const struct reg *rg, char *err, size_t errlen)
+{
+	if (rg->be->series_hold && rg->be->series_release)
+		return 0;
+	snprintf(err, errlen, "register backend %s has no series_held table", rg->be->name);
+	return -1;
+}
+
+int reg_series_hold(struct reg *rg, const char *incident, const struct reg_series_msg *m,
+    char *err, size_t errlen)
+{
+	struct reg_series_rows r;
+	int rc;
+
+	if (m->nrcpts == 0)
+		return 0;	/* would reach nobody outside: nothing to remember */
+	if (need_held(rg, err, errlen) == -1 || rows_make(rg, m, &r, err, errlen) == -1)
+		return -1;
+	rc = rg->be->series_hold(rg, incident, &r, err, errlen);
+	reg_series_rows_free(&r);
+	return rc;
+}
+
+int reg_series_released(struct reg *rg, const char *incident, time_t now, char *err,
+    size_t errlen)
+{
+	if (need_held(rg, err, errlen) == -1)
+		return -1;
+	return rg->be->series_release(rg, incident, now, err, errlen);
 }

@@ -77,6 +77,8 @@ const struct reg_backend reg_sqlite_backend = {
 	.proxy_mark = sq_proxy_mark,
 	.series_count = sq_series_count,
 	.series_add = sq_series_add,
+	.series_hold = sq_series_hold,
+	.series_release = sq_series_release,
 };
 
 void sq_lock(struct sq_reg *s) { pthread_mutex_lock(&s->lock); }

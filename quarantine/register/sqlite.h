@@ -134,6 +134,10 @@ int sq_series_count(struct reg *rg, const struct reg_series_rows *r,
     struct reg_series_counts *c, char *err, size_t errlen);
 int sq_series_add(struct reg *rg, const struct reg_series_rows *r, char *err,
     size_t errlen);
+int sq_series_hold(struct reg *rg, const char *incident, const struct reg_series_rows *r,
+    char *err, size_t errlen);
+int sq_series_release(struct reg *rg, const char *incident, time_t now, char *err,
+    size_t errlen);
 /* sqlite_users.c: a web_audit row, lock held. */
 int sq_web_audit_locked(struct sq_reg *rg, time_t t, const char *actor, const char *action,
     const char *incident, const char *detail, char *err, size_t errlen);

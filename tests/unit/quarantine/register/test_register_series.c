@@ -22,6 +22,8 @@
 
 #include <sqlite3.h>
 
+#include <jansson.h>
+
 #include "register/register.h"
 #include "tests/unit/lib/pgtest.h"
 
@@ -317,6 +319,121 @@ static void test_survives_reopen(void **state)
 	reg_close(rg);
 }
 
+/* A held incident to keep series rows for (series_held refers to it). */
+static void held_incident(struct reg *rg, const char *id)
+{
+	struct incident inc;
+	char err[512] = "";
+
+	memset(&inc, 0, sizeof(inc));
+	snprintf(inc.id, sizeof(inc.id), "%s", id);
+	inc.created = T0;
+	inc.queue_id = strdup("4XyZ1abc");
+	inc.message_id = strdup("<held@example.go.jp>");
+	inc.sender = strdup("taro@example.go.jp");
+	inc.subject = strdup("名簿の送付について");
+	inc.rcpt = json_pack("[s]", "r0@partner.example");
+	inc.rules = json_pack("[{s:s,s:s}]", "name", "series_recipients", "action", "hold");
+	inc.action = strdup("hold");
+	inc.status = strdup("held");
+	if (reg_insert(rg, &inc, "dlp-milter", err, sizeof(err)) != 0)
+		fail_msg("reg_insert: %s", err);
+	incident_clear(&inc);
+}
+
+/* A held message adds nothing until it is released; its release records
+ * it (at the release's time), once however often it is repeated. */
+static void test_held_then_released(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct reg *rg = open_rw(fx);
+	struct msg x;
+	char err[512] = "";
+
+	make_msg(&x, "taro@example.go.jp", ATT, 2, 0, 9, T0, "<first@x>");
+	add(rg, &x);					/* the first send went out */
+	held_incident(rg, "20260901-HELD01");
+	make_msg(&x, "taro@example.go.jp", ATT, 2, 9, 9, T0 + 60, "<held@x>");
+	assert_int_equal(count(rg, &x).series_external, 18);	/* it counts itself */
+	assert_int_equal(reg_series_hold(rg, "20260901-HELD01", &x.m, err, sizeof(err)), 0);
+	/* held: the next send meets the first one's recipients only */
+	make_msg(&x, "taro@example.go.jp", ATT, 2, 100, 9, T0 + 120, "<next@x>");
+	assert_int_equal(count(rg, &x).series_external, 18);
+	assert_int_equal(count(rg, &x).sender_external_hour, 2);
+	/* released: its nine recipients and its message count for the next */
+	assert_int_equal(reg_series_released(rg, "20260901-HELD01", T0 + 600, err,
+	    sizeof(err)), 1);
+	make_msg(&x, "taro@example.go.jp", ATT, 2, 100, 9, T0 + 660, "<next@x>");
+	assert_int_equal(count(rg, &x).series_external, 27);
+	assert_int_equal(count(rg, &x).sender_external_hour, 3);
+	assert_int_equal(count(rg, &x).sender_bytes_hour, 3000);
+	/* released again (a repeat, a retry): nothing more */
+	assert_int_equal(reg_series_released(rg, "20260901-HELD01", T0 + 700, err,
+	    sizeof(err)), 0);
+	assert_int_equal(count(rg, &x).series_external, 27);
+	assert_int_equal(count(rg, &x).sender_external_hour, 3);
+	assert_int_equal(rows(rg, "series_sent"), 2);
+	/* the window counts from the release: at T0 + 2h + 30 s the first send
+	 * is out of it, the released one (T0 + 600) still in */
+	make_msg(&x, "taro@example.go.jp", ATT, 2, 100, 9, T0 + WINDOW + 30, "<late@x>");
+	assert_int_equal(count(rg, &x).series_external, 18);
+	/* an incident with nothing kept: 0 */
+	assert_int_equal(reg_series_released(rg, "20260901-NONE00", T0, err, sizeof(err)), 0);
+	reg_close(rg);
+}
+
+/* The hour counters read the senders' running totals: pruned rows and the
+ * row cap take their part off; a reopened register agrees with a count of
+ * the rows. */
+static void test_hour_totals(void **state)
+{
+	struct fx *fx = fixture(state);
+	struct reg *rg = open_rw(fx);
+	struct msg x;
+
+	for (int i = 0; i < 30; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "<h%d@x>", i);
+		make_msg(&x, "taro@example.go.jp", ATT, 1, i, 1, T0 + i * 240, id);
+		x.m.max_rows = 100;
+		add(rg, &x);
+	}
+	/* at T0 + 29*240 the hour holds sends 14..29 (at >= T0 + 3360) */
+	make_msg(&x, "taro@example.go.jp", ATT, 1, 0, 1, T0 + 29 * 240, "<h29@x>");
+	assert_int_equal(count(rg, &x).sender_external_hour, 16);	/* itself once */
+	assert_int_equal(count(rg, &x).sender_bytes_hour, 16000);
+	/* later, with no write meanwhile: rows out of the hour not yet pruned
+	 * are not counted (sends 19..29, and the new one) */
+	make_msg(&x, "taro@example.go.jp", ATT, 1, 0, 1, T0 + 29 * 240 + 1200, "<new@x>");
+	assert_int_equal(count(rg, &x).sender_external_hour, 12);
+	assert_int_equal(count(rg, &x).sender_bytes_hour, 12000);
+	/* another sender past the row cap: the totals lose what the cap cuts */
+	for (int i = 0; i < 30; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "<k%d@x>", i);
+		make_msg(&x, "hanako@example.go.jp", ATT, 1, i, 1, T0 + 8160 + i * 10, id);
+		x.m.max_rows = 10;
+		add(rg, &x);
+	}
+	{
+		struct msg t, h;
+		long long n = rows(rg, "series_sent");
+
+		make_msg(&t, "taro@example.go.jp", ATT, 1, 0, 1, T0 + 8460, "<t@x>");
+		make_msg(&h, "hanako@example.go.jp", ATT, 1, 0, 1, T0 + 8460, "<h@x>");
+		assert_true(n <= 10);
+		assert_int_equal(count(rg, &t).sender_external_hour - 1 +
+		    count(rg, &h).sender_external_hour - 1, n);
+		reg_close(rg);
+		rg = open_rw(fx);
+		assert_int_equal(count(rg, &h).sender_bytes_hour,
+		    (long long)count(rg, &h).sender_external_hour * 1000);
+	}
+	reg_close(rg);
+}
+
 /* SQLite: no address, subject or digest in the clear in the file; every
  * stored value a 32-digit hex hash. */
 static int hex_only(void *arg, int n, char **v, char **names)
@@ -369,6 +486,8 @@ int main(void)
 		BOTH(test_row_cap),
 		BOTH(test_retry_and_internal),
 		BOTH(test_survives_reopen),
+		BOTH(test_held_then_released),
+		BOTH(test_hour_totals),
 		cmocka_unit_test_prestate_setup_teardown(test_hashes_only, setup, teardown,
 		    (void *)&ON_SQLITE),
 	};
