@@ -9,7 +9,9 @@ register, so the 16th is still the one held.  The log line of each message
 carries series= and hour= (sender_external_hour), and `dlpctl show` of the
 hold gives the count in its reason.  The same again with the register in
 PostgreSQL (tests/pgserver.sh; skipped without it), whose series table then
-holds hashes only.  No sleeping: the window is only made
+holds hashes only.  And the shipped rule as shipped (active: 50): nine
+recipients a send, the sixth is held; released with dlpctl, it is recorded
+in its series, so the seventh send counts its recipients (63).  No sleeping: the window is only made
 short (30m), never waited for.
 """
 import os
@@ -32,18 +34,26 @@ reason = 同じ添付ファイルまたは件名のメールが外部の {series
 """ % THRESHOLD
 
 
-def conf(var, pg=None):
+SHIPPED_RULE = ("\n[rule series_recipients]\n"
+                "when = series_external >= 50 and series_external > external\n")
+
+
+def conf(var, pg=None, own_rule=True):
     text = test_config(SHIPPED_CONF, var)
     if pg:
         text, n = re.subn(r"(?m)^\[register\]$", "[register]\nurl = %s\npassword_file = %s"
                           % (pg.url, pg.password_file), text)
         check(n == 1, "shipped [register] found")
-    # the shipped series_recipients rule (50) is commented out: this test is
-    # of its own threshold
-    check("\n#[rule series_recipients]\n" in text, "shipped series_recipients rule, commented")
+    check(SHIPPED_RULE in text and "#[rule series_recipients]" not in text,
+          "shipped series_recipients rule, active")
     text, n = re.subn(r"(?m)^window = 2h$", "window = 30m", text)
     check(n == 1, "shipped [series] window found")
-    return text + TEST_RULE
+    if own_rule:
+        # this case is of its own threshold: the shipped rule (50) taken out
+        text, n = re.subn(r"(?ms)^\[rule series_recipients\]\n.*?(?=^\[)", "", text)
+        check(n == 1, "shipped series_recipients rule taken out")
+        return text + TEST_RULE
+    return text
 
 
 def rcpts(send):
@@ -60,11 +70,16 @@ def send(env, i):
     return env.send(msg, rcpts=rcpts(i), sender=SENDER)
 
 
-def series_case(pg=None):
+def series_env(pg=None, own_rule=True):
     env = Env(conf_text="placeholder")
     # Env wrote the placeholder; the real config needs its var dir
     with open(env.milter.conf, "w", encoding="utf-8") as f:
-        f.write(conf(env.var, pg))
+        f.write(conf(env.var, pg, own_rule))
+    return env
+
+
+def series_case(pg=None):
+    env = series_env(pg)
     if pg:
         def held():
             return int(pg.sql("SELECT count(*) FROM incidents")[0][0])
@@ -109,6 +124,43 @@ def series_case(pg=None):
                   "only hashes in the series table")
 
 
+def shipped_case():
+    """The shipped rule as shipped (50, window 2h): nine recipients a send,
+    the sixth send (54) is held.  Released with dlpctl, it went out: the
+    seventh send's series_external counts its nine recipients (63, not 54),
+    and its hour the released message; a second release adds nothing."""
+    env = series_env(own_rule=False)
+    with env:
+        env.use_release_port()
+        for i in range(6):
+            code, text = send(env, i)
+            check(code == 250, "send %d accepted by Postfix: %d %s" % (i + 1, code, text), env)
+        rows = env.incidents()
+        check(len(rows) == 1 and rows[0]["status"] == "held", "one hold: %r" % rows, env)
+        check("series_recipients" in rows[0]["rules"], "held by the shipped rule: %r"
+              % rows[0]["rules"], env)
+        lines = verdict_lines(env)
+        check(len(lines) == 6 and " series=54 " in lines[5] and "verdict=hold" in lines[5]
+              and all("verdict=hold" not in l for l in lines[:5]),
+              "sends 1-5 out, the sixth held at 54: %r" % lines, env)
+        check(env.wait_sink(5), "the five sends arrived", env)
+        iid = rows[0]["id"]
+        r = env.dlpctl("release", iid, check=False)
+        check(r.returncode == 0, "dlpctl release: %s %s" % (r.stdout, r.stderr), env)
+        check(env.wait_sink(6), "the released sixth arrived", env)
+        held = env.register("SELECT count(*) AS n FROM series_held")[0]["n"]
+        check(held == 0, "its kept series rows recorded and forgotten: %d" % held, env)
+        r = env.dlpctl("release", iid, check=False)      # repeated: nothing more
+        code, text = send(env, 6)
+        check(code == 250, "send 7 accepted by Postfix: %d %s" % (code, text), env)
+        lines = verdict_lines(env)
+        check(len(lines) == 7 and " series=63 hour=7/" in lines[6],
+              "send 7 counts the released sixth's recipients once (63) and its message: %s"
+              % lines[-1], env)
+        rows = env.register("SELECT count(*) AS n FROM series_sent")[0]["n"]
+        check(rows == 6, "six messages went out, each in series_sent once: %d" % rows, env)
+
+
 def series_pg_case():
     from test_postgres import PgServer
     pg = PgServer()
@@ -125,4 +177,6 @@ if __name__ == "__main__":
     sys.exit(run([
         ("series: the 16th send of 9 is held, across a milter restart", series_case),
         ("series: the same on a PostgreSQL register", series_pg_case),
+        ("series: the shipped rule holds the sixth send of 9; released, it counts",
+         shipped_case),
     ]))
