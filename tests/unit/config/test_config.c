@@ -154,9 +154,10 @@ static const struct conf_rule *rule(const struct conf *cf, const char *name)
 static void test_shipped_config(void **state)
 {
 	static const char *const names[] = { "my_number", "credit_card", "personal_data_volume",
-		"mass_recipients", "encrypted_attachment", "unscanned_attachment", "identity_numbers" };
+		"mass_recipients", "series_recipients", "encrypted_attachment", "unscanned_attachment",
+		"identity_numbers" };
 	static const enum action acts[] = { ACT_REJECT, ACT_REJECT, ACT_HOLD, ACT_HOLD, ACT_HOLD,
-		ACT_HOLD, ACT_HOLD };
+		ACT_HOLD, ACT_HOLD, ACT_HOLD };
 	const char *path = src_path("config/dlp-milter.conf");
 	struct conf *cf = conf_load(path, err, sizeof(err));
 	char buf[256];
@@ -170,8 +171,8 @@ static void test_shipped_config(void **state)
 	assert_string_equal(cf->spool_dir, "./var/spool");
 	conf_var_path(cf, "incidents.db", buf, sizeof(buf));
 	assert_string_equal(buf, "./var/incidents.db");
-	assert_int_equal(cf->nrules, 7);
-	for (size_t i = 0; i < 7; i++) {
+	assert_int_equal(cf->nrules, 8);
+	for (size_t i = 0; i < 8; i++) {
 		const struct conf_rule *r = &cf->rules[i];
 		assert_string_equal(r->name, names[i]);
 		assert_int_equal(r->action, acts[i]);
@@ -228,9 +229,23 @@ static void test_shipped_policy(void **state)
 	c[SC_PERSONAL_ITEMS] = c[SC_EXTERNAL_VISIBLE] = 9;
 	policy_decide(cf, c, &v);
 	assert_int_equal(v.action, ACT_PASS);
-	/* The series rules are shipped commented out: nothing reads them. */
-	assert_false(policy_uses(cf, SC_SERIES_EXTERNAL));
+	/* series_recipients is shipped on, sender_burst commented out.  Nine
+	 * recipients a send: the sixth (54 reached) is held, the fifth (45) and
+	 * one message of 54 alone (mass_recipients' business) are not. */
+	assert_true(policy_uses(cf, SC_SERIES_EXTERNAL));
 	assert_false(policy_uses(cf, SC_SENDER_BYTES_HOUR));
+	memset(c, 0, sizeof(c));
+	c[SC_RECIPIENTS] = c[SC_EXTERNAL] = c[SC_EXTERNAL_VISIBLE] = 9;
+	c[SC_SERIES_EXTERNAL] = 45;
+	policy_decide(cf, c, &v);
+	assert_int_equal(v.action, ACT_PASS);
+	c[SC_SERIES_EXTERNAL] = 54;
+	policy_decide(cf, c, &v);
+	assert_int_equal(v.action, ACT_HOLD);
+	assert_string_equal(verdict_rules(&v, buf, sizeof(buf)), "series_recipients");
+	c[SC_RECIPIENTS] = c[SC_EXTERNAL] = 54;
+	policy_decide(cf, c, &v);
+	assert_int_equal(v.action, ACT_PASS);
 	/* One identifier of any of the six kinds, to an external address. */
 	for (int t = SC_BANK_ACCOUNT; t <= SC_HEALTH_INSURANCE; t++) {
 		memset(c, 0, sizeof(c));
