@@ -16,7 +16,10 @@ answers agree.  A 4xx would make the client retry, as an MTA would; a retry
 must not leave a second copy anywhere.  The daemon's VmRSS is sampled after
 the first 1,000 answers and at the end: it must stay flat (growth < 50 MB).
 
-The shipped configuration is used as it is: its notices go to a [release]
+The shipped configuration is used as it is, the rule series_recipients on:
+every external message reads the series and every clean one is recorded
+(series_sent holds a row per clean message at the end, series_held a row
+per hold).  Its notices go to a [release]
 relay that is down here, so the notifier keeps failing and rescheduling them
 — register writes of its own, alongside the daemon's (notice delivery is
 tested in test_quarantine.py).  DLP_LOAD_MESSAGES and DLP_LOAD_SESSIONS
@@ -223,6 +226,19 @@ def test_load():
         check(stored == held_ids, "one stored copy per held message (%d stored, %d held)"
               % (len(stored), len(held_ids)))
         check(not os.listdir(os.path.join(env.var, "quarantine", "tmp")), "nothing left in tmp/")
+
+        # --- the series (the shipped rule series_recipients is on): every
+        # clean message went out and is recorded once (the retries too),
+        # every hold's rows are kept for its release ---
+        sent = env.register("SELECT count(*) AS n FROM series_sent")[0]["n"]
+        want = sum(1 for _, kind in work if kind == "clean")
+        check(sent == want, "series_sent: a row per clean message (%d, expected %d)"
+              % (sent, want))
+        kept = env.register("SELECT count(*) AS n FROM series_held")[0]["n"]
+        want = sum(1 for _, kind in work if EXPECT[kind] == "held")
+        check(kept == want, "series_held: a row per hold (%d, expected %d)" % (kept, want))
+        print("  series: %d messages recorded, %d holds kept for their release" % (sent, kept),
+              flush=True)
 
         # --- the log: one verdict line per answered message ---
         verdicts = sum(1 for l in env.milter.read_log().splitlines() if " verdict=" in l)
