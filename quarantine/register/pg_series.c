@@ -263,8 +263,8 @@ int pg_series_release(struct reg *rg, const char *incident, time_t now, char *er
 	/* DELETE … RETURNING: the rows taken, so a second release finds none */
 	if (!(q = pg_exec(p, "DELETE FROM series_held WHERE incident = $1 RETURNING sender, msg,"
 	    " skeys, rcpts, bytes, win, max_rows", 1, v, "series_held", err, errlen)))
-		goto fail;
-	if (PQntuples(q) == 0)
+		rc = -1;
+	else if (PQntuples(q) == 0)
 		rc = 0;
 	else if (reg_series_split(&r, PQgetvalue(q, 0, 2), PQgetvalue(q, 0, 3), err,
 	    errlen) == 0) {
@@ -276,7 +276,6 @@ int pg_series_release(struct reg *rg, const char *incident, time_t now, char *er
 		rc = write_rows(p, &r, err, errlen) < 0 ? -1 : 1;
 	}
 	if (rc < 0 || pg_commit(p, "series", NULL, err, errlen) < 0) {
-fail:
 		pg_rollback(p);
 		rc = -1;
 	}
