@@ -425,6 +425,71 @@ static void test_release_due(void **state)
 	assert_int_equal(fake_smtp_count(fx->fs), 2);
 }
 
+/* The series of a message sent to its nine recipients x0..x8@partner now. */
+static void series_msg(struct reg_series_msg *m, const char *msgid, char rb[9][40],
+    const char *rp[9], time_t now)
+{
+	static const char *const keys[] = { "a:d1g3st", "s:名簿の送付について" };
+
+	for (int i = 0; i < 9; i++) {
+		snprintf(rb[i], 40, "x%d@partner.example.com", i);
+		rp[i] = rb[i];
+	}
+	memset(m, 0, sizeof(*m));
+	m->sender = "taro@example.go.jp";
+	m->keys = keys;
+	m->nkeys = 2;
+	m->rcpts = rp;
+	m->nrcpts = 9;
+	m->msg = msgid;
+	m->bytes = 500;
+	m->now = now;
+	m->window = 7200;
+	m->max_rows = 1000;
+}
+
+/* A hold's series rows, kept by the milter, are recorded by the release
+ * that sends it, once: a repeated release adds nothing; a delay released
+ * when due is recorded the same way. */
+static void test_release_records_series(void **state)
+{
+	struct fx *fx = *state;
+	struct reg_series_msg m;
+	struct reg_series_counts c;
+	char rb[9][40], msg[1024], err[256];
+	const char *rp[9];
+	time_t now = time(NULL), next = 0;
+	int released = 0;
+
+	series_msg(&m, "<held@example.go.jp>", rb, rp, now);
+	assert_int_equal(reg_series_hold(fx->rg, "20261125-AAAAAA", &m, err, sizeof(err)), 0);
+	series_msg(&m, "<next@example.go.jp>", rb, rp, now);
+	assert_int_equal(reg_series_count(fx->rg, &m, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.sender_external_hour, 1);		/* held: only itself */
+	assert_int_equal(release_incident(fx->rg, "20261125-AAAAAA", &fx->o, NULL, msg,
+	    sizeof(msg)), REL_DONE);
+	assert_null(strstr(msg, "not counted"));
+	assert_int_equal(reg_series_count(fx->rg, &m, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.series_external, 9);		/* the same nine: reached */
+	assert_int_equal(c.sender_external_hour, 2);
+	assert_int_equal(c.sender_bytes_hour, 500 + m.bytes);
+	assert_int_equal(release_incident(fx->rg, "20261125-AAAAAA", &fx->o, NULL, msg,
+	    sizeof(msg)), REL_ALREADY);
+	assert_int_equal(reg_series_count(fx->rg, &m, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.sender_external_hour, 2);		/* not twice */
+	/* a delay released when due */
+	put_delayed(fx, "20261125-DELAY1", now - 1, false, MSG);
+	series_msg(&m, "<delayed@example.go.jp>", rb, rp, now);
+	assert_int_equal(reg_series_hold(fx->rg, "20261125-DELAY1", &m, err, sizeof(err)), 0);
+	fx->o.actor = "dlp-milter";
+	assert_int_equal(release_due(fx->rg, &fx->o, NULL, now, NULL, NULL, &released, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(released, 1);
+	series_msg(&m, "<next@example.go.jp>", rb, rp, now);
+	assert_int_equal(reg_series_count(fx->rg, &m, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.sender_external_hour, 3);
+}
+
 /* A relay that refuses: still delayed, tried again later with a backoff
  * that doubles up to its bound; then it goes. */
 static void test_release_due_retry(void **state)
@@ -701,6 +766,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_release_sends_original, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_twice_sends_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_records_series, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_sender_and_bare_lf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_recipient_stays_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_4xx_after_data_stays_held, setup, teardown),
