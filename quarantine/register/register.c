@@ -141,7 +141,7 @@ int reg_import(struct reg *rg, const struct incident *inc, const struct audit *a
 int reg_count(struct reg *rg, const char *table, long long *count, char *err, size_t errlen)
 {
 	static const char *const tables[] = { "incidents", "audit", "notices", "messages", "series",
-		"series_sent" };
+		"series_sent", "series_hour", "series_held" };
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		if (strcmp(table, tables[i]) == 0)

@@ -356,6 +356,7 @@ static void test_held_then_released(void **state)
 	make_msg(&x, "taro@example.go.jp", ATT, 2, 9, 9, T0 + 60, "<held@x>");
 	assert_int_equal(count(rg, &x).series_external, 18);	/* it counts itself */
 	assert_int_equal(reg_series_hold(rg, "20260901-HELD01", &x.m, err, sizeof(err)), 0);
+	assert_int_equal(rows(rg, "series_held"), 1);
 	/* held: the next send meets the first one's recipients only */
 	make_msg(&x, "taro@example.go.jp", ATT, 2, 100, 9, T0 + 120, "<next@x>");
 	assert_int_equal(count(rg, &x).series_external, 18);
@@ -363,6 +364,7 @@ static void test_held_then_released(void **state)
 	/* released: its nine recipients and its message count for the next */
 	assert_int_equal(reg_series_released(rg, "20260901-HELD01", T0 + 600, err,
 	    sizeof(err)), 1);
+	assert_int_equal(rows(rg, "series_held"), 0);	/* recorded, then forgotten */
 	make_msg(&x, "taro@example.go.jp", ATT, 2, 100, 9, T0 + 660, "<next@x>");
 	assert_int_equal(count(rg, &x).series_external, 27);
 	assert_int_equal(count(rg, &x).sender_external_hour, 3);
@@ -373,6 +375,7 @@ static void test_held_then_released(void **state)
 	assert_int_equal(count(rg, &x).series_external, 27);
 	assert_int_equal(count(rg, &x).sender_external_hour, 3);
 	assert_int_equal(rows(rg, "series_sent"), 2);
+	assert_int_equal(rows(rg, "series_hour"), 1);		/* one sender */
 	/* the window counts from the release: at T0 + 2h + 30 s the first send
 	 * is out of it, the released one (T0 + 600) still in */
 	make_msg(&x, "taro@example.go.jp", ATT, 2, 100, 9, T0 + WINDOW + 30, "<late@x>");
