@@ -26,9 +26,9 @@
 #include <unistd.h>
 
 #include <gmime/gmime.h>
-#include <sodium.h>
 
 #include "extract/extract.h"
+#include "mime/digest.h"
 #include "mime/hdr_decode.h"
 #include "mime/spool.h"
 #include "mime/walk.h"
@@ -336,7 +336,7 @@ walk_body(struct inspect *in, GMimeMessage *msg, const char *prefix, unsigned de
 static unsigned char *
 decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned char *digest)
 {
-	crypto_hash_sha256_state sha;
+	struct mime_digest *sha;
 	GMimeDataWrapper *w = g_mime_part_get_content(part);
 	GMimeStream *src = w ? g_mime_data_wrapper_get_stream(w) : NULL;
 	GMimeContentEncoding enc = w ? g_mime_data_wrapper_get_encoding(w) :
@@ -350,11 +350,14 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned ch
 	if (!buf || !src)
 		return buf;
 	chunk = malloc(DECODE_CHUNK);
-	if (!chunk) {
+	sha = digest ? mime_digest_new() : NULL;
+	if (!chunk || (digest && !sha)) {
 		free(buf);
+		free(chunk);
+		if (sha)
+			mime_digest_final(sha, digest);
 		return NULL;
 	}
-	crypto_hash_sha256_init(&sha);
 	g_mime_stream_reset(src);
 	fs = g_mime_stream_filter_new(src);
 	if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
@@ -365,7 +368,8 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned ch
 		g_object_unref(f);
 	}
 	while ((n = g_mime_stream_read(fs, (char *)chunk, DECODE_CHUNK)) > 0) {
-		crypto_hash_sha256_update(&sha, chunk, (unsigned long long)n);
+		if (sha)
+			mime_digest_update(sha, chunk, (size_t)n);
 		*total += (size_t)n;
 		if (*total > max)
 			continue;	/* counted, not kept */
@@ -388,8 +392,8 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned ch
 	}
 	g_object_unref(fs);
 	free(chunk);
-	if (digest)
-		crypto_hash_sha256_final(&sha, digest);
+	if (sha)
+		mime_digest_final(sha, digest);
 	return buf;
 }
 
@@ -429,12 +433,14 @@ walk_leaf(struct inspect *in, GMimePart *part, const char *path, unsigned depth)
 		inspect_unscanned(in, (size_t)idx, "time budget exceeded");
 		return;
 	}
-	data = decode_part(part, max, &len, &total, in->res->parts[idx].digest);
+	/* an attachment's digest is a series key (scan.h, milter/series.c):
+	 * a part with no file name has none, its bytes are not hashed */
+	data = decode_part(part, max, &len, &total, in->res->parts[idx].filename ?
+	    in->res->parts[idx].digest : NULL);
 	if (!data) {
 		inspect_unscanned(in, (size_t)idx, "out of memory");
 		return;
 	}
-	/* an attachment's digest is a series key (scan.h, milter/series.c) */
 	in->res->parts[idx].has_digest = in->res->parts[idx].filename != NULL && total > 0;
 	if (total > max) {
 		in->res->parts[idx].size = total;
