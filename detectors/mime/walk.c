@@ -36,6 +36,7 @@
 
 #define HEADER_WINDOW (1024 * 1024)	/* header bytes parsed of a message too big to walk */
 #define DECODE_CHUNK 65536
+#define DECODE_ROOM_MAX (16 * 1024 * 1024)	/* made at once; past it, grown as filled */
 #define MAX_GROUP_DEPTH 4		/* address groups are not nested by RFC 5322 */
 
 struct parsed {
@@ -329,10 +330,33 @@ walk_body(struct inspect *in, GMimeMessage *msg, const char *prefix, unsigned de
 	g_free(cp);
 }
 
+/* The decoded size to make room for: base64 gives 3 bytes for 4 encoded
+ * ones, quoted-printable, uuencode and the rest at most as many as
+ * encoded; within [DECODE_CHUNK, max], and no more than DECODE_ROOM_MAX
+ * before bytes come (a part's length is the sender's word, and a worker
+ * runs under an address-space limit). */
+static size_t
+decoded_room(GMimeStream *src, GMimeContentEncoding enc, size_t max)
+{
+	gint64 raw = g_mime_stream_length(src);
+	size_t n = raw > 0 ? (size_t)raw : 0;
+
+	if (enc == GMIME_CONTENT_ENCODING_BASE64)
+		n = n / 4 * 3 + 3;
+	if (n > DECODE_ROOM_MAX)
+		n = DECODE_ROOM_MAX;
+	if (n < DECODE_CHUNK)
+		n = DECODE_CHUNK;
+	return n < max ? n : max > DECODE_CHUNK ? max : DECODE_CHUNK;
+}
+
 /* Decode the content of part (base64, QP, uuencode …) into memory, at most
  * max bytes kept.  *total gets the full decoded size; digest (or NULL) the
  * SHA-256 of all of it, kept or not.  Returns the bytes (malloc'd, possibly
- * empty) or NULL on ENOMEM. */
+ * empty) or NULL on ENOMEM.  The buffer is sized once from the encoded
+ * length, and GMime's filter writes into it straight while it has room
+ * for a whole read (no copy, no growing); a read that would not fit goes
+ * through chunk. */
 static unsigned char *
 decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned char *digest)
 {
@@ -341,7 +365,7 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned ch
 	GMimeStream *src = w ? g_mime_data_wrapper_get_stream(w) : NULL;
 	GMimeContentEncoding enc = w ? g_mime_data_wrapper_get_encoding(w) :
 	    GMIME_CONTENT_ENCODING_DEFAULT;
-	size_t cap = DECODE_CHUNK;
+	size_t cap = src ? decoded_room(src, enc, max) : DECODE_CHUNK;
 	unsigned char *buf = malloc(cap), *chunk;
 	GMimeStream *fs;
 	ssize_t n;
@@ -367,9 +391,15 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned ch
 		g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
 		g_object_unref(f);
 	}
-	while ((n = g_mime_stream_read(fs, (char *)chunk, DECODE_CHUNK)) > 0) {
+	for (;;) {
+		/* still keeping, with room for a whole read: straight into buf */
+		bool direct = *total == *len && cap - *len >= DECODE_CHUNK;
+		unsigned char *dst = direct ? buf + *len : chunk;
+
+		if ((n = g_mime_stream_read(fs, (char *)dst, DECODE_CHUNK)) <= 0)
+			break;
 		if (sha)
-			mime_digest_update(sha, chunk, (size_t)n);
+			mime_digest_update(sha, dst, (size_t)n);
 		*total += (size_t)n;
 		if (*total > max)
 			continue;	/* counted, not kept */
@@ -387,7 +417,8 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned ch
 			}
 			buf = nb;
 		}
-		memcpy(buf + *len, chunk, (size_t)n);
+		if (!direct)
+			memcpy(buf + *len, chunk, (size_t)n);
 		*len += (size_t)n;
 	}
 	g_object_unref(fs);
