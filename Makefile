@@ -29,7 +29,7 @@ UNITDIR     ?= $(PREFIX)/lib/systemd/system
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DLP_USER    ?= dlp-milter
 
-PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson libsodium \
+PKGS := gmime-3.0 libpcre2-8 libmagic libzip sqlite3 libutf8proc uchardet jansson libsodium libcrypto \
         inih libxml-2.0 poppler-glib libgsf-1 libcurl libarchive libseccomp zlib milter libpq libmicrohttpd \
         tesseract lept cairo
 

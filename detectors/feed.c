@@ -125,6 +125,50 @@ flush_field(struct scan_msg *m, struct buf *f)
 	return rc;
 }
 
+/* in[0..n) into out with every line end (LF, CRLF, a lone CR) made CRLF;
+ * *cr: the previous chunk ended in CR (its LF may open this one), set when
+ * this one does.  The bytes between line ends are copied whole: memchr
+ * finds the next LF and the next CR, each looked for again only once it
+ * is passed, so a chunk is read once whatever its lines.  Returns the
+ * length of out (at most 2n + 2). */
+static size_t
+crlf_chunk(const char *in, size_t n, char *out, bool *cr)
+{
+	const char *p = in, *end = in + n, *lf, *cp;
+	size_t o = 0;
+
+	if (*cr && n > 0) {
+		out[o++] = '\r', out[o++] = '\n';
+		*cr = false;
+		if (*p == '\n')
+			p++;
+	}
+	lf = (lf = memchr(p, '\n', (size_t)(end - p))) ? lf : end;
+	cp = (cp = memchr(p, '\r', (size_t)(end - p))) ? cp : end;
+	while (p < end) {
+		const char *q = lf < cp ? lf : cp;
+
+		memcpy(out + o, p, (size_t)(q - p));
+		o += (size_t)(q - p);
+		if ((p = q) == end)
+			break;
+		if (*p++ == '\r') {
+			if (p == end) {
+				*cr = true;	/* its LF, if any, opens the next chunk */
+				break;
+			}
+			if (*p == '\n')
+				p++;
+		}
+		out[o++] = '\r', out[o++] = '\n';
+		if (lf < p)
+			lf = (lf = memchr(p, '\n', (size_t)(end - p))) ? lf : end;
+		if (cp < p)
+			cp = (cp = memchr(p, '\r', (size_t)(end - p))) ? cp : end;
+	}
+	return o;
+}
+
 /* The rest of fp as the body, in chunks, line ends made CRLF. */
 static int
 feed_body(struct scan_msg *m, FILE *fp)
@@ -138,25 +182,8 @@ feed_body(struct scan_msg *m, FILE *fp)
 		rc = -1;
 		goto done;
 	}
-	while (rc == 0 && (n = fread(in, 1, CHUNK, fp)) > 0) {
-		size_t o = 0;
-
-		for (size_t i = 0; i < n; i++) {
-			if (cr) {
-				out[o++] = '\r', out[o++] = '\n';
-				cr = false;
-				if (in[i] == '\n')
-					continue;
-			}
-			if (in[i] == '\r')
-				cr = true;
-			else if (in[i] == '\n')
-				out[o++] = '\r', out[o++] = '\n';
-			else
-				out[o++] = in[i];
-		}
-		rc = scan_msg_body(m, out, o);
-	}
+	while (rc == 0 && (n = fread(in, 1, CHUNK, fp)) > 0)
+		rc = scan_msg_body(m, out, crlf_chunk(in, n, out, &cr));
 	if (rc == 0 && ferror(fp))
 		rc = -1;
 	if (rc == 0 && cr)

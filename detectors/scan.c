@@ -18,6 +18,7 @@
 #include "detectors/exclude.h"
 #include "detectors/scan.h"
 #include "extract/extract.h"
+#include "mime/digest.h"
 #include "mime/recipients.h"
 #include "mime/spool.h"
 #include "mime/walk.h"
@@ -58,6 +59,7 @@ lib_init(void)
 	g_mime_init();
 	xmlInitParser();
 	charset_keep_modules();
+	(void)mime_digest_init();	/* a failure shows as ENOMEM at the first attachment */
 }
 
 void

@@ -15,7 +15,7 @@ PKGS="build-essential pkg-config
 libmilter-dev libpcre2-dev libmagic-dev libzip-dev libsqlite3-dev libgmime-3.0-dev
 libutf8proc-dev libxml2-dev libuchardet-dev libjansson-dev libcurl4-openssl-dev
 libinih-dev libpoppler-glib-dev libgsf-1-dev libarchive-dev zlib1g-dev libseccomp-dev libpq-dev
-libmicrohttpd-dev libsodium-dev
+libmicrohttpd-dev libsodium-dev libssl-dev
 libmecab-dev mecab-ipadic-utf8
 libtesseract-dev libleptonica-dev tesseract-ocr-jpn tesseract-ocr-eng libcairo2-dev"
 # the tests: unit (cmocka), end-to-end (a real Postfix, Sendmail's m4 and

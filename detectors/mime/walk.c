@@ -26,9 +26,9 @@
 #include <unistd.h>
 
 #include <gmime/gmime.h>
-#include <sodium.h>
 
 #include "extract/extract.h"
+#include "mime/digest.h"
 #include "mime/hdr_decode.h"
 #include "mime/spool.h"
 #include "mime/walk.h"
@@ -36,6 +36,7 @@
 
 #define HEADER_WINDOW (1024 * 1024)	/* header bytes parsed of a message too big to walk */
 #define DECODE_CHUNK 65536
+#define DECODE_ROOM_MAX (16 * 1024 * 1024)	/* made at once; past it, grown as filled */
 #define MAX_GROUP_DEPTH 4		/* address groups are not nested by RFC 5322 */
 
 struct parsed {
@@ -329,19 +330,42 @@ walk_body(struct inspect *in, GMimeMessage *msg, const char *prefix, unsigned de
 	g_free(cp);
 }
 
+/* The decoded size to make room for: base64 gives 3 bytes for 4 encoded
+ * ones, quoted-printable, uuencode and the rest at most as many as
+ * encoded; within [DECODE_CHUNK, max], and no more than DECODE_ROOM_MAX
+ * before bytes come (a part's length is the sender's word, and a worker
+ * runs under an address-space limit). */
+static size_t
+decoded_room(GMimeStream *src, GMimeContentEncoding enc, size_t max)
+{
+	gint64 raw = g_mime_stream_length(src);
+	size_t n = raw > 0 ? (size_t)raw : 0;
+
+	if (enc == GMIME_CONTENT_ENCODING_BASE64)
+		n = n / 4 * 3 + 3;
+	if (n > DECODE_ROOM_MAX)
+		n = DECODE_ROOM_MAX;
+	if (n < DECODE_CHUNK)
+		n = DECODE_CHUNK;
+	return n < max ? n : max > DECODE_CHUNK ? max : DECODE_CHUNK;
+}
+
 /* Decode the content of part (base64, QP, uuencode …) into memory, at most
  * max bytes kept.  *total gets the full decoded size; digest (or NULL) the
  * SHA-256 of all of it, kept or not.  Returns the bytes (malloc'd, possibly
- * empty) or NULL on ENOMEM. */
+ * empty) or NULL on ENOMEM.  The buffer is sized once from the encoded
+ * length, and GMime's filter writes into it straight while it has room
+ * for a whole read (no copy, no growing); a read that would not fit goes
+ * through chunk. */
 static unsigned char *
 decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned char *digest)
 {
-	crypto_hash_sha256_state sha;
+	struct mime_digest *sha;
 	GMimeDataWrapper *w = g_mime_part_get_content(part);
 	GMimeStream *src = w ? g_mime_data_wrapper_get_stream(w) : NULL;
 	GMimeContentEncoding enc = w ? g_mime_data_wrapper_get_encoding(w) :
 	    GMIME_CONTENT_ENCODING_DEFAULT;
-	size_t cap = DECODE_CHUNK;
+	size_t cap = src ? decoded_room(src, enc, max) : DECODE_CHUNK;
 	unsigned char *buf = malloc(cap), *chunk;
 	GMimeStream *fs;
 	ssize_t n;
@@ -350,11 +374,14 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned ch
 	if (!buf || !src)
 		return buf;
 	chunk = malloc(DECODE_CHUNK);
-	if (!chunk) {
+	sha = digest ? mime_digest_new() : NULL;
+	if (!chunk || (digest && !sha)) {
 		free(buf);
+		free(chunk);
+		if (sha)
+			mime_digest_final(sha, digest);
 		return NULL;
 	}
-	crypto_hash_sha256_init(&sha);
 	g_mime_stream_reset(src);
 	fs = g_mime_stream_filter_new(src);
 	if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
@@ -364,8 +391,15 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned ch
 		g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
 		g_object_unref(f);
 	}
-	while ((n = g_mime_stream_read(fs, (char *)chunk, DECODE_CHUNK)) > 0) {
-		crypto_hash_sha256_update(&sha, chunk, (unsigned long long)n);
+	for (;;) {
+		/* still keeping, with room for a whole read: straight into buf */
+		bool direct = *total == *len && cap - *len >= DECODE_CHUNK;
+		unsigned char *dst = direct ? buf + *len : chunk;
+
+		if ((n = g_mime_stream_read(fs, (char *)dst, DECODE_CHUNK)) <= 0)
+			break;
+		if (sha)
+			mime_digest_update(sha, dst, (size_t)n);
 		*total += (size_t)n;
 		if (*total > max)
 			continue;	/* counted, not kept */
@@ -383,13 +417,14 @@ decode_part(GMimePart *part, size_t max, size_t *len, size_t *total, unsigned ch
 			}
 			buf = nb;
 		}
-		memcpy(buf + *len, chunk, (size_t)n);
+		if (!direct)
+			memcpy(buf + *len, chunk, (size_t)n);
 		*len += (size_t)n;
 	}
 	g_object_unref(fs);
 	free(chunk);
-	if (digest)
-		crypto_hash_sha256_final(&sha, digest);
+	if (sha)
+		mime_digest_final(sha, digest);
 	return buf;
 }
 
@@ -429,12 +464,14 @@ walk_leaf(struct inspect *in, GMimePart *part, const char *path, unsigned depth)
 		inspect_unscanned(in, (size_t)idx, "time budget exceeded");
 		return;
 	}
-	data = decode_part(part, max, &len, &total, in->res->parts[idx].digest);
+	/* an attachment's digest is a series key (scan.h, milter/series.c):
+	 * a part with no file name has none, its bytes are not hashed */
+	data = decode_part(part, max, &len, &total, in->res->parts[idx].filename ?
+	    in->res->parts[idx].digest : NULL);
 	if (!data) {
 		inspect_unscanned(in, (size_t)idx, "out of memory");
 		return;
 	}
-	/* an attachment's digest is a series key (scan.h, milter/series.c) */
 	in->res->parts[idx].has_digest = in->res->parts[idx].filename != NULL && total > 0;
 	if (total > max) {
 		in->res->parts[idx].size = total;

@@ -50,6 +50,7 @@
 
 #include "extract/extract.h"
 #include "detect/valueset.h"
+#include "mime/digest.h"
 #include "mime/walk.h"
 #include "sandbox/proto.h"
 #include "sandbox/sandbox.h"
@@ -129,6 +130,7 @@ worker_setup(size_t memory)
 	g_mime_init();
 	xmlInitParser();
 	charset_keep_modules();
+	(void)mime_digest_init();	/* OpenSSL's first use, before seccomp */
 	pdf_init();
 	if (!(ts = textscan_new(err, sizeof(err))) || inspect_magic_load(err, sizeof(err)) < 0)
 		die("engine", err);
