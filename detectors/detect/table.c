@@ -403,6 +403,40 @@ static void emit_kinds(struct tb *tb, unsigned m, const struct cells *c, size_t 
 			emit_cells(tb, k, c, from, to, header, zip, zl);
 }
 
+/* The last column of a header whose row has more cells than the header:
+ * a spreadsheet or a document drops a row's empty cells at its end, so a
+ * merged 生年月日 over 元号 | 年 | 月 | 日 as the last column arrives as a
+ * header cell alone.  The cells c[from..to) are read only together — a
+ * date in pieces, a number in pieces — never one by one (a remark after
+ * the last column is no value of its kind). */
+static void emit_open(struct tb *tb, unsigned m, const struct cells *c, size_t from,
+    size_t to, int header)
+{
+	const char *t = tb->t;
+	size_t s[TB_GROUP], e[TB_GROUP], n = 0, npieces = 0, bl, id;
+	char buf[TB_GROUP * TB_VALUE + 8];
+
+	for (size_t i = from; i < to && i < c->n && n < TB_GROUP; i++)
+		if (c->e[i] > c->s[i]) {
+			s[n] = c->s[i];
+			e[n] = c->e[i];
+			npieces += tbc_is_piece(t, s[n], e[n]);
+			n++;
+		}
+	if (n < 2)
+		return;
+	if (m & KB(K_BIRTH) && (bl = tbd_split_date(t, s, e, n, buf, sizeof(buf))) > 0)
+		emit_birth(tb, buf, bl);
+	if (npieces != n)
+		return;
+	if (m & KB(K_PHONE) && (bl = join(t, s, e, n, '-', buf, sizeof(buf))) > 0)
+		emit_phone(tb, buf, bl, header);
+	for (id = 0; id < TB_NIDS; id++)
+		if (m & KB(tb_ids[id].k) && (bl = join(t, s, e, n, tb_ids[id].sep, buf,
+		    sizeof(buf))) > 0)
+			put_line(tb, tb_ids[id].ft, tb_ids[id].label, buf, bl);
+}
+
 /* ---- header rows and their data rows ---- */
 
 struct header {
@@ -520,6 +554,9 @@ static void row_emit(struct tb *tb, const struct header *h, const struct cells *
 	for (size_t i = 0; i < h->ncols && i < c->n; i++)
 		if (h->kinds[i] != 0)
 			emit_kinds(tb, h->kinds[i], c, i, h->gend[i], 1, zip, zl);
+	if (h->ncols > 0 && c->n > h->ncols && h->kinds[h->ncols - 1] != 0 &&
+	    h->gend[h->ncols - 1] == h->ncols)
+		emit_open(tb, h->kinds[h->ncols - 1], c, h->ncols - 1, h->ncols - 1 + TB_GROUP, 1);
 	if (h->ins >= 0)
 		row_card(tb, h, c);
 }
