@@ -128,6 +128,11 @@ static void test_pension_licence_residence(void **state)
 	    "AB12345678CD", "EF87654321GH", NULL);
 	expect("各位\n\n| Name | Residence card No. |\n| Taro | AB12345678CD |\n",
 	    FT_RESIDENCE_CARD, "AB12345678CD", NULL);
+	/* split over cells: a form's label, a merged header */
+	expect("届出\n運転免許証番号\t3090\t1234\t5620\n", FT_DRIVERS_LICENSE, "309012345620",
+	    NULL);
+	expect("各位\n\n氏名\t基礎年金番号\t\t備考\n山田\t1234\t567890\t" FAR "\n",
+	    FT_PENSION_NUMBER, "1234567890", NULL);
 }
 
 static void test_insurance_and_bank_columns(void **state)
