@@ -10,10 +10,12 @@
  * of it:
  *   - 1 to 4 kanji that are one of IPADIC's surnames (names_lookup.h):
  *     「佐藤」「林」「長谷川」; 「総務課」「東京都」「未定」 are none;
- *   - or 2 to 12 kana (hiragana, katakana, ー, at most one space or ・
+ *   - or 2 to 12 kana (hiragana, katakana, at most one space or ・
  *     inside): 「やまだ たろう」「ヤマダ・タロウ」「さとう」, but not a word
  *     of the short list of what else a name column holds (なし, テスト,
- *     ゲスト, メンバー, スタッフ …).
+ *     ゲスト …), and nothing with the marks of a loanword — the long
+ *     vowel ー, the small ァ ィ ゥ ェ ォ ヮ, ヴ — which Japanese names do
+ *     not use (「メンバー」「ファイル」「ウェブ」 are none; 「リョウコ」 is).
  * What MeCab reads (a full name in kanji, glued or spaced) is left to it;
  * digits, Latin letters, mixed kanji and kana, honorifics (様, さん) and
  * anything longer are no name here.
@@ -52,9 +54,19 @@ static int kanji(unsigned cp)
 	return (cp >= 0x4E00 && cp <= 0x9FFF) || cp == 0x3005;
 }
 
+/* Kana of a Japanese name: not ー, the small vowels (ぁぃぅぇぉ ゎ and
+ * their katakana) or ヴ, the marks of a loanword. */
 static int kana(unsigned cp)
 {
-	return (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC;
+	static const unsigned loan[] = { 0x3041, 0x3043, 0x3045, 0x3047, 0x3049, 0x308E, 0x30A1,
+	    0x30A3, 0x30A5, 0x30A7, 0x30A9, 0x30EE, 0x30F4, 0x3094, 0 };
+
+	if (!((cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA)))
+		return 0;
+	for (size_t i = 0; loan[i] != 0; i++)
+		if (cp == loan[i])
+			return 0;
+	return 1;
 }
 
 /* Does a value of names hold the surname s[0..n) in full ("佐藤 花子")? */

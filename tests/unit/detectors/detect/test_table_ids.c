@@ -196,6 +196,9 @@ static void test_lone_surnames(void **state)
 	expect("一覧\n\n氏名\t備考\n総務課\t\n12345\t\n未定\t\nなし\t\nテスト\t\n"
 	    "佐藤さん\t\n本日は欠席とのご連絡をいただいております\t\n", FT_NAMES, NULL);
 	expect("一覧\n\n氏名（フリガナ）\t所属\nサトウ\t総務課\n", FT_NAMES, NULL);
+	/* a 名前 column of loanwords (a file list): none; a kana name: one */
+	expect("一覧\n\n名前\t更新日\nメンバー\t4/1\nファイル\t4/2\nウェブ\t4/3\n"
+	    "リョウコ\t4/4\n", FT_NAMES, "リョウコ", NULL);
 	expect("files\n\nFile name\tSize\n佐藤\t12\n", FT_NAMES, NULL);
 	/* no name header: surnames in prose or another column count nothing */
 	expect("所属\t担当\n総務課\t佐藤\n", FT_NAMES, NULL);
