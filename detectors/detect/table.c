@@ -2,9 +2,10 @@
  * table.c — tables give context to their cells (see table.h).
  *
  * Candidate lines.  Only lines that may hold a keyword cell are looked at:
- * lines holding one of the anchors 生 話 携 住 所在 郵 口座 個 マイナ (each
- * found at its least frequent byte: one pass, 16 bytes at a time, looks for
- * those bytes and the separators together), and lines
+ * lines holding one of the anchors 生 話 携 住 所在 郵 口座 個 マイナ 旅券
+ * パスポ 保険 年金 免許 在留 氏名 名前 (each found at its least frequent
+ * byte, some sharing one: one pass, 16 bytes at a time, looks for those
+ * bytes and the separators together), and lines
  * holding a tab, a comma or '|' that hold an upper-case ASCII letter or
  * start the text, a sheet or a paragraph (a CSV's header row
  * "name,phone,mail"), where the English words are looked for.
@@ -37,13 +38,27 @@
  *    YYYY-MM-DD, and 5 digits an Excel date serial (days since 1899-12-30,
  *    as an .xlsx stores a date cell: 24474 is 1967-01-02);
  *  - bank_account: 「口座番号 」 + the value; my_number: 「個人番号 」 +
- *    the value (the check digit applies);
+ *    the value (the check digit applies); the identifiers the same behind
+ *    their keyword (tb_ids: 「旅券番号 」「基礎年金番号 」「運転免許証番号 」
+ *    「在留カード番号 」), their detectors deciding on shape and check digit;
+ *  - health_insurance: a row's 保険者番号, 記号 and 番号 cells (or one
+ *    記号・番号 cell) as the card reads, 「保険者番号 X 記号 Y 番号 Z」
+ *    (row_card); an insurer column alone gives nothing;
+ *  - birth_date over several cells: an era date in pieces, 「昭和 | 42 |
+ *    1 | 2」 (table_dates.c), before the pieces joined;
+ *  - names: a 氏名 column's lone surnames and kana names, added to the
+ *    names set directly (table_names.c: MeCab does not count them);
  *  - postal_address: a value starting with a postcode, or any value of a
  *    row whose 郵便番号 column holds one, becomes 「〒code address」; a value
  *    without a code that reads as an address — a 市 区 町 村 or 郡 after
  *    another character, then a digit, 丁目 or 番地 — is added as it is (at
  *    most 60 characters).
  * Mail addresses need no context: their columns add nothing.
+ *
+ * The last column of a header: spreadsheets and documents drop a row's
+ * empty cells at its end, so a merged header as the last column arrives as
+ * one cell; a row with more cells than its header has its extra cells read
+ * with that column's, together only (emit_open).
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -16,6 +16,11 @@
  * 「住所変更日」「口座名義」「ご連絡は電話」 name nothing.  A part that names
  * a mail address names nothing else (「E-mail address」 is not a postal
  * address).  A cell holding 「。」 or longer than TB_KWCELL bytes is prose.
+ * A few kinds have rules of their own (other_ok): 保険者番号 after 被 is
+ * the insured's number (K_HINUM), not the insurer's; Name has no word
+ * before it but Full; a name column in kana (カナ, ふりがな, ヨミ …) names
+ * nothing.  The cell part 「番号」 alone is K_HINUM, the card's number,
+ * read only in a header with a 保険者番号 column (table.c).
  */
 #include <string.h>
 
