@@ -17,6 +17,7 @@
 #include "config/conf.h"
 #include "config/conf_int.h"
 #include "config/conf_load.h"
+#include "text/terms.h"
 
 static char *xstrdup(struct loader *ld, const char *s)
 {
@@ -444,8 +445,28 @@ static void check_text(struct loader *ld, const struct conf_rule *r, const struc
 {
 	struct text_check t = { ld, r, rs, which, which ? r->advice : r->reason };
 
-	if (t.text)
-		policy_check_text(t.text, r->when, text_warn, &t);
+	if (!t.text)
+		return;
+	policy_check_text(t.text, r->when, text_warn, &t);
+	for (const char *s = t.text; *s; s++) {	/* {dictionary.NAME}: a term of the config */
+		const char *name;
+		size_t n, len, i;
+		int kind;
+		char msg[160];
+
+		if (*s != '{' || (len = policy_term_placeholder(s, &kind, &name, &n)) == 0)
+			continue;
+		for (i = 0; i < ld->cf->nterm_src; i++)
+			if (ld->cf->term_src[i].kind == kind && strlen(ld->cf->term_src[i].name) == n &&
+			    memcmp(ld->cf->term_src[i].name, name, n) == 0)
+				break;
+		if (i == ld->cf->nterm_src) {
+			snprintf(msg, sizeof(msg), "%.*s: no [%s %.*s] in the config", (int)len, s,
+			    kind == TERM_DICT ? "dictionary" : "pattern", (int)n, name);
+			text_warn(&t, (size_t)(s - t.text), msg);
+		}
+		s += len - 1;
+	}
 }
 
 static void check_rules(struct loader *ld)

@@ -16,6 +16,7 @@
 
 #include "config/conf.h"
 #include "config/policy.h"
+#include "text/terms.h"
 
 #define EXPR_MAX_DEPTH 64	/* nesting of "(" and "not" */
 #define EXPR_MAX_INT 2147483647L
@@ -694,7 +695,55 @@ static int placeholder_value(const char *name, size_t n, const char *arg, size_t
 	return 0;
 }
 
+/* A term placeholder at s, "{dictionary.NAME}" or "{pattern.NAME}" (NAME
+ * as a section names it: letters, digits, '_', '-'): its total length,
+ * the kind (TERM_DICT, TERM_PATTERN) and the name's span; 0 when none. */
+size_t policy_term_placeholder(const char *s, int *kind, const char **name, size_t *nlen)
+{
+	static const char nchars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_-";
+	size_t k, n;
+
+	if (strncmp(s, "{dictionary.", 12) == 0) {
+		k = 12;
+		*kind = TERM_DICT;
+	} else if (strncmp(s, "{pattern.", 9) == 0) {
+		k = 9;
+		*kind = TERM_PATTERN;
+	} else {
+		return 0;
+	}
+	n = strspn(s + k, nchars);
+	if (n == 0 || n > 64 || s[k + n] != '}')
+		return 0;
+	*name = s + k;
+	*nlen = n;
+	return k + n + 1;
+}
+
+/* The counter of the term of kind called name[0..n) in r: 0 with *v, -1
+ * when r has no such term. */
+static int term_value(const struct scan_result *r, int kind, const char *name, size_t n,
+    long *v)
+{
+	for (size_t i = 0; r && r->terms && i < terms_count(r->terms); i++) {
+		const struct term_def *d = terms_def(r->terms, i);
+
+		if ((int)d->kind == kind && strlen(d->name) == n && memcmp(d->name, name, n) == 0) {
+			*v = scan_result_term(r, i);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 char *policy_fill(const char *text, const struct expr *when, const long *counters)
+{
+	return policy_fill_result(text, when, counters, NULL);
+}
+
+char *policy_fill_result(const char *text, const struct expr *when, const long *counters,
+    const struct scan_result *r)
 {
 	size_t cap = (text ? strlen(text) : 0) + 64, len = 0, t, n, alen = 0;
 	char *out = malloc(cap), *bigger, num[24], why[160];
@@ -707,8 +756,14 @@ char *policy_fill(const char *text, const struct expr *when, const long *counter
 		const char *piece = s;
 		size_t plen = 1;
 
+		int kind;
+
 		if ((t = placeholder(s, &n, &arg, &alen)) &&
 		    placeholder_value(s + 1, n, arg, alen, when, counters, &v, why, sizeof(why)) == 0) {
+			plen = (size_t)snprintf(num, sizeof(num), "%ld", v);
+			piece = num;
+		} else if (!t && (t = policy_term_placeholder(s, &kind, &arg, &alen)) &&
+		    term_value(r, kind, arg, alen, &v) == 0) {
 			plen = (size_t)snprintf(num, sizeof(num), "%ld", v);
 			piece = num;
 		} else if (t)
@@ -762,6 +817,12 @@ void policy_check_text(const char *text, const struct expr *when,
 	if (nconst > 16)
 		nconst = 16;
 	for (const char *s = text ? text : ""; *s;) {
+		int kind;
+
+		if ((t = policy_term_placeholder(s, &kind, &a, &alen))) {
+			s += t;		/* checked against the config's terms (conf.c) */
+			continue;
+		}
 		if ((t = placeholder(s, &n, &a, &alen))) {
 			if (placeholder_value(s + 1, n, a, alen, when, NULL, &v, why, sizeof(why)) < 0 &&
 			    strcmp(why, "no counters") != 0)

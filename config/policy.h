@@ -81,6 +81,18 @@ size_t expr_constants(const struct expr *e, long *out, size_t max);
  * as written.  counters may be NULL (thresholds only).  malloc'd, NULL on
  * ENOMEM. */
 char *policy_fill(const char *text, const struct expr *when, const long *counters);
+/* policy_fill, and also
+ *   {dictionary.NAME} {pattern.NAME}   the counter of the policy's own
+ *                     dictionary or pattern NAME in r (its hits; a
+ *                     pattern's distinct matches), as `when` reads it
+ * (r NULL, or no such term in r: left as written). */
+struct scan_result;
+char *policy_fill_result(const char *text, const struct expr *when, const long *counters,
+    const struct scan_result *r);
+/* A term placeholder at s, "{dictionary.NAME}" or "{pattern.NAME}": its
+ * length, the kind (TERM_DICT, TERM_PATTERN, text/terms.h) and the
+ * name's span; 0 when s holds none. */
+size_t policy_term_placeholder(const char *s, int *kind, const char **name, size_t *nlen);
 /* Problems of a reason's placeholders and numbers for `dlp-milter -n`: calls
  * warn(arg, off, msg) for every {NAME} that is no counter, every
  * {threshold...} the rule's when cannot give, and every literal number (ASCII

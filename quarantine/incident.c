@@ -32,15 +32,17 @@ static char *dup_or_null(const char *s, int *oom)
 
 /* [{name, action, reason, advice}] for every rule that fired, the
  * placeholders of reason and advice filled from the message's counters
- * (policy_fill). */
-static json_t *rules_json(const struct verdict *v, const long counters[SC_COUNT])
+ * and its dictionaries' and patterns' (policy_fill_result). */
+static json_t *rules_json(const struct verdict *v, const long counters[SC_COUNT],
+    const struct scan_result *r)
 {
 	json_t *a = json_array(), *o;
 
 	for (size_t i = 0; a && v && i < v->nfired; i++) {
 		const struct conf_rule *cr = v->fired[i];
-		char *reason = policy_fill(cr->reason, cr->when, counters);
-		char *advice = cr->advice ? policy_fill(cr->advice, cr->when, counters) : NULL;
+		char *reason = policy_fill_result(cr->reason, cr->when, counters, r);
+		char *advice = cr->advice ? policy_fill_result(cr->advice, cr->when, counters, r) :
+		    NULL;
 
 		o = reason && (advice || !cr->advice) ? json_pack("{s:s, s:s, s:s, s:s?}", "name",
 		    cr->name, "action", action_name(cr->action), "reason", reason, "advice", advice) :
@@ -126,7 +128,7 @@ int incident_from_scan(struct incident *inc, const struct scan_result *r,
 	inc->external_domains = r->rcpt.external_domains;
 	inc->rcpt = rcpt_json(&r->rcpt);
 	scan_result_counters(r, counters);
-	inc->rules = rules_json(v, counters);
+	inc->rules = rules_json(v, counters, r);
 	inc->findings = result_json_findings_samples(r, INCIDENT_SAMPLES);
 	inc->parts = result_json_parts(r);
 	inc->action = dup_or_null(action_name(act), &oom);

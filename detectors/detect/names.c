@@ -50,6 +50,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "detect/names_lookup.h"
 #include "detect/util.h"
 #include "detect/valueset.h"
 
@@ -617,3 +618,27 @@ const struct detector det_names = {
 	.mask = nm_mask,
 	.free = nm_free,
 };
+
+/* ---- for the table pass (names_lookup.h) ---- */
+
+int names_surname_known(const char *s, size_t n)
+{
+	const struct nm_state *st = nm_shared;
+	uint64_t key = 0;
+	size_t nc = 0;
+
+	if (st == NULL)
+		return -1;
+	if (n == 0 || n % 3 != 0 || n / 3 > NM_MAXCH)
+		return 0;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned cp = cp3(s, n, i);
+
+		if (cp == 0 || !(is_kanji(cp) || is_kana(cp)) || (nc == 0 && !is_kanji(cp)))
+			return 0;
+		key |= (uint64_t)cp << (16 * nc++);
+	}
+	if (nc == 1)
+		return (st->first[key - CP_BASE] & F_SEI) != 0;
+	return (nm_lookup(st, key) & F_SEI) != 0;
+}

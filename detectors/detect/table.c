@@ -2,9 +2,10 @@
  * table.c — tables give context to their cells (see table.h).
  *
  * Candidate lines.  Only lines that may hold a keyword cell are looked at:
- * lines holding one of the anchors 生 話 携 住 所在 郵 口座 個 マイナ (each
- * found at its least frequent byte: one pass, 16 bytes at a time, looks for
- * those bytes and the separators together), and lines
+ * lines holding one of the anchors 生 話 携 住 所在 郵 口座 個 マイナ 旅券
+ * パスポ 保険 年金 免許 在留 氏名 名前 (each found at its least frequent
+ * byte, some sharing one: one pass, 16 bytes at a time, looks for those
+ * bytes and the separators together), and lines
  * holding a tab, a comma or '|' that hold an upper-case ASCII letter or
  * start the text, a sheet or a paragraph (a CSV's header row
  * "name,phone,mail"), where the English words are looked for.
@@ -37,13 +38,27 @@
  *    YYYY-MM-DD, and 5 digits an Excel date serial (days since 1899-12-30,
  *    as an .xlsx stores a date cell: 24474 is 1967-01-02);
  *  - bank_account: 「口座番号 」 + the value; my_number: 「個人番号 」 +
- *    the value (the check digit applies);
+ *    the value (the check digit applies); the identifiers the same behind
+ *    their keyword (tb_ids: 「旅券番号 」「基礎年金番号 」「運転免許証番号 」
+ *    「在留カード番号 」), their detectors deciding on shape and check digit;
+ *  - health_insurance: a row's 保険者番号, 記号 and 番号 cells (or one
+ *    記号・番号 cell) as the card reads, 「保険者番号 X 記号 Y 番号 Z」
+ *    (row_card); an insurer column alone gives nothing;
+ *  - birth_date over several cells: an era date in pieces, 「昭和 | 42 |
+ *    1 | 2」 (table_dates.c), before the pieces joined;
+ *  - names: a 氏名 column's lone surnames and kana names, added to the
+ *    names set directly (table_names.c: MeCab does not count them);
  *  - postal_address: a value starting with a postcode, or any value of a
  *    row whose 郵便番号 column holds one, becomes 「〒code address」; a value
  *    without a code that reads as an address — a 市 区 町 村 or 郡 after
  *    another character, then a digit, 丁目 or 番地 — is added as it is (at
  *    most 60 characters).
  * Mail addresses need no context: their columns add nothing.
+ *
+ * The last column of a header: spreadsheets and documents drop a row's
+ * empty cells at its end, so a merged header as the last column arrives as
+ * one cell; a row with more cells than its header has its extra cells read
+ * with that column's, together only (emit_open).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -57,6 +72,8 @@
 
 #include "detect/table.h"
 #include "detect/table_cells.h"
+#include "detect/table_dates.h"
+#include "detect/table_names.h"
 #include "detect/util.h"
 #include "detect/valueset.h"
 
@@ -76,6 +93,9 @@ static const struct {
 } tb_anchors[] = {
 	{ "生", 2 }, { "話", 1 }, { "携", 1 }, { "住", 1 }, { "所在", 5 }, { "郵", 2 },
 	{ "口座", 2 }, { "個", 2 }, { "マイナ", 2 },
+	/* the identifiers' and the names' words; several anchors share a byte */
+	{ "旅券", 5 }, { "パスポ", 8 }, { "保険", 2 }, { "年金", 5 }, { "免許", 2 },
+	{ "在留", 2 }, { "氏名", 2 }, { "名前", 2 },
 };
 #define TB_NANCHORS (sizeof(tb_anchors) / sizeof(tb_anchors[0]))
 
@@ -84,6 +104,7 @@ struct tb {
 	size_t len;
 	struct table_text *out;
 	struct valueset *postal;	/* for addresses without a code, or NULL */
+	struct valueset *names;		/* for a name column's lone surnames, or NULL */
 	size_t *cand;			/* candidate line starts, sorted */
 	size_t ncand, capcand;
 	int err;
@@ -302,6 +323,24 @@ static void emit_postal(struct tb *tb, const char *v, size_t n, const char *zip,
 		tb->err = 1;
 }
 
+/* Where the values of the identifiers' kinds go: the type, the label
+ * written before each value (the keyword its detector requires), and the
+ * separator pieces split over cells are joined with. */
+static const struct {
+	enum tb_kind k;
+	enum finding_type ft;
+	const char *label;
+	char sep;
+} tb_ids[] = {
+	{ K_BANK, FT_BANK_ACCOUNT, "口座番号 ", '-' },
+	{ K_MYNUM, FT_MY_NUMBER, "個人番号 ", '-' },
+	{ K_PASSPORT, FT_PASSPORT, "旅券番号 ", 0 },
+	{ K_PENSION, FT_PENSION_NUMBER, "基礎年金番号 ", '-' },
+	{ K_LICENSE, FT_DRIVERS_LICENSE, "運転免許証番号 ", 0 },
+	{ K_RESIDENCE, FT_RESIDENCE_CARD, "在留カード番号 ", 0 },
+};
+#define TB_NIDS (sizeof(tb_ids) / sizeof(tb_ids[0]))
+
 /* The values of kind k in cells c[from..to) (at most TB_GROUP non-empty):
  * each cell, and the pieces joined. */
 static void emit_cells(struct tb *tb, unsigned k, const struct cells *c, size_t from,
@@ -337,59 +376,80 @@ static void emit_cells(struct tb *tb, unsigned k, const struct cells *c, size_t 
 			put_line(tb, FT_POSTAL_ADDRESS, "〒", t + s[0] + bl, e[0] - s[0] - bl);
 		return;
 	}
+	if (k == K_NAME) {	/* one cell: a name split over cells is MeCab's */
+		if (n == 1 && tbn_name_cell(t + s[0], e[0] - s[0], tb->names) < 0)
+			tb->err = 1;
+		return;
+	}
+	if (k == K_BIRTH && (bl = tbd_split_date(t, s, e, n, buf, sizeof(buf))) > 0) {
+		emit_birth(tb, buf, bl);	/* 「昭和 | 42 | 1 | 2」 */
+		return;
+	}
+	size_t id = 0;
+	while (id < TB_NIDS && tb_ids[id].k != k)
+		id++;
+	if (k != K_PHONE && k != K_BIRTH && id == TB_NIDS)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		if (k == K_PHONE)
 			emit_phone(tb, t + s[i], e[i] - s[i], header);
 		else if (k == K_BIRTH)
 			emit_birth(tb, t + s[i], e[i] - s[i]);
 		else
-			put_line(tb, k == K_BANK ? FT_BANK_ACCOUNT : FT_MY_NUMBER,
-			    k == K_BANK ? "口座番号 " : "個人番号 ", t + s[i], e[i] - s[i]);
+			put_line(tb, tb_ids[id].ft, tb_ids[id].label, t + s[i], e[i] - s[i]);
 	}
-	if (n < 2 || npieces != n || (bl = join(t, s, e, n, '-', buf, sizeof(buf))) == 0)
+	if (n < 2 || npieces != n || (bl = join(t, s, e, n, id < TB_NIDS ? tb_ids[id].sep : '-',
+	    buf, sizeof(buf))) == 0)
 		return;
 	if (k == K_PHONE)
 		emit_phone(tb, buf, bl, header);
 	else if (k == K_BIRTH)
 		emit_birth(tb, buf, bl);
 	else
-		put_line(tb, k == K_BANK ? FT_BANK_ACCOUNT : FT_MY_NUMBER,
-		    k == K_BANK ? "口座番号 " : "個人番号 ", buf, bl);
-}
-
-/* A date split over cells, 「1967年 | 1月 | 2日」: joined with nothing. */
-static void emit_date_parts(struct tb *tb, const struct cells *c, size_t from, size_t to)
-{
-	char buf[TB_VALUE];
-	size_t bl = 0, parts = 0;
-
-	for (size_t i = from; i < to && i < c->n && parts < 4; i++) {
-		size_t s = c->s[i], e = c->e[i];
-
-		if (s == e)
-			continue;
-		if (e - s < 4 || !tbc_has_digit(tb->t, s, e) ||
-		    !(memcmp(tb->t + e - 3, "年", 3) == 0 || memcmp(tb->t + e - 3, "月", 3) == 0 ||
-		    memcmp(tb->t + e - 3, "日", 3) == 0) || bl + (e - s) >= sizeof(buf))
-			break;
-		memcpy(buf + bl, tb->t + s, e - s);
-		bl += e - s;
-		parts++;
-	}
-	if (parts >= 2)
-		emit_birth(tb, buf, bl);
+		put_line(tb, tb_ids[id].ft, tb_ids[id].label, buf, bl);
 }
 
 /* Every kind of mask m for the cells c[from..to). */
 static void emit_kinds(struct tb *tb, unsigned m, const struct cells *c, size_t from,
     size_t to, int header, const char *zip, size_t zl)
 {
-	for (unsigned k = 0; k <= K_MYNUM; k++)
-		if (m & KB(k)) {
+	for (unsigned k = 0; k <= K_LAST_VALUE; k++)
+		if (m & KB(k))
 			emit_cells(tb, k, c, from, to, header, zip, zl);
-			if (k == K_BIRTH)
-				emit_date_parts(tb, c, from, to);
+}
+
+/* The last column of a header whose row has more cells than the header:
+ * a spreadsheet or a document drops a row's empty cells at its end, so a
+ * merged 生年月日 over 元号 | 年 | 月 | 日 as the last column arrives as a
+ * header cell alone.  The cells c[from..to) are read only together — a
+ * date in pieces, a number in pieces — never one by one (a remark after
+ * the last column is no value of its kind). */
+static void emit_open(struct tb *tb, unsigned m, const struct cells *c, size_t from,
+    size_t to, int header)
+{
+	const char *t = tb->t;
+	size_t s[TB_GROUP], e[TB_GROUP], n = 0, npieces = 0, bl, id;
+	char buf[TB_GROUP * TB_VALUE + 8];
+
+	for (size_t i = from; i < to && i < c->n && n < TB_GROUP; i++)
+		if (c->e[i] > c->s[i]) {
+			s[n] = c->s[i];
+			e[n] = c->e[i];
+			npieces += tbc_is_piece(t, s[n], e[n]);
+			n++;
 		}
+	if (n < 2)
+		return;
+	if (m & KB(K_BIRTH) && (bl = tbd_split_date(t, s, e, n, buf, sizeof(buf))) > 0)
+		emit_birth(tb, buf, bl);
+	if (npieces != n)
+		return;
+	if (m & KB(K_PHONE) && (bl = join(t, s, e, n, '-', buf, sizeof(buf))) > 0)
+		emit_phone(tb, buf, bl, header);
+	for (id = 0; id < TB_NIDS; id++)
+		if (m & KB(tb_ids[id].k) && (bl = join(t, s, e, n, tb_ids[id].sep, buf,
+		    sizeof(buf))) > 0)
+			put_line(tb, tb_ids[id].ft, tb_ids[id].label, buf, bl);
 }
 
 /* ---- header rows and their data rows ---- */
@@ -401,6 +461,7 @@ struct header {
 	size_t gend[TB_COLS];		/* end of that group */
 	long zip;			/* the 郵便番号 column, or -1 */
 	int postal;			/* a 住所 column exists */
+	long ins, sym, num;		/* the 保険者番号, 記号, 番号 columns, or -1 */
 };
 
 /* Is the line with cells c (kinds km) a header row? */
@@ -428,6 +489,15 @@ static void header_make(const struct cells *c, const unsigned *km, enum tb_mode 
 	h->ncols = c->n;
 	h->zip = -1;
 	h->postal = 0;
+	h->ins = h->sym = h->num = -1;
+	for (size_t i = 0; i < c->n; i++) {
+		if (km[i] & KB(K_INSURER) && h->ins < 0)
+			h->ins = (long)i;
+		if (km[i] & KB(K_HISYM) && h->sym < 0)
+			h->sym = (long)i;
+		if (km[i] & KB(K_HINUM) && h->num < 0 && (long)i != h->ins)
+			h->num = (long)i;
+	}
 	for (size_t i = 0; i < c->n; i++) {
 		h->kinds[i] = km[i] & K_ACTION;
 		h->gend[i] = i + 1;
@@ -445,6 +515,46 @@ static void header_make(const struct cells *c, const unsigned *km, enum tb_mode 
 		h->kinds[h->zip] &= ~KB(K_ZIP);
 }
 
+/* The cell i of c, when it is there and not empty. */
+static int cell_at(const struct cells *c, long i, size_t *s, size_t *e)
+{
+	if (i < 0 || (size_t)i >= c->n || c->s[i] == c->e[i])
+		return 0;
+	*s = c->s[i];
+	*e = c->e[i];
+	return 1;
+}
+
+/* A health insurance card in a row: the insurer number's cell with the
+ * 記号 and 番号 cells (one 記号・番号 column, or its merged two), written
+ * as the card reads 「保険者番号 01130012 記号 1234 番号 56」 for the
+ * health insurance detector (check digit, shapes). */
+static void row_card(struct tb *tb, const struct header *h, const struct cells *c)
+{
+	const char *t = tb->t;
+	size_t is, ie, ss, se, ns, ne;
+	char buf[3 * TB_VALUE + 64];
+	long num = h->num;
+	int n;
+
+	if (h->sym < 0 || !cell_at(c, h->ins, &is, &ie) || !cell_at(c, h->sym, &ss, &se))
+		return;
+	if (num == h->sym && h->gend[h->sym] > (size_t)h->sym + 1)
+		num = h->sym + 1;	/* 記号・番号 over two cells */
+	if (num < 0 || ie - is > TB_VALUE || se - ss > TB_VALUE)
+		return;
+	if (num == h->sym)
+		n = snprintf(buf, sizeof(buf), "保険者番号 %.*s 記号・番号 %.*s\n", (int)(ie - is),
+		    t + is, (int)(se - ss), t + ss);
+	else if (cell_at(c, num, &ns, &ne) && ne - ns <= TB_VALUE)
+		n = snprintf(buf, sizeof(buf), "保険者番号 %.*s 記号 %.*s 番号 %.*s\n",
+		    (int)(ie - is), t + is, (int)(se - ss), t + ss, (int)(ne - ns), t + ns);
+	else
+		return;
+	if (n > 0 && (size_t)n < sizeof(buf))
+		put(tb, FT_HEALTH_INSURANCE, buf, (size_t)n);
+}
+
 /* One data row. */
 static void row_emit(struct tb *tb, const struct header *h, const struct cells *c)
 {
@@ -459,6 +569,11 @@ static void row_emit(struct tb *tb, const struct header *h, const struct cells *
 	for (size_t i = 0; i < h->ncols && i < c->n; i++)
 		if (h->kinds[i] != 0)
 			emit_kinds(tb, h->kinds[i], c, i, h->gend[i], 1, zip, zl);
+	if (h->ncols > 0 && c->n > h->ncols && h->kinds[h->ncols - 1] != 0 &&
+	    h->gend[h->ncols - 1] == h->ncols)
+		emit_open(tb, h->kinds[h->ncols - 1], c, h->ncols - 1, h->ncols - 1 + TB_GROUP, 1);
+	if (h->ins >= 0)
+		row_card(tb, h, c);
 }
 
 static int is_candidate(struct tb *tb, size_t *ci, size_t ls)
@@ -562,6 +677,26 @@ static size_t table_rows(struct tb *tb, const struct header *h, size_t hend, siz
 	return ls;
 }
 
+/* A date split over the cells after a label, 「生年月日 | 昭和 | 42 | 1 | 2」
+ * (up to the next keyword cell): emitted, 1; else 0. */
+static int label_split_date(struct tb *tb, const struct cells *c, const unsigned *km,
+    size_t j)
+{
+	size_t s[4], e[4], n = 0, bl;
+	char buf[TB_VALUE];
+
+	for (size_t i = j; i < c->n && n < 4 && km[i] == 0 && c->s[i] < c->e[i]; i++) {
+		s[n] = c->s[i];
+		e[n++] = c->e[i];
+	}
+	for (size_t want = n; want >= 3; want--)	/* the longest reading */
+		if ((bl = tbd_split_date(tb->t, s, e, want, buf, sizeof(buf))) > 0) {
+			emit_birth(tb, buf, bl);
+			return 1;
+		}
+	return 0;
+}
+
 /* Labels in the row c (kinds km): the cells after each keyword cell. */
 static void row_labels(struct tb *tb, const struct cells *c, const unsigned *km)
 {
@@ -569,7 +704,9 @@ static void row_labels(struct tb *tb, const struct cells *c, const unsigned *km)
 
 	for (size_t i = 0; i < c->n; i++) {
 		size_t j = i + 1, k, pe;
-		unsigned m = km[i] & K_ACTION;
+		/* a label names no name (a column does) and no insurer (the
+		 * card's 記号 and 番号 are read beside a column) */
+		unsigned m = km[i] & K_ACTION & ~(KB(K_NAME) | KB(K_INSURER));
 
 		if (m == 0)
 			continue;
@@ -581,10 +718,10 @@ static void row_labels(struct tb *tb, const struct cells *c, const unsigned *km)
 		for (k = j; k < c->n && k - j < TB_GROUP && km[k] == 0 &&
 		    tbc_is_piece(t, c->s[k], c->e[k]); k++)
 			;
-		emit_kinds(tb, m & ~(KB(K_POSTAL) | KB(K_ZIP)), c, j, k > j ? k : j + 1, 0,
-		    NULL, 0);
-		if (m & KB(K_BIRTH))
-			emit_date_parts(tb, c, j, j + 3);
+		emit_kinds(tb, m & ~(KB(K_POSTAL) | KB(K_ZIP) | KB(K_BIRTH)), c, j, k > j ? k : j + 1,
+		    0, NULL, 0);
+		if (m & KB(K_BIRTH) && !label_split_date(tb, c, km, j))
+			emit_cells(tb, K_BIRTH, c, j, k > j ? k : j + 1, 0, NULL, 0);
 		if (m & KB(K_POSTAL)) {
 			pe = j + 1;	/* 「住所 | 〒100-8914 | 東京都…」: code and address */
 			if (j + 1 < c->n && km[j + 1] == 0 &&
@@ -622,13 +759,16 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Which anchor (1 + its index in tb_anchors) byte c is the byte `at` of;
- * 0 for none (the bytes are distinct; cand_bytes looks for the same; keep
- * both in step with tb_anchors). */
-static const unsigned char tb_anchor_of[256] = {
-	[0x9F] = 1, [0xA9] = 2, [0x90] = 3, [0xBD] = 4, [0xA8] = 5, [0xB5] = 6,
-	[0xA3] = 7, [0x8B] = 8, [0x9E] = 9,
+/* The anchors (bit i: tb_anchors[i]) whose byte `at` byte c is; 0 for
+ * none (cand_bytes looks for the same bytes; keep both in step with
+ * tb_anchors). */
+#define A(i) (1u << (i))
+static const uint32_t tb_anchor_of[256] = {
+	[0x9F] = A(0), [0xA9] = A(1), [0x90] = A(2), [0xBD] = A(3), [0xA8] = A(4) | A(14),
+	[0xB5] = A(5), [0xA3] = A(6), [0x8B] = A(7), [0x9E] = A(8), [0xB8] = A(9),
+	[0x9D] = A(10) | A(11), [0x91] = A(12), [0x8D] = A(13) | A(16), [0x8F] = A(15),
 };
+#undef A
 
 /* Bit k set when byte base + k is one of the bytes looked for: each
  * anchor's byte `at`, tab, comma, '|' (16 bytes at a time). */
@@ -646,6 +786,8 @@ static uint32_t cand_bytes(const unsigned char *u, size_t len, size_t base)
 
 		r = _mm_or_si128(r, _mm_or_si128(_mm_or_si128(EQ(0xB5), EQ(0xA3)),
 		    _mm_or_si128(EQ(0x8B), EQ(0x9E))));
+		r = _mm_or_si128(r, _mm_or_si128(_mm_or_si128(_mm_or_si128(EQ(0xB8), EQ(0x9D)),
+		    _mm_or_si128(EQ(0x91), EQ(0x8D))), EQ(0x8F)));
 #undef EQ
 		return (uint32_t)_mm_movemask_epi8(r);
 	}
@@ -674,9 +816,9 @@ static void candidates(struct tb *tb)
 		for (uint32_t m = cand_bytes(u, tb->len, base); m; m &= m - 1) {
 			size_t p = base + (size_t)__builtin_ctz(m), ls = 0, le = 0;
 			unsigned char c = u[p];
-			unsigned ai = tb_anchor_of[c];
+			uint32_t am = tb_anchor_of[c];
 
-			if (ai == 0) {	/* tab, comma, '|' */
+			if (am == 0) {	/* tab, comma, '|' */
 				int top;
 
 				if (p >= s_ls && p <= s_le)
@@ -692,16 +834,23 @@ static void candidates(struct tb *tb)
 					continue;
 				ls = s_ls, le = s_le;
 			} else {
-				const char *an = tb_anchors[ai - 1].a;
-				size_t k = tb_anchors[ai - 1].at, at;
+				size_t at = 0;
 
-				if (p < k)
-					continue;
-				at = p - k;
-				/* the first two bytes inline: most bytes found are in
-				 * other characters */
-				if (t[at] != an[0] || t[at + 1] != an[1] || at + strlen(an) > tb->len ||
-				    memcmp(t + at, an, strlen(an)) != 0)
+				for (; am; am &= am - 1) {
+					unsigned ai = (unsigned)__builtin_ctz(am);
+					const char *an = tb_anchors[ai].a;
+					size_t k = tb_anchors[ai].at;
+
+					if (p < k)
+						continue;
+					at = p - k;
+					/* the first two bytes inline: most bytes found
+					 * are in other characters */
+					if (t[at] == an[0] && t[at + 1] == an[1] &&
+					    at + strlen(an) <= tb->len && memcmp(t + at, an, strlen(an)) == 0)
+						break;
+				}
+				if (am == 0)
 					continue;
 				ls = line_start(t, at);
 				le = line_end(t, tb->len, at);
@@ -725,7 +874,8 @@ static void candidates(struct tb *tb)
 int table_context(const char *text, size_t len, struct table_text out[FT_COUNT],
     struct valueset *sets[FT_COUNT])
 {
-	struct tb tb = { .t = text, .len = len, .out = out, .postal = sets[FT_POSTAL_ADDRESS] };
+	struct tb tb = { .t = text, .len = len, .out = out, .postal = sets[FT_POSTAL_ADDRESS],
+	    .names = sets[FT_NAMES] };
 	struct cells *c = malloc(sizeof(*c));
 	unsigned *km = malloc(TB_COLS * sizeof(*km));
 	struct header *h = malloc(sizeof(*h));

@@ -14,7 +14,9 @@
  * finding type ("生年月日 1967-01-02\n", "電話 09012345678\n"); the caller
  * runs that type's detector over it, so the detector's shapes, check digits
  * and boundaries decide as for any labelled value.  Only a postal address
- * without a postcode, which no detector reads, is added to its set here.
+ * without a postcode, which no detector reads, and a name column's lone
+ * surnames and kana names, which the names detector does not count, are
+ * added to their sets here.
  */
 #ifndef DLP_TABLE_H
 #define DLP_TABLE_H
@@ -34,7 +36,9 @@ struct table_text {
 /* Read the tables of text[0..len) (normalized, NUL-terminated): append the
  * values their headers and labels vouch for to out[type]; add postal
  * addresses without a postcode to sets[FT_POSTAL_ADDRESS] when it is not
- * NULL.  Returns 0, or -1 on ENOMEM (what was written so far is kept). */
+ * NULL, and a name column's lone surnames and kana names to sets[FT_NAMES]
+ * when it is not NULL.  Returns 0, or -1 on ENOMEM (what was written so
+ * far is kept). */
 int table_context(const char *text, size_t len, struct table_text out[FT_COUNT],
     struct valueset *sets[FT_COUNT]);
 

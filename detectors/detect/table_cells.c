@@ -16,6 +16,11 @@
  * 「住所変更日」「口座名義」「ご連絡は電話」 name nothing.  A part that names
  * a mail address names nothing else (「E-mail address」 is not a postal
  * address).  A cell holding 「。」 or longer than TB_KWCELL bytes is prose.
+ * A few kinds have rules of their own (other_ok): 保険者番号 after 被 is
+ * the insured's number (K_HINUM), not the insurer's; Name has no word
+ * before it but Full; a name column in kana (カナ, ふりがな, ヨミ …) names
+ * nothing.  The cell part 「番号」 alone is K_HINUM, the card's number,
+ * read only in a header with a 保険者番号 column (table.c).
  */
 #include <string.h>
 
@@ -40,6 +45,18 @@ static const struct {
 	{ "Bank account", K_BANK },
 	{ "個人番号", K_MYNUM }, { "マイナンバー", K_MYNUM }, { "My Number", K_MYNUM },
 	{ "Individual Number", K_MYNUM },
+	{ "旅券", K_PASSPORT }, { "パスポート", K_PASSPORT }, { "Passport", K_PASSPORT },
+	{ "基礎年金", K_PENSION }, { "年金番号", K_PENSION }, { "年金手帳", K_PENSION },
+	{ "Pension", K_PENSION },
+	{ "免許証", K_LICENSE }, { "運転免許", K_LICENSE }, { "免許番号", K_LICENSE },
+	{ "Driver's license", K_LICENSE }, { "Driver's licence", K_LICENSE },
+	{ "Driver license", K_LICENSE }, { "Drivers license", K_LICENSE },
+	{ "Driving licence", K_LICENSE }, { "Driving license", K_LICENSE },
+	{ "在留カード", K_RESIDENCE }, { "特別永住者証明書", K_RESIDENCE },
+	{ "Residence card", K_RESIDENCE },
+	{ "保険者番号", K_INSURER }, { "Insurer", K_INSURER },
+	{ "被保険者番号", K_HINUM }, { "記号", K_HISYM }, { "Symbol", K_HISYM },
+	{ "氏名", K_NAME }, { "名前", K_NAME }, { "Name", K_NAME }, { "Full name", K_NAME },
 	{ "メール", K_EMAIL }, { "E-mail", K_EMAIL }, { "Email", K_EMAIL }, { "Mail", K_EMAIL },
 };
 #define TB_NWORDS (sizeof(tb_words) / sizeof(tb_words[0]))
@@ -292,6 +309,28 @@ static size_t word_next(const char *t, size_t s, size_t e, size_t p, const char 
 	return e;
 }
 
+/* The rules of a few kinds beyond prefix and suffix, for the word of kind
+ * k at t[p] in the part t[s..e): 被保険者番号 is the insured's number, not
+ * the insurer's; a Name (Name, Full name) has no word before it (「File
+ * name」「Company name」 are none); a name column in kana (「氏名（カナ）」
+ * 「名前ふりがな」) repeats the name column beside it and names nothing. */
+static int other_ok(const char *t, size_t s, size_t e, size_t p, enum tb_kind k)
+{
+	static const char *const kana_cols[] = { "カナ", "かな", "ガナ", "がな", "ヨミ", "よみ",
+	    "読み", "ローマ字", "英字", "Kana", "kana", NULL };
+
+	if (k == K_INSURER)
+		return !(p >= s + 3 && memcmp(t + p - 3, "被", 3) == 0);
+	if (k != K_NAME)
+		return 1;
+	if (tbc_is_alpha((unsigned char)t[p]) && p > s && !tbc_starts(t, s, e, "Full"))
+		return 0;
+	for (size_t i = 0; kana_cols[i] != NULL; i++)
+		if (memmem(t + s, e - s, kana_cols[i], strlen(kana_cols[i])) != NULL)
+			return 0;
+	return 1;
+}
+
 /* Kinds named by the cell part t[s..e): one walk, the words that start
  * with the character at each position compared there. */
 static unsigned part_kinds(const char *t, size_t s, size_t e)
@@ -313,18 +352,23 @@ static unsigned part_kinds(const char *t, size_t s, size_t e)
 				continue;
 			wl = strlen(kw);
 			if (word_at(t, s, e, p, kw, wl) && (tb_words[w].k == K_EMAIL ||
-			    (prefix_ok(t, s, p) && suffix_ok(t, p + wl, e))))
+			    (prefix_ok(t, s, p) && suffix_ok(t, p + wl, e) &&
+			    other_ok(t, s, e, p, tb_words[w].k))))
 				m |= KB(tb_words[w].k);
 		}
 	}
+	/* 「番号」 alone: the card's number, read only beside a 保険者番号 */
+	if (e - s == 6 && memcmp(t + s, "番号", 6) == 0)
+		m |= KB(K_HINUM);
 	return m & KB(K_EMAIL) ? KB(K_EMAIL) : m;
 }
 
 /* Can t[s..e) hold a word of tb_words: an ASCII letter, or the first
- * character of a Japanese word (生 誕 電 携 住 所 郵 口 個 マ メ)? */
+ * character of a Japanese word (生 誕 電 携 住 所 郵 口 個 マ メ, and of
+ * the identifiers' and names' words)? */
 static int may_hold_word(const char *t, size_t s, size_t e)
 {
-	static const char firsts[] = "生誕電携住所郵口個マメ";
+	static const char firsts[] = "生誕電携住所郵口個マメ旅パ基年免運在特保被記番氏名";
 	const unsigned char *u = (const unsigned char *)t;
 
 	for (size_t i = s; i < e; i++) {

@@ -12,9 +12,20 @@
 #define TB_SHORT 20		/* characters of a header cell (comma, '|', spaces) */
 
 /* The kinds a header or label cell can name, a bit each (KB). */
-enum tb_kind { K_BIRTH, K_PHONE, K_POSTAL, K_ZIP, K_BANK, K_MYNUM, K_EMAIL };
+enum tb_kind {
+	K_BIRTH, K_PHONE, K_POSTAL, K_ZIP, K_BANK, K_MYNUM,
+	/* the identifiers each detector reads behind its keyword */
+	K_PASSPORT, K_PENSION, K_LICENSE, K_RESIDENCE, K_INSURER,
+	K_NAME,			/* 氏名, 名前, Name: lone surnames and kana names */
+	K_EMAIL,
+	/* only beside a K_INSURER column: the card's 記号 and 番号 */
+	K_HISYM, K_HINUM,
+};
+#define K_LAST_VALUE K_NAME	/* kinds 0..K_LAST_VALUE take values */
 #define KB(k) (1u << (k))
-#define K_ACTION (KB(K_BIRTH) | KB(K_PHONE) | KB(K_POSTAL) | KB(K_ZIP) | KB(K_BANK) | KB(K_MYNUM))
+#define K_ACTION (KB(K_BIRTH) | KB(K_PHONE) | KB(K_POSTAL) | KB(K_ZIP) | KB(K_BANK) | \
+    KB(K_MYNUM) | KB(K_PASSPORT) | KB(K_PENSION) | KB(K_LICENSE) | KB(K_RESIDENCE) | \
+    KB(K_INSURER) | KB(K_NAME))
 
 /* How a line is split into cells. */
 enum tb_mode { M_NONE, M_TAB, M_COMMA, M_PIPE, M_SPACE2, M_SPACE1 };

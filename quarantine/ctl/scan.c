@@ -472,13 +472,14 @@ static void print_conditions(const json_t *counters)
 
 /* The fired rules; detail: with when and the reason as the notice fills
  * it (placeholders from the counters). */
-static json_t *rules_json(const struct verdict *v, const long *counters, bool detail)
+static json_t *rules_json(const struct verdict *v, const long *counters,
+    const struct scan_result *r, bool detail)
 {
 	json_t *a = json_array(), *e;
 
 	for (size_t i = 0; a && i < v->nfired; i++) {
 		const struct conf_rule *cr = v->fired[i];
-		char *reason = detail && cr->reason ? policy_fill(cr->reason, cr->when, counters) :
+		char *reason = detail && cr->reason ? policy_fill_result(cr->reason, cr->when, counters, r) :
 		    NULL;
 		e = detail ? json_pack("{s:s, s:s, s:s?, s:s?}", "name", cr->name, "action",
 		    action_name(cr->action), "when", cr->when_src, "reason",
@@ -502,8 +503,8 @@ static json_t *decision_json(const struct scan_run *sr, const struct scan_args *
 	    " s:{s:I, s:I, s:I}}",
 	    "file", sa->file, "input", sr->attachment ? "attachment" : "message",
 	    "verdict", action_name(sr->v.action),
-	    "rules", rules_json(&sr->v, sr->counters, false),
-	    "rules_detail", rules_json(&sr->v, sr->counters, true),
+	    "rules", rules_json(&sr->v, sr->counters, sr->res, false),
+	    "rules_detail", rules_json(&sr->v, sr->counters, sr->res, true),
 	    "findings", result_json_findings(r),
 	    "samples", result_json_findings_samples(r, SAMPLES),
 	    "recipients", result_json_recipients(r),

@@ -21,6 +21,8 @@
 #include "config/conf.h"
 #include "config/policy.h"
 #include "detectors/scan.h"
+#include "quarantine/incident.h"
+#include "quarantine/notice/notice.h"
 
 #define HEAD "[general]\ninternal_domains = example.go.jp\nvar_dir = /tmp\n"
 
@@ -327,6 +329,67 @@ static void test_dictionary_and_group(void **state)
 	conf_unref(cf);
 }
 
+/* {dictionary.NAME} and {pattern.NAME} in a reason: the term's counter,
+ * in the reason policy_fill_result gives and in the incident's rules (the
+ * notice's {reasons}); a name the config lacks is a warning. */
+static void test_reason_terms(void **state)
+{
+	struct scan_options opt;
+	struct scan_engine *eng;
+	struct scan_msg *m;
+	const struct scan_result *r;
+	struct verdict v;
+	struct incident inc;
+	struct conf *cf;
+	long slots[POLICY_SLOTS];
+	const char *body = "【秘】来期予算案（極秘）です。社員番号 EMP-123456, EMP-654321, EMP-123456\r\n";
+	char e[256], *txt;
+
+	(void)state;
+	cf = load_ok(HEAD TERMS "[rule secret_out]\nwhen = external > 0 and dictionary.secret >= 1\n"
+	    "action = hold\nreason = 秘密の印が {dictionary.secret} 件、社員番号が {pattern.emp} 件"
+	    "（{dictionary.nope} は残る）\n");
+	assert_non_null(cf->warnings);
+	assert_non_null(strstr(cf->warnings, "{dictionary.nope}: no [dictionary nope] in the config"));
+	assert_null(strstr(cf->warnings, "{dictionary.secret}"));
+	conf_scan_options(cf, &opt);
+	opt.spool_dir = dir;
+	assert_non_null(eng = scan_engine_new(&opt, e, sizeof(e)));
+	assert_non_null(m = scan_msg_new(eng));
+	assert_int_equal(scan_msg_envfrom(m, "a@example.go.jp"), 0);
+	assert_int_equal(scan_msg_rcpt(m, "x@other.example.net"), 0);
+	assert_int_equal(scan_msg_header(m, "Subject", "test"), 0);
+	assert_int_equal(scan_msg_header(m, "Content-Type", "text/plain; charset=utf-8"), 0);
+	assert_int_equal(scan_msg_eoh(m), 0);
+	assert_int_equal(scan_msg_body(m, body, strlen(body)), 0);
+	assert_non_null(r = scan_msg_eom(m));
+	scan_result_counters(r, slots);
+	conf_policy_slots(cf, r, NULL, slots);
+	policy_decide(cf, slots, &v);
+	assert_int_equal(v.action, ACT_HOLD);
+	assert_non_null(txt = policy_fill_result(cf->rules[0].reason, cf->rules[0].when, slots, r));
+	assert_string_equal(txt, "秘密の印が 2 件、社員番号が 2 件（{dictionary.nope} は残る）");
+	free(txt);
+	/* without the result (policy_fill): as written */
+	assert_non_null(txt = policy_fill("{dictionary.secret} 件", NULL, slots));
+	assert_string_equal(txt, "{dictionary.secret} 件");
+	free(txt);
+	assert_int_equal(incident_from_scan(&inc, r, &v, "Q1", ACT_HOLD, 1795000000, e,
+	    sizeof(e)), 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(inc.rules, 0),
+	    "reason")), "秘密の印が 2 件、社員番号が 2 件（{dictionary.nope} は残る）");
+	/* the notice's {reasons} */
+	struct notice_ctx c = { .inc = &inc, .kind = NOTICE_HOLD, .from = "dlp@example.go.jp",
+		.to = "a@example.go.jp", .admin = "admin@example.go.jp", .now = 1795000100 };
+	assert_non_null(txt = notice_expand("{reasons}", &c));
+	assert_non_null(strstr(txt, "secret_out: 秘密の印が 2 件、社員番号が 2 件"));
+	free(txt);
+	incident_clear(&inc);
+	scan_msg_free(m);
+	scan_engine_free(eng);
+	conf_unref(cf);
+}
+
 static void test_sender_in(void **state)
 {
 	struct conf *cf;
@@ -394,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_expr_atoms),
 		cmocka_unit_test(test_partners_pair),
 		cmocka_unit_test(test_dictionary_and_group),
+		cmocka_unit_test(test_reason_terms),
 		cmocka_unit_test(test_sender_in),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_admin_partial),
