@@ -238,9 +238,31 @@ static size_t code_shape(const char *t, size_t len, size_t s)
 	}
 }
 
-/* Prefilters: every NNN-NNNN standing alone is found at its '-' (memchr)
- * and checked in C (code_shape: what the pattern would ask), and the
- * unhyphenated 〒NNNNNNN at its '〒' (det_find), where the pattern runs. */
+/* Every NNN-NNNN of the cluster text[from..to) (digits and "-. ()+", 7
+ * digits or more: det_digit_clusters) standing alone, at its '-', checked
+ * in C (code_shape: what the pattern would ask). */
+static void postal_codes(void *ctx, size_t from, size_t to)
+{
+	const struct postal_scan *sc = ctx;
+	const char *text = sc->text, *p;
+	size_t len = sc->len;
+
+	for (size_t pos = from + 3; pos + 4 < to &&
+	    (p = memchr(text + pos, '-', to - 4 - pos)) != NULL;) {
+		size_t h = (size_t)(p - text), a;
+
+		if (digits_at(text, len, h - 3, 3) && digits_at(text, len, h + 1, 4) &&
+		    code_alone(text, len, h - 3, h + 5) && (a = code_shape(text, len, h - 3)) != 0)
+			postal_add(text, len, text + h - 3, text + h + 1, a, sc->out);
+		pos = h + 1;
+	}
+}
+
+/* Prefilters: every NNN-NNNN lies in a cluster of digits and "-. ()+"
+ * holding 7 digits or more (the digit clusters the detectors share: their
+ * own separators, so no walk inside them), and the
+ * unhyphenated 〒NNNNNNN is found at its '〒' (det_find), where the pattern
+ * runs. */
 static void postal_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
 	struct postal_scan sc = { .st = state, .text = text, .len = len, .out = out };
@@ -252,15 +274,7 @@ static void postal_scan(const void *state, const char *text, size_t len, struct 
 		valueset_set_incomplete(out);
 		return;
 	}
-	for (pos = 3; pos < len && (p = memchr(text + pos, '-', len - pos)) != NULL;) {
-		size_t h = (size_t)(p - text);
-		size_t a;
-
-		if (digits_at(text, len, h - 3, 3) && digits_at(text, len, h + 1, 4) &&
-		    code_alone(text, len, h - 3, h + 5) && (a = code_shape(text, len, h - 3)) != 0)
-			postal_add(text, len, text + h - 3, text + h + 1, a, out);
-		pos = h + 1;
-	}
+	det_digit_clusters(text, len, "-. ()+", 7, postal_codes, &sc);
 	for (pos = 0; pos < len && (p = det_find(text + pos, len - pos, "〒", 3)) != NULL;) {
 		size_t m = (size_t)(p - text) + 3, d = m;
 		while (d < len && d < m + 2 && text[d] == ' ')

@@ -122,74 +122,139 @@ void det_text_end(void)
 	memset(&dix, 0, sizeof(dix));
 }
 
-/* Offset of the first ASCII digit in t[i..len), or len: 16 bytes at a
- * time (digits are a few bytes in a hundred of Japanese text). */
-static size_t next_digit(const unsigned char *t, size_t i, size_t len)
+/* Keep the cluster t[s..e) holding `digits` digits when they are DIX_MIN
+ * or more: its longest run of digits counted.  Returns 0, or -1 when out
+ * of memory (dix.built is then -1). */
+static int dix_keep(const unsigned char *t, size_t s, size_t e, size_t digits)
 {
-#ifdef __SSE2__
-	const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
+	struct dix_cluster c = { .s = s, .e = e, .digits = digits };
+	size_t run = 0;
 
-	for (; i + 16 <= len; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(x, lo),
-		    _mm_cmplt_epi8(x, hi)));
-
-		if (m)
-			return i + (size_t)__builtin_ctz(m);
+	if (digits < DIX_MIN)
+		return 0;
+	for (size_t i = s; i < e; i++) {
+		if (t[i] >= '0' && t[i] <= '9') {
+			if (++run > c.longest)
+				c.longest = run;
+		} else {
+			run = 0;
+		}
 	}
-#endif
-	for (; i < len; i++)
-		if (t[i] >= '0' && t[i] <= '9')
-			break;
-	return i;
+	if (dix.n == dix.cap) {
+		size_t cap = dix.cap ? dix.cap * 2 : 256;
+		struct dix_cluster *p = realloc(dix.c, cap * sizeof(*p));
+
+		if (p == NULL) {
+			dix.built = -1;
+			return -1;
+		}
+		dix.c = p;
+		dix.cap = cap;
+	}
+	dix.c[dix.n++] = c;
+	return 0;
 }
 
-/* The clusters of DIX_SEPS in the text, from its digits: each digit found
- * starts a cluster, which runs on to the first byte that is neither digit
- * nor separator and back over the separators before it (to that byte of
- * the cluster before, at most). */
+/* The 64 bytes at t[i..i + 64) (zeros past len) as two bit masks: *digits
+ * the ASCII digits, *in the digits and DIX_SEPS bytes. */
+static void dix_masks(const unsigned char *t, size_t i, size_t len, uint64_t *digits,
+    uint64_t *in)
+{
+	unsigned char tail[64];
+	const unsigned char *p = t + i;
+	uint64_t d = 0, c = 0;
+
+	if (len - i < 64) {
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, p, len - i);
+		p = tail;
+	}
+#ifdef __SSE2__
+	for (int k = 0; k < 4; k++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+		    _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+		/* "-. ()+": ' ', or 0x28-0x2E but '*' and ',' */
+		__m128i sp = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+		    _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('*')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8(','))),
+		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('(' - 1)),
+		    _mm_cmplt_epi8(x, _mm_set1_epi8('.' + 1)))));
+
+		d |= (uint64_t)(unsigned)_mm_movemask_epi8(dg) << (16 * k);
+		c |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(dg, sp)) << (16 * k);
+	}
+#else
+	for (int k = 0; k < 64; k++) {
+		int dg = p[k] >= '0' && p[k] <= '9';
+		d |= (uint64_t)dg << k;
+		c |= (uint64_t)(dg || (p[k] && strchr(DIX_SEPS, p[k]) != NULL)) << k;
+	}
+#endif
+	*digits = d;
+	*in = c;
+}
+
+/* The clusters of DIX_SEPS in the text: the maximal runs of digits and
+ * separators holding a digit, found 64 bytes at a time from two bit masks
+ * (digits; digits and separators): a run is cut out of the masks, and
+ * followed byte by byte only where it crosses the 64 bytes' ends. */
 static void dix_build(void)
 {
 	const unsigned char *t = (const unsigned char *)dix.text;
 	unsigned char in[256] = { 0 };
-	size_t len = dix.len, pos = 0;
+	size_t len = dix.len, pos = 0, last_end = 0;	/* the last cluster's end */
 
 	for (int c = '0'; c <= '9'; c++)
 		in[c] = 2;
 	for (const char *p = DIX_SEPS; *p; p++)
 		in[(unsigned char)*p] = 1;
 	dix.built = 1;
-	while ((pos = next_digit(t, pos, len)) < len) {
-		struct dix_cluster c = { .s = pos };
-		size_t e = pos, run = 0;
+	while (pos < len) {
+		uint64_t d, c, next = 0;
 
-		for (; e < len && in[t[e]]; e++) {
-			if (in[t[e]] == 2) {
-				c.digits++;
-				if (++run > c.longest)
-					c.longest = run;
-			} else {
-				run = 0;
+		dix_masks(t, pos, len, &d, &c);
+		while (d) {
+			unsigned k = (unsigned)__builtin_ctzll(d);
+			uint64_t above = ~c & ((~(uint64_t)0) << k);	/* non-cluster bytes from k */
+			uint64_t nb = ~c & ~((~(uint64_t)0) << k);	/* ... below k */
+			size_t s = nb ? pos + 64 - (size_t)__builtin_clzll(nb) : pos, e, n;
+
+			/* a run reaching back to pos: its separators before pos */
+			if (s == pos)
+				while (s > last_end && in[t[s - 1]] == 1)
+					s--;
+			if (above) {
+				unsigned ee = (unsigned)__builtin_ctzll(above);
+				uint64_t run = (((uint64_t)1 << ee) - 1) & ((~(uint64_t)0) << k);
+
+				uint64_t dr = d & run;
+
+				e = pos + ee;
+				d &= ~run;
+				last_end = e;
+				/* most runs are too short to hold DIX_MIN digits */
+				if (e - s < DIX_MIN)
+					continue;
+				n = (size_t)__builtin_popcountll(dr);
+				if (dix_keep(t, s, e, n) < 0)
+					return;
+				continue;
 			}
-		}
-		pos = e + 1;
-		if (c.digits < DIX_MIN)
-			continue;
-		c.e = e;
-		while (c.s > 0 && in[t[c.s - 1]] == 1)
-			c.s--;
-		if (dix.n == dix.cap) {
-			size_t cap = dix.cap ? dix.cap * 2 : 256;
-			struct dix_cluster *p = realloc(dix.c, cap * sizeof(*p));
-
-			if (p == NULL) {
-				dix.built = -1;
+			/* the run goes on past these 64 bytes */
+			n = (size_t)__builtin_popcountll(d & ((~(uint64_t)0) << k));
+			e = pos + 64;
+			while (e < len && in[t[e]]) {
+				n += in[t[e]] == 2;
+				e++;
+			}
+			if (dix_keep(t, s, e, n) < 0)
 				return;
-			}
-			dix.c = p;
-			dix.cap = cap;
+			last_end = e;
+			next = e;
+			break;
 		}
-		dix.c[dix.n++] = c;
+		pos = next ? next : pos + 64;
 	}
 }
 

@@ -368,12 +368,32 @@ static void note_long_vowel(struct norm *st, size_t span, size_t i)
 		st->dirty = 1;
 }
 
-/* U+3000–30FF copied verbatim, bit k for U+3000 + k: the fast code points
- * of the block but U+3000 (mapped to ' ') and U+30FC 'ー' (a dash between
- * digits), which fast_char() handles. */
-static const uint64_t fast30[4] = {
-	0xf03f03fffffffffeULL, 0xfffffffffffffffeULL, 0xffffffff607fffffULL, 0x6fffffffffffffffULL,
+/* The 3-byte characters E3–E9 xx yy copied verbatim by one test: word
+ * (lead - 0xE3) * 64 + (xx - 0x80) has bit (yy - 0x80) set when the
+ * character is.  U+3000–30FF (words 0-3, bit k of them for U+3000 + k):
+ * the fast code points of the block but U+3000 (mapped to ' ') and U+30FC
+ * 'ー' (a dash between digits), which fast_char() handles; and all of
+ * U+4E00–9FFF. */
+static const uint64_t cjk_fast[7 * 64] = {
+	[0] = 0xf03f03fffffffffeULL, [1] = 0xfffffffffffffffeULL,
+	[2] = 0xffffffff607fffffULL, [3] = 0x6fffffffffffffffULL,
+	[64 + 0x38 ... 64 + 0x3F] = ~0ULL,		/* E4 B8–BF: U+4E00–4FFF */
+	[128 ... 7 * 64 - 1] = ~0ULL,			/* E5–E9: U+5000–9FFF */
 };
+
+/* End of the run of characters of cjk_fast at s[i..len). */
+static inline size_t cjk_run(const unsigned char *s, size_t i, size_t len)
+{
+	while (len - i >= 3) {
+		unsigned c = s[i], c1 = s[i + 1], c2 = s[i + 2];
+
+		if (c - 0xE3u > 6u || ((c1 & 0xC0u) | ((c2 & 0xC0u) << 8)) != 0x8080u ||
+		    !((cjk_fast[(c - 0xE3u) * 64 + (c1 - 0x80u)] >> (c2 & 0x3Fu)) & 1))
+			break;
+		i += 3;
+	}
+	return i;
+}
 
 /* End of the run of ASCII bytes other than CR, LF and NUL at s[i..len):
  * 16 bytes at a time. */
@@ -421,21 +441,14 @@ static int copy_fast(struct norm *st)
 			i = ascii_run(s, i + 1, len), last = 1;
 			continue;
 		}
-		/* the common cases inline: CJK U+4E00–9FFF, and U+3000–30FF (kana,
-		 * Japanese punctuation) by bitmap */
-		if (c >= 0xE3 && c <= 0xE9 && len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
-		    (s[i + 2] & 0xC0) == 0x80) {
-			if (c >= 0xE5 || (c == 0xE4 && s[i + 1] >= 0xB8)) {
-				i += 3, last = 3;
-				continue;
-			}
-			if (c == 0xE3 && s[i + 1] <= 0x83) {
-				unsigned k = ((s[i + 1] & 3u) << 6) | (s[i + 2] & 0x3Fu);
+		/* the common cases inline, a run at a time: CJK U+4E00–9FFF, and
+		 * U+3000–30FF (kana, Japanese punctuation) by bitmap */
+		if (c >= 0xE3 && c <= 0xE9) {
+			size_t j = cjk_run(s, i, len);
 
-				if ((fast30[k / 64] >> (k % 64)) & 1) {
-					i += 3, last = 3;
-					continue;
-				}
+			if (j > i) {
+				i = j, last = 3;
+				continue;
 			}
 		}
 		l = fast_char(s + i, len - i, &kind, &map);
