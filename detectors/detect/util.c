@@ -98,6 +98,12 @@ struct dix_cluster {
 	size_t s, e;		/* bytes */
 	size_t digits;		/* digits in it */
 	size_t longest;		/* its longest run of digits */
+	unsigned kinds;		/* the separators in it: bit k for DIX_SEPS[k] */
+};
+
+/* Bit k for DIX_SEPS[k] ("-. ()+"), 0 for any other byte. */
+static const unsigned char dix_kind[256] = {
+	['-'] = 1, ['.'] = 2, [' '] = 4, ['('] = 8, [')'] = 16, ['+'] = 32,
 };
 
 static __thread struct {
@@ -138,6 +144,7 @@ static int dix_keep(const unsigned char *t, size_t s, size_t e, size_t digits)
 				c.longest = run;
 		} else {
 			run = 0;
+			c.kinds |= dix_kind[t[i]];
 		}
 	}
 	if (dix.n == dix.cap) {
@@ -266,6 +273,7 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 	size_t span = min_digits > 0 ? min_digits : 1;
 	int sub = text == dix.text && len == dix.len && min_digits >= DIX_MIN;
 	size_t nseps = 0;
+	unsigned want = 0;	/* the kinds of seps */
 
 	for (int c = '0'; c <= '9'; c++)
 		in[c] = 2;
@@ -274,6 +282,7 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 			sub = 0;
 		nseps += !in[(unsigned char)*seps];
 		in[(unsigned char)*seps] = 1;
+		want |= dix_kind[(unsigned char)*seps];
 	}
 	if (sub && dix.built == 0)
 		dix_build();
@@ -289,8 +298,8 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 
 		if (c->digits < min_digits || (nseps == 0 && c->longest < min_digits))
 			continue;
-		if (nseps == sizeof(DIX_SEPS) - 1)
-			fn(ctx, c->s, c->e);	/* the same separators: the same cluster */
+		if ((c->kinds & ~want) == 0)
+			fn(ctx, c->s, c->e);	/* only separators of seps: the same cluster */
 		else if (nseps == 0)
 			runs_in(t, c->s, c->e, min_digits, fn, ctx);
 		else
