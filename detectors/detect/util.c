@@ -315,7 +315,30 @@ const char *det_find(const char *h, size_t n, const char *needle, size_t nl)
 	if (nl == 0 || nl > n)
 		return nl == 0 ? h : NULL;
 	last = (unsigned char)needle[nl - 1];
-	for (i = nl - 1; i < n;) {
+	i = nl - 1;
+#ifdef __SSE2__
+	/* 16 candidate ends at a time: the last byte and the byte before it
+	 * both match (the last byte of a kanji alone is everywhere: a memchr
+	 * call for each would return every few dozen bytes) */
+	if (nl >= 2) {
+		const __m128i vl = _mm_set1_epi8((char)last), vp = _mm_set1_epi8(needle[nl - 2]);
+
+		for (; i + 16 <= n; i += 16) {
+			__m128i e = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+			__m128i p = _mm_loadu_si128((const __m128i *)(const void *)(h + i - 1));
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(e, vl),
+			    _mm_cmpeq_epi8(p, vp)));
+
+			for (; m; m &= m - 1) {
+				size_t at = i + (size_t)__builtin_ctz(m) + 1 - nl;
+
+				if (memcmp(h + at, needle, nl - 2) == 0)
+					return h + at;
+			}
+		}
+	}
+#endif
+	while (i < n) {
 		const char *p = memchr(h + i, last, n - i);
 		if (p == NULL)
 			return NULL;

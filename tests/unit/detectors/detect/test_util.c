@@ -4,7 +4,8 @@
  * found once, 64 bytes at a time) must give the clusters the direct walk
  * gives, for every set of separators and digit count the detectors use:
  * clusters across the 64-byte steps, separators before a step, the text's
- * last bytes, random mixes.
+ * last bytes, random mixes.  And det_find() against memmem(): needles of
+ * 1 to 12 bytes (UTF-8 characters, their last two bytes everywhere).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,6 +133,35 @@ static void test_random(void **state)
 	}
 }
 
+static void test_find(void **state)
+{
+	static const char *const needles[] = {
+		"\xE3\x80\x92", "\xE7\x94\x9F", "b", "ab", "\x94\x9F", "DOB",
+		"\xE7\x94\x9F\xE5\xB9\xB4\xE6\x9C\x88\xE6\x97\xA5", "\x9F\x9F\x9F",
+	};
+	static const char alphabet[] = "ab\xE3\x80\x92\xE7\x94\x9F\x9F\x94\xE5\xB9";
+	uint64_t rng = 0x9E3779B97F4A7C15ULL;
+	char buf[200];
+
+	for (int round = 0; round < 20000; round++) {
+		size_t len;
+
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		len = (size_t)(rng % sizeof(buf));
+		for (size_t i = 0; i < len; i++) {
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			buf[i] = alphabet[rng % (sizeof(alphabet) - 1)];
+		}
+		for (size_t k = 0; k < sizeof(needles) / sizeof(needles[0]); k++) {
+			size_t nl = strlen(needles[k]);
+
+			for (size_t from = 0; from < len && from < 20; from += 7)
+				assert_ptr_equal(det_find(buf + from, len - from, needles[k], nl),
+				    memmem(buf + from, len - from, needles[k], nl));
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_long_runs),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
