@@ -384,15 +384,18 @@ static const uint64_t cjk_fast[7 * 64] = {
 /* End of the run of characters of cjk_fast at s[i..len). */
 static inline size_t cjk_run(const unsigned char *s, size_t i, size_t len)
 {
-	while (len - i >= 3) {
-		unsigned c = s[i], c1 = s[i + 1], c2 = s[i + 2];
+	const unsigned char *p = s + i, *end = s + len - 2;	/* len >= 3: the caller */
 
-		if (c - 0xE3u > 6u || ((c1 & 0xC0u) | ((c2 & 0xC0u) << 8)) != 0x8080u ||
-		    !((cjk_fast[(c - 0xE3u) * 64 + (c1 - 0x80u)] >> (c2 & 0x3Fu)) & 1))
+	while (p < end) {
+		unsigned c = p[0] - 0xE3u, c1 = p[1] ^ 0x80u, c2 = p[2] ^ 0x80u;
+
+		/* a lead E3–E9, two continuation bytes (0x80–0xBF: 0–0x3F once
+		 * flipped), a character of the table */
+		if (c > 6u || (c1 | c2) > 0x3Fu || !((cjk_fast[c * 64 + c1] >> c2) & 1))
 			break;
-		i += 3;
+		p += 3;
 	}
-	return i;
+	return (size_t)(p - s);
 }
 
 /* End of the run of ASCII bytes other than CR, LF and NUL at s[i..len):
@@ -443,7 +446,7 @@ static int copy_fast(struct norm *st)
 		}
 		/* the common cases inline, a run at a time: CJK U+4E00–9FFF, and
 		 * U+3000–30FF (kana, Japanese punctuation) by bitmap */
-		if (c >= 0xE3 && c <= 0xE9) {
+		if (c >= 0xE3 && c <= 0xE9 && len - i >= 3) {
 			size_t j = cjk_run(s, i, len);
 
 			if (j > i) {
@@ -451,7 +454,15 @@ static int copy_fast(struct norm *st)
 				continue;
 			}
 		}
-		l = fast_char(s + i, len - i, &kind, &map);
+		/* the full-width forms U+FF01–FF5E (EF BC 81–BF, EF BD 80–9E)
+		 * inline too: （）：％ and the full-width digits are frequent */
+		if (c == 0xEF && len - i >= 3 && ((s[i + 1] == 0xBC && s[i + 2] >= 0x81 &&
+		    s[i + 2] <= 0xBF) || (s[i + 1] == 0xBD && s[i + 2] >= 0x80 && s[i + 2] <= 0x9E))) {
+			map = (unsigned char)(((s[i + 1] & 0x3Fu) << 6 | (s[i + 2] & 0x3Fu)) - 0xEE0u);
+			l = 3, kind = FK_MAPPED;
+		} else {
+			l = fast_char(s + i, len - i, &kind, &map);
+		}
 		if (l == 0)
 			break;
 		if (kind == FK_MAPPED) {
