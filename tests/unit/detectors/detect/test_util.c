@@ -6,6 +6,8 @@
  * clusters across the 64-byte steps, separators before a step, the text's
  * last bytes, random mixes.  And det_find() against memmem(): needles of
  * 1 to 12 bytes (UTF-8 characters, their last two bytes everywhere).
+ * det_chars_back() and det_chars_fwd() (8 bytes at a time) against the
+ * byte-by-byte steps.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -162,6 +164,52 @@ static void test_find(void **state)
 	}
 }
 
+/* The byte-by-byte steps det_chars_back() and det_chars_fwd() stand for. */
+static size_t ref_back(const char *t, size_t pos, size_t n)
+{
+	while (pos > 0 && n > 0)
+		if (((unsigned char)t[--pos] & 0xC0) != 0x80)
+			n--;
+	return pos;
+}
+
+static size_t ref_fwd(const char *t, size_t len, size_t pos, size_t n)
+{
+	while (pos < len && n > 0) {
+		pos = det_next_char(t, len, pos);
+		n--;
+	}
+	return pos;
+}
+
+static void test_chars(void **state)
+{
+	static const char *const chars[] = { "a", " ", "\xC3\xA9", "\xE5\xB1\xB1",
+		"\xE3\x80\x81", "\xF0\x9F\x98\x80", "\x80", "\xBF" };
+	uint64_t rng = 0xD1B54A32D192ED03ULL;
+	char buf[400];
+
+	for (int round = 0; round < 3000; round++) {
+		size_t len = 0, want;
+
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		want = (size_t)(rng % 380);
+		while (len < want) {
+			const char *c;
+
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			c = chars[rng % (sizeof(chars) / sizeof(chars[0]))];
+			memcpy(buf + len, c, strlen(c));
+			len += strlen(c);
+		}
+		for (size_t pos = 0; pos <= len; pos += 1 + pos % 7)
+			for (size_t n = 0; n < 120; n += 1 + n / 4) {
+				assert_int_equal(det_chars_back(buf, pos, n), ref_back(buf, pos, n));
+				assert_int_equal(det_chars_fwd(buf, len, pos, n), ref_fwd(buf, len, pos, n));
+			}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_long_runs),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_chars),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
