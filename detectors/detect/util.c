@@ -129,22 +129,33 @@ void det_text_end(void)
 }
 
 /* Keep the cluster t[s..e) holding `digits` digits when they are DIX_MIN
- * or more: its longest run of digits counted.  Returns 0, or -1 when out
- * of memory (dix.built is then -1). */
-static int dix_keep(const unsigned char *t, size_t s, size_t e, size_t digits)
+ * or more: its longest run of digits counted, the kinds of its separators
+ * noted.  When the cluster lies in the 64 bytes at t[base..], dbits and
+ * sbits are its digits and separators there (else both 0: it is read byte
+ * by byte).  Returns 0, or -1 when out of memory (dix.built is then -1). */
+static int dix_keep(const unsigned char *t, size_t s, size_t e, size_t digits,
+    uint64_t dbits, uint64_t sbits, size_t base)
 {
 	struct dix_cluster c = { .s = s, .e = e, .digits = digits };
 	size_t run = 0;
 
 	if (digits < DIX_MIN)
 		return 0;
-	for (size_t i = s; i < e; i++) {
-		if (t[i] >= '0' && t[i] <= '9') {
-			if (++run > c.longest)
-				c.longest = run;
-		} else {
-			run = 0;
-			c.kinds |= dix_kind[t[i]];
+	if (dbits != 0) {
+		/* each step shortens every run of digits by one */
+		for (uint64_t x = dbits; x; x &= x >> 1)
+			c.longest++;
+		for (uint64_t x = sbits; x; x &= x - 1)
+			c.kinds |= dix_kind[t[base + (size_t)__builtin_ctzll(x)]];
+	} else {
+		for (size_t i = s; i < e; i++) {
+			if (t[i] >= '0' && t[i] <= '9') {
+				if (++run > c.longest)
+					c.longest = run;
+			} else {
+				run = 0;
+				c.kinds |= dix_kind[t[i]];
+			}
 		}
 	}
 	if (dix.n == dix.cap) {
@@ -234,8 +245,7 @@ static void dix_build(void)
 			if (above) {
 				unsigned ee = (unsigned)__builtin_ctzll(above);
 				uint64_t run = (((uint64_t)1 << ee) - 1) & ((~(uint64_t)0) << k);
-
-				uint64_t dr = d & run;
+				uint64_t dr = d & run, sr;
 
 				e = pos + ee;
 				d &= ~run;
@@ -244,7 +254,10 @@ static void dix_build(void)
 				if (e - s < DIX_MIN)
 					continue;
 				n = (size_t)__builtin_popcountll(dr);
-				if (dix_keep(t, s, e, n) < 0)
+				/* its separators, from s on (before pos: read bytewise) */
+				sr = s < pos ? 0 : c & ~dr & (((uint64_t)1 << ee) - 1) &
+				    ((~(uint64_t)0) << (s - pos));
+				if (dix_keep(t, s, e, n, s < pos ? 0 : dr, sr, pos) < 0)
 					return;
 				continue;
 			}
@@ -255,7 +268,7 @@ static void dix_build(void)
 				n += in[t[e]] == 2;
 				e++;
 			}
-			if (dix_keep(t, s, e, n) < 0)
+			if (dix_keep(t, s, e, n, 0, 0, 0) < 0)
 				return;
 			last_end = e;
 			next = e;
