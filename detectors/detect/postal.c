@@ -23,6 +23,7 @@
  * without a code (a 住所 column, detect/table.c) is "東京都***", "横浜市***"
  * or "***".
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,12 +99,41 @@ static void postal_free(void *state)
 	free(st);
 }
 
+/* Does w hold the byte b? */
+static int has_byte(uint64_t w, unsigned char b)
+{
+	w ^= 0x0101010101010101ULL * b;
+	return ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0;
+}
+
 /* End of the address text starting at s. */
 static size_t addr_end(const char *t, size_t len, size_t s)
 {
-	size_t e = s;
+	size_t e = s, n = 0;
 
-	for (size_t n = 0; e < len && n < ADDR_CHARS; n++) {
+	/* 8 bytes at a time (s and e at character starts, valid UTF-8) while
+	 * no character starting in them can end the text: no LF, tab, form
+	 * feed or comma, no 0x80 second byte (、 and 〒 are E3 80 xx), and
+	 * room for their characters under ADDR_CHARS */
+	while (e + 9 <= len) {
+		uint64_t w, w1, cont;
+		size_t k;
+
+		memcpy(&w, t + e, 8);
+		memcpy(&w1, t + e + 1, 8);
+		if (has_byte(w, '\n') || has_byte(w, '\t') || has_byte(w, '\f') || has_byte(w, ',') ||
+		    has_byte(w1, 0x80))
+			break;
+		cont = w & ~(w << 1) & 0x8080808080808080ULL;
+		k = 8 - (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56);
+		if (n + k > ADDR_CHARS)
+			break;
+		n += k;
+		e += 8;
+		while (e < len && ((unsigned char)t[e] & 0xC0) == 0x80)
+			e++;	/* the rest of the character begun in them */
+	}
+	for (; e < len && n < ADDR_CHARS; n++) {
 		unsigned char c = (unsigned char)t[e];
 
 		if (c == '\n' || c == '\t' || c == '\f' || c == ',')

@@ -88,6 +88,22 @@ static void test_address_end(void **state)
 	snprintf(want, sizeof(want), "100-8914 東京都%s", "一二三四五六七八九十一二三四五六七八九十"
 	    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七");
 	dt_expect(buf, want, NULL);
+	/* the end found at every offset from the address's start (it is read 8
+	 * bytes at a time): ASCII and kanji before 、 , a tab, or the cap */
+	for (int a = 0; a < 9; a++)
+		for (int k = 0; k < 8; k++)
+			for (int stop = 0; stop < 4; stop++) {
+				static const char *const stops[] = { "、", ",", "\t", "〒" };
+				char addr[256] = "東京都";
+
+				for (int i = 0; i < a; i++)
+					strcat(addr, "x");
+				for (int i = 0; i < k; i++)
+					strcat(addr, "山");
+				snprintf(buf, sizeof(buf), "〒100-8914 %s%s残り", addr, stops[stop]);
+				snprintf(want, sizeof(want), "100-8914 %s", addr);
+				dt_expect(buf, want, NULL);
+			}
 }
 
 static void test_look_alikes(void **state)
