@@ -56,15 +56,13 @@ struct obuf {
 	size_t len, cap;
 };
 
-/* Make room for `more` bytes and the final NUL.  Returns 0 or -1. */
-static int ob_reserve(struct obuf *b, size_t more)
+/* Grow b for `more` bytes and the final NUL.  Returns 0 or -1. */
+static int ob_grow(struct obuf *b, size_t more)
 {
 	size_t need = b->len + more + 1;
 	size_t cap = b->cap;
 	char *p;
 
-	if (need <= cap)
-		return 0;
 	while (cap < need)
 		cap = cap < 64 ? 64 : cap + cap / 2;
 	p = realloc(b->p, cap);
@@ -73,6 +71,14 @@ static int ob_reserve(struct obuf *b, size_t more)
 	b->p = p;
 	b->cap = cap;
 	return 0;
+}
+
+/* Make room for `more` bytes and the final NUL: inline when there is
+ * (a call for every line end and every run cost more than the test).
+ * Returns 0 or -1. */
+static inline int ob_reserve(struct obuf *b, size_t more)
+{
+	return b->len + more + 1 <= b->cap ? 0 : ob_grow(b, more);
 }
 
 static int ob_put(struct obuf *b, const void *s, size_t n)
@@ -513,8 +519,9 @@ char *normalize_text(const char *in, size_t len, size_t *outlen)
 
 		if (c == '\r' || c == '\n') {
 			end_line(&st);
-			if (ob_put(&st.out, "\n", 1) < 0)
+			if (ob_reserve(&st.out, 1) < 0)
 				goto fail;
+			st.out.p[st.out.len++] = '\n';
 			st.i += (c == '\r' && st.i + 1 < len && st.in[st.i + 1] == '\n') ? 2 : 1;
 			st.line_start = st.out.len;
 			st.last_out = 0;
