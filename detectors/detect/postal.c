@@ -288,16 +288,32 @@ static void postal_codes(void *ctx, size_t from, size_t to)
 	}
 }
 
-/* Prefilters: every NNN-NNNN lies in a cluster of digits and "-. ()+"
- * holding 7 digits or more (the digit clusters the detectors share: their
- * own separators, so no walk inside them), and the
- * unhyphenated 〒NNNNNNN is found at its '〒' (det_find), where the pattern
- * runs. */
+/* The cluster text[from..to) right after a '〒' (its spaces and digits are
+ * separators and digits of the cluster, the '〒' is none): 7 digits after
+ * at most two spaces are the unhyphenated code, where the pattern runs. */
+static void postal_marked(void *ctx, size_t from, size_t to)
+{
+	struct postal_scan *sc = ctx;
+	const char *text = sc->text;
+	size_t m = from, d = m;
+
+	(void)to;
+	if (m < 3 || memcmp(text + m - 3, "〒", 3) != 0)
+		return;
+	while (d < sc->len && d < m + 2 && text[d] == ' ')
+		d++;
+	if (digits_at(text, sc->len, d, 7))
+		postal_range(sc, m - 3, d + 7, 1);
+}
+
+/* Prefilters: every NNN-NNNN, and every unhyphenated 〒NNNNNNN, lies in a
+ * cluster of digits and "-. ()+" holding 7 digits or more (the digit
+ * clusters the detectors share: their own separators, so no walk inside
+ * them); the codes with '-' first, then those after '〒', as the text
+ * orders each. */
 static void postal_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
 	struct postal_scan sc = { .st = state, .text = text, .len = len, .out = out };
-	const char *p;
-	size_t pos;
 
 	sc.md = pcre2_match_data_create_from_pattern(sc.st->re, NULL);
 	if (sc.md == NULL) {
@@ -305,14 +321,7 @@ static void postal_scan(const void *state, const char *text, size_t len, struct 
 		return;
 	}
 	det_digit_clusters(text, len, "-. ()+", 7, postal_codes, &sc);
-	for (pos = 0; pos < len && (p = det_find(text + pos, len - pos, "〒", 3)) != NULL;) {
-		size_t m = (size_t)(p - text) + 3, d = m;
-		while (d < len && d < m + 2 && text[d] == ' ')
-			d++;
-		if (digits_at(text, len, d, 7))
-			postal_range(&sc, m - 3, d + 7, 1);
-		pos = m;
-	}
+	det_digit_clusters(text, len, "-. ()+", 7, postal_marked, &sc);
 	pcre2_match_data_free(sc.md);
 }
 

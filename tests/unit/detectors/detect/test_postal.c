@@ -16,6 +16,11 @@ static void test_mark_form(void **state)
 	dt_expect("〒100-8914", "100-8914", NULL);
 	dt_expect("〒 100-8914\n", "100-8914", NULL);
 	dt_expect("〒1008914 千代田区永田町", "100-8914 千代田区永田町", NULL);
+	/* at most two spaces after 〒, which may follow digits or a code */
+	dt_expect("〒  1008914 千代田区", "100-8914 千代田区", NULL);
+	dt_none("〒   1008914 千代田区");
+	dt_expect("TEL 03-1234-5678〒1008914 千代田区", "100-8914 千代田区", NULL);
+	dt_expect("〒100-0001 〒1000002 中央区", "100-0001", "100-0002 中央区", NULL);
 	dt_expect("〒100-8914：千代田区", "100-8914 千代田区", NULL);
 	dt_expect("〶100-8914 千代田区", "100-8914 千代田区", NULL);
 	dt_expect("〒１００－８９１４　東京都千代田区", "100-8914 東京都千代田区", NULL);
