@@ -98,22 +98,45 @@ static int ci_match_at(const char *t, size_t len, size_t s, const char *kw, size
 	    is_letter((unsigned char)t[s + kl]));
 }
 
+#define KW_PAIRS 64		/* (keyword, offset) pairs of one anchor */
+
 void det_keyword_hits(const char *text, size_t len, const char *const *keywords,
     const char *const *anchors, det_hit_fn fn, void *ctx)
 {
 	for (size_t a = 0; anchors[a] != NULL; a++) {
-		size_t al = strlen(anchors[a]), pos = 0;
+		size_t al = strlen(anchors[a]), pos = 0, np = 0;
+		/* where the anchor stands in the keywords, in keyword then offset
+		 * order, found once (not again at every hit: a letter anchor such
+		 * as "b" is in every English word or two) */
+		struct { size_t k, o, kl; } pair[KW_PAIRS];
 		const char *p;
 
+		for (size_t k = 0; keywords[k] != NULL; k++) {
+			size_t kl = strlen(keywords[k]);
+
+			for (size_t o = 0; o + al <= kl; o++)
+				if (strncasecmp(keywords[k] + o, anchors[a], al) == 0) {
+					if (np < KW_PAIRS)
+						pair[np].k = k, pair[np].o = o, pair[np].kl = kl;
+					np++;
+				}
+		}
 		while (pos < len && (p = det_find(text + pos, len - pos, anchors[a], al)) != NULL) {
 			size_t hit = (size_t)(p - text);
 
-			for (size_t k = 0; keywords[k] != NULL; k++) {
-				size_t kl = strlen(keywords[k]);
-				for (size_t o = 0; o + al <= kl && o <= hit; o++)
-					if (strncasecmp(keywords[k] + o, anchors[a], al) == 0 &&
-					    ci_match_at(text, len, hit - o, keywords[k], kl))
-						fn(ctx, hit - o, k);
+			if (np <= KW_PAIRS) {
+				for (size_t i = 0; i < np; i++)
+					if (pair[i].o <= hit && ci_match_at(text, len, hit - pair[i].o,
+					    keywords[pair[i].k], pair[i].kl))
+						fn(ctx, hit - pair[i].o, pair[i].k);
+			} else {	/* too many to keep: looked for at each hit */
+				for (size_t k = 0; keywords[k] != NULL; k++) {
+					size_t kl = strlen(keywords[k]);
+					for (size_t o = 0; o + al <= kl && o <= hit; o++)
+						if (strncasecmp(keywords[k] + o, anchors[a], al) == 0 &&
+						    ci_match_at(text, len, hit - o, keywords[k], kl))
+							fn(ctx, hit - o, k);
+				}
 			}
 			pos = hit + 1;
 		}

@@ -424,9 +424,10 @@ static void nm_window(struct nm_scan *sc, size_t from, size_t to)
 	if (n >= sizeof(buf))
 		return;
 	memcpy(buf, sc->text + from, n);
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] == '\t' || buf[i] == ',')
-			buf[i] = ' ';
+	if (memchr(buf, '\t', n) != NULL || memchr(buf, ',', n) != NULL)
+		for (size_t i = 0; i < n; i++)
+			if (buf[i] == '\t' || buf[i] == ',')
+				buf[i] = ' ';
 	buf[n] = '\0';
 	if (!sc->seen)
 		sc->seen = valueset_new();	/* at the first candidate: most texts have none */

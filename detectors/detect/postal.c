@@ -23,6 +23,7 @@
  * without a code (a 住所 column, detect/table.c) is "東京都***", "横浜市***"
  * or "***".
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,12 +99,41 @@ static void postal_free(void *state)
 	free(st);
 }
 
+/* Does w hold the byte b? */
+static int has_byte(uint64_t w, unsigned char b)
+{
+	w ^= 0x0101010101010101ULL * b;
+	return ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0;
+}
+
 /* End of the address text starting at s. */
 static size_t addr_end(const char *t, size_t len, size_t s)
 {
-	size_t e = s;
+	size_t e = s, n = 0;
 
-	for (size_t n = 0; e < len && n < ADDR_CHARS; n++) {
+	/* 8 bytes at a time (s and e at character starts, valid UTF-8) while
+	 * no character starting in them can end the text: no LF, tab, form
+	 * feed or comma, no 0x80 second byte (、 and 〒 are E3 80 xx), and
+	 * room for their characters under ADDR_CHARS */
+	while (e + 9 <= len) {
+		uint64_t w, w1, cont;
+		size_t k;
+
+		memcpy(&w, t + e, 8);
+		memcpy(&w1, t + e + 1, 8);
+		if (has_byte(w, '\n') || has_byte(w, '\t') || has_byte(w, '\f') || has_byte(w, ',') ||
+		    has_byte(w1, 0x80))
+			break;
+		cont = w & ~(w << 1) & 0x8080808080808080ULL;
+		k = 8 - (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56);
+		if (n + k > ADDR_CHARS)
+			break;
+		n += k;
+		e += 8;
+		while (e < len && ((unsigned char)t[e] & 0xC0) == 0x80)
+			e++;	/* the rest of the character begun in them */
+	}
+	for (; e < len && n < ADDR_CHARS; n++) {
 		unsigned char c = (unsigned char)t[e];
 
 		if (c == '\n' || c == '\t' || c == '\f' || c == ',')
@@ -238,37 +268,60 @@ static size_t code_shape(const char *t, size_t len, size_t s)
 	}
 }
 
-/* Prefilters: every NNN-NNNN standing alone is found at its '-' (memchr)
- * and checked in C (code_shape: what the pattern would ask), and the
- * unhyphenated 〒NNNNNNN at its '〒' (det_find), where the pattern runs. */
+/* Every NNN-NNNN of the cluster text[from..to) (digits and "-. ()+", 7
+ * digits or more: det_digit_clusters) standing alone, at its '-', checked
+ * in C (code_shape: what the pattern would ask). */
+static void postal_codes(void *ctx, size_t from, size_t to)
+{
+	const struct postal_scan *sc = ctx;
+	const char *text = sc->text, *p;
+	size_t len = sc->len;
+
+	for (size_t pos = from + 3; pos + 4 < to &&
+	    (p = memchr(text + pos, '-', to - 4 - pos)) != NULL;) {
+		size_t h = (size_t)(p - text), a;
+
+		if (digits_at(text, len, h - 3, 3) && digits_at(text, len, h + 1, 4) &&
+		    code_alone(text, len, h - 3, h + 5) && (a = code_shape(text, len, h - 3)) != 0)
+			postal_add(text, len, text + h - 3, text + h + 1, a, sc->out);
+		pos = h + 1;
+	}
+}
+
+/* The cluster text[from..to) right after a '〒' (its spaces and digits are
+ * separators and digits of the cluster, the '〒' is none): 7 digits after
+ * at most two spaces are the unhyphenated code, where the pattern runs. */
+static void postal_marked(void *ctx, size_t from, size_t to)
+{
+	struct postal_scan *sc = ctx;
+	const char *text = sc->text;
+	size_t m = from, d = m;
+
+	(void)to;
+	if (m < 3 || memcmp(text + m - 3, "〒", 3) != 0)
+		return;
+	while (d < sc->len && d < m + 2 && text[d] == ' ')
+		d++;
+	if (digits_at(text, sc->len, d, 7))
+		postal_range(sc, m - 3, d + 7, 1);
+}
+
+/* Prefilters: every NNN-NNNN, and every unhyphenated 〒NNNNNNN, lies in a
+ * cluster of digits and "-. ()+" holding 7 digits or more (the digit
+ * clusters the detectors share: their own separators, so no walk inside
+ * them); the codes with '-' first, then those after '〒', as the text
+ * orders each. */
 static void postal_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
 	struct postal_scan sc = { .st = state, .text = text, .len = len, .out = out };
-	const char *p;
-	size_t pos;
 
 	sc.md = pcre2_match_data_create_from_pattern(sc.st->re, NULL);
 	if (sc.md == NULL) {
 		valueset_set_incomplete(out);
 		return;
 	}
-	for (pos = 3; pos < len && (p = memchr(text + pos, '-', len - pos)) != NULL;) {
-		size_t h = (size_t)(p - text);
-		size_t a;
-
-		if (digits_at(text, len, h - 3, 3) && digits_at(text, len, h + 1, 4) &&
-		    code_alone(text, len, h - 3, h + 5) && (a = code_shape(text, len, h - 3)) != 0)
-			postal_add(text, len, text + h - 3, text + h + 1, a, out);
-		pos = h + 1;
-	}
-	for (pos = 0; pos < len && (p = det_find(text + pos, len - pos, "〒", 3)) != NULL;) {
-		size_t m = (size_t)(p - text) + 3, d = m;
-		while (d < len && d < m + 2 && text[d] == ' ')
-			d++;
-		if (digits_at(text, len, d, 7))
-			postal_range(&sc, m - 3, d + 7, 1);
-		pos = m;
-	}
+	det_digit_clusters(text, len, "-. ()+", 7, postal_codes, &sc);
+	det_digit_clusters(text, len, "-. ()+", 7, postal_marked, &sc);
 	pcre2_match_data_free(sc.md);
 }
 

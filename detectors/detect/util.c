@@ -98,6 +98,12 @@ struct dix_cluster {
 	size_t s, e;		/* bytes */
 	size_t digits;		/* digits in it */
 	size_t longest;		/* its longest run of digits */
+	unsigned kinds;		/* the separators in it: bit k for DIX_SEPS[k] */
+};
+
+/* Bit k for DIX_SEPS[k] ("-. ()+"), 0 for any other byte. */
+static const unsigned char dix_kind[256] = {
+	['-'] = 1, ['.'] = 2, [' '] = 4, ['('] = 8, [')'] = 16, ['+'] = 32,
 };
 
 static __thread struct {
@@ -122,74 +128,153 @@ void det_text_end(void)
 	memset(&dix, 0, sizeof(dix));
 }
 
-/* Offset of the first ASCII digit in t[i..len), or len: 16 bytes at a
- * time (digits are a few bytes in a hundred of Japanese text). */
-static size_t next_digit(const unsigned char *t, size_t i, size_t len)
+/* Keep the cluster t[s..e) holding `digits` digits when they are DIX_MIN
+ * or more: its longest run of digits counted, the kinds of its separators
+ * noted.  When the cluster lies in the 64 bytes at t[base..], dbits and
+ * sbits are its digits and separators there (else both 0: it is read byte
+ * by byte).  Returns 0, or -1 when out of memory (dix.built is then -1). */
+static int dix_keep(const unsigned char *t, size_t s, size_t e, size_t digits,
+    uint64_t dbits, uint64_t sbits, size_t base)
 {
-#ifdef __SSE2__
-	const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
+	struct dix_cluster c = { .s = s, .e = e, .digits = digits };
+	size_t run = 0;
 
-	for (; i + 16 <= len; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(x, lo),
-		    _mm_cmplt_epi8(x, hi)));
-
-		if (m)
-			return i + (size_t)__builtin_ctz(m);
+	if (digits < DIX_MIN)
+		return 0;
+	if (dbits != 0) {
+		/* each step shortens every run of digits by one */
+		for (uint64_t x = dbits; x; x &= x >> 1)
+			c.longest++;
+		for (uint64_t x = sbits; x; x &= x - 1)
+			c.kinds |= dix_kind[t[base + (size_t)__builtin_ctzll(x)]];
+	} else {
+		for (size_t i = s; i < e; i++) {
+			if (t[i] >= '0' && t[i] <= '9') {
+				if (++run > c.longest)
+					c.longest = run;
+			} else {
+				run = 0;
+				c.kinds |= dix_kind[t[i]];
+			}
+		}
 	}
-#endif
-	for (; i < len; i++)
-		if (t[i] >= '0' && t[i] <= '9')
-			break;
-	return i;
+	if (dix.n == dix.cap) {
+		size_t cap = dix.cap ? dix.cap * 2 : 256;
+		struct dix_cluster *p = realloc(dix.c, cap * sizeof(*p));
+
+		if (p == NULL) {
+			dix.built = -1;
+			return -1;
+		}
+		dix.c = p;
+		dix.cap = cap;
+	}
+	dix.c[dix.n++] = c;
+	return 0;
 }
 
-/* The clusters of DIX_SEPS in the text, from its digits: each digit found
- * starts a cluster, which runs on to the first byte that is neither digit
- * nor separator and back over the separators before it (to that byte of
- * the cluster before, at most). */
+/* The 64 bytes at t[i..i + 64) (zeros past len) as two bit masks: *digits
+ * the ASCII digits, *in the digits and DIX_SEPS bytes. */
+static void dix_masks(const unsigned char *t, size_t i, size_t len, uint64_t *digits,
+    uint64_t *in)
+{
+	unsigned char tail[64];
+	const unsigned char *p = t + i;
+	uint64_t d = 0, c = 0;
+
+	if (len - i < 64) {
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, p, len - i);
+		p = tail;
+	}
+#ifdef __SSE2__
+	for (int k = 0; k < 4; k++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+		    _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+		/* "-. ()+": ' ', or 0x28-0x2E but '*' and ',' */
+		__m128i sp = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+		    _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('*')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8(','))),
+		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('(' - 1)),
+		    _mm_cmplt_epi8(x, _mm_set1_epi8('.' + 1)))));
+
+		d |= (uint64_t)(unsigned)_mm_movemask_epi8(dg) << (16 * k);
+		c |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(dg, sp)) << (16 * k);
+	}
+#else
+	for (int k = 0; k < 64; k++) {
+		int dg = p[k] >= '0' && p[k] <= '9';
+		d |= (uint64_t)dg << k;
+		c |= (uint64_t)(dg || (p[k] && strchr(DIX_SEPS, p[k]) != NULL)) << k;
+	}
+#endif
+	*digits = d;
+	*in = c;
+}
+
+/* The clusters of DIX_SEPS in the text: the maximal runs of digits and
+ * separators holding a digit, found 64 bytes at a time from two bit masks
+ * (digits; digits and separators): a run is cut out of the masks, and
+ * followed byte by byte only where it crosses the 64 bytes' ends. */
 static void dix_build(void)
 {
 	const unsigned char *t = (const unsigned char *)dix.text;
 	unsigned char in[256] = { 0 };
-	size_t len = dix.len, pos = 0;
+	size_t len = dix.len, pos = 0, last_end = 0;	/* the last cluster's end */
 
 	for (int c = '0'; c <= '9'; c++)
 		in[c] = 2;
 	for (const char *p = DIX_SEPS; *p; p++)
 		in[(unsigned char)*p] = 1;
 	dix.built = 1;
-	while ((pos = next_digit(t, pos, len)) < len) {
-		struct dix_cluster c = { .s = pos };
-		size_t e = pos, run = 0;
+	while (pos < len) {
+		uint64_t d, c, next = 0;
 
-		for (; e < len && in[t[e]]; e++) {
-			if (in[t[e]] == 2) {
-				c.digits++;
-				if (++run > c.longest)
-					c.longest = run;
-			} else {
-				run = 0;
+		dix_masks(t, pos, len, &d, &c);
+		while (d) {
+			unsigned k = (unsigned)__builtin_ctzll(d);
+			uint64_t above = ~c & ((~(uint64_t)0) << k);	/* non-cluster bytes from k */
+			uint64_t nb = ~c & ~((~(uint64_t)0) << k);	/* ... below k */
+			size_t s = nb ? pos + 64 - (size_t)__builtin_clzll(nb) : pos, e, n;
+
+			/* a run reaching back to pos: its separators before pos */
+			if (s == pos)
+				while (s > last_end && in[t[s - 1]] == 1)
+					s--;
+			if (above) {
+				unsigned ee = (unsigned)__builtin_ctzll(above);
+				uint64_t run = (((uint64_t)1 << ee) - 1) & ((~(uint64_t)0) << k);
+				uint64_t dr = d & run, sr;
+
+				e = pos + ee;
+				d &= ~run;
+				last_end = e;
+				/* most runs are too short to hold DIX_MIN digits */
+				if (e - s < DIX_MIN)
+					continue;
+				n = (size_t)__builtin_popcountll(dr);
+				/* its separators, from s on (before pos: read bytewise) */
+				sr = s < pos ? 0 : c & ~dr & (((uint64_t)1 << ee) - 1) &
+				    ((~(uint64_t)0) << (s - pos));
+				if (dix_keep(t, s, e, n, s < pos ? 0 : dr, sr, pos) < 0)
+					return;
+				continue;
 			}
-		}
-		pos = e + 1;
-		if (c.digits < DIX_MIN)
-			continue;
-		c.e = e;
-		while (c.s > 0 && in[t[c.s - 1]] == 1)
-			c.s--;
-		if (dix.n == dix.cap) {
-			size_t cap = dix.cap ? dix.cap * 2 : 256;
-			struct dix_cluster *p = realloc(dix.c, cap * sizeof(*p));
-
-			if (p == NULL) {
-				dix.built = -1;
+			/* the run goes on past these 64 bytes */
+			n = (size_t)__builtin_popcountll(d & ((~(uint64_t)0) << k));
+			e = pos + 64;
+			while (e < len && in[t[e]]) {
+				n += in[t[e]] == 2;
+				e++;
+			}
+			if (dix_keep(t, s, e, n, 0, 0, 0) < 0)
 				return;
-			}
-			dix.c = p;
-			dix.cap = cap;
+			last_end = e;
+			next = e;
+			break;
 		}
-		dix.c[dix.n++] = c;
+		pos = next ? next : pos + 64;
 	}
 }
 
@@ -201,6 +286,7 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 	size_t span = min_digits > 0 ? min_digits : 1;
 	int sub = text == dix.text && len == dix.len && min_digits >= DIX_MIN;
 	size_t nseps = 0;
+	unsigned want = 0;	/* the kinds of seps */
 
 	for (int c = '0'; c <= '9'; c++)
 		in[c] = 2;
@@ -209,6 +295,7 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 			sub = 0;
 		nseps += !in[(unsigned char)*seps];
 		in[(unsigned char)*seps] = 1;
+		want |= dix_kind[(unsigned char)*seps];
 	}
 	if (sub && dix.built == 0)
 		dix_build();
@@ -224,8 +311,8 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 
 		if (c->digits < min_digits || (nseps == 0 && c->longest < min_digits))
 			continue;
-		if (nseps == sizeof(DIX_SEPS) - 1)
-			fn(ctx, c->s, c->e);	/* the same separators: the same cluster */
+		if ((c->kinds & ~want) == 0)
+			fn(ctx, c->s, c->e);	/* only separators of seps: the same cluster */
 		else if (nseps == 0)
 			runs_in(t, c->s, c->e, min_digits, fn, ctx);
 		else
@@ -241,7 +328,30 @@ const char *det_find(const char *h, size_t n, const char *needle, size_t nl)
 	if (nl == 0 || nl > n)
 		return nl == 0 ? h : NULL;
 	last = (unsigned char)needle[nl - 1];
-	for (i = nl - 1; i < n;) {
+	i = nl - 1;
+#ifdef __SSE2__
+	/* 16 candidate ends at a time: the last byte and the byte before it
+	 * both match (the last byte of a kanji alone is everywhere: a memchr
+	 * call for each would return every few dozen bytes) */
+	if (nl >= 2) {
+		const __m128i vl = _mm_set1_epi8((char)last), vp = _mm_set1_epi8(needle[nl - 2]);
+
+		for (; i + 16 <= n; i += 16) {
+			__m128i e = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+			__m128i p = _mm_loadu_si128((const __m128i *)(const void *)(h + i - 1));
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(e, vl),
+			    _mm_cmpeq_epi8(p, vp)));
+
+			for (; m; m &= m - 1) {
+				size_t at = i + (size_t)__builtin_ctz(m) + 1 - nl;
+
+				if (memcmp(h + at, needle, nl - 2) == 0)
+					return h + at;
+			}
+		}
+	}
+#endif
+	while (i < n) {
 		const char *p = memchr(h + i, last, n - i);
 		if (p == NULL)
 			return NULL;

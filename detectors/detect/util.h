@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -49,9 +50,27 @@ static inline size_t det_next_char(const char *text, size_t len, size_t i)
 	return i;
 }
 
-/* Offset `n` characters before pos (or 0), and after pos (or len). */
+/* Characters starting in the 8 bytes at p: the bytes that are no
+ * continuation byte (10xxxxxx), counted in one word. */
+static inline size_t det_starts8(const char *p)
+{
+	uint64_t w, cont;
+
+	memcpy(&w, p, 8);
+	cont = w & ~(w << 1) & 0x8080808080808080ULL;	/* bit 7 set, bit 6 clear */
+	return 8 - (size_t)(((cont >> 7) * 0x0101010101010101ULL) >> 56);
+}
+
+/* Offset `n` characters before pos (or 0), and after pos (or len): where
+ * a byte-by-byte step would stop; 8 bytes at a time while they hold fewer
+ * characters than are left (the windows of context are 40 to 300
+ * characters). */
 static inline size_t det_chars_back(const char *text, size_t pos, size_t n)
 {
+	size_t k;
+
+	while (pos >= 8 && n > (k = det_starts8(text + pos - 8)))
+		pos -= 8, n -= k;
 	while (pos > 0 && n > 0) {
 		pos--;
 		if (((unsigned char)text[pos] & 0xC0) != 0x80)
@@ -62,11 +81,18 @@ static inline size_t det_chars_back(const char *text, size_t pos, size_t n)
 
 static inline size_t det_chars_fwd(const char *text, size_t len, size_t pos, size_t n)
 {
-	while (pos < len && n > 0) {
-		pos = det_next_char(text, len, pos);
-		n--;
-	}
-	return pos;
+	size_t q, k;
+
+	if (pos >= len || n == 0)
+		return pos;
+	/* each step goes to the next character start after pos: the n-th
+	 * one after pos, or len */
+	for (q = pos + 1; q + 8 <= len && n > (k = det_starts8(text + q)); q += 8)
+		n -= k;
+	for (; q < len; q++)
+		if (((unsigned char)text[q] & 0xC0) != 0x80 && --n == 0)
+			return q;
+	return len;
 }
 
 /* Offset of the first keyword lying entirely in text[from..to) (matched as

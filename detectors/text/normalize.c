@@ -56,15 +56,13 @@ struct obuf {
 	size_t len, cap;
 };
 
-/* Make room for `more` bytes and the final NUL.  Returns 0 or -1. */
-static int ob_reserve(struct obuf *b, size_t more)
+/* Grow b for `more` bytes and the final NUL.  Returns 0 or -1. */
+static int ob_grow(struct obuf *b, size_t more)
 {
 	size_t need = b->len + more + 1;
 	size_t cap = b->cap;
 	char *p;
 
-	if (need <= cap)
-		return 0;
 	while (cap < need)
 		cap = cap < 64 ? 64 : cap + cap / 2;
 	p = realloc(b->p, cap);
@@ -73,6 +71,14 @@ static int ob_reserve(struct obuf *b, size_t more)
 	b->p = p;
 	b->cap = cap;
 	return 0;
+}
+
+/* Make room for `more` bytes and the final NUL: inline when there is
+ * (a call for every line end and every run cost more than the test).
+ * Returns 0 or -1. */
+static inline int ob_reserve(struct obuf *b, size_t more)
+{
+	return b->len + more + 1 <= b->cap ? 0 : ob_grow(b, more);
 }
 
 static int ob_put(struct obuf *b, const void *s, size_t n)
@@ -368,12 +374,35 @@ static void note_long_vowel(struct norm *st, size_t span, size_t i)
 		st->dirty = 1;
 }
 
-/* U+3000–30FF copied verbatim, bit k for U+3000 + k: the fast code points
- * of the block but U+3000 (mapped to ' ') and U+30FC 'ー' (a dash between
- * digits), which fast_char() handles. */
-static const uint64_t fast30[4] = {
-	0xf03f03fffffffffeULL, 0xfffffffffffffffeULL, 0xffffffff607fffffULL, 0x6fffffffffffffffULL,
+/* The 3-byte characters E3–E9 xx yy copied verbatim by one test: word
+ * (lead - 0xE3) * 64 + (xx - 0x80) has bit (yy - 0x80) set when the
+ * character is.  U+3000–30FF (words 0-3, bit k of them for U+3000 + k):
+ * the fast code points of the block but U+3000 (mapped to ' ') and U+30FC
+ * 'ー' (a dash between digits), which fast_char() handles; and all of
+ * U+4E00–9FFF. */
+static const uint64_t cjk_fast[7 * 64] = {
+	[0] = 0xf03f03fffffffffeULL, [1] = 0xfffffffffffffffeULL,
+	[2] = 0xffffffff607fffffULL, [3] = 0x6fffffffffffffffULL,
+	[64 + 0x38 ... 64 + 0x3F] = ~0ULL,		/* E4 B8–BF: U+4E00–4FFF */
+	[128 ... 7 * 64 - 1] = ~0ULL,			/* E5–E9: U+5000–9FFF */
 };
+
+/* End of the run of characters of cjk_fast at s[i..len). */
+static inline size_t cjk_run(const unsigned char *s, size_t i, size_t len)
+{
+	const unsigned char *p = s + i, *end = s + len - 2;	/* len >= 3: the caller */
+
+	while (p < end) {
+		unsigned c = p[0] - 0xE3u, c1 = p[1] ^ 0x80u, c2 = p[2] ^ 0x80u;
+
+		/* a lead E3–E9, two continuation bytes (0x80–0xBF: 0–0x3F once
+		 * flipped), a character of the table */
+		if (c > 6u || (c1 | c2) > 0x3Fu || !((cjk_fast[c * 64 + c1] >> c2) & 1))
+			break;
+		p += 3;
+	}
+	return (size_t)(p - s);
+}
 
 /* End of the run of ASCII bytes other than CR, LF and NUL at s[i..len):
  * 16 bytes at a time. */
@@ -421,24 +450,25 @@ static int copy_fast(struct norm *st)
 			i = ascii_run(s, i + 1, len), last = 1;
 			continue;
 		}
-		/* the common cases inline: CJK U+4E00–9FFF, and U+3000–30FF (kana,
-		 * Japanese punctuation) by bitmap */
-		if (c >= 0xE3 && c <= 0xE9 && len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
-		    (s[i + 2] & 0xC0) == 0x80) {
-			if (c >= 0xE5 || (c == 0xE4 && s[i + 1] >= 0xB8)) {
-				i += 3, last = 3;
+		/* the common cases inline, a run at a time: CJK U+4E00–9FFF, and
+		 * U+3000–30FF (kana, Japanese punctuation) by bitmap */
+		if (c >= 0xE3 && c <= 0xE9 && len - i >= 3) {
+			size_t j = cjk_run(s, i, len);
+
+			if (j > i) {
+				i = j, last = 3;
 				continue;
 			}
-			if (c == 0xE3 && s[i + 1] <= 0x83) {
-				unsigned k = ((s[i + 1] & 3u) << 6) | (s[i + 2] & 0x3Fu);
-
-				if ((fast30[k / 64] >> (k % 64)) & 1) {
-					i += 3, last = 3;
-					continue;
-				}
-			}
 		}
-		l = fast_char(s + i, len - i, &kind, &map);
+		/* the full-width forms U+FF01–FF5E (EF BC 81–BF, EF BD 80–9E)
+		 * inline too: （）：％ and the full-width digits are frequent */
+		if (c == 0xEF && len - i >= 3 && ((s[i + 1] == 0xBC && s[i + 2] >= 0x81 &&
+		    s[i + 2] <= 0xBF) || (s[i + 1] == 0xBD && s[i + 2] >= 0x80 && s[i + 2] <= 0x9E))) {
+			map = (unsigned char)(((s[i + 1] & 0x3Fu) << 6 | (s[i + 2] & 0x3Fu)) - 0xEE0u);
+			l = 3, kind = FK_MAPPED;
+		} else {
+			l = fast_char(s + i, len - i, &kind, &map);
+		}
 		if (l == 0)
 			break;
 		if (kind == FK_MAPPED) {
@@ -489,8 +519,9 @@ char *normalize_text(const char *in, size_t len, size_t *outlen)
 
 		if (c == '\r' || c == '\n') {
 			end_line(&st);
-			if (ob_put(&st.out, "\n", 1) < 0)
+			if (ob_reserve(&st.out, 1) < 0)
 				goto fail;
+			st.out.p[st.out.len++] = '\n';
 			st.i += (c == '\r' && st.i + 1 < len && st.in[st.i + 1] == '\n') ? 2 : 1;
 			st.line_start = st.out.len;
 			st.last_out = 0;

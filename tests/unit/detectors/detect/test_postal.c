@@ -16,6 +16,11 @@ static void test_mark_form(void **state)
 	dt_expect("〒100-8914", "100-8914", NULL);
 	dt_expect("〒 100-8914\n", "100-8914", NULL);
 	dt_expect("〒1008914 千代田区永田町", "100-8914 千代田区永田町", NULL);
+	/* at most two spaces after 〒, which may follow digits or a code */
+	dt_expect("〒  1008914 千代田区", "100-8914 千代田区", NULL);
+	dt_none("〒   1008914 千代田区");
+	dt_expect("TEL 03-1234-5678〒1008914 千代田区", "100-8914 千代田区", NULL);
+	dt_expect("〒100-0001 〒1000002 中央区", "100-0001", "100-0002 中央区", NULL);
 	dt_expect("〒100-8914：千代田区", "100-8914 千代田区", NULL);
 	dt_expect("〶100-8914 千代田区", "100-8914 千代田区", NULL);
 	dt_expect("〒１００－８９１４　東京都千代田区", "100-8914 東京都千代田区", NULL);
@@ -88,6 +93,22 @@ static void test_address_end(void **state)
 	snprintf(want, sizeof(want), "100-8914 東京都%s", "一二三四五六七八九十一二三四五六七八九十"
 	    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七");
 	dt_expect(buf, want, NULL);
+	/* the end found at every offset from the address's start (it is read 8
+	 * bytes at a time): ASCII and kanji before 、 , a tab, or the cap */
+	for (int a = 0; a < 9; a++)
+		for (int k = 0; k < 8; k++)
+			for (int stop = 0; stop < 4; stop++) {
+				static const char *const stops[] = { "、", ",", "\t", "〒" };
+				char addr[256] = "東京都";
+
+				for (int i = 0; i < a; i++)
+					strcat(addr, "x");
+				for (int i = 0; i < k; i++)
+					strcat(addr, "山");
+				snprintf(buf, sizeof(buf), "〒100-8914 %s%s残り", addr, stops[stop]);
+				snprintf(want, sizeof(want), "100-8914 %s", addr);
+				dt_expect(buf, want, NULL);
+			}
 }
 
 static void test_look_alikes(void **state)
