@@ -22,6 +22,7 @@
  * nothing.  The cell part 「番号」 alone is K_HINUM, the card's number,
  * read only in a header with a 保険者番号 column (table.c).
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "detect/table_cells.h"
@@ -331,30 +332,88 @@ static int other_ok(const char *t, size_t s, size_t e, size_t p, enum tb_kind k)
 	return 1;
 }
 
+/* tb_words by their first character, made once (pthread_once): for an
+ * ASCII letter the words that start with it without case, for a Japanese
+ * character (every such word starts with a 3-byte UTF-8 character) the
+ * words whose first 3 bytes are those, and a bit per third byte of them
+ * to pass over every other character at once.  The walk below asks only
+ * these words at a position, as the full list would: the same kinds. */
+static struct {
+	unsigned char len[TB_NWORDS];
+	unsigned char letter[26][TB_NWORDS], nletter[26];
+	unsigned mb_key[TB_NWORDS];
+	unsigned char mb_word[TB_NWORDS], nmb;
+	unsigned third[8];
+} tbx;
+static pthread_once_t tbx_once = PTHREAD_ONCE_INIT;
+
+static unsigned mb_key(const unsigned char *u)
+{
+	return (unsigned)u[0] << 16 | (unsigned)u[1] << 8 | u[2];
+}
+
+static void tbx_make(void)
+{
+	for (size_t w = 0; w < TB_NWORDS; w++) {
+		const unsigned char *k = (const unsigned char *)tb_words[w].w;
+
+		tbx.len[w] = (unsigned char)strlen(tb_words[w].w);
+		if (tbc_is_alpha(k[0])) {
+			unsigned l = (k[0] | 0x20) - 'a';
+
+			tbx.letter[l][tbx.nletter[l]++] = (unsigned char)w;
+		} else {
+			tbx.mb_key[tbx.nmb] = mb_key(k);
+			tbx.mb_word[tbx.nmb++] = (unsigned char)w;
+			tbx.third[k[2] >> 5] |= 1u << (k[2] & 31);
+		}
+	}
+}
+
+/* Does word w name its kind at p in the cell part t[s..e)? */
+static int names_at(const char *t, size_t s, size_t e, size_t p, size_t w)
+{
+	size_t wl = tbx.len[w];
+
+	return word_at(t, s, e, p, tb_words[w].w, wl) && (tb_words[w].k == K_EMAIL ||
+	    (prefix_ok(t, s, p) && suffix_ok(t, p + wl, e) &&
+	    other_ok(t, s, e, p, tb_words[w].k)));
+}
+
 /* Kinds named by the cell part t[s..e): one walk, the words that start
- * with the character at each position compared there. */
+ * with the character at each position compared there (an English word
+ * only where a word starts: word_at() wants no letter before it). */
 static unsigned part_kinds(const char *t, size_t s, size_t e)
 {
+	const unsigned char *u = (const unsigned char *)t;
 	unsigned m = 0;
 
+	pthread_once(&tbx_once, tbx_make);
 	for (size_t p = s; p < e; p++) {
-		unsigned char c = (unsigned char)t[p];
+		unsigned char c = u[p];
 
-		if (!tbc_is_alpha(c) && c < 0xE3)
-			continue;
-		for (size_t w = 0; w < TB_NWORDS; w++) {
-			const char *kw = tb_words[w].w;
-			unsigned char k0 = (unsigned char)kw[0];
-			size_t wl;
+		if (tbc_is_alpha(c)) {
+			unsigned l = (c | 0x20) - 'a';
 
-			if ((k0 != c && !(tbc_is_alpha(c) && (k0 | 0x20) == (c | 0x20))) ||
-			    m & KB(tb_words[w].k))
+			if (p > s && tbc_is_alpha(u[p - 1]))
 				continue;
-			wl = strlen(kw);
-			if (word_at(t, s, e, p, kw, wl) && (tb_words[w].k == K_EMAIL ||
-			    (prefix_ok(t, s, p) && suffix_ok(t, p + wl, e) &&
-			    other_ok(t, s, e, p, tb_words[w].k))))
-				m |= KB(tb_words[w].k);
+			for (size_t i = 0; i < tbx.nletter[l]; i++) {
+				size_t w = tbx.letter[l][i];
+
+				if (!(m & KB(tb_words[w].k)) && names_at(t, s, e, p, w))
+					m |= KB(tb_words[w].k);
+			}
+		} else if (c >= 0xE3 && p + 3 <= e &&
+		    (tbx.third[u[p + 2] >> 5] & 1u << (u[p + 2] & 31))) {
+			unsigned key = mb_key(u + p);
+
+			for (size_t i = 0; i < tbx.nmb; i++) {
+				size_t w = tbx.mb_word[i];
+
+				if (tbx.mb_key[i] == key && !(m & KB(tb_words[w].k)) &&
+				    names_at(t, s, e, p, w))
+					m |= KB(tb_words[w].k);
+			}
 		}
 	}
 	/* 「番号」 alone: the card's number, read only beside a 保険者番号 */
