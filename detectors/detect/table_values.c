@@ -257,23 +257,46 @@ static const struct {
 };
 #define TB_NIDS (sizeof(tb_ids) / sizeof(tb_ids[0]))
 
+/* The non-empty cells of c[from..to), at most TB_GROUP, into s[], e[]:
+ * their number, and in *npieces how many are pieces of a number. */
+static size_t gather(const char *t, const struct cells *c, size_t from, size_t to,
+    size_t *s, size_t *e, size_t *npieces)
+{
+	size_t n = 0;
+
+	*npieces = 0;
+	for (size_t i = from; i < to && i < c->n && n < TB_GROUP; i++)
+		if (c->e[i] > c->s[i]) {
+			s[n] = c->s[i];
+			e[n] = c->e[i];
+			*npieces += tbc_is_piece(t, s[n], e[n]);
+			n++;
+		}
+	return n;
+}
+
+/* One value v[0..n) of kind k (K_PHONE, K_BIRTH or tb_ids[id]). */
+static void emit_value(struct tb *tb, unsigned k, size_t id, const char *v, size_t n,
+    int header)
+{
+	if (k == K_PHONE)
+		emit_phone(tb, v, n, header);
+	else if (k == K_BIRTH)
+		tb_emit_birth(tb, v, n);
+	else
+		put_line(tb, tb_ids[id].ft, tb_ids[id].label, v, n);
+}
+
 /* The values of kind k in cells c[from..to) (at most TB_GROUP non-empty):
  * each cell, and the pieces joined. */
 void tb_emit_cells(struct tb *tb, unsigned k, const struct cells *c, size_t from,
     size_t to, int header, const char *zip, size_t zl)
 {
 	const char *t = tb->t;
-	size_t s[TB_GROUP], e[TB_GROUP], n = 0, npieces = 0;
+	size_t s[TB_GROUP], e[TB_GROUP], npieces, bl;
+	size_t n = gather(t, c, from, to, s, e, &npieces);
 	char buf[TB_GROUP * TB_VALUE + 8];
-	size_t bl;
 
-	for (size_t i = from; i < to && i < c->n && n < TB_GROUP; i++)
-		if (c->e[i] > c->s[i]) {
-			s[n] = c->s[i];
-			e[n] = c->e[i];
-			npieces += tbc_is_piece(t, s[n], e[n]);
-			n++;
-		}
 	if (n == 0)
 		return;
 	if (k == K_POSTAL) {	/* an address split over cells: joined */
@@ -306,23 +329,11 @@ void tb_emit_cells(struct tb *tb, unsigned k, const struct cells *c, size_t from
 		id++;
 	if (k != K_PHONE && k != K_BIRTH && id == TB_NIDS)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		if (k == K_PHONE)
-			emit_phone(tb, t + s[i], e[i] - s[i], header);
-		else if (k == K_BIRTH)
-			tb_emit_birth(tb, t + s[i], e[i] - s[i]);
-		else
-			put_line(tb, tb_ids[id].ft, tb_ids[id].label, t + s[i], e[i] - s[i]);
-	}
-	if (n < 2 || npieces != n || (bl = join(t, s, e, n, id < TB_NIDS ? tb_ids[id].sep : '-',
-	    buf, sizeof(buf))) == 0)
-		return;
-	if (k == K_PHONE)
-		emit_phone(tb, buf, bl, header);
-	else if (k == K_BIRTH)
-		tb_emit_birth(tb, buf, bl);
-	else
-		put_line(tb, tb_ids[id].ft, tb_ids[id].label, buf, bl);
+	for (size_t i = 0; i < n; i++)
+		emit_value(tb, k, id, t + s[i], e[i] - s[i], header);
+	if (n >= 2 && npieces == n && (bl = join(t, s, e, n, id < TB_NIDS ? tb_ids[id].sep : '-',
+	    buf, sizeof(buf))) > 0)
+		emit_value(tb, k, id, buf, bl, header);
 }
 
 /* Every kind of mask m for the cells c[from..to). */
@@ -344,16 +355,10 @@ void tb_emit_open(struct tb *tb, unsigned m, const struct cells *c, size_t from,
     size_t to, int header)
 {
 	const char *t = tb->t;
-	size_t s[TB_GROUP], e[TB_GROUP], n = 0, npieces = 0, bl, id;
+	size_t s[TB_GROUP], e[TB_GROUP], npieces, bl, id;
+	size_t n = gather(t, c, from, to, s, e, &npieces);
 	char buf[TB_GROUP * TB_VALUE + 8];
 
-	for (size_t i = from; i < to && i < c->n && n < TB_GROUP; i++)
-		if (c->e[i] > c->s[i]) {
-			s[n] = c->s[i];
-			e[n] = c->e[i];
-			npieces += tbc_is_piece(t, s[n], e[n]);
-			n++;
-		}
 	if (n < 2)
 		return;
 	if (m & KB(K_BIRTH) && (bl = tbd_split_date(t, s, e, n, buf, sizeof(buf))) > 0)
