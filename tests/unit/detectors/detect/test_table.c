@@ -15,79 +15,7 @@
 #include <cmocka.h>
 
 #include "detect/detector.h"
-#include "text/textscan.h"
-#include "detect/valueset.h"
-
-static struct textscan *ts;
-
-static int setup(void **state)
-{
-	char err[256];
-
-	ts = textscan_new(err, sizeof(err));
-	if (ts == NULL)
-		fprintf(stderr, "textscan_new: %s\n", err);
-	return ts != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	textscan_free(ts);
-	return 0;
-}
-
-struct found {
-	struct valueset *v[FT_COUNT];
-};
-
-static void scan(const char *text, struct found *f)
-{
-	for (int t = 0; t < FT_COUNT; t++)
-		assert_non_null(f->v[t] = valueset_new());
-	assert_int_equal(textscan_run(ts, text, strlen(text), f->v), 0);
-}
-
-static void release(struct found *f)
-{
-	for (int t = 0; t < FT_COUNT; t++)
-		valueset_free(f->v[t]);
-}
-
-/* The values of type t found in text are exactly the NULL-terminated list
- * (in any order). */
-static void expect(const char *text, enum finding_type t, ...)
-{
-	struct found f;
-	const char *want;
-	size_t n = 0;
-	va_list ap;
-
-	scan(text, &f);
-	va_start(ap, t);
-	while ((want = va_arg(ap, const char *)) != NULL) {
-		if (!valueset_has(f.v[t], want, strlen(want)))
-			fail_msg("%s: %s not found in \"%s\"", finding_type_name(t), want, text);
-		n++;
-	}
-	va_end(ap);
-	if (valueset_count(f.v[t]) != n)
-		fail_msg("%s: %zu values in \"%s\", want %zu (first: %s)", finding_type_name(t),
-		    valueset_count(f.v[t]), text, n, valueset_get(f.v[t], 0));
-	release(&f);
-}
-
-/* Nothing at all is found in text. */
-static void clean(const char *text)
-{
-	struct found f;
-
-	scan(text, &f);
-	for (int t = 0; t < FT_COUNT; t++)
-		if (valueset_count(f.v[t]) != 0)
-			fail_msg("%s: found %s in \"%s\"", finding_type_name(t),
-			    valueset_get(f.v[t], 0), text);
-	release(&f);
-}
+#include "tests/unit/lib/scan_expect.h"
 
 static void test_birth_column_in_body(void **state)
 {
@@ -95,30 +23,30 @@ static void test_birth_column_in_body(void **state)
 	    "氏名\t生年月日\t備考\n山田\t1967年1月2日\t\n鈴木\t1967/1/3\t\n"
 	    "佐藤\tS42.1.4\t\n田中\t昭和42年1月5日\t\n高橋\t19670106\t\n\nよろしくお願いします。\n";
 
-	expect(body, FT_BIRTH_DATE, "1967-01-02", "1967-01-03", "1967-01-04", "1967-01-05",
+	se_expect(body, FT_BIRTH_DATE, "1967-01-02", "1967-01-03", "1967-01-04", "1967-01-05",
 	    "1967-01-06", NULL);
 	/* the same dates without the header are no birth dates */
-	expect("山田\t1967年1月2日\n鈴木\t1967/1/3\n", FT_BIRTH_DATE, NULL);
+	se_expect("山田\t1967年1月2日\n鈴木\t1967/1/3\n", FT_BIRTH_DATE, NULL);
 }
 
 static void test_excel_serial_dates(void **state)
 {
 	/* an .xlsx date cell is a serial: 24474 is 1967-01-02 */
-	expect("職員名簿\n氏名\t生年月日\n山田\t24474\n鈴木\t24475\n", FT_BIRTH_DATE,
+	se_expect("職員名簿\n氏名\t生年月日\n山田\t24474\n鈴木\t24475\n", FT_BIRTH_DATE,
 	    "1967-01-02", "1967-01-03", NULL);
-	expect("氏名\t年齢\n山田\t24474\n", FT_BIRTH_DATE, NULL);
-	expect("氏名\t生年月日\n山田\t1967\n", FT_BIRTH_DATE, NULL);	/* a year alone */
+	se_expect("氏名\t年齢\n山田\t24474\n", FT_BIRTH_DATE, NULL);
+	se_expect("氏名\t生年月日\n山田\t1967\n", FT_BIRTH_DATE, NULL);	/* a year alone */
 }
 
 static void test_phone_column_restores_zero(void **state)
 {
-	expect("氏名\t携帯\n山田\t9012345678\n鈴木\t90-1234-5679\n佐藤\t312345678\n",
+	se_expect("氏名\t携帯\n山田\t9012345678\n鈴木\t90-1234-5679\n佐藤\t312345678\n",
 	    FT_PHONE, "09012345678", "09012345679", "0312345678", NULL);
-	expect("No,氏名,電話番号（自宅）\n1,山田,312345678\n", FT_PHONE, "0312345678", NULL);
+	se_expect("No,氏名,電話番号（自宅）\n1,山田,312345678\n", FT_PHONE, "0312345678", NULL);
 	/* no phone header: a bare number stays a number */
-	expect("氏名\t番号\n山田\t9012345678\n", FT_PHONE, NULL);
+	se_expect("氏名\t番号\n山田\t9012345678\n", FT_PHONE, NULL);
 	/* not a phone even with its 0 back */
-	expect("氏名\t電話\n山田\t1234567\n鈴木\t20123456789\n", FT_PHONE, NULL);
+	se_expect("氏名\t電話\n山田\t1234567\n鈴木\t20123456789\n", FT_PHONE, NULL);
 }
 
 static void test_csv_quotes(void **state)
@@ -126,84 +54,84 @@ static void test_csv_quotes(void **state)
 	const char *csv = "\"氏名, 漢字\",\"住所\",\"電話\"\r\n"
 	    "\"山田, 太郎\",\"千代田区永田町1-6-1, 3階\",\"9012345678\"\r\n";
 
-	expect(csv, FT_PHONE, "09012345678", NULL);
-	expect(csv, FT_POSTAL_ADDRESS, "千代田区永田町1-6-1, 3階", NULL);
+	se_expect(csv, FT_PHONE, "09012345678", NULL);
+	se_expect(csv, FT_POSTAL_ADDRESS, "千代田区永田町1-6-1, 3階", NULL);
 }
 
 static void test_bank_and_postal_columns(void **state)
 {
-	expect("氏名\t銀行\t口座番号\n山田\tみずほ\t1234567\n鈴木\tりそな\t7654321\n",
+	se_expect("氏名\t銀行\t口座番号\n山田\tみずほ\t1234567\n鈴木\tりそな\t7654321\n",
 	    FT_BANK_ACCOUNT, "1234567", "7654321", NULL);
-	expect("名簿\n\n氏名\t住所\n山田\t横浜市中区本町6-50-10\n鈴木\t東京都千代田区\n"
+	se_expect("名簿\n\n氏名\t住所\n山田\t横浜市中区本町6-50-10\n鈴木\t東京都千代田区\n"
 	    "佐藤\t区分2\n", FT_POSTAL_ADDRESS, "横浜市中区本町6-50-10", NULL);
 	/* the postcode column goes with the address */
-	expect("氏名\t郵便番号\t住所\n山田\t100-8914\t東京都千代田区永田町1-6-1\n",
+	se_expect("氏名\t郵便番号\t住所\n山田\t100-8914\t東京都千代田区永田町1-6-1\n",
 	    FT_POSTAL_ADDRESS, "100-8914 東京都千代田区永田町1-6-1", NULL);
 	/* a mail column is not an address column */
-	expect("氏名\tE-mail address\n山田\t港区芝公園4-2-8\n", FT_POSTAL_ADDRESS, NULL);
+	se_expect("氏名\tE-mail address\n山田\t港区芝公園4-2-8\n", FT_POSTAL_ADDRESS, NULL);
 }
 
 static void test_other_separators(void **state)
 {
-	expect("| 氏名 | 携帯 |\n|---|---|\n| 山田 | 9012345678 |\n", FT_PHONE, "09012345678",
+	se_expect("| 氏名 | 携帯 |\n|---|---|\n| 山田 | 9012345678 |\n", FT_PHONE, "09012345678",
 	    NULL);
-	expect("氏名　　生年月日　　携帯\n山田 太郎　　1967/1/2　　9012345678\n", FT_BIRTH_DATE,
+	se_expect("氏名　　生年月日　　携帯\n山田 太郎　　1967/1/2　　9012345678\n", FT_BIRTH_DATE,
 	    "1967-01-02", NULL);
-	expect("氏名　生年月日　携帯\n山田　1967/1/2　9012345678\n", FT_PHONE, "09012345678",
+	se_expect("氏名　生年月日　携帯\n山田　1967/1/2　9012345678\n", FT_PHONE, "09012345678",
 	    NULL);
 	/* spaces: a row must have as many cells as the header */
-	expect("氏名 携帯\n山田 太郎 9012345678\n", FT_PHONE, NULL);
-	expect("Name,DOB,Mobile\nTaro,1967-01-02,90-1234-5678\n", FT_PHONE, "09012345678", NULL);
-	expect("Name,DOB,Mobile\nTaro,1967-01-02,90-1234-5678\n", FT_BIRTH_DATE, "1967-01-02",
+	se_expect("氏名 携帯\n山田 太郎 9012345678\n", FT_PHONE, NULL);
+	se_expect("Name,DOB,Mobile\nTaro,1967-01-02,90-1234-5678\n", FT_PHONE, "09012345678", NULL);
+	se_expect("Name,DOB,Mobile\nTaro,1967-01-02,90-1234-5678\n", FT_BIRTH_DATE, "1967-01-02",
 	    NULL);
 }
 
 static void test_split_cells(void **state)
 {
 	/* under one (merged) header */
-	expect("氏名\t電話番号\t\t\n山田\t090\t1234\t5678\n", FT_PHONE, "09012345678", NULL);
+	se_expect("氏名\t電話番号\t\t\n山田\t090\t1234\t5678\n", FT_PHONE, "09012345678", NULL);
 	/* after a label */
-	expect("電話\t090\t1234\t5678\n", FT_PHONE, "09012345678", NULL);
-	expect("連絡先\t\t電話\t0\t9\t0\t1\t2\t3\t4\t5\t6\t7\t8\n", FT_PHONE, "09012345678",
+	se_expect("電話\t090\t1234\t5678\n", FT_PHONE, "09012345678", NULL);
+	se_expect("連絡先\t\t電話\t0\t9\t0\t1\t2\t3\t4\t5\t6\t7\t8\n", FT_PHONE, "09012345678",
 	    NULL);
-	expect("個人番号\t1\t2\t3\t4\t5\t6\t7\t8\t9\t0\t1\t8\n", FT_MY_NUMBER, "123456789018",
+	se_expect("個人番号\t1\t2\t3\t4\t5\t6\t7\t8\t9\t0\t1\t8\n", FT_MY_NUMBER, "123456789018",
 	    NULL);
-	expect("個人番号,1234,5678,9018\n", FT_MY_NUMBER, "123456789018", NULL);
+	se_expect("個人番号,1234,5678,9018\n", FT_MY_NUMBER, "123456789018", NULL);
 	/* the check digit still applies */
-	expect("個人番号\t1\t2\t3\t4\t5\t6\t7\t8\t9\t0\t1\t9\n", FT_MY_NUMBER, NULL);
-	expect("生年月日\t1967年\t1月\t2日\n", FT_BIRTH_DATE, "1967-01-02", NULL);
-	expect("住所\t〒100-8914\t東京都千代田区永田町1-6-1\n", FT_POSTAL_ADDRESS,
+	se_expect("個人番号\t1\t2\t3\t4\t5\t6\t7\t8\t9\t0\t1\t9\n", FT_MY_NUMBER, NULL);
+	se_expect("生年月日\t1967年\t1月\t2日\n", FT_BIRTH_DATE, "1967-01-02", NULL);
+	se_expect("住所\t〒100-8914\t東京都千代田区永田町1-6-1\n", FT_POSTAL_ADDRESS,
 	    "100-8914 東京都千代田区永田町1-6-1", NULL);
 	/* two whole numbers in a merged group: each counts */
-	expect("氏名\t電話\t\n山田\t03-1234-5678\t090-1234-5678\n", FT_PHONE, "0312345678",
+	se_expect("氏名\t電話\t\n山田\t03-1234-5678\t090-1234-5678\n", FT_PHONE, "0312345678",
 	    "09012345678", NULL);
 }
 
 static void test_keyword_cells(void **state)
 {
 	/* a cost or a date about the keyword names nothing */
-	expect("項目\t電話料\n4月\t312345678\n", FT_PHONE, NULL);
-	expect("氏名\t住所変更日\n山田\t港区芝公園4-2-8\n", FT_POSTAL_ADDRESS, NULL);
-	expect("氏名\t口座名義\t口座番号\n山田\tヤマダ\t1234567\n", FT_BANK_ACCOUNT, "1234567",
+	se_expect("項目\t電話料\n4月\t312345678\n", FT_PHONE, NULL);
+	se_expect("氏名\t住所変更日\n山田\t港区芝公園4-2-8\n", FT_POSTAL_ADDRESS, NULL);
+	se_expect("氏名\t口座名義\t口座番号\n山田\tヤマダ\t1234567\n", FT_BANK_ACCOUNT, "1234567",
 	    NULL);
-	expect("氏名\t携帯電話番号\n山田\t9012345678\n", FT_PHONE, "09012345678", NULL);
-	expect("Name\tPhone No.\nTaro\t9012345678\n", FT_PHONE, "09012345678", NULL);
-	expect("name,phone,mail\nTaro,9012345678,t@example.jp\n", FT_PHONE, "09012345678",
+	se_expect("氏名\t携帯電話番号\n山田\t9012345678\n", FT_PHONE, "09012345678", NULL);
+	se_expect("Name\tPhone No.\nTaro\t9012345678\n", FT_PHONE, "09012345678", NULL);
+	se_expect("name,phone,mail\nTaro,9012345678,t@example.jp\n", FT_PHONE, "09012345678",
 	    NULL);
 }
 
 static void test_clean_tables(void **state)
 {
-	clean("令和6年度 予算執行状況\n\n費目\t年度\t予算額\t執行額\tページ\n"
+	se_clean("令和6年度 予算執行状況\n\n費目\t年度\t予算額\t執行額\tページ\n"
 	    "通信運搬費\t2024\t1234567\t7654321\t12\n"
 	    "電話料\t2024\t9012345\t312345678\t13\n"
 	    "旅費\t2023\t2345678\t1234567\t14\n");
-	clean("日付,件名,場所\n2024/4/1,入庁式,講堂\n1967/1/2,記念式典,本館\n"
+	se_clean("日付,件名,場所\n2024/4/1,入庁式,講堂\n1967/1/2,記念式典,本館\n"
 	    "2024/5/7,定例会議,第三会議室\n");
-	clean("注文番号\t品名\t数量\t金額\n1234567\t用紙\t10\t5000\n7654321\tトナー\t2\t18000\n");
-	clean("ご連絡は電話, メールのどちらでも構いません。\n"
+	se_clean("注文番号\t品名\t数量\t金額\n1234567\t用紙\t10\t5000\n7654321\tトナー\t2\t18000\n");
+	se_clean("ご連絡は電話, メールのどちらでも構いません。\n"
 	    "9012345678, 1234567 は注文番号です。\n");
-	clean("| 会議 | 日時 | 場所 |\n| 定例 | 2024/4/1 | 本館 |\n");
+	se_clean("| 会議 | 日時 | 場所 |\n| 定例 | 2024/4/1 | 本館 |\n");
 }
 
 int main(void)
@@ -220,5 +148,5 @@ int main(void)
 		cmocka_unit_test(test_clean_tables),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, se_setup, se_teardown);
 }
