@@ -33,18 +33,19 @@ int se_teardown(void **state)
 	return 0;
 }
 
-struct found {
-	struct valueset *v[FT_COUNT];
-};
+struct textscan *se_ts(void)
+{
+	return ts;
+}
 
-static void scan(const char *text, struct found *f)
+void se_scan(const char *text, struct se_found *f)
 {
 	for (int t = 0; t < FT_COUNT; t++)
 		assert_non_null(f->v[t] = valueset_new());
 	assert_int_equal(textscan_run(ts, text, strlen(text), f->v), 0);
 }
 
-static void release(struct found *f)
+void se_release(struct se_found *f)
 {
 	for (int t = 0; t < FT_COUNT; t++)
 		valueset_free(f->v[t]);
@@ -54,12 +55,12 @@ static void release(struct found *f)
  * (in any order). */
 void se_expect(const char *text, enum finding_type t, ...)
 {
-	struct found f;
+	struct se_found f;
 	const char *want;
 	size_t n = 0;
 	va_list ap;
 
-	scan(text, &f);
+	se_scan(text, &f);
 	va_start(ap, t);
 	while ((want = va_arg(ap, const char *)) != NULL) {
 		if (!valueset_has(f.v[t], want, strlen(want)))
@@ -70,18 +71,18 @@ void se_expect(const char *text, enum finding_type t, ...)
 	if (valueset_count(f.v[t]) != n)
 		fail_msg("%s: %zu values in \"%s\", want %zu (first: %s)", finding_type_name(t),
 		    valueset_count(f.v[t]), text, n, valueset_get(f.v[t], 0));
-	release(&f);
+	se_release(&f);
 }
 
 /* Nothing at all is found in text. */
 void se_clean(const char *text)
 {
-	struct found f;
+	struct se_found f;
 
-	scan(text, &f);
+	se_scan(text, &f);
 	for (int t = 0; t < FT_COUNT; t++)
 		if (valueset_count(f.v[t]) != 0)
 			fail_msg("%s: found %s in \"%s\"", finding_type_name(t),
 			    valueset_get(f.v[t], 0), text);
-	release(&f);
+	se_release(&f);
 }

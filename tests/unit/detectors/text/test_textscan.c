@@ -14,43 +14,9 @@
 #include "detect/detector.h"
 #include "text/textscan.h"
 #include "detect/valueset.h"
+#include "tests/unit/lib/scan_expect.h"
 
-static struct textscan *ts;
-
-static int setup(void **state)
-{
-	char err[256];
-
-	ts = textscan_new(err, sizeof(err));
-	if (ts == NULL)
-		fprintf(stderr, "textscan_new: %s\n", err);
-	return ts != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	textscan_free(ts);
-	return 0;
-}
-
-struct found {
-	struct valueset *v[FT_COUNT];
-};
-
-static void scan(const char *text, struct found *f)
-{
-	for (int t = 0; t < FT_COUNT; t++)
-		assert_non_null(f->v[t] = valueset_new());
-	assert_int_equal(textscan_run(ts, text, strlen(text), f->v), 0);
-}
-
-static void release(struct found *f)
-{
-	for (int t = 0; t < FT_COUNT; t++)
-		valueset_free(f->v[t]);
-}
-
-static void assert_values(const struct found *f, enum finding_type t, const char *const *want)
+static void assert_values(const struct se_found *f, enum finding_type t, const char *const *want)
 {
 	size_t n = 0;
 
@@ -64,12 +30,12 @@ static void assert_values(const struct found *f, enum finding_type t, const char
 
 static void test_full_width_spaced_forms(void **state)
 {
-	struct found f;
+	struct se_found f;
 	const char *phones[] = { "09012345678", "0312345678", "0465123456", NULL };
 	const char *mails[] = { "taro@example.jp", NULL };
 	const char *none[] = { NULL };
 
-	scan("携帯：０９０－１２３４－５６７８\r\n"
+	se_scan("携帯：０９０－１２３４－５６７８\r\n"
 	    "会社：０３ー１２３４ー５６７８（代表）\r\n"
 	    "支所：０４６５　１２　３４５６\r\n"
 	    "メール：ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ\r\n", &f);
@@ -77,18 +43,18 @@ static void test_full_width_spaced_forms(void **state)
 	assert_values(&f, FT_EMAIL, mails);
 	assert_values(&f, FT_MY_NUMBER, none);
 	assert_values(&f, FT_CREDIT_CARD, none);
-	release(&f);
+	se_release(&f);
 }
 
 static void test_every_type(void **state)
 {
-	struct found f;
+	struct se_found f;
 	const char *mn[] = { "123456789018", NULL };
 	const char *card[] = { "4111111111111111", NULL };
 	const char *postal[] = { "100-0001 東京都千代田区千代田1-1", NULL };
 	const char *bd[] = { "1980-01-02", NULL };
 
-	scan("氏名：山田 太郎\n"
+	se_scan("氏名：山田 太郎\n"
 	    "住所：〒１００－０００１　東京都千代田区千代田１－１\n"
 	    "生年月日：昭和５５年１月２日\n"
 	    "マイナンバー：１２３４　５６７８　９０１８\n"
@@ -97,7 +63,7 @@ static void test_every_type(void **state)
 	assert_values(&f, FT_CREDIT_CARD, card);
 	assert_values(&f, FT_POSTAL_ADDRESS, postal);
 	assert_values(&f, FT_BIRTH_DATE, bd);
-	release(&f);
+	se_release(&f);
 }
 
 /* An ordinary ministry mail: dates, amounts, document and order numbers,
@@ -106,13 +72,13 @@ static void test_every_type(void **state)
  * may be found. */
 static void test_ordinary_mail(void **state)
 {
-	struct found f;
+	struct se_found f;
 	const char *none[] = { NULL };
 	const char *mails[] = { "soumu-ka@example.go.jp", NULL };
 	const char *postal[] = { "100-8914 東京都千代田区永田町1-6-1", NULL };
 	const char *phone[] = { "0352532111", NULL };
 
-	scan("各位\n\n"
+	se_scan("各位\n\n"
 	    "令和6年3月15日付け府政第123-4号にて通知した件について、下記のとおり連絡します。\n"
 	    "1. 予算額：1,234,567,000円（前年度比102.5%）、¥03,123,456\n"
 	    "2. 提出期限：2024年3月29日（金）17:00、2024/03/29、2024-03-29\n"
@@ -130,19 +96,19 @@ static void test_ordinary_mail(void **state)
 	assert_values(&f, FT_EMAIL, mails);
 	assert_values(&f, FT_POSTAL_ADDRESS, postal);
 	assert_values(&f, FT_PHONE, phone);
-	release(&f);
+	se_release(&f);
 }
 
 static void test_distinct_across_runs(void **state)
 {
-	struct found f;
+	struct se_found f;
 
-	scan("090-1234-5678", &f);
-	assert_int_equal(textscan_run(ts, "０９０ー１２３４ー５６７８ 09012345678",
+	se_scan("090-1234-5678", &f);
+	assert_int_equal(textscan_run(se_ts(), "０９０ー１２３４ー５６７８ 09012345678",
 	    strlen("０９０ー１２３４ー５６７８ 09012345678"), f.v), 0);
-	assert_int_equal(textscan_run(ts, "+81 90 1234 5679", 16, f.v), 0);
+	assert_int_equal(textscan_run(se_ts(), "+81 90 1234 5679", 16, f.v), 0);
 	assert_int_equal(valueset_count(f.v[FT_PHONE]), 2);
-	release(&f);
+	se_release(&f);
 }
 
 static void test_null_sets_skipped(void **state)
@@ -150,19 +116,19 @@ static void test_null_sets_skipped(void **state)
 	struct valueset *sets[FT_COUNT] = { NULL };
 
 	sets[FT_EMAIL] = valueset_new();
-	assert_int_equal(textscan_run(ts, "a@example.jp 090-1234-5678", 26, sets), 0);
+	assert_int_equal(textscan_run(se_ts(), "a@example.jp 090-1234-5678", 26, sets), 0);
 	assert_int_equal(valueset_count(sets[FT_EMAIL]), 1);
 	valueset_free(sets[FT_EMAIL]);
 }
 
 static void test_incomplete_set_reported(void **state)
 {
-	struct found f;
+	struct se_found f;
 
-	scan("", &f);
+	se_scan("", &f);
 	valueset_set_incomplete(f.v[FT_PHONE]);
-	assert_int_equal(textscan_run(ts, "x", 1, f.v), -1);
-	release(&f);
+	assert_int_equal(textscan_run(se_ts(), "x", 1, f.v), -1);
+	se_release(&f);
 }
 
 static void test_registry_and_names(void **state)
@@ -271,7 +237,7 @@ static void test_hostile_inputs_stay_linear(void **state)
 	struct timespec t0, t1;
 
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
-		struct found f;
+		struct se_found f;
 		size_t len;
 		char *text = repeat(shapes[i][0], shapes[i][1], 1 << 20, &len);
 		double secs;
@@ -279,12 +245,12 @@ static void test_hostile_inputs_stay_linear(void **state)
 		for (int t = 0; t < FT_COUNT; t++)
 			assert_non_null(f.v[t] = valueset_new());
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		assert_int_equal(textscan_run(ts, text, len, f.v), 0);
+		assert_int_equal(textscan_run(se_ts(), text, len, f.v), 0);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		if (secs > 30)
 			fail_msg("shape %zu took %.1f s", i, secs);
-		release(&f);
+		se_release(&f);
 		free(text);
 	}
 }
@@ -303,5 +269,5 @@ int main(void)
 		cmocka_unit_test(test_hostile_inputs_stay_linear),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, se_setup, se_teardown);
 }

@@ -15,27 +15,10 @@
 
 #include "detect/detector.h"
 #include "detect/valueset.h"
+#include "tests/unit/lib/scan_expect.h"
 #include "text/normalize.h"
 #include "text/textscan.h"
 #include "text/unescape.h"
-
-static struct textscan *ts;
-
-static int setup(void **state)
-{
-	char err[256];
-
-	ts = textscan_new(err, sizeof(err));
-	if (ts == NULL)
-		fprintf(stderr, "textscan_new: %s\n", err);
-	return ts != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	textscan_free(ts);
-	return 0;
-}
 
 /* in normalized, then folded, must read want. */
 static void folds(const char *in, const char *want)
@@ -158,24 +141,7 @@ static void test_addresses(void **state)
 	stays("taro[at]example.c0m");			/* the TLD must be letters */
 }
 
-struct found {
-	struct valueset *v[FT_COUNT];
-};
-
-static void scan(const char *text, struct found *f)
-{
-	for (int t = 0; t < FT_COUNT; t++)
-		assert_non_null(f->v[t] = valueset_new());
-	assert_int_equal(textscan_run(ts, text, strlen(text), f->v), 0);
-}
-
-static void release(struct found *f)
-{
-	for (int t = 0; t < FT_COUNT; t++)
-		valueset_free(f->v[t]);
-}
-
-static void assert_values(const struct found *f, enum finding_type t, const char *const *want)
+static void assert_values(const struct se_found *f, enum finding_type t, const char *const *want)
 {
 	size_t n = 0;
 
@@ -187,7 +153,7 @@ static void assert_values(const struct found *f, enum finding_type t, const char
 		    valueset_count(f->v[t]), n, valueset_get(f->v[t], 0));
 }
 
-static void assert_nothing(const struct found *f)
+static void assert_nothing(const struct se_found *f)
 {
 	for (int t = 0; t < FT_COUNT; t++)
 		if (valueset_count(f->v[t]) != 0)
@@ -198,12 +164,12 @@ static void assert_nothing(const struct found *f)
 /* Every escape counts as the plain value: distinct counting sees one. */
 static void test_escapes_count_as_plain(void **state)
 {
-	struct found f;
+	struct se_found f;
 	const char *phones[] = { "09012345678", "0312345678", "09087654321", "0465123456", NULL };
 	const char *mails[] = { "taro@example.go.jp", "hanako.sato@example.co.jp", NULL };
 	const char *mn[] = { "123456789018", NULL };
 
-	scan("担当: 090-1234-5678 / 0 9 0 1 2 3 4 5 6 7 8 / 〇九〇ー一二三四ー五六七八\n"
+	se_scan("担当: 090-1234-5678 / 0 9 0 1 2 3 4 5 6 7 8 / 〇九〇ー一二三四ー五六七八\n"
 	    "代表 (03)1234-5678、03.1234-5678、〇三一二三四五六七八\n"
 	    "携帯 090 8765-4321、支所 0465-12-\n> 3456\n"
 	    "taro@example.go.jp, taro[at]example.go.jp, TARO at example dot go dot jp\n"
@@ -213,34 +179,34 @@ static void test_escapes_count_as_plain(void **state)
 	assert_values(&f, FT_PHONE, phones);
 	assert_values(&f, FT_EMAIL, mails);
 	assert_values(&f, FT_MY_NUMBER, mn);
-	release(&f);
+	se_release(&f);
 }
 
 /* Kanji digits beside a keyword are still held to the check digit. */
 static void test_kanji_my_number_check_digit(void **state)
 {
-	struct found f;
+	struct se_found f;
 	const char *none[] = { NULL };
 
-	scan("個人番号 一二三四五六七八九〇一九\nマイナンバー 一 二 三 四 五 六 七 八 九 〇 一 八\n",
+	se_scan("個人番号 一二三四五六七八九〇一九\nマイナンバー 一 二 三 四 五 六 七 八 九 〇 一 八\n",
 	    &f);
 	assert_values(&f, FT_MY_NUMBER, none);
-	release(&f);
-	scan("個人番号 〇〇〇〇〇〇〇〇〇〇〇〇（記入例）\n", &f);	/* a placeholder */
+	se_release(&f);
+	se_scan("個人番号 〇〇〇〇〇〇〇〇〇〇〇〇（記入例）\n", &f);	/* a placeholder */
 	assert_values(&f, FT_MY_NUMBER, none);
-	release(&f);
-	scan("一二三四五六七八九〇一八\n", &f);	/* no keyword */
+	se_release(&f);
+	se_scan("一二三四五六七八九〇一八\n", &f);	/* no keyword */
 	assert_values(&f, FT_MY_NUMBER, none);
-	release(&f);
+	se_release(&f);
 }
 
 /* Clean mail: budget tables, dates, page numbers, times, versions, ISBNs,
  * spaced years, kanji numerals in prose, "at" in English.  Nothing counts. */
 static void test_clean_text_counts_nothing(void **state)
 {
-	struct found f;
+	struct se_found f;
 
-	scan("令和6年度 予算額（単位：千円）\n"
+	se_scan("令和6年度 予算額（単位：千円）\n"
 	    "項目\t令和5年度\t令和6年度\t増減\n"
 	    "人件費\t1,234,567\t1,245,678\t11,111\n"
 	    "物件費\t 987,654\t 976,543\t-11,111\n"
@@ -256,7 +222,7 @@ static void test_clean_text_counts_nothing(void **state)
 	    "The office is at www.example.go.jp. Arrive at 9 dot 30.\n"
 	    "文書番号 2024-0123-\n4567-8、整理番号 12 34 56 78 90\n", &f);
 	assert_nothing(&f);
-	release(&f);
+	se_release(&f);
 }
 
 int main(void)
@@ -271,5 +237,5 @@ int main(void)
 		cmocka_unit_test(test_clean_text_counts_nothing),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, se_setup, se_teardown);
 }
