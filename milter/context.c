@@ -24,6 +24,8 @@
 static pthread_mutex_t flight_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t flight_cv = PTHREAD_COND_INITIALIZER;
 static unsigned long in_flight;	/* counted message contexts alive */
+static unsigned long ended;	/* counted contexts freed, ever */
+static unsigned long ended_seen;	/* ended at the last msgs_quiet() true */
 static bool draining;		/* msgs_drain() has begun */
 
 struct msgctx *
@@ -53,11 +55,25 @@ msgctx_free(struct msgctx *mc)
 	runtime_put(mc->rt);
 	if (mc->counted) {
 		pthread_mutex_lock(&flight_mu);
+		ended++;
 		if (--in_flight == 0)
 			pthread_cond_broadcast(&flight_cv);
 		pthread_mutex_unlock(&flight_mu);
 	}
 	free(mc);
+}
+
+bool
+msgs_quiet(void)
+{
+	bool quiet;
+
+	pthread_mutex_lock(&flight_mu);
+	quiet = in_flight == 0 && ended != ended_seen;
+	if (quiet)
+		ended_seen = ended;
+	pthread_mutex_unlock(&flight_mu);
+	return quiet;
 }
 
 unsigned long

@@ -40,6 +40,10 @@ struct connctx {
 struct msgctx *msgctx_new(void);
 void msgctx_free(struct msgctx *mc);
 
+/* True when no message is in flight and some ended since the last true:
+ * the moment to give a burst's freed memory back (counters.c). */
+bool msgs_quiet(void);
+
 /* Clean stop (SIGTERM), called while libmilter still serves the sessions:
  * from now on a new message is answered 451 4.3.2 at its end; wait up to
  * [milter] timeout seconds for the messages in progress to be answered.

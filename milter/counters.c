@@ -3,11 +3,13 @@
  * (see counters.h).  The file goes to the current runtime's var_dir, so a
  * reload that moves var_dir moves it too.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "config/conf.h"
+#include "milter/context.h"
 #include "milter/counters.h"
 #include "milter/log.h"
 #include "milter/runtime.h"
@@ -53,6 +55,16 @@ void counters_reload(bool ok, const char *msg)
 		write_file(false);	/* at once: dlpctl reload waits for it */
 }
 
+/* The daemon's heap: what the program holds, and what glibc took from the
+ * system for it (its arenas and mmap'd blocks). */
+static void heap_counts(struct stats_counts *c)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	c->heap_in_use = mi.uordblks + mi.hblkhd;
+	c->heap_held = mi.arena + mi.hblkhd;
+}
+
 /* Write stats.json; a failure is logged once until a write succeeds. */
 static void write_file(bool stopped)
 {
@@ -67,6 +79,7 @@ static void write_file(bool stopped)
 	runtime_put(rt);
 	stats_snapshot(&live, &c);
 	workers_counts(&c);
+	heap_counts(&c);
 	if (stats_write(path, &c, (long)getpid(), started, time(NULL), stopped, err,
 	    sizeof(err)) == -1) {
 		if (!failing)
@@ -90,6 +103,11 @@ static void *writer(void *arg)
 			break;
 		pthread_mutex_unlock(&mu);
 		write_file(false);
+		/* glibc keeps what a burst of sessions freed in its per-thread
+		 * arenas; once the daemon is idle, hand it back to the system.
+		 * Not under load: the pages would only be faulted in again. */
+		if (msgs_quiet())
+			malloc_trim(0);
 		pthread_mutex_lock(&mu);
 	}
 	pthread_mutex_unlock(&mu);

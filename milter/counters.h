@@ -2,7 +2,9 @@
  * counters.h — the daemon's live counters (quarantine/stats.h) and the
  * thread that writes them to var_dir/stats.json every STATS_PERIOD
  * seconds and once more when the daemon stops.  The milter callbacks only
- * take a mutex to add to them.
+ * take a mutex to add to them.  The same thread, every STATS_PERIOD
+ * seconds, gives the memory freed by the last burst of sessions back to
+ * the system once no message is in flight (malloc_trim).
  */
 #ifndef DLP_COUNTERS_H
 #define DLP_COUNTERS_H

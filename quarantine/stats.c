@@ -155,7 +155,7 @@ json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_
     bool stopped)
 {
 	char st[40], up[40], rl[40];
-	json_t *actions = json_object(), *scan, *workers, *delays, *o;
+	json_t *actions = json_object(), *scan, *workers, *delays, *memory, *o;
 
 	for (int a = 0; actions && a < STATS_ACTION_COUNT; a++)
 		if (json_object_set_new(actions, action_names[a], json_integer((json_int_t)c->actions[a])))
@@ -172,20 +172,23 @@ json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_
 	    "protocol", (json_int_t)c->worker_protocol);
 	delays = json_pack("{s:I, s:I, s:I}", "delayed", (json_int_t)c->actions[STATS_DELAY],
 	    "sent_on_time", (json_int_t)c->delay_sent, "failed_tries", (json_int_t)c->delay_failed);
-	if (!actions || !scan || !workers || !delays) {
+	memory = json_pack("{s:I, s:I}", "heap_in_use_kb", (json_int_t)(c->heap_in_use / 1024),
+	    "heap_held_kb", (json_int_t)(c->heap_held / 1024));
+	if (!actions || !scan || !workers || !delays || !memory) {
 		json_decref(scan);
 		json_decref(workers);
 		json_decref(delays);
+		json_decref(memory);
 		goto fail;
 	}
 	incident_format_time(started, st, sizeof(st));
 	incident_format_time(now, up, sizeof(up));
-	o = json_pack("{s:I, s:s, s:I, s:s, s:I, s:i, s:b, s:I, s:o, s:I, s:I, s:o, s:o, s:o}",
+	o = json_pack("{s:I, s:s, s:I, s:s, s:I, s:i, s:b, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:o}",
 	    "pid", (json_int_t)pid, "started", st, "started_epoch", (json_int_t)started,
 	    "updated", up, "updated_epoch", (json_int_t)now, "period", STATS_PERIOD,
 	    "stopped", stopped, "messages", (json_int_t)c->messages, "actions", actions,
 	    "errors", (json_int_t)c->errors, "tempfails", (json_int_t)c->tempfails,
-	    "scan_ms", scan, "workers", workers, "delays", delays);
+	    "scan_ms", scan, "workers", workers, "delays", delays, "memory", memory);
 	if (o && c->reloads) {
 		incident_format_time(c->reload_at, rl, sizeof(rl));
 		if (json_object_set_new(o, "reload", json_pack("{s:I, s:s, s:I, s:b, s:s}",

@@ -53,6 +53,9 @@ struct stats_counts {
 	/* the send delay's timer (milter/notifier.c): due delays released */
 	uint64_t delay_sent;		/* released when due, the relay said 250 */
 	uint64_t delay_failed;		/* due but not released (relay down, 4xx): retried */
+	/* the daemon's heap (glibc's mallinfo2), filled in by the daemon */
+	uint64_t heap_in_use;		/* bytes allocated and not freed */
+	uint64_t heap_held;		/* bytes the allocator took from the system */
 };
 
 struct stats {
@@ -89,7 +92,7 @@ uint64_t stats_percentile(const struct stats_counts *c, unsigned pct);
  * errors, tempfails, scan_ms {count, p50, p90, p99, max, mean}, workers
  * {processes, started, parts, crashed, over_memory, over_time, protocol},
  * delays {delayed (= actions.delay), sent_on_time, failed_tries},
- * and after a reload attempt reload {count, at, at_epoch, ok, message}.
+ * memory {heap_in_use_kb, heap_held_kb}, and after a reload attempt reload {count, at, at_epoch, ok, message}.
  * NULL on ENOMEM. */
 json_t *stats_json(const struct stats_counts *c, long pid, time_t started, time_t now,
     bool stopped);

@@ -289,6 +289,10 @@ static void print_daemon(const json_t *d)
 		    jint(json_object_get(d, "delays"), "delayed"),
 		    jint(json_object_get(d, "delays"), "sent_on_time"),
 		    jint(json_object_get(d, "delays"), "failed_tries"));
+	if (json_object_get(d, "memory"))	/* not in the file of an older daemon */
+		printf("  %-12sheap %.1f MB in use, %.1f MB taken from the system\n", "memory",
+		    jint(json_object_get(d, "memory"), "heap_in_use_kb") / 1024.0,
+		    jint(json_object_get(d, "memory"), "heap_held_kb") / 1024.0);
 }
 
 int ctl_stats(const struct ctl *g, int argc, char **argv)

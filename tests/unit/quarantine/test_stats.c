@@ -175,6 +175,8 @@ static void test_file(void **state)
 	stats_verdict(&s, STATS_ACCEPT, 700);
 	stats_error(&s, true, true, 40000);
 	stats_snapshot(&s, &c);
+	c.heap_in_use = 5 << 20;	/* filled in by the daemon, in bytes */
+	c.heap_held = (70 << 20) + 1023;
 	assert_int_equal(stats_write(path, &c, 4242, 1764000000, 1764000042, false, err,
 	    sizeof(err)), 0);
 	assert_int_equal(stat(path, &st), 0);
@@ -200,6 +202,10 @@ static void test_file(void **state)
 	assert_true(json_real_value(json_object_get(scan, "p50")) >= 2.5);
 	assert_true(json_real_value(json_object_get(scan, "p50")) <= 3.0);
 	assert_true(json_real_value(json_object_get(scan, "mean")) == 14.4);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "memory"),
+	    "heap_in_use_kb")), 5 * 1024);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "memory"),
+	    "heap_held_kb")), 70 * 1024);
 	json_decref(j);
 
 	/* A write that fails leaves the file it would have replaced. */
