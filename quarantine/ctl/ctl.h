@@ -66,6 +66,9 @@ int ctl_stats(const struct ctl *g, int argc, char **argv);
 int ctl_audit(const struct ctl *g, int argc, char **argv);
 int ctl_reload(const struct ctl *g, int argc, char **argv);
 int ctl_migrate(const struct ctl *g, int argc, char **argv);
+/* migrate_tables.c: the register's tables besides the incidents, copied
+ * and reported on stdout.  0, or -1 after a message on stderr. */
+int ctl_migrate_tables(struct reg *src, struct reg *dst);
 int ctl_user(const struct ctl *g, int argc, char **argv);
 int ctl_approver(const struct ctl *g, int argc, char **argv);
 

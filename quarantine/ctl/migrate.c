@@ -10,7 +10,8 @@
  * (a second run after an interruption copies only what is missing, and
  * two nodes can be migrated into one database one after the other).
  *
- * The links' key (link.h) goes too when the database has none yet.
+ * The links' key (link.h) goes too when the database has none yet, and
+ * then the register's other tables (migrate_tables.c).
  *
  * Verification, per incident copied or found: status, last change and
  * the numbers of audit rows and notices equal on both sides, and the
@@ -356,6 +357,8 @@ static int run(struct reg *src, struct reg *dst, const char *qdir, const struct 
 	printf("copied: %ld incidents (%ld new, %ld there already), %ld held copies (%ld new) "
 	    "to %s\n", tt.incidents, tt.copied, tt.present, tt.messages, tt.msg_copied,
 	    reg_backend_name(dst));
+	if (ctl_migrate_tables(src, dst) < 0)
+		return CTL_FAIL;
 	tt.all = g_checksum_new(G_CHECKSUM_SHA256);
 	for (size_t i = 0; i < l->n; i++)
 		if (verify_one(src, dst, qdir, l->id[i], &tt, err, sizeof(err)) < 0) {

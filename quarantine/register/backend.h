@@ -154,6 +154,21 @@ struct reg_backend {
 	    char *err, size_t errlen);
 	int (*series_release)(struct reg *rg, const char *incident, time_t now, char *err,
 	    size_t errlen);
+
+	/* dlpctl migrate (ctl/migrate.c), on the tables and columns of its
+	 * fixed list, never a caller's text: every row as text (NULL: SQL
+	 * NULL), in order's order (NULL: any) — the source's side; a row put
+	 * unless its key (columns; NULL: a row equal in every column) is there
+	 * already, 1 put, 0 there — the database's side; after series rows
+	 * were put, the running totals made again from series_sent and the row
+	 * bounds raised by what was put */
+	int (*rows)(struct reg *rg, const char *table, const char *cols, const char *order,
+	    int (*cb)(void *arg, int n, const char *const *v), void *arg, char *err,
+	    size_t errlen);
+	int (*row_put)(struct reg *rg, const char *table, const char *cols, const char *key,
+	    int n, const char *const *v, char *err, size_t errlen);
+	int (*series_merged)(struct reg *rg, long long series, long long sent, char *err,
+	    size_t errlen);
 };
 
 /* A message of reg_series_msg hashed (hex of 16 bytes each): recipients

@@ -112,6 +112,8 @@ const struct reg_backend reg_pg_backend = {
 	.series_add = pg_series_add,
 	.series_hold = pg_series_hold,
 	.series_release = pg_series_release,
+	.row_put = pg_row_put,
+	.series_merged = pg_series_merged,
 };
 
 struct pg_pool {

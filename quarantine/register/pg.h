@@ -193,4 +193,10 @@ int pg_series_hold(struct reg *rg, const char *incident, const struct reg_series
 int pg_series_release(struct reg *rg, const char *incident, time_t now, char *err,
     size_t errlen);
 
+/* pg_rows.c */
+int pg_row_put(struct reg *rg, const char *table, const char *cols, const char *key, int n,
+    const char *const *v, char *err, size_t errlen);
+int pg_series_merged(struct reg *rg, long long series, long long sent, char *err,
+    size_t errlen);
+
 #endif

@@ -86,6 +86,27 @@ static int no_op(const struct reg *rg, const char *what, char *err, size_t errle
 	return -1;
 }
 
+int reg_rows(struct reg *rg, const char *table, const char *cols, const char *order,
+    int (*cb)(void *arg, int n, const char *const *v), void *arg, char *err, size_t errlen)
+{
+	return rg->be->rows ? rg->be->rows(rg, table, cols, order, cb, arg, err, errlen) :
+	    no_op(rg, "table export", err, errlen);
+}
+
+int reg_row_put(struct reg *rg, const char *table, const char *cols, const char *key, int n,
+    const char *const *v, char *err, size_t errlen)
+{
+	return rg->be->row_put ? rg->be->row_put(rg, table, cols, key, n, v, err, errlen) :
+	    no_op(rg, "table import", err, errlen);
+}
+
+int reg_series_merged(struct reg *rg, long long series, long long sent, char *err,
+    size_t errlen)
+{
+	return rg->be->series_merged ? rg->be->series_merged(rg, series, sent, err, errlen) :
+	    no_op(rg, "table import", err, errlen);
+}
+
 int reg_msg_put(struct reg *rg, const char *id, long (*rd)(void *arg, void *buf, size_t len),
     void *arg, char *err, size_t errlen)
 {

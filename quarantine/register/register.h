@@ -263,6 +263,18 @@ int reg_import(struct reg *rg, const struct incident *inc, const struct audit *a
  * "series_sent") into *count.
  * 0 or -1 with err. */
 int reg_count(struct reg *rg, const char *table, long long *count, char *err, size_t errlen);
+
+/* dlpctl migrate's table copy (see backend.h: rows, row_put,
+ * series_merged); table, cols, key and order are the caller's constants.
+ * reg_rows: 0, or -1 with err (cb's -1 stops it; its err is the caller's);
+ * reg_row_put: 1 put, 0 there already, -1 with err; reg_series_merged: 0
+ * or -1.  A backend without them says so in err. */
+int reg_rows(struct reg *rg, const char *table, const char *cols, const char *order,
+    int (*cb)(void *arg, int n, const char *const *v), void *arg, char *err, size_t errlen);
+int reg_row_put(struct reg *rg, const char *table, const char *cols, const char *key, int n,
+    const char *const *v, char *err, size_t errlen);
+int reg_series_merged(struct reg *rg, long long series, long long sent, char *err,
+    size_t errlen);
 /* ---- dlp-web (quarantine/web/): accounts, sessions, used links, and
  * the console's audit trail.  Names are [A-Za-z0-9._@-]{1,64}; roles are
  * admin, approver, auditor (checked here). */

@@ -79,6 +79,7 @@ const struct reg_backend reg_sqlite_backend = {
 	.series_add = sq_series_add,
 	.series_hold = sq_series_hold,
 	.series_release = sq_series_release,
+	.rows = sq_rows,
 };
 
 void sq_lock(struct sq_reg *s) { pthread_mutex_lock(&s->lock); }

@@ -138,6 +138,9 @@ int sq_series_hold(struct reg *rg, const char *incident, const struct reg_series
     char *err, size_t errlen);
 int sq_series_release(struct reg *rg, const char *incident, time_t now, char *err,
     size_t errlen);
+/* sqlite_rows.c */
+int sq_rows(struct reg *rg, const char *table, const char *cols, const char *order,
+    int (*cb)(void *arg, int n, const char *const *v), void *arg, char *err, size_t errlen);
 /* sqlite_users.c: a web_audit row, lock held. */
 int sq_web_audit_locked(struct sq_reg *rg, time_t t, const char *actor, const char *action,
     const char *incident, const char *detail, char *err, size_t errlen);

@@ -156,7 +156,30 @@ def test_migrate_sqlite_to_postgres():
     con.execute("INSERT INTO secrets (name, value, created) VALUES ('link_key', ?, 0)",
                 (node_key,))
     con.commit()
+    # the rest of the register: a console account, an approver and a group,
+    # a used link, the console's audit trail, the series (the shipped
+    # series_recipients rule: the released one recorded, the held one kept)
+    r = subprocess.run([DLPCTL, "-c", a.milter.conf, "user", "add", "kacho-m", "--role",
+                        "approver"], input="migrate-pw-1\n", capture_output=True, text=True,
+                       cwd=a.tmp)
+    check(r.returncode == 0, "dlpctl user add on SQLite: %s" % r.stderr)
+    check(a.dlpctl("approver", "set", SENDER, "kacho-m@example.go.jp",
+                   check=False).returncode == 0, "dlpctl approver set on SQLite")
+    check(a.dlpctl("approver", "member", SENDER, "総務課", check=False).returncode == 0,
+          "dlpctl approver member on SQLite")
+    con.execute("INSERT INTO link_uses (id, incident, action, time) VALUES ('use-1', ?, "
+                "'justify', 1764000000)", (second,))
+    con.execute("INSERT INTO web_audit (time, actor, action, incident, detail) VALUES "
+                "(1764000001, 'kacho-m', 'view', ?, NULL)", (second,))
+    con.commit()
+    node = {t: con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
+            for t in ("users", "approvers", "approver_groups", "link_uses", "web_audit",
+                      "series", "series_sent", "series_held")}
+    user_hash = con.execute("SELECT hash FROM users WHERE name = 'kacho-m'").fetchone()[0]
+    series_key = con.execute("SELECT value FROM secrets WHERE name = 'series'").fetchone()[0]
     con.close()
+    check(node["series_sent"] >= 1 and node["series_held"] == 1 and node["series"] >= 2,
+          "the series on SQLite: %r" % node, a)
     r = a.dlpctl("migrate", "--to", pg.url, "--password-file", pg.password_file, check=False)
     check(r.returncode == 0, "migrate: %s %s" % (r.stdout, r.stderr))
     check("link key: this node's, in the database" in r.stdout and
@@ -167,10 +190,28 @@ def test_migrate_sqlite_to_postgres():
           "what was copied: %s" % r.stdout)
     check("the same on both sides" in r.stdout and "digest: sha256:" in r.stdout,
           "verified: %s" % r.stdout)
+    for t, n in node.items():
+        line = "%-16s%d rows (%d new, 0 there already)" % (t, n, n)
+        check(line in r.stdout, "%s: %r in %s" % (t, line, r.stdout))
+        check(int(pg.sql("SELECT count(*) FROM %s" % t)[0][0]) == n, "%s in the database" % t)
+    check(pg.sql("SELECT hash, role FROM users WHERE name = 'kacho-m'") == [[user_hash, "approver"]],
+          "the account, its password hash as it was")
+    check(pg.sql("SELECT value FROM secrets WHERE name = 'series'") == [[series_key]],
+          "the series key went over with its rows")
+    check(pg.sql("SELECT incident FROM series_held") == [[second]], "the held one's series rows")
+    hour = pg.sql("SELECT h.n, (SELECT count(*) FROM series_sent s WHERE s.sender = h.sender)"
+                  " FROM series_hour h")
+    check(len(hour) == 1 and hour[0][0] == hour[0][1] == str(node["series_sent"]),
+          "the running total made from the rows: %r" % hour)
+    check("sessions" in r.stdout and "sign in again" in r.stdout, "sessions: said")
     again = a.dlpctl("migrate", "--to", pg.url, "--password-file", pg.password_file, check=False)
     check(again.returncode == 0 and "(0 new, 2 there already)" in again.stdout,
           "a second run copies nothing: %s %s" % (again.stdout, again.stderr))
     check(again.stdout.split("digest:")[1] == r.stdout.split("digest:")[1], "same digest twice")
+    for t, n in node.items():
+        line = "%-16s%d rows (0 new, %d there already)" % (t, n, n)
+        check(line in again.stdout, "second run, %s: %r in %s" % (t, line, again.stdout))
+        check(int(pg.sql("SELECT count(*) FROM %s" % t)[0][0]) == n, "%s not doubled" % t)
     n_audit = pg.sql("SELECT count(*) FROM audit WHERE incident = '%s'" % first)[0][0]
     check(int(n_audit) >= 3, "history copied (created, releasing, released): %s" % n_audit)
     # A switches over to the database
@@ -184,6 +225,12 @@ def test_migrate_sqlite_to_postgres():
                          capture_output=True).stdout
     check(raw == held_bytes, "held copy byte for byte (%d, %d bytes)" % (len(raw), len(held_bytes)))
     check(status(first) == "released" and status(second) == "held", "statuses kept")
+    # the held one released on the database: its copied series rows recorded
+    r = a.dlpctl("release", second, check=False)
+    check(r.returncode == 0, "release on the database: %s %s" % (r.stdout, r.stderr), a)
+    check(pg.sql("SELECT count(*) FROM series_held") == [["0"]] and
+          int(pg.sql("SELECT count(*) FROM series_sent")[0][0]) == node["series_sent"] + 1,
+          "the release recorded the copied series rows")
 
 
 # --- two nodes -------------------------------------------------------------
@@ -271,7 +318,10 @@ def test_console_on_postgres():
               "no per-node key file")
         for env in (a, b):
             env.milter.start()
-        # accounts and approvers: made on one node, the other's too
+        # accounts and approvers: made on one node, the other's too (the
+        # rows dlpctl migrate brought from A's SQLite register not counted)
+        audited = int(pg.sql("SELECT count(*) FROM web_audit WHERE action IN ('user added',"
+                             " 'approvers set')")[0][0])
         r = subprocess.run([DLPCTL, "-c", a.milter.conf, "user", "add", "alice", "--role",
                             "admin"], input=ADMIN_PW + "\n", capture_output=True, text=True,
                            cwd=a.tmp)
@@ -287,7 +337,8 @@ def test_console_on_postgres():
               "jicho@example.go.jp" in r.stdout, "A lists B's approvers: %s %s" % (r.stdout,
                                                                                    r.stderr))
         check(pg.sql("SELECT count(*) FROM web_audit WHERE action IN ('user added',"
-                     " 'approvers set')")[0][0] == "2", "both changes are web_audit rows")
+                     " 'approvers set')")[0][0] == str(audited + 2),
+              "both changes are web_audit rows")
         on_a, on_b = hold_on(a, "console-a"), hold_on(b, "console-b")
 
         browser = Browser()
@@ -373,7 +424,8 @@ def test_console_on_postgres():
                            " 'release requested'" % on_b)[0][0]
         check(requested == "1", "one release request in the history: %s" % requested)
         check(status(on_b) == "held", "still held, for the approver")
-        check(pg.sql("SELECT count(*) FROM link_uses")[0][0] == "1", "one used link")
+        check(pg.sql("SELECT count(*) FROM link_uses WHERE incident = '%s'" % on_b)[0][0] == "1",
+              "one used link")
     finally:
         if browser:
             browser.close()
