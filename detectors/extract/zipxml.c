@@ -1,8 +1,8 @@
 /*
  * zipxml.c — bounded XML reading of archive members (see zipxml.h): the
- * event queue, libxml2's SAX2 push parser for other encodings and the
- * tokenizer (zipxml_tok.c) for UTF-8.  The markup-to-text walk over it is
- * zipxml_text.c.
+ * tokenizer (zipxml_tok.c) for UTF-8, its events straight to the walk;
+ * libxml2's SAX2 push parser for other encodings, its events through a
+ * queue.  The markup-to-text walk over it is zipxml_text.c.
  *
  * Read: elements, attributes asked for, text and CDATA.  Not read: DTDs
  * (a part with a DOCTYPE or an entity reference is refused), processing
@@ -169,7 +169,7 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 			xmlStopParser(x->ctxt);
 			return;
 		}
-		x->attrs[x->nattrs++] = (struct zxattr){ (const char *)attrs[0], off, n };
+		x->attrs[x->nattrs++] = (struct zxattr){ (const char *)attrs[0], NULL, off, n };
 		e = &x->ev[x->nev - 1];		/* ev_new may not move it, but be plain */
 		e->nattr++;
 	}
@@ -348,19 +348,233 @@ tok_stopped(void *ctx)
 {
 	struct zipxml *x = ctx;
 
-	return x->failed || x->nomem || x->refused;
+	return x->failed || x->nomem || x->refused || x->node_rc != 0;
 }
 
 static const struct zxtok_cb tok_cb = {
 	.start = on_start, .end = on_end, .text = on_text, .stopped = tok_stopped,
 };
 
+/* ---- straight to the walk ----
+ *
+ * zipxml_walk of a UTF-8 member needs no queue: the tokenizer's events go
+ * to the walk's node function as they come, with their text and attribute
+ * values where the tokenizer decoded them, in the chunk.  One event is held
+ * back, which is all the queue's lookahead gave: a start, until the next
+ * event says whether it is empty (its end at once: handed out empty, the
+ * end dropped), and text, until the next event ends it (consecutive text
+ * is one value).  The held event's bytes are copied to the arena only when
+ * the chunk moves under it (il_carry, at the end of each push).  A node
+ * asking to skip an element drops the events up to its end.  The events,
+ * their order and their values are the queue's (zipxml_next), one by one. */
+
+/* Text that is only white space: significant inside xml:space="preserve",
+ * else white space (the reader drops it). */
+static int
+text_type(const struct zxev *e)
+{
+	for (size_t i = 0; i < e->len; i++)
+		if (e->text[i] != ' ' && e->text[i] != '\t' && e->text[i] != '\n' &&
+		    e->text[i] != '\r')
+			return XML_READER_TYPE_TEXT;
+	return e->preserve ? XML_READER_TYPE_SIGNIFICANT_WHITESPACE : XML_READER_TYPE_WHITESPACE;
+}
+
+static void
+il_nomem(struct zipxml *x)
+{
+	x->nomem = true;
+	x->failed = true;
+}
+
+/* Hand e to the node function as the current event. */
+static void
+il_deliver(struct zipxml *x, const struct zxev *e)
+{
+	bool skip = false;
+	int rc;
+
+	if (x->node_rc != 0)
+		return;
+	x->curp = e;
+	rc = x->node(x, x->node_ctx, &skip);
+	x->curp = NULL;
+	if (rc != 0)
+		x->node_rc = rc;
+	else if (skip && e->type == XML_READER_TYPE_ELEMENT && !e->empty) {
+		x->skipping = true;
+		x->skip_depth = e->depth;
+	}
+}
+
+/* Hand out the held event (a start as it is marked: not empty unless its
+ * end came). */
+static void
+il_flush(struct zipxml *x)
+{
+	struct zxev *e = &x->pev;
+
+	if (x->pend == 0)
+		return;
+	x->pend = 0;
+	if (e->type == XML_READER_TYPE_TEXT) {
+		if (x->pend_arena) {
+			e->text = x->arena + e->off;
+		} else {
+			/* the tokenizer is past the text: its end may be a
+			 * terminator (the '<' after it is read already) */
+			((char *)x->ptext)[e->len] = '\0';
+			e->text = x->ptext;
+		}
+		e->type = text_type(e);
+	}
+	il_deliver(x, e);
+	if (x->pend_arena) {
+		x->alen = 0;
+		x->pend_arena = false;
+	}
+}
+
+/* The chunk is about to move: copy the held event's bytes to the arena. */
+static void
+il_carry(struct zipxml *x)
+{
+	size_t off;
+
+	if (x->pend == 0 || x->pend_arena)
+		return;
+	if (x->pend == 2) {
+		if ((off = arena_put(x, x->ptext, x->pev.len)) == (size_t)-1) {
+			il_nomem(x);
+			x->pend = 0;
+			return;
+		}
+		x->pev.off = off;
+	} else {
+		for (size_t i = 0; i < x->pev.nattr; i++) {
+			struct zxattr *a = &x->attrs[i];
+
+			if ((off = arena_put(x, a->v, a->len)) == (size_t)-1) {
+				il_nomem(x);
+				x->pend = 0;
+				return;
+			}
+			a->off = off;
+			a->v = NULL;
+		}
+	}
+	x->pend_arena = true;
+}
+
+static void
+il_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
+    int nns, const xmlChar **nss, int nattr, int ndef, const xmlChar **attrs)
+{
+	struct zipxml *x = ctx;
+	bool preserve = x->depth > 0 && x->depth <= ZX_DEPTH ? x->space[x->depth - 1] : false;
+
+	il_flush(x);
+	if (x->depth >= ZX_MAX_DEPTH) {
+		snprintf(x->why, sizeof(x->why), "XML nested deeper than %d elements", ZX_MAX_DEPTH);
+		x->failed = true;
+		return;
+	}
+	for (int i = 0; i < nattr; i++)
+		if (attrs[5 * i + 1] && strcmp((const char *)attrs[5 * i + 1], "xml") == 0 &&
+		    strcmp((const char *)attrs[5 * i], "space") == 0)
+			preserve = attrs[5 * i + 4] - attrs[5 * i + 3] == 8 &&
+			    memcmp(attrs[5 * i + 3], "preserve", 8) == 0;
+	if (!x->skipping && x->node_rc == 0) {
+		if ((size_t)nattr > x->attrcap) {
+			size_t cap = x->attrcap ? x->attrcap : 256;
+			struct zxattr *p;
+
+			while (cap < (size_t)nattr)
+				cap *= 2;
+			if (!(p = realloc(x->attrs, cap * sizeof(*p)))) {
+				il_nomem(x);
+				return;
+			}
+			x->attrs = p;
+			x->attrcap = cap;
+		}
+		for (int i = 0; i < nattr; i++, attrs += 5)
+			x->attrs[i] = (struct zxattr){ (const char *)attrs[0], (const char *)attrs[3],
+			    0, (size_t)(attrs[4] - attrs[3]) };
+		x->pev = (struct zxev){ .type = XML_READER_TYPE_ELEMENT, .name = (const char *)local,
+		    .ns = (const char *)uri, .depth = x->depth, .nattr = (size_t)nattr };
+		x->pend = 1;
+		x->pend_arena = false;
+	}
+	if (x->depth < ZX_DEPTH)
+		x->space[x->depth] = preserve;
+	x->depth++;
+}
+
+static void
+il_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+	struct zipxml *x = ctx;
+
+	if (x->depth > 0)
+		x->depth--;
+	if (x->skipping) {
+		if (x->depth == x->skip_depth)
+			x->skipping = false;
+		return;
+	}
+	if (x->pend == 1) {		/* <a></a>: empty, as <a/> */
+		x->pev.empty = true;
+		il_flush(x);
+		return;
+	}
+	il_flush(x);
+	if (!x->skipping)
+		il_deliver(x, &(struct zxev){ .type = XML_READER_TYPE_END_ELEMENT,
+		    .name = (const char *)local, .ns = (const char *)uri, .depth = x->depth });
+}
+
+static void
+il_text(void *ctx, const xmlChar *s, int n)
+{
+	struct zipxml *x = ctx;
+
+	if (n <= 0 || x->skipping)
+		return;
+	if (x->pend == 1)
+		il_flush(x);
+	if (x->skipping || x->node_rc != 0)
+		return;
+	if (x->pend == 2) {		/* more of the same text */
+		il_carry(x);
+		if (x->pend == 0)
+			return;
+		x->alen--;		/* its NUL */
+		if (arena_put(x, (const char *)s, (size_t)n) == (size_t)-1) {
+			il_nomem(x);
+			return;
+		}
+		x->pev.len += (size_t)n;
+		return;
+	}
+	x->pev = (struct zxev){ .type = XML_READER_TYPE_TEXT, .len = (size_t)n, .depth = x->depth,
+	    .preserve = x->depth > 0 && x->depth <= ZX_DEPTH ? x->space[x->depth - 1] : false };
+	x->ptext = (const char *)s;
+	x->pend = 2;
+	x->pend_arena = false;
+}
+
+static const struct zxtok_cb il_cb = {
+	.start = il_start, .end = il_end, .text = il_text, .stopped = tok_stopped,
+};
+
 /* Push n bytes of chunk to the tokenizer; what it left is carried. */
 static int
 tok_push(struct zipxml *x, size_t n, bool eof)
 {
-	long used = zxtok_feed(&x->tok, x->chunk, n, eof, &tok_cb, x);
+	long used = zxtok_feed(&x->tok, x->chunk, n, eof, x->node ? &il_cb : &tok_cb, x);
 
+	il_carry(x);
 	if (used < 0) {
 		if (x->tok.refused)
 			x->refused = true;
@@ -512,6 +726,7 @@ zipxml_next(struct zipxml *x, bool skip)
 
 		x->head = (size_t)x->cur + 1;
 		x->cur = -1;
+		x->curp = NULL;
 		while (skipping) {		/* past the element's end */
 			lookahead(x);
 			if (x->head == x->nev)
@@ -536,16 +751,11 @@ zipxml_next(struct zipxml *x, bool skip)
 			n->type = 0;
 		}
 	} else if (e->type == XML_READER_TYPE_TEXT) {
-		const char *s = x->arena + e->off;
-		size_t i = 0;
-
-		while (i < e->len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-			i++;
-		if (i == e->len)
-			e->type = e->preserve ? XML_READER_TYPE_SIGNIFICANT_WHITESPACE :
-			    XML_READER_TYPE_WHITESPACE;
+		e->text = x->arena + e->off;
+		e->type = text_type(e);
 	}
 	x->cur = (long)x->head;
+	x->curp = e;
 	return 1;
 }
 
@@ -589,7 +799,7 @@ zipxml_attr(struct zipxml *x, const char *local, char *buf, size_t buflen)
 		if (a->local[0] != local[0] || strcmp(a->local, local) != 0)
 			continue;
 		n = a->len < buflen - 1 ? a->len : buflen - 1;
-		memcpy(buf, x->arena + a->off, n);
+		memcpy(buf, a->v ? a->v : x->arena + a->off, n);
 		buf[n] = '\0';
 		break;
 	}
@@ -609,9 +819,21 @@ zipxml_walk(struct zipread *zr, const struct zipread_entry *e,
 		snprintf(why, whylen, "%s: %s", e->name, x.why);
 		return -1;
 	}
-	while (rc == 0 && (ret = zipxml_next(&x, skip)) == 1) {
-		skip = false;
-		rc = node(&x, ctx, &skip);
+	x.node = node;		/* a UTF-8 member: straight to node */
+	x.node_ctx = ctx;
+	feed(&x);		/* the first chunk says which parser reads it */
+	if (x.utf8) {
+		while (!x.eof && !x.failed)
+			feed(&x);
+		il_flush(&x);	/* the events before a failure are handed out */
+		rc = x.node_rc;
+		ret = rc == 0 && x.failed ? fail_reason(&x) : 0;
+	} else {
+		x.node = NULL;
+		while (rc == 0 && (ret = zipxml_next(&x, skip)) == 1) {
+			skip = false;
+			rc = node(&x, ctx, &skip);
+		}
 	}
 	if (rc < 0 || (rc == 0 && ret < 0)) {
 		snprintf(why, whylen, "%s: %s", e->name, x.why);

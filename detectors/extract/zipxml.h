@@ -5,10 +5,12 @@
  * A member is parsed as a stream: inflated a chunk at a time
  * (zipread_stream_read) into the package tokenizer (zipxml_tok.h) when it
  * is UTF-8, as every OOXML and ODF writer's is, else into libxml2's SAX2
- * push parser; their events are handed out one by one by zipxml_next()
- * (no reader, no node per element, never the whole part in memory: memory
- * stays flat whatever its size), and the bytes are bounded by the zipread
- * limits and the time budget.
+ * push parser.  The tokenizer's events go straight to the walk's node
+ * function (one held back, to tell an empty element); libxml2's are queued
+ * and handed out one by one by zipxml_next().  No reader, no node per
+ * element, never the whole part in memory: memory stays flat whatever its
+ * size, and the bytes are bounded by the zipread limits and the time
+ * budget.
  * Safety: XML_PARSE_NONET, no entity substitution, no DTD loading; and a
  * part with a DOCTYPE (OOXML and ODF never have one) is refused before
  * libxml2 sees it, so an entity-expansion bomb ends as a refused part.
@@ -32,13 +34,15 @@ struct textbuf;
  * accessors below are inline: the walks call them for every node). */
 struct zxattr {
 	const char *local;		/* dictionary string */
-	size_t off, len;		/* value in the arena */
+	const char *v;			/* value, or NULL: at off in the arena */
+	size_t off, len;
 };
 
 struct zxev {
 	int type;			/* XML_READER_TYPE_*; 0: dropped */
 	const char *name, *ns;		/* dictionary strings (elements) */
-	size_t off, len;		/* text in the arena */
+	const char *text;		/* text, NUL-terminated, once handed out */
+	size_t off, len;		/* text in the arena while queued */
 	size_t attr0, nattr;		/* attributes in x->attrs */
 	unsigned depth;
 	bool empty, preserve;
@@ -53,6 +57,7 @@ struct zipxml {
 	struct zxev *ev;	/* queued events */
 	size_t nev, evcap, head; /* events [head, nev) not handed out yet */
 	long cur;		/* the event zipxml_next returned, or -1 */
+	const struct zxev *curp;	/* the current event (zipxml_cur), or NULL */
 	struct zxattr *attrs;	/* attributes of queued elements */
 	size_t nattrs, attrcap;
 	char *arena;		/* attribute values and text of queued events */
@@ -67,6 +72,17 @@ struct zipxml {
 	size_t chunkcap;	/* size of chunk (grows for a tag longer than it) */
 	size_t carry;		/* bytes at the chunk's start kept from the last one */
 	bool refused;		/* a DTD or an entity: the part is refused */
+	/* zipxml_walk of a UTF-8 member: the tokenizer's events go straight
+	 * to node, one held back (zipxml.c, "straight to the walk") */
+	int (*node)(struct zipxml *x, void *ctx, bool *skip);
+	void *node_ctx;
+	int node_rc;		/* node's first non-zero return */
+	int pend;		/* the event held back: 0 none, 1 a start, 2 text */
+	struct zxev pev;
+	const char *ptext;	/* its text in the chunk (not pend_arena) */
+	bool pend_arena;	/* its bytes copied to the arena */
+	bool skipping;		/* node asked to skip the element at skip_depth */
+	unsigned skip_depth;
 	char why[200];		/* reason once zipxml_next returned -1 */
 };
 
@@ -85,7 +101,7 @@ int zipxml_next(struct zipxml *x, bool skip);
 static inline const struct zxev *
 zipxml_cur(const struct zipxml *x)
 {
-	return x->cur >= 0 ? &x->ev[x->cur] : NULL;
+	return x->curp;
 }
 
 static inline int
@@ -110,7 +126,7 @@ zipxml_value(const struct zipxml *x)
 	const struct zxev *e = zipxml_cur(x);
 
 	return e && e->type != XML_READER_TYPE_ELEMENT && e->type != XML_READER_TYPE_END_ELEMENT ?
-	    x->arena + e->off : NULL;
+	    e->text : NULL;
 }
 
 /* The length of zipxml_value's text (0 when it is NULL). */

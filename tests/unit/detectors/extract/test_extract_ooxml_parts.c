@@ -373,6 +373,112 @@ docx_text_bytes(const char *doc, size_t n, char **why)
 	return text;
 }
 
+/* The text of sheet n bytes long, as the only worksheet of an xlsx. */
+static char *
+xlsx_text_bytes(const char *sheet, size_t n, char **why)
+{
+	zip_error_t ze;
+	zip_source_t *src;
+	zip_t *z;
+	zip_stat_t st;
+	unsigned char *data;
+	char *text;
+	bool enc;
+
+	zip_error_init(&ze);
+	assert_non_null(src = zip_source_buffer_create(NULL, 0, 0, &ze));
+	assert_non_null(z = zip_open_from_source(src, ZIP_TRUNCATE, &ze));
+	zip_source_keep(src);
+	assert_true(zip_file_add(z, "xl/worksheets/sheet1.xml",
+	    zip_source_buffer(z, sheet, n, 0), 0) >= 0);
+	assert_int_equal(zip_close(z), 0);
+	assert_int_equal(zip_source_open(src), 0);
+	assert_int_equal(zip_source_stat(src, &st), 0);
+	data = malloc(st.size);
+	assert_int_equal(zip_source_read(src, data, st.size), (zip_int64_t)st.size);
+	zip_source_close(src);
+	zip_source_free(src);
+	text = zt_extract_text(&extract_xlsx, NULL, data, st.size, why, &enc);
+	free(data);
+	return text;
+}
+
+#define NSW "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\""
+#define SML "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
+
+/* A document of about 70 KB: open, pad bytes of padding in an attribute
+ * (so that the 64 KB chunk's end falls pad bytes earlier in what
+ * follows), then rows of what the walks treat each in its own way, then
+ * close.  malloc'd. */
+static char *
+chunky(const char *open, size_t pad, const char *const *rows, size_t nrows, const char *close)
+{
+	size_t cap = 80000 + pad, n;
+	char *d = malloc(cap);
+
+	assert_non_null(d);
+	n = (size_t)snprintf(d, cap, open, (int)pad, "");
+	for (size_t i = 0; n < 70000; i++)
+		n += (size_t)snprintf(d + n, cap - n, rows[i % nrows], (unsigned)i);
+	snprintf(d + n, cap - n, "%s", close);
+	return d;
+}
+
+/* The walks of UTF-8 members take the tokenizer's events as they come,
+ * holding one back (a start until its end says it is empty, text until
+ * it ends) and copying it when the chunk moves under it: with every chunk
+ * boundary falling at every byte of the rows, the text is the one libxml2
+ * (UTF-16) gives through the queue — empty cells, skipped formulas and
+ * phonetic runs, text cut by a boundary, white space kept or dropped,
+ * CDATA, references. */
+static void
+test_walk_chunk_edges(void **state)
+{
+	static const char *const cells[] = {
+		"<row r=\"%u\"><c r=\"A1\" t=\"inlineStr\"><is><t>&#27663;&#21517; 山田</t></is></c>"
+		"<c r=\"B1\" s=\"0\"></c><c r=\"C1\"/><c r=\"D1\"><f>SUM(A1:A9)</f><v>42</v></c>"
+		"<c r=\"E1\" t=\"inlineStr\"><is><t xml:space=\"preserve\">  </t><rPh><t>ヤマ</t></rPh>"
+		"<r><t>090-1234-5678</t></r></is></c></row>\n",
+		"<row r=\"%u\"><c r=\"B2\" t=\"inlineStr\"><is><t><![CDATA[a<b]]>&amp;c</t></is></c>"
+		"<c r=\"F2\"><v>3</v></c><c r=\"G2\" t=\"inlineStr\"><is><t>   </t></is></c></row>",
+	};
+	static const char *const paras[] = {
+		"<w:p><w:r><w:t>第%u段 &#26085;本</w:t></w:r><w:r><w:t></w:t><w:tab/><w:t xml:space="
+		"\"preserve\"> 住所 </w:t></w:r><w:r><w:t>  </w:t></w:r></w:p>",
+		"<w:p><w:r><w:instrText>SKIP</w:instrText><w:t><![CDATA[x]]>y&lt;</w:t><w:br/></w:r></w:p>",
+	};
+
+	for (size_t pad = 0; pad < 260; pad += 1 + pad / 64) {
+		for (int kind = 0; kind < 2; kind++) {
+			char *doc = kind == 0 ?
+			    chunky("<worksheet " SML "><sheetPr codeName=\"%*s\"/><sheetData>", pad, cells,
+				2, "</sheetData></worksheet>") :
+			    chunky("<w:document " NSW "><w:body><w:p w:rsidR=\"%*s\"/>", pad, paras, 2,
+				"</w:body></w:document>");
+			size_t n;
+			char *w8 = NULL, *w16 = NULL, *u16 = utf16(doc, &n);
+			char *t8 = kind == 0 ? xlsx_text_bytes(doc, strlen(doc), &w8) :
+			    docx_text_bytes(doc, strlen(doc), &w8);
+			char *t16 = kind == 0 ? xlsx_text_bytes(u16, n, &w16) :
+			    docx_text_bytes(u16, n, &w16);
+
+			if (w8 || w16 || strcmp(t8, t16) != 0)
+				fprintf(stderr, "%s pad %zu: %s / %s\n", kind ? "docx" : "xlsx", pad,
+				    w8 ? w8 : "-", w16 ? w16 : "-");
+			assert_null(w8);
+			assert_null(w16);
+			assert_true(strlen(t8) > 5000);
+			assert_non_null(strstr(t8, kind == 0 ? "氏名 山田" : "日本"));
+			assert_null(strstr(t8, kind == 0 ? "SUM" : "SKIP"));
+			assert_string_equal(t8, t16);
+			free(t8);
+			free(t16);
+			free(u16);
+			free(doc);
+		}
+	}
+}
+
 /* The tokenizer against libxml2: each document as UTF-8 (the tokenizer)
  * and as UTF-16 (libxml2) gives the same text, or both refuse it. */
 static void
@@ -461,6 +567,7 @@ main(void)
 		cmocka_unit_test(test_odt_embedded_object),
 		cmocka_unit_test(test_charrefs),
 		cmocka_unit_test(test_tokenizer_matches_libxml2),
+		cmocka_unit_test(test_walk_chunk_edges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
