@@ -403,17 +403,51 @@ cell_end(struct sheetw *w)
 	return put_value(w->out, v);
 }
 
+/* Copy v[0..n) into buf (cut to its size), NUL-terminated. */
+static void
+attr_copy(char *buf, size_t size, const char *v, size_t n)
+{
+	n = n < size - 1 ? n : size - 1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+}
+
 static void
 cell_start(struct sheetw *w, bool empty)
 {
-	char r[16];
+	char r[16] = "", s[16] = "";
+	size_t rn = 0, tn = 0, sn = 0;
+	bool got_r = false, got_t = false, got_s = false;
 
-	w->col = zipxml_attr(w->x, "r", r, sizeof(r)) ? ref_col(r) : -1;
+	/* r, t and s in one pass over the attributes: the first of each, as
+	 * zipxml_attr takes it (an empty value counts as none) */
+	for (size_t i = 0, n = zipxml_nattr(w->x); i < n; i++) {
+		const char *v;
+		size_t len;
+		const char *a = zipxml_attr_at(w->x, i, &v, &len);
+
+		if (a[0] == '\0' || a[1] != '\0')
+			continue;
+		if (a[0] == 'r' && !got_r) {
+			attr_copy(r, sizeof(r), v, len);
+			rn = len;
+			got_r = true;
+		} else if (a[0] == 't' && !got_t) {
+			attr_copy(w->type, sizeof(w->type), v, len);
+			tn = len;
+			got_t = true;
+		} else if (a[0] == 's' && !got_s) {
+			attr_copy(s, sizeof(s), v, len);
+			sn = len;
+			got_s = true;
+		}
+	}
+	w->col = rn ? ref_col(r) : -1;
 	if (w->col < 0)
 		w->col = w->prev_col + 1 > SHEET_MAX_COL ? SHEET_MAX_COL : w->prev_col + 1;
-	if (zipxml_attr(w->x, "t", w->type, sizeof(w->type)) == 0)
+	if (tn == 0)
 		snprintf(w->type, sizeof(w->type), "n");
-	w->xf = w->styles && zipxml_attr(w->x, "s", r, sizeof(r)) ? strtol(r, NULL, 10) : -1;
+	w->xf = w->styles && sn ? strtol(s, NULL, 10) : -1;
 	w->val.len = 0;
 	w->in_v = w->in_t = 0;
 	w->in_is = false;
@@ -422,25 +456,29 @@ cell_start(struct sheetw *w, bool empty)
 		w->prev_col = w->col;
 }
 
+/* n is the name lit (its first byte tried first: most elements are told
+ * apart by it, without a call). */
+#define NAME_IS(n, lit) ((n)[0] == (lit)[0] && strcmp((n), (lit)) == 0)
+
 static int
 sheet_element(struct sheetw *w, const char *n, bool *skip)
 {
 	bool empty = zipxml_empty(w->x);
 
-	if (strcmp(n, "row") == 0) {
+	if (NAME_IS(n, "row")) {
 		w->last_col = w->prev_col = -1;
 		w->row_content = false;
-	} else if (strcmp(n, "c") == 0) {
+	} else if (NAME_IS(n, "c")) {
 		cell_start(w, empty);
 	} else if (!w->in_c || empty) {
 		return 0;
-	} else if (strcmp(n, "v") == 0) {
+	} else if (NAME_IS(n, "v")) {
 		w->in_v++;
-	} else if (strcmp(n, "is") == 0) {
+	} else if (NAME_IS(n, "is")) {
 		w->in_is = true;
-	} else if (strcmp(n, "t") == 0 && w->in_is) {
+	} else if (NAME_IS(n, "t") && w->in_is) {
 		w->in_t++;
-	} else if (strcmp(n, "f") == 0 || strcmp(n, "rPh") == 0 || strcmp(n, "extLst") == 0) {
+	} else if (NAME_IS(n, "f") || NAME_IS(n, "rPh") || NAME_IS(n, "extLst")) {
 		*skip = true;
 	}
 	return 0;
@@ -458,15 +496,15 @@ sheet_node(struct sheetw *w, bool *skip)
 	case XML_READER_TYPE_ELEMENT:
 		return sheet_element(w, n, skip);
 	case XML_READER_TYPE_END_ELEMENT:
-		if (strcmp(n, "v") == 0 && w->in_v > 0)
+		if (NAME_IS(n, "v") && w->in_v > 0)
 			w->in_v--;
-		else if (strcmp(n, "t") == 0 && w->in_t > 0)
+		else if (NAME_IS(n, "t") && w->in_t > 0)
 			w->in_t--;
-		else if (strcmp(n, "is") == 0)
+		else if (NAME_IS(n, "is"))
 			w->in_is = false;
-		else if (strcmp(n, "c") == 0 && w->in_c)
+		else if (NAME_IS(n, "c") && w->in_c)
 			return cell_end(w);
-		else if (strcmp(n, "row") == 0 && w->row_content) {
+		else if (NAME_IS(n, "row") && w->row_content) {
 			w->row_content = false;
 			return textbuf_putc(w->out, '\n');
 		}

@@ -199,6 +199,27 @@ zipxml_name(const struct zipxml *x)
 	return e && e->name ? e->name : "";
 }
 
+/* The current element's attributes: how many, and the local name, value
+ * (not NUL-terminated) and length of attribute i, for a walk that reads
+ * several of them in one pass. */
+static inline size_t
+zipxml_nattr(const struct zipxml *x)
+{
+	const struct zxev *e = zipxml_cur(x);
+
+	return e && e->type == XML_READER_TYPE_ELEMENT ? e->nattr : 0;
+}
+
+static inline const char *
+zipxml_attr_at(const struct zipxml *x, size_t i, const char **value, size_t *len)
+{
+	const struct zxattr *a = &x->attrs[zipxml_cur(x)->attr0 + i];
+
+	*value = a->v ? a->v : x->arena + a->off;
+	*len = a->len;
+	return a->local;
+}
+
 /* Copy the value of the current element's attribute of local name local
  * (any namespace) into buf (truncated to buflen, NUL-terminated).
  * Returns its length, 0 when absent. */
