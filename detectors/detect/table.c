@@ -325,7 +325,7 @@ int table_context(const char *text, size_t len, struct table_text out[FT_COUNT],
     struct valueset *sets[FT_COUNT])
 {
 	struct tb tb = { .t = text, .len = len, .out = out, .postal = sets[FT_POSTAL_ADDRESS],
-	    .names = sets[FT_NAMES] };
+	    .names = sets[FT_NAMES], .phones_read = sets[FT_PHONE] != NULL };
 	struct cells *c = malloc(sizeof(*c));
 	unsigned *km = malloc(TB_COLS * sizeof(*km));
 	struct header *h = malloc(sizeof(*h));
