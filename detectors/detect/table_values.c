@@ -118,10 +118,12 @@ static int phone_lost_zero(const char *v, size_t n, int header)
 {
 	size_t digits = 0, i;
 
+	/* the cheap tests first: most values start with their 0 */
+	if (!header || n >= TB_VALUE || v[0] < '1' || v[0] > '9')
+		return 0;
 	for (i = 0; i < n && (tbc_is_digit(v[i]) || v[i] == '-'); i++)
 		digits += tbc_is_digit(v[i]);
-	return header && i == n && n < TB_VALUE && v[0] >= '1' && v[0] <= '9' &&
-	    (digits == 9 || digits == 10);
+	return i == n && (digits == 9 || digits == 10);
 }
 
 /* Phone: under a header, the 0 a spreadsheet dropped is put back. */
@@ -144,7 +146,8 @@ static void emit_phone(struct tb *tb, const char *v, size_t n, int header)
  * "-. ()+": phone.c, det_digit_clusters)? */
 static int phone_byte(char c)
 {
-	return tbc_is_digit(c) || (c != '\0' && strchr("-. ()+", c) != NULL);
+	return tbc_is_digit(c) || c == '-' || c == '.' || c == ' ' || c == '(' || c == ')' ||
+	    c == '+';
 }
 
 /* Would the labelled line 「電話 V」 for the whole cell t[s..e) add nothing
