@@ -433,17 +433,37 @@ static unsigned part_kinds(const char *t, size_t s, size_t e)
 /* Can t[s..e) hold a word of tb_words: an ASCII letter, or the first
  * character of a Japanese word (生 誕 電 携 住 所 郵 口 個 マ メ, and of
  * the identifiers' and names' words)? */
+static const char tb_firsts[] = "生誕電携住所郵口個マメ旅パ基年免運在特保被記番氏名";
+static unsigned tb_first_third[8];	/* a bit per third byte of tb_firsts */
+static pthread_once_t tb_first_once = PTHREAD_ONCE_INIT;
+
+static void tb_first_make(void)
+{
+	for (size_t f = 0; f + 3 <= sizeof(tb_firsts) - 1; f += 3) {
+		unsigned char b = (unsigned char)tb_firsts[f + 2];
+
+		tb_first_third[b >> 5] |= 1u << (b & 31);
+	}
+}
+
 static int may_hold_word(const char *t, size_t s, size_t e)
 {
-	static const char firsts[] = "生誕電携住所郵口個マメ旅パ基年免運在特保被記番氏名";
+	const char *firsts = tb_firsts;
 	const unsigned char *u = (const unsigned char *)t;
 
+	pthread_once(&tb_first_once, tb_first_make);
 	for (size_t i = s; i < e; i++) {
 		if (tbc_is_alpha(u[i]))
 			return 1;
 		if (u[i] < 0xE3 || u[i] > 0xE9 || i + 3 > e)
 			continue;
-		for (size_t f = 0; f + 3 <= sizeof(firsts) - 1; f += 3)
+		/* most characters' third byte is none of the firsts': passed
+		 * over without the list */
+		if (!(tb_first_third[u[i + 2] >> 5] & 1u << (u[i + 2] & 31))) {
+			i += 2;
+			continue;
+		}
+		for (size_t f = 0; f + 3 <= sizeof(tb_firsts) - 1; f += 3)
 			if (u[i + 1] == (unsigned char)firsts[f + 1] &&
 			    u[i + 2] == (unsigned char)firsts[f + 2] && u[i] == (unsigned char)firsts[f])
 				return 1;
