@@ -210,6 +210,46 @@ static int phone_start_in(const char *t, size_t from, size_t to)
 	return 0;
 }
 
+/* Digits at t[i..to) from i on: how many. */
+static size_t digit_run(const char *t, size_t i, size_t to)
+{
+	size_t s = i;
+
+	while (i < to && t[i] >= '0' && t[i] <= '9')
+		i++;
+	return i - s;
+}
+
+/* Is the whole cluster t[from..to) what the pattern matches first from
+ * `from`?  Only the two shapes most numbers are written in are told, the
+ * rest left to the pattern: 0[1-9] and 8 or 9 digits more, alone (its
+ * last alternative: the grouped ones fail at the first non-digit they
+ * want); or 0[1-9] with 0-3 digits more, a separator, 1-4 digits, the
+ * same separator, 3-4 digits (GROUPED, its greedy counts taking each
+ * group whole).  The cluster's ends are no cluster bytes, so no digit,
+ * '-' or '.' stands next to it: both boundaries hold. */
+static int whole_match(const char *t, size_t from, size_t to)
+{
+	size_t g1, g2, g3, i;
+	char sep;
+
+	if (to - from < 10 || t[from] != '0' || t[from + 1] < '1' || t[from + 1] > '9')
+		return 0;
+	g1 = digit_run(t, from, to);
+	if (g1 == to - from)
+		return g1 == 10 || g1 == 11;
+	i = from + g1;
+	sep = t[i];
+	if (g1 < 2 || g1 > 5 || (sep != '-' && sep != '.' && sep != ' '))
+		return 0;
+	g2 = digit_run(t, i + 1, to);
+	i += 1 + g2;
+	if (g2 < 1 || g2 > 4 || i >= to || t[i] != sep)
+		return 0;
+	g3 = digit_run(t, i + 1, to);
+	return g3 >= 3 && g3 <= 4 && i + 1 + g3 == to;
+}
+
 /* Match within one cluster text[from..to); the subject is cut one character
  * after it (that character is no digit, '-' or '.', so the lookahead sees
  * all it needs). */
@@ -218,19 +258,26 @@ static void phone_range(void *ctx, size_t from, size_t to)
 	struct phone_scan *sc = ctx;
 	const char *text = sc->text;
 	size_t cut = to < sc->len ? det_next_char(text, sc->len, to) : to, at = from;
+	int whole;
 
 	if (!phone_start_in(text, from, to))
 		return;
-	while (at < to && det_match(text, cut, sc->st->re, at, 0, sc->md) > 0) {
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+	/* the first match told in C when it is the whole cluster (most are:
+	 * a pattern match costs more than the rest of the work together) */
+	whole = whole_match(text, from, to);
+	while (at < to && (whole || det_match(text, cut, sc->st->re, at, 0, sc->md) > 0)) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md), s, e;
 		struct phone_cand c;
 
-		if (phone_parse(text + ov[0], ov[1] - ov[0], &c) == 0 && phone_valid(&c) &&
-		    !space_continues(text, sc->len, ov[0], ov[1], &c)) {
+		s = whole ? from : ov[0];
+		e = whole ? to : ov[1];
+		whole = 0;
+		if (phone_parse(text + s, e - s, &c) == 0 && phone_valid(&c) &&
+		    !space_continues(text, sc->len, s, e, &c)) {
 			(void)valueset_add(sc->out, c.digits, c.n);
-			at = ov[1];
+			at = e;
 		} else {
-			at = det_next_char(text, cut, ov[0]);
+			at = det_next_char(text, cut, s);
 		}
 	}
 }

@@ -247,9 +247,13 @@ static size_t table_rows(struct tb *tb, const struct header *h, size_t hend, siz
 			ls = le;	/* a row of empty cells */
 			continue;
 		}
+		m = M_NONE;
 		if (is_candidate(tb, &ci, ls) && line_header(tb, ls, le, c, km, &m))
 			return ls;
-		tbc_split(t, ls, le, h->mode, c);
+		/* line_header split it already when its mode is the header's
+		 * (c->n is 0 when it stopped before or undid the split) */
+		if (m != h->mode || c->n == 0)
+			tbc_split(t, ls, le, h->mode, c);
 		if (h->mode != M_TAB && c->n < 2)
 			return ls;
 		if ((h->mode == M_SPACE1 || h->mode == M_SPACE2) && c->n != h->ncols) {
@@ -325,7 +329,7 @@ int table_context(const char *text, size_t len, struct table_text out[FT_COUNT],
     struct valueset *sets[FT_COUNT])
 {
 	struct tb tb = { .t = text, .len = len, .out = out, .postal = sets[FT_POSTAL_ADDRESS],
-	    .names = sets[FT_NAMES] };
+	    .names = sets[FT_NAMES], .phones_read = sets[FT_PHONE] != NULL };
 	struct cells *c = malloc(sizeof(*c));
 	unsigned *km = malloc(TB_COLS * sizeof(*km));
 	struct header *h = malloc(sizeof(*h));

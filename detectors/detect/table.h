@@ -17,6 +17,12 @@
  * without a postcode, which no detector reads, and a name column's lone
  * surnames and kana names, which the names detector does not count, are
  * added to their sets here.
+ *
+ * A value the caller's own pass over the text has already read as its
+ * labelled line would be read is not written (table_values.c, read_before):
+ * a phone or a 〒 address that is a whole cell, standing alone there.  The
+ * detector would only add values already in the set: the result is the
+ * same, for less work on a sheet of thousands of such cells.
  */
 #ifndef DLP_TABLE_H
 #define DLP_TABLE_H
@@ -37,7 +43,9 @@ struct table_text {
  * values their headers and labels vouch for to out[type]; add postal
  * addresses without a postcode to sets[FT_POSTAL_ADDRESS] when it is not
  * NULL, and a name column's lone surnames and kana names to sets[FT_NAMES]
- * when it is not NULL.  Returns 0, or -1 on ENOMEM (what was written so
+ * when it is not NULL.  A type's set that is not NULL must already hold
+ * what its detector found in text[0..len) (textscan_run runs them first):
+ * the values that pass read alike are not written again.  Returns 0, or -1 on ENOMEM (what was written so
  * far is kept). */
 int table_context(const char *text, size_t len, struct table_text out[FT_COUNT],
     struct valueset *sets[FT_COUNT]);

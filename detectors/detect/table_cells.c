@@ -25,6 +25,10 @@
 #include <pthread.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "detect/table_cells.h"
 #include "detect/util.h"
 
@@ -67,16 +71,6 @@ static const char *const tb_suffixes[] = {
 	"番号", "number", "Number", "No.", "No", "NO", "no", "欄", "#", ":", "：", ".", NULL,
 };
 
-
-int tbc_is_alpha(unsigned char c)
-{
-	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-}
-
-int tbc_is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
 
 size_t tbc_nchars(const char *t, size_t s, size_t e)
 {
@@ -178,12 +172,22 @@ void tbc_split(const char *t, size_t ls, size_t le, enum tb_mode m, struct cells
 		return;
 	}
 	char sep = m == M_TAB ? '\t' : m == M_COMMA ? ',' : '|';
-	for (size_t i = ls; i <= le; i++) {
-		if (i < le && t[i] == '"' && m != M_PIPE) {
-			quoted = !quoted;
-		} else if (i == le || (t[i] == sep && !quoted)) {
-			cell_add(t, c, start, i);
-			start = i + 1;
+	/* no double quote (or '|', which ignores them): every sep ends a
+	 * cell, found by memchr instead of byte by byte */
+	if (m == M_PIPE || memchr(t + ls, '"', le - ls) == NULL) {
+		for (const char *p; (p = memchr(t + start, sep, le - start)) != NULL;) {
+			cell_add(t, c, start, (size_t)(p - t));
+			start = (size_t)(p - t) + 1;
+		}
+		cell_add(t, c, start, le);
+	} else {
+		for (size_t i = ls; i <= le; i++) {
+			if (i < le && t[i] == '"') {
+				quoted = !quoted;
+			} else if (i == le || (t[i] == sep && !quoted)) {
+				cell_add(t, c, start, i);
+				start = i + 1;
+			}
 		}
 	}
 	if (m == M_PIPE && c->n > 0 && c->s[c->n - 1] == c->e[c->n - 1])
@@ -200,9 +204,13 @@ int tbc_is_piece(const char *t, size_t s, size_t e)
 {
 	if (s == e)
 		return 0;
-	for (size_t i = s; i < e; i++)
-		if (!tbc_is_digit(t[i]) && !strchr("-+()", t[i]))
+	for (size_t i = s; i < e; i++) {
+		char c = t[i];
+
+		/* strchr("-+()", c) as it was: the NUL matches too */
+		if (!tbc_is_digit(c) && c != '-' && c != '+' && c != '(' && c != ')' && c != '\0')
 			return 0;
+	}
 	return 1;
 }
 
@@ -425,17 +433,37 @@ static unsigned part_kinds(const char *t, size_t s, size_t e)
 /* Can t[s..e) hold a word of tb_words: an ASCII letter, or the first
  * character of a Japanese word (生 誕 電 携 住 所 郵 口 個 マ メ, and of
  * the identifiers' and names' words)? */
+static const char tb_firsts[] = "生誕電携住所郵口個マメ旅パ基年免運在特保被記番氏名";
+static unsigned tb_first_third[8];	/* a bit per third byte of tb_firsts */
+static pthread_once_t tb_first_once = PTHREAD_ONCE_INIT;
+
+static void tb_first_make(void)
+{
+	for (size_t f = 0; f + 3 <= sizeof(tb_firsts) - 1; f += 3) {
+		unsigned char b = (unsigned char)tb_firsts[f + 2];
+
+		tb_first_third[b >> 5] |= 1u << (b & 31);
+	}
+}
+
 static int may_hold_word(const char *t, size_t s, size_t e)
 {
-	static const char firsts[] = "生誕電携住所郵口個マメ旅パ基年免運在特保被記番氏名";
+	const char *firsts = tb_firsts;
 	const unsigned char *u = (const unsigned char *)t;
 
+	pthread_once(&tb_first_once, tb_first_make);
 	for (size_t i = s; i < e; i++) {
 		if (tbc_is_alpha(u[i]))
 			return 1;
 		if (u[i] < 0xE3 || u[i] > 0xE9 || i + 3 > e)
 			continue;
-		for (size_t f = 0; f + 3 <= sizeof(firsts) - 1; f += 3)
+		/* most characters' third byte is none of the firsts': passed
+		 * over without the list */
+		if (!(tb_first_third[u[i + 2] >> 5] & 1u << (u[i + 2] & 31))) {
+			i += 2;
+			continue;
+		}
+		for (size_t f = 0; f + 3 <= sizeof(tb_firsts) - 1; f += 3)
 			if (u[i + 1] == (unsigned char)firsts[f + 1] &&
 			    u[i + 2] == (unsigned char)firsts[f + 2] && u[i] == (unsigned char)firsts[f])
 				return 1;
@@ -491,6 +519,26 @@ static unsigned letters(const char *s, size_t n)
 	return m;
 }
 
+/* Does t[s..e) hold an ASCII capital letter?  16 bytes at a time. */
+static int has_upper(const char *t, size_t s, size_t e)
+{
+#ifdef __SSE2__
+	for (; s + 16 <= e; s += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + s));
+		/* signed bytes: those of UTF-8 sequences are below 'A' */
+		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+		    _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+
+		if (_mm_movemask_epi8(up) != 0)
+			return 1;
+	}
+#endif
+	for (; s < e; s++)
+		if (t[s] >= 'A' && t[s] <= 'Z')
+			return 1;
+	return 0;
+}
+
 /* Does the line [ls, le) hold an English word of tb_words?  Only the words
  * whose letters are all in the line are looked for, and only when the line
  * is `top` or holds a capital letter. */
@@ -498,6 +546,8 @@ int tbc_ascii_words(const char *t, size_t ls, size_t le, int top)
 {
 	unsigned have = 0, upper = 0;
 
+	if (!top && !has_upper(t, ls, le))
+		return 0;	/* the common case: a data row, found at once */
 	for (size_t i = ls; i < le; i++) {
 		unsigned char c = (unsigned char)t[i];
 

@@ -35,8 +35,17 @@ struct cells {
 	size_t s[TB_COLS], e[TB_COLS];	/* trimmed bounds */
 };
 
-int tbc_is_alpha(unsigned char c);
-int tbc_is_digit(char c);
+/* Inline: the table pass asks them of nearly every byte of its cells. */
+static inline int tbc_is_alpha(unsigned char c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static inline int tbc_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 /* Code points in t[s..e). */
 size_t tbc_nchars(const char *t, size_t s, size_t e);
 /* Does w start at t[at], within e? */

@@ -22,6 +22,7 @@ struct tb {
 	struct table_text *out;
 	struct valueset *postal;	/* for addresses without a code, or NULL */
 	struct valueset *names;		/* for a name column's lone surnames, or NULL */
+	int phones_read;		/* the phone detector has read t (sets[FT_PHONE]) */
 	size_t *cand;			/* candidate line starts, sorted */
 	size_t ncand, capcand;
 	int err;

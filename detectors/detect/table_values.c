@@ -112,22 +112,96 @@ static size_t join(const char *t, const size_t *s, const size_t *e, size_t n, ch
 	return k;
 }
 
+/* Does a phone value v[0..n) get back the 0 a spreadsheet dropped (under
+ * a header, 9 or 10 digits and '-' only, not starting with 0)? */
+static int phone_lost_zero(const char *v, size_t n, int header)
+{
+	size_t digits = 0, i;
+
+	/* the cheap tests first: most values start with their 0 */
+	if (!header || n >= TB_VALUE || v[0] < '1' || v[0] > '9')
+		return 0;
+	for (i = 0; i < n && (tbc_is_digit(v[i]) || v[i] == '-'); i++)
+		digits += tbc_is_digit(v[i]);
+	return i == n && (digits == 9 || digits == 10);
+}
+
 /* Phone: under a header, the 0 a spreadsheet dropped is put back. */
 static void emit_phone(struct tb *tb, const char *v, size_t n, int header)
 {
 	char buf[TB_VALUE + 2];
-	size_t digits = 0, i;
 
-	for (i = 0; i < n && (tbc_is_digit(v[i]) || v[i] == '-'); i++)
-		digits += tbc_is_digit(v[i]);
-	if (header && i == n && n < TB_VALUE && v[0] >= '1' && v[0] <= '9' &&
-	    (digits == 9 || digits == 10)) {
+	if (phone_lost_zero(v, n, header)) {
 		buf[0] = '0';
 		memcpy(buf + 1, v, n);
 		put_line(tb, FT_PHONE, "電話 ", buf, n + 1);
 		return;
 	}
 	put_line(tb, FT_PHONE, "電話 ", v, n);
+}
+
+/* ---- values the main pass has read ---- */
+
+/* Is c a byte of the phone detector's clusters (a digit or one of
+ * "-. ()+": phone.c, det_digit_clusters)? */
+static int phone_byte(char c)
+{
+	return tbc_is_digit(c) || c == '-' || c == '.' || c == ' ' || c == '(' || c == ')' ||
+	    c == '+';
+}
+
+/* Would the labelled line 「電話 V」 for the whole cell t[s..e) add nothing
+ * to the phone set the main pass filled?  The phone detector is a function
+ * of the clusters of digits and "-. ()+" and of the byte on each side of a
+ * match (phone.c: the boundaries, space_continues).  When the cell is
+ * written as it is (no 0 put back, not cut to TB_VALUE) and the bytes
+ * right before and after it in the text are no cluster bytes, its clusters
+ * and their neighbours are in the main text what they are in the line
+ * (there 「話」's last byte and a space before it, '\n' after): the same
+ * matches, the same values, already added. */
+static int phone_read_before(const struct tb *tb, size_t s, size_t e, int header)
+{
+	const char *t = tb->t;
+
+	return tb->phones_read && e - s <= TB_VALUE && !phone_lost_zero(t + s, e - s, header) &&
+	    (s == 0 || !phone_byte(t[s - 1])) && (e == tb->len || !phone_byte(t[e]));
+}
+
+/* Does the cell t[s..e) end in 4 digits, then only ' ' and ':'?  (Every
+ * postcode ends in 4 digits.) */
+static int ends_in_code(const char *t, size_t s, size_t e)
+{
+	while (e > s && (t[e - 1] == ' ' || t[e - 1] == ':'))
+		e--;
+	for (size_t k = 1; k <= 4; k++)
+		if (e < s + k || !tbc_is_digit(t[e - k]))
+			return 0;
+	return 1;
+}
+
+/* Would the labelled line for the whole cell t[s..e), a postal address
+ * written as 「〒」 and the cell from its code on, add nothing to the set
+ * the main pass filled?  Yes when the line is the cell byte for byte: the
+ * cell starts with 〒 and the code right after it, and fits TB_VALUE; and
+ * the address text ends in the text where the line ends it: the byte
+ * after the cell ends an address (postal.c addr_end: '\n' '\t' '\f' ','),
+ * and when it is a tab the cell does not end in a code (then the main
+ * text's address would be the next cell: postal_add).  The postal
+ * detector reads the clusters of digits and "-. ()+" in the cell (bounded
+ * by 〒 and that byte), the 〒 and spaces before each code, the prefecture
+ * after it (a name holding no line end or tab, so within the cell), the
+ * address text to its end: the same in both. */
+static int postal_read_before(const struct tb *tb, size_t s, size_t e)
+{
+	const char *t = tb->t;
+	size_t code;
+
+	if (tb->postal == NULL || e - s > TB_VALUE || !tbc_starts(t, s, e, "〒") ||
+	    tb_postcode_at(t + s, e - s, &code) == 0 || code != 3)
+		return 0;
+	if (e == tb->len || t[e] == '\n' || t[e] == '\f' || t[e] == ',')
+		return 1;
+	return t[e] == '\t' && !ends_in_code(t, s, e);
 }
 
 /* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
@@ -300,6 +374,8 @@ void tb_emit_cells(struct tb *tb, unsigned k, const struct cells *c, size_t from
 	if (n == 0)
 		return;
 	if (k == K_POSTAL) {	/* an address split over cells: joined */
+		if (n == 1 && postal_read_before(tb, s[0], e[0]))
+			return;
 		bl = 0;
 		for (size_t i = 0; i < n && bl + (e[i] - s[i]) + 2 < sizeof(buf); i++) {
 			memcpy(buf + bl, t + s[i], e[i] - s[i]);
@@ -330,7 +406,8 @@ void tb_emit_cells(struct tb *tb, unsigned k, const struct cells *c, size_t from
 	if (k != K_PHONE && k != K_BIRTH && id == TB_NIDS)
 		return;
 	for (size_t i = 0; i < n; i++)
-		emit_value(tb, k, id, t + s[i], e[i] - s[i], header);
+		if (k != K_PHONE || !phone_read_before(tb, s[i], e[i], header))
+			emit_value(tb, k, id, t + s[i], e[i] - s[i], header);
 	if (n >= 2 && npieces == n && (bl = join(t, s, e, n, id < TB_NIDS ? tb_ids[id].sep : '-',
 	    buf, sizeof(buf))) > 0)
 		emit_value(tb, k, id, buf, bl, header);

@@ -101,6 +101,17 @@ struct dix_cluster {
 	unsigned kinds;		/* the separators in it: bit k for DIX_SEPS[k] */
 };
 
+/* The bits set in x.  Not __builtin_popcountll: without -mpopcnt (not in
+ * the amd64 baseline) that is a libgcc call; the SWAR sum is a dozen
+ * instructions inline. */
+static inline size_t popcount64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	return (size_t)((x * 0x0101010101010101ULL) >> 56);
+}
+
 /* Bit k for DIX_SEPS[k] ("-. ()+"), 0 for any other byte. */
 static const unsigned char dix_kind[256] = {
 	['-'] = 1, ['.'] = 2, [' '] = 4, ['('] = 8, [')'] = 16, ['+'] = 32,
@@ -253,7 +264,7 @@ static void dix_build(void)
 				/* most runs are too short to hold DIX_MIN digits */
 				if (e - s < DIX_MIN)
 					continue;
-				n = (size_t)__builtin_popcountll(dr);
+				n = popcount64(dr);
 				/* its separators, from s on (before pos: read bytewise) */
 				sr = s < pos ? 0 : c & ~dr & (((uint64_t)1 << ee) - 1) &
 				    ((~(uint64_t)0) << (s - pos));
@@ -262,7 +273,7 @@ static void dix_build(void)
 				continue;
 			}
 			/* the run goes on past these 64 bytes */
-			n = (size_t)__builtin_popcountll(d & ((~(uint64_t)0) << k));
+			n = popcount64(d & ((~(uint64_t)0) << k));
 			e = pos + 64;
 			while (e < len && in[t[e]]) {
 				n += in[t[e]] == 2;

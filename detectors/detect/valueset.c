@@ -1,9 +1,11 @@
 /*
  * valueset.c — a set of distinct strings (normalized finding values).
  *
- * Values are copied into their own NUL-terminated allocations and kept in an
- * array in insertion order; an open-addressing table (linear probing, power
- * of two size, load at most 1/2) maps hashes to array indexes.
+ * Values are copied, NUL-terminated, into chunks of VS_CHUNK bytes (one
+ * malloc per chunk, not per value: a sheet adds thousands of values, and a
+ * malloc cost as much as the rest of an add) and kept in an array in
+ * insertion order; an open-addressing table (linear probing, power of two
+ * size, load at most 1/2) maps hashes to array indexes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,7 +19,16 @@ struct vs_item {
 	uint64_t hash;		/* vs_hash() of s[0..len) */
 };
 
+#define VS_CHUNK 4096		/* bytes of copies a chunk holds at most (a longer value: its own) */
+
+struct vs_chunk {
+	struct vs_chunk *next;	/* the chunk filled before */
+	size_t used, cap;	/* bytes of data[] */
+	char data[];
+};
+
 struct valueset {
+	struct vs_chunk *chunks;	/* the newest first */
 	struct vs_item *items;	/* insertion order */
 	size_t n, cap;		/* items used / allocated */
 	uint32_t *slots;	/* 0 = empty, else index + 1 into items */
@@ -47,6 +58,35 @@ static uint64_t vs_hash(const char *s, size_t len)
 	h *= 0xFF51AFD7ED558CCDULL;
 	h ^= h >> 33;
 	return h;
+}
+
+/* A copy of s[0..len), NUL-terminated, in the set's chunks; NULL when out
+ * of memory. */
+static char *vs_copy(struct valueset *vs, const char *s, size_t len)
+{
+	struct vs_chunk *c = vs->chunks;
+	char *p;
+
+	if (c == NULL || c->cap - c->used < len + 1) {
+		/* 256 bytes first, doubling up to VS_CHUNK: most sets hold a
+		 * value or two */
+		size_t cap = c == NULL ? 256 : c->cap * 2 > VS_CHUNK ? VS_CHUNK : c->cap * 2;
+
+		if (cap < len + 1)
+			cap = len + 1;
+
+		if ((c = malloc(sizeof(*c) + cap)) == NULL)
+			return NULL;
+		c->next = vs->chunks;
+		c->used = 0;
+		c->cap = cap;
+		vs->chunks = c;
+	}
+	p = c->data + c->used;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	c->used += len + 1;
+	return p;
 }
 
 struct valueset *valueset_new(void)
@@ -128,11 +168,9 @@ static int vs_add(struct valueset *vs, const char *s, size_t len, uint64_t h)
 		vs->items = items;
 		vs->cap = cap;
 	}
-	copy = malloc(len + 1);
+	copy = vs_copy(vs, s, len);
 	if (copy == NULL)
 		goto fail;
-	memcpy(copy, s, len);
-	copy[len] = '\0';
 	if (!found)
 		slot = vs_find(vs, s, len, h);
 	vs->items[vs->n] = (struct vs_item){ .s = copy, .len = len, .hash = h };
@@ -186,8 +224,10 @@ void valueset_free(struct valueset *vs)
 {
 	if (vs == NULL)
 		return;
-	for (size_t i = 0; i < vs->n; i++)
-		free(vs->items[i].s);
+	for (struct vs_chunk *c = vs->chunks, *next; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
 	free(vs->items);
 	free(vs->slots);
 	free(vs);

@@ -1,11 +1,13 @@
 /*
  * test_valueset.c — the distinct-string set: add, lookup, order, growth,
- * merge, the incomplete flag.
+ * merge, the incomplete flag, copies kept whole across the chunks they
+ * are stored in.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -25,6 +27,36 @@ static void test_add_and_has(void **state)
 	assert_false(valueset_has(vs, "abcd", 4));
 	assert_int_equal(valueset_add(vs, "ab", 2), 1);	/* a prefix is another value */
 	assert_int_equal(valueset_count(vs), 2);
+	valueset_free(vs);
+}
+
+/* Copies are stored in chunks (256 bytes first, up to 4 KB): values of
+ * every length up to one longer than a chunk, thousands of them, each read
+ * back whole and NUL-terminated after all were added. */
+static void test_copies_across_chunks(void **state)
+{
+	struct valueset *vs = valueset_new();
+	char *big = malloc(9000);
+	char v[64];
+
+	assert_non_null(big);
+	memset(big, 'x', 9000);
+	for (int i = 0; i < 5000; i++) {
+		int n = snprintf(v, sizeof(v), "%0*d", 1 + i % 50, i);
+
+		assert_int_equal(valueset_add(vs, v, (size_t)n), 1);
+		if (i == 2500)
+			assert_int_equal(valueset_add(vs, big, 9000), 1);
+	}
+	assert_int_equal(valueset_count(vs), 5001);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(v, sizeof(v), "%0*d", 1 + i % 50, i);
+		assert_string_equal(valueset_get(vs, (size_t)i + (i > 2500)), v);
+		assert_true(valueset_has(vs, v, strlen(v)));
+	}
+	assert_int_equal(strlen(valueset_get(vs, 2501)), 9000);
+	assert_memory_equal(valueset_get(vs, 2501), big, 9000);
+	free(big);
 	valueset_free(vs);
 }
 
@@ -124,6 +156,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_and_has),
 		cmocka_unit_test(test_length_not_nul),
+		cmocka_unit_test(test_copies_across_chunks),
 		cmocka_unit_test(test_insertion_order),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_merge),
