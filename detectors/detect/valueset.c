@@ -197,10 +197,58 @@ const char *valueset_get(const struct valueset *vs, size_t i)
 	return i < vs->n ? vs->items[i].s : NULL;
 }
 
+/* dst (never added to) becomes a copy of src: its values in one chunk,
+ * its items in the same order, its slot table as it is (the same adds in
+ * the same order would have made it).  0, or -1 with dst unchanged. */
+static int vs_clone(struct valueset *dst, const struct valueset *src)
+{
+	size_t bytes = 0;
+	struct vs_chunk *c;
+	struct vs_item *items;
+	uint32_t *slots;
+	char *p;
+
+	for (size_t i = 0; i < src->n; i++)
+		bytes += src->items[i].len + 1;
+	c = malloc(sizeof(*c) + bytes);
+	items = malloc(src->n * sizeof(*items));
+	slots = malloc(src->nslots * sizeof(*slots));
+	if (c == NULL || items == NULL || slots == NULL) {
+		free(c);
+		free(items);
+		free(slots);
+		return -1;
+	}
+	c->next = NULL;
+	c->used = c->cap = bytes;
+	p = c->data;
+	for (size_t i = 0; i < src->n; i++) {
+		memcpy(p, src->items[i].s, src->items[i].len + 1);
+		items[i] = (struct vs_item){ .s = p, .len = src->items[i].len,
+		    .hash = src->items[i].hash };
+		p += src->items[i].len + 1;
+	}
+	memcpy(slots, src->slots, src->nslots * sizeof(*slots));
+	dst->chunks = c;
+	dst->items = items;
+	dst->n = dst->cap = src->n;
+	dst->slots = slots;
+	dst->nslots = src->nslots;
+	return 0;
+}
+
 int valueset_merge(struct valueset *dst, const struct valueset *src)
 {
 	if (src == NULL)
 		return 0;
+	/* into an empty set (a message's first part with values, most
+	 * often its only one): a copy, not an add per value */
+	if (dst->n == 0 && dst->nslots == 0 && dst->chunks == NULL && src->n > 0 &&
+	    vs_clone(dst, src) == 0) {
+		if (src->incomplete)
+			dst->incomplete = true;
+		return 0;
+	}
 	for (size_t i = 0; i < src->n; i++)
 		if (vs_add(dst, src->items[i].s, src->items[i].len, src->items[i].hash) < 0)
 			return -1;

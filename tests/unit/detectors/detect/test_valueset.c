@@ -129,6 +129,44 @@ static void test_merge(void **state)
 	valueset_free(b);
 }
 
+/* A merge into an empty set copies the source whole: the same values in
+ * the same order, found by has(), and the copy grows like any set. */
+static void test_merge_into_empty(void **state)
+{
+	struct valueset *a = valueset_new(), *b = valueset_new();
+	char buf[32], big[5000];
+
+	memset(big, 'q', sizeof(big));
+	for (int i = 0; i < 3000; i++) {
+		int n = snprintf(buf, sizeof(buf), "090-%04d-%04d", i, i * 7);
+		valueset_add(b, buf, (size_t)n);
+		valueset_add(b, buf, (size_t)n);	/* a duplicate: not kept */
+	}
+	valueset_add(b, big, sizeof(big));		/* longer than a chunk */
+	valueset_set_incomplete(b);
+	assert_int_equal(valueset_merge(a, b), 0);
+	assert_int_equal(valueset_count(a), 3001);
+	assert_true(valueset_incomplete(a));
+	for (size_t i = 0; i < valueset_count(b); i++) {
+		assert_string_equal(valueset_get(a, i), valueset_get(b, i));
+		assert_true(valueset_get(a, i) != valueset_get(b, i));	/* a copy */
+		assert_true(valueset_has(a, valueset_get(b, i), strlen(valueset_get(b, i))));
+	}
+	assert_false(valueset_has(a, "090-3000-0000", 13));
+	valueset_free(b);			/* a keeps its own copies */
+	assert_string_equal(valueset_get(a, 2999), "090-2999-20993");
+	/* and it grows like any set: new values kept, old ones not twice */
+	assert_int_equal(valueset_add(a, "090-0001-0007", 13), 0);
+	for (int i = 3000; i < 6000; i++) {
+		int n = snprintf(buf, sizeof(buf), "090-%04d-%04d", i, i * 7);
+		assert_int_equal(valueset_add(a, buf, (size_t)n), 1);
+	}
+	assert_int_equal(valueset_count(a), 6001);
+	assert_true(valueset_has(a, "090-5999-41993", 14));
+	assert_true(valueset_has(a, big, sizeof(big)));
+	valueset_free(a);
+}
+
 static void test_incomplete_flag(void **state)
 {
 	struct valueset *a = valueset_new(), *b = valueset_new();
@@ -160,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_insertion_order),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_merge_into_empty),
 		cmocka_unit_test(test_incomplete_flag),
 		cmocka_unit_test(test_null_safe),
 	};
