@@ -1,8 +1,10 @@
 /*
  * zipxml.c — bounded XML reading of archive members (see zipxml.h): the
- * tokenizer (zipxml_tok.c) for UTF-8, its events straight to the walk;
- * libxml2's SAX2 push parser for other encodings, its events through a
- * queue.  The markup-to-text walk over it is zipxml_text.c.
+ * member inflated a chunk at a time and fed to the tokenizer
+ * (zipxml_tok.c) for UTF-8, its events straight to the walk
+ * (zipxml_direct.c), or to libxml2's SAX2 push parser for other encodings,
+ * its events through the queue here.  The markup-to-text walk over it is
+ * zipxml_text.c.
  *
  * Read: elements, attributes asked for, text and CDATA.  Not read: DTDs
  * (a part with a DOCTYPE or an entity reference is refused), processing
@@ -18,6 +20,7 @@
 
 #include "extract/extract.h"
 #include "extract/zipxml.h"
+#include "extract/zipxml_int.h"
 
 
 /* DOCTYPE guard over the prolog: skips NUL bytes so UTF-16 is seen too. */
@@ -72,14 +75,10 @@ guard_scan(struct zipxml *x, const unsigned char *p, size_t n)
  * and dropped (XML_READER_TYPE_WHITESPACE) elsewhere, as the reader did. */
 
 #define ZX_CHUNK 65536		/* bytes inflated and pushed at a time */
-#define ZX_MAX_DEPTH 256		/* libxml2's xmlParserMaxDepth, not enforced by
-				   its push parser in every release: ours */
-#define ZX_DEPTH 512		/* xml:space states kept (sizeof space; libxml2 stops at 256) */
 
 
-/* Append n bytes to the arena; its offset, or (size_t)-1 on ENOMEM. */
-static size_t
-arena_put(struct zipxml *x, const char *s, size_t n)
+size_t
+zx_arena_put(struct zipxml *x, const char *s, size_t n)
 {
 	size_t off = x->alen;
 
@@ -98,6 +97,33 @@ arena_put(struct zipxml *x, const char *s, size_t n)
 	x->alen += n;
 	x->arena[x->alen++] = '\0';
 	return off;
+}
+
+int
+zx_attrs_reserve(struct zipxml *x, size_t n)
+{
+	size_t cap = x->attrcap ? x->attrcap : 256;
+	struct zxattr *p;
+
+	if (n <= x->attrcap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if (!(p = realloc(x->attrs, cap * sizeof(*p))))
+		return -1;
+	x->attrs = p;
+	x->attrcap = cap;
+	return 0;
+}
+
+bool
+zx_space(bool preserve, int nattr, const xmlChar **attrs)
+{
+	for (int i = 0; i < nattr; i++, attrs += 5)
+		if (attrs[1] && strcmp((const char *)attrs[1], "xml") == 0 &&
+		    strcmp((const char *)attrs[0], "space") == 0)
+			preserve = attrs[4] - attrs[3] == 8 && memcmp(attrs[3], "preserve", 8) == 0;
+	return preserve;
 }
 
 static struct zxev *
@@ -147,24 +173,16 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 	e->ns = (const char *)uri;
 	e->depth = x->depth;
 	e->attr0 = x->nattrs;
+	preserve = zx_space(preserve, nattr, attrs);
 	for (int i = 0; i < nattr; i++, attrs += 5) {
 		size_t n = (size_t)(attrs[4] - attrs[3]), off;
 
-		if (attrs[1] && strcmp((const char *)attrs[1], "xml") == 0 &&
-		    strcmp((const char *)attrs[0], "space") == 0)
-			preserve = n == 8 && memcmp(attrs[3], "preserve", 8) == 0;
-		if (x->nattrs == x->attrcap) {
-			size_t cap = x->attrcap ? x->attrcap * 2 : 256;
-			struct zxattr *p = realloc(x->attrs, cap * sizeof(*p));
-			if (!p) {
-				x->nomem = true;
-				xmlStopParser(x->ctxt);
-				return;
-			}
-			x->attrs = p;
-			x->attrcap = cap;
+		if (zx_attrs_reserve(x, x->nattrs + 1) != 0) {
+			x->nomem = true;
+			xmlStopParser(x->ctxt);
+			return;
 		}
-		if ((off = arena_put(x, (const char *)attrs[3], n)) == (size_t)-1) {
+		if ((off = zx_arena_put(x, (const char *)attrs[3], n)) == (size_t)-1) {
 			x->nomem = true;
 			xmlStopParser(x->ctxt);
 			return;
@@ -206,7 +224,7 @@ on_text(void *ctx, const xmlChar *s, int n)
 	    e->off + e->len + 1 == x->alen) {
 		/* more of the last text: extend it in place */
 		x->alen--;			/* its NUL */
-		if (arena_put(x, (const char *)s, (size_t)n) == (size_t)-1) {
+		if (zx_arena_put(x, (const char *)s, (size_t)n) == (size_t)-1) {
 			x->alen++;
 			x->nomem = true;
 			xmlStopParser(x->ctxt);
@@ -215,7 +233,7 @@ on_text(void *ctx, const xmlChar *s, int n)
 		e->len += (size_t)n;
 		return;
 	}
-	if ((off = arena_put(x, (const char *)s, (size_t)n)) == (size_t)-1 ||
+	if ((off = zx_arena_put(x, (const char *)s, (size_t)n)) == (size_t)-1 ||
 	    !(e = ev_new(x, XML_READER_TYPE_TEXT))) {
 		x->nomem = true;
 		xmlStopParser(x->ctxt);
@@ -343,8 +361,8 @@ utf8_check(struct zipxml *x, const char *p, size_t n)
 	x->utf8 = true;
 }
 
-static bool
-tok_stopped(void *ctx)
+bool
+zx_stopped(void *ctx)
 {
 	struct zipxml *x = ctx;
 
@@ -352,229 +370,16 @@ tok_stopped(void *ctx)
 }
 
 static const struct zxtok_cb tok_cb = {
-	.start = on_start, .end = on_end, .text = on_text, .stopped = tok_stopped,
-};
-
-/* ---- straight to the walk ----
- *
- * zipxml_walk of a UTF-8 member needs no queue: the tokenizer's events go
- * to the walk's node function as they come, with their text and attribute
- * values where the tokenizer decoded them, in the chunk.  One event is held
- * back, which is all the queue's lookahead gave: a start, until the next
- * event says whether it is empty (its end at once: handed out empty, the
- * end dropped), and text, until the next event ends it (consecutive text
- * is one value).  The held event's bytes are copied to the arena only when
- * the chunk moves under it (il_carry, at the end of each push).  A node
- * asking to skip an element drops the events up to its end.  The events,
- * their order and their values are the queue's (zipxml_next), one by one. */
-
-/* Text that is only white space: significant inside xml:space="preserve",
- * else white space (the reader drops it). */
-static int
-text_type(const struct zxev *e)
-{
-	for (size_t i = 0; i < e->len; i++)
-		if (e->text[i] != ' ' && e->text[i] != '\t' && e->text[i] != '\n' &&
-		    e->text[i] != '\r')
-			return XML_READER_TYPE_TEXT;
-	return e->preserve ? XML_READER_TYPE_SIGNIFICANT_WHITESPACE : XML_READER_TYPE_WHITESPACE;
-}
-
-static void
-il_nomem(struct zipxml *x)
-{
-	x->nomem = true;
-	x->failed = true;
-}
-
-/* Hand e to the node function as the current event. */
-static void
-il_deliver(struct zipxml *x, const struct zxev *e)
-{
-	bool skip = false;
-	int rc;
-
-	if (x->node_rc != 0)
-		return;
-	x->curp = e;
-	rc = x->node(x, x->node_ctx, &skip);
-	x->curp = NULL;
-	if (rc != 0)
-		x->node_rc = rc;
-	else if (skip && e->type == XML_READER_TYPE_ELEMENT && !e->empty) {
-		x->skipping = true;
-		x->skip_depth = e->depth;
-	}
-}
-
-/* Hand out the held event (a start as it is marked: not empty unless its
- * end came). */
-static void
-il_flush(struct zipxml *x)
-{
-	struct zxev *e = &x->pev;
-
-	if (x->pend == 0)
-		return;
-	x->pend = 0;
-	if (e->type == XML_READER_TYPE_TEXT) {
-		if (x->pend_arena) {
-			e->text = x->arena + e->off;
-		} else {
-			/* the tokenizer is past the text: its end may be a
-			 * terminator (the '<' after it is read already) */
-			((char *)x->ptext)[e->len] = '\0';
-			e->text = x->ptext;
-		}
-		e->type = text_type(e);
-	}
-	il_deliver(x, e);
-	if (x->pend_arena) {
-		x->alen = 0;
-		x->pend_arena = false;
-	}
-}
-
-/* The chunk is about to move: copy the held event's bytes to the arena. */
-static void
-il_carry(struct zipxml *x)
-{
-	size_t off;
-
-	if (x->pend == 0 || x->pend_arena)
-		return;
-	if (x->pend == 2) {
-		if ((off = arena_put(x, x->ptext, x->pev.len)) == (size_t)-1) {
-			il_nomem(x);
-			x->pend = 0;
-			return;
-		}
-		x->pev.off = off;
-	} else {
-		for (size_t i = 0; i < x->pev.nattr; i++) {
-			struct zxattr *a = &x->attrs[i];
-
-			if ((off = arena_put(x, a->v, a->len)) == (size_t)-1) {
-				il_nomem(x);
-				x->pend = 0;
-				return;
-			}
-			a->off = off;
-			a->v = NULL;
-		}
-	}
-	x->pend_arena = true;
-}
-
-static void
-il_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
-    int nns, const xmlChar **nss, int nattr, int ndef, const xmlChar **attrs)
-{
-	struct zipxml *x = ctx;
-	bool preserve = x->depth > 0 && x->depth <= ZX_DEPTH ? x->space[x->depth - 1] : false;
-
-	il_flush(x);
-	if (x->depth >= ZX_MAX_DEPTH) {
-		snprintf(x->why, sizeof(x->why), "XML nested deeper than %d elements", ZX_MAX_DEPTH);
-		x->failed = true;
-		return;
-	}
-	for (int i = 0; i < nattr; i++)
-		if (attrs[5 * i + 1] && strcmp((const char *)attrs[5 * i + 1], "xml") == 0 &&
-		    strcmp((const char *)attrs[5 * i], "space") == 0)
-			preserve = attrs[5 * i + 4] - attrs[5 * i + 3] == 8 &&
-			    memcmp(attrs[5 * i + 3], "preserve", 8) == 0;
-	if (!x->skipping && x->node_rc == 0) {
-		if ((size_t)nattr > x->attrcap) {
-			size_t cap = x->attrcap ? x->attrcap : 256;
-			struct zxattr *p;
-
-			while (cap < (size_t)nattr)
-				cap *= 2;
-			if (!(p = realloc(x->attrs, cap * sizeof(*p)))) {
-				il_nomem(x);
-				return;
-			}
-			x->attrs = p;
-			x->attrcap = cap;
-		}
-		for (int i = 0; i < nattr; i++, attrs += 5)
-			x->attrs[i] = (struct zxattr){ (const char *)attrs[0], (const char *)attrs[3],
-			    0, (size_t)(attrs[4] - attrs[3]) };
-		x->pev = (struct zxev){ .type = XML_READER_TYPE_ELEMENT, .name = (const char *)local,
-		    .ns = (const char *)uri, .depth = x->depth, .nattr = (size_t)nattr };
-		x->pend = 1;
-		x->pend_arena = false;
-	}
-	if (x->depth < ZX_DEPTH)
-		x->space[x->depth] = preserve;
-	x->depth++;
-}
-
-static void
-il_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
-{
-	struct zipxml *x = ctx;
-
-	if (x->depth > 0)
-		x->depth--;
-	if (x->skipping) {
-		if (x->depth == x->skip_depth)
-			x->skipping = false;
-		return;
-	}
-	if (x->pend == 1) {		/* <a></a>: empty, as <a/> */
-		x->pev.empty = true;
-		il_flush(x);
-		return;
-	}
-	il_flush(x);
-	if (!x->skipping)
-		il_deliver(x, &(struct zxev){ .type = XML_READER_TYPE_END_ELEMENT,
-		    .name = (const char *)local, .ns = (const char *)uri, .depth = x->depth });
-}
-
-static void
-il_text(void *ctx, const xmlChar *s, int n)
-{
-	struct zipxml *x = ctx;
-
-	if (n <= 0 || x->skipping)
-		return;
-	if (x->pend == 1)
-		il_flush(x);
-	if (x->skipping || x->node_rc != 0)
-		return;
-	if (x->pend == 2) {		/* more of the same text */
-		il_carry(x);
-		if (x->pend == 0)
-			return;
-		x->alen--;		/* its NUL */
-		if (arena_put(x, (const char *)s, (size_t)n) == (size_t)-1) {
-			il_nomem(x);
-			return;
-		}
-		x->pev.len += (size_t)n;
-		return;
-	}
-	x->pev = (struct zxev){ .type = XML_READER_TYPE_TEXT, .len = (size_t)n, .depth = x->depth,
-	    .preserve = x->depth > 0 && x->depth <= ZX_DEPTH ? x->space[x->depth - 1] : false };
-	x->ptext = (const char *)s;
-	x->pend = 2;
-	x->pend_arena = false;
-}
-
-static const struct zxtok_cb il_cb = {
-	.start = il_start, .end = il_end, .text = il_text, .stopped = tok_stopped,
+	.start = on_start, .end = on_end, .text = on_text, .stopped = zx_stopped,
 };
 
 /* Push n bytes of chunk to the tokenizer; what it left is carried. */
 static int
 tok_push(struct zipxml *x, size_t n, bool eof)
 {
-	long used = zxtok_feed(&x->tok, x->chunk, n, eof, x->node ? &il_cb : &tok_cb, x);
+	long used = zxtok_feed(&x->tok, x->chunk, n, eof, x->node ? &zx_direct_cb : &tok_cb, x);
 
-	il_carry(x);
+	zx_direct_carry(x);
 	if (used < 0) {
 		if (x->tok.refused)
 			x->refused = true;
@@ -752,7 +557,7 @@ zipxml_next(struct zipxml *x, bool skip)
 		}
 	} else if (e->type == XML_READER_TYPE_TEXT) {
 		e->text = x->arena + e->off;
-		e->type = text_type(e);
+		e->type = zx_text_type(e);
 	}
 	x->cur = (long)x->head;
 	x->curp = e;
@@ -825,7 +630,7 @@ zipxml_walk(struct zipread *zr, const struct zipread_entry *e,
 	if (x.utf8) {
 		while (!x.eof && !x.failed)
 			feed(&x);
-		il_flush(&x);	/* the events before a failure are handed out */
+		zx_direct_flush(&x);	/* the events before a failure are handed out */
 		rc = x.node_rc;
 		ret = rc == 0 && x.failed ? fail_reason(&x) : 0;
 	} else {

@@ -337,8 +337,42 @@ utf16(const char *doc, size_t *outlen)
 	return out;
 }
 
-/* The text of document.xml given as n bytes (zt_zip_build takes strings:
- * the zip is made here). */
+/* The text extractor ex makes of a zip holding member (n bytes) and,
+ * when ct is not NULL, that [Content_Types].xml (zt_zip_build takes
+ * strings: the zip is made here). */
+static char *
+zip_text_bytes(const struct extractor *ex, const char *ct, const char *member, const char *data,
+    size_t n, char **why)
+{
+	zip_error_t ze;
+	zip_source_t *src;
+	zip_t *z;
+	zip_stat_t st;
+	unsigned char *zip;
+	char *text;
+	bool enc;
+
+	zip_error_init(&ze);
+	assert_non_null(src = zip_source_buffer_create(NULL, 0, 0, &ze));
+	assert_non_null(z = zip_open_from_source(src, ZIP_TRUNCATE, &ze));
+	zip_source_keep(src);
+	if (ct)
+		assert_true(zip_file_add(z, "[Content_Types].xml",
+		    zip_source_buffer(z, ct, strlen(ct), 0), 0) >= 0);
+	assert_true(zip_file_add(z, member, zip_source_buffer(z, data, n, 0), 0) >= 0);
+	assert_int_equal(zip_close(z), 0);
+	assert_int_equal(zip_source_open(src), 0);
+	assert_int_equal(zip_source_stat(src, &st), 0);
+	zip = malloc(st.size);
+	assert_int_equal(zip_source_read(src, zip, st.size), (zip_int64_t)st.size);
+	zip_source_close(src);
+	zip_source_free(src);
+	text = zt_extract_text(ex, NULL, zip, st.size, why, &enc);
+	free(zip);
+	return text;
+}
+
+/* The text of document.xml given as n bytes. */
 static char *
 docx_text_bytes(const char *doc, size_t n, char **why)
 {
@@ -346,61 +380,15 @@ docx_text_bytes(const char *doc, size_t n, char **why)
 	    "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
 	    "<Override PartName=\"/word/document.xml\" ContentType=\"application/"
 	    "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>";
-	zip_error_t ze;
-	zip_source_t *src;
-	zip_t *z;
-	zip_stat_t st;
-	unsigned char *data;
-	char *text;
-	bool enc;
 
-	zip_error_init(&ze);
-	assert_non_null(src = zip_source_buffer_create(NULL, 0, 0, &ze));
-	assert_non_null(z = zip_open_from_source(src, ZIP_TRUNCATE, &ze));
-	zip_source_keep(src);
-	assert_true(zip_file_add(z, "[Content_Types].xml",
-	    zip_source_buffer(z, ct, strlen(ct), 0), 0) >= 0);
-	assert_true(zip_file_add(z, "word/document.xml", zip_source_buffer(z, doc, n, 0), 0) >= 0);
-	assert_int_equal(zip_close(z), 0);
-	assert_int_equal(zip_source_open(src), 0);
-	assert_int_equal(zip_source_stat(src, &st), 0);
-	data = malloc(st.size);
-	assert_int_equal(zip_source_read(src, data, st.size), (zip_int64_t)st.size);
-	zip_source_close(src);
-	zip_source_free(src);
-	text = zt_extract_text(&extract_docx, NULL, data, st.size, why, &enc);
-	free(data);
-	return text;
+	return zip_text_bytes(&extract_docx, ct, "word/document.xml", doc, n, why);
 }
 
 /* The text of sheet n bytes long, as the only worksheet of an xlsx. */
 static char *
 xlsx_text_bytes(const char *sheet, size_t n, char **why)
 {
-	zip_error_t ze;
-	zip_source_t *src;
-	zip_t *z;
-	zip_stat_t st;
-	unsigned char *data;
-	char *text;
-	bool enc;
-
-	zip_error_init(&ze);
-	assert_non_null(src = zip_source_buffer_create(NULL, 0, 0, &ze));
-	assert_non_null(z = zip_open_from_source(src, ZIP_TRUNCATE, &ze));
-	zip_source_keep(src);
-	assert_true(zip_file_add(z, "xl/worksheets/sheet1.xml",
-	    zip_source_buffer(z, sheet, n, 0), 0) >= 0);
-	assert_int_equal(zip_close(z), 0);
-	assert_int_equal(zip_source_open(src), 0);
-	assert_int_equal(zip_source_stat(src, &st), 0);
-	data = malloc(st.size);
-	assert_int_equal(zip_source_read(src, data, st.size), (zip_int64_t)st.size);
-	zip_source_close(src);
-	zip_source_free(src);
-	text = zt_extract_text(&extract_xlsx, NULL, data, st.size, why, &enc);
-	free(data);
-	return text;
+	return zip_text_bytes(&extract_xlsx, NULL, "xl/worksheets/sheet1.xml", sheet, n, why);
 }
 
 #define NSW "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\""
@@ -484,7 +472,6 @@ test_walk_chunk_edges(void **state)
 static void
 test_tokenizer_matches_libxml2(void **state)
 {
-#define NSW "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\""
 	static const char *const good[] = {
 		"<w:document " NSW "><w:body><w:p><w:r><w:t>a&amp;b&lt;c&gt;d&quot;e&apos;f"
 		"&#x6c0f;&#21517;</w:t></w:r></w:p></w:body></w:document>",
