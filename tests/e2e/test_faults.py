@@ -596,13 +596,15 @@ def main():
     tests.append(("faults: no sanitizer report in the milter log", check_no_sanitizer_report))
     with Env() as env:
         def case(fn):
-            # A case that fails between its kill and its restart must not
-            # leave the next ones without a milter.
+            # A case that fails between its kill (or SIGSTOP) and its
+            # restart must not leave the next ones without a milter.
             try:
                 fn(env)
-            finally:
-                if env.milter.proc is None or env.milter.proc.poll() is not None:
-                    restart(env)
+            except BaseException:
+                restart(env)
+                raise
+            if env.milter.proc is None or env.milter.proc.poll() is not None:
+                restart(env)
         return run([(name, lambda fn=fn: case(fn)) for name, fn in tests])
 
 
