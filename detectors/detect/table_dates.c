@@ -40,8 +40,8 @@ static int number(const char *p, size_t n, size_t max, int gen, const char *suf)
 		n -= sl;
 	if (gen && n == 3 && memcmp(p, "元", 3) == 0)
 		return 1;
-	for (; d < n && p[d] >= '0' && p[d] <= '9'; d++)
-		v = v * 10 + (p[d] - '0');
+	for (; d < n && d <= max && p[d] >= '0' && p[d] <= '9'; d++)
+		v = v * 10 + (p[d] - '0');	/* at most max + 1 digits: no overflow */
 	return d == n && d >= 1 && d <= max ? v : -1;
 }
 

@@ -107,6 +107,11 @@ static void test_split_era_dates(void **state)
 	se_clean("予算執行\n\n年度\t月\t日\t金額\n2024\t4\t1\t1234\n令和6\t5\t7\t2000\n");
 	se_expect("職員名簿\n\n氏名\t生年月日\t\t\n山田\t42歳\t1\t2\n鈴木\t昭和\t男\t2\n",
 	    FT_BIRTH_DATE, NULL);
+	/* pieces of too many digits are no date (and were read to the end,
+	 * past an int: make fuzz, UBSan) */
+	se_expect("職員名簿\n\n氏名\t生年月日\t\t\t\n山田\t昭和\t44080044401234\t1\t2\n"
+	    "鈴木\t1967\t1\t99999999999999999999\n佐藤\t44080044401234567\t1\t2\n",
+	    FT_BIRTH_DATE, NULL);
 }
 
 static void test_lone_surnames(void **state)
