@@ -100,13 +100,11 @@ zx_arena_put(struct zipxml *x, const char *s, size_t n)
 }
 
 int
-zx_attrs_reserve(struct zipxml *x, size_t n)
+zx_attrs_grow(struct zipxml *x, size_t n)
 {
 	size_t cap = x->attrcap ? x->attrcap : 256;
 	struct zxattr *p;
 
-	if (n <= x->attrcap)
-		return 0;
 	while (cap < n)
 		cap *= 2;
 	if (!(p = realloc(x->attrs, cap * sizeof(*p))))
@@ -114,16 +112,6 @@ zx_attrs_reserve(struct zipxml *x, size_t n)
 	x->attrs = p;
 	x->attrcap = cap;
 	return 0;
-}
-
-bool
-zx_space(bool preserve, int nattr, const xmlChar **attrs)
-{
-	for (int i = 0; i < nattr; i++, attrs += 5)
-		if (attrs[1] && strcmp((const char *)attrs[1], "xml") == 0 &&
-		    strcmp((const char *)attrs[0], "space") == 0)
-			preserve = attrs[4] - attrs[3] == 8 && memcmp(attrs[3], "preserve", 8) == 0;
-	return preserve;
 }
 
 static struct zxev *
@@ -158,7 +146,7 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
     int nns, const xmlChar **nss, int nattr, int ndef, const xmlChar **attrs)
 {
 	struct zipxml *x = ctx;
-	bool preserve = x->depth > 0 && x->depth <= ZX_DEPTH ? x->space[x->depth - 1] : false;
+	bool preserve;
 	struct zxev *e;
 
 	if (x->depth >= ZX_MAX_DEPTH) {
@@ -173,7 +161,7 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 	e->ns = (const char *)uri;
 	e->depth = x->depth;
 	e->attr0 = x->nattrs;
-	preserve = zx_space(preserve, nattr, attrs);
+	preserve = zx_space(x, nattr, attrs);
 	for (int i = 0; i < nattr; i++, attrs += 5) {
 		size_t n = (size_t)(attrs[4] - attrs[3]), off;
 
@@ -191,9 +179,7 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 		e = &x->ev[x->nev - 1];		/* ev_new may not move it, but be plain */
 		e->nattr++;
 	}
-	if (x->depth < ZX_DEPTH)
-		x->space[x->depth] = preserve;
-	x->depth++;
+	zx_open(x, preserve);
 }
 
 static void
@@ -202,8 +188,7 @@ on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *ur
 	struct zipxml *x = ctx;
 	struct zxev *e;
 
-	if (x->depth > 0)
-		x->depth--;
+	zx_close(x);
 	if (!(e = ev_new(x, XML_READER_TYPE_END_ELEMENT)))
 		return;
 	e->name = (const char *)local;
@@ -242,7 +227,7 @@ on_text(void *ctx, const xmlChar *s, int n)
 	e->off = off;
 	e->len = (size_t)n;
 	e->depth = x->depth;
-	e->preserve = x->depth > 0 && x->depth <= ZX_DEPTH ? x->space[x->depth - 1] : false;
+	e->preserve = zx_parent_space(x);
 }
 
 /* Any entity but the five predefined ones (which libxml2 resolves itself). */

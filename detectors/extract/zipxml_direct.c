@@ -123,7 +123,7 @@ il_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
     int nns, const xmlChar **nss, int nattr, int ndef, const xmlChar **attrs)
 {
 	struct zipxml *x = ctx;
-	bool preserve = x->depth > 0 && x->depth <= ZX_DEPTH ? x->space[x->depth - 1] : false;
+	bool preserve;
 
 	zx_direct_flush(x);
 	if (x->depth >= ZX_MAX_DEPTH) {
@@ -131,7 +131,7 @@ il_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 		x->failed = true;
 		return;
 	}
-	preserve = zx_space(preserve, nattr, attrs);
+	preserve = zx_space(x, nattr, attrs);
 	if (!x->skipping && x->node_rc == 0) {
 		if (zx_attrs_reserve(x, (size_t)nattr) != 0) {
 			il_nomem(x);
@@ -145,9 +145,7 @@ il_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 		x->pend = 1;
 		x->pend_arena = false;
 	}
-	if (x->depth < ZX_DEPTH)
-		x->space[x->depth] = preserve;
-	x->depth++;
+	zx_open(x, preserve);
 }
 
 static void
@@ -155,8 +153,7 @@ il_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *ur
 {
 	struct zipxml *x = ctx;
 
-	if (x->depth > 0)
-		x->depth--;
+	zx_close(x);
 	if (x->skipping) {
 		if (x->depth == x->skip_depth)
 			x->skipping = false;
@@ -197,7 +194,7 @@ il_text(void *ctx, const xmlChar *s, int n)
 		return;
 	}
 	x->pev = (struct zxev){ .type = XML_READER_TYPE_TEXT, .len = (size_t)n, .depth = x->depth,
-	    .preserve = x->depth > 0 && x->depth <= ZX_DEPTH ? x->space[x->depth - 1] : false };
+	    .preserve = zx_parent_space(x) };
 	x->ptext = (const char *)s;
 	x->pend = 2;
 	x->pend_arena = false;

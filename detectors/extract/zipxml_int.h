@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "extract/zipxml.h"
 
@@ -18,11 +19,55 @@
 /* Append n bytes (and a NUL) to the arena; their offset, or (size_t)-1 on
  * ENOMEM. */
 size_t zx_arena_put(struct zipxml *x, const char *s, size_t n);
-/* Room for n attributes in x->attrs.  0, or -1 on ENOMEM. */
-int zx_attrs_reserve(struct zipxml *x, size_t n);
-/* xml:space of an element: preserve (its parent's) unless one of its
+/* x->attrs grown to room for n attributes.  0, or -1 on ENOMEM. */
+int zx_attrs_grow(struct zipxml *x, size_t n);
+
+/* Room for n attributes in x->attrs.  0, or -1 on ENOMEM.  (Inline, as
+ * the rest here: both parsers call these for every element or text.) */
+static inline int
+zx_attrs_reserve(struct zipxml *x, size_t n)
+{
+	return n <= x->attrcap ? 0 : zx_attrs_grow(x, n);
+}
+
+/* xml:space="preserve" of the innermost open element (false outside). */
+static inline bool
+zx_parent_space(const struct zipxml *x)
+{
+	return x->depth > 0 && x->depth <= ZX_DEPTH ? x->space[x->depth - 1] : false;
+}
+
+/* xml:space of an element being opened: its parent's unless one of its
  * nattr SAX2 attributes (5 pointers each) says otherwise. */
-bool zx_space(bool preserve, int nattr, const xmlChar **attrs);
+static inline bool
+zx_space(const struct zipxml *x, int nattr, const xmlChar **attrs)
+{
+	bool preserve = zx_parent_space(x);
+
+	for (int i = 0; i < nattr; i++, attrs += 5)
+		if (attrs[1] && strcmp((const char *)attrs[1], "xml") == 0 &&
+		    strcmp((const char *)attrs[0], "space") == 0)
+			preserve = attrs[4] - attrs[3] == 8 && memcmp(attrs[3], "preserve", 8) == 0;
+	return preserve;
+}
+
+/* An element opened (with its xml:space) and closed: the depth both
+ * parsers' events carry. */
+static inline void
+zx_open(struct zipxml *x, bool preserve)
+{
+	if (x->depth < ZX_DEPTH)
+		x->space[x->depth] = preserve;
+	x->depth++;
+}
+
+static inline void
+zx_close(struct zipxml *x)
+{
+	if (x->depth > 0)
+		x->depth--;
+}
+
 /* The tokenizer's stopped(): a failure, or the walk asked to stop. */
 bool zx_stopped(void *ctx);
 /* The type of a text event e (e->text set): text, or white space
