@@ -14,7 +14,9 @@
 #   4. each format against its floor on the same file in the same run:
 #      the CPU dlpctl scan adds for the file against inflate alone (unzip -p
 #      of its XML members) for OOXML/ODF, pdftotext and mutool for PDF, cat
-#      for text (floors.py; poppler-utils and mupdf-tools: tests/deps.sh bench);
+#      for text (floors.py; poppler-utils and mupdf-tools: tests/deps.sh bench),
+#      cold (a fresh dlpctl process) and warm (bench_warm: a scan in a
+#      process that has scanned before, as the daemon and its workers do).
 #      The same in instructions (instr.py, valgrind --tool=callgrind, which
 #      the machine's load does not move), with the split of what a scan
 #      adds: inflate, XML tokenizing, text building, detectors, poppler.
