@@ -49,6 +49,7 @@
 #include "detectors/scan.h"
 #include "text/textscan.h"
 #include "detect/valueset.h"
+#include "bench_clock.h"
 
 #define RUNS 3
 
@@ -88,14 +89,6 @@ struct found {
 	char why[300];		/* "" or why the row is not a measurement */
 };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static struct scan_limits
 open_limits(void)
@@ -166,9 +159,9 @@ extract_once(const struct extractor *ex, const char *name, const unsigned char *
 	in.deadline.tv_sec += 3600;
 	inspect_part_add(&in, "1", name, NULL);
 	res.parts[0].extractor = ex->name;	/* as inspect_data sets it */
-	t = now();
+	t = bench_seconds(CLOCK_THREAD_CPUTIME_ID);
 	ex->extract(&in, 0, data, len, 1, NULL, &tb);
-	t = now() - t;
+	t = bench_seconds(CLOCK_THREAD_CPUTIME_ID) - t;
 	*text = tb.len;
 	why[0] = '\0';
 	if (res.parts[0].unscanned)
@@ -259,7 +252,7 @@ engine_once(const struct scan_engine *eng, const char *body, size_t blen, const 
 {
 	struct scan_msg *m = scan_msg_new(eng);
 	const struct scan_result *r;
-	double t = now();
+	double t = bench_seconds(CLOCK_THREAD_CPUTIME_ID);
 
 	scan_msg_envfrom(m, "sender@example.go.jp");
 	scan_msg_rcpt(m, "someone@example.go.jp");
@@ -272,7 +265,7 @@ engine_once(const struct scan_engine *eng, const char *body, size_t blen, const 
 	for (size_t o = 0; o < blen; o += 65536)
 		scan_msg_body(m, body + o, blen - o < 65536 ? blen - o : 65536);
 	r = scan_msg_eom(m);
-	t = now() - t;
+	t = bench_seconds(CLOCK_THREAD_CPUTIME_ID) - t;
 	check(r, want, f);
 	scan_msg_free(m);
 	return t;

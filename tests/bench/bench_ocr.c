@@ -23,23 +23,7 @@
 #include "detectors/feed.h"
 #include "detectors/scan.h"
 #include "sandbox/sandbox.h"
-
-static double
-clock_s(clockid_t c)
-{
-	struct timespec t;
-
-	clock_gettime(c, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
+#include "bench_clock.h"
 
 static struct scan_engine *
 engine(struct sandbox_pool *pool)
@@ -89,7 +73,7 @@ wrap(const char *dir, const char *name, size_t *len)
 static unsigned
 scan(const struct scan_engine *eng, const char *eml, size_t len, double *wall, double *cpu)
 {
-	double w0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	double w0 = bench_seconds(CLOCK_MONOTONIC), c0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
 	struct scan_msg *m = scan_msg_new(eng);
 	FILE *fp = fmemopen((void *)eml, len, "r");
 	const struct scan_result *res;
@@ -106,8 +90,8 @@ scan(const struct scan_engine *eng, const char *eml, size_t len, double *wall, d
 	}
 	fclose(fp);
 	scan_msg_free(m);
-	*wall = clock_s(CLOCK_MONOTONIC) - w0;
-	*cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+	*wall = bench_seconds(CLOCK_MONOTONIC) - w0;
+	*cpu = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	return phones;
 }
 
@@ -179,13 +163,12 @@ main(int argc, char **argv)
 		}
 		for (int k = 0; k < reps; k++)
 			found = scan(here, eml, len, &wall[k], &cpu[k]);
-		qsort(cpu, (size_t)reps, sizeof(cpu[0]), cmp);
 		scan(sand, eml, len, &w, &c);	/* the worker's models */
 		for (int k = 0; k < reps; k++)
 			scan(sand, eml, len, &wall[k], &c);
-		qsort(wall, (size_t)reps, sizeof(wall[0]), cmp);
-		printf("%-22s %7.2f %9.3f %9.0f %10.3f %7u\n", pics[i].what, mp, cpu[reps / 2],
-		    cpu[reps / 2] * 1000 / mp, wall[reps / 2], found);
+		double mc = bench_median(cpu, (size_t)reps), mw = bench_median(wall, (size_t)reps);
+		printf("%-22s %7.2f %9.3f %9.0f %10.3f %7u\n", pics[i].what, mp, mc, mc * 1000 / mp,
+		    mw, found);
 		g_free(eml);
 	}
 	printf("(CPU: this process, OMP_THREAD_LIMIT=1, median of %d; worker: wall time of the "

@@ -22,6 +22,7 @@
 #include "detectors/feed.h"
 #include "detectors/scan.h"
 #include "sandbox/sandbox.h"
+#include "bench_clock.h"
 
 struct run {
 	const struct scan_engine *eng;
@@ -29,15 +30,6 @@ struct run {
 	size_t len;
 	unsigned pdf_emails;		/* emails found, to check the scan read it */
 };
-
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void *
 scan_one(void *arg)
@@ -57,14 +49,6 @@ scan_one(void *arg)
 	return NULL;
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Median wall seconds of n sessions of path at once. */
 static double
 sessions(const struct scan_engine *eng, const char *eml, size_t len, int n, int reps,
@@ -75,18 +59,17 @@ sessions(const struct scan_engine *eng, const char *eml, size_t len, int n, int 
 	struct run r[2];
 
 	for (int k = 0; k < reps; k++) {
-		double t0 = now();
+		double t0 = bench_seconds(CLOCK_MONOTONIC);
 		for (int i = 0; i < n; i++) {
 			r[i] = (struct run){ eng, eml, len, 0 };
 			pthread_create(&th[i], NULL, scan_one, &r[i]);
 		}
 		for (int i = 0; i < n; i++)
 			pthread_join(th[i], NULL);
-		t[k] = now() - t0;
+		t[k] = bench_seconds(CLOCK_MONOTONIC) - t0;
 		*found = r[0].pdf_emails;
 	}
-	qsort(t, (size_t)reps, sizeof(t[0]), cmp);
-	return t[reps / 2];
+	return bench_median(t, (size_t)reps);
 }
 
 static struct scan_engine *

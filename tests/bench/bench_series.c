@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "register/register.h"
+#include "bench_clock.h"
 
 #define MAX_ROWS 200000
 #define EACH 9
@@ -26,17 +27,7 @@
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+	return bench_seconds(CLOCK_MONOTONIC);
 }
 
 static void make(struct reg_series_msg *m, char rb[EACH][64], const char **rc, char *sender,
@@ -110,9 +101,9 @@ int main(int argc, char **argv)
 		reg_close(rg);
 		d[r] = (now_s() - s) * 1000;
 	}
-	qsort(d, RUNS, sizeof(d[0]), cmp_d);
+	double med = bench_median(d, RUNS);	/* d sorted: d[RUNS - 1] the slowest */
 	printf("  series per external message (open, count, record, close) at %d rows:"
-	    " median %.2f ms, slowest %.2f ms\n", MAX_ROWS, d[RUNS / 2], d[RUNS - 1]);
+	    " median %.2f ms, slowest %.2f ms\n", MAX_ROWS, med, d[RUNS - 1]);
 	rg = reg_connect(loc, pw, REG_RW, err, sizeof(err));
 	if (rg && reg_count(rg, "series", &rows, err, sizeof(err)) == 0)
 		printf("  series rows after %ld messages: %lld (max_rows %d)\n", i, rows, MAX_ROWS);

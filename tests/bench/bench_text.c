@@ -41,6 +41,7 @@
 #include "text/unescape.h"
 #include "text/textscan.h"
 #include "detect/valueset.h"
+#include "bench_clock.h"
 
 #define TARGET_BYTES (1024 * 1024)
 #define RUNS 7
@@ -242,10 +243,7 @@ static char *generate(size_t *len)
 
 static double now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return bench_seconds(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static double mbps(size_t len, double secs)

@@ -20,6 +20,7 @@
  * headers, body, end of message: spool, MIME, decoding, libmagic,
  * extraction, detectors).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,23 +31,7 @@
 #include "config/conf.h"
 #include "detectors/feed.h"
 #include "detectors/scan.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
+#include "bench_clock.h"
 
 /* One scan of the message in buf; seconds, or -1 on an error. */
 static double
@@ -54,13 +39,13 @@ scan_once(const struct scan_engine *eng, char *buf, size_t len)
 {
 	struct scan_msg *m = scan_msg_new(eng);
 	FILE *fp = fmemopen(buf, len, "r");
-	double t = now();
+	double t = bench_seconds(CLOCK_THREAD_CPUTIME_ID);
 	int bad = m == NULL || fp == NULL;
 
 	bad = bad || scan_msg_envfrom(m, "kakari@example.go.jp") < 0;
 	bad = bad || scan_msg_rcpt(m, "a@partner.example.com") < 0;
 	bad = bad || feed_file(m, fp) < 0 || scan_msg_eom(m) == NULL;
-	t = now() - t;
+	t = bench_seconds(CLOCK_THREAD_CPUTIME_ID) - t;
 	if (fp)
 		fclose(fp);
 	scan_msg_free(m);
@@ -74,6 +59,7 @@ main(int argc, char **argv)
 	struct scan_engine *eng;
 	struct conf *cf;
 	char err[4096];
+	const char *tmp = getenv("TMPDIR");
 	int reps = argc > 2 ? atoi(argv[2]) : 0;
 
 	if (argc < 4 || reps < 1) {
@@ -85,7 +71,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	conf_scan_options(cf, &opt);
-	opt.spool_dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	opt.spool_dir = tmp && *tmp ? tmp : "/tmp";
 	if ((eng = scan_engine_new(&opt, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "bench_warm: %s\n", err);
 		return 1;
@@ -102,18 +88,16 @@ main(int argc, char **argv)
 			status = 1;
 			break;
 		}
-		double first = scan_once(eng, buf, len);
-		for (int i = 0; i < reps && first >= 0; i++)
-			if ((t[i] = scan_once(eng, buf, len)) < 0)
-				first = -1;
+		bool bad = scan_once(eng, buf, len) < 0;	/* the warm-up */
+		for (int i = 0; i < reps && !bad; i++)
+			bad = (t[i] = scan_once(eng, buf, len)) < 0;
 		g_free(buf);
-		if (first < 0) {
+		if (bad) {
 			fprintf(stderr, "bench_warm: %s: the scan failed\n", argv[f]);
 			status = 1;
 			break;
 		}
-		qsort(t, (size_t)reps, sizeof(*t), cmp);
-		printf("%s %.3f\n", argv[f], t[reps / 2] * 1e3);
+		printf("%s %.3f\n", argv[f], bench_median(t, (size_t)reps) * 1e3);
 		fflush(stdout);
 	}
 	free(t);

@@ -79,6 +79,15 @@ def wrap(path, tmp):
     return eml
 
 
+def pdf_tools(path):
+    """[(name, argv)] of the PDF floors on path: pdftotext, and mutool when
+    mupdf-tools is there."""
+    tools = [("pdftotext", ["pdftotext", "-q", path, "/dev/null"])]
+    if shutil.which("mutool"):
+        tools.append(("mutool", ["mutool", "draw", "-q", "-F", "txt", "-o", "/dev/null", path]))
+    return tools
+
+
 def floors(path, kind, tmp, reps):
     """[(name, added CPU seconds)] of the floor tools on path."""
     if kind == "zip":
@@ -89,11 +98,7 @@ def floors(path, kind, tmp, reps):
         t = cpu_of(["unzip", "-p", path] + xml, reps) - cpu_of(["unzip", "-p", path, tiny], reps)
         return [("unzip -p xml", t)]
     if kind == "pdf":
-        out = [("pdftotext", cpu_of(["pdftotext", "-q", path, "/dev/null"], reps))]
-        if shutil.which("mutool"):
-            out.append(("mutool", cpu_of(["mutool", "draw", "-q", "-F", "txt", "-o",
-                                         "/dev/null", path], reps)))
-        return out
+        return [(name, cpu_of(argv, reps)) for name, argv in pdf_tools(path)]
     one = os.path.join(tmp, "one")
     with open(one, "w") as f:
         f.write("x")
@@ -167,13 +172,9 @@ def main():
         if hot:
             print("warm: a.eml %.2f ms a scan in a process that has scanned before"
                   % hot[a_eml])
-        tiny = tiny_pdf(tmp)
-        tools = [("pdftotext", ["pdftotext", "-q", tiny, "/dev/null"])]
-        if shutil.which("mutool"):
-            tools.append(("mutool", ["mutool", "draw", "-q", "-F", "txt", "-o", "/dev/null",
-                                     tiny]))
         print("the PDF floors' own start-up (a one-page PDF): " + ", ".join(
-            "%s %.1f ms" % (t, cpu_of(argv, max(reps, 11)) * 1e3) for t, argv in tools))
+            "%s %.1f ms" % (t, cpu_of(argv, max(reps, 11)) * 1e3)
+            for t, argv in pdf_tools(tiny_pdf(tmp))))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
