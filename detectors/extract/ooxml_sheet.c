@@ -316,6 +316,11 @@ ooxml_numfmt_apply(const char *code, const char *v, char *out, size_t outlen)
 
 /* ---- worksheets ---- */
 
+/* What the last start did to the cell state, for its end to undo when it
+ * follows at once: an empty element (<v/>, <v></v>) is one node to the
+ * reader, with no end, and changes nothing but a cell's place. */
+enum sheet_last { SL_NONE, SL_CELL, SL_V, SL_IS, SL_T };
+
 /* State of one worksheet walk. */
 struct sheetw {
 	struct zipxml *x;
@@ -331,6 +336,18 @@ struct sheetw {
 	bool in_c, in_is;
 	unsigned in_v, in_t;
 	bool row_content;	/* the row has a value written */
+	/* a UTF-8 sheet read from the tokenizer's events (sheet_tok) */
+	unsigned depth;		/* open elements */
+	bool space[ZXT_MAX_DEPTH + 1];	/* their xml:space="preserve" */
+	bool skipping;		/* inside a skipped element (a formula, a phonetic run) */
+	unsigned skip_depth;	/* its depth */
+	bool fresh;		/* an element just opened: empty if its end comes next */
+	enum sheet_last last;	/* what its start did */
+	bool is_before;		/* in_is before an <is> opened */
+	bool run, run_ws, run_keep;	/* in a run of text (white space so far; kept) */
+	size_t run0;		/* the value's length before the run */
+	bool trunc0;		/* and whether it was cut */
+	bool stop;		/* out is full (or ENOMEM): stop */
 };
 
 /* Column index of a reference such as "AB12" (0-based), or -1. */
@@ -412,48 +429,65 @@ attr_copy(char *buf, size_t size, const char *v, size_t n)
 	buf[n] = '\0';
 }
 
+/* A cell's r, t and s: the first of each, as zipxml_attr takes it (an
+ * empty value counts as none), of any namespace. */
+struct cell_attrs {
+	char r[16], s[16];
+	size_t rn, tn, sn;
+	bool got_r, got_t, got_s;
+};
+
 static void
-cell_start(struct sheetw *w, bool empty)
+cell_attr(struct sheetw *w, struct cell_attrs *c, const char *a, const char *v, size_t len)
 {
-	char r[16] = "", s[16] = "";
-	size_t rn = 0, tn = 0, sn = 0;
-	bool got_r = false, got_t = false, got_s = false;
-
-	/* r, t and s in one pass over the attributes: the first of each, as
-	 * zipxml_attr takes it (an empty value counts as none) */
-	for (size_t i = 0, n = zipxml_nattr(w->x); i < n; i++) {
-		const char *v;
-		size_t len;
-		const char *a = zipxml_attr_at(w->x, i, &v, &len);
-
-		if (a[0] == '\0' || a[1] != '\0')
-			continue;
-		if (a[0] == 'r' && !got_r) {
-			attr_copy(r, sizeof(r), v, len);
-			rn = len;
-			got_r = true;
-		} else if (a[0] == 't' && !got_t) {
-			attr_copy(w->type, sizeof(w->type), v, len);
-			tn = len;
-			got_t = true;
-		} else if (a[0] == 's' && !got_s) {
-			attr_copy(s, sizeof(s), v, len);
-			sn = len;
-			got_s = true;
-		}
+	if (a[0] == '\0' || a[1] != '\0')
+		return;
+	if (a[0] == 'r' && !c->got_r) {
+		attr_copy(c->r, sizeof(c->r), v, len);
+		c->rn = len;
+		c->got_r = true;
+	} else if (a[0] == 't' && !c->got_t) {
+		attr_copy(w->type, sizeof(w->type), v, len);
+		c->tn = len;
+		c->got_t = true;
+	} else if (a[0] == 's' && !c->got_s) {
+		attr_copy(c->s, sizeof(c->s), v, len);
+		c->sn = len;
+		c->got_s = true;
 	}
-	w->col = rn ? ref_col(r) : -1;
+}
+
+static void
+cell_begin(struct sheetw *w, const struct cell_attrs *c, bool empty)
+{
+	w->col = c->rn ? ref_col(c->r) : -1;
 	if (w->col < 0)
 		w->col = w->prev_col + 1 > SHEET_MAX_COL ? SHEET_MAX_COL : w->prev_col + 1;
-	if (tn == 0)
+	if (c->tn == 0)
 		snprintf(w->type, sizeof(w->type), "n");
-	w->xf = w->styles && sn ? strtol(s, NULL, 10) : -1;
+	w->xf = w->styles && c->sn ? strtol(c->s, NULL, 10) : -1;
 	w->val.len = 0;
 	w->in_v = w->in_t = 0;
 	w->in_is = false;
 	w->in_c = !empty;
 	if (empty)
 		w->prev_col = w->col;
+}
+
+static void
+cell_start(struct sheetw *w, bool empty)
+{
+	struct cell_attrs c = { .rn = 0 };
+
+	/* r, t and s in one pass over the attributes */
+	for (size_t i = 0, n = zipxml_nattr(w->x); i < n; i++) {
+		const char *v;
+		size_t len;
+		const char *a = zipxml_attr_at(w->x, i, &v, &len);
+
+		cell_attr(w, &c, a, v, len);
+	}
+	cell_begin(w, &c, empty);
 }
 
 /* n is the name lit (its first byte tried first: most elements are told
@@ -531,6 +565,177 @@ sheet_walk_node(struct zipxml *x, void *ctx, bool *skip)
 	return sheet_node(w, skip) != 0 ? 1 : 0;	/* 1: out is full */
 }
 
+/* ---- a UTF-8 worksheet from the tokenizer's events ----
+ *
+ * The worksheet is most of an xlsx, and most of it is markup: a cell is
+ * three elements for a few bytes of value.  So a UTF-8 sheet (every
+ * writer's) takes the tokenizer's events as they come (zipxml_walk_tok),
+ * without the held event and node of zipxml_direct.c, and reads them
+ * exactly as sheet_node reads the nodes of the same sheet through libxml2
+ * (an encoding other than UTF-8): what the node walk learns from the
+ * lookahead is learnt here after the fact, cheaply, because the sheet
+ * needs so little of it.  An element whose end comes next is empty: its
+ * start's effect on the cell is undone (enum sheet_last), its end not
+ * read.  A run of text that is only white space outside
+ * xml:space="preserve" is the reader's ignorable white space: it is
+ * appended as it comes and taken back when the run ends so. */
+
+/* The run of text, if any, ends here (a tag). */
+static void
+run_end(struct sheetw *w)
+{
+	if (!w->run)
+		return;
+	w->run = false;
+	if (w->run_ws && !w->run_keep) {
+		w->val.len = w->run0;
+		if (w->val.buf)
+			w->val.buf[w->val.len] = '\0';
+		w->val.truncated = w->trunc0;
+	}
+}
+
+static bool
+all_ws(const unsigned char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+static void
+tok_start(void *ctx, const unsigned char *local, const unsigned char *prefix,
+    const unsigned char *uri, int nns, const unsigned char **nss, int nattr, int ndef,
+    const unsigned char **attrs)
+{
+	struct sheetw *w = ctx;
+	const char *n = (const char *)local;
+	unsigned d = w->depth;
+
+	run_end(w);
+	w->space[d + 1 <= ZXT_MAX_DEPTH ? d + 1 : ZXT_MAX_DEPTH] =
+	    zipxml_space(d > 0 && w->space[d], nattr, attrs);
+	w->depth = d + 1;
+	w->fresh = true;
+	w->last = SL_NONE;
+	if (w->skipping)
+		return;
+	if (NAME_IS(n, "row")) {
+		w->last_col = w->prev_col = -1;
+		w->row_content = false;
+	} else if (NAME_IS(n, "c")) {
+		struct cell_attrs c = { .rn = 0 };
+
+		for (int i = 0; i < nattr; i++, attrs += 5)
+			cell_attr(w, &c, (const char *)attrs[0], (const char *)attrs[3],
+			    (size_t)(attrs[4] - attrs[3]));
+		cell_begin(w, &c, false);
+		w->last = SL_CELL;
+	} else if (!w->in_c) {
+		return;
+	} else if (NAME_IS(n, "v")) {
+		w->in_v++;
+		w->last = SL_V;
+	} else if (NAME_IS(n, "is")) {
+		w->is_before = w->in_is;
+		w->in_is = true;
+		w->last = SL_IS;
+	} else if (NAME_IS(n, "t") && w->in_is) {
+		w->in_t++;
+		w->last = SL_T;
+	} else if (NAME_IS(n, "f") || NAME_IS(n, "rPh") || NAME_IS(n, "extLst")) {
+		w->skipping = true;
+		w->skip_depth = d;
+	}
+}
+
+static void
+tok_end(void *ctx, const unsigned char *local, const unsigned char *prefix,
+    const unsigned char *uri)
+{
+	struct sheetw *w = ctx;
+	const char *n = (const char *)local;
+	bool fresh = w->fresh;
+
+	run_end(w);
+	w->fresh = false;
+	if (w->depth > 0)
+		w->depth--;
+	if (w->skipping) {
+		if (w->depth == w->skip_depth)
+			w->skipping = false;
+		return;
+	}
+	if (fresh) {		/* empty: the reader's one node, no end */
+		switch (w->last) {
+		case SL_CELL:
+			w->in_c = false;
+			w->prev_col = w->col;
+			break;
+		case SL_V:
+			w->in_v--;
+			break;
+		case SL_IS:
+			w->in_is = w->is_before;
+			break;
+		case SL_T:
+			w->in_t--;
+			break;
+		case SL_NONE:
+			break;
+		}
+		return;
+	}
+	if (NAME_IS(n, "v") && w->in_v > 0) {
+		w->in_v--;
+	} else if (NAME_IS(n, "t") && w->in_t > 0) {
+		w->in_t--;
+	} else if (NAME_IS(n, "is")) {
+		w->in_is = false;
+	} else if (NAME_IS(n, "c") && w->in_c) {
+		if (cell_end(w) != 0)
+			w->stop = true;
+	} else if (NAME_IS(n, "row") && w->row_content) {
+		w->row_content = false;
+		if (textbuf_putc(w->out, '\n') != 0)
+			w->stop = true;
+	}
+}
+
+static void
+tok_text(void *ctx, const unsigned char *s, int n)
+{
+	struct sheetw *w = ctx;
+
+	if (n <= 0)
+		return;
+	w->fresh = false;
+	if (w->skipping || !(w->in_v || w->in_t))
+		return;
+	if (!w->run) {
+		w->run = w->run_ws = true;
+		w->run_keep = w->depth > 0 && w->space[w->depth <= ZXT_MAX_DEPTH ? w->depth :
+		    ZXT_MAX_DEPTH];
+		w->run0 = w->val.len;
+		w->trunc0 = w->val.truncated;
+	}
+	if (w->run_ws && !all_ws(s, n))
+		w->run_ws = false;
+	if (textbuf_append(&w->val, (const char *)s, (size_t)n) != 0 && !w->val.truncated)
+		w->stop = true;		/* ENOMEM; an over-long value is cut */
+}
+
+static bool
+tok_stopped(void *ctx)
+{
+	return ((struct sheetw *)ctx)->stop;
+}
+
+static const struct zxtok_cb sheet_tok = {
+	.start = tok_start, .end = tok_end, .text = tok_text, .stopped = tok_stopped,
+};
+
 int
 ooxml_sheet_text(struct zipread *zr, const struct zipread_entry *e,
     const struct ooxml_sst *t, const struct ooxml_styles *st, struct textbuf *out, char *why,
@@ -545,7 +750,7 @@ ooxml_sheet_text(struct zipread *zr, const struct zipread_entry *e,
 	w.out = out;
 	w.val.max = out->max;
 	w.last_col = w.prev_col = -1;
-	ret = zipxml_walk(zr, e, sheet_walk_node, &w, why, whylen);
+	ret = zipxml_walk_tok(zr, e, &sheet_tok, sheet_walk_node, &w, why, whylen);
 	textbuf_free(&w.val);
 	return ret;
 }

@@ -362,7 +362,8 @@ static const struct zxtok_cb tok_cb = {
 static int
 tok_push(struct zipxml *x, size_t n, bool eof)
 {
-	long used = zxtok_feed(&x->tok, x->chunk, n, eof, x->node ? &zx_direct_cb : &tok_cb, x);
+	long used = x->tcb ? zxtok_feed(&x->tok, x->chunk, n, eof, x->tcb, x->tctx) :
+	    zxtok_feed(&x->tok, x->chunk, n, eof, x->node ? &zx_direct_cb : &tok_cb, x);
 
 	zx_direct_carry(x);
 	if (used < 0) {
@@ -596,8 +597,10 @@ zipxml_attr(struct zipxml *x, const char *local, char *buf, size_t buflen)
 	return n;
 }
 
-int
-zipxml_walk(struct zipread *zr, const struct zipread_entry *e,
+/* zipxml_walk and zipxml_walk_tok: a UTF-8 member to cb (when not NULL)
+ * or straight to node, any other through the queue to node. */
+static int
+walk(struct zipread *zr, const struct zipread_entry *e, const struct zxtok_cb *cb,
     int (*node)(struct zipxml *x, void *ctx, bool *skip), void *ctx, char *why,
     size_t whylen)
 {
@@ -609,10 +612,17 @@ zipxml_walk(struct zipread *zr, const struct zipread_entry *e,
 		snprintf(why, whylen, "%s: %s", e->name, x.why);
 		return -1;
 	}
-	x.node = node;		/* a UTF-8 member: straight to node */
+	x.tcb = cb;		/* a UTF-8 member: to cb, or straight to node */
+	x.tctx = ctx;
+	x.node = cb ? NULL : node;
 	x.node_ctx = ctx;
 	feed(&x);		/* the first chunk says which parser reads it */
-	if (x.utf8) {
+	if (x.utf8 && cb) {
+		while (!x.eof && !x.failed)
+			feed(&x);
+		rc = x.failed && cb->stopped(ctx) ? 1 : 0;
+		ret = rc == 0 && x.failed ? fail_reason(&x) : 0;
+	} else if (x.utf8) {
 		while (!x.eof && !x.failed)
 			feed(&x);
 		zx_direct_flush(&x);	/* the events before a failure are handed out */
@@ -620,6 +630,7 @@ zipxml_walk(struct zipread *zr, const struct zipread_entry *e,
 		ret = rc == 0 && x.failed ? fail_reason(&x) : 0;
 	} else {
 		x.node = NULL;
+		x.tcb = NULL;
 		while (rc == 0 && (ret = zipxml_next(&x, skip)) == 1) {
 			skip = false;
 			rc = node(&x, ctx, &skip);
@@ -631,4 +642,20 @@ zipxml_walk(struct zipread *zr, const struct zipread_entry *e,
 	}
 	zipxml_close(&x);
 	return rc < 0 ? -1 : 0;
+}
+
+int
+zipxml_walk(struct zipread *zr, const struct zipread_entry *e,
+    int (*node)(struct zipxml *x, void *ctx, bool *skip), void *ctx, char *why,
+    size_t whylen)
+{
+	return walk(zr, e, NULL, node, ctx, why, whylen);
+}
+
+int
+zipxml_walk_tok(struct zipread *zr, const struct zipread_entry *e, const struct zxtok_cb *cb,
+    int (*node)(struct zipxml *x, void *ctx, bool *skip), void *ctx, char *why,
+    size_t whylen)
+{
+	return walk(zr, e, cb, node, ctx, why, whylen);
 }

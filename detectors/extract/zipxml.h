@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <libxml/xmlreader.h>
 
@@ -83,6 +84,9 @@ struct zipxml {
 	bool pend_arena;	/* its bytes copied to the arena */
 	bool skipping;		/* node asked to skip the element at skip_depth */
 	unsigned skip_depth;
+	/* zipxml_walk_tok of a UTF-8 member: the walk's own handlers */
+	const struct zxtok_cb *tcb;
+	void *tctx;
 	char why[200];		/* reason once zipxml_next returned -1 */
 };
 
@@ -154,6 +158,30 @@ void zipxml_close(struct zipxml *x);
 int zipxml_walk(struct zipread *zr, const struct zipread_entry *e,
     int (*node)(struct zipxml *x, void *ctx, bool *skip), void *ctx, char *why,
     size_t whylen);
+
+/* zipxml_walk for a walk that also takes the tokenizer's events itself,
+ * as they come (zipxml_tok.h; no held event, no node, so nothing is said
+ * to be empty and text comes in as many pieces as the tokenizer gives): a
+ * UTF-8 member goes to cb with ctx, any other to node through libxml2's
+ * queue, and the two must read the same (the walk's tests compare them).
+ * cb->stopped(ctx) true is the walk's early stop, node's 1: it cannot fail
+ * with a reason of its own.  Returns as zipxml_walk. */
+int zipxml_walk_tok(struct zipread *zr, const struct zipread_entry *e, const struct zxtok_cb *cb,
+    int (*node)(struct zipxml *x, void *ctx, bool *skip), void *ctx, char *why,
+    size_t whylen);
+
+/* xml:space of an element opened inside one whose xml:space is preserve:
+ * preserve unless one of its nattr SAX2 attributes (5 pointers each:
+ * local, prefix, URI, value, end) says otherwise. */
+static inline bool
+zipxml_space(bool preserve, int nattr, const unsigned char **attrs)
+{
+	for (int i = 0; i < nattr; i++, attrs += 5)
+		if (attrs[1] && strcmp((const char *)attrs[1], "xml") == 0 &&
+		    strcmp((const char *)attrs[0], "space") == 0)
+			preserve = attrs[4] - attrs[3] == 8 && memcmp(attrs[3], "preserve", 8) == 0;
+	return preserve;
+}
 
 /* What an element means for the text. */
 enum zxact {

@@ -42,13 +42,7 @@ zx_parent_space(const struct zipxml *x)
 static inline bool
 zx_space(const struct zipxml *x, int nattr, const xmlChar **attrs)
 {
-	bool preserve = zx_parent_space(x);
-
-	for (int i = 0; i < nattr; i++, attrs += 5)
-		if (attrs[1] && strcmp((const char *)attrs[1], "xml") == 0 &&
-		    strcmp((const char *)attrs[0], "space") == 0)
-			preserve = attrs[4] - attrs[3] == 8 && memcmp(attrs[3], "preserve", 8) == 0;
-	return preserve;
+	return zipxml_space(zx_parent_space(x), nattr, attrs);
 }
 
 /* An element opened (with its xml:space) and closed: the depth both

@@ -429,6 +429,20 @@ test_walk_chunk_edges(void **state)
 		"<r><t>090-1234-5678</t></r></is></c></row>\n",
 		"<row r=\"%u\"><c r=\"B2\" t=\"inlineStr\"><is><t><![CDATA[a<b]]>&amp;c</t></is></c>"
 		"<c r=\"F2\"><v>3</v></c><c r=\"G2\" t=\"inlineStr\"><is><t>   </t></is></c></row>",
+		/* what a UTF-8 sheet, read from the tokenizer's events, learns
+		 * after the fact: empty elements (an <is/> inside <is>, <v/>,
+		 * <t/>, <f/>, a row), white space kept or dropped by the run
+		 * (split by a comment, inherited xml:space), text split by an
+		 * element or a comment, a skipped extLst */
+		"<row r=\"%u\"><c r=\"A3\" t=\"inlineStr\"><is><is/><t>nested</t></is></c>"
+		"<c r=\"B3\"><v></v></c><c r=\"C3\"><v> </v></c><c r=\"D3\"><v>1<!-- c -->2</v></c>"
+		"<c r=\"E3\" t=\"str\"><v xml:space=\"preserve\"> </v></c><c r=\"F3\"><v>7</v><v/></c>"
+		"<c r=\"G3\" t=\"inlineStr\"><is><t/><t>after</t></is></c><c r=\"H3\"><f/><v>9</v></c>"
+		"<c r=\"I3\"><extLst><ext><v>hidden</v></ext></extLst><v>5</v></c>"
+		"<c r=\"J3\"><v>1<x/>2</v></c><c r=\"K3\" t=\"inlineStr\"><is><t>  <!-- -->  </t></is>"
+		"</c><c r=\"L3\"></c><c r=\"M3\" t=\"b\"><v>1</v></c></row><row r=\"9\"/>"
+		"<row xml:space=\"preserve\"><c r=\"B4\" t=\"str\"><v> </v></c><c t=\"s\"><v>0</v></c>"
+		"<c r=\"D4\" t=\"inlineStr\"><is><t xml:space=\"default\"> </t></is></c></row>\n",
 	};
 	static const char *const paras[] = {
 		"<w:p><w:r><w:t>第%u段 &#26085;本</w:t></w:r><w:r><w:t></w:t><w:tab/><w:t xml:space="
@@ -440,7 +454,7 @@ test_walk_chunk_edges(void **state)
 		for (int kind = 0; kind < 2; kind++) {
 			char *doc = kind == 0 ?
 			    chunky("<worksheet " SML "><sheetPr codeName=\"%*s\"/><sheetData>", pad, cells,
-				2, "</sheetData></worksheet>") :
+				3, "</sheetData></worksheet>") :
 			    chunky("<w:document " NSW "><w:body><w:p w:rsidR=\"%*s\"/>", pad, paras, 2,
 				"</w:body></w:document>");
 			size_t n;
@@ -458,6 +472,11 @@ test_walk_chunk_edges(void **state)
 			assert_true(strlen(t8) > 5000);
 			assert_non_null(strstr(t8, kind == 0 ? "氏名 山田" : "日本"));
 			assert_null(strstr(t8, kind == 0 ? "SUM" : "SKIP"));
+			if (kind == 0) {	/* the third row, cell by cell */
+				assert_non_null(strstr(t8, "\nnested\t\t\t12\t \t7\tafter\t9\t5\t12"
+				    "\t\t\tTRUE\n\t \n"));
+				assert_null(strstr(t8, "hidden"));
+			}
 			assert_string_equal(t8, t16);
 			free(t8);
 			free(t16);
