@@ -25,6 +25,8 @@ struct seen {
 	char text[256];
 	size_t len;
 	int starts;
+	char attrs[512];	/* every attribute as name=value; */
+	size_t alen;
 };
 
 static void
@@ -32,7 +34,16 @@ on_start(void *ctx, const unsigned char *local, const unsigned char *prefix,
     const unsigned char *uri, int nns, const unsigned char **nss, int nattr, int ndef,
     const unsigned char **attrs)
 {
-	((struct seen *)ctx)->starts++;
+	struct seen *v = ctx;
+
+	v->starts++;
+	for (int i = 0; i < nattr; i++, attrs += 5) {
+		int n = snprintf(v->attrs + v->alen, sizeof(v->attrs) - v->alen, "%s=%.*s;",
+		    (const char *)attrs[0], (int)(attrs[4] - attrs[3]), (const char *)attrs[3]);
+
+		assert_true(n > 0 && v->alen + (size_t)n < sizeof(v->attrs));
+		v->alen += (size_t)n;
+	}
 }
 
 static void
@@ -178,6 +189,40 @@ test_long_charref_cut(void **state)
 	}
 }
 
+/* Tags longer than the 16 bytes tag_end looks at in one go, with '>'
+ * and the other quote inside quoted values; attribute values whose
+ * first bytes stay in place and the rest is decoded; references of two
+ * to seven digits: every cut gives the same events. */
+static void
+test_long_tags_and_values(void **state)
+{
+	static const char doc[] =
+	    "<sheet xmlns=\"urn:x\" a=\"0123456789abcdef>0123'\" b='x\"y>z'>"
+	    "<c r=\"AB12\" t=\"inlineStr\" s=\"plain&amp;&#27663;\ttab\r\nend\"/>"
+	    "<c\tr = 'Q1' xlongattributename0123456789=\"&lt;&gt;&quot;&apos;\"></c>"
+	    "&#65;&#12354;&#27663;&#128512;&#0000065;&#x6c0f;&#1114111;</sheet>";
+	static const char attrs[] =
+	    "a=0123456789abcdef>0123';b=x\"y>z;r=AB12;t=inlineStr;s=plain&\xe6\xb0\x8f tab end;"
+	    "r=Q1;xlongattributename0123456789=<>\"';";
+	struct seen v;
+	char why[200] = "";
+
+	for (size_t cut = 0; cut < sizeof(doc) - 1; cut++) {
+		size_t cuts[] = { cut };
+
+		if (feed_chunks(doc, cuts, 1, &v, why, sizeof(why)) != 0)
+			fail_msg("cut at %zu: %s", cut, why);
+		assert_int_equal(v.starts, 3);
+		assert_string_equal(v.attrs, attrs);
+		assert_string_equal(v.text, "A\xe3\x81\x82\xe6\xb0\x8f\xf0\x9f\x98\x80"
+		    "A\xe6\xb0\x8f\xf4\x8f\xbf\xbf");
+	}
+	/* a '>' alone ends no tag inside a quoted value: cut before its end */
+	assert_int_equal(feed_chunks("<a b=\"0123456789abcdefghij>", NULL, 0, &v, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "end of Start Tag"));
+}
+
 int
 main(void)
 {
@@ -186,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_cdata_cut_after_4byte_char),
 		cmocka_unit_test(test_text_outside_root),
 		cmocka_unit_test(test_long_charref_cut),
+		cmocka_unit_test(test_long_tags_and_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
