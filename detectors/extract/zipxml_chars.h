@@ -71,12 +71,34 @@ static long ref_slow(const char *p, const char *end, uint32_t *c);
  * inline: "&#NNNNN;" (openpyxl writes every CJK character so) wholly in
  * the buffer, 2 to 6 digits, a character at or above U+0020 outside the
  * surrogates; anything else goes the general way (ref_slow). */
-static inline long
+static inline __attribute__((always_inline)) long
 ref(const char *p, const char *end, uint32_t *c)
 {
 	const unsigned char *d = (const unsigned char *)p + 2;
 	uint32_t v, x;
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (end - p >= 9) {
+		/* "&#NNNNN;" read as one word: five digits, the first not 0,
+		 * are a character at U+2710 or above (CJK, kana): all but the
+		 * surrogates and U+FFFE, U+FFFF */
+		uint64_t w, mask = 0x00ffffffffff0000u;
+
+		memcpy(&w, p, 8);
+		if ((w & 0xffff) == ('&' | '#' << 8) && (w >> 56) == ';' && d[0] != '0' &&
+		    (w & 0xf0f0f0f0f0f0f0f0u & mask) == (0x3030303030303030u & mask) &&
+		    ((w + 0x0606060606060606u) & 0xf0f0f0f0f0f0f0f0u & mask) ==
+		    (0x3030303030303030u & mask)) {
+			v = (uint32_t)(d[0] - '0') * 10000 + (uint32_t)(d[1] - '0') * 1000 +
+			    (uint32_t)(d[2] - '0') * 100 + (uint32_t)(d[3] - '0') * 10 +
+			    (uint32_t)(d[4] - '0');
+			if ((v < 0xd800 || v >= 0xe000) && (v < 0xfffe || v >= 0x10000)) {
+				*c = v;
+				return 8;
+			}
+		}
+	}
+#endif
 	if (end - p >= 9 && p[1] == '#' && (v = (uint32_t)d[0] - '1') < 9) {
 		v++;
 		if ((x = (uint32_t)d[1] - '0') < 10) {

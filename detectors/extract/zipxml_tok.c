@@ -151,15 +151,28 @@ same(const char *s, const char *t, size_t n)
 }
 
 /* The interned entry of s[0..n), tried first against *cache (the name
- * last seen at the same place), which it then becomes. */
-static struct zxtok_name *
+ * last seen at the same place), which it then becomes.  The hit inline
+ * (it is nearly every element and attribute of a worksheet), the miss
+ * out of line. */
+static struct zxtok_name *intern_miss(struct zxtok *t, struct zxtok_name **cache, const char *s,
+    size_t n);
+
+static inline __attribute__((always_inline)) struct zxtok_name *
 intern_cached(struct zxtok *t, struct zxtok_name **cache, const char *s, size_t n)
 {
 	struct zxtok_name *q = *cache;
 
 	if (q != NULL && q->len == n && same(q->s, s, n))
 		return q;
-	if ((q = zxtok_intern_name(t, s, n)) != NULL)
+	return intern_miss(t, cache, s, n);
+}
+
+static __attribute__((noinline)) struct zxtok_name *
+intern_miss(struct zxtok *t, struct zxtok_name **cache, const char *s, size_t n)
+{
+	struct zxtok_name *q = zxtok_intern_name(t, s, n);
+
+	if (q != NULL)
 		*cache = q;
 	return q;
 }

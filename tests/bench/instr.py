@@ -16,8 +16,9 @@ stages, from the same profile):
 
   inflate         libzip's reads (zlib, CRC) under the extractor
   xml tokenizing  zipxml_tok.c (references, names) without its callbacks
-  text building   the tokenizer's callbacks (straight to the walk; for
-                  libxml2's members the event queue), the walk of the parts
+  text building   the tokenizer's callbacks (straight to the walk, or a
+                  worksheet's own; for libxml2's members the event queue),
+                  the walk of the parts
                   (sheet cells and rows, paragraphs), text appended
   detectors       normalization and every detector over the text
                   (inspect_text)
@@ -67,10 +68,13 @@ def split(incl):
     """The stages of a scan, from inclusive counts."""
     g = lambda f: incl.get(f, 0)
     inflate = g("zipread_stream_read")
-    # the tokenizer's callbacks: the walk's (straight to it) or the queue's
+    # the tokenizer's callbacks: the walk's (straight to it, or a
+    # worksheet's own) or the queue's
     tok = g("zxtok_feed") - sum(g(f) for f in ("il_start", "il_end", "il_text",
-                                               "on_start", "on_end", "on_text"))
-    walk = g("zipxml_walk") - inflate - tok if g("zipxml_walk") else 0
+                                               "on_start", "on_end", "on_text",
+                                               "tok_start", "tok_end", "tok_text"))
+    walks = g("zipxml_walk") + g("zipxml_walk_tok")
+    walk = walks - inflate - tok if walks else 0
     return [("inflate", inflate), ("xml tokenizing", tok), ("text building", walk),
             ("detectors", g("inspect_text")), ("poppler", g("poppler_page_get_text"))]
 

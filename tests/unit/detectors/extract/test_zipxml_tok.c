@@ -217,6 +217,17 @@ test_long_tags_and_values(void **state)
 		assert_string_equal(v.text, "A\xe3\x81\x82\xe6\xb0\x8f\xf0\x9f\x98\x80"
 		    "A\xe6\xb0\x8f\xf4\x8f\xbf\xbf");
 	}
+	/* five-digit references at the edges of what XML allows */
+	if (feed_chunks("<a>&#10000;&#55295;&#57344;&#65533;&#65536;&#99999;&#09999;</a>", NULL, 0,
+	    &v, why, sizeof(why)) != 0)
+		fail_msg("%s", why);
+	assert_string_equal(v.text, "\xe2\x9c\x90\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbd"
+	    "\xf0\x90\x80\x80\xf0\x98\x9a\x9f\xe2\x9c\x8f");
+	for (const char *const *b = (const char *const[]){ "<a>&#55296;</a>", "<a>&#57343;</a>",
+	    "<a>&#65534;</a>", "<a>&#65535;</a>", "<a>&#6553a;</a>", "<a>&#65536</a>", NULL }; *b; b++) {
+		assert_int_equal(feed_chunks(*b, NULL, 0, &v, why, sizeof(why)), -1);
+		assert_non_null(strstr(why, "reference"));
+	}
 	/* a '>' alone ends no tag inside a quoted value: cut before its end */
 	assert_int_equal(feed_chunks("<a b=\"0123456789abcdefghij>", NULL, 0, &v, why,
 	    sizeof(why)), -1);
