@@ -102,25 +102,11 @@ ref(const char *p, const char *end, uint32_t *c)
 	if (end - p >= 9 && p[1] == '#' && (v = (uint32_t)d[0] - '1') < 9) {
 		v++;
 		if ((x = (uint32_t)d[1] - '0') < 10) {
-			/* up to six digits (d[0..5], end - p >= 9 holds them and
-			 * the ';'), unrolled: most are five (CJK, kana) */
 			v = v * 10 + x;
 			d += 2;
-			if ((x = (uint32_t)*d - '0') < 10) {
+			while ((x = (uint32_t)*d - '0') < 10 && d < (const unsigned char *)p + 8) {
 				v = v * 10 + x;
 				d++;
-				if ((x = (uint32_t)*d - '0') < 10) {
-					v = v * 10 + x;
-					d++;
-					if ((x = (uint32_t)*d - '0') < 10) {
-						v = v * 10 + x;
-						d++;
-						if ((x = (uint32_t)*d - '0') < 10) {
-							v = v * 10 + x;
-							d++;
-						}
-					}
-				}
 			}
 			if (*d == ';' && v >= 0x20 && (v < 0xd800 || (v >= 0xe000 && v < 0xfffe) ||
 			    (v >= 0x10000 && v < 0x110000))) {
