@@ -479,7 +479,9 @@ unsigned tbc_cell_kinds(const char *t, size_t s, size_t e)
 	unsigned m = 0;
 	size_t ps = s;
 
-	if (e - s > TB_KWCELL || s == e || memmem(t + s, e - s, "。", 3) != NULL ||
+	/* det_find, not memmem: glibc's memmem sets up a two-way search for
+	 * each of these short cells (244 instructions a cell) */
+	if (e - s > TB_KWCELL || s == e || det_find(t + s, e - s, "。", 3) != NULL ||
 	    !may_hold_word(t, s, e))
 		return 0;
 	for (size_t i = s; i <= e;) {
