@@ -153,19 +153,14 @@ static int nm_insert(struct nm_state *st, uint64_t key, uint8_t f, size_t *used)
 	}
 }
 
-/* One entry of Noun.name.csv, its surface s[0..len) in UTF-8, a surname
- * (sei) or a given name. */
-static int nm_entry(struct nm_state *st, const char *line, size_t len, int s, size_t *used)
+/* One entry of Noun.name.csv, its surface as nc code points of
+ * [CP_BASE, CP_END), a surname (sei) or a given name. */
+static int nm_entry_cps(struct nm_state *st, const unsigned *cp, size_t nc, int s, size_t *used)
 {
-	unsigned cp[NM_MAXCH];
-	size_t nc = 0;
 	uint64_t key = 0;
 
-	if (len % 3 != 0 || len / 3 > NM_MAXCH || len == 0)
-		return 0;
-	for (size_t i = 0; i < len; i += 3)
-		if (!(cp[nc++] = cp3(line, len, i)) || !(is_kanji(cp[nc - 1]) ||
-		    is_kana(cp[nc - 1]) || cp[nc - 1] == 0x30F6))
+	for (size_t k = 0; k < nc; k++)
+		if (!(is_kanji(cp[k]) || is_kana(cp[k]) || cp[k] == 0x30F6))
 			return 0;
 	if (s && !is_kanji(cp[0]))
 		return 0;		/* surnames in katakana: foreign names, not looked for */
@@ -184,6 +179,21 @@ static int nm_entry(struct nm_state *st, const char *line, size_t len, int s, si
 			(s ? st->sei2 : st->mei2)[pair_bit(key) / 64] |= (uint64_t)1 << (pair_bit(key) % 64);
 	}
 	return 0;
+}
+
+/* The same with the surface s[0..len) in UTF-8: 1-4 characters of 3
+ * bytes in [CP_BASE, CP_END), or no entry. */
+static int nm_entry(struct nm_state *st, const char *line, size_t len, int s, size_t *used)
+{
+	unsigned cp[NM_MAXCH];
+	size_t nc = 0;
+
+	if (len % 3 != 0 || len / 3 > NM_MAXCH || len == 0)
+		return 0;
+	for (size_t i = 0; i < len; i += 3)
+		if (!(cp[nc++] = cp3(line, len, i)))
+			return 0;
+	return nm_entry_cps(st, cp, nc, s, used);
 }
 
 /* s (UTF-8) in EUC-JP, NUL-terminated, into out[cap]: its length, or -1. */
@@ -257,11 +267,14 @@ static int nm_class(const char *c1, size_t n, size_t col, const char *sei, size_
 
 /* The UTF-8 of the 2-byte EUC-JP characters (JIS X 0208, both bytes
  * 0xA1-0xFE) met in the surfaces, each converted at its first sight:
- * len 0 not yet, NM_JIS_BAD no conversion of 1-4 bytes. */
+ * len 0 not yet, NM_JIS_BAD no conversion of 1-4 bytes; cp its code point
+ * when that is one character of 3 bytes in [CP_BASE, CP_END) (as cp3()
+ * reads it), else 0. */
 #define NM_JIS_N (94 * 94)
 #define NM_JIS_BAD 0xFF
 struct nm_jis {
 	unsigned char len, b[4];
+	uint16_t cp;
 };
 
 static void jis_one(iconv_t from, struct nm_jis *j, const unsigned char *c)
@@ -271,6 +284,35 @@ static void jis_one(iconv_t from, struct nm_jis *j, const unsigned char *c)
 
 	j->len = iconv(from, &in, &inleft, &o, &outleft) == (size_t)-1 || inleft != 0 ||
 	    o == (char *)j->b ? NM_JIS_BAD : (unsigned char)(o - (char *)j->b);
+	j->cp = j->len == 3 ? (uint16_t)cp3((const char *)j->b, 3, 0) : 0;
+}
+
+/* The code points of the surface e[0..n) when it is 1 to NM_MAXCH 2-byte
+ * characters that convert to characters cp3() reads: their number, into
+ * cp[]; else 0, and the surface goes through jis_decode() and nm_entry()
+ * (ASCII, 0x8E and 0x8F characters, cut bytes, longer surfaces: rare).
+ * The table's code points spare the UTF-8 written and read again (2
+ * million instructions for the file). */
+static size_t jis_cps(iconv_t from, struct nm_jis *jis, const char *e, size_t n, unsigned *cp)
+{
+	const unsigned char *u = (const unsigned char *)e;
+	size_t nc = 0;
+
+	if (n == 0 || n % 2 != 0 || n / 2 > NM_MAXCH)
+		return 0;
+	for (size_t i = 0; i < n; i += 2) {
+		struct nm_jis *j;
+
+		if (u[i] < 0xA1 || u[i] == 0xFF || u[i + 1] < 0xA1 || u[i + 1] == 0xFF)
+			return 0;
+		j = &jis[(size_t)(u[i] - 0xA1u) * 94 + (u[i + 1] - 0xA1u)];
+		if (j->len == 0)
+			jis_one(from, j, u + i);
+		if (j->len == NM_JIS_BAD || j->cp == 0)
+			return 0;
+		cp[nc++] = j->cp;
+	}
+	return nc;
 }
 
 /* One surface e[0..n) into UTF-8, out[cap] (and 4 bytes of slack): through
@@ -349,11 +391,12 @@ static int nm_load(struct nm_state *st, char *err, size_t errlen)
 	}
 	for (char *p = raw, *end = raw + n; p < end;) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p), sl, k1, k4;
+		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p), sl, k1, k4, nc;
 		const char *c1;
 		char utf[6 * NM_MAXCH + 4];
+		unsigned cp[NM_MAXCH];
 		long ul;
-		int s;
+		int s, er;
 
 		nm_commas(p, ll, &k1, &k4);
 		c1 = k1 < ll ? p + k1 : NULL;
@@ -364,11 +407,14 @@ static int nm_load(struct nm_state *st, char *err, size_t errlen)
 		 * than NM_MAXCH; 3 * NM_MAXCH bytes are at most 1.5 times as
 		 * many in UTF-8 */
 		if (s >= 0 && (sl = (size_t)(c1 - p)) <= 3 * NM_MAXCH) {
-			if ((ul = jis_decode(from, jis, p, sl, utf, sizeof(utf) - 4)) < 0) {
+			if ((nc = jis_cps(from, jis, p, sl, cp)) > 0)
+				er = nm_entry_cps(st, cp, nc, s, &used);
+			else if ((ul = jis_decode(from, jis, p, sl, utf, sizeof(utf) - 4)) < 0) {
 				snprintf(err, errlen, "names: %s: not EUC-JP", NM_CSV);
 				goto out;
-			}
-			if (nm_entry(st, utf, (size_t)ul, s, &used) < 0) {
+			} else
+				er = nm_entry(st, utf, (size_t)ul, s, &used);
+			if (er < 0) {
 				snprintf(err, errlen, "names: %s: more entries than the table holds", NM_CSV);
 				goto out;
 			}
