@@ -3,8 +3,9 @@
  * Noun.name.csv is the table the plain way builds: each line's class
  * searched for anywhere after the surface, each surface converted by its
  * own iconv call.  And jis_decode's table of characters gives what iconv
- * gives, for every 2-byte EUC-JP character, and hands the rest to iconv.
- * names.c is included for its static loader.
+ * gives, for every 2-byte EUC-JP character, and hands the rest to iconv;
+ * jis_cps gives the code points cp3() reads in iconv's output, or hands
+ * the surface on.  names.c is included for its static loader.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,6 +100,26 @@ static void same_decode(iconv_t cd, struct nm_jis *jis, const char *e, size_t n)
 		assert_memory_equal(got, want, (size_t)wl);
 }
 
+/* jis_cps against iconv and cp3(): the code points when the output is
+ * 1-4 characters cp3() reads, else 0 (the surface handed on). */
+static void same_cps(iconv_t cd, struct nm_jis *jis, const char *e, size_t n)
+{
+	char want[6 * NM_MAXCH], *in = (char *)e, *o = want;
+	size_t inleft = n, outleft = sizeof(want), wl, nc;
+	unsigned cp[NM_MAXCH];
+
+	if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1) {
+		assert_int_equal(jis_cps(cd, jis, e, n, cp), 0);
+		return;
+	}
+	wl = (size_t)(o - want);
+	if ((nc = jis_cps(cd, jis, e, n, cp)) == 0)
+		return;		/* handed on: jis_decode's and nm_entry's, tested above */
+	assert_int_equal(wl, 3 * nc);
+	for (size_t k = 0; k < nc; k++)
+		assert_int_equal(cp[k], cp3(want, wl, 3 * k));
+}
+
 static void test_decode(void **state)
 {
 	iconv_t cd = iconv_open("UTF-8", "EUC-JP");
@@ -122,9 +143,18 @@ static void test_decode(void **state)
 
 				same_decode(cd, jis, e + 1, 2);
 				same_decode(cd, jis, e, 4);
+				same_cps(cd, jis, e + 1, 2);
 			}
-	for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++)
+	for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
 		same_decode(cd, jis, odd[k], strlen(odd[k]));
+		same_cps(cd, jis, odd[k], strlen(odd[k]));
+	}
+	/* four characters, and five (too many: handed on) */
+	same_cps(cd, jis, "\xBB\xB3\xC5\xC4\xC2\xC0\xCF\xBA", 8);	/* 山田太郎 */
+	assert_int_equal(jis_cps(cd, jis, "\xBB\xB3\xC5\xC4\xC2\xC0\xCF\xBA", 8,
+	    (unsigned[NM_MAXCH]){ 0 }), 4);
+	assert_int_equal(jis_cps(cd, jis, "\xBB\xB3\xC5\xC4\xC2\xC0\xCF\xBA\xA4\xA2", 10,
+	    (unsigned[NM_MAXCH]){ 0 }), 0);
 	free(jis);
 	iconv_close(cd);
 }
