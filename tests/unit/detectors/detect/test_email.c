@@ -92,6 +92,30 @@ static void test_mask(void **state)
 	dt_mask("broken", "***");
 }
 
+/* The value lower-cased 8 bytes at a time and the rest byte by byte: every
+ * local character, around A-Z ('@' 'Z' '[' '`' 'a' 'z' '{') among them, in
+ * addresses of every length from 11 to 60 bytes, against a lower-casing
+ * byte by byte. */
+static void test_lower_case_every_length(void **state)
+{
+	static const char chars[] = "AZaz09`{|}~^_'*+/=?!#$%&-MQmq";
+	char text[128], want[128];
+
+	(void)state;
+	for (size_t n = 1; n <= 50; n++)
+		for (size_t off = 0; off < sizeof(chars) - 1; off++) {
+			size_t k = 0;
+
+			for (size_t i = 0; i < n; i++)
+				text[k++] = chars[(off + i) % (sizeof(chars) - 1)];
+			memcpy(text + k, "@Ex-AZ.Jp", 10);
+			for (size_t i = 0; text[i]; i++)
+				want[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+			want[strlen(text)] = '\0';
+			dt_expect(text, want, NULL);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +127,7 @@ int main(void)
 		cmocka_unit_test(test_leading_dots_left_out),
 		cmocka_unit_test(test_distinct),
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_lower_case_every_length),
 	};
 
 	return cmocka_run_group_tests(tests, setup, dt_teardown);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "detect/detector.h"
+#include "detect/table_cells.h"
 #include "tests/unit/lib/scan_expect.h"
 
 static void test_birth_column_in_body(void **state)
@@ -134,6 +135,23 @@ static void test_clean_tables(void **state)
 	se_clean("| 会議 | 日時 | 場所 |\n| 定例 | 2024/4/1 | 本館 |\n");
 }
 
+/* tbc_is_piece's byte table is the predicate it replaced (digits and
+ * strchr("-+()", c), the NUL matching too), on every byte, alone and
+ * after a digit; an empty cell is no piece. */
+static void test_piece_bytes(void **state)
+{
+	(void)state;
+	for (int c = 0; c < 256; c++) {
+		char one[2] = { (char)c, '1' };
+		int want = (c >= '0' && c <= '9') || strchr("-+()", c) != NULL;
+
+		assert_int_equal(tbc_is_piece(one, 0, 1), want);
+		assert_int_equal(tbc_is_piece(one, 0, 2), want);
+	}
+	assert_int_equal(tbc_is_piece("1", 0, 0), 0);
+	assert_int_equal(tbc_is_piece("(03)1234-5678", 0, 13), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_split_cells),
 		cmocka_unit_test(test_keyword_cells),
 		cmocka_unit_test(test_clean_tables),
+		cmocka_unit_test(test_piece_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, se_setup, se_teardown);
