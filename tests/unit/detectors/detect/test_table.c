@@ -108,6 +108,20 @@ static void test_split_cells(void **state)
 	    "09012345678", NULL);
 }
 
+/* A data row that is also a candidate line (an anchor in it) is read as a
+ * row of its table and, when it holds a label, for its labels too; one
+ * whose anchor is only in prose is read once, as a row. */
+static void test_labels_in_data_rows(void **state)
+{
+	const char *body = "氏名\t住所\t電話\t備考\n"
+	    "山田\t港区芝公園4-2-8\t312345678\t生年月日\t1967年\t1月\t2日\n"
+	    "鈴木\t港区芝公園4-2-9\t312345679\t住所は変更の予定があります\n"
+	    "佐藤\t港区芝公園4-2-7\t312345670\t生まれは東京です\n";
+
+	se_expect(body, FT_BIRTH_DATE, "1967-01-02", NULL);
+	se_expect(body, FT_PHONE, "0312345678", "0312345679", "0312345670", NULL);
+}
+
 static void test_keyword_cells(void **state)
 {
 	/* a cost or a date about the keyword names nothing */
@@ -162,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_bank_and_postal_columns),
 		cmocka_unit_test(test_other_separators),
 		cmocka_unit_test(test_split_cells),
+		cmocka_unit_test(test_labels_in_data_rows),
 		cmocka_unit_test(test_keyword_cells),
 		cmocka_unit_test(test_clean_tables),
 		cmocka_unit_test(test_piece_bytes),
