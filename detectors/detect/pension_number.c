@@ -108,7 +108,8 @@ static void pn_range(void *ctx, size_t from, size_t to)
 	}
 }
 
-/* Prefilter: clusters of digits, '-' and spaces holding 10 digits or more. */
+/* Prefilter: clusters of digits, '-' and spaces holding 10 digits or more
+ * (and a run of 6). */
 static void pn_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
 	struct colcache cc;
@@ -116,7 +117,8 @@ static void pn_scan(const void *state, const char *text, size_t len, struct valu
 
 	cc.valid = 0;
 	(void)state;
-	det_digit_clusters(text, len, "- ", PN_DIGITS, pn_range, &sc);
+	/* a group of 10, or of 4 and 6: a run of 6 digits at least */
+	det_digit_clusters_run(text, len, "- ", PN_DIGITS, 6, pn_range, &sc);
 }
 
 static void pn_mask(const char *value, char *out, size_t outlen)
