@@ -712,10 +712,28 @@ static const char *find_mark(const char *h, size_t n)
 	return NULL;
 }
 
+/* Could a written dot (written_dot(), written_dot_before()) be anywhere in
+ * t[0..len)?  Each holds "dot" (any case) or ドット. */
+static bool may_write_dots(const char *t, size_t len)
+{
+	static const char dotto[] = "ドット";	/* its last byte, 0x88, looked for */
+	const char *p, *end = t + len;
+
+	for (const char *c = "oO"; *c; c++)
+		for (p = t; (p = memchr(p, *c, (size_t)(end - p))) != NULL; p++)
+			if (p > t && (p[-1] | 32) == 'd' && p + 1 < end && (p[1] | 32) == 't')
+				return true;
+	for (p = t; (p = memchr(p, dotto[8], (size_t)(end - p))) != NULL; p++)
+		if (p - t >= 8 && memcmp(p - 8, dotto, 9) == 0)
+			return true;
+	return false;
+}
+
 static void find_addresses(const char *t, size_t len, struct edits *ed)
 {
 	const size_t ml = sizeof(at_mark) - 1;
 	const char *p, *end = t + len;
+	bool dots = may_write_dots(t, len);
 
 	/* the letters t/T: "at" before them makes a bracketed or spaced at */
 	for (const char *c = "tT"; *c; c++)
@@ -734,8 +752,10 @@ static void find_addresses(const char *t, size_t len, struct edits *ed)
 			s--;
 		if (s > 0 && is_open(t[s - 1]) && (k = bracketed(t, len, s - 1, "@")) != 0)
 			at_found(t, len, s - 1, s - 1 + k, AT_MARK, ed);
-		else
+		else if (dots || s < i || (i + 1 < len && t[i + 1] == ' '))
 			at_found(t, len, i, i + 1, AT_MARK, ed);	/* blanks, written dots */
+		/* else a plain '@', no blank beside it and no written dot in
+		 * the text: try_address() would find nothing to fold */
 	}
 }
 
