@@ -290,20 +290,23 @@ static void phone_range(void *ctx, size_t from, size_t to)
 	const char *text = sc->text;
 	size_t cut = to < sc->len ? det_next_char(text, sc->len, to) : to, at = from;
 	struct phone_cand c;
-	int whole;
-
-	if (!phone_start_in(text, from, to))
-		return;
 	/* the first match told in C when it is the whole cluster (most are:
 	 * a pattern match costs more than the rest of the work together),
-	 * and taken apart there */
-	whole = whole_match(text, from, to, &c);
-	while (at < to && (whole || det_match(text, cut, sc->st->re, at, 0, sc->md) > 0)) {
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md), s, e;
-		int parsed = whole;
+	 * and taken apart there; such a cluster has a start, '0' [1-9] */
+	int whole = whole_match(text, from, to, &c);
 
-		s = whole ? from : ov[0];
-		e = whole ? to : ov[1];
+	if (!whole && !phone_start_in(text, from, to))
+		return;
+	while (at < to && (whole || det_match(text, cut, sc->st->re, at, 0, sc->md) > 0)) {
+		int parsed = whole;
+		size_t s = from, e = to;
+
+		if (!whole) {
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+
+			s = ov[0];
+			e = ov[1];
+		}
 		whole = 0;
 		if ((parsed || phone_parse(text + s, e - s, &c) == 0) && phone_valid(&c) &&
 		    !space_continues(text, sc->len, s, e, &c)) {
