@@ -712,17 +712,12 @@ static const char *find_mark(const char *h, size_t n)
 	return NULL;
 }
 
-/* Could a written dot (written_dot(), written_dot_before()) be anywhere in
- * t[0..len)?  Each holds "dot" (any case) or ドット. */
-static bool may_write_dots(const char *t, size_t len)
+/* Is ドット in t[0..len)?  (memchr for its last byte, 0x88.) */
+static bool has_dotto(const char *t, size_t len)
 {
-	static const char dotto[] = "ドット";	/* its last byte, 0x88, looked for */
+	static const char dotto[] = "ドット";
 	const char *p, *end = t + len;
 
-	for (const char *c = "oO"; *c; c++)
-		for (p = t; (p = memchr(p, *c, (size_t)(end - p))) != NULL; p++)
-			if (p > t && (p[-1] | 32) == 'd' && p + 1 < end && (p[1] | 32) == 't')
-				return true;
 	for (p = t; (p = memchr(p, dotto[8], (size_t)(end - p))) != NULL; p++)
 		if (p - t >= 8 && memcmp(p - 8, dotto, 9) == 0)
 			return true;
@@ -733,15 +728,22 @@ static void find_addresses(const char *t, size_t len, struct edits *ed)
 {
 	const size_t ml = sizeof(at_mark) - 1;
 	const char *p, *end = t + len;
-	bool dots = may_write_dots(t, len);
+	/* a written dot (written_dot(), written_dot_before()) may be in the
+	 * text: it holds "dot" in any case, or ドット */
+	bool dots = false;
 
-	/* the letters t/T: "at" before them makes a bracketed or spaced at */
+	/* the letters t/T: "at" before them makes a bracketed or spaced at,
+	 * "dot" a written dot */
 	for (const char *c = "tT"; *c; c++)
 		for (p = t; (p = memchr(p, *c, (size_t)(end - p))) != NULL; p++) {
 			size_t i = (size_t)(p - t);
 			if (i > 0 && (t[i - 1] | 32) == 'a')
 				at_letters(t, len, i - 1, ed);
+			if (i > 1 && (t[i - 1] | 32) == 'o' && (t[i - 2] | 32) == 'd')
+				dots = true;
 		}
+	if (!dots)
+		dots = has_dotto(t, len);
 	for (p = t; (p = find_mark(p, (size_t)(end - p))) != NULL; p++)
 		at_found(t, len, (size_t)(p - t), (size_t)(p - t) + ml, AT_MARK, ed);
 	/* '@' in brackets or with a blank beside it */
