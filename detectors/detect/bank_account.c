@@ -112,7 +112,7 @@ static int ba_unit_after(const char *text, size_t len, size_t end)
 struct ba_scan {
 	const char *text;
 	size_t len;
-	struct colcache cc;
+	struct colcache *cc;	/* the scan's own (not zeroed: 8 KB; valid = 0) */
 	struct valueset *out;
 };
 
@@ -126,15 +126,17 @@ static void ba_range(void *ctx, size_t from, size_t to)
 		return;
 	if (ba_word_before(t, from) ||
 	    context_keyword_near(t, sc->len, from, to, ba_keywords, BA_WINDOW) ||
-	    context_column_header_c(t, sc->len, from, ba_headers, &sc->cc))
+	    context_column_header_c(t, sc->len, from, ba_headers, sc->cc))
 		(void)valueset_add(sc->out, t + from, BA_DIGITS);
 }
 
 /* Prefilter: runs of 7 digits or more. */
 static void ba_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
-	struct ba_scan sc = { .text = text, .len = len, .out = out };
+	struct colcache cc;
+	struct ba_scan sc = { .text = text, .len = len, .out = out, .cc = &cc };
 
+	cc.valid = 0;
 	(void)state;
 	det_digit_clusters(text, len, "", BA_DIGITS, ba_range, &sc);
 }

@@ -187,7 +187,7 @@ struct bd_scan {
 	const char *text;
 	size_t len;
 	pcre2_match_data *md;
-	struct colcache cc;
+	struct colcache *cc;	/* the scan's own (not zeroed: 8 KB; valid = 0) */
 	struct valueset *out;
 	size_t need_end;	/* suffix mode: the date must end here (or one space before) */
 };
@@ -197,14 +197,14 @@ static int bd_context(struct bd_scan *sc, size_t s, size_t e)
 {
 	if (sc->need_end != 0)
 		return e == sc->need_end || (e + 1 == sc->need_end && sc->text[e] == ' ');
-	size_t cell = context_cell_start(sc->text, sc->len, s, 1, &sc->cc);
+	size_t cell = context_cell_start(sc->text, sc->len, s, 1, sc->cc);
 	size_t from = det_chars_back(sc->text, s, WINDOW);
 
 	if (cell == (size_t)-1)
 		return det_keyword_find(sc->text, sc->len, from, s, bd_keywords, NULL) >= 0;
 	/* in a table: the column header, or a keyword in the date's cell or
 	 * the one before (a label in a form) */
-	return context_column_header_c(sc->text, sc->len, s, bd_keywords, &sc->cc) ||
+	return context_column_header_c(sc->text, sc->len, s, bd_keywords, sc->cc) ||
 	    det_keyword_find(sc->text, sc->len, from > cell ? from : cell, s, bd_keywords,
 	    NULL) >= 0;
 }
@@ -264,8 +264,10 @@ static void bd_hit(void *ctx, size_t at, size_t k)
 
 static void bd_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
-	struct bd_scan sc = { .st = state, .text = text, .len = len, .out = out };
+	struct colcache cc;
+	struct bd_scan sc = { .st = state, .text = text, .len = len, .out = out, .cc = &cc };
 
+	cc.valid = 0;
 	sc.md = pcre2_match_data_create_from_pattern(sc.st->re, NULL);
 	if (sc.md == NULL) {
 		valueset_set_incomplete(out);

@@ -70,7 +70,7 @@ static int dl_check(const char *d)
 struct dl_scan {
 	const char *text;
 	size_t len;
-	struct colcache cc;
+	struct colcache *cc;	/* the scan's own (not zeroed: 8 KB; valid = 0) */
 	struct valueset *out;
 };
 
@@ -83,15 +83,17 @@ static void dl_range(void *ctx, size_t from, size_t to)
 	    !dl_commission((d[0] - '0') * 10 + (d[1] - '0')) || !dl_check(d))
 		return;
 	if (context_keyword_near(sc->text, sc->len, from, to, dl_keywords, DL_WINDOW) ||
-	    context_column_header_c(sc->text, sc->len, from, dl_keywords, &sc->cc))
+	    context_column_header_c(sc->text, sc->len, from, dl_keywords, sc->cc))
 		(void)valueset_add(sc->out, d, DL_DIGITS);
 }
 
 /* Prefilter: runs of 12 digits or more. */
 static void dl_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
-	struct dl_scan sc = { .text = text, .len = len, .out = out };
+	struct colcache cc;
+	struct dl_scan sc = { .text = text, .len = len, .out = out, .cc = &cc };
 
+	cc.valid = 0;
 	(void)state;
 	det_digit_clusters(text, len, "", DL_DIGITS, dl_range, &sc);
 }

@@ -88,28 +88,30 @@ static int local_ok(const char *s, size_t n)
 	return 1;
 }
 
-/* Domain s[0..n): labels and TLD as the header says. */
+/* Domain s[0..n): labels and TLD as the header says (one pass: each
+ * label ends at a '.' or at n, the last one must be letters). */
 static int domain_ok(const char *s, size_t n)
 {
-	size_t labels = 0, i = 0;
+	size_t labels = 0, ls = 0;
+	int alpha = 1;
 
 	if (n == 0 || n > MAX_DOMAIN)
 		return 0;
-	while (i <= n) {
-		size_t j = i, alpha = 1;
-		while (j < n && s[j] != '.')
-			j++;
-		if (j == i || j - i > 63 || s[i] == '-' || s[j - 1] == '-')
-			return 0;
-		for (size_t k = i; k < j; k++)
-			if (!((s[k] | 32) >= 'a' && (s[k] | 32) <= 'z'))
-				alpha = 0;
-		labels++;
-		if (j == n)
-			return labels >= 2 && alpha && j - i >= 2;
-		i = j + 1;
+	for (size_t i = 0;; i++) {
+		if (i == n || s[i] == '.') {
+			size_t l = i - ls;
+
+			if (l == 0 || l > 63 || s[ls] == '-' || s[i - 1] == '-')
+				return 0;
+			labels++;
+			if (i == n)
+				return labels >= 2 && alpha && l >= 2;
+			ls = i + 1;
+			alpha = 1;
+		} else if ((unsigned char)((s[i] | 32) - 'a') > 'z' - 'a') {
+			alpha = 0;
+		}
 	}
-	return 0;
 }
 
 /* Check the candidate around the '@' at `at`; add it when valid. */

@@ -119,7 +119,7 @@ static size_t digits_end(const char *t, size_t len, size_t at)
 struct hi_scan {
 	const char *text;
 	size_t len;
-	struct colcache cc;
+	struct colcache *cc;	/* the scan's own (not zeroed: 8 KB; valid = 0) */
 	struct valueset *out;
 };
 
@@ -196,11 +196,11 @@ static int hi_card_text(struct hi_scan *sc, const char *ins, size_t from, size_t
 static void hi_card_row(struct hi_scan *sc, const char *ins, size_t to)
 {
 	const char *t = sc->text;
-	char sep = sc->cc.sep;
+	char sep = sc->cc->sep;
 	size_t ss, se, ns, ne;
 
 	if (sep == 0 || to >= sc->len || t[to] != sep ||
-	    det_find(t + sc->cc.head_start, sc->cc.head_end - sc->cc.head_start, "記号",
+	    det_find(t + sc->cc->head_start, sc->cc->head_end - sc->cc->head_start, "記号",
 	    strlen("記号")) == NULL)
 		return;
 	ss = to + 1;
@@ -225,15 +225,17 @@ static void hi_range(void *ctx, size_t from, size_t to)
 	if (context_keyword_before(sc->text, sc->len, from, hi_keywords, HI_WINDOW) &&
 	    hi_card_text(sc, d, from, to))
 		return;
-	if (context_column_header_c(sc->text, sc->len, from, hi_keywords, &sc->cc))
+	if (context_column_header_c(sc->text, sc->len, from, hi_keywords, sc->cc))
 		hi_card_row(sc, d, to);
 }
 
 /* Prefilter: runs of 8 digits or more. */
 static void hi_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
-	struct hi_scan sc = { .text = text, .len = len, .out = out };
+	struct colcache cc;
+	struct hi_scan sc = { .text = text, .len = len, .out = out, .cc = &cc };
 
+	cc.valid = 0;
 	(void)state;
 	det_digit_clusters(text, len, "", HI_DIGITS, hi_range, &sc);
 }

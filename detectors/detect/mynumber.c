@@ -85,7 +85,7 @@ struct mn_scan {
 	const char *text;
 	size_t len;
 	pcre2_match_data *md;
-	struct colcache cc;
+	struct colcache *cc;	/* the scan's own (not zeroed: 8 KB; valid = 0) */
 	struct valueset *out;
 };
 
@@ -150,7 +150,7 @@ static void mn_range(void *ctx, size_t from, size_t to)
 		if (det_digits(sc->text + ov[0], ov[1] - ov[0], d, sizeof(d)) != 12 || !mn_check(d))
 			continue;
 		if (context_keyword_near(sc->text, sc->len, ov[0], ov[1], mn_keywords, WINDOW) ||
-		    context_column_header_c(sc->text, sc->len, ov[0], mn_keywords, &sc->cc))
+		    context_column_header_c(sc->text, sc->len, ov[0], mn_keywords, sc->cc))
 			(void)valueset_add(sc->out, d, 12);
 	}
 }
@@ -159,8 +159,10 @@ static void mn_range(void *ctx, size_t from, size_t to)
  * more; the context is checked only for numbers with a valid check digit. */
 static void mn_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
-	struct mn_scan sc = { .st = state, .text = text, .len = len, .out = out };
+	struct colcache cc;
+	struct mn_scan sc = { .st = state, .text = text, .len = len, .out = out, .cc = &cc };
 
+	cc.valid = 0;
 	sc.md = pcre2_match_data_create_from_pattern(sc.st->re, NULL);
 	if (sc.md == NULL) {
 		valueset_set_incomplete(out);

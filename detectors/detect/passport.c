@@ -54,7 +54,7 @@ static int pp_alnum(char c)
 struct pp_scan {
 	const char *text;
 	size_t len;
-	struct colcache cc;
+	struct colcache *cc;	/* the scan's own (not zeroed: 8 KB; valid = 0) */
 	struct valueset *out;
 };
 
@@ -74,7 +74,7 @@ static void pp_range(void *ctx, size_t from, size_t to)
 	    (l > 2 && pp_alnum(t[l - 3])))
 		return;
 	if (!context_keyword_near(t, sc->len, l - 2, to, pp_keywords, PP_WINDOW) &&
-	    !context_column_header_c(t, sc->len, l - 2, pp_keywords, &sc->cc))
+	    !context_column_header_c(t, sc->len, l - 2, pp_keywords, sc->cc))
 		return;
 	for (int i = 0; i < 2; i++) {
 		char c = t[l - 2 + i];
@@ -88,8 +88,10 @@ static void pp_range(void *ctx, size_t from, size_t to)
 /* Prefilter: runs of 7 digits or more; the letters are looked at after. */
 static void pp_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
-	struct pp_scan sc = { .text = text, .len = len, .out = out };
+	struct colcache cc;
+	struct pp_scan sc = { .text = text, .len = len, .out = out, .cc = &cc };
 
+	cc.valid = 0;
 	(void)state;
 	det_digit_clusters(text, len, "", PP_DIGITS, pp_range, &sc);
 }

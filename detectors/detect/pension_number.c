@@ -49,7 +49,7 @@ static int pn_digit(char c)
 struct pn_scan {
 	const char *text;
 	size_t len;
-	struct colcache cc;
+	struct colcache *cc;	/* the scan's own (not zeroed: 8 KB; valid = 0) */
 	struct valueset *out;
 };
 
@@ -71,7 +71,7 @@ static void pn_try(struct pn_scan *sc, size_t s, size_t e)
 	    det_digits(sc->text + s, e - s, d, sizeof(d)) != PN_DIGITS)
 		return;
 	if (context_keyword_near(sc->text, sc->len, s, e, pn_keywords, PN_WINDOW) ||
-	    context_column_header_c(sc->text, sc->len, s, pn_keywords, &sc->cc))
+	    context_column_header_c(sc->text, sc->len, s, pn_keywords, sc->cc))
 		(void)valueset_add(sc->out, d, PN_DIGITS);
 }
 
@@ -108,13 +108,17 @@ static void pn_range(void *ctx, size_t from, size_t to)
 	}
 }
 
-/* Prefilter: clusters of digits, '-' and spaces holding 10 digits or more. */
+/* Prefilter: clusters of digits, '-' and spaces holding 10 digits or more
+ * (and a run of 6). */
 static void pn_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
-	struct pn_scan sc = { .text = text, .len = len, .out = out };
+	struct colcache cc;
+	struct pn_scan sc = { .text = text, .len = len, .out = out, .cc = &cc };
 
+	cc.valid = 0;
 	(void)state;
-	det_digit_clusters(text, len, "- ", PN_DIGITS, pn_range, &sc);
+	/* a group of 10, or of 4 and 6: a run of 6 digits at least */
+	det_digit_clusters_run(text, len, "- ", PN_DIGITS, 6, pn_range, &sc);
 }
 
 static void pn_mask(const char *value, char *out, size_t outlen)

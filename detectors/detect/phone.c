@@ -220,6 +220,17 @@ static size_t digit_run(const char *t, size_t i, size_t to)
 	return i - s;
 }
 
+/* The digits of t[from..from + n) appended to c (n + c->n < 16: the
+ * caller). */
+static void cand_digits(struct phone_cand *c, const char *t, size_t from, size_t n)
+{
+	char *d = c->digits + c->n;
+
+	for (size_t k = 0; k < n; k++)
+		d[k] = t[from + k];
+	c->n += n;
+}
+
 /* Is the whole cluster t[from..to) what the pattern matches first from
  * `from`?  Only the two shapes most numbers are written in are told, the
  * rest left to the pattern: 0[1-9] and 8 or 9 digits more, alone (its
@@ -227,8 +238,9 @@ static size_t digit_run(const char *t, size_t i, size_t to)
  * want); or 0[1-9] with 0-3 digits more, a separator, 1-4 digits, the
  * same separator, 3-4 digits (GROUPED, its greedy counts taking each
  * group whole).  The cluster's ends are no cluster bytes, so no digit,
- * '-' or '.' stands next to it: both boundaries hold. */
-static int whole_match(const char *t, size_t from, size_t to)
+ * '-' or '.' stands next to it: both boundaries hold.  When it is, c is
+ * what phone_parse() makes of it, from the groups found here. */
+static int whole_match(const char *t, size_t from, size_t to, struct phone_cand *c)
 {
 	size_t g1, g2, g3, i;
 	char sep;
@@ -236,8 +248,16 @@ static int whole_match(const char *t, size_t from, size_t to)
 	if (to - from < 10 || t[from] != '0' || t[from + 1] < '1' || t[from + 1] > '9')
 		return 0;
 	g1 = digit_run(t, from, to);
-	if (g1 == to - from)
-		return g1 == 10 || g1 == 11;
+	if (g1 == to - from) {
+		if (g1 != 10 && g1 != 11)
+			return 0;
+		memset(c, 0, sizeof(*c));
+		cand_digits(c, t, from, g1);
+		c->digits[c->n] = '\0';
+		c->g[0] = g1;
+		c->ng = 1;
+		return 1;
+	}
 	i = from + g1;
 	sep = t[i];
 	if (g1 < 2 || g1 > 5 || (sep != '-' && sep != '.' && sep != ' '))
@@ -247,7 +267,18 @@ static int whole_match(const char *t, size_t from, size_t to)
 	if (g2 < 1 || g2 > 4 || i >= to || t[i] != sep)
 		return 0;
 	g3 = digit_run(t, i + 1, to);
-	return g3 >= 3 && g3 <= 4 && i + 1 + g3 == to;
+	if (g3 < 3 || g3 > 4 || i + 1 + g3 != to)
+		return 0;
+	/* at most 5 + 4 + 4 digits */
+	memset(c, 0, sizeof(*c));
+	cand_digits(c, t, from, g1);
+	cand_digits(c, t, from + g1 + 1, g2);
+	cand_digits(c, t, i + 1, g3);
+	c->digits[c->n] = '\0';
+	c->g[0] = g1, c->g[1] = g2, c->g[2] = g3;
+	c->ng = 3;
+	c->sep[0] = c->sep[1] = sep;
+	return 1;
 }
 
 /* Match within one cluster text[from..to); the subject is cut one character
@@ -258,21 +289,26 @@ static void phone_range(void *ctx, size_t from, size_t to)
 	struct phone_scan *sc = ctx;
 	const char *text = sc->text;
 	size_t cut = to < sc->len ? det_next_char(text, sc->len, to) : to, at = from;
-	int whole;
-
-	if (!phone_start_in(text, from, to))
-		return;
+	struct phone_cand c;
 	/* the first match told in C when it is the whole cluster (most are:
-	 * a pattern match costs more than the rest of the work together) */
-	whole = whole_match(text, from, to);
-	while (at < to && (whole || det_match(text, cut, sc->st->re, at, 0, sc->md) > 0)) {
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md), s, e;
-		struct phone_cand c;
+	 * a pattern match costs more than the rest of the work together),
+	 * and taken apart there; such a cluster has a start, '0' [1-9] */
+	int whole = whole_match(text, from, to, &c);
 
-		s = whole ? from : ov[0];
-		e = whole ? to : ov[1];
+	if (!whole && !phone_start_in(text, from, to))
+		return;
+	while (at < to && (whole || det_match(text, cut, sc->st->re, at, 0, sc->md) > 0)) {
+		int parsed = whole;
+		size_t s = from, e = to;
+
+		if (!whole) {
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+
+			s = ov[0];
+			e = ov[1];
+		}
 		whole = 0;
-		if (phone_parse(text + s, e - s, &c) == 0 && phone_valid(&c) &&
+		if ((parsed || phone_parse(text + s, e - s, &c) == 0) && phone_valid(&c) &&
 		    !space_continues(text, sc->len, s, e, &c)) {
 			(void)valueset_add(sc->out, c.digits, c.n);
 			at = e;

@@ -55,7 +55,7 @@ static int rc_alnum(char c)
 struct rc_scan {
 	const char *text;
 	size_t len;
-	struct colcache cc;
+	struct colcache *cc;	/* the scan's own (not zeroed: 8 KB; valid = 0) */
 	struct valueset *out;
 };
 
@@ -71,7 +71,7 @@ static void rc_range(void *ctx, size_t from, size_t to)
 	    (s > 0 && rc_alnum(t[s - 1])) || (e < sc->len && rc_alnum(t[e])))
 		return;
 	if (!context_keyword_near(t, sc->len, s, e, rc_keywords, RC_WINDOW) &&
-	    !context_column_header_c(t, sc->len, s, rc_keywords, &sc->cc))
+	    !context_column_header_c(t, sc->len, s, rc_keywords, sc->cc))
 		return;
 	for (size_t i = 0; i < RC_LEN; i++)
 		v[i] = (char)(t[s + i] >= 'a' ? t[s + i] - 32 : t[s + i]);
@@ -81,8 +81,10 @@ static void rc_range(void *ctx, size_t from, size_t to)
 /* Prefilter: runs of 8 digits or more; the letters are looked at after. */
 static void rc_scan(const void *state, const char *text, size_t len, struct valueset *out)
 {
-	struct rc_scan sc = { .text = text, .len = len, .out = out };
+	struct colcache cc;
+	struct rc_scan sc = { .text = text, .len = len, .out = out, .cc = &cc };
 
+	cc.valid = 0;
 	(void)state;
 	det_digit_clusters(text, len, "", RC_DIGITS, rc_range, &sc);
 }

@@ -227,10 +227,24 @@ static int line_header(struct tb *tb, size_t ls, size_t le, struct cells *c, uns
 	return header_ok(tb->t, c, km, *mode);
 }
 
+/* Would row_labels() find a label in the line line_header() left in c, km
+ * (mode m)? */
+static int has_labels(const struct cells *c, const unsigned *km, enum tb_mode m)
+{
+	if (m != M_TAB && m != M_COMMA && m != M_PIPE)
+		return 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (km[i] & K_ACTION & ~(KB(K_NAME) | KB(K_INSURER)))
+			return 1;
+	return 0;
+}
+
 /* The data rows after the header h that ends at hend: returns where the
- * table ends. */
+ * table ends.  A candidate line read here as a data row with no label is
+ * marked in plain[] (when not NULL; indexed like tb->cand): table_context()
+ * need not split and weigh it again. */
 static size_t table_rows(struct tb *tb, const struct header *h, size_t hend, size_t ci,
-    struct cells *c, unsigned *km)
+    struct cells *c, unsigned *km, unsigned char *plain)
 {
 	const char *t = tb->t;
 	size_t ls = hend;
@@ -248,8 +262,12 @@ static size_t table_rows(struct tb *tb, const struct header *h, size_t hend, siz
 			continue;
 		}
 		m = M_NONE;
-		if (is_candidate(tb, &ci, ls) && line_header(tb, ls, le, c, km, &m))
-			return ls;
+		if (is_candidate(tb, &ci, ls)) {
+			if (line_header(tb, ls, le, c, km, &m))
+				return ls;
+			if (plain != NULL && !has_labels(c, km, m))
+				plain[ci] = 1;
+		}
 		/* line_header split it already when its mode is the header's
 		 * (c->n is 0 when it stopped before or undid the split) */
 		if (m != h->mode || c->n == 0)
@@ -333,6 +351,7 @@ int table_context(const char *text, size_t len, struct table_text out[FT_COUNT],
 	struct cells *c = malloc(sizeof(*c));
 	unsigned *km = malloc(TB_COLS * sizeof(*km));
 	struct header *h = malloc(sizeof(*h));
+	unsigned char *plain = NULL;	/* table_rows(): nothing left to read in the line */
 	size_t done = 0;
 
 	if (c == NULL || km == NULL || h == NULL) {
@@ -340,19 +359,30 @@ int table_context(const char *text, size_t len, struct table_text out[FT_COUNT],
 		goto out;
 	}
 	tb_candidates(&tb);
+	if (tb.ncand > 0)
+		plain = calloc(tb.ncand, 1);	/* NULL: every line read here, as before */
 	for (size_t ci = 0; ci < tb.ncand && !tb.err; ci++) {
-		size_t ls = tb.cand[ci], le = tb_line_end(text, len, ls);
+		size_t ls, le;
 		enum tb_mode m;
-		int head = line_header(&tb, ls, le, c, km, &m);
+		int head;
+
+		/* a data row already read, with no label: its table's rows
+		 * are done (ls < done), and row_labels() would find nothing */
+		if (plain != NULL && plain[ci])
+			continue;
+		ls = tb.cand[ci];
+		le = tb_line_end(text, len, ls);
+		head = line_header(&tb, ls, le, c, km, &m);
 
 		if (m == M_TAB || m == M_COMMA || m == M_PIPE)
 			row_labels(&tb, c, km);
 		if (!head || ls < done)
 			continue;
 		header_make(c, km, m, h);
-		done = table_rows(&tb, h, le, ci + 1, c, km);
+		done = table_rows(&tb, h, le, ci + 1, c, km, plain);
 	}
 out:
+	free(plain);
 	free(tb.cand);
 	free(c);
 	free(km);

@@ -81,13 +81,6 @@ size_t tbc_nchars(const char *t, size_t s, size_t e)
 	return n;
 }
 
-int tbc_starts(const char *t, size_t at, size_t e, const char *w)
-{
-	size_t n = strlen(w);
-
-	return n <= e - at && memcmp(t + at, w, n) == 0;
-}
-
 /* ---- cells ---- */
 
 enum tb_mode tbc_line_mode(const char *t, size_t s, size_t e)

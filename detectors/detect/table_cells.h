@@ -7,6 +7,7 @@
 #define DLP_TABLE_CELLS_H
 
 #include <stddef.h>
+#include <string.h>
 
 #define TB_COLS 256		/* cells looked at in a line */
 #define TB_SHORT 20		/* characters of a header cell (comma, '|', spaces) */
@@ -48,8 +49,14 @@ static inline int tbc_is_digit(char c)
 
 /* Code points in t[s..e). */
 size_t tbc_nchars(const char *t, size_t s, size_t e);
-/* Does w start at t[at], within e? */
-int tbc_starts(const char *t, size_t at, size_t e, const char *w);
+/* Does w start at t[at], within e?  (Inline: most w are constants, their
+ * length and compare then a few instructions.) */
+static inline int tbc_starts(const char *t, size_t at, size_t e, const char *w)
+{
+	size_t n = strlen(w);
+
+	return n <= e - at && memcmp(t + at, w, n) == 0;
+}
 
 /* The separator of the line t[s..e) (M_NONE: a single cell). */
 enum tb_mode tbc_line_mode(const char *t, size_t s, size_t e);

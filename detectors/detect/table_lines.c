@@ -11,6 +11,7 @@
  * start the text, a sheet or a paragraph (a CSV's header row
  * "name,phone,mail"), where the English words are looked for.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,29 @@ static const uint32_t tb_anchor_of[256] = {
 };
 #undef A
 
+/* The byte before each anchor's byte `at` (one or two anchors share a
+ * byte: tb_prev[c][0], [1]; tb_prev_any[c] when more do), made from
+ * tb_anchors at the first call: a byte found where an anchor's is, with
+ * none of these before it, starts no anchor (most bytes found are the
+ * middle or last bytes of other characters). */
+static unsigned char tb_prev[256][2], tb_prev_any[256];
+static pthread_once_t tb_prev_once = PTHREAD_ONCE_INIT;
+
+static void tb_prev_make(void)
+{
+	for (size_t i = 0; i < TB_NANCHORS; i++) {
+		unsigned char c = (unsigned char)tb_anchors[i].a[tb_anchors[i].at];
+		unsigned char b = (unsigned char)tb_anchors[i].a[tb_anchors[i].at - 1];
+
+		if (tb_prev[c][0] == 0 || tb_prev[c][0] == b)
+			tb_prev[c][0] = b;
+		else if (tb_prev[c][1] == 0 || tb_prev[c][1] == b)
+			tb_prev[c][1] = b;
+		else
+			tb_prev_any[c] = 1;
+	}
+}
+
 /* Bit k set when byte base + k is one of the bytes looked for: each
  * anchor's byte `at`, tab, comma, '|' (16 bytes at a time). */
 static uint32_t cand_bytes(const unsigned char *u, size_t len, size_t base)
@@ -135,6 +159,7 @@ void tb_candidates(struct tb *tb)
 	const unsigned char *u = (const unsigned char *)t;
 	size_t n = 0, s_ls = 1, s_le = 0;	/* the line weighed last (empty: none) */
 
+	pthread_once(&tb_prev_once, tb_prev_make);
 	for (size_t base = 0, next; base < tb->len && !tb->err; base = next) {
 		next = base + 16;
 		for (uint32_t m = cand_bytes(u, tb->len, base); m; m &= m - 1) {
@@ -159,7 +184,10 @@ void tb_candidates(struct tb *tb)
 				ls = s_ls, le = s_le;
 			} else {
 				size_t at = 0;
+				unsigned char b = p > 0 ? u[p - 1] : 0;	/* every at >= 1 */
 
+				if (b != tb_prev[c][0] && b != tb_prev[c][1] && !tb_prev_any[c])
+					continue;
 				for (; am; am &= am - 1) {
 					unsigned ai = (unsigned)__builtin_ctz(am);
 					const char *an = tb_anchors[ai].a;

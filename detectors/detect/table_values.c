@@ -332,21 +332,28 @@ static const struct {
 #define TB_NIDS (sizeof(tb_ids) / sizeof(tb_ids[0]))
 
 /* The non-empty cells of c[from..to), at most TB_GROUP, into s[], e[]:
- * their number, and in *npieces how many are pieces of a number. */
-static size_t gather(const char *t, const struct cells *c, size_t from, size_t to,
-    size_t *s, size_t *e, size_t *npieces)
+ * their number. */
+static size_t gather(const struct cells *c, size_t from, size_t to, size_t *s, size_t *e)
 {
 	size_t n = 0;
 
-	*npieces = 0;
 	for (size_t i = from; i < to && i < c->n && n < TB_GROUP; i++)
 		if (c->e[i] > c->s[i]) {
 			s[n] = c->s[i];
 			e[n] = c->e[i];
-			*npieces += tbc_is_piece(t, s[n], e[n]);
 			n++;
 		}
 	return n;
+}
+
+/* Are the n cells s[], e[] all pieces of a number?  (Asked only of two
+ * cells or more: most values are one cell, and read whole.) */
+static int all_pieces(const char *t, const size_t *s, const size_t *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!tbc_is_piece(t, s[i], e[i]))
+			return 0;
+	return 1;
 }
 
 /* One value v[0..n) of kind k (K_PHONE, K_BIRTH or tb_ids[id]). */
@@ -367,8 +374,8 @@ void tb_emit_cells(struct tb *tb, unsigned k, const struct cells *c, size_t from
     size_t to, int header, const char *zip, size_t zl)
 {
 	const char *t = tb->t;
-	size_t s[TB_GROUP], e[TB_GROUP], npieces, bl;
-	size_t n = gather(t, c, from, to, s, e, &npieces);
+	size_t s[TB_GROUP], e[TB_GROUP], bl;
+	size_t n = gather(c, from, to, s, e);
 	char buf[TB_GROUP * TB_VALUE + 8];
 
 	if (n == 0)
@@ -408,7 +415,7 @@ void tb_emit_cells(struct tb *tb, unsigned k, const struct cells *c, size_t from
 	for (size_t i = 0; i < n; i++)
 		if (k != K_PHONE || !phone_read_before(tb, s[i], e[i], header))
 			emit_value(tb, k, id, t + s[i], e[i] - s[i], header);
-	if (n >= 2 && npieces == n && (bl = join(t, s, e, n, id < TB_NIDS ? tb_ids[id].sep : '-',
+	if (n >= 2 && all_pieces(t, s, e, n) && (bl = join(t, s, e, n, id < TB_NIDS ? tb_ids[id].sep : '-',
 	    buf, sizeof(buf))) > 0)
 		emit_value(tb, k, id, buf, bl, header);
 }
@@ -417,9 +424,9 @@ void tb_emit_cells(struct tb *tb, unsigned k, const struct cells *c, size_t from
 void tb_emit_kinds(struct tb *tb, unsigned m, const struct cells *c, size_t from,
     size_t to, int header, const char *zip, size_t zl)
 {
-	for (unsigned k = 0; k <= K_LAST_VALUE; k++)
-		if (m & KB(k))
-			tb_emit_cells(tb, k, c, from, to, header, zip, zl);
+	/* the kinds in increasing order, one bit at a time */
+	for (m &= (KB(K_LAST_VALUE) << 1) - 1; m != 0; m &= m - 1)
+		tb_emit_cells(tb, (unsigned)__builtin_ctz(m), c, from, to, header, zip, zl);
 }
 
 /* The last column of a header whose row has more cells than the header:
@@ -432,15 +439,15 @@ void tb_emit_open(struct tb *tb, unsigned m, const struct cells *c, size_t from,
     size_t to, int header)
 {
 	const char *t = tb->t;
-	size_t s[TB_GROUP], e[TB_GROUP], npieces, bl, id;
-	size_t n = gather(t, c, from, to, s, e, &npieces);
+	size_t s[TB_GROUP], e[TB_GROUP], bl, id;
+	size_t n = gather(c, from, to, s, e);
 	char buf[TB_GROUP * TB_VALUE + 8];
 
 	if (n < 2)
 		return;
 	if (m & KB(K_BIRTH) && (bl = tbd_split_date(t, s, e, n, buf, sizeof(buf))) > 0)
 		tb_emit_birth(tb, buf, bl);
-	if (npieces != n)
+	if (!all_pieces(t, s, e, n))
 		return;
 	if (m & KB(K_PHONE) && (bl = join(t, s, e, n, '-', buf, sizeof(buf))) > 0)
 		emit_phone(tb, buf, bl, header);

@@ -117,12 +117,21 @@ static const unsigned char dix_kind[256] = {
 	['-'] = 1, ['.'] = 2, [' '] = 4, ['('] = 8, [')'] = 16, ['+'] = 32,
 };
 
+/* The lists a call looks at instead of every cluster (its clusters in text
+ * order): the clusters a run of DIX_MIN digits is in (the calls with no
+ * separators want one of min_digits >= DIX_MIN), and those with 10 and 12
+ * digits or more. */
+enum { DIX_RUN, DIX_D10, DIX_D12, DIX_LISTS };
+
 static __thread struct {
 	const char *text;
 	size_t len;
 	int built;		/* 1 list made, -1 out of memory: scan directly */
 	struct dix_cluster *c;
 	size_t n, cap;
+	size_t *list[DIX_LISTS];	/* indexes into c; NULL: look at all */
+	size_t nlist[DIX_LISTS];
+	size_t *lists;		/* the memory of list[] */
 } dix;
 
 void det_text_begin(const char *text, size_t len)
@@ -136,7 +145,34 @@ void det_text_begin(const char *text, size_t len)
 void det_text_end(void)
 {
 	free(dix.c);
+	free(dix.lists);
 	memset(&dix, 0, sizeof(dix));
+}
+
+/* Fill dix.list[] from the clusters kept (left NULL when out of memory:
+ * the calls then look at every cluster). */
+static void dix_lists(void)
+{
+	size_t *p;
+
+	if (dix.n == 0 || dix.n > SIZE_MAX / DIX_LISTS / sizeof(*p) ||
+	    (p = malloc(DIX_LISTS * dix.n * sizeof(*p))) == NULL)
+		return;
+	dix.lists = p;
+	for (int l = 0; l < DIX_LISTS; l++) {
+		dix.list[l] = p + (size_t)l * dix.n;
+		dix.nlist[l] = 0;
+	}
+	for (size_t k = 0; k < dix.n; k++) {
+		const struct dix_cluster *c = &dix.c[k];
+
+		if (c->longest >= DIX_MIN)
+			dix.list[DIX_RUN][dix.nlist[DIX_RUN]++] = k;
+		if (c->digits >= 10)
+			dix.list[DIX_D10][dix.nlist[DIX_D10]++] = k;
+		if (c->digits >= 12)
+			dix.list[DIX_D12][dix.nlist[DIX_D12]++] = k;
+	}
 }
 
 /* Keep the cluster t[s..e) holding `digits` digits when they are DIX_MIN
@@ -287,10 +323,14 @@ static void dix_build(void)
 		}
 		pos = next ? next : pos + 64;
 	}
+	dix_lists();
 }
 
-void det_digit_clusters(const char *text, size_t len, const char *seps, size_t min_digits,
-    det_range_fn fn, void *ctx)
+/* det_digit_clusters(), leaving out (in the shared list) the clusters of
+ * DIX_SEPS with no run of min_run digits: every cluster inside them has
+ * none either. */
+static void clusters(const char *text, size_t len, const char *seps, size_t min_digits,
+    size_t min_run, det_range_fn fn, void *ctx)
 {
 	unsigned char in[256] = { 0 };
 	const unsigned char *t = (const unsigned char *)text;
@@ -316,11 +356,20 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 	}
 	/* Every cluster of seps (a subset of DIX_SEPS) lies inside one cluster
 	 * of DIX_SEPS, holding at least its digits, and is maximal there as in
-	 * the text: the bytes around that cluster are no DIX_SEPS bytes. */
-	for (size_t k = 0; k < dix.n; k++) {
-		const struct dix_cluster *c = &dix.c[k];
+	 * the text: the bytes around that cluster are no DIX_SEPS bytes.  The
+	 * clusters that cannot hold one of min_digits are skipped in a list. */
+	const size_t *list = nseps == 0 ? dix.list[DIX_RUN] : min_digits >= 12 ?
+	    dix.list[DIX_D12] : min_digits >= 10 ? dix.list[DIX_D10] : NULL;
+	size_t nl = list == NULL ? dix.n : nseps == 0 ? dix.nlist[DIX_RUN] : min_digits >= 12 ?
+	    dix.nlist[DIX_D12] : dix.nlist[DIX_D10];
 
-		if (c->digits < min_digits || (nseps == 0 && c->longest < min_digits))
+	/* with no separator a cluster is a run: one of min_digits */
+	size_t need_run = nseps == 0 && min_digits > min_run ? min_digits : min_run;
+
+	for (size_t j = 0; j < nl; j++) {
+		const struct dix_cluster *c = &dix.c[list != NULL ? list[j] : j];
+
+		if (c->digits < min_digits || c->longest < need_run)
 			continue;
 		if ((c->kinds & ~want) == 0)
 			fn(ctx, c->s, c->e);	/* only separators of seps: the same cluster */
@@ -329,6 +378,18 @@ void det_digit_clusters(const char *text, size_t len, const char *seps, size_t m
 		else
 			clusters_in(t, c->s, c->e, in, min_digits, span, fn, ctx);
 	}
+}
+
+void det_digit_clusters(const char *text, size_t len, const char *seps, size_t min_digits,
+    det_range_fn fn, void *ctx)
+{
+	clusters(text, len, seps, min_digits, 0, fn, ctx);
+}
+
+void det_digit_clusters_run(const char *text, size_t len, const char *seps, size_t min_digits,
+    size_t min_run, det_range_fn fn, void *ctx)
+{
+	clusters(text, len, seps, min_digits, min_run, fn, ctx);
 }
 
 const char *det_find(const char *h, size_t n, const char *needle, size_t nl)

@@ -144,6 +144,12 @@ int context_column_header_c(const char *text, size_t len, size_t at,
 void det_digit_clusters(const char *text, size_t len, const char *seps, size_t min_digits,
     det_range_fn fn, void *ctx);
 
+/* det_digit_clusters() for a detector whose values hold a run of min_run
+ * digits: over the text named by det_text_begin() the clusters with no
+ * such run may be left out (not all are: fn must still refuse them). */
+void det_digit_clusters_run(const char *text, size_t len, const char *seps, size_t min_digits,
+    size_t min_run, det_range_fn fn, void *ctx);
+
 /* Is the digit run text[from..to) standing alone: no digit, and no digit
  * behind one of '-' '.' ',' '/', right before or right after it?  The
  * boundary rule of the keyword-bound identifiers (bank_account, passport,

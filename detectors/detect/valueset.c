@@ -50,8 +50,11 @@ static uint64_t vs_hash(const char *s, size_t len)
 		h ^= h >> 29;
 	}
 	if (i < len) {
+		/* the last 1-7 bytes as a little-endian word, as a memcpy into
+		 * a zeroed one reads them (no call for a few bytes) */
 		w = 0;
-		memcpy(&w, s + i, len - i);
+		for (size_t k = len; k > i; k--)
+			w = w << 8 | (unsigned char)s[k - 1];
 		h = (h ^ w) * 0xC2B2AE3D27D4EB4FULL;
 	}
 	h ^= h >> 33;

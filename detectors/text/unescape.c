@@ -712,18 +712,38 @@ static const char *find_mark(const char *h, size_t n)
 	return NULL;
 }
 
+/* Is ドット in t[0..len)?  (memchr for its last byte, 0x88.) */
+static bool has_dotto(const char *t, size_t len)
+{
+	static const char dotto[] = "ドット";
+	const char *p, *end = t + len;
+
+	for (p = t; (p = memchr(p, dotto[8], (size_t)(end - p))) != NULL; p++)
+		if (p - t >= 8 && memcmp(p - 8, dotto, 9) == 0)
+			return true;
+	return false;
+}
+
 static void find_addresses(const char *t, size_t len, struct edits *ed)
 {
 	const size_t ml = sizeof(at_mark) - 1;
 	const char *p, *end = t + len;
+	/* a written dot (written_dot(), written_dot_before()) may be in the
+	 * text: it holds "dot" in any case, or ドット */
+	bool dots = false;
 
-	/* the letters t/T: "at" before them makes a bracketed or spaced at */
+	/* the letters t/T: "at" before them makes a bracketed or spaced at,
+	 * "dot" a written dot */
 	for (const char *c = "tT"; *c; c++)
 		for (p = t; (p = memchr(p, *c, (size_t)(end - p))) != NULL; p++) {
 			size_t i = (size_t)(p - t);
 			if (i > 0 && (t[i - 1] | 32) == 'a')
 				at_letters(t, len, i - 1, ed);
+			if (i > 1 && (t[i - 1] | 32) == 'o' && (t[i - 2] | 32) == 'd')
+				dots = true;
 		}
+	if (!dots)
+		dots = has_dotto(t, len);
 	for (p = t; (p = find_mark(p, (size_t)(end - p))) != NULL; p++)
 		at_found(t, len, (size_t)(p - t), (size_t)(p - t) + ml, AT_MARK, ed);
 	/* '@' in brackets or with a blank beside it */
@@ -734,8 +754,10 @@ static void find_addresses(const char *t, size_t len, struct edits *ed)
 			s--;
 		if (s > 0 && is_open(t[s - 1]) && (k = bracketed(t, len, s - 1, "@")) != 0)
 			at_found(t, len, s - 1, s - 1 + k, AT_MARK, ed);
-		else
+		else if (dots || s < i || (i + 1 < len && t[i + 1] == ' '))
 			at_found(t, len, i, i + 1, AT_MARK, ed);	/* blanks, written dots */
+		/* else a plain '@', no blank beside it and no written dot in
+		 * the text: try_address() would find nothing to fold */
 	}
 }
 

@@ -53,6 +53,9 @@ static void test_invalid(void **state)
 	dt_none("a@b.jp@c.jp");			/* glued to another '@' */
 	dt_none("image001.png@01D9A1B2.C3D4E5F0");	/* a Content-ID */
 	dt_none("package@1.2.3");
+	dt_none("taro@example.c-m");		/* TLD not letters */
+	dt_none("taro@example.-com");
+	dt_expect("x@a-b.c-d.JP", "x@a-b.c-d.jp", NULL);	/* '-' inside labels */
 }
 
 static void test_lengths(void **state)
@@ -71,6 +74,10 @@ static void test_lengths(void **state)
 	snprintf(buf, sizeof(buf), "x@%s.jp", label63);
 	assert_int_equal(dt_count(buf), 1);
 	snprintf(buf, sizeof(buf), "x@%s.jp", label64);
+	assert_int_equal(dt_count(buf), 0);
+	snprintf(buf, sizeof(buf), "x@example.%s", label63);	/* the TLD too */
+	assert_int_equal(dt_count(buf), 1);
+	snprintf(buf, sizeof(buf), "x@example.%s", label64);
 	assert_int_equal(dt_count(buf), 0);
 }
 

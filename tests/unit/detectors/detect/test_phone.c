@@ -123,6 +123,59 @@ static void test_mixed_separators(void **state)
 	dt_none("1 090 1234-5678");		/* a longer space-grouped run */
 }
 
+/* The whole-cluster fast path (a number that is its whole cluster is
+ * taken apart without the pattern) finds what the pattern finds: every
+ * grouping of 1-6, 0-5 and 0-5 digits with each separator, alone (the
+ * fast path) and after '+' (a cluster it does not take: the pattern). */
+static void test_whole_cluster_as_pattern(void **state)
+{
+	static const char second[] = "1235789";
+	static const char seps[] = "-. ";
+	char num[64], plus[80];
+
+	for (const char *d = second; *d; d++)
+		for (size_t g1 = 1; g1 <= 12; g1++)
+			for (size_t g2 = 0; g2 <= 5; g2++)
+				for (size_t g3 = 0; g3 <= (g2 ? 5u : 0u); g3++)
+					for (const char *sp = seps; *sp; sp++) {
+						size_t n = 0, k = 0;
+						struct valueset *a, *b;
+
+						if (g2 == 0 && (sp != seps || g1 < 6))
+							continue;	/* unseparated: once */
+						if (g2 != 0 && g1 > 6)
+							continue;
+						num[n++] = '0';
+						for (k = 1; k < g1; k++)
+							num[n++] = k == 1 ? *d : (char)('0' + (k * 7) % 10);
+						if (g2 != 0) {
+							num[n++] = *sp;
+							for (k = 0; k < g2; k++)
+								num[n++] = (char)('1' + k);
+							if (g3 != 0)
+								num[n++] = *sp;
+							for (k = 0; k < g3; k++)
+								num[n++] = (char)('5' + k % 5);
+						}
+						num[n] = '\0';
+						snprintf(plus, sizeof(plus), "+%s", num);
+						a = dt_find(num);
+						b = dt_find(plus);
+						if (valueset_count(a) != valueset_count(b))
+							fail_msg("\"%s\": %zu values, \"%s\": %zu", num,
+							    valueset_count(a), plus, valueset_count(b));
+						for (k = 0; k < valueset_count(a); k++)
+							assert_string_equal(valueset_get(a, k), valueset_get(b, k));
+						valueset_free(a);
+						valueset_free(b);
+					}
+	/* the shapes above do hold numbers, found both ways */
+	assert_int_equal(dt_count("090-1234-5678"), 1);
+	assert_int_equal(dt_count("+090-1234-5678"), 1);
+	assert_int_equal(dt_count("0312345678"), 1);
+	assert_int_equal(dt_count("+0312345678"), 1);
+}
+
 static void test_mask(void **state)
 {
 	dt_mask("09012345678", "090-****-5678");
@@ -144,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_boundaries_allow_text),
 		cmocka_unit_test(test_distinct),
 		cmocka_unit_test(test_mixed_separators),
+		cmocka_unit_test(test_whole_cluster_as_pattern),
 		cmocka_unit_test(test_mask),
 	};
 

@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "detect/detector.h"
 #include "detect/table_cells.h"
+#include "detect/table_int.h"
 #include "tests/unit/lib/scan_expect.h"
 
 static void test_birth_column_in_body(void **state)
@@ -108,6 +110,85 @@ static void test_split_cells(void **state)
 	    "09012345678", NULL);
 }
 
+/* A data row that is also a candidate line (an anchor in it) is read as a
+ * row of its table and, when it holds a label, for its labels too; one
+ * whose anchor is only in prose is read once, as a row. */
+static void test_labels_in_data_rows(void **state)
+{
+	const char *body = "氏名\t住所\t電話\t備考\n"
+	    "山田\t港区芝公園4-2-8\t312345678\t生年月日\t1967年\t1月\t2日\n"
+	    "鈴木\t港区芝公園4-2-9\t312345679\t住所は変更の予定があります\n"
+	    "佐藤\t港区芝公園4-2-7\t312345670\t生まれは東京です\n";
+
+	se_expect(body, FT_BIRTH_DATE, "1967-01-02", NULL);
+	se_expect(body, FT_PHONE, "0312345678", "0312345679", "0312345670", NULL);
+}
+
+/* The candidate lines (table_lines.c) are the lines holding an anchor:
+ * random lines of the anchors' characters, characters sharing their
+ * bytes and others, against a plain search for every anchor. */
+static void test_candidate_lines(void **state)
+{
+	static const char *const anchors[] = {
+		"生", "話", "携", "住", "所在", "郵", "口座", "個", "マイナ", "旅券", "パスポ",
+		"保険", "年金", "免許", "在留", "氏名", "名前",
+	};
+	static const char *const pool[] = {
+		"生", "話", "携", "住", "所", "在", "郵", "口", "座", "個", "マ", "イ", "ナ", "旅",
+		"券", "パ", "ス", "ポ", "保", "険", "年", "金", "免", "許", "留", "氏", "名", "前",
+		"の", "は", "日", "本", "語", "ー", "。", "性", "活", "託", "住", "戸", "銀", "a",
+		"1", " ", "\n", "\n",
+	};
+	uint64_t rng = 0x2545F4914F6CDD1DULL;
+
+	for (int round = 0; round < 3000; round++) {
+		char *t = malloc(1024);
+		size_t len = 0, want, k = 0, ls = 0;
+		struct tb tb = { 0 };
+
+		assert_non_null(t);
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		want = (size_t)(rng % 900);
+		while (len < want) {
+			const char *c;
+
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			c = pool[rng % (sizeof(pool) / sizeof(pool[0]))];
+			memcpy(t + len, c, strlen(c));
+			len += strlen(c);
+		}
+		tb.t = t;
+		tb.len = len;
+		tb_candidates(&tb);
+		assert_false(tb.err);
+		for (size_t i = 0; i <= len; i++) {
+			size_t le;
+			int hit = 0;
+
+			if (i < len && t[i] != '\n')
+				continue;
+			le = i;
+			for (size_t a = 0; a < sizeof(anchors) / sizeof(anchors[0]) && !hit; a++) {
+				size_t al = strlen(anchors[a]);
+
+				for (size_t q = ls; q + al <= le && !hit; q++)
+					hit = memcmp(t + q, anchors[a], al) == 0;
+			}
+			if (hit) {
+				if (k >= tb.ncand || tb.cand[k] != ls)
+					fail_msg("round %d: the line at %zu not a candidate", round, ls);
+				k++;
+			} else if (k < tb.ncand && tb.cand[k] == ls) {
+				fail_msg("round %d: the line at %zu a candidate", round, ls);
+			}
+			ls = i + 1;
+		}
+		assert_int_equal(k, tb.ncand);
+		free(tb.cand);
+		free(t);
+	}
+}
+
 static void test_keyword_cells(void **state)
 {
 	/* a cost or a date about the keyword names nothing */
@@ -162,6 +243,8 @@ int main(void)
 		cmocka_unit_test(test_bank_and_postal_columns),
 		cmocka_unit_test(test_other_separators),
 		cmocka_unit_test(test_split_cells),
+		cmocka_unit_test(test_labels_in_data_rows),
+		cmocka_unit_test(test_candidate_lines),
 		cmocka_unit_test(test_keyword_cells),
 		cmocka_unit_test(test_clean_tables),
 		cmocka_unit_test(test_piece_bytes),

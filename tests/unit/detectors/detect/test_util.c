@@ -2,9 +2,11 @@
  * test_util.c — the detectors' shared digit clusters (detect/util.c):
  * det_digit_clusters() over the text named by det_text_begin() (the list
  * found once, 64 bytes at a time) must give the clusters the direct walk
- * gives, for every set of separators and digit count the detectors use:
+ * gives, for every set of separators and digit count the detectors use
+ * (and so for each list of the clusters a call may look at alone):
  * clusters across the 64-byte steps, separators before a step, the text's
- * last bytes, random mixes.  And det_find() against memmem(): needles of
+ * last bytes, random mixes; with a run of digits asked for, only clusters
+ * without one left out.  And det_find() against memmem(): needles of
  * 1 to 12 bytes (UTF-8 characters, their last two bytes everywhere).
  * det_chars_back() and det_chars_fwd() (8 bytes at a time) against the
  * byte-by-byte steps.
@@ -41,6 +43,9 @@ static const struct {
 } calls[] = {
 	{ "-. ()+", 10 }, { "-. ()+", 7 }, { "-. ", 12 }, { "- ", 10 }, { "-", 7 },
 	{ "", 7 }, { "", 12 }, { "- ", 14 }, { ".-", 8 }, { "-. ()+", 3 },
+	/* each of the shared lists (a run of 7, 10 and 12 digits), at and
+	 * above its threshold */
+	{ "", 8 }, { "", 10 }, { "- .", 14 }, { "-. ()+", 11 }, { "-. ()+", 12 }, { "-", 13 },
 };
 
 /* Every call over text[0..len): directly, then shared; the same ranges. */
@@ -135,6 +140,69 @@ static void test_random(void **state)
 	}
 }
 
+/* The longest run of digits in text[s..e). */
+static size_t longest_run(const char *text, size_t s, size_t e)
+{
+	size_t best = 0, run = 0;
+
+	for (size_t i = s; i < e; i++) {
+		run = text[i] >= '0' && text[i] <= '9' ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+/* det_digit_clusters_run() over the shared list: the direct clusters in
+ * order, only some of those with no run of min_run left out. */
+static void run_clusters(const char *text, size_t len, const char *seps, size_t min,
+    size_t min_run)
+{
+	static struct ranges direct, shared;
+	size_t j = 0;
+
+	direct.n = shared.n = 0;
+	det_digit_clusters(text, len, seps, min, collect, &direct);
+	det_text_begin(text, len);
+	det_digit_clusters_run(text, len, seps, min, min_run, collect, &shared);
+	det_text_end();
+	for (size_t i = 0; i < direct.n; i += 2) {
+		if (j < shared.n && shared.v[j] == direct.v[i] && shared.v[j + 1] == direct.v[i + 1]) {
+			j += 2;
+			continue;
+		}
+		if (longest_run(text, direct.v[i], direct.v[i + 1]) >= min_run)
+			fail_msg("seps \"%s\" min %zu run %zu: [%zu, %zu) left out, text \"%.*s\"",
+			    seps, min, min_run, direct.v[i], direct.v[i + 1], (int)len, text);
+	}
+	if (j != shared.n)
+		fail_msg("seps \"%s\" min %zu run %zu: a cluster not found directly, text \"%.*s\"",
+		    seps, min, min_run, (int)len, text);
+}
+
+static void test_min_run(void **state)
+{
+	static const char alphabet[] = "0123456789012345678901234567890123456789-- .()+x";
+	uint64_t rng = 0x9E3779B97F4A7C15ULL;
+	char buf[300];
+	const char *t = "年金 1234-567890 と 090-1234-5678 と 1234 567890 と 1234567890.";
+
+	run_clusters(t, strlen(t), "- ", 10, 6);
+	for (int round = 0; round < 5000; round++) {
+		size_t len = 0, want;
+
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		want = (size_t)(rng % sizeof(buf));
+		while (len < want) {
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			buf[len++] = alphabet[rng % (sizeof(alphabet) - 1)];
+		}
+		run_clusters(buf, len, "- ", 10, 6);
+		run_clusters(buf, len, "-. ()+", 7, 4);
+		run_clusters(buf, len, "", 7, 9);
+	}
+}
+
 static void test_find(void **state)
 {
 	static const char *const needles[] = {
@@ -217,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_long_runs),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_min_run),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_chars),
 	};

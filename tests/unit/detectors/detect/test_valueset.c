@@ -74,6 +74,43 @@ static void test_length_not_nul(void **state)
 	valueset_free(vs);
 }
 
+/* The hash reads a value 8 bytes at a time and its last 1-7 bytes one by
+ * one: values of every length to 23 that differ in one byte only, each
+ * byte of the tail among them, and in a high byte (0x80, 0xFF) or NUL,
+ * are all distinct and all found. */
+static void test_tail_bytes(void **state)
+{
+	static const unsigned char alt[] = { 0x00, 0x01, 0x80, 0xFF };
+	struct valueset *vs = valueset_new();
+	char v[24];
+	size_t want = 0;
+
+	for (size_t len = 1; len < sizeof(v); len++) {
+		memset(v, 'a', sizeof(v));
+		assert_int_equal(valueset_add(vs, v, len), 1);
+		want++;
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof(alt); k++) {
+				memset(v, 'a', sizeof(v));
+				v[at] = (char)alt[k];
+				assert_int_equal(valueset_add(vs, v, len), 1);
+				want++;
+			}
+	}
+	assert_int_equal(valueset_count(vs), want);
+	for (size_t len = 1; len < sizeof(v); len++)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof(alt); k++) {
+				memset(v, 'a', sizeof(v));
+				v[at] = (char)alt[k];
+				assert_true(valueset_has(vs, v, len));
+				assert_int_equal(valueset_add(vs, v, len), 0);
+				v[at] = 'b';	/* never added */
+				assert_false(valueset_has(vs, v, len));
+			}
+	valueset_free(vs);
+}
+
 static void test_insertion_order(void **state)
 {
 	struct valueset *vs = valueset_new();
@@ -195,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_add_and_has),
 		cmocka_unit_test(test_length_not_nul),
 		cmocka_unit_test(test_copies_across_chunks),
+		cmocka_unit_test(test_tail_bytes),
 		cmocka_unit_test(test_insertion_order),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_merge),

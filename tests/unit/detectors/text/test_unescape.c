@@ -139,6 +139,16 @@ static void test_addresses(void **state)
 	stays("price @ 100 yen");
 	stays("taro[at]localhost");			/* one label */
 	stays("taro[at]example.c0m");			/* the TLD must be letters */
+	/* a plain '@' is only read for written dots when the text has one
+	 * somewhere ("dot" in any case, ドット): each form, far from the
+	 * plain addresses around it */
+	folds("a@b.jp x taro@example[DoT]com y c@d.jp", "a@b.jp x taro@example.com y c@d.jp");
+	folds("a@b.jp x taro@example(dot)com", "a@b.jp x taro@example.com");
+	folds("taro{DOT}yamada@example.com a@b.jp", "taro.yamada@example.com a@b.jp");
+	folds("a@b.jp 山田 taro@exampleドットcom", "a@b.jp 山田 taro@example.com");
+	folds("a@b.jp taroドットyamada@example.com", "a@b.jp taro.yamada@example.com");
+	stays("a@b.jp taro@example.com c@d.jp");
+	stays("a@b.jp taro@example.com dotted, ドッ and ット: no dot");
 }
 
 static void assert_values(const struct se_found *f, enum finding_type t, const char *const *want)
