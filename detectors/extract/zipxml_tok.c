@@ -443,7 +443,153 @@ end_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *ctx
 	return cb->stopped(ctx) ? -1 : 0;
 }
 
+/* Bytes an attribute value keeps as they are, with nothing to check: not
+ * a quote, '&', '<', a control, white space or a byte of UTF-8. */
+static const unsigned char aplain[256] = {
+	[0x20 ... 0x21] = 1, [0x23 ... 0x25] = 1, [0x28 ... 0x3b] = 1, [0x3d ... 0x7f] = 1,
+};
+
+/* The name at s (bounded by end) is q's, whole: the same bytes, then a
+ * byte that is no name byte. */
+static inline bool
+name_at(const struct zxtok_name *q, const char *s, const char *end)
+{
+	return q != NULL && (size_t)(end - s) > q->len && same(q->s, s, q->len) &&
+	    !name_byte((unsigned char)s[q->len]) && q->split;
+}
+
+/* The start tag at p ('<', a name byte) read in one pass, when it is the
+ * common case: wholly in the buffer, well formed, its name and each
+ * attribute's the ones last seen at the same place (t->sib, t->attr_last:
+ * nothing to intern), no namespace declaration.  Then its events, as
+ * start_tag gives them, and the byte after its '>' (NULL on an error).
+ * Otherwise p, nothing read or changed: tag_end and start_tag take it. */
+static char *
+start_fast(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void *ctx)
+{
+	char *q = p + 1, *gt;
+	struct zxtok_name *qname;
+	const char *uri;
+	size_t nattr = 0;
+	unsigned decode = 0;		/* values with bytes to decode or check */
+	bool empty = false, bound;
+
+	if (t->depth >= ZXT_MAX_DEPTH || (t->depth == 0 && t->root_seen) ||
+	    !name_at(qname = t->sib[t->depth], q, end))
+		return p;
+	q += qname->len;
+	for (;;) {
+		const struct zxtok_name *aq;
+		const unsigned char **a;
+		char quote, *v;
+		bool ws = false;
+
+		while (q < end && is_ws((unsigned char)*q))
+			q++, ws = true;
+		if (q == end)
+			return p;
+		if (*q == '>') {
+			gt = q;
+			break;
+		}
+		if (*q == '/') {
+			if (q + 1 == end || q[1] != '>')
+				return p;
+			gt = q + 1;
+			empty = true;
+			break;
+		}
+		if (!ws || nattr == ZXT_ATTR_CACHE || (nattr + 1) * 5 > t->attrcap ||
+		    !name_at(aq = t->attr_last[nattr], q, end))
+			return p;
+		q += aq->len;
+		while (q < end && is_ws((unsigned char)*q))
+			q++;
+		if (q == end || *q != '=')
+			return p;
+		for (q++; q < end && is_ws((unsigned char)*q); q++)
+			;
+		if (q == end || (*q != '"' && *q != '\''))
+			return p;
+		quote = *q++;
+		v = q;
+		while (q < end && aplain[(unsigned char)*q])
+			q++;
+		if (q == end)
+			return p;
+		if (*q != quote) {
+			if ((q = memchr(q, quote, (size_t)(end - q))) == NULL)
+				return p;
+			decode |= 1u << nattr;
+		}
+		a = t->attrs + nattr * 5;
+		a[0] = (const unsigned char *)aq->local;
+		a[1] = (const unsigned char *)aq->prefix;
+		a[2] = NULL;
+		a[3] = (const unsigned char *)v;
+		a[4] = (const unsigned char *)q;
+		q++;
+		nattr++;
+	}
+	/* the tag is whole: its values decoded in order, as start_tag does */
+	for (size_t i = 0; decode != 0; i++, decode >>= 1) {
+		const unsigned char **a = t->attrs + i * 5;
+		long vn;
+
+		if (!(decode & 1))
+			continue;
+		if ((vn = attr_value(t, (char *)a[3], (size_t)(a[4] - a[3]))) < 0)
+			return NULL;
+		a[4] = a[3] + vn;
+	}
+	uri = ns_find(t, qname->prefix, &bound);
+	t->root_seen = true;
+	t->textrun = 0;
+	cb->start(ctx, (const unsigned char *)qname->local, (const unsigned char *)qname->prefix,
+	    (const unsigned char *)uri, 0, NULL, (int)nattr, 0, t->attrs);
+	if (empty) {
+		cb->end(ctx, (const unsigned char *)qname->local,
+		    (const unsigned char *)qname->prefix, (const unsigned char *)uri);
+	} else {
+		t->open_uri[t->depth] = uri;
+		t->open[t->depth++] = qname;
+	}
+	return cb->stopped(ctx) ? NULL : gt + 1;
+}
+
+/* The end tag at p ("</") in one pass when it is the common case: the
+ * open element's name and '>' at once, wholly in the buffer.  Then its
+ * event and the byte after '>' (NULL on an error); otherwise p, nothing
+ * read or changed. */
+static char *
+end_fast(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void *ctx)
+{
+	const struct zxtok_name *open;
+	const char *uri;
+	char *name = p + 2;
+
+	if (t->depth == 0)
+		return p;
+	open = t->open[t->depth - 1];
+	if ((size_t)(end - name) <= open->len || name[open->len] != '>' ||
+	    !same(open->s, name, open->len) || !open->split)
+		return p;
+	uri = t->open_uri[t->depth - 1];
+	t->depth--;
+	while (t->nns > 0 && t->ns[t->nns - 1].depth >= t->depth)
+		t->nns--;
+	t->textrun = 0;
+	cb->end(ctx, (const unsigned char *)open->local, (const unsigned char *)open->prefix,
+	    (const unsigned char *)uri);
+	return cb->stopped(ctx) ? NULL : name + open->len + 1;
+}
+
 /* ---- text ---- */
+
+/* Bytes of text that stay as they are (classes 0 and 7). */
+static const unsigned char tplain[256] = {
+	[0x20 ... 0x25] = 1, [0x27 ... 0x3b] = 1, [0x3d ... 0x7f] = 1,
+};
 
 /* Character data from p up to the next '<' or a cut reference.  Returns
  * where it stopped (at '<', or at what must be carried), or NULL on error. */
@@ -466,11 +612,20 @@ text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, v
 	}
 	while (r < end) {
 		unsigned char k = cls[(unsigned char)*r];
+		uint32_t v;
 
-		if (k == 0 || k == 7) {
+		/* a run of "&#NNNNN;" (the CJK text openpyxl writes) at once */
+		if (k == 2 && end - r >= 9 && (v = ref5(r)) != 0) {
+			do {
+				w = put_cp5(w, v);
+				r += 8;
+			} while (end - r >= 9 && *r == '&' && (v = ref5(r)) != 0);
+			continue;
+		}
+		if (tplain[(unsigned char)*r]) {
 			char *s = r;
 
-			while (r < end && (cls[(unsigned char)*r] == 0 || cls[(unsigned char)*r] == 7))
+			while (r < end && tplain[(unsigned char)*r])
 				r++;
 			if (w != s)
 				memmove(w, s, (size_t)(r - s));
@@ -634,7 +789,18 @@ zxtok_feed(struct zxtok *t, char *buf, size_t n, bool eof, const struct zxtok_cb
 			p = r;
 			continue;
 		}
-		/* markup */
+		/* markup: the common tags in one pass, the rest the general way */
+		if (end - p >= 2 && (p[1] == '/' || name_byte((unsigned char)p[1]))) {
+			char *r = p[1] == '/' ? end_fast(t, p, end, cb, ctx) :
+			    start_fast(t, p, end, cb, ctx);
+
+			if (r == NULL)
+				return -1;
+			if (r != p) {
+				p = r;
+				continue;
+			}
+		}
 		if (end - p < 9 && !eof && (end - p < 2 || p[1] == '!'))
 			break;
 		if (end - p >= 2 && p[1] == '!') {
