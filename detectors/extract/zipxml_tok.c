@@ -193,6 +193,33 @@ ns_find(struct zxtok *t, const char *prefix, bool *bound)
 	return NULL;
 }
 
+/* The bindings made inside the element just closed (t->depth its depth)
+ * undone. */
+static inline void
+ns_pop(struct zxtok *t)
+{
+	if (t->nns > 0 && t->ns[t->nns - 1].depth >= t->depth) {
+		do
+			t->nns--;
+		while (t->nns > 0 && t->ns[t->nns - 1].depth >= t->depth);
+		t->ns_epoch++;
+	}
+}
+
+/* The namespace of element q here: ns_find's, kept in q while no binding
+ * comes or goes. */
+static inline const char *
+ns_of(struct zxtok *t, struct zxtok_name *q)
+{
+	bool bound;
+
+	if (q->uri_epoch != t->ns_epoch + 1) {
+		q->uri = ns_find(t, q->prefix, &bound);
+		q->uri_epoch = t->ns_epoch + 1;
+	}
+	return q->uri;
+}
+
 static int qsplit_first(struct zxtok *t, struct zxtok_name *q);
 
 /* The prefix and local part of interned name q (computed once, by
@@ -362,6 +389,7 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 				t->nscap = cap;
 			}
 			t->ns[t->nns++] = (struct zxtok_ns){ pf, u, t->depth };
+			t->ns_epoch++;
 			continue;
 		}
 		if (nattr == ZXT_MAX_ATTRS)
@@ -402,6 +430,8 @@ start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *c
 	if (empty) {
 		cb->end(ctx, (const unsigned char *)local, (const unsigned char *)prefix,
 		    (const unsigned char *)uri);
+		if (t->nns != ns0)
+			t->ns_epoch++;
 		t->nns = ns0;
 	} else {
 		t->open_uri[t->depth] = uri;
@@ -435,8 +465,7 @@ end_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *ctx
 		return -1;
 	uri = t->open_uri[t->depth - 1];
 	t->depth--;
-	while (t->nns > 0 && t->ns[t->nns - 1].depth >= t->depth)
-		t->nns--;
+	ns_pop(t);
 	t->textrun = 0;
 	cb->end(ctx, (const unsigned char *)local, (const unsigned char *)prefix,
 	    (const unsigned char *)uri);
@@ -448,6 +477,30 @@ end_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *ctx
 static const unsigned char aplain[256] = {
 	[0x20 ... 0x21] = 1, [0x23 ... 0x25] = 1, [0x28 ... 0x3b] = 1, [0x3d ... 0x7f] = 1,
 };
+
+/* The first byte of q..end that is not aplain, or end.  Sixteen bytes
+ * at once where SSE2 is and they are there (a value is mostly shorter:
+ * one load finds its end). */
+static inline char *
+plain_end(char *q, char *end)
+{
+#ifdef __SSE2__
+	while (end - q >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+		    _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(x, _mm_set1_epi8(1)), _mm_set1_epi8('\'')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('<')))));
+
+		if (m != 0)
+			return q + __builtin_ctz(m);
+		q += 16;
+	}
+#endif
+	while (q < end && aplain[(unsigned char)*q])
+		q++;
+	return q;
+}
 
 /* The name at s (bounded by end) is q's, whole: the same bytes, then a
  * byte that is no name byte. */
@@ -472,22 +525,23 @@ start_fast(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void 
 	const char *uri;
 	size_t nattr = 0;
 	unsigned decode = 0;		/* values with bytes to decode or check */
-	bool empty = false, bound;
+	bool empty = false;
 
 	if (t->depth >= ZXT_MAX_DEPTH || (t->depth == 0 && t->root_seen) ||
 	    !name_at(qname = t->sib[t->depth], q, end))
 		return p;
-	q += qname->len;
+	q += qname->len;		/* below end, as at each turn */
 	for (;;) {
 		const struct zxtok_name *aq;
 		const unsigned char **a;
 		char quote, *v;
 		bool ws = false;
 
-		while (q < end && is_ws((unsigned char)*q))
-			q++, ws = true;
-		if (q == end)
-			return p;
+		while (is_ws((unsigned char)*q)) {
+			ws = true;
+			if (++q == end)
+				return p;
+		}
 		if (*q == '>') {
 			gt = q;
 			break;
@@ -503,19 +557,21 @@ start_fast(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void 
 		    !name_at(aq = t->attr_last[nattr], q, end))
 			return p;
 		q += aq->len;
-		while (q < end && is_ws((unsigned char)*q))
-			q++;
-		if (q == end || *q != '=')
-			return p;
-		for (q++; q < end && is_ws((unsigned char)*q); q++)
-			;
-		if (q == end || (*q != '"' && *q != '\''))
-			return p;
+		if (*q == '=' && end - q >= 2 && (q[1] == '"' || q[1] == '\'')) {
+			q++;		/* name="value", the common way */
+		} else {
+			while (q < end && is_ws((unsigned char)*q))
+				q++;
+			if (q == end || *q != '=')
+				return p;
+			for (q++; q < end && is_ws((unsigned char)*q); q++)
+				;
+			if (q == end || (*q != '"' && *q != '\''))
+				return p;
+		}
 		quote = *q++;
 		v = q;
-		while (q < end && aplain[(unsigned char)*q])
-			q++;
-		if (q == end)
+		if ((q = plain_end(q, end)) == end)
 			return p;
 		if (*q != quote) {
 			if ((q = memchr(q, quote, (size_t)(end - q))) == NULL)
@@ -528,8 +584,9 @@ start_fast(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void 
 		a[2] = NULL;
 		a[3] = (const unsigned char *)v;
 		a[4] = (const unsigned char *)q;
-		q++;
 		nattr++;
+		if (++q == end)
+			return p;
 	}
 	/* the tag is whole: its values decoded in order, as start_tag does */
 	for (size_t i = 0; decode != 0; i++, decode >>= 1) {
@@ -542,7 +599,7 @@ start_fast(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void 
 			return NULL;
 		a[4] = a[3] + vn;
 	}
-	uri = ns_find(t, qname->prefix, &bound);
+	uri = ns_of(t, qname);
 	t->root_seen = true;
 	t->textrun = 0;
 	cb->start(ctx, (const unsigned char *)qname->local, (const unsigned char *)qname->prefix,
@@ -576,8 +633,7 @@ end_fast(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void *c
 		return p;
 	uri = t->open_uri[t->depth - 1];
 	t->depth--;
-	while (t->nns > 0 && t->ns[t->nns - 1].depth >= t->depth)
-		t->nns--;
+	ns_pop(t);
 	t->textrun = 0;
 	cb->end(ctx, (const unsigned char *)open->local, (const unsigned char *)open->prefix,
 	    (const unsigned char *)uri);

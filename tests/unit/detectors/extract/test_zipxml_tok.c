@@ -310,6 +310,32 @@ test_tags_one_pass(void **state)
 	}
 }
 
+/* The namespace of an element read in one pass is found again only while
+ * no binding came or went: siblings of the same name under bindings that
+ * change (a prefix bound again inside, by an empty element, the default
+ * namespace) each have their own, wherever the document is cut. */
+static void
+test_ns_changes(void **state)
+{
+	static const char doc[] =
+	    "<r xmlns:a=\"u1\"><a:c/><a:c/><q xmlns:a=\"u2\"><a:c/><a:c/></q><q><a:c/></q><a:c/>"
+	    "<p><a:c xmlns:a=\"u3\"/><a:c/></p><d xmlns=\"u4\"><c/><c/></d><c/></r>";
+	static const char tags[] =
+	    "<:r{}<a:c{u1}</a:c{u1}<a:c{u1}</a:c{u1}<:q{}<a:c{u2}</a:c{u2}<a:c{u2}</a:c{u2}"
+	    "</:q{}<:q{}<a:c{u1}</a:c{u1}</:q{}<a:c{u1}</a:c{u1}<:p{}<a:c{u3}</a:c{u3}<a:c{u1}</a:c{u1}</:p{}<:d{u4}"
+	    "<:c{u4}</:c{u4}<:c{u4}</:c{u4}</:d{u4}<:c{}</:c{}</:r{}";
+	struct seen v;
+	char why[200] = "";
+
+	for (size_t cut = 0; cut < sizeof(doc) - 1; cut++) {
+		size_t cuts[] = { cut };
+
+		if (feed_chunks(doc, cuts, 1, &v, why, sizeof(why)) != 0)
+			fail_msg("cut at %zu: %s", cut, why);
+		assert_string_equal(v.tags, tags);
+	}
+}
+
 /* The character of a decimal reference, as UTF-8 (the test's own). */
 static size_t
 utf8(char *o, unsigned c)
@@ -386,6 +412,7 @@ main(void)
 		cmocka_unit_test(test_long_charref_cut),
 		cmocka_unit_test(test_long_tags_and_values),
 		cmocka_unit_test(test_tags_one_pass),
+		cmocka_unit_test(test_ns_changes),
 		cmocka_unit_test(test_five_digit_refs),
 	};
 
