@@ -670,13 +670,25 @@ text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, v
 		unsigned char k = cls[(unsigned char)*r];
 		uint32_t v;
 
-		/* a run of "&#NNNNN;" (the CJK text openpyxl writes) at once */
-		if (k == 2 && end - r >= 9 && (v = ref5(r)) != 0) {
-			do {
-				w = put_cp5(w, v);
-				r += 8;
-			} while (end - r >= 9 && *r == '&' && (v = ref5(r)) != 0);
-			continue;
+		/* a run of "&#NNNNN;" (the CJK text openpyxl writes) at once,
+		 * two by two while it can */
+		if (k == 2 && end - r >= 9) {
+			char *r0 = r;
+			uint32_t v2;
+
+			for (;;) {
+				if (end - r >= 17 && ref5x2(r, &v, &v2)) {
+					w = put_cp5(put_cp5(w, v), v2);
+					r += 16;
+				} else if (end - r >= 9 && *r == '&' && (v = ref5(r)) != 0) {
+					w = put_cp5(w, v);
+					r += 8;
+				} else {
+					break;
+				}
+			}
+			if (r != r0)
+				continue;
 		}
 		if (tplain[(unsigned char)*r]) {
 			char *s = r;

@@ -351,10 +351,33 @@ utf8(char *o, unsigned c)
 	    o[2] = (char)(0x80 | (c >> 6 & 0x3f)), o[3] = (char)(0x80 | (c & 0x3f)), 4);
 }
 
+/* "&#a;&#b;&#a;&#b;" (five digits each, both characters XML allows),
+ * whole and cut inside and between the references, is the characters:
+ * 0, else -1. */
+static int
+feed_pair(unsigned a, unsigned b)
+{
+	static const size_t at[] = { 0, 7, 11, 15, 19, 23, 27 };
+	char doc[64], want[16], why[200];
+	size_t n;
+	struct seen v;
+
+	n = utf8(want, a);
+	n += utf8(want + n, b);
+	snprintf(doc, sizeof(doc), "<a>&#%05u;&#%05u;&#%05u;&#%05u;</a>", a, b, a, b);
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		if (feed_chunks(doc, at + i, 1, &v, why, sizeof(why)) != 0 || v.len != 2 * n ||
+		    memcmp(v.text, want, n) != 0 || memcmp(v.text + n, want, n) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Every reference of five decimal digits, 00000 to 99999 (the ones read
  * as one word and the rest), in text and in an attribute value: the
  * character when XML allows it (a tab, a line end made a space in the
- * value), else refused; and each digit of one replaced by every byte. */
+ * value), else refused, also beside one read as one word (two at a time
+ * are read together); and each digit of one replaced by every byte. */
 static void
 test_five_digit_refs(void **state)
 {
@@ -367,7 +390,15 @@ test_five_digit_refs(void **state)
 		size_t n;
 
 		snprintf(doc, sizeof(doc), "<a b=\"&#%05u;\">&#%05u;&#%05u;</a>", c, c, c);
+		/* and next to a reference read as one word, on both sides */
+		if (ok && feed_pair(c, 27663) != 0)
+			fail_msg("&#%05u;&#27663;", c);
+		if (ok && feed_pair(27663, c) != 0)
+			fail_msg("&#27663;&#%05u;", c);
 		if (!ok) {
+			assert_int_equal(feed_chunks(doc, NULL, 0, &v, why, sizeof(why)), -1);
+			assert_non_null(strstr(why, "reference"));
+			snprintf(doc, sizeof(doc), "<a>&#27663;&#%05u;&#27663;</a>", c);
 			assert_int_equal(feed_chunks(doc, NULL, 0, &v, why, sizeof(why)), -1);
 			assert_non_null(strstr(why, "reference"));
 			continue;
