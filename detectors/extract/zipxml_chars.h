@@ -1,6 +1,6 @@
 /*
  * zipxml_chars.h — UTF-8 and XML character references for the tokenizer
- * (zipxml_tok.c): the length of a valid XML character, a code point
+ * (zipxml_tok.c, zipxml_tag.c): the length of a valid XML character, a code point
  * written as UTF-8, a reference decoded.  Inline: they run per character
  * and per reference of every text run.
  */
