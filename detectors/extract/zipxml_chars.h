@@ -1,14 +1,19 @@
 /*
  * zipxml_chars.h — UTF-8 and XML character references for the tokenizer
- * (zipxml_tok.c): the length of a valid XML character, a code point
+ * (zipxml_tok.c, zipxml_tag.c): the length of a valid XML character, a code point
  * written as UTF-8, a reference decoded.  Inline: they run per character
  * and per reference of every text run.
  */
 #ifndef DLP_ZIPXML_CHARS_H
 #define DLP_ZIPXML_CHARS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Length of the valid UTF-8 character at p (lead byte class 5), 0 when
  * invalid or not an XML character, -1 when cut by end. */
@@ -65,40 +70,110 @@ put_cp(char *w, uint32_t c)
 
 static long ref_slow(const char *p, const char *end, uint32_t *c);
 
+/* The code point of the reference "&#NNNNN;" at p (8 bytes readable):
+ * five digits, the first not 0, make a character at U+2710 or above
+ * (CJK, kana; openpyxl writes every such character so), and one that
+ * XML allows unless a surrogate, U+FFFE or U+FFFF.  0 when it is no
+ * such reference.  The bytes read as one word: the fixed ones and the
+ * digits tested together, the digits made a number by three multiplies. */
+static inline __attribute__((always_inline)) uint32_t
+ref5(const char *p)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w, x;
+	uint32_t v;
+
+	memcpy(&w, p, 8);
+	/* '&' '#' ';' become 0, a digit its value */
+	x = w ^ 0x3b30303030302326u;
+	if ((x & 0xff0000000000ffffu) != 0 || (x & 0xff0000u) == 0 ||
+	    ((x + 0x0076767676760000u) | x) & 0x0080808080800000u)
+		return 0;
+	/* the digits as an 8-digit number with three leading zeros, the
+	 * first digit in the lowest byte: pairs, then fours, then eight */
+	x <<= 8;
+	x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffu;
+	x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffu;
+	v = (uint32_t)((x * 10000 + (x >> 32)) & 0xffffffffu);
+	return v - 0xd800u < 0x800u || (v | 1) == 0xffffu ? 0 : v;
+#else
+	return 0;
+#endif
+}
+
+/* Two references "&#NNNNN;" side by side at p (16 bytes readable), each
+ * as ref5 takes it: their code points in *a and *b, or false (nothing
+ * set) unless both are.  SSE2 tests the 16 bytes at once (each byte
+ * against its own limit once made 0 to 9 for a digit, 0 for the rest)
+ * and makes both numbers by one multiply-add of the 16-bit digits. */
+static inline __attribute__((always_inline)) bool
+ref5x2(const char *p, uint32_t *a, uint32_t *b)
+{
+#ifdef __SSE2__
+	const __m128i pat = _mm_setr_epi8('&', '#', '0', '0', '0', '0', '0', ';', '&', '#', '0',
+	    '0', '0', '0', '0', ';');
+	const __m128i lim = _mm_setr_epi8(0, 0, 9, 9, 9, 9, 9, 0, 0, 0, 9, 9, 9, 9, 9, 0);
+	const __m128i wts = _mm_setr_epi16(0, 0, 10000, 1000, 100, 10, 1, 0);
+	__m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)p), pat), t;
+	uint32_t va, vb;
+
+	if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(x, lim), lim)) != 0xffff)
+		return false;
+	t = _mm_madd_epi16(_mm_unpacklo_epi8(x, _mm_setzero_si128()), wts);
+	x = _mm_madd_epi16(_mm_unpackhi_epi8(x, _mm_setzero_si128()), wts);
+	t = _mm_add_epi32(_mm_unpacklo_epi64(t, x), _mm_unpackhi_epi64(t, x));
+	t = _mm_add_epi32(t, _mm_shuffle_epi32(t, _MM_SHUFFLE(2, 3, 0, 1)));
+	va = (uint32_t)_mm_cvtsi128_si32(t);
+	vb = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(t, 8));
+	/* the first digit not 0; no surrogate, U+FFFE, U+FFFF */
+	if (va < 10000 || va - 0xd800u < 0x800u || (va | 1) == 0xffffu ||
+	    vb < 10000 || vb - 0xd800u < 0x800u || (vb | 1) == 0xffffu)
+		return false;
+	*a = va;
+	*b = vb;
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* ref5's character (U+2710 to U+1869F) as UTF-8 at w, where the 8 bytes
+ * of its reference were: the 3 or 4 bytes written as one word.  Past
+ * them. */
+static inline __attribute__((always_inline)) char *
+put_cp5(char *w, uint32_t c)
+{
+	uint32_t u;
+
+	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
+		return put_cp(w, c);
+	if (c < 0x10000) {
+		u = 0x008080e0u | c >> 12 | (c << 2 & 0x3f00u) | (c << 16 & 0x3f0000u);
+		memcpy(w, &u, 4);
+		return w + 3;
+	}
+	u = 0x808080f0u | c >> 18 | (c >> 4 & 0x3f00u) | (c << 10 & 0x3f0000u) |
+	    (c << 24 & 0x3f000000u);
+	memcpy(w, &u, 4);
+	return w + 4;
+}
+
 /* The reference at p ('&'): its length and code point, -1 when cut by
  * end, -2 for a malformed reference or a character XML does not allow,
  * -3 for a named entity other than the five (refused).  The common case
- * inline: "&#NNNNN;" (openpyxl writes every CJK character so) wholly in
- * the buffer, 2 to 6 digits, a character at or above U+0020 outside the
- * surrogates; anything else goes the general way (ref_slow). */
+ * inline: "&#NNNNN;" wholly in the buffer (ref5), or 2 to 6 digits, a
+ * character at or above U+0020 outside the surrogates; anything else
+ * goes the general way (ref_slow). */
 static inline __attribute__((always_inline)) long
 ref(const char *p, const char *end, uint32_t *c)
 {
 	const unsigned char *d = (const unsigned char *)p + 2;
 	uint32_t v, x;
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (end - p >= 9) {
-		/* "&#NNNNN;" read as one word: five digits, the first not 0,
-		 * are a character at U+2710 or above (CJK, kana): all but the
-		 * surrogates and U+FFFE, U+FFFF */
-		uint64_t w, mask = 0x00ffffffffff0000u;
-
-		memcpy(&w, p, 8);
-		if ((w & 0xffff) == ('&' | '#' << 8) && (w >> 56) == ';' && d[0] != '0' &&
-		    (w & 0xf0f0f0f0f0f0f0f0u & mask) == (0x3030303030303030u & mask) &&
-		    ((w + 0x0606060606060606u) & 0xf0f0f0f0f0f0f0f0u & mask) ==
-		    (0x3030303030303030u & mask)) {
-			v = (uint32_t)(d[0] - '0') * 10000 + (uint32_t)(d[1] - '0') * 1000 +
-			    (uint32_t)(d[2] - '0') * 100 + (uint32_t)(d[3] - '0') * 10 +
-			    (uint32_t)(d[4] - '0');
-			if ((v < 0xd800 || v >= 0xe000) && (v < 0xfffe || v >= 0x10000)) {
-				*c = v;
-				return 8;
-			}
-		}
+	if (end - p >= 9 && (v = ref5(p)) != 0) {
+		*c = v;
+		return 8;
 	}
-#endif
 	if (end - p >= 9 && p[1] == '#' && (v = (uint32_t)d[0] - '1') < 9) {
 		v++;
 		if ((x = (uint32_t)d[1] - '0') < 10) {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/zipxml_tok.h"
+#include "extract/zipxml_tok_int.h"
 #include "extract/zipxml_chars.h"
 
 #ifdef __SSE2__
@@ -17,25 +17,6 @@
 enum { TK_TEXT, TK_COMMENT, TK_CDATA, TK_PI };
 
 #define ZXT_MAX_TEXT 10000000u		/* libxml2's XML_MAX_TEXT_LENGTH */
-#define ZXT_MAX_NAME 4096u
-#define ZXT_MAX_NS 4096u		/* namespace bindings open at once */
-#define ZXT_MAX_ATTRS 4096u		/* attributes of one element */
-
-#define XML_NS "http://www.w3.org/XML/1998/namespace"
-
-/* Byte classes: 0 plain, 1 '<', 2 '&', 3 '\r', 4 a control (not XML),
- * 5 a UTF-8 lead byte, 6 a byte that cannot start a character, 7 a quote,
- * 8 white space ('\t' '\n'). */
-static const unsigned char cls[256] = {
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 4, 4, 3, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	0, 0, 7, 0, 0, 0, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-	[0x40 ... 0x7f] = 0,
-	[0x80 ... 0xc1] = 6,
-	[0xc2 ... 0xf4] = 5,
-	[0xf5 ... 0xff] = 6,
-};
 
 void
 zxtok_init(struct zxtok *t)
@@ -52,398 +33,196 @@ zxtok_free(struct zxtok *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static long
-fail(struct zxtok *t, const char *msg)
+/* ---- tags: the common ones in one pass ---- */
+
+/* The namespace of element q here: ns_find's, kept in q while no binding
+ * comes or goes. */
+static inline const char *
+ns_of(struct zxtok *t, struct zxtok_name *q)
 {
-	if (t->why[0] == '\0')
-		snprintf(t->why, sizeof(t->why), "XML error: %s", msg);
-	return -1;
+	bool bound;
+
+	if (q->uri_epoch != t->ns_epoch + 1) {
+		q->uri = zxtok_ns_find(t, q->prefix, &bound);
+		q->uri_epoch = t->ns_epoch + 1;
+	}
+	return q->uri;
 }
 
-/* ---- tags ---- */
-
-/* Bytes of names: letters, digits, '_' ':' '-' '.', and UTF-8. */
-static const unsigned char name_tab[256] = {
-	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['_'] = 1, [':'] = 1,
-	['-'] = 1, ['.'] = 1, [0x80 ... 0xff] = 1,
+/* Bytes an attribute value keeps as they are, with nothing to check: not
+ * a quote, '&', '<', a control, white space or a byte of UTF-8. */
+static const unsigned char aplain[256] = {
+	[0x20 ... 0x21] = 1, [0x23 ... 0x25] = 1, [0x28 ... 0x3b] = 1, [0x3d ... 0x7f] = 1,
 };
 
-static inline bool
-name_byte(unsigned char c)
+/* The first byte of q..end that is not aplain, or end.  Sixteen bytes
+ * at once where SSE2 is and they are there (a value is mostly shorter:
+ * one load finds its end). */
+static inline char *
+plain_end(char *q, char *end)
 {
-	return name_tab[c];
-}
-
-/* A name's bytes s..e (name bytes) are UTF-8: only asked when one of them
- * is not ASCII, as libxml2 refuses a name that is not. */
-static bool
-name_utf8(const char *s, const char *e)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = (const unsigned char *)e;
-
-	while (p < end) {
-		long n;
-
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (cls[*p] != 5 || (n = u8_len(p, end)) <= 0)
-			return false;
-		p += n;
-	}
-	return true;
-}
-
-static bool
-is_ws(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* End of the tag starting at p ('<'): the '>' (outside quotes), or NULL
- * when the buffer ends first.  Sixteen bytes at a time where SSE2 is (the
- * tag bytes are half of a worksheet), the stop bytes found by a mask. */
-static const unsigned char tag_stop[256] = { ['"'] = 1, ['\''] = 1, ['>'] = 1 };
-
-static const char *
-tag_end(const char *p, const char *end)
-{
-	for (p++; p < end; p++) {
 #ifdef __SSE2__
-		while (end - p >= 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
-			    _mm_cmpeq_epi8(x, _mm_set1_epi8('>')), _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
-			    _mm_cmpeq_epi8(x, _mm_set1_epi8('\''))));
+	while (end - q >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+		    _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(x, _mm_set1_epi8(1)), _mm_set1_epi8('\'')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('<')))));
 
-			if (m != 0) {
-				p += __builtin_ctz(m);
-				break;
-			}
-			p += 16;
-		}
-		if (p == end)
-			break;
-#endif
-		if (!tag_stop[(unsigned char)*p])
-			continue;
-		if (*p == '>')
-			return p;
-		/* a quoted value: to its closing quote */
-		if ((p = memchr(p + 1, *p, (size_t)(end - p - 1))) == NULL)
-			return NULL;
+		if (m != 0)
+			return q + __builtin_ctz(m);
+		q += 16;
 	}
-	return NULL;
-}
-
-/* s[0..n) equals t[0..n): names are short, a call to memcmp costs more
- * than the bytes. */
-static inline bool
-same(const char *s, const char *t, size_t n)
-{
-	if (n > 16)
-		return memcmp(s, t, n) == 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != t[i])
-			return false;
-	return true;
-}
-
-/* The interned entry of s[0..n), tried first against *cache (the name
- * last seen at the same place), which it then becomes.  The hit inline
- * (it is nearly every element and attribute of a worksheet), the miss
- * out of line. */
-static struct zxtok_name *intern_miss(struct zxtok *t, struct zxtok_name **cache, const char *s,
-    size_t n);
-
-static inline __attribute__((always_inline)) struct zxtok_name *
-intern_cached(struct zxtok *t, struct zxtok_name **cache, const char *s, size_t n)
-{
-	struct zxtok_name *q = *cache;
-
-	if (q != NULL && q->len == n && same(q->s, s, n))
-		return q;
-	return intern_miss(t, cache, s, n);
-}
-
-static __attribute__((noinline)) struct zxtok_name *
-intern_miss(struct zxtok *t, struct zxtok_name **cache, const char *s, size_t n)
-{
-	struct zxtok_name *q = zxtok_intern_name(t, s, n);
-
-	if (q != NULL)
-		*cache = q;
+#endif
+	while (q < end && aplain[(unsigned char)*q])
+		q++;
 	return q;
 }
 
-/* The namespace bound to prefix (NULL: the default) at this point. */
-static const char *
-ns_find(struct zxtok *t, const char *prefix, bool *bound)
+/* The name at s (bounded by end) is q's, whole: the same bytes, then a
+ * byte that is no name byte. */
+static inline bool
+name_at(const struct zxtok_name *q, const char *s, const char *end)
 {
-	*bound = true;
-	for (size_t i = t->nns; i > 0; i--)
-		if (t->ns[i - 1].prefix == prefix)
-			return t->ns[i - 1].uri[0] ? t->ns[i - 1].uri : NULL;
-	if (prefix == NULL)
-		return NULL;
-	if (strcmp(prefix, "xml") == 0)
-		return XML_NS;
-	*bound = false;
-	return NULL;
+	return q != NULL && (size_t)(end - s) > q->len && same(q->s, s, q->len) &&
+	    !name_byte((unsigned char)s[q->len]) && q->split;
 }
 
-static int qsplit_first(struct zxtok *t, struct zxtok_name *q);
-
-/* The prefix and local part of interned name q (computed once, by
- * qsplit_first). */
-static inline int
-qsplit(struct zxtok *t, struct zxtok_name *q, const char **prefix, const char **local)
+/* The start tag at p ('<', a name byte) read in one pass, when it is the
+ * common case: wholly in the buffer, well formed, its name and each
+ * attribute's the ones last seen at the same place (t->sib, t->attr_last:
+ * nothing to intern), no namespace declaration.  Then its events, as
+ * start_tag gives them, and the byte after its '>' (NULL on an error).
+ * Otherwise p, nothing read or changed: tag_end and start_tag take it. */
+static char *
+start_fast(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void *ctx)
 {
-	if (!q->split && qsplit_first(t, q) != 0)
-		return -1;
-	*prefix = q->prefix;
-	*local = q->local;
-	return 0;
-}
-
-static __attribute__((noinline)) int
-qsplit_first(struct zxtok *t, struct zxtok_name *q)
-{
-	const char *colon = memchr(q->s, ':', q->len);
-
-	q->prefix = NULL;
-	if (colon == NULL || colon == q->s || colon + 1 == q->s + q->len) {
-		q->local = q->s;
-	} else if ((q->prefix = zxtok_intern(t, q->s, (size_t)(colon - q->s))) == NULL ||
-	    (q->local = zxtok_intern(t, colon + 1, (size_t)(q->s + q->len - colon - 1))) == NULL) {
-		return -1;
-	}
-	q->split = true;
-	return 0;
-}
-
-/* Decode the attribute value v[0..n) in place (references, white space
- * made spaces); its new length, or -1. */
-static long
-attr_value(struct zxtok *t, char *v, size_t n)
-{
-	const char *r = v, *end = v + n;
-	char *w = v;
-	uint32_t c;
-	long len;
-
-	/* the plain bytes before the first that changes or needs a look stay
-	 * where they are */
-	while (r < end && (cls[(unsigned char)*r] == 0 || cls[(unsigned char)*r] == 7))
-		r++;
-	w += r - v;
-	while (r < end) {
-		switch (cls[(unsigned char)*r]) {
-		case 0:
-		case 7:
-			*w++ = *r++;
-			break;
-		case 1:
-			return fail(t, "Unescaped '<' not allowed in attributes values");
-		case 2:
-			len = ref(r, end, &c);
-			if (len == -3) {
-				t->refused = true;
-				return fail(t, "entity reference");
-			}
-			if (len < 0)
-				return fail(t, "malformed character or entity reference");
-			w = c == '\t' || c == '\n' || c == '\r' ? (*w = ' ', w + 1) : put_cp(w, c);
-			r += len;
-			break;
-		case 3:
-			if (r + 1 < end && r[1] == '\n')
-				r++;
-			/* fall through */
-		case 8:
-			*w++ = ' ';
-			r++;
-			break;
-		case 5:
-			if ((len = u8_len((const unsigned char *)r, (const unsigned char *)end)) <= 0)
-				return fail(t, "Input is not proper UTF-8");
-			memmove(w, r, (size_t)len);
-			w += len;
-			r += len;
-			break;
-		default:
-			return fail(t, cls[(unsigned char)*r] == 4 ? "invalid character in attribute value" :
-			    "Input is not proper UTF-8");
-		}
-	}
-	return w - v;
-}
-
-/* The start tag p..gt ('<' .. '>').  0, or -1. */
-static long
-start_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *ctx)
-{
-	char *q = p + 1, *name = q;
+	char *q = p + 1, *gt;
 	struct zxtok_name *qname;
-	const char *prefix, *local, *uri;
-	size_t nattr = 0, ns0 = t->nns;
-	bool empty = false, bound;
-	unsigned char hi = 0;
+	const char *uri;
+	size_t nattr = 0;
+	unsigned decode = 0;		/* values with bytes to decode or check */
+	bool empty = false;
 
-	while (q < gt && name_byte((unsigned char)*q))
-		hi |= (unsigned char)*q++;
-	if (q == name || (*name >= '0' && *name <= '9') || *name == '-' || *name == '.' ||
-	    (size_t)(q - name) > ZXT_MAX_NAME)
-		return fail(t, "StartTag: invalid element name");
-	if ((hi & 0x80) && !name_utf8(name, q))
-		return fail(t, "Input is not proper UTF-8, indicate encoding !");
-	if (t->depth == 0 && t->root_seen)
-		return fail(t, "Extra content at the end of the document");
-	if (t->depth >= ZXT_MAX_DEPTH)
-		return fail(t, "Excessive depth in document: 256 use XML_PARSE_HUGE option");
-	if ((qname = intern_cached(t, &t->sib[t->depth], name, (size_t)(q - name))) == NULL)
-		return -1;
-	/* attributes */
+	if (t->depth >= ZXT_MAX_DEPTH || (t->depth == 0 && t->root_seen) ||
+	    !name_at(qname = t->sib[t->depth], q, end))
+		return p;
+	q += qname->len;		/* below end, as at each turn */
 	for (;;) {
+		const struct zxtok_name *aq;
+		const unsigned char **a;
+		char quote, *v;
 		bool ws = false;
-		char *an, *ae, quote, *v, *ve;
-		long vn;
 
-		while (q < gt && is_ws((unsigned char)*q))
-			q++, ws = true;
-		if (q == gt)
+		while (is_ws((unsigned char)*q)) {
+			ws = true;
+			if (++q == end)
+				return p;
+		}
+		if (*q == '>') {
+			gt = q;
 			break;
-		if (*q == '/' && q + 1 == gt) {
+		}
+		if (*q == '/') {
+			if (q + 1 == end || q[1] != '>')
+				return p;
+			gt = q + 1;
 			empty = true;
 			break;
 		}
-		if (!ws)
-			return fail(t, "attributes construct error");
-		an = q;
-		hi = 0;
-		while (q < gt && name_byte((unsigned char)*q))
-			hi |= (unsigned char)*q++;
-		ae = q;
-		if (an == ae || (size_t)(ae - an) > ZXT_MAX_NAME)
-			return fail(t, "attributes construct error");
-		if ((hi & 0x80) && !name_utf8(an, ae))
-			return fail(t, "Input is not proper UTF-8, indicate encoding !");
-		while (q < gt && is_ws((unsigned char)*q))
-			q++;
-		if (q == gt || *q != '=')
-			return fail(t, "Specification mandates value for attribute");
-		for (q++; q < gt && is_ws((unsigned char)*q); q++)
-			;
-		if (q == gt || (*q != '"' && *q != '\''))
-			return fail(t, "AttValue: \" or ' expected");
+		if (!ws || nattr == ZXT_ATTR_CACHE || (nattr + 1) * 5 > t->attrcap ||
+		    !name_at(aq = t->attr_last[nattr], q, end))
+			return p;
+		q += aq->len;
+		if (*q == '=' && end - q >= 2 && (q[1] == '"' || q[1] == '\'')) {
+			q++;		/* name="value", the common way */
+		} else {
+			while (q < end && is_ws((unsigned char)*q))
+				q++;
+			if (q == end || *q != '=')
+				return p;
+			for (q++; q < end && is_ws((unsigned char)*q); q++)
+				;
+			if (q == end || (*q != '"' && *q != '\''))
+				return p;
+		}
 		quote = *q++;
 		v = q;
-		if ((ve = memchr(q, quote, (size_t)(gt - q))) == NULL)
-			return fail(t, "AttValue: ' expected");
-		q = ve + 1;
-		if ((vn = attr_value(t, v, (size_t)(ve - v))) < 0)
-			return -1;
-		if ((ae - an == 5 && memcmp(an, "xmlns", 5) == 0) ||
-		    (ae - an > 6 && memcmp(an, "xmlns:", 6) == 0)) {
-			const char *pf = NULL, *u;
-
-			if (ae - an > 6 && (pf = zxtok_intern(t, an + 6, (size_t)(ae - an - 6))) == NULL)
-				return -1;
-			if ((u = zxtok_intern(t, v, (size_t)vn)) == NULL)
-				return -1;
-			if (t->nns == t->nscap) {
-				size_t cap = t->nscap ? t->nscap * 2 : 32;
-				struct zxtok_ns *ns;
-
-				if (cap > ZXT_MAX_NS || (ns = realloc(t->ns, cap * sizeof(*ns))) == NULL)
-					return fail(t, "too many namespace declarations");
-				t->ns = ns;
-				t->nscap = cap;
-			}
-			t->ns[t->nns++] = (struct zxtok_ns){ pf, u, t->depth };
-			continue;
+		if ((q = plain_end(q, end)) == end)
+			return p;
+		if (*q != quote) {
+			if ((q = memchr(q, quote, (size_t)(end - q))) == NULL)
+				return p;
+			decode |= 1u << nattr;
 		}
-		if (nattr == ZXT_MAX_ATTRS)
-			return fail(t, "too many attributes");
-		if ((nattr + 1) * 5 > t->attrcap) {
-			size_t cap = t->attrcap ? t->attrcap * 2 : 80;
-			const unsigned char **a = realloc(t->attrs, cap * sizeof(*a));
-
-			if (a == NULL)
-				return fail(t, "out of memory");
-			t->attrs = a;
-			t->attrcap = cap;
-		}
-		{
-			const unsigned char **a = t->attrs + nattr * 5;
-			const char *apf, *alocal;
-			struct zxtok_name *aq = nattr < ZXT_ATTR_CACHE ?
-			    intern_cached(t, &t->attr_last[nattr], an, (size_t)(ae - an)) :
-			    zxtok_intern_name(t, an, (size_t)(ae - an));
-
-			if (aq == NULL || qsplit(t, aq, &apf, &alocal) != 0)
-				return -1;
-			a[0] = (const unsigned char *)alocal;
-			a[1] = (const unsigned char *)apf;
-			a[2] = NULL;
-			a[3] = (const unsigned char *)v;
-			a[4] = (const unsigned char *)v + vn;
-			nattr++;
-		}
+		a = t->attrs + nattr * 5;
+		a[0] = (const unsigned char *)aq->local;
+		a[1] = (const unsigned char *)aq->prefix;
+		a[2] = NULL;
+		a[3] = (const unsigned char *)v;
+		a[4] = (const unsigned char *)q;
+		nattr++;
+		if (++q == end)
+			return p;
 	}
-	if (qsplit(t, qname, &prefix, &local) != 0)
-		return -1;
-	uri = ns_find(t, prefix, &bound);	/* unbound: no namespace, as libxml2 */
+	/* the tag is whole: its values decoded in order, as start_tag does */
+	for (size_t i = 0; decode != 0; i++, decode >>= 1) {
+		const unsigned char **a = t->attrs + i * 5;
+		long vn;
+
+		if (!(decode & 1))
+			continue;
+		if ((vn = zxtok_attr_value(t, (char *)a[3], (size_t)(a[4] - a[3]))) < 0)
+			return NULL;
+		a[4] = a[3] + vn;
+	}
+	uri = ns_of(t, qname);
 	t->root_seen = true;
 	t->textrun = 0;
-	cb->start(ctx, (const unsigned char *)local, (const unsigned char *)prefix,
+	cb->start(ctx, (const unsigned char *)qname->local, (const unsigned char *)qname->prefix,
 	    (const unsigned char *)uri, 0, NULL, (int)nattr, 0, t->attrs);
 	if (empty) {
-		cb->end(ctx, (const unsigned char *)local, (const unsigned char *)prefix,
-		    (const unsigned char *)uri);
-		t->nns = ns0;
+		cb->end(ctx, (const unsigned char *)qname->local,
+		    (const unsigned char *)qname->prefix, (const unsigned char *)uri);
 	} else {
 		t->open_uri[t->depth] = uri;
 		t->open[t->depth++] = qname;
 	}
-	return cb->stopped(ctx) ? -1 : 0;
+	return cb->stopped(ctx) ? NULL : gt + 1;
 }
 
-/* The end tag p..gt ('</' .. '>').  0, or -1. */
-static long
-end_tag(struct zxtok *t, char *p, char *gt, const struct zxtok_cb *cb, void *ctx)
+/* The end tag at p ("</") in one pass when it is the common case: the
+ * open element's name and '>' at once, wholly in the buffer.  Then its
+ * event and the byte after '>' (NULL on an error); otherwise p, nothing
+ * read or changed. */
+static char *
+end_fast(struct zxtok *t, char *p, char *end, const struct zxtok_cb *cb, void *ctx)
 {
-	char *name = p + 2, *q = name;
-	struct zxtok_name *open;
-	const char *prefix, *local, *uri;
-	size_t n;
+	const struct zxtok_name *open;
+	const char *uri;
+	char *name = p + 2;
 
-	while (q < gt && name_byte((unsigned char)*q))
-		q++;
-	n = (size_t)(q - name);
-	while (q < gt && is_ws((unsigned char)*q))
-		q++;
-	if (q != gt || n == 0)
-		return fail(t, "expected '>'");
 	if (t->depth == 0)
-		return fail(t, "StartTag: invalid element name");
-	open = (struct zxtok_name *)t->open[t->depth - 1];
-	if (open->len != n || !same(open->s, name, n))
-		return fail(t, "Opening and ending tag mismatch");
-	if (qsplit(t, open, &prefix, &local) != 0)
-		return -1;
+		return p;
+	open = t->open[t->depth - 1];
+	if ((size_t)(end - name) <= open->len || name[open->len] != '>' ||
+	    !same(open->s, name, open->len) || !open->split)
+		return p;
 	uri = t->open_uri[t->depth - 1];
 	t->depth--;
-	while (t->nns > 0 && t->ns[t->nns - 1].depth >= t->depth)
-		t->nns--;
+	ns_pop(t);
 	t->textrun = 0;
-	cb->end(ctx, (const unsigned char *)local, (const unsigned char *)prefix,
+	cb->end(ctx, (const unsigned char *)open->local, (const unsigned char *)open->prefix,
 	    (const unsigned char *)uri);
-	return cb->stopped(ctx) ? -1 : 0;
+	return cb->stopped(ctx) ? NULL : name + open->len + 1;
 }
 
 /* ---- text ---- */
+
+/* Bytes of text that stay as they are (classes 0 and 7). */
+static const unsigned char tplain[256] = {
+	[0x20 ... 0x25] = 1, [0x27 ... 0x3b] = 1, [0x3d ... 0x7f] = 1,
+};
 
 /* Character data from p up to the next '<' or a cut reference.  Returns
  * where it stopped (at '<', or at what must be carried), or NULL on error. */
@@ -466,11 +245,32 @@ text(struct zxtok *t, char *p, char *end, bool eof, const struct zxtok_cb *cb, v
 	}
 	while (r < end) {
 		unsigned char k = cls[(unsigned char)*r];
+		uint32_t v;
 
-		if (k == 0 || k == 7) {
+		/* a run of "&#NNNNN;" (the CJK text openpyxl writes) at once,
+		 * two by two while it can */
+		if (k == 2 && end - r >= 9) {
+			char *r0 = r;
+			uint32_t v2;
+
+			for (;;) {
+				if (end - r >= 17 && ref5x2(r, &v, &v2)) {
+					w = put_cp5(put_cp5(w, v), v2);
+					r += 16;
+				} else if (end - r >= 9 && *r == '&' && (v = ref5(r)) != 0) {
+					w = put_cp5(w, v);
+					r += 8;
+				} else {
+					break;
+				}
+			}
+			if (r != r0)
+				continue;
+		}
+		if (tplain[(unsigned char)*r]) {
 			char *s = r;
 
-			while (r < end && (cls[(unsigned char)*r] == 0 || cls[(unsigned char)*r] == 7))
+			while (r < end && tplain[(unsigned char)*r])
 				r++;
 			if (w != s)
 				memmove(w, s, (size_t)(r - s));
@@ -634,7 +434,18 @@ zxtok_feed(struct zxtok *t, char *buf, size_t n, bool eof, const struct zxtok_cb
 			p = r;
 			continue;
 		}
-		/* markup */
+		/* markup: the common tags in one pass, the rest the general way */
+		if (end - p >= 2 && (p[1] == '/' || name_byte((unsigned char)p[1]))) {
+			char *r = p[1] == '/' ? end_fast(t, p, end, cb, ctx) :
+			    start_fast(t, p, end, cb, ctx);
+
+			if (r == NULL)
+				return -1;
+			if (r != p) {
+				p = r;
+				continue;
+			}
+		}
 		if (end - p < 9 && !eof && (end - p < 2 || p[1] == '!'))
 			break;
 		if (end - p >= 2 && p[1] == '!') {
@@ -658,19 +469,13 @@ zxtok_feed(struct zxtok *t, char *buf, size_t n, bool eof, const struct zxtok_cb
 			continue;
 		}
 		{
-			char *gt = (char *)tag_end(p, end);
-			long rc;
+			long rc = zxtok_tag(t, p, end, eof, cb, ctx);
 
-			if (gt == NULL) {
-				if (eof)
-					return fail(t, "Couldn't find end of Start Tag");
-				break;
-			}
-			rc = end - p >= 2 && p[1] == '/' ? end_tag(t, p, gt, cb, ctx) :
-			    start_tag(t, p, gt, cb, ctx);
 			if (rc < 0)
 				return -1;
-			p = gt + 1;
+			if (rc == 0)
+				break;		/* cut: carried */
+			p += rc;
 		}
 	}
 	if (eof) {

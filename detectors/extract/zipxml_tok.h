@@ -49,6 +49,8 @@ struct zxtok_ns { const char *prefix, *uri; unsigned depth; };
  * prefix and local part, interned too. */
 struct zxtok_name {
 	const char *prefix, *local;
+	const char *uri;	/* its namespace as an element, found while */
+	size_t uri_epoch;	/* ... this is the tokenizer's ns_epoch + 1 */
 	bool split;
 	unsigned len;
 	unsigned hash;
@@ -72,6 +74,7 @@ struct zxtok {
 	size_t textrun;		/* bytes of text since the last tag */
 	struct zxtok_ns *ns;
 	size_t nns, nscap;
+	size_t ns_epoch;	/* bumped whenever a binding comes or goes */
 	struct zxtok_name **slot; /* intern table (open addressing) */
 	size_t nslot, nused;
 	char *pool;		/* current block of interned strings */

@@ -1,7 +1,7 @@
 /*
  * fuzz_xmltok.c — the fuzz target `xmltok`: our own XML tokenizer
- * (detectors/extract/zipxml_tok.c, zipxml_intern.c, zipxml_chars.h) on
- * arbitrary bytes, without the zip around it.
+ * (detectors/extract/zipxml_tok.c, zipxml_tag.c, zipxml_intern.c,
+ * zipxml_chars.h) on arbitrary bytes, without the zip around it.
  *
  * Byte 0 seeds the chunk sizes, the rest is the document.  It is tokenized
  * twice: whole (one buffer, eof) and cut into chunks of 1 to 64 bytes
