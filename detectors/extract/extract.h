@@ -32,7 +32,21 @@ struct textbuf {
 /* Append s[0..n).  Returns 0, or -1 once max is reached (truncated set)
  * or on ENOMEM. */
 int textbuf_append(struct textbuf *tb, const char *s, size_t n);
-int textbuf_putc(struct textbuf *tb, char c);
+
+/* Append the byte c, as textbuf_append(tb, &c, 1) does: inline while it
+ * fits (a tab between cells, a line break after a row: a call and a
+ * one-byte memcpy each were 60 instructions). */
+static inline int
+textbuf_putc(struct textbuf *tb, char c)
+{
+	if (tb->len < tb->max && tb->len + 2 <= tb->cap) {
+		tb->buf[tb->len++] = c;
+		tb->buf[tb->len] = '\0';
+		return 0;
+	}
+	return textbuf_append(tb, &c, 1);
+}
+
 void textbuf_free(struct textbuf *tb);
 
 struct inspect {

@@ -51,12 +51,6 @@ textbuf_append(struct textbuf *tb, const char *s, size_t n)
 	return rc;
 }
 
-int
-textbuf_putc(struct textbuf *tb, char c)
-{
-	return textbuf_append(tb, &c, 1);
-}
-
 void
 textbuf_free(struct textbuf *tb)
 {
