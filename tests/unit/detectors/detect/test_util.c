@@ -121,6 +121,21 @@ static void test_long_runs(void **state)
 	same_clusters(buf, sizeof(buf));
 }
 
+/* Text of random length below cap, of bytes from alphabet[0..na), by
+ * xorshift from *rng: its length. */
+static size_t random_text(uint64_t *rng, const char *alphabet, size_t na, char *buf, size_t cap)
+{
+	size_t len = 0, want;
+
+	*rng ^= *rng << 13, *rng ^= *rng >> 7, *rng ^= *rng << 17;
+	want = (size_t)(*rng % cap);
+	while (len < want) {
+		*rng ^= *rng << 13, *rng ^= *rng >> 7, *rng ^= *rng << 17;
+		buf[len++] = alphabet[*rng % na];
+	}
+	return len;
+}
+
 static void test_random(void **state)
 {
 	static const char alphabet[] = "0123456789012345678901234567890123456789-. ()+,/*x\xE3\x80\x81";
@@ -128,14 +143,8 @@ static void test_random(void **state)
 	char buf[400];
 
 	for (int round = 0; round < 20000; round++) {
-		size_t len = 0, want;
+		size_t len = random_text(&rng, alphabet, sizeof(alphabet) - 1, buf, sizeof(buf));
 
-		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-		want = (size_t)(rng % sizeof(buf));
-		while (len < want) {
-			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-			buf[len++] = alphabet[rng % (sizeof(alphabet) - 1)];
-		}
 		same_clusters(buf, len);
 	}
 }
@@ -189,14 +198,8 @@ static void test_min_run(void **state)
 
 	run_clusters(t, strlen(t), "- ", 10, 6);
 	for (int round = 0; round < 5000; round++) {
-		size_t len = 0, want;
+		size_t len = random_text(&rng, alphabet, sizeof(alphabet) - 1, buf, sizeof(buf));
 
-		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-		want = (size_t)(rng % sizeof(buf));
-		while (len < want) {
-			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-			buf[len++] = alphabet[rng % (sizeof(alphabet) - 1)];
-		}
 		run_clusters(buf, len, "- ", 10, 6);
 		run_clusters(buf, len, "-. ()+", 7, 4);
 		run_clusters(buf, len, "", 7, 9);

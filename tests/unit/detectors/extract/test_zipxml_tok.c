@@ -126,6 +126,17 @@ feed_chunks(const char *doc, const size_t *cuts, size_t ncuts, struct seen *v, c
 	return rc;
 }
 
+/* doc fed in two chunks, cut at byte cut: the test fails unless it parses. */
+static void
+feed_cut(const char *doc, size_t cut, struct seen *v)
+{
+	size_t cuts[] = { cut };
+	char why[200] = "";
+
+	if (feed_chunks(doc, cuts, 1, v, why, sizeof(why)) != 0)
+		fail_msg("cut at %zu: %s", cut, why);
+}
+
 static void
 test_name_not_utf8_refused(void **state)
 {
@@ -155,13 +166,9 @@ test_cdata_cut_after_4byte_char(void **state)
 	 * 17 ends there, before the "]]>" */
 	static const char doc[] = "<a><![CDATA[\xf0\x9f\x98\x80]x]]></a>";
 	struct seen v;
-	char why[200] = "";
 
 	for (size_t cut = 1; cut < sizeof(doc) - 1; cut++) {
-		size_t cuts[] = { cut };
-
-		if (feed_chunks(doc, cuts, 1, &v, why, sizeof(why)) != 0)
-			fail_msg("cut at %zu: %s", cut, why);
+		feed_cut(doc, cut, &v);
 		assert_string_equal(v.text, "\xf0\x9f\x98\x80]x");
 	}
 }
@@ -193,13 +200,9 @@ test_long_charref_cut(void **state)
 {
 	static const char doc[] = "<a>&#00000000000000000000065;&#x000000000000000000003042;</a>";
 	struct seen v;
-	char why[200] = "";
 
 	for (size_t cut = 0; cut < sizeof(doc) - 1; cut++) {
-		size_t cuts[] = { cut };
-
-		if (feed_chunks(doc, cuts, 1, &v, why, sizeof(why)) != 0)
-			fail_msg("cut at %zu: %s", cut, why);
+		feed_cut(doc, cut, &v);
 		assert_string_equal(v.text, "A\xe3\x81\x82");
 	}
 }
@@ -223,10 +226,7 @@ test_long_tags_and_values(void **state)
 	char why[200] = "";
 
 	for (size_t cut = 0; cut < sizeof(doc) - 1; cut++) {
-		size_t cuts[] = { cut };
-
-		if (feed_chunks(doc, cuts, 1, &v, why, sizeof(why)) != 0)
-			fail_msg("cut at %zu: %s", cut, why);
+		feed_cut(doc, cut, &v);
 		assert_int_equal(v.starts, 3);
 		assert_string_equal(v.attrs, attrs);
 		assert_string_equal(v.text, "A\xe3\x81\x82\xe6\xb0\x8f\xf0\x9f\x98\x80"
@@ -325,13 +325,9 @@ test_ns_changes(void **state)
 	    "</:q{}<:q{}<a:c{u1}</a:c{u1}</:q{}<a:c{u1}</a:c{u1}<:p{}<a:c{u3}</a:c{u3}<a:c{u1}</a:c{u1}</:p{}<:d{u4}"
 	    "<:c{u4}</:c{u4}<:c{u4}</:c{u4}</:d{u4}<:c{}</:c{}</:r{}";
 	struct seen v;
-	char why[200] = "";
 
 	for (size_t cut = 0; cut < sizeof(doc) - 1; cut++) {
-		size_t cuts[] = { cut };
-
-		if (feed_chunks(doc, cuts, 1, &v, why, sizeof(why)) != 0)
-			fail_msg("cut at %zu: %s", cut, why);
+		feed_cut(doc, cut, &v);
 		assert_string_equal(v.tags, tags);
 	}
 }
