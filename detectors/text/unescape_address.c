@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "detect/util.h"
 #include "text/unescape_int.h"
 
 #define MAX_LABELS 32		/* domain labels read */
@@ -244,6 +243,21 @@ static const char *find_mark(const char *h, size_t n)
 	return NULL;
 }
 
+/* Is ドット in t[0..len)?  memchr for its last byte, 0x88, then a
+ * compare.  0x88 is rare enough in Japanese text that glibc's memchr
+ * beats det_find's test of the last two bytes 16 at a time: det_find
+ * here cost 0.16 M instructions more on b.xlsx. */
+static bool has_dotto(const char *t, size_t len)
+{
+	static const char dotto[] = "ドット";
+	const char *p, *end = t + len;
+
+	for (p = t; (p = memchr(p, dotto[8], (size_t)(end - p))) != NULL; p++)
+		if (p - t >= 8 && memcmp(p - 8, dotto, 9) == 0)
+			return true;
+	return false;
+}
+
 void find_addresses(const char *t, size_t len, struct edits *ed)
 {
 	const size_t ml = sizeof(at_mark) - 1;
@@ -263,7 +277,7 @@ void find_addresses(const char *t, size_t len, struct edits *ed)
 				dots = true;
 		}
 	if (!dots)
-		dots = det_find(t, len, "ドット", 9) != NULL;
+		dots = has_dotto(t, len);
 	for (p = t; (p = find_mark(p, (size_t)(end - p))) != NULL; p++)
 		at_found(t, len, (size_t)(p - t), (size_t)(p - t) + ml, AT_MARK, ed);
 	/* '@' in brackets or with a blank beside it */
